@@ -1,0 +1,1 @@
+"""Loaders: one module per source format; bytes in -> canonical frames + problems out."""

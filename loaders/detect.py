@@ -1,0 +1,56 @@
+"""Format detection from the bytes, never from the file name's extension."""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+from loaders.base import Refused, Sample
+
+# Loader modules, asked in order whether a file is theirs. Refusal modules (legacy formats that
+# must be refused with guidance) come first so that they win over a lenient sniffer.
+LOADER_MODULES = (
+    "loaders.refusals",
+    "loaders.msproject",
+    "loaders.jira",
+    "loaders.finance",
+    "loaders.register",
+)
+
+
+def loader_modules() -> list[ModuleType]:
+    found = []
+    for name in LOADER_MODULES:
+        try:
+            found.append(importlib.import_module(name))
+        except ModuleNotFoundError as err:
+            if err.name != name:
+                raise
+    return found
+
+
+def detect(data: bytes, file_name: str) -> ModuleType:
+    """The loader module for these bytes, or :class:`Refused` naming what was seen."""
+    if not data.strip():
+        raise Refused(f"{file_name}: the file is empty.")
+    sample = Sample(data, file_name)
+    for module in loader_modules():
+        if module.sniff(sample):
+            return module
+    raise Refused(f"{file_name}: {describe(sample)} Upload an MS Project, Jira, finance or portfolio register export.")
+
+
+def describe(sample: Sample) -> str:
+    """One sentence on what the bytes look like, for a refusal."""
+    if sample.is_zip and sample.sheets:
+        sheets = ", ".join(list(sample.sheets)[:5])
+        return f"this workbook (sheets: {sheets}) does not match any export format this app reads."
+    if sample.is_zip:
+        return "this is a zip archive, not a workbook this app reads."
+    if sample.is_ole2:
+        return "this is an old binary Office file (.xls/.mpp), which this app does not read."
+    header = sample.csv_header
+    if header:
+        shown = ", ".join(h for h in header[:6] if h)
+        return f"the columns ({shown}, ...) do not match any export format this app reads."
+    return "the file's contents are not a format this app reads."

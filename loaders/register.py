@@ -1,0 +1,120 @@
+"""Portfolio register: one row per project (.csv or .xlsx).
+
+Columns (matched after normalising case, spaces and underscores): ``project_id`` and ``name``
+required; ``program, portfolio, manager, sponsor, currency, budget, jira_keys, stage`` optional;
+any other column is kept in ``extra``.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from loaders.base import Parsed, Problem, Refused, Sample
+from loaders.tabular import read_delimited, read_workbook
+from loaders.values import is_empty, normalize_header, parse_number
+
+SOURCE = "register"
+COLUMNS = ("project_id", "name", "program", "portfolio", "manager", "sponsor", "currency", "budget", "jira_keys", "stage")
+ALIASES = {
+    "project id": "project_id",
+    "project": "project_id",
+    "id": "project_id",
+    "project name": "name",
+    "name": "name",
+    "programme": "program",
+    "program": "program",
+    "portfolio": "portfolio",
+    "manager": "manager",
+    "project manager": "manager",
+    "pm": "manager",
+    "sponsor": "sponsor",
+    "currency": "currency",
+    "budget": "budget",
+    "jira keys": "jira_keys",
+    "jira key": "jira_keys",
+    "jira project keys": "jira_keys",
+    "stage": "stage",
+    "phase": "stage",
+}
+REQUIRED = ("project_id", "name")
+
+
+def _canonical(header: list[str]) -> list[str | None]:
+    return [ALIASES.get(normalize_header(h)) for h in header]
+
+
+def _is_register_header(header: list[str]) -> bool:
+    found = set(_canonical(header))
+    return set(REQUIRED) <= found and len(found & {"program", "portfolio", "manager", "jira_keys", "budget"}) >= 1
+
+
+def sniff(sample: Sample) -> bool:
+    if sample.is_zip:
+        return any(_is_register_header(row) for row in sample.sheets.values())
+    return bool(sample.csv_header) and _is_register_header(sample.csv_header)
+
+
+def _rows(data: bytes, file_name: str) -> list[list]:
+    if data[:4] == b"PK\x03\x04":
+        for rows in read_workbook(data, file_name).values():
+            first = next((r for r in rows if any(str(c).strip() for c in r)), [])
+            if _is_register_header([str(c) for c in first]):
+                return rows
+        raise Refused(f"{file_name}: no sheet has the register columns project_id and name.")
+    return read_delimited(data)[0]
+
+
+def parse(data: bytes, file_name: str) -> Parsed:
+    rows = _rows(data, file_name)
+    start = next(i for i, r in enumerate(rows) if any(str(c).strip() for c in r))
+    header = [str(c).strip() for c in rows[start]]
+    canonical = _canonical(header)
+    problems: list[Problem] = []
+    records, seen = [], {}
+    rejected = 0
+    for offset, row in enumerate(rows[start + 1 :], start=start + 2):
+        cells = [("" if c is None else c) for c in row]
+        if all(is_empty(c) for c in cells):
+            continue
+        if len(cells) > len(header) and any(not is_empty(c) for c in cells[len(header) :]):
+            problems.append(Problem(
+                f"the row has {len(cells)} cells but the header has {len(header)}; fix the row and upload again.",
+                "error", offset))  # fmt: skip
+            rejected += 1
+            continue
+        record = {c: None for c in COLUMNS}
+        extra = {}
+        for name, canon, cell in zip(header, canonical, cells, strict=False):
+            if canon is None:
+                if not is_empty(cell):
+                    extra[name] = str(cell).strip()
+            elif canon == "budget":
+                try:
+                    record["budget"] = parse_number(cell)
+                except ValueError:
+                    problems.append(Problem("the budget is not a number; left empty.", "warning", offset, name, str(cell)))
+            elif not is_empty(cell):
+                value = cell
+                if isinstance(value, float) and value.is_integer():
+                    value = int(value)
+                record[canon] = str(value).strip()
+        if not record["project_id"]:
+            problems.append(Problem("the row has no project_id; it was not loaded.", "error", offset, "project_id"))
+            rejected += 1
+            continue
+        if record["project_id"] in seen:
+            problems.append(Problem(
+                f"project_id {record['project_id']} already appears on row {seen[record['project_id']]}; "
+                "this row was not loaded.", "error", offset, "project_id", record["project_id"]))  # fmt: skip
+            rejected += 1
+            continue
+        seen[record["project_id"]] = offset
+        record["name"] = record["name"] or record["project_id"]
+        record["extra"] = json.dumps(extra) if extra else None
+        records.append(record)
+    frame = pd.DataFrame(records, columns=[*COLUMNS, "extra"])
+    if frame.empty:
+        raise Refused(f"{file_name}: the register has no project rows.")
+    return Parsed(SOURCE, "Portfolio register", {"projects": frame}, problems, rows_rejected=rejected)

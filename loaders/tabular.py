@@ -1,0 +1,107 @@
+"""Reading delimited text and workbooks into rows of cells, safely and fast.
+
+Text: UTF-8 (with or without BOM), else cp1252 (what Excel writes on Windows). Delimiter sniffed
+from the header line among ``,`` ``;`` tab and ``|``. Workbooks are read with calamine after the
+zip's declared expansion is checked against ``MAX_UNZIPPED_BYTES``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+
+from loaders.base import MAX_UNZIPPED_BYTES, Refused
+
+DELIMITERS = ",;\t|"
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Bytes -> (text, encoding name). UTF-8 (BOM stripped) when valid, else cp1252."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as err:
+        # A cut in the middle of a multi-byte character at the end of a sample is still UTF-8.
+        if err.start >= len(data) - 3:
+            return data[: err.start].decode("utf-8"), "utf-8"
+        return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def sniff_delimiter(first_line: str) -> str:
+    """The delimiter used by a header line: the candidate that occurs most outside quotes."""
+    outside = []
+    quoted = False
+    for ch in first_line:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted:
+            outside.append(ch)
+    counts = {d: outside.count(d) for d in DELIMITERS}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def sniff_header(text: str) -> list[str]:
+    """The cells of the first non-empty line of delimited text."""
+    for line in text.splitlines():
+        if line.strip():
+            return next(csv.reader([line], delimiter=sniff_delimiter(line)))
+    return []
+
+
+def read_delimited(data: bytes) -> tuple[list[list[str]], str, str]:
+    """All rows of a delimited text file as lists of strings -> (rows, encoding, delimiter)."""
+    text, encoding = decode(data)
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    delimiter = sniff_delimiter(first)
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    return rows, encoding, delimiter
+
+
+def check_zip(data: bytes, file_name: str) -> None:
+    """Refuse a workbook whose members would expand beyond MAX_UNZIPPED_BYTES (zip bomb)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            total = sum(info.file_size for info in zf.infolist())
+    except zipfile.BadZipFile as err:
+        raise Refused(f"{file_name}: the workbook is damaged ({err}). Save it again and re-upload.") from None
+    if total > MAX_UNZIPPED_BYTES:
+        raise Refused(
+            f"{file_name}: the workbook would expand to {total / 2**30:.1f} GiB, over the "
+            f"{MAX_UNZIPPED_BYTES / 2**30:.0f} GiB limit. Split it or export fewer columns."
+        )
+
+
+def read_workbook(data: bytes, file_name: str, sheets: list[str] | None = None) -> dict[str, list[list]]:
+    """Sheet name -> rows (lists of cell values as calamine gives them: str, float, int, bool,
+    date/datetime, or '' for empty). ``sheets`` limits which sheets are read."""
+    from python_calamine import CalamineWorkbook
+
+    check_zip(data, file_name)
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as err:  # calamine raises its own error types for damaged files
+        raise Refused(f"{file_name}: this workbook cannot be read ({err}). Save it again as .xlsx.") from None
+    names = wb.sheet_names if sheets is None else [s for s in wb.sheet_names if s in sheets]
+    return {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in names}
+
+
+def first_rows(data: bytes) -> dict[str, list[str]]:
+    """Sheet name -> first non-empty row as text, for sniffing. Reads only the first rows."""
+    from python_calamine import CalamineWorkbook
+
+    check_zip(data, "workbook")
+    wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    out = {}
+    for name in wb.sheet_names:
+        sheet = wb.get_sheet_by_name(name)
+        for row in sheet.iter_rows():
+            cells = [str(c).strip() for c in row]
+            if any(cells):
+                out[name] = cells
+                break
+        else:
+            out[name] = []
+    return out

@@ -1,0 +1,83 @@
+"""CLI: python -m metrics {evm,delivery,budget,portfolio} [--project ID] [--as-of D] [--db PATH] --json
+
+Each subcommand calls ``report(store, project_id=..., as_of=...) -> dict`` of its module
+(metrics.evm, metrics.delivery, metrics.budget, metrics.portfolio) and prints JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib
+import json
+import math
+import sys
+
+from metrics import MetricsError
+from store import Store, StoreError
+
+COMMANDS = {
+    "evm": ("metrics.evm", True, "earned value with Earned Schedule for one project"),
+    "delivery": ("metrics.delivery", True, "velocity, throughput, lead time and forecast for one project"),
+    "budget": ("metrics.budget", False, "budget variance by project, category and vendor"),
+    "portfolio": ("metrics.portfolio", False, "health of every project"),
+}
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-03-31") from None
+
+
+def to_jsonable(value):
+    """Dates as ISO text, NaN/inf as null, numpy scalars as Python numbers."""
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is not None and type(value).__name__ in ("NaTType", "NAType"):
+        return None
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m metrics", description="Portfolio metrics as JSON.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (_, needs_project, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("--project", required=needs_project, help="project id")
+        p.add_argument("--as-of", type=_date, help="YYYY-MM-DD (default: the latest snapshot)")
+        p.add_argument("--db", help="database file (default data/portfolio.duckdb)")
+        p.add_argument("--json", action="store_true", help="print JSON (the only output format)")
+    args = parser.parse_args(argv)
+    module_name = COMMANDS[args.command][0]
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError:
+        print(f"error: the {args.command} metrics are not available in this version.", file=sys.stderr)
+        return 2
+    store = Store(args.db)
+    kwargs = {"as_of": args.as_of}
+    if args.project is not None or COMMANDS[args.command][1]:
+        kwargs["project_id"] = args.project
+    try:
+        result = module.report(store, **kwargs)
+    except (MetricsError, StoreError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(json.dumps(to_jsonable(result), indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,430 @@
+"""The only code that talks to DuckDB: schema, migrations, snapshot writes and as-of reads.
+
+Concurrency design. DuckDB lets one *process* hold a database file read-write, and then locks
+every other process out, readers included. So nobody holds the file open: every operation opens
+a connection, does its work inside one transaction and closes it again (``Store.connect``).
+A process that finds the file locked waits and retries (``LOCK_TIMEOUT_S``), which is short
+because writers parse files *before* they open the database and hold it only for the inserts.
+Inside one process DuckDB shares a single database instance between connections, so the
+Streamlit server's sessions (one thread each) can read and write at the same time; readers never
+see half an upload because every upload is written in one transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import random
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+DEFAULT_DB = Path(os.environ.get("PMO_DB", Path(__file__).parent / "data" / "portfolio.duckdb"))
+LOCK_TIMEOUT_S = 60.0
+
+SOURCES = ("msproject", "jira", "finance", "register")
+
+# Snapshot tables: rows belong to one upload. Columns named here are the contract (DESIGN.md §3).
+SNAPSHOT_TABLES: dict[str, str] = {
+    "tasks": """
+        upload_id BIGINT NOT NULL, project_id VARCHAR NOT NULL, row_number INTEGER,
+        task_uid BIGINT, task_id BIGINT, wbs VARCHAR, outline_number VARCHAR, name VARCHAR,
+        outline_level INTEGER, is_summary BOOLEAN, is_milestone BOOLEAN,
+        start TIMESTAMP, finish TIMESTAMP, actual_start TIMESTAMP, actual_finish TIMESTAMP,
+        baseline_start TIMESTAMP, baseline_finish TIMESTAMP, deadline TIMESTAMP,
+        duration_hours DOUBLE, baseline_duration_hours DOUBLE, work_hours DOUBLE,
+        baseline_work_hours DOUBLE, percent_complete DOUBLE, physical_percent_complete DOUBLE,
+        cost DOUBLE, baseline_cost DOUBLE, actual_cost DOUBLE, remaining_cost DOUBLE,
+        fixed_cost DOUBLE, fixed_cost_accrual VARCHAR, bcws DOUBLE, bcwp DOUBLE, acwp DOUBLE,
+        earned_value_method VARCHAR, resource_names VARCHAR, predecessors VARCHAR, notes VARCHAR""",
+    "task_baselines": """
+        upload_id BIGINT NOT NULL, project_id VARCHAR NOT NULL, task_uid BIGINT,
+        baseline_number INTEGER, start TIMESTAMP, finish TIMESTAMP, duration_hours DOUBLE,
+        work_hours DOUBLE, cost DOUBLE, bcws DOUBLE, bcwp DOUBLE""",
+    "timephased_baseline": """
+        upload_id BIGINT NOT NULL, project_id VARCHAR NOT NULL, task_uid BIGINT,
+        baseline_number INTEGER, start TIMESTAMP, finish TIMESTAMP, cost DOUBLE, work_hours DOUBLE""",
+    "resources": """
+        upload_id BIGINT NOT NULL, project_id VARCHAR NOT NULL, resource_uid BIGINT,
+        resource_id BIGINT, name VARCHAR, type VARCHAR, initials VARCHAR, "group" VARCHAR,
+        max_units DOUBLE, standard_rate DOUBLE, overtime_rate DOUBLE, cost_per_use DOUBLE,
+        cost DOUBLE, baseline_cost DOUBLE, actual_cost DOUBLE, work_hours DOUBLE""",
+    "assignments": """
+        upload_id BIGINT NOT NULL, project_id VARCHAR NOT NULL, task_uid BIGINT, task_name VARCHAR,
+        resource_uid BIGINT, resource_name VARCHAR, units DOUBLE, work_hours DOUBLE,
+        baseline_work_hours DOUBLE, actual_work_hours DOUBLE, cost DOUBLE, baseline_cost DOUBLE,
+        actual_cost DOUBLE, start TIMESTAMP, finish TIMESTAMP""",
+    "issues": """
+        upload_id BIGINT NOT NULL, project_id VARCHAR NOT NULL, row_number INTEGER,
+        issue_key VARCHAR, issue_id VARCHAR, project_key VARCHAR, issue_type VARCHAR,
+        is_subtask BOOLEAN, summary VARCHAR, status VARCHAR, status_category VARCHAR,
+        resolution VARCHAR, priority VARCHAR, assignee VARCHAR, reporter VARCHAR,
+        created TIMESTAMP, updated TIMESTAMP, resolved TIMESTAMP, due TIMESTAMP,
+        story_points DOUBLE, original_estimate_hours DOUBLE, remaining_estimate_hours DOUBLE,
+        time_spent_hours DOUBLE, parent_key VARCHAR, epic_key VARCHAR, team VARCHAR,
+        sprint VARCHAR, fix_versions VARCHAR, labels VARCHAR, components VARCHAR,
+        sprint_count INTEGER""",
+    "issue_sprints": """
+        upload_id BIGINT NOT NULL, project_id VARCHAR NOT NULL, issue_key VARCHAR,
+        sprint VARCHAR, position INTEGER""",
+    "budget_lines": """
+        upload_id BIGINT NOT NULL, project_id VARCHAR NOT NULL, row_number INTEGER,
+        period DATE, cost_category VARCHAR, vendor VARCHAR, budget DOUBLE, actual DOUBLE,
+        forecast DOUBLE, committed DOUBLE, currency VARCHAR""",
+    "projects": """
+        upload_id BIGINT NOT NULL, project_id VARCHAR NOT NULL, name VARCHAR, program VARCHAR,
+        portfolio VARCHAR, manager VARCHAR, sponsor VARCHAR, currency VARCHAR, budget DOUBLE,
+        jira_keys VARCHAR, stage VARCHAR, extra JSON""",
+}
+
+MIGRATIONS: list[str] = [
+    # 1: the whole schema of DESIGN.md §3
+    "\n".join(
+        [
+            """CREATE SEQUENCE upload_seq START 1;
+            CREATE TABLE uploads (
+                upload_id BIGINT PRIMARY KEY, source VARCHAR NOT NULL, format VARCHAR,
+                file_name VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, project_id VARCHAR,
+                as_of DATE NOT NULL, loaded_at TIMESTAMP NOT NULL, rows_loaded INTEGER NOT NULL,
+                rows_rejected INTEGER NOT NULL, meta JSON,
+                CHECK (source IN ('msproject', 'jira', 'finance', 'register')));
+            CREATE TABLE upload_projects (upload_id BIGINT NOT NULL, project_id VARCHAR NOT NULL);
+            CREATE TABLE problems (
+                upload_id BIGINT NOT NULL, row_number INTEGER, column_name VARCHAR, value VARCHAR,
+                severity VARCHAR NOT NULL, message VARCHAR NOT NULL,
+                CHECK (severity IN ('error', 'warning', 'info')));
+            CREATE TABLE sprints (
+                project_id VARCHAR NOT NULL, sprint VARCHAR NOT NULL, start DATE, finish DATE,
+                goal VARCHAR, origin VARCHAR, PRIMARY KEY (project_id, sprint));"""
+        ]
+        + [f"CREATE TABLE {name} ({cols});" for name, cols in SNAPSHOT_TABLES.items()]
+    ),
+]
+
+
+class StoreError(Exception):
+    """A store operation failed in a way the user should be told about."""
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    upload_id: int
+    duplicate: bool  # True: identical bytes for this project and as-of date were already stored
+
+
+_migrated: set[str] = set()
+_migrate_lock = threading.Lock()
+
+
+class Store:
+    """One DuckDB file. Cheap to create; every method opens and closes its own connection."""
+
+    def __init__(self, path: str | os.PathLike | None = None, *, lock_timeout: float = LOCK_TIMEOUT_S):
+        self.path = str(path or DEFAULT_DB)
+        self.lock_timeout = lock_timeout
+
+    # -- connections -------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A fresh read-write connection, retried while another process holds the file."""
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + self.lock_timeout
+        while True:
+            try:
+                con = duckdb.connect(self.path)
+                break
+            except duckdb.IOException as err:
+                if "lock" not in str(err).lower() or time.monotonic() > deadline:
+                    raise StoreError(
+                        f"The database {self.path} is busy (another program holds it). Try again in a minute."
+                    ) from None
+                time.sleep(0.05 + random.random() * 0.15)
+        try:
+            self._migrate(con)
+            yield con
+        finally:
+            con.close()
+
+    def _migrate(self, con: duckdb.DuckDBPyConnection) -> None:
+        if self.path in _migrated:
+            return
+        with _migrate_lock:
+            con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            row = con.execute("SELECT max(version) FROM schema_version").fetchall()[0]
+            current = row[0] or 0
+            if current > len(MIGRATIONS):
+                raise StoreError(
+                    f"{self.path} was written by a newer version of this program (schema {current}); upgrade it."
+                )
+            for version in range(current + 1, len(MIGRATIONS) + 1):
+                con.begin()
+                try:
+                    con.execute(MIGRATIONS[version - 1])
+                    con.execute("INSERT INTO schema_version VALUES (?)", [version])
+                    con.commit()
+                except Exception:
+                    con.rollback()
+                    raise
+            _migrated.add(self.path)
+
+    def schema_version(self) -> int:
+        with self.connect() as con:
+            return con.execute("SELECT max(version) FROM schema_version").fetchall()[0][0]
+
+    def query(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
+        """Run one read query with bound parameters and return the rows."""
+        with self.connect() as con:
+            return con.execute(sql, params or []).df()
+
+    # -- writes ------------------------------------------------------------------------------
+
+    def find_duplicate(self, sha256: str, project_id: str | None, as_of: dt.date) -> int | None:
+        rows = self.query(
+            "SELECT upload_id FROM uploads WHERE sha256 = ? AND project_id IS NOT DISTINCT FROM ? AND as_of = ?",
+            [sha256, project_id, as_of],
+        )
+        return None if rows.empty else int(rows.upload_id.iloc[0])
+
+    def write_upload(
+        self,
+        *,
+        source: str,
+        fmt: str,
+        file_name: str,
+        sha256: str,
+        project_id: str | None,
+        as_of: dt.date,
+        tables: dict[str, pd.DataFrame],
+        problems: pd.DataFrame,
+        rows_loaded: int,
+        rows_rejected: int,
+        meta: dict | None = None,
+        loaded_at: dt.datetime | None = None,
+    ) -> WriteResult:
+        """Store one upload and everything it brought, atomically: all of it or none of it.
+
+        ``tables`` frames must carry ``project_id`` on every row. Identical bytes for the same
+        project and as-of date are not stored again: the existing upload id is returned with
+        ``duplicate=True``.
+        """
+        unknown = set(tables) - set(SNAPSHOT_TABLES)
+        if unknown:
+            raise ValueError(f"unknown tables {sorted(unknown)}")
+        loaded_at = loaded_at or dt.datetime.now().replace(microsecond=0)
+        with self.connect() as con:
+            con.begin()
+            try:
+                existing = con.execute(
+                    "SELECT upload_id FROM uploads WHERE sha256 = ? AND project_id IS NOT DISTINCT FROM ?"
+                    " AND as_of = ?",
+                    [sha256, project_id, as_of],
+                ).fetchall()
+                if existing:
+                    con.rollback()
+                    return WriteResult(int(existing[0][0]), True)
+                upload_id = con.execute("SELECT nextval('upload_seq')").fetchall()[0][0]
+                con.execute(
+                    "INSERT INTO uploads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [upload_id, source, fmt, file_name, sha256, project_id, as_of, loaded_at,
+                     rows_loaded, rows_rejected, json.dumps(meta or {}, default=str)],
+                )  # fmt: skip
+                projects: set[str] = set()
+                for name, frame in tables.items():
+                    if frame.empty:
+                        continue
+                    if frame["project_id"].isna().any():
+                        raise ValueError(f"{name}: rows without project_id")
+                    projects.update(frame["project_id"].unique())
+                    _insert(con, name, frame, upload_id)
+                if project_id:
+                    projects.add(project_id)
+                con.execute(
+                    "INSERT INTO upload_projects SELECT ?, unnest(?::VARCHAR[])", [upload_id, sorted(projects)]
+                )
+                if not problems.empty:
+                    _insert(con, "problems", problems, upload_id)
+                con.commit()
+            except BaseException:
+                con.rollback()
+                raise
+        return WriteResult(int(upload_id), False)
+
+    def delete_upload(self, upload_id: int) -> bool:
+        """Undo an upload: remove it and every row it brought. Returns False if it did not exist."""
+        with self.connect() as con:
+            con.begin()
+            try:
+                found = con.execute("SELECT 1 FROM uploads WHERE upload_id = ?", [upload_id]).fetchall()
+                for table in [*SNAPSHOT_TABLES, "problems", "upload_projects", "uploads"]:
+                    con.execute(f"DELETE FROM {table} WHERE upload_id = ?", [upload_id])
+                con.commit()
+            except BaseException:
+                con.rollback()
+                raise
+        return bool(found)
+
+    def save_sprints(self, project_id: str, frame: pd.DataFrame) -> None:
+        """Replace the sprint calendar of one project (columns sprint, start, finish, goal, origin)."""
+        with self.connect() as con:
+            con.begin()
+            try:
+                con.execute("DELETE FROM sprints WHERE project_id = ?", [project_id])
+                if not frame.empty:
+                    rows = frame.assign(project_id=project_id)
+                    con.register("_sprints", rows)
+                    con.execute(
+                        "INSERT INTO sprints (project_id, sprint, start, finish, goal, origin) "
+                        "SELECT project_id, sprint, start, finish, goal, origin FROM _sprints"
+                    )
+                    con.unregister("_sprints")
+                con.commit()
+            except BaseException:
+                con.rollback()
+                raise
+
+    # -- reads -------------------------------------------------------------------------------
+
+    def uploads(self) -> pd.DataFrame:
+        """Every stored upload, newest first, with its count of problems by severity."""
+        return self.query(
+            """SELECT u.upload_id, u.source, u.format, u.file_name, u.project_id, u.as_of, u.loaded_at,
+                      u.rows_loaded, u.rows_rejected,
+                      count(p.message) FILTER (p.severity = 'error') AS errors,
+                      count(p.message) FILTER (p.severity = 'warning') AS warnings,
+                      count(p.message) FILTER (p.severity = 'info') AS notes,
+                      u.sha256, u.meta
+               FROM uploads u LEFT JOIN problems p USING (upload_id)
+               GROUP BY ALL ORDER BY u.loaded_at DESC, u.upload_id DESC"""
+        )
+
+    def problems(self, upload_id: int) -> pd.DataFrame:
+        return self.query(
+            "SELECT row_number, column_name, value, severity, message FROM problems WHERE upload_id = ? "
+            "ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, row_number",
+            [upload_id],
+        )
+
+    def data_version(self) -> str:
+        """Changes whenever an upload is stored or deleted: a cache key for the pages."""
+        rows = self.query("SELECT count(*) AS n, coalesce(max(upload_id), 0) AS m FROM uploads")
+        return f"{rows.n.iloc[0]}-{rows.m.iloc[0]}"
+
+    def latest_as_of(self) -> dt.date | None:
+        rows = self.query("SELECT max(as_of) AS d FROM uploads WHERE source <> 'register'")
+        value = rows.d.iloc[0]
+        return None if pd.isna(value) else pd.Timestamp(value).date()
+
+    def snapshot_uploads(self, source: str, as_of: dt.date | None = None, project_ids=None) -> pd.DataFrame:
+        """Per project, the latest upload of ``source`` on or before ``as_of`` (all dates if None).
+
+        Latest = greatest as-of date, then the most recently loaded."""
+        return self.query(
+            """SELECT project_id, arg_max(u.upload_id, (u.as_of, u.loaded_at, u.upload_id)) AS upload_id,
+                      max(u.as_of) AS as_of
+               FROM uploads u JOIN upload_projects p USING (upload_id)
+               WHERE u.source = $source AND ($as_of IS NULL OR u.as_of <= $as_of)
+                 AND ($projects IS NULL OR list_contains($projects, project_id))
+               GROUP BY project_id ORDER BY project_id""",
+            {"source": source, "as_of": as_of, "projects": _as_list(project_ids)},
+        )
+
+    def snapshot(self, table: str, as_of: dt.date | None = None, project_ids=None) -> pd.DataFrame:
+        """Rows of ``table`` from, per project, the latest snapshot on or before ``as_of``;
+        with an ``as_of`` column telling which snapshot each row came from."""
+        source = _source_of(table)
+        return self.query(
+            f"""WITH latest AS (
+                    SELECT project_id, arg_max(u.upload_id, (u.as_of, u.loaded_at, u.upload_id)) AS upload_id
+                    FROM uploads u JOIN upload_projects p USING (upload_id)
+                    WHERE u.source = $source AND ($as_of IS NULL OR u.as_of <= $as_of)
+                      AND ($projects IS NULL OR list_contains($projects, project_id))
+                    GROUP BY project_id)
+                SELECT t.*, u.as_of AS snapshot_as_of
+                FROM {table} t JOIN latest USING (upload_id, project_id) JOIN uploads u USING (upload_id)""",
+            {"source": source, "as_of": as_of, "projects": _as_list(project_ids)},
+        )
+
+    def history(self, table: str, project_id: str, until: dt.date | None = None) -> pd.DataFrame:
+        """Rows of ``table`` from every snapshot of one project up to ``until``, one snapshot per
+        as-of date (the latest loaded wins), with ``snapshot_as_of``."""
+        source = _source_of(table)
+        return self.query(
+            f"""WITH snaps AS (
+                    SELECT u.as_of, arg_max(u.upload_id, (u.loaded_at, u.upload_id)) AS upload_id
+                    FROM uploads u JOIN upload_projects p USING (upload_id)
+                    WHERE u.source = $source AND p.project_id = $project
+                      AND ($until IS NULL OR u.as_of <= $until)
+                    GROUP BY u.as_of)
+                SELECT t.*, s.as_of AS snapshot_as_of
+                FROM {table} t JOIN snaps s USING (upload_id)
+                WHERE t.project_id = $project ORDER BY s.as_of""",
+            {"source": source, "project": project_id, "until": until},
+        )
+
+    def projects(self) -> pd.DataFrame:
+        """Every known project: the latest register row, else what the first plan, Jira export
+        or finance workbook that mentioned it said (``registered`` tells which)."""
+        return self.query(
+            """WITH ranked AS (
+                   SELECT p.*, u.source = 'register' AS registered,
+                          row_number() OVER (PARTITION BY p.project_id ORDER BY (u.source = 'register') DESC,
+                              CASE WHEN u.source = 'register' THEN -epoch(u.loaded_at) ELSE epoch(u.loaded_at) END,
+                              p.upload_id DESC) AS rank
+                   FROM projects p JOIN uploads u USING (upload_id))
+               SELECT * EXCLUDE (rank, upload_id) FROM ranked WHERE rank = 1 ORDER BY project_id"""
+        )
+
+    def project_for_jira_key(self, key: str) -> str | None:
+        """The registered project whose ``jira_keys`` (comma separated) lists ``key``."""
+        found = self.projects()
+        for row in found.itertuples():
+            keys = [k.strip().upper() for k in str(row.jira_keys or "").replace(";", ",").split(",")]
+            if row.registered and key.upper() in keys:
+                return row.project_id
+        return None
+
+
+def _as_list(values) -> list[str] | None:
+    if values is None:
+        return None
+    return [values] if isinstance(values, str) else list(values)
+
+
+def _source_of(table: str) -> str:
+    sources = {
+        "tasks": "msproject",
+        "task_baselines": "msproject",
+        "timephased_baseline": "msproject",
+        "resources": "msproject",
+        "assignments": "msproject",
+        "issues": "jira",
+        "issue_sprints": "jira",
+        "budget_lines": "finance",
+    }
+    if table not in sources:
+        raise ValueError(f"{table} is not a snapshot table")
+    return sources[table]
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, upload_id: int) -> None:
+    """INSERT the frame's columns (by name) into ``table``, tagging each row with the upload."""
+    columns = [c for c in frame.columns if c != "upload_id"]
+    known = {r[0] for r in con.execute(f"SELECT column_name FROM (DESCRIBE {table})").fetchall()}
+    unknown = set(columns) - known
+    if unknown:
+        raise ValueError(f"{table}: unknown columns {sorted(unknown)}")
+    view = f"_incoming_{table}"
+    con.register(view, frame)
+    try:
+        names = ", ".join(f'"{c}"' for c in columns)
+        con.execute(f"INSERT INTO {table} (upload_id, {names}) SELECT ?, {names} FROM {view}", [upload_id])
+    finally:
+        con.unregister(view)

@@ -1,0 +1,46 @@
+"""The layering rules of DESIGN.md §2, and the code style, enforced."""
+
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT
+
+
+@pytest.mark.parametrize("package", ["metrics", "loaders", "charts"])
+def test_core_packages_never_import_streamlit(package):
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in (ROOT / package).rglob("*.py")
+        if re.search(r"^\s*(import|from)\s+streamlit", p.read_text(), re.MULTILINE)
+    ]
+    assert offenders == []
+
+
+def test_pages_hold_no_sql_or_reshaping():
+    pattern = re.compile(r"\b(SELECT|GROUP BY|INSERT INTO)\b|\.groupby\(|\.pivot(_table)?\(|duckdb")
+    offenders = [
+        f"{p.name}:{n}"
+        for p in (ROOT / "pages").glob("*.py")
+        for n, line in enumerate(p.read_text().splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert offenders == []
+
+
+def _ruff(*args):
+    exe = shutil.which("ruff")
+    cmd = [exe, *args] if exe else [sys.executable, "-m", "ruff", *args]
+    return subprocess.run([*cmd, str(ROOT)], capture_output=True, text=True)
+
+
+def test_ruff_lint_clean():
+    result = _ruff("check")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_format_clean():
+    result = _ruff("format", "--check")
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,104 @@
+"""What every page shares: the store, the sidebar settings (as-of date, filters), formatting.
+
+Pages call :func:`settings` for the sidebar's choices and :func:`store` for the database, and
+key their ``st.cache_data`` functions by small values: project id, as-of date and
+:func:`data_version`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import streamlit as st
+
+from store import Store
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The sidebar's choices. ``project_ids`` = projects in scope after the program/portfolio
+    filters (all projects when nothing is filtered)."""
+
+    as_of: dt.date | None
+    portfolios: tuple[str, ...]
+    programs: tuple[str, ...]
+    project_ids: tuple[str, ...]
+    data_version: str
+
+
+def store() -> Store:
+    return Store()
+
+
+def data_version() -> str:
+    return store().data_version()
+
+
+@st.cache_data(show_spinner=False)
+def _projects(version: str):
+    return store().projects()
+
+
+def projects():
+    """Every known project (register rows first), cached per data version."""
+    return _projects(data_version())
+
+
+@st.cache_data(show_spinner=False)
+def _latest_as_of(version: str) -> dt.date | None:
+    return store().latest_as_of()
+
+
+def sidebar() -> Settings:
+    """Draw the shared sidebar and remember the settings for the pages of this run."""
+    version = data_version()
+    latest = _latest_as_of(version)
+    known = _projects(version)
+    with st.sidebar:
+        as_of = st.date_input(
+            "As of",
+            value=latest,
+            key="as_of",
+            help="Every page shows each project as of its latest snapshot on or before this date.",
+        )
+        portfolios = tuple(sorted(known.portfolio.dropna().unique())) if not known.empty else ()
+        chosen_portfolios = st.multiselect("Portfolio", portfolios, key="portfolios") if len(portfolios) > 1 else []
+        scope = known[known.portfolio.isin(chosen_portfolios)] if chosen_portfolios else known
+        programs = tuple(sorted(scope.program.dropna().unique())) if not scope.empty else ()
+        chosen_programs = st.multiselect("Program", programs, key="programs")
+        if chosen_programs:
+            scope = scope[scope.program.isin(chosen_programs)]
+    settings = Settings(
+        as_of=as_of if isinstance(as_of, dt.date) else latest,
+        portfolios=tuple(chosen_portfolios),
+        programs=tuple(chosen_programs),
+        project_ids=tuple(scope.project_id) if not scope.empty else (),
+        data_version=version,
+    )
+    st.session_state["_settings"] = settings
+    return settings
+
+
+def settings() -> Settings:
+    """The settings the sidebar drew in this run (drawn now when a page runs on its own)."""
+    return st.session_state.get("_settings") or sidebar()
+
+
+def money(value, currency: str = "") -> str:
+    """1234567.8 -> '1.23M', 12345 -> '12.3k' (with a currency code when given); None -> '—'."""
+    if value is None or value != value:
+        return "—"
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if value >= limit:
+            text = f"{value / limit:.3g}{suffix}"
+            break
+    else:
+        text = f"{value:,.0f}"
+    return f"{sign}{text}{' ' + currency if currency else ''}"
+
+
+def ratio(value) -> str:
+    return "—" if value is None or value != value else f"{value:.2f}"
