@@ -109,6 +109,15 @@ MIGRATIONS: list[str] = [
 ]
 
 
+# Per project, the upload of $source that is its latest snapshot on or before $as_of.
+_LATEST = """WITH latest AS (
+    SELECT p.project_id, arg_max(u.upload_id, (u.as_of, u.loaded_at, u.upload_id)) AS upload_id
+    FROM uploads u JOIN upload_projects p USING (upload_id)
+    WHERE u.source = $source AND ($as_of IS NULL OR u.as_of <= $as_of)
+      AND ($projects IS NULL OR list_contains($projects, p.project_id))
+    GROUP BY p.project_id)"""
+
+
 class StoreError(Exception):
     """A store operation failed in a way the user should be told about."""
 
@@ -327,29 +336,19 @@ class Store:
 
         Latest = greatest as-of date, then the most recently loaded."""
         return self.query(
-            """SELECT project_id, arg_max(u.upload_id, (u.as_of, u.loaded_at, u.upload_id)) AS upload_id,
-                      max(u.as_of) AS as_of
-               FROM uploads u JOIN upload_projects p USING (upload_id)
-               WHERE u.source = $source AND ($as_of IS NULL OR u.as_of <= $as_of)
-                 AND ($projects IS NULL OR list_contains($projects, project_id))
-               GROUP BY project_id ORDER BY project_id""",
+            f"{_LATEST} SELECT l.project_id, l.upload_id, u.as_of FROM latest l JOIN uploads u USING (upload_id) "
+            "ORDER BY l.project_id",
             {"source": source, "as_of": as_of, "projects": _as_list(project_ids)},
         )
 
     def snapshot(self, table: str, as_of: dt.date | None = None, project_ids=None) -> pd.DataFrame:
         """Rows of ``table`` from, per project, the latest snapshot on or before ``as_of``;
-        with an ``as_of`` column telling which snapshot each row came from."""
-        source = _source_of(table)
+        with a ``snapshot_as_of`` column telling which snapshot each row came from."""
         return self.query(
-            f"""WITH latest AS (
-                    SELECT project_id, arg_max(u.upload_id, (u.as_of, u.loaded_at, u.upload_id)) AS upload_id
-                    FROM uploads u JOIN upload_projects p USING (upload_id)
-                    WHERE u.source = $source AND ($as_of IS NULL OR u.as_of <= $as_of)
-                      AND ($projects IS NULL OR list_contains($projects, project_id))
-                    GROUP BY project_id)
+            f"""{_LATEST}
                 SELECT t.*, u.as_of AS snapshot_as_of
                 FROM {table} t JOIN latest USING (upload_id, project_id) JOIN uploads u USING (upload_id)""",
-            {"source": source, "as_of": as_of, "projects": _as_list(project_ids)},
+            {"source": _source_of(table), "as_of": as_of, "projects": _as_list(project_ids)},
         )
 
     def history(self, table: str, project_id: str, until: dt.date | None = None) -> pd.DataFrame:
@@ -427,4 +426,5 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, upl
         names = ", ".join(f'"{c}"' for c in columns)
         con.execute(f"INSERT INTO {table} (upload_id, {names}) SELECT ?, {names} FROM {view}", [upload_id])
     finally:
-        con.unregister(view)
+        with contextlib.suppress(duckdb.Error):  # in an aborted transaction; the connection closes anyway
+            con.unregister(view)

@@ -1,0 +1,86 @@
+"""CLI: python -m loaders {ingest,uploads,demo}
+
+    python -m loaders ingest FILE [FILE...] [--db PATH] [--project ID] [--as-of YYYY-MM-DD]
+                             [--source msproject|jira|finance|register]
+    python -m loaders uploads [--db PATH] --json
+    python -m loaders demo [--db PATH]
+
+``ingest`` prints one line per file and exits 0 when every file was stored (or was already
+stored), 1 when any file was refused; a refused file changes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+
+from loaders.ingest import ingest_path
+from store import SOURCES, Store, StoreError
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-03-31") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m loaders", description="Load export files into the portfolio database.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    ingest = sub.add_parser("ingest", help="store export files as dated snapshots")
+    ingest.add_argument("files", nargs="+", metavar="FILE")
+    ingest.add_argument("--db", help="database file (default data/portfolio.duckdb)")
+    ingest.add_argument("--project", help="the project these files belong to (default: from the file)")
+    ingest.add_argument("--as-of", type=_date, help="snapshot date YYYY-MM-DD (default: from the file)")
+    ingest.add_argument("--source", choices=SOURCES, help="skip format detection")
+    ingest.add_argument("--verbose", "-v", action="store_true", help="also print every problem found")
+    uploads = sub.add_parser("uploads", help="list stored uploads")
+    uploads.add_argument("--db")
+    uploads.add_argument("--json", action="store_true", help="print JSON (the only output format)")
+    demo = sub.add_parser("demo", help="generate the demo export files and build the demo database from them")
+    demo.add_argument("--db")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    store = Store(args.db)
+    try:
+        if args.command == "ingest":
+            return _ingest(store, args)
+        if args.command == "uploads":
+            frame = store.uploads().drop(columns=["meta"])
+            frame["as_of"] = frame["as_of"].dt.date.astype(str)
+            frame["loaded_at"] = frame["loaded_at"].dt.strftime("%Y-%m-%dT%H:%M:%S")
+            print(json.dumps(frame.to_dict(orient="records"), indent=2, default=str))
+            return 0
+        from data.demo import build_demo
+
+        summary = build_demo(store, progress=lambda done, total, label: print(f"[{done}/{total}] {label}"))
+        print(summary.line())
+        return 0 if summary.refused == 0 else 1
+    except StoreError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+
+
+def _ingest(store: Store, args) -> int:
+    failed = 0
+    for path in args.files:
+        report = ingest_path(store, path, project_id=args.project, as_of=args.as_of, source=args.source)
+        print(report.line())
+        if args.verbose:
+            for p in report.problems:
+                where = ", ".join(
+                    part for part in (f"row {p.row_number}" if p.row_number else "", p.column_name or "") if part
+                )
+                print(f"    {p.severity}: {where + ': ' if where else ''}{p.message}")
+        failed += not report.ok
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,260 @@
+"""The store: schema and migrations, atomic idempotent snapshot writes, as-of reads, undo,
+and concurrent use from several threads and processes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+import textwrap
+import threading
+
+import duckdb
+import pandas as pd
+import pytest
+from conftest import ROOT
+
+import store as store_module
+from loaders.ingest import ingest_bytes
+from store import MIGRATIONS, Store, StoreError
+
+REGISTER = b"project_id,name,program,portfolio,manager,budget,jira_keys\nA,Alpha,P1,Core,Ann,1000,ALP\nB,Beta,P1,Core,Bob,2000,BET\n"
+
+
+def tasks(n: int, project="A") -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "project_id": project,
+            "task_uid": range(1, n + 1),
+            "name": [f"Task {i}" for i in range(1, n + 1)],
+            "baseline_cost": 100.0,
+            "percent_complete": 50.0,
+        }
+    )
+
+
+def write(store: Store, as_of: dt.date, frame: pd.DataFrame, sha: str = "x", project="A", **kw):
+    return store.write_upload(
+        source="msproject", fmt="test", file_name=f"{sha}.xml", sha256=sha, project_id=project, as_of=as_of,
+        tables={"tasks": frame}, problems=pd.DataFrame(columns=["row_number", "column_name", "value", "severity", "message"]),
+        rows_loaded=len(frame), rows_rejected=0, **kw,
+    )  # fmt: skip
+
+
+def counts(store: Store) -> dict[str, int]:
+    return {t: int(store.query(f"SELECT count(*) AS n FROM {t}").n.iloc[0]) for t in ("uploads", "tasks", "problems", "upload_projects", "projects")}
+
+
+def test_schema_is_versioned_and_migrates_once(store):
+    assert store.schema_version() == len(MIGRATIONS)
+    store_module._migrated.clear()  # a new process opening an existing file
+    assert Store(store.path).schema_version() == len(MIGRATIONS)
+    assert store.query("SELECT count(*) AS n FROM schema_version").n.iloc[0] == len(MIGRATIONS)
+
+
+def test_newer_schema_is_refused(store):
+    store.schema_version()
+    con = duckdb.connect(store.path)
+    con.execute("INSERT INTO schema_version VALUES (999)")
+    con.close()
+    store_module._migrated.clear()
+    with pytest.raises(StoreError, match="newer version"):
+        store.schema_version()
+    store_module._migrated.clear()
+
+
+def test_forward_migration_applies_only_new_steps(tmp_path, monkeypatch):
+    s = Store(tmp_path / "m.duckdb")
+    s.schema_version()
+    store_module._migrated.clear()
+    monkeypatch.setattr(store_module, "MIGRATIONS", [*MIGRATIONS, "ALTER TABLE tasks ADD COLUMN risk VARCHAR"])
+    assert s.schema_version() == len(MIGRATIONS) + 1
+    assert "risk" in set(s.query("SELECT column_name FROM (DESCRIBE tasks)").column_name)
+    store_module._migrated.clear()
+
+
+def test_failure_midway_leaves_database_exactly_as_it_was(store, monkeypatch):
+    write(store, dt.date(2026, 1, 9), tasks(3), sha="first")
+    before = counts(store)
+    real_insert = store_module._insert
+    calls = []
+
+    def failing_insert(con, table, frame, upload_id):
+        real_insert(con, table, frame, upload_id)  # the rows ARE written inside the transaction ...
+        calls.append(table)
+        raise RuntimeError("disk full")  # ... and then the upload fails
+
+    monkeypatch.setattr(store_module, "_insert", failing_insert)
+    with pytest.raises(RuntimeError, match="disk full"):
+        write(store, dt.date(2026, 1, 16), tasks(500), sha="second")
+    assert calls == ["tasks"]
+    monkeypatch.setattr(store_module, "_insert", real_insert)
+    assert counts(store) == before
+    assert list(store.uploads().sha256) == ["first"]
+
+
+def test_a_bad_row_in_a_later_table_rolls_back_the_earlier_ones(store):
+    bad_problems = pd.DataFrame([{"row_number": 1, "column_name": "x", "value": "v", "severity": "fatal", "message": "m"}])
+    with pytest.raises(duckdb.ConstraintException):
+        store.write_upload(
+            source="msproject", fmt="t", file_name="f", sha256="s", project_id="A", as_of=dt.date(2026, 1, 1),
+            tables={"tasks": tasks(10)}, problems=bad_problems, rows_loaded=10, rows_rejected=0,
+        )  # fmt: skip
+    assert counts(store) == {"uploads": 0, "tasks": 0, "problems": 0, "upload_projects": 0, "projects": 0}
+
+
+def test_identical_bytes_same_project_and_date_are_stored_once(store):
+    first = ingest_bytes(store, REGISTER, "register.csv", as_of=dt.date(2026, 1, 1))
+    again = ingest_bytes(store, REGISTER, "renamed.csv", as_of=dt.date(2026, 1, 1))
+    assert (first.status, again.status) == ("stored", "duplicate")
+    assert again.upload_id == first.upload_id
+    assert "already stored" in again.message
+    assert len(store.uploads()) == 1
+    later = ingest_bytes(store, REGISTER, "register.csv", as_of=dt.date(2026, 2, 1))
+    assert later.status == "stored"
+
+
+def test_as_of_reads_take_the_latest_snapshot_on_or_before_the_date(store):
+    write(store, dt.date(2026, 1, 9), tasks(2), sha="a1")
+    write(store, dt.date(2026, 1, 23), tasks(5), sha="a2")
+    write(store, dt.date(2026, 1, 16), tasks(3, project="B"), sha="b1", project="B")
+    at = lambda d: store.snapshot("tasks", d).groupby("project_id").size().to_dict()  # noqa: E731
+    assert at(dt.date(2026, 1, 8)) == {}
+    assert at(dt.date(2026, 1, 9)) == {"A": 2}
+    assert at(dt.date(2026, 1, 20)) == {"A": 2, "B": 3}
+    assert at(dt.date(2026, 1, 23)) == {"A": 5, "B": 3}
+    assert at(None) == {"A": 5, "B": 3}
+    assert store.snapshot("tasks", dt.date(2026, 1, 23), ["B"]).project_id.unique().tolist() == ["B"]
+    history = store.history("tasks", "A")
+    assert history.groupby("snapshot_as_of").size().tolist() == [2, 5]
+
+
+def test_a_reload_for_the_same_date_supersedes_the_earlier_one(store):
+    write(store, dt.date(2026, 1, 9), tasks(2), sha="old", loaded_at=dt.datetime(2026, 1, 9, 10))
+    write(store, dt.date(2026, 1, 9), tasks(4), sha="new", loaded_at=dt.datetime(2026, 1, 9, 11))
+    assert len(store.snapshot("tasks", dt.date(2026, 1, 9))) == 4
+    assert store.history("tasks", "A").snapshot_as_of.nunique() == 1
+
+
+def test_delete_upload_removes_everything_it_brought(store):
+    kept = write(store, dt.date(2026, 1, 9), tasks(2), sha="keep")
+    gone = ingest_bytes(store, b"project_id,name,program\nA,Alpha,P1\n", "reg.csv", as_of=dt.date(2026, 1, 10))
+    assert gone.status == "stored", gone.message
+    assert store.delete_upload(gone.upload_id)
+    assert not store.delete_upload(gone.upload_id)
+    assert list(store.uploads().upload_id) == [kept.upload_id]
+    assert counts(store)["problems"] == 0
+    assert counts(store)["projects"] == 0
+
+
+def test_register_rows_win_over_projects_first_seen_in_a_plan(store):
+    write(store, dt.date(2026, 1, 9), tasks(1), sha="plan")
+    store.write_upload(
+        source="msproject", fmt="t", file_name="p", sha256="p2", project_id="A", as_of=dt.date(2026, 1, 9),
+        tables={"projects": pd.DataFrame([{"project_id": "A", "name": "from plan"}])},
+        problems=pd.DataFrame(), rows_loaded=0, rows_rejected=0,
+    )  # fmt: skip
+    assert store.projects().set_index("project_id").loc["A", "name"] == "from plan"
+    ingest_bytes(store, REGISTER, "register.csv", as_of=dt.date(2026, 1, 1))
+    projects = store.projects().set_index("project_id")
+    assert projects.loc["A", "name"] == "Alpha"
+    assert bool(projects.loc["A", "registered"])
+    assert store.project_for_jira_key("bet") == "B"
+
+
+def test_two_threads_upload_at_once_and_both_land(store):
+    store.schema_version()
+    errors = []
+
+    def upload(i):
+        try:
+            write(store, dt.date(2026, 1, 9), tasks(2000, project=f"P{i}"), sha=f"t{i}", project=f"P{i}")
+        except Exception as err:  # pragma: no cover - the assertion below reports it
+            errors.append(err)
+
+    threads = [threading.Thread(target=upload, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(store.uploads().project_id) == ["P0", "P1", "P2", "P3"]
+    assert len(store.snapshot("tasks", dt.date(2026, 1, 9))) == 8000
+
+
+READER = textwrap.dedent(
+    """
+    import sys, time, json
+    sys.path.insert(0, {root!r})
+    from store import Store
+    s = Store({db!r})
+    seen, end = set(), time.monotonic() + {seconds}
+    while time.monotonic() < end:
+        with s.connect() as con:
+            # one consistent read: per upload, the stored row count must equal rows_loaded
+            rows = con.execute(
+                "SELECT u.upload_id, u.rows_loaded, count(t.task_uid) FROM uploads u "
+                "LEFT JOIN tasks t USING (upload_id) WHERE u.source = 'msproject' GROUP BY ALL").fetchall()
+            time.sleep(0.01)  # hold the file like a page render does
+        for upload_id, expected, found in rows:
+            assert expected == found, (upload_id, expected, found)
+            seen.add(upload_id)
+    print(json.dumps(sorted(seen)))
+    """
+)
+
+
+def test_ingest_succeeds_while_another_process_keeps_reading(store, tmp_path):
+    """A dashboard process reading in a loop never blocks an ingest process for good, and never
+    sees half an upload."""
+    store.schema_version()
+    script = tmp_path / "reader.py"
+    script.write_text(READER.format(root=str(ROOT), db=store.path, seconds=6))
+    reader = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    plan = tmp_path / "register.csv"
+    plan.write_bytes(REGISTER)
+    writers = [
+        subprocess.run(
+            [sys.executable, "-m", "loaders", "ingest", str(plan), "--db", store.path, "--as-of", f"2026-01-0{i}"],
+            cwd=ROOT, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        for i in range(1, 4)
+    ]
+    for w in writers:
+        assert w.returncode == 0, w.stdout + w.stderr
+        assert "STORED" in w.stdout
+    out, err = reader.communicate(timeout=120)
+    assert reader.returncode == 0, err
+    assert len(store.uploads()) == 3
+
+
+def test_two_processes_ingesting_at_once_both_land(store, tmp_path):
+    store.schema_version()
+    files = []
+    for i in range(2):
+        path = tmp_path / f"reg{i}.csv"
+        path.write_bytes(REGISTER.replace(b"Alpha", f"Alpha {i}".encode()))
+        files.append(path)
+    procs = [
+        subprocess.Popen([sys.executable, "-m", "loaders", "ingest", str(f), "--db", store.path], cwd=ROOT,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for f in files
+    ]  # fmt: skip
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, out + err
+    assert len(store.uploads()) == 2
+
+
+def test_uploads_cli_prints_json(store, tmp_path):
+    path = tmp_path / "register.csv"
+    path.write_bytes(REGISTER)
+    subprocess.run([sys.executable, "-m", "loaders", "ingest", str(path), "--db", store.path, "--as-of", "2026-01-05"],
+                   cwd=ROOT, check=True, capture_output=True)  # fmt: skip
+    result = subprocess.run([sys.executable, "-m", "loaders", "uploads", "--db", store.path, "--json"], cwd=ROOT,
+                            capture_output=True, text=True, check=True)  # fmt: skip
+    rows = json.loads(result.stdout)
+    assert rows[0]["as_of"] == "2026-01-05"
+    assert rows[0]["source"] == "register"
+    assert rows[0]["rows_loaded"] == 2
