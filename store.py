@@ -242,9 +242,20 @@ class Store:
                 upload_id = con.execute("SELECT nextval('upload_seq')").fetchall()[0][0]
                 con.execute(
                     "INSERT INTO uploads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [upload_id, source, fmt, file_name, sha256, project_id, as_of, loaded_at,
-                     rows_loaded, rows_rejected, json.dumps(meta or {}, default=str)],
-                )  # fmt: skip
+                    [
+                        upload_id,
+                        source,
+                        fmt,
+                        file_name,
+                        sha256,
+                        project_id,
+                        as_of,
+                        loaded_at,
+                        rows_loaded,
+                        rows_rejected,
+                        json.dumps(meta or {}, default=str),
+                    ],
+                )
                 projects: set[str] = set()
                 for name, frame in tables.items():
                     if frame.empty:
@@ -255,9 +266,7 @@ class Store:
                     _insert(con, name, frame, upload_id)
                 if project_id:
                     projects.add(project_id)
-                con.execute(
-                    "INSERT INTO upload_projects SELECT ?, unnest(?::VARCHAR[])", [upload_id, sorted(projects)]
-                )
+                con.execute("INSERT INTO upload_projects SELECT ?, unnest(?::VARCHAR[])", [upload_id, sorted(projects)])
                 if not problems.empty:
                     _insert(con, "problems", problems, upload_id)
                 con.commit()
@@ -339,6 +348,17 @@ class Store:
             f"{_LATEST} SELECT l.project_id, l.upload_id, u.as_of FROM latest l JOIN uploads u USING (upload_id) "
             "ORDER BY l.project_id",
             {"source": source, "as_of": as_of, "projects": _as_list(project_ids)},
+        )
+
+    def latest_snapshots(self, as_of: dt.date | None = None) -> pd.DataFrame:
+        """Per project and source, the as-of date of its latest snapshot on or before ``as_of`` and
+        how many snapshots it has up to then: columns project_id, source, as_of, snapshots."""
+        return self.query(
+            """SELECT p.project_id, u.source, max(u.as_of) AS as_of, count(DISTINCT u.as_of) AS snapshots
+               FROM uploads u JOIN upload_projects p USING (upload_id)
+               WHERE u.source <> 'register' AND ($as_of IS NULL OR u.as_of <= $as_of)
+               GROUP BY ALL ORDER BY ALL""",
+            {"as_of": as_of},
         )
 
     def snapshot(self, table: str, as_of: dt.date | None = None, project_ids=None) -> pd.DataFrame:

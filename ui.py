@@ -102,3 +102,51 @@ def money(value, currency: str = "") -> str:
 
 def ratio(value) -> str:
     return "—" if value is None or value != value else f"{value:.2f}"
+
+
+def rules_frame():
+    """The health rules as a table for the pages."""
+    import pandas as pd
+
+    from metrics.portfolio import RULES
+
+    return pd.DataFrame(
+        [
+            {
+                "Rule": r.label,
+                "Amber when": f"{'<' if r.worse == 'below' else '>'} {r.amber}{r.unit}",
+                "Red when": f"{'<' if r.worse == 'below' else '>'} {r.red}{r.unit}",
+                "Meaning": r.help,
+            }
+            for r in RULES
+        ]
+    )
+
+
+def csv_bytes(frame) -> bytes:
+    """A frame as CSV, with text cells that start with = + - @ escaped against formula injection."""
+    text_columns = frame.select_dtypes(include=["object", "string"]).columns
+    safe = frame.copy()
+    for column in text_columns:
+        safe[column] = safe[column].map(
+            lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v
+        )
+    return safe.to_csv(index=False).encode("utf-8")
+
+
+def problems_frame(problems):
+    """Problems of an ingest report as a table."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        [
+            {
+                "severity": p.severity,
+                "row": p.row_number,
+                "column": p.column_name,
+                "value": p.value,
+                "message": p.message,
+            }
+            for p in problems
+        ]
+    )

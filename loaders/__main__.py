@@ -28,7 +28,9 @@ def _date(text: str) -> dt.date:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m loaders", description="Load export files into the portfolio database.")
+    parser = argparse.ArgumentParser(
+        prog="python -m loaders", description="Load export files into the portfolio database."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     ingest = sub.add_parser("ingest", help="store export files as dated snapshots")
     ingest.add_argument("files", nargs="+", metavar="FILE")

@@ -69,7 +69,9 @@ def parse_file(data: bytes, file_name: str, source: str | None = None) -> Parsed
     except LoaderError:
         raise
     except Exception as err:  # a reader library's own error: still one plain sentence, no traceback
-        raise Refused(f"{file_name}: the file could not be read as {module.SOURCE} data ({type(err).__name__}: {err}).")
+        raise Refused(
+            f"{file_name}: the file could not be read as {module.SOURCE} data ({type(err).__name__}: {err})."
+        ) from None
 
 
 def ingest_bytes(
@@ -95,38 +97,58 @@ def ingest_bytes(
     snapshot_date = as_of or parsed.as_of
     if snapshot_date is None:
         snapshot_date = today or dt.date.today()
-        problems.append(Problem(
-            f"the file carries no status date; the upload day {snapshot_date} was used as its as-of date.", "info"))  # fmt: skip
+        problems.append(
+            Problem(
+                f"the file carries no status date; the upload day {snapshot_date} was used as its as-of date.", "info"
+            )
+        )
     tables = _with_project(parsed.tables, upload_project)
     try:
         if upload_project and upload_project not in set(store.projects().project_id):
-            tables["projects"] = pd.DataFrame([{"project_id": upload_project, "name": parsed.project_name or upload_project}])
+            tables["projects"] = pd.DataFrame(
+                [{"project_id": upload_project, "name": parsed.project_name or upload_project}]
+            )
         result = store.write_upload(
-            source=parsed.source, fmt=parsed.format, file_name=file_name,
-            sha256=hashlib.sha256(data).hexdigest(), project_id=upload_project, as_of=snapshot_date,
-            tables=tables, problems=_problem_frame(problems), rows_loaded=parsed.rows_loaded,
-            rows_rejected=parsed.rows_rejected, meta=parsed.meta,
-        )  # fmt: skip
+            source=parsed.source,
+            fmt=parsed.format,
+            file_name=file_name,
+            sha256=hashlib.sha256(data).hexdigest(),
+            project_id=upload_project,
+            as_of=snapshot_date,
+            tables=tables,
+            problems=_problem_frame(problems),
+            rows_loaded=parsed.rows_loaded,
+            rows_rejected=parsed.rows_rejected,
+            meta=parsed.meta,
+        )
     except StoreError as err:
         return IngestReport(file_name, "refused", f"{file_name}: {err}")
     where = f" for project {upload_project}" if upload_project else ""
     common = dict(
-        source=parsed.source, format=parsed.format, upload_id=result.upload_id, project_id=upload_project,
-        as_of=snapshot_date, rows_loaded=parsed.rows_loaded, rows_rejected=parsed.rows_rejected,
-        warnings=sum(p.severity == "warning" for p in problems), problems=tuple(problems),
-    )  # fmt: skip
+        source=parsed.source,
+        format=parsed.format,
+        upload_id=result.upload_id,
+        project_id=upload_project,
+        as_of=snapshot_date,
+        rows_loaded=parsed.rows_loaded,
+        rows_rejected=parsed.rows_rejected,
+        warnings=sum(p.severity == "warning" for p in problems),
+        problems=tuple(problems),
+    )
     if result.duplicate:
         return IngestReport(
-            file_name, "duplicate",
+            file_name,
+            "duplicate",
             f"{file_name}: already stored as upload {result.upload_id}{where} as of {snapshot_date}; nothing changed.",
             **common,
-        )  # fmt: skip
+        )
     return IngestReport(
-        file_name, "stored",
+        file_name,
+        "stored",
         f"{file_name}: {parsed.format}{where} as of {snapshot_date} — {parsed.rows_loaded} rows loaded, "
         f"{parsed.rows_rejected} rejected, {common['warnings']} warnings (upload {result.upload_id}).",
         **common,
-    )  # fmt: skip
+    )
 
 
 def ingest_path(store: Store, path: str | Path, **kwargs) -> IngestReport:
@@ -134,7 +156,9 @@ def ingest_path(store: Store, path: str | Path, **kwargs) -> IngestReport:
     try:
         size = path.stat().st_size
         if size > MAX_UPLOAD_BYTES:
-            return IngestReport(path.name, "refused", f"{path.name}: the file is {size / 2**20:.0f} MB, over the limit.")
+            return IngestReport(
+                path.name, "refused", f"{path.name}: the file is {size / 2**20:.0f} MB, over the limit."
+            )
         data = path.read_bytes()
     except OSError as err:
         return IngestReport(path.name, "refused", f"{path.name}: cannot be read ({err.strerror}).")
@@ -169,7 +193,9 @@ def _with_project(tables: dict[str, pd.DataFrame], project_id: str | None) -> di
 
 def _problem_frame(problems: list[Problem]) -> pd.DataFrame:
     return pd.DataFrame(
-        [(p.row_number, p.column_name, None if p.value is None else str(p.value)[:500], p.severity, p.message)
-         for p in problems],
+        [
+            (p.row_number, p.column_name, None if p.value is None else str(p.value)[:500], p.severity, p.message)
+            for p in problems
+        ],
         columns=["row_number", "column_name", "value", "severity", "message"],
-    ).astype({"row_number": "Int64"})  # fmt: skip
+    ).astype({"row_number": "Int64"})

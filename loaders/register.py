@@ -16,7 +16,18 @@ from loaders.tabular import read_delimited, read_workbook
 from loaders.values import is_empty, normalize_header, parse_number
 
 SOURCE = "register"
-COLUMNS = ("project_id", "name", "program", "portfolio", "manager", "sponsor", "currency", "budget", "jira_keys", "stage")
+COLUMNS = (
+    "project_id",
+    "name",
+    "program",
+    "portfolio",
+    "manager",
+    "sponsor",
+    "currency",
+    "budget",
+    "jira_keys",
+    "stage",
+)
 ALIASES = {
     "project id": "project_id",
     "project": "project_id",
@@ -79,9 +90,13 @@ def parse(data: bytes, file_name: str) -> Parsed:
         if all(is_empty(c) for c in cells):
             continue
         if len(cells) > len(header) and any(not is_empty(c) for c in cells[len(header) :]):
-            problems.append(Problem(
-                f"the row has {len(cells)} cells but the header has {len(header)}; fix the row and upload again.",
-                "error", offset))  # fmt: skip
+            problems.append(
+                Problem(
+                    f"the row has {len(cells)} cells but the header has {len(header)}; fix the row and upload again.",
+                    "error",
+                    offset,
+                )
+            )
             rejected += 1
             continue
         record = {c: None for c in COLUMNS}
@@ -94,7 +109,9 @@ def parse(data: bytes, file_name: str) -> Parsed:
                 try:
                     record["budget"] = parse_number(cell)
                 except ValueError:
-                    problems.append(Problem("the budget is not a number; left empty.", "warning", offset, name, str(cell)))
+                    problems.append(
+                        Problem("the budget is not a number; left empty.", "warning", offset, name, str(cell))
+                    )
             elif not is_empty(cell):
                 value = cell
                 if isinstance(value, float) and value.is_integer():
@@ -105,9 +122,16 @@ def parse(data: bytes, file_name: str) -> Parsed:
             rejected += 1
             continue
         if record["project_id"] in seen:
-            problems.append(Problem(
-                f"project_id {record['project_id']} already appears on row {seen[record['project_id']]}; "
-                "this row was not loaded.", "error", offset, "project_id", record["project_id"]))  # fmt: skip
+            problems.append(
+                Problem(
+                    f"project_id {record['project_id']} already appears on row {seen[record['project_id']]}; "
+                    "this row was not loaded.",
+                    "error",
+                    offset,
+                    "project_id",
+                    record["project_id"],
+                )
+            )
             rejected += 1
             continue
         seen[record["project_id"]] = offset

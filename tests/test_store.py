@@ -36,14 +36,25 @@ def tasks(n: int, project="A") -> pd.DataFrame:
 
 def write(store: Store, as_of: dt.date, frame: pd.DataFrame, sha: str = "x", project="A", **kw):
     return store.write_upload(
-        source="msproject", fmt="test", file_name=f"{sha}.xml", sha256=sha, project_id=project, as_of=as_of,
-        tables={"tasks": frame}, problems=pd.DataFrame(columns=["row_number", "column_name", "value", "severity", "message"]),
-        rows_loaded=len(frame), rows_rejected=0, **kw,
-    )  # fmt: skip
+        source="msproject",
+        fmt="test",
+        file_name=f"{sha}.xml",
+        sha256=sha,
+        project_id=project,
+        as_of=as_of,
+        tables={"tasks": frame},
+        problems=pd.DataFrame(columns=["row_number", "column_name", "value", "severity", "message"]),
+        rows_loaded=len(frame),
+        rows_rejected=0,
+        **kw,
+    )
 
 
 def counts(store: Store) -> dict[str, int]:
-    return {t: int(store.query(f"SELECT count(*) AS n FROM {t}").n.iloc[0]) for t in ("uploads", "tasks", "problems", "upload_projects", "projects")}
+    return {
+        t: int(store.query(f"SELECT count(*) AS n FROM {t}").n.iloc[0])
+        for t in ("uploads", "tasks", "problems", "upload_projects", "projects")
+    }
 
 
 def test_schema_is_versioned_and_migrates_once(store):
@@ -95,12 +106,22 @@ def test_failure_midway_leaves_database_exactly_as_it_was(store, monkeypatch):
 
 
 def test_a_bad_row_in_a_later_table_rolls_back_the_earlier_ones(store):
-    bad_problems = pd.DataFrame([{"row_number": 1, "column_name": "x", "value": "v", "severity": "fatal", "message": "m"}])
+    bad_problems = pd.DataFrame(
+        [{"row_number": 1, "column_name": "x", "value": "v", "severity": "fatal", "message": "m"}]
+    )
     with pytest.raises(duckdb.ConstraintException):
         store.write_upload(
-            source="msproject", fmt="t", file_name="f", sha256="s", project_id="A", as_of=dt.date(2026, 1, 1),
-            tables={"tasks": tasks(10)}, problems=bad_problems, rows_loaded=10, rows_rejected=0,
-        )  # fmt: skip
+            source="msproject",
+            fmt="t",
+            file_name="f",
+            sha256="s",
+            project_id="A",
+            as_of=dt.date(2026, 1, 1),
+            tables={"tasks": tasks(10)},
+            problems=bad_problems,
+            rows_loaded=10,
+            rows_rejected=0,
+        )
     assert counts(store) == {"uploads": 0, "tasks": 0, "problems": 0, "upload_projects": 0, "projects": 0}
 
 
@@ -151,10 +172,17 @@ def test_delete_upload_removes_everything_it_brought(store):
 def test_register_rows_win_over_projects_first_seen_in_a_plan(store):
     write(store, dt.date(2026, 1, 9), tasks(1), sha="plan")
     store.write_upload(
-        source="msproject", fmt="t", file_name="p", sha256="p2", project_id="A", as_of=dt.date(2026, 1, 9),
+        source="msproject",
+        fmt="t",
+        file_name="p",
+        sha256="p2",
+        project_id="A",
+        as_of=dt.date(2026, 1, 9),
         tables={"projects": pd.DataFrame([{"project_id": "A", "name": "from plan"}])},
-        problems=pd.DataFrame(), rows_loaded=0, rows_rejected=0,
-    )  # fmt: skip
+        problems=pd.DataFrame(),
+        rows_loaded=0,
+        rows_rejected=0,
+    )
     assert store.projects().set_index("project_id").loc["A", "name"] == "from plan"
     ingest_bytes(store, REGISTER, "register.csv", as_of=dt.date(2026, 1, 1))
     projects = store.projects().set_index("project_id")
@@ -217,14 +245,17 @@ def test_ingest_succeeds_while_another_process_keeps_reading(store, tmp_path):
     writers = [
         subprocess.run(
             [sys.executable, "-m", "loaders", "ingest", str(plan), "--db", store.path, "--as-of", f"2026-01-0{i}"],
-            cwd=ROOT, capture_output=True, text=True, timeout=120,
-        )  # fmt: skip
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         for i in range(1, 4)
     ]
     for w in writers:
         assert w.returncode == 0, w.stdout + w.stderr
         assert "STORED" in w.stdout
-    out, err = reader.communicate(timeout=120)
+    _, err = reader.communicate(timeout=120)
     assert reader.returncode == 0, err
     assert len(store.uploads()) == 3
 
@@ -237,10 +268,15 @@ def test_two_processes_ingesting_at_once_both_land(store, tmp_path):
         path.write_bytes(REGISTER.replace(b"Alpha", f"Alpha {i}".encode()))
         files.append(path)
     procs = [
-        subprocess.Popen([sys.executable, "-m", "loaders", "ingest", str(f), "--db", store.path], cwd=ROOT,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-m", "loaders", "ingest", str(f), "--db", store.path],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for f in files
-    ]  # fmt: skip
+    ]
     for p in procs:
         out, err = p.communicate(timeout=120)
         assert p.returncode == 0, out + err
@@ -250,10 +286,19 @@ def test_two_processes_ingesting_at_once_both_land(store, tmp_path):
 def test_uploads_cli_prints_json(store, tmp_path):
     path = tmp_path / "register.csv"
     path.write_bytes(REGISTER)
-    subprocess.run([sys.executable, "-m", "loaders", "ingest", str(path), "--db", store.path, "--as-of", "2026-01-05"],
-                   cwd=ROOT, check=True, capture_output=True)  # fmt: skip
-    result = subprocess.run([sys.executable, "-m", "loaders", "uploads", "--db", store.path, "--json"], cwd=ROOT,
-                            capture_output=True, text=True, check=True)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "loaders", "ingest", str(path), "--db", store.path, "--as-of", "2026-01-05"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "loaders", "uploads", "--db", store.path, "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     rows = json.loads(result.stdout)
     assert rows[0]["as_of"] == "2026-01-05"
     assert rows[0]["source"] == "register"

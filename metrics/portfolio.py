@@ -1,0 +1,252 @@
+"""Portfolio health: declarative RAG rules over each project's latest numbers.
+
+A project's status is the worst status any rule gives it; every rule that fires adds a sentence
+with the numbers behind it. ``unknown`` means no rule had data to judge.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from metrics import MetricsError
+
+LATEST_COLUMNS = {"msproject": "plan_as_of", "jira": "jira_as_of", "finance": "finance_as_of"}
+STATUS_ORDER = {"unknown": 0, "green": 1, "amber": 2, "red": 3}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """``metric`` turns ``amber`` past ``amber`` and ``red`` past ``red``; ``worse`` says which
+    direction is bad (``below`` for indices, ``above`` for slips and overruns)."""
+
+    metric: str
+    label: str
+    amber: float
+    red: float
+    worse: str  # "below" | "above"
+    unit: str = ""
+    help: str = ""
+
+    def status(self, value) -> str | None:
+        """'red' | 'amber' | 'green', or None when the value is missing."""
+        if value is None or value != value:
+            return None
+        bad = (lambda v, t: v < t) if self.worse == "below" else (lambda v, t: v > t)
+        return "red" if bad(value, self.red) else "amber" if bad(value, self.amber) else "green"
+
+    def sentence(self, value, status: str) -> str:
+        limit = self.red if status == "red" else self.amber
+        shown = f"{value:.2f}" if not self.unit else f"{value:,.0f}{self.unit}"
+        bound = f"{limit:.2f}" if not self.unit else f"{limit:,.0f}{self.unit}"
+        side = "below" if self.worse == "below" else "above"
+        return f"{self.label} {shown} is {side} the {status} threshold {bound}."
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("cpi", "CPI", 0.95, 0.90, "below", help="Cost performance index = EV / AC"),
+    Rule("spi", "SPI", 0.95, 0.90, "below", help="Schedule performance index = EV / PV"),
+    Rule("spi_t", "SPI(t)", 0.95, 0.90, "below", help="Time-based schedule index = ES / AT"),
+    Rule("budget_overrun_pct", "Spend over budget", 5, 10, "above", " %", "(actual − budget) / budget to date"),
+    Rule(
+        "milestone_slip_days",
+        "Worst milestone slip",
+        5,
+        10,
+        "above",
+        " working days",
+        "forecast or actual finish minus baseline finish, in working days",
+    ),
+    Rule(
+        "data_age_days", "Newest data", 14, 30, "above", " days old", "days from the newest snapshot to the as-of date"
+    ),
+)
+
+
+def judge(values: dict, rules: tuple[Rule, ...] = RULES) -> tuple[str, list[str]]:
+    """(status, reasons): status = worst of the rules' statuses; reasons = one sentence per
+    amber or red rule, worst first. ``unknown`` when no rule had a value."""
+    fired = []
+    judged = False
+    for rule in rules:
+        status = rule.status(values.get(rule.metric))
+        if status is None:
+            continue
+        judged = True
+        if status != "green":
+            fired.append((STATUS_ORDER[status], rule.sentence(values[rule.metric], status)))
+    if not judged:
+        return "unknown", ["No plan, Jira or finance data on or before the as-of date."]
+    if not fired:
+        return "green", []
+    fired.sort(key=lambda item: -item[0])
+    worst = max(level for level, _ in fired)
+    return next(k for k, v in STATUS_ORDER.items() if v == worst), [text for _, text in fired]
+
+
+def milestone_slip_days(tasks: pd.DataFrame) -> float | None:
+    """Worst slip of a milestone = working days (Mon–Fri) from its baseline finish to its
+    current (forecast or actual) finish; positive = late. None without baselined milestones."""
+    if tasks.empty:
+        return None
+    m = tasks[tasks.is_milestone.fillna(False) & ~tasks.is_summary.fillna(False)]
+    m = m.dropna(subset=["baseline_finish", "finish"])
+    if m.empty:
+        return None
+    base = m.baseline_finish.values.astype("datetime64[D]")
+    now = m.finish.values.astype("datetime64[D]")
+    late = np.busday_count(base, now)
+    return float(late.max())
+
+
+def confidence(sources: set[str], data_age_days: float | None) -> str:
+    """How much to trust a status: high = a plan and finance data no older than 14 days;
+    medium = at least one source no older than 30 days; low otherwise."""
+    if data_age_days is None:
+        return "low"
+    if {"msproject", "finance"} <= sources and data_age_days <= 14:
+        return "high"
+    return "medium" if data_age_days <= 30 else "low"
+
+
+def project_health(
+    projects: pd.DataFrame,
+    evm: pd.DataFrame,
+    budget: pd.DataFrame,
+    slips: pd.DataFrame,
+    snapshots: pd.DataFrame,
+    as_of: dt.date,
+    rules: tuple[Rule, ...] = RULES,
+) -> pd.DataFrame:
+    """One row per project with status, reasons and the numbers behind them.
+
+    Inputs (one row per project_id each): ``evm`` (spi, cpi, spi_t, bac, pv, ev, ac, eac_cpi),
+    ``budget`` (budget, actual, variance_pct), ``slips`` (milestone_slip_days), ``snapshots``
+    (project_id, source, as_of: the latest snapshot per source). budget_overrun_pct =
+    −variance_pct × 100; data_age_days = as_of − newest snapshot of any source.
+    """
+    table = projects[["project_id", "name", "program", "portfolio", "manager"]].copy()
+    for frame in (evm, budget, slips):
+        if not frame.empty:
+            table = table.merge(frame, on="project_id", how="left")
+    newest = snapshots.groupby("project_id").as_of.max() if not snapshots.empty else pd.Series(dtype="datetime64[us]")
+    sources = snapshots.groupby("project_id").source.agg(set) if not snapshots.empty else pd.Series(dtype=object)
+    rows = []
+    for row in table.to_dict("records"):
+        pid = row["project_id"]
+        latest = newest.get(pid)
+        row["data_age_days"] = None if latest is None or pd.isna(latest) else (as_of - pd.Timestamp(latest).date()).days
+        variance_pct = row.get("variance_pct")
+        row["budget_variance_pct"] = variance_pct
+        row["budget_overrun_pct"] = None if variance_pct is None or pd.isna(variance_pct) else -100 * variance_pct
+        row["status"], row["reasons"] = judge(row, rules)
+        row["confidence"] = confidence(sources.get(pid, set()), row["data_age_days"])
+        row["sources"] = ", ".join(sorted(sources.get(pid, set())))
+        for source, column in LATEST_COLUMNS.items():
+            dates = snapshots[(snapshots.project_id == pid) & (snapshots.source == source)].as_of
+            row[column] = None if dates.empty else pd.Timestamp(dates.max()).date()
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    order = out.status.map(STATUS_ORDER) if not out.empty else []
+    return out.assign(_o=order).sort_values(["_o", "project_id"], ascending=[False, True]).drop(columns="_o")
+
+
+def totals(frame: pd.DataFrame) -> dict:
+    """Portfolio roll-up: sum BAC, PV, EV, AC and EAC over projects, then divide
+    (CPI = ΣEV / ΣAC, SPI = ΣEV / ΣPV) — never an average of indices. Counts per status."""
+    sums = {
+        k: float(frame[k].sum()) if k in frame and frame[k].notna().any() else None
+        for k in ("bac", "pv", "ev", "ac", "eac")
+    }
+    ratio = lambda a, b: None if a is None or not b else a / b  # noqa: E731
+    counts = frame.status.value_counts().to_dict() if not frame.empty else {}
+    return {
+        **sums,
+        "cpi": ratio(sums["ev"], sums["ac"]),
+        "spi": ratio(sums["ev"], sums["pv"]),
+        "projects": len(frame),
+        **{s: int(counts.get(s, 0)) for s in STATUS_ORDER},
+    }
+
+
+def report(store, as_of: dt.date | None = None) -> dict:
+    """``python -m metrics portfolio``: every project's health as of a date."""
+    frame = portfolio_frame(store, as_of)
+    columns = [
+        "project_id",
+        "name",
+        "program",
+        "status",
+        "reasons",
+        "spi",
+        "cpi",
+        "spi_t",
+        "bac",
+        "ev",
+        "ac",
+        "eac",
+        "budget_variance_pct",
+        "milestone_slip_days",
+        "data_age_days",
+        "confidence",
+        "sources",
+    ]
+    frame = frame.reindex(columns=columns)
+    return {"as_of": frame.attrs.get("as_of"), "projects": frame.to_dict("records")}
+
+
+def portfolio_frame(store, as_of: dt.date | None = None) -> pd.DataFrame:
+    """Read every project's latest snapshots on or before ``as_of`` and judge its health."""
+    as_of = as_of or store.latest_as_of()
+    if as_of is None:
+        raise MetricsError("the database holds no snapshots yet: ingest a plan, a Jira export or a finance workbook.")
+    projects = store.projects()
+    tasks = store.snapshot("tasks", as_of)
+    evm = evm_by_project(tasks)
+    slips = pd.DataFrame(
+        [{"project_id": pid, "milestone_slip_days": milestone_slip_days(t)} for pid, t in tasks.groupby("project_id")],
+        columns=["project_id", "milestone_slip_days"],
+    )
+    budget = budget_by_project(store, as_of)
+    frame = project_health(projects, evm, budget, slips, store.latest_snapshots(as_of), as_of)
+    frame.attrs["as_of"] = as_of
+    return frame
+
+
+def evm_by_project(tasks: pd.DataFrame) -> pd.DataFrame:
+    """EVM of each project's latest plan at that plan's own status date."""
+    from metrics.evm import evm_at
+
+    rows = []
+    for pid, plan in tasks.groupby("project_id"):
+        status_date = pd.Timestamp(plan.snapshot_as_of.iloc[0]).date()
+        result = evm_at(plan, status_date)
+        rows.append(
+            {
+                "project_id": pid,
+                **{k: result.get(k) for k in ("bac", "pv", "ev", "ac", "spi", "cpi", "spi_t")},
+                "eac": result.get("eac_cpi"),
+                "status_date": status_date,
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["project_id", "bac", "pv", "ev", "ac", "spi", "cpi", "spi_t", "eac", "status_date"]
+    )
+
+
+def budget_by_project(store, as_of: dt.date) -> pd.DataFrame:
+    """Budget and actual to date per project from the finance metrics."""
+    from metrics.budget import report as budget_report
+
+    try:
+        projects = budget_report(store, as_of=as_of)["projects"]
+    except MetricsError:
+        projects = []
+    frame = pd.DataFrame(projects)
+    if frame.empty:
+        return pd.DataFrame(columns=["project_id", "budget", "actual", "variance_pct", "budget_status"])
+    frame = frame.rename(columns={"status": "budget_status"})
+    return frame[["project_id", "budget", "actual", "variance_pct", "budget_status"]]

@@ -1,0 +1,137 @@
+"""One real-browser test: Debian's Chromium driven by Playwright against `streamlit run app.py`
+on the demo portfolio. It visits every page, saves a screenshot of each to tests/artifacts/ and
+uploads a file. CI installs Chromium and sets PMO_REQUIRE_BROWSER=1, so there it never skips."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]') && !document.querySelector('[data-stale=\"true\"]')"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    if CHROMIUM is None:
+        if os.environ.get("PMO_REQUIRE_BROWSER"):
+            pytest.fail("Chromium is not installed (apt-get install -y chromium)")
+        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
+    port = _free_port()
+    db = tmp_path_factory.mktemp("browser") / "portfolio.duckdb"
+    env = {**os.environ, "PMO_DB": str(db)}
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start within 60 s")
+    yield url, db
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-quic",
+                "--disable-sync",
+            ],
+        )
+        yield b
+        b.close()
+
+
+def _settle(page, timeout=60_000):
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
+    page.wait_for_function(IDLE, timeout=timeout)
+    page.wait_for_timeout(600)
+    page.wait_for_function(IDLE, timeout=timeout)
+
+
+def test_every_page_renders_on_the_demo_portfolio_and_an_upload_lands(server, browser):
+    url, db = server
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1440, "height": 1500})
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(url, timeout=60_000)
+    # First start: the demo portfolio is generated and loaded through the real loaders.
+    page.wait_for_selector("h1:has-text('Portfolio overview')", timeout=120_000)
+    _settle(page)
+    assert db.exists()
+    links = page.locator('[data-testid="stSidebarNavLink"]')
+    titles = [links.nth(i).inner_text().strip() for i in range(links.count())]
+    assert len(titles) >= 2, titles
+    for i, title in enumerate(titles):
+        page.locator('[data-testid="stSidebarNavLink"]').nth(i).click()
+        _settle(page)
+        assert page.locator('[data-testid="stException"]').count() == 0, f"{title}: exception on the page"
+        page.screenshot(path=str(ARTIFACTS / f"page_{i}_{title.split()[0].lower()}.png"))
+    # Upload a sample file on the data page.
+    page.locator('[data-testid="stSidebarNavLink"]', has_text="Uploads").click()
+    _settle(page)
+    sample = next(Path(ROOT / "data" / "samples").glob("*register*"))
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(sample))
+    page.get_by_role("button", name="Load files").click()
+    page.wait_for_selector('[data-testid="stAlert"]', timeout=60_000)
+    _settle(page)
+    alert = page.locator('[data-testid="stAlert"]').first.inner_text()
+    assert sample.name in alert and ("rows loaded" in alert or "already stored" in alert), alert
+    page.screenshot(path=str(ARTIFACTS / "upload.png"))
+    assert errors == []
