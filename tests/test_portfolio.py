@@ -1,0 +1,99 @@
+"""Portfolio health: declarative rules, milestone slip, roll-ups that sum before dividing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from metrics.portfolio import RULES, Rule, judge, milestone_slip_days, project_health, totals
+
+
+def test_every_fired_rule_says_why_with_its_numbers():
+    status, reasons = judge({"cpi": 0.86, "spi": 0.93, "spi_t": 1.02, "data_age_days": 3})
+    assert status == "red"
+    assert reasons == [
+        "CPI 0.86 is below the red threshold 0.90.",
+        "SPI 0.93 is below the amber threshold 0.95.",
+    ]
+
+
+def test_green_when_every_rule_with_data_passes_and_unknown_without_data():
+    assert judge({"cpi": 1.01, "spi": 0.99}) == ("green", [])
+    status, reasons = judge({})
+    assert status == "unknown" and reasons
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [(0.96, "green"), (0.95, "green"), (0.949, "amber"), (0.90, "amber"), (0.899, "red")]
+)
+def test_index_thresholds_are_inclusive_on_the_good_side(value, expected):
+    assert Rule("cpi", "CPI", 0.95, 0.90, "below").status(value) == expected
+
+
+def test_overrun_rule_reads_percent_and_units():
+    rule = next(r for r in RULES if r.metric == "budget_overrun_pct")
+    assert rule.status(12.5) == "red"
+    assert rule.sentence(12.5, "red") == "Spend over budget 12 % is above the red threshold 10 %."
+
+
+def test_milestone_slip_counts_working_days_and_ignores_summaries():
+    tasks = pd.DataFrame(
+        {
+            "is_milestone": [True, True, True, False],
+            "is_summary": [False, False, True, False],
+            "baseline_finish": pd.to_datetime(["2026-03-06", "2026-03-06", "2026-01-01", "2026-01-01"]),
+            "finish": pd.to_datetime(["2026-03-13", "2026-03-05", "2026-12-31", "2026-12-31"]),
+        }
+    )
+    assert milestone_slip_days(tasks) == 5  # Fri 6 Mar -> Fri 13 Mar
+    assert milestone_slip_days(tasks.iloc[1:2]) == -1
+    assert milestone_slip_days(tasks.iloc[2:]) is None
+
+
+def test_totals_sum_then_divide_never_average_indices():
+    frame = pd.DataFrame(
+        {
+            "status": ["red", "green"],
+            "bac": [100.0, 900.0],
+            "pv": [50.0, 450.0],
+            "ev": [25.0, 450.0],
+            "ac": [50.0, 450.0],
+            "eac": [200.0, 900.0],
+        }
+    )
+    result = totals(frame)
+    assert result["cpi"] == pytest.approx(475 / 500)  # not (0.5 + 1.0) / 2
+    assert result["spi"] == pytest.approx(475 / 500)
+    assert (result["red"], result["green"], result["amber"]) == (1, 1, 0)
+
+
+def test_project_health_combines_sources_and_reports_data_age():
+    projects = pd.DataFrame(
+        {
+            "project_id": ["A", "B", "C"],
+            "name": ["Alpha", "Beta", "Gamma"],
+            "program": "P",
+            "portfolio": "X",
+            "manager": "m",
+        }
+    )
+    evm = pd.DataFrame({"project_id": ["A"], "spi": [0.93], "cpi": [1.0], "spi_t": [0.97]})
+    budget = pd.DataFrame({"project_id": ["B"], "variance_pct": [-0.12]})
+    slips = pd.DataFrame({"project_id": ["A"], "milestone_slip_days": [2.0]})
+    snapshots = pd.DataFrame(
+        {
+            "project_id": ["A", "B"],
+            "source": ["msproject", "finance"],
+            "as_of": pd.to_datetime(["2026-03-27", "2026-01-31"]),
+        }
+    )
+    frame = project_health(projects, evm, budget, slips, snapshots, dt.date(2026, 3, 31)).set_index("project_id")
+    assert list(frame.index) == ["B", "A", "C"]  # worst first
+    assert frame.loc["A", "status"] == "amber" and frame.loc["A", "data_age_days"] == 4
+    assert frame.loc["B", "status"] == "red"
+    assert "Spend over budget 12 %" in frame.loc["B", "reasons"][0]
+    assert "Newest data 59 days old" in " ".join(frame.loc["B", "reasons"])
+    assert frame.loc["C", "status"] == "unknown"
+    assert frame.loc["A", "plan_as_of"] == dt.date(2026, 3, 27)
