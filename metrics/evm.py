@@ -1,0 +1,821 @@
+"""Earned value management with Earned Schedule, over MS Project task snapshots (DESIGN.md §6).
+
+Every function here is pure: it takes the task rows (the store's ``tasks`` table) and a status
+date, never reads a clock, and returns plain numbers (money in currency units, days in working
+days Monday–Friday) or frames. Undefined values are ``None`` with the reason in ``reasons``.
+
+Policies shared by all functions:
+
+* **Leaf tasks only.** Summary rows (``is_summary``; inferred from ``outline_level`` when the flag
+  is missing) and the project summary row (outline level 0) are ignored: their own EV columns are
+  not trusted (MS Project KB Q75051) — everything is summed over leaves, then divided.
+* **Status date is a whole working day** (MS Project's status date is end of day).
+* **PV(d)** per task = baseline cost × working days elapsed in ``[baseline start, d]`` ÷ working
+  days in ``[baseline start, baseline finish]``. Milestones and zero-duration tasks count in full
+  once d ≥ baseline finish. Fixed cost (capped at the baseline cost) accrues at the baseline start
+  (accrual ``start``/1), at the baseline finish (``end``/2) or linearly (``prorated``/3, the default).
+  When the time-phased baseline (``timephased_baseline``, baseline 0) holds rows for a task, its PV is
+  the sum of those rows instead (each row linear over its own working days).
+* **EV** per task = baseline cost × % complete ÷ 100, or × physical % complete where the task's
+  earned value method says ``physical`` (``1`` in MSPDI). **AC** = Σ actual cost.
+* **Earned Schedule** on the project's working-day PV curve P(0)=0, P(k) = PV at the end of the
+  k-th working day from the project's baseline start: C = last whole day ≤ PD with P(C) ≤ EV,
+  ES = C + (EV − P(C)) / (P(C+1) − P(C)); ES = PD once EV reaches BAC, and ES = 0 while EV = 0.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from metrics import MetricsError
+from metrics.calendar import nth_working_day, to_days, working_day_dates, working_days_before, working_days_through
+
+#: The keys of ``python -m metrics evm --json`` (DESIGN.md §4), in order.
+KEYS = (
+    "project_id", "status_date", "bac", "pv", "ev", "ac", "sv", "cv", "spi", "cpi", "sv_pct", "cv_pct",
+    "eac_cpi", "eac_atypical", "eac_cpi_spi", "etc", "vac", "tcpi_bac", "tcpi_eac", "planned_finish",
+    "es_days", "at_days", "sv_t_days", "spi_t", "ieac_t_days", "tspi", "forecast_finish",
+)  # fmt: skip
+
+#: One-line definitions shown beside each number (pages use them as ``help=``).
+DEFINITIONS = {
+    "bac": "Budget at completion = Σ baseline cost of leaf tasks (summary rows excluded).",
+    "pv": "Planned value = Σ baseline cost × share of each task's baseline working days elapsed through the "
+    "status date (inclusive); milestones count in full at their baseline finish; time-phased baseline when stored.",
+    "ev": "Earned value = Σ baseline cost × % complete (physical % complete where the task's EV method says so).",
+    "ac": "Actual cost = Σ actual cost of leaf tasks.",
+    "sv": "Schedule variance = EV − PV (money; negative = behind plan).",
+    "cv": "Cost variance = EV − AC (money; negative = over cost).",
+    "spi": "Schedule performance index = EV ÷ PV (< 1 = behind). Tends to 1.0 at the end even when late: see SPI(t).",
+    "cpi": "Cost performance index = EV ÷ AC (< 1 = over cost).",
+    "sv_pct": "SV% = SV ÷ PV.",
+    "cv_pct": "CV% = CV ÷ EV.",
+    "eac_cpi": "Estimate at completion (typical) = BAC ÷ CPI.",
+    "eac_atypical": "Estimate at completion (atypical) = AC + (BAC − EV).",
+    "eac_cpi_spi": "Estimate at completion (cost and schedule) = AC + (BAC − EV) ÷ (CPI × SPI).",
+    "etc": "Estimate to complete = EAC(CPI) − AC.",
+    "vac": "Variance at completion = BAC − EAC(CPI) (negative = expected overrun).",
+    "tcpi_bac": "To-complete performance index for BAC = (BAC − EV) ÷ (BAC − AC).",
+    "tcpi_eac": "To-complete performance index for EAC = (BAC − EV) ÷ (EAC(CPI) − AC).",
+    "planned_finish": "Working day on which the baseline PV first reaches BAC (PD days after the baseline start).",
+    "es_days": "Earned schedule: the working day at which the baseline plan had earned today's EV, interpolated.",
+    "at_days": "Actual time: working days from the project's baseline start through the status date, inclusive.",
+    "sv_t_days": "Schedule variance in time = ES − AT (working days; negative = late).",
+    "spi_t": "Time-based schedule performance index = ES ÷ AT (< 1 = late; unlike SPI it stays < 1 for a late finish).",
+    "ieac_t_days": "Independent estimate of duration = PD ÷ SPI(t) (working days).",
+    "tspi": "To-complete schedule performance index = (PD − ES) ÷ (PD − AT) (> 1.1: planned finish unlikely).",
+    "forecast_finish": "Baseline start + IEAC(t) working days (the baseline start is day 1).",
+}
+
+#: Columns an MS Project export needs for earned value, as the "Selected Data" map names them.
+BASELINE_COLUMNS = ("Baseline_Start", "Baseline_Finish", "Baseline_Cost", "Percent_Complete", "Actual_Cost")
+
+_MONEY = ("bac", "pv", "ev", "ac", "sv", "cv", "eac_cpi", "eac_atypical", "eac_cpi_spi", "etc", "vac")
+
+
+# ---------------------------------------------------------------------------------------------
+# task rows
+
+
+def leaf_tasks(tasks: pd.DataFrame) -> pd.DataFrame:
+    """Leaf task rows: not summary, not the project summary (outline level 0), not blank.
+
+    ``is_summary`` missing on every row -> inferred from row order: a row is a summary when the
+    next row has a deeper outline level (the "Project Excel Template" rule)."""
+    if tasks.empty:
+        return tasks
+    frame = _ordered(tasks)
+    summary = frame["is_summary"] if "is_summary" in frame else pd.Series(pd.NA, index=frame.index)
+    summary = summary.astype("boolean")
+    if summary.isna().all() and "outline_level" in frame and frame["outline_level"].notna().any():
+        level = frame["outline_level"].astype("float")
+        summary = (level.shift(-1) > level).astype("boolean")
+    keep = ~summary.fillna(False).astype(bool)
+    if "outline_level" in frame:
+        keep &= ~(frame["outline_level"] == 0).fillna(False).astype(bool)
+    if "task_uid" in frame:
+        keep &= ~((frame["task_uid"] == 0) & (frame.get("outline_level", pd.Series(0, index=frame.index)) == 0)).fillna(
+            False
+        ).astype(bool)
+    return frame[keep]
+
+
+def _ordered(tasks: pd.DataFrame) -> pd.DataFrame:
+    for column in ("row_number", "task_id", "task_uid"):
+        if column in tasks and tasks[column].notna().any():
+            return tasks.sort_values(column, kind="stable")
+    return tasks
+
+
+def _num(frame: pd.DataFrame, column: str) -> np.ndarray:
+    if column not in frame:
+        return np.full(len(frame), np.nan)
+    return pd.to_numeric(frame[column], errors="coerce").astype("float64").to_numpy()
+
+
+def _col(frame: pd.DataFrame, column: str) -> pd.Series:
+    return frame[column] if column in frame else pd.Series(pd.NA, index=frame.index, dtype="object")
+
+
+def _physical(methods: pd.Series) -> np.ndarray:
+    text = methods.astype("string").str.strip().str.lower().fillna("")
+    return (text.str.contains("phys", regex=False) | (text == "1") | (text == "1.0")).to_numpy(dtype=bool)
+
+
+def _accrual(values: pd.Series) -> np.ndarray:
+    """Fixed-cost accrual -> 'start' | 'end' | 'prorated' (MS Project: 1 start, 2 end, 3 prorated)."""
+    text = values.astype("string").str.strip().str.lower().fillna("")
+    out = np.full(len(values), "prorated", dtype=object)
+    out[text.isin(["1", "start", "1.0"]).to_numpy()] = "start"
+    out[text.isin(["2", "end", "2.0"]).to_numpy()] = "end"
+    return out
+
+
+def has_baseline(tasks: pd.DataFrame) -> bool:
+    """True when some leaf task has a baseline cost or baseline dates."""
+    leaves = leaf_tasks(tasks)
+    if leaves.empty:
+        return False
+    dates = _col(leaves, "baseline_start").notna() | _col(leaves, "baseline_finish").notna()
+    return bool(dates.any() or (np.nan_to_num(_num(leaves, "baseline_cost")) != 0).any())
+
+
+def missing_baseline_columns(tasks: pd.DataFrame) -> list[str]:
+    """The export columns (MS Project "Selected Data" map names) that are empty on every leaf task."""
+    leaves = leaf_tasks(tasks)
+    names = {
+        "Baseline_Start": "baseline_start",
+        "Baseline_Finish": "baseline_finish",
+        "Baseline_Cost": "baseline_cost",
+        "Percent_Complete": "percent_complete",
+        "Actual_Cost": "actual_cost",
+    }
+    return [label for label, column in names.items() if leaves.empty or _col(leaves, column).isna().all()]
+
+
+# ---------------------------------------------------------------------------------------------
+# planned value: cost segments
+
+
+def _segments(leaves: pd.DataFrame, timephased: pd.DataFrame | None) -> tuple[pd.DataFrame, list[str]]:
+    """Every leaf task's baseline cost as segments (``amount, start, end, point``; dates as
+    ``datetime64[D]``): ``point`` segments count in full once d ≥ ``end``; the others spread
+    linearly over the working days of ``[start, end]``. Returns (segments, notes)."""
+    notes: list[str] = []
+    cost = np.nan_to_num(_num(leaves, "baseline_cost"))
+    bs = to_days(_col(leaves, "baseline_start"))
+    bf = to_days(_col(leaves, "baseline_finish"))
+    bs = np.where(np.isnat(bs), bf, bs)
+    bf = np.where(np.isnat(bf), bs, bf)
+    uid = _num(leaves, "task_uid")
+    phased_uids: set = set()
+    parts = []
+    if timephased is not None and not timephased.empty:
+        tp = timephased
+        if "baseline_number" in tp:
+            tp = tp[tp["baseline_number"].fillna(0) == 0]
+        tp = tp[pd.to_numeric(tp["task_uid"], errors="coerce").isin(uid[~np.isnan(uid)])]
+        if not tp.empty:
+            start = to_days(tp["start"])
+            # a row's finish is an instant (e.g. next day 00:00 or 17:00 same day): its last day is finish - 1 µs
+            finish = to_days(pd.to_datetime(tp["finish"]) - pd.Timedelta(microseconds=1))
+            finish = np.where(finish < start, start, finish)
+            lookup = pd.Series(np.arange(len(leaves)), index=uid)
+            owner = lookup[~lookup.index.duplicated()].reindex(pd.to_numeric(tp["task_uid"], errors="coerce"))
+            parts.append(
+                pd.DataFrame(
+                    {"amount": np.nan_to_num(_num(tp, "cost")), "start": start, "end": finish, "point": False,
+                     "owner": owner.to_numpy()}
+                )
+            )  # fmt: skip
+            phased_uids = set(pd.to_numeric(tp["task_uid"], errors="coerce").dropna())
+    phased = np.isin(uid, list(phased_uids)) if phased_uids else np.zeros(len(leaves), dtype=bool)
+    duration = _num(leaves, "baseline_duration_hours")
+    milestone = _col(leaves, "is_milestone").astype("boolean").fillna(False).to_numpy(dtype=bool)
+    point_task = milestone | (duration == 0)
+    undated = np.isnat(bs) & (cost != 0)
+    if undated.any():
+        notes.append(
+            f"{int(undated.sum())} task(s) carry a baseline cost but no baseline dates; their cost counts at the "
+            "project's baseline finish."
+        )
+        last = bf[~np.isnat(bf)].max() if (~np.isnat(bf)).any() else np.datetime64("NaT")
+        bs = np.where(undated, last, bs)
+        bf = np.where(undated, last, bf)
+    use = ~phased & ~np.isnat(bs) & (cost != 0)
+    fixed = np.clip(np.nan_to_num(_num(leaves, "fixed_cost")), 0, np.abs(cost)) * np.sign(cost)
+    accrual = _accrual(_col(leaves, "fixed_cost_accrual"))
+    early = fixed * (accrual == "start")
+    late = fixed * (accrual == "end")
+    spread = cost - early - late
+    point = use & point_task
+    linear = use & ~point_task
+    position = np.arange(len(leaves))
+
+    def part(take, amount, start, end, is_point):
+        return pd.DataFrame(
+            {"amount": amount[take], "start": start[take], "end": end[take], "point": is_point, "owner": position[take]}
+        )
+
+    parts.append(part(point, cost, bf, bf, True))
+    parts.append(part(linear, spread, bs, bf, False))
+    for amount, day in ((early, bs), (late, bf)):
+        parts.append(part(linear & (amount != 0), amount, day, day, True))
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        return pd.DataFrame({"amount": [], "start": [], "end": [], "point": [], "owner": []}), notes
+    segs = pd.concat(parts, ignore_index=True)
+    segs["start"] = segs["start"].to_numpy().astype("datetime64[D]")
+    segs["end"] = segs["end"].to_numpy().astype("datetime64[D]")
+    segs["end"] = np.where(segs["end"] < segs["start"], segs["start"], segs["end"]).astype("datetime64[D]")
+    # a linear segment with no working day inside it (a weekend-only task) counts at its end
+    days = working_days_through(segs["start"].to_numpy(), segs["end"].to_numpy())
+    segs.loc[~segs["point"].to_numpy() & (days == 0), "point"] = True
+    return segs, notes
+
+
+def _segment_pv(segs: pd.DataFrame, status: np.datetime64) -> np.ndarray:
+    """PV of each segment at the end of the status date."""
+    if segs.empty:
+        return np.zeros(0)
+    start = segs["start"].to_numpy().astype("datetime64[D]")
+    end = segs["end"].to_numpy().astype("datetime64[D]")
+    point = segs["point"].to_numpy(dtype=bool)
+    amount = segs["amount"].to_numpy(dtype=float)
+    total = working_days_through(start, end)
+    done = working_days_through(start, np.minimum(end, status))
+    frac = np.where(
+        point, (end <= status).astype(float), np.divide(done, total, out=np.zeros_like(done), where=total > 0)
+    )
+    return amount * np.clip(frac, 0.0, 1.0)
+
+
+class PVCurve:
+    """The project's baseline PV per working day: ``values[k]`` = PV at the end of working day k
+    (day 1 = ``origin``, the project's baseline start); ``values[0] = 0``. ``pd_days`` = PD, the
+    first day on which PV reaches BAC."""
+
+    def __init__(self, origin: dt.date | None, values: np.ndarray, bac: float):
+        self.origin = origin
+        self.values = values
+        self.bac = bac
+        tol = 1e-9 * max(abs(bac), 1.0)
+        reached = np.nonzero(values >= bac - tol)[0] if len(values) else np.array([])
+        self.pd_days = int(reached[0]) if len(reached) else (len(values) - 1 if len(values) else 0)
+
+    def dates(self) -> list[dt.date]:
+        return working_day_dates(self.origin, len(self.values) - 1) if self.origin else []
+
+    def earned_schedule(self, ev: float) -> float:
+        """ES in working days: C = last whole day ≤ PD with P(C) ≤ EV; ES = C + (EV − P(C))/(P(C+1) − P(C)).
+
+        ES = PD once EV ≥ BAC (the flat plateau after PD is never counted) and ES = 0 while EV ≤ 0."""
+        if ev <= 0 or self.pd_days == 0:
+            return 0.0
+        tol = 1e-9 * max(abs(self.bac), 1.0)
+        head = self.values[: self.pd_days + 1]
+        c = int(np.searchsorted(head, ev + tol, side="right") - 1)
+        c = max(c, 0)
+        if c >= self.pd_days or ev >= self.bac - tol:
+            return float(self.pd_days)
+        step = head[c + 1] - head[c]
+        return float(c + (ev - head[c]) / step) if step > 0 else float(c)
+
+
+def pv_curve(segs: pd.DataFrame, origin: dt.date | None, bac: float) -> PVCurve:
+    """Cumulative working-day PV curve of the segments from ``origin`` (see :class:`PVCurve`)."""
+    if origin is None or segs.empty:
+        return PVCurve(origin, np.zeros(1), bac)
+    start = working_days_before(origin, segs["start"].to_numpy())
+    after_end = working_days_before(origin, segs["end"].to_numpy() + np.timedelta64(1, "D"))
+    point = segs["point"].to_numpy(dtype=bool)
+    amount = segs["amount"].to_numpy(dtype=float)
+    # point: lands on the first working day >= its date (0-based index = working days before it)
+    at = working_days_before(origin, segs["end"].to_numpy())
+    s = np.maximum(start, 0).astype(int)
+    e = np.maximum(after_end - 1, s).astype(int)
+    p = np.maximum(at, 0).astype(int)
+    n_days = int(max(e[~point].max() + 1 if (~point).any() else 0, p[point].max() + 1 if point.any() else 0, 1))
+    diff = np.zeros(n_days + 2)
+    lin = ~point
+    rate = np.zeros(len(amount))
+    width = (e - s + 1).astype(float)
+    rate[lin] = amount[lin] / width[lin]
+    np.add.at(diff, s[lin], rate[lin])
+    np.add.at(diff, e[lin] + 1, -rate[lin])
+    daily = np.cumsum(diff)[:n_days]
+    np.add.at(daily, p[point], amount[point])
+    values = np.concatenate([[0.0], np.cumsum(daily)])
+    return PVCurve(origin, values, bac)
+
+
+# ---------------------------------------------------------------------------------------------
+# the numbers
+
+
+def _div(a, b):
+    if a is None or b is None or b == 0 or (isinstance(b, float) and math.isnan(b)):
+        return None
+    return a / b
+
+
+def indices_from_totals(bac, pv, ev, ac, reasons: dict | None = None) -> dict:
+    """The ratios and forecasts of DESIGN.md §6 from the four sums (money in currency units).
+
+    SV = EV − PV; CV = EV − AC; SPI = EV/PV; CPI = EV/AC; SV% = SV/PV; CV% = CV/EV;
+    EAC_cpi = BAC/CPI; EAC_atypical = AC + (BAC − EV); EAC_cpi_spi = AC + (BAC − EV)/(CPI × SPI);
+    ETC = EAC_cpi − AC; VAC = BAC − EAC_cpi; TCPI_bac = (BAC − EV)/(BAC − AC);
+    TCPI_eac = (BAC − EV)/(EAC_cpi − AC). A division by zero (or an input that is None) gives None,
+    never 0 or ∞, and ``reasons`` says why. TCPI is None when AC ≥ BAC (the budget is already spent).
+    """
+    reasons = {} if reasons is None else reasons
+    out: dict = {"bac": bac, "pv": pv, "ev": ev, "ac": ac}
+
+    def why(key, text):
+        if out.get(key) is None:
+            reasons.setdefault(key, text)
+
+    out["sv"] = None if ev is None or pv is None else ev - pv
+    out["cv"] = None if ev is None or ac is None else ev - ac
+    out["spi"] = _div(ev, pv)
+    why("spi", "PV is 0 (the status date is before any baselined work)" if pv == 0 else "no baseline")
+    out["cpi"] = _div(ev, ac)
+    why("cpi", "AC is 0 (no actual cost recorded yet)" if ac == 0 else "no actual cost or baseline")
+    out["sv_pct"] = _div(out["sv"], pv)
+    why("sv_pct", reasons.get("spi", "PV is 0"))
+    out["cv_pct"] = _div(out["cv"], ev)
+    why("cv_pct", "EV is 0 (nothing earned yet)" if ev == 0 else "no baseline")
+    cpi, spi = out["cpi"], out["spi"]
+    out["eac_cpi"] = _div(bac, cpi)
+    why("eac_cpi", "CPI is 0 (cost spent, nothing earned)" if cpi == 0 else f"CPI undefined: {reasons.get('cpi')}")
+    out["eac_atypical"] = None if None in (ac, bac, ev) else ac + (bac - ev)
+    why("eac_atypical", "no baseline")
+    sci = None if cpi is None or spi is None else cpi * spi
+    out["eac_cpi_spi"] = None if None in (ac, bac, ev) or not sci else ac + (bac - ev) / sci
+    why("eac_cpi_spi", "CPI × SPI is undefined or 0")
+    eac = out["eac_cpi"]
+    out["etc"] = None if eac is None or ac is None else eac - ac
+    why("etc", reasons.get("eac_cpi", "EAC undefined"))
+    out["vac"] = None if eac is None or bac is None else bac - eac
+    why("vac", reasons.get("eac_cpi", "EAC undefined"))
+    if None in (bac, ev, ac) or bac - ac <= 0:
+        out["tcpi_bac"] = None
+        why("tcpi_bac", "AC has reached BAC: the budget is already spent" if None not in (bac, ac) else "no baseline")
+    else:
+        out["tcpi_bac"] = (bac - ev) / (bac - ac)
+    if eac is None or ac is None or eac - ac <= 0:
+        out["tcpi_eac"] = None
+        why("tcpi_eac", reasons.get("eac_cpi", "EAC − AC is 0"))
+    else:
+        out["tcpi_eac"] = (bac - ev) / (eac - ac)
+    return out
+
+
+def _schedule(curve: PVCurve, ev, status: dt.date, reasons: dict) -> dict:
+    """Earned Schedule metrics (working days). See the module docstring for ES; AT = working days
+    from the baseline start through the status date inclusive; SV(t) = ES − AT; SPI(t) = ES/AT;
+    PD = first day PV reaches BAC; IEAC(t) = PD/SPI(t); TSPI = (PD − ES)/(PD − AT);
+    forecast finish = the ceil(IEAC(t))-th working day counting the baseline start as day 1."""
+    out = dict.fromkeys(
+        ("planned_finish", "es_days", "at_days", "sv_t_days", "spi_t", "ieac_t_days", "tspi", "forecast_finish")
+    )
+    if curve.origin is None or ev is None:
+        for key in out:
+            reasons.setdefault(key, "no baseline dates")
+        return out
+    pd_days = curve.pd_days
+    out["planned_finish"] = nth_working_day(curve.origin, pd_days)
+    at = float(working_days_through(curve.origin, status)[0])
+    es = curve.earned_schedule(ev)
+    out["es_days"], out["at_days"] = es, at
+    out["sv_t_days"] = es - at
+    if at <= 0:
+        for key in ("spi_t", "ieac_t_days", "tspi", "forecast_finish"):
+            reasons.setdefault(key, "the status date is before the project's baseline start (AT = 0)")
+        out["tspi"] = (pd_days - es) / pd_days if pd_days else None
+        return out
+    spi_t = es / at
+    out["spi_t"] = spi_t
+    if spi_t > 0:
+        out["ieac_t_days"] = pd_days / spi_t
+        out["forecast_finish"] = nth_working_day(curve.origin, math.ceil(out["ieac_t_days"] - 1e-9))
+    else:
+        reasons.setdefault("ieac_t_days", "SPI(t) is 0 (nothing earned yet)")
+        reasons.setdefault("forecast_finish", "SPI(t) is 0 (nothing earned yet)")
+    if pd_days - at > 0:
+        out["tspi"] = (pd_days - es) / (pd_days - at)
+    else:
+        reasons.setdefault("tspi", "the planned finish has passed (PD − AT ≤ 0)")
+    return out
+
+
+def _prepare(tasks: pd.DataFrame, timephased: pd.DataFrame | None):
+    leaves = leaf_tasks(tasks)
+    segs, notes = _segments(leaves, timephased)
+    origin_days = to_days(_col(leaves, "baseline_start"))
+    origin_days = origin_days[~np.isnat(origin_days)]
+    if len(origin_days) == 0 and not segs.empty:
+        origin_days = segs["start"].to_numpy().astype("datetime64[D]")
+    origin = pd.Timestamp(origin_days.min()).date() if len(origin_days) else None
+    return leaves, segs, notes, origin
+
+
+def plan_curve(tasks: pd.DataFrame, *, timephased: pd.DataFrame | None = None) -> PVCurve:
+    """The plan's working-day baseline PV curve (leaf tasks, from the project's baseline start)."""
+    _, segs, _, origin = _prepare(tasks, timephased)
+    return pv_curve(segs, origin, float(segs["amount"].sum()) if not segs.empty else 0.0)
+
+
+def _earned(leaves: pd.DataFrame) -> np.ndarray:
+    cost = np.nan_to_num(_num(leaves, "baseline_cost"))
+    pct = np.nan_to_num(_num(leaves, "percent_complete"))
+    phys = _num(leaves, "physical_percent_complete")
+    use_phys = _physical(_col(leaves, "earned_value_method"))
+    pct = np.where(use_phys, np.nan_to_num(phys), pct)
+    return cost * np.clip(pct, 0, 100) / 100.0
+
+
+def evm_at(tasks: pd.DataFrame, status_date: dt.date, *, timephased: pd.DataFrame | None = None) -> dict:
+    """EVM and Earned Schedule of one plan at ``status_date`` (DESIGN.md §4 ``metrics evm`` keys).
+
+    ``tasks``: rows of the ``tasks`` table for one project (summary rows are dropped here);
+    ``timephased``: its ``timephased_baseline`` rows, if any. Money in currency units, days in
+    working days (Mon–Fri), dates as ``datetime.date``. Extra keys: ``reasons`` (metric -> why it is
+    None), ``notes`` (data caveats), ``ms_project`` (MS Project's own BCWS/BCWP/ACWP summed over leaf
+    tasks, beside ours, with ``differs`` flags), ``leaf_tasks``, ``baseline_start``.
+
+    Edge cases: no baseline -> BAC/PV/EV and everything derived None; AC = 0 -> CPI and the EACs None;
+    status date before the baseline start -> PV = 0, SPI and SPI(t) None; after the baseline finish
+    -> PV = BAC, TSPI None.
+    """
+    if isinstance(status_date, dt.datetime):
+        status_date = status_date.date()
+    reasons: dict[str, str] = {}
+    leaves, segs, notes, origin = _prepare(tasks, timephased)
+    status = np.datetime64(status_date, "D")
+    ac_values = _num(leaves, "actual_cost")
+    ac = float(np.nansum(ac_values)) if len(leaves) and not np.isnan(ac_values).all() else None
+    if ac is None:
+        reasons["ac"] = "the export has no Actual_Cost values"
+    baseline = has_baseline(tasks)
+    if baseline:
+        bac = float(np.nansum(_num(leaves, "baseline_cost")))
+        pv = float(_segment_pv(segs, status).sum())
+        ev = float(_earned(leaves).sum())
+        if bac == 0:
+            notes.append("every baseline cost is 0: add Baseline_Cost (resource rates or fixed costs) to the export.")
+    else:
+        bac = pv = ev = None
+        why = "no baseline in the export (" + ", ".join(missing_baseline_columns(tasks) or ["baseline"]) + " empty)"
+        for key in ("bac", "pv", "ev"):
+            reasons[key] = why
+        for key in ("sv", "cv", "spi", "sv_pct", "cv_pct", "eac_cpi", "eac_atypical", "eac_cpi_spi"):
+            reasons[key] = why
+    out = {"status_date": status_date}
+    out.update(indices_from_totals(bac, pv, ev, ac, reasons))
+    if bac == 0 and baseline:
+        for key in ("spi", "cpi", "eac_cpi"):
+            if out[key] is None:
+                reasons[key] = "BAC is 0 (no baseline cost)"
+    curve = pv_curve(segs, origin, float(segs["amount"].sum()) if not segs.empty else 0.0)
+    if baseline and bac:
+        out.update(_schedule(curve, ev, status_date, reasons))
+    else:
+        out.update(_schedule(PVCurve(None, np.zeros(1), 0.0), None, status_date, reasons))
+    if out.get("spi_t") is None and "spi_t" not in reasons:
+        reasons["spi_t"] = "no baseline"
+    out["leaf_tasks"] = len(leaves)
+    out["baseline_start"] = origin
+    out["ms_project"] = _ms_project(leaves, out)
+    out["notes"] = notes
+    out["reasons"] = {k: v for k, v in reasons.items() if out.get(k) is None}
+    return out
+
+
+def _ms_project(leaves: pd.DataFrame, ours: dict) -> dict | None:
+    """MS Project's own BCWS/BCWP/ACWP (Σ over leaf tasks) beside ours; ``differs`` when they are
+    more than 1 currency unit and 0.5 % apart. None when the export has none of these columns."""
+    pairs = {"bcws": "pv", "bcwp": "ev", "acwp": "ac"}
+    theirs = {}
+    for col in pairs:
+        values = _num(leaves, col)
+        theirs[col] = None if len(values) == 0 or np.isnan(values).all() else float(np.nansum(values))
+    if all(v is None for v in theirs.values()):
+        return None
+    differs = {}
+    for col, key in pairs.items():
+        a, b = ours.get(key), theirs[col]
+        differs[col] = None if a is None or b is None else bool(abs(a - b) > max(1.0, 0.005 * max(abs(a), abs(b))))
+    return {**theirs, "differs": differs}
+
+
+def rollup(rows: Iterable[dict] | pd.DataFrame) -> dict:
+    """Program/portfolio roll-up: Σ BAC, PV, EV, AC over the projects, then the indices from the
+    sums (never an average of indices). A row whose BAC/PV/EV is None is left out of those sums (and
+    counted in ``excluded``); AC sums over rows that have it. Earned Schedule is per project and not
+    rolled up."""
+    records = rows.to_dict("records") if isinstance(rows, pd.DataFrame) else list(rows)
+
+    def ok(v):
+        return v is not None and not (isinstance(v, float) and math.isnan(v))
+
+    usable = [r for r in records if all(ok(r.get(k)) for k in ("bac", "pv", "ev"))]
+    reasons: dict[str, str] = {}
+    if not usable:
+        out = indices_from_totals(None, None, None, None, reasons)
+    else:
+        sums = {k: float(sum(r[k] for r in usable)) for k in ("bac", "pv", "ev")}
+        ac = float(sum(r["ac"] for r in usable if ok(r.get("ac"))))
+        out = indices_from_totals(sums["bac"], sums["pv"], sums["ev"], ac, reasons)
+    out["projects"] = len(records)
+    out["excluded"] = len(records) - len(usable)
+    out["reasons"] = {k: v for k, v in reasons.items() if out.get(k) is None}
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# history, trends and tables
+
+
+def _by_snapshot(frame: pd.DataFrame | None) -> dict:
+    if frame is None or frame.empty or "snapshot_as_of" not in frame:
+        return {}
+    return {pd.Timestamp(k).date(): g for k, g in frame.groupby("snapshot_as_of", sort=True)}
+
+
+def evm_history(tasks_history: pd.DataFrame, timephased_history: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`evm_at` at every snapshot of one project: one row per ``snapshot_as_of`` (ascending),
+    the status date being the snapshot's as-of date. Columns: ``snapshot_as_of`` and the KEYS
+    (``project_id`` included when present)."""
+    columns = ["snapshot_as_of", *KEYS]
+    if tasks_history is None or tasks_history.empty:
+        return pd.DataFrame(columns=columns)
+    phased = _by_snapshot(timephased_history)
+    rows = []
+    for as_of, group in _by_snapshot(tasks_history).items():
+        result = evm_at(group, as_of, timephased=phased.get(as_of))
+        result["snapshot_as_of"] = as_of
+        result["project_id"] = group["project_id"].iloc[0] if "project_id" in group else None
+        rows.append({k: result.get(k) for k in columns})
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _finish_days(frame: pd.DataFrame) -> np.ndarray:
+    """Forecast or actual finish: ``actual_finish`` when set, else ``finish``."""
+    actual = to_days(_col(frame, "actual_finish"))
+    finish = to_days(_col(frame, "finish"))
+    return np.where(np.isnat(actual), finish, actual)
+
+
+def _slip(baseline: np.ndarray, forecast: np.ndarray) -> np.ndarray:
+    """Signed working days from baseline to forecast date (0 when on the same working day)."""
+    out = np.full(len(baseline), np.nan)
+    ok = ~(np.isnat(baseline) | np.isnat(forecast))
+    if ok.any():
+        out[ok] = np.busday_count(baseline[ok], forecast[ok])
+    return out
+
+
+def milestone_trend(tasks_history: pd.DataFrame) -> pd.DataFrame:
+    """Each milestone's forecast (or actual) finish per snapshot against its baseline finish.
+
+    Columns: ``snapshot_as_of, task_uid, milestone, baseline_finish, forecast_finish, done,
+    slip_days`` (working days forecast − baseline; positive = later than baseline)."""
+    columns = ["snapshot_as_of", "task_uid", "milestone", "baseline_finish", "forecast_finish", "done", "slip_days"]
+    if tasks_history is None or tasks_history.empty:
+        return pd.DataFrame(columns=columns)
+    flag = _col(tasks_history, "is_milestone").astype("boolean").fillna(False).to_numpy(dtype=bool)
+    summary = _col(tasks_history, "is_summary").astype("boolean").fillna(False).to_numpy(dtype=bool)
+    ms = tasks_history[flag & ~summary]
+    if ms.empty:
+        return pd.DataFrame(columns=columns)
+    baseline = to_days(_col(ms, "baseline_finish"))
+    forecast = _finish_days(ms)
+    pct = np.nan_to_num(_num(ms, "percent_complete"))
+    out = pd.DataFrame(
+        {
+            "snapshot_as_of": pd.to_datetime(ms["snapshot_as_of"]).dt.date.to_numpy(),
+            "task_uid": _num(ms, "task_uid"),
+            "milestone": _col(ms, "name").astype("string").fillna("(unnamed)").to_numpy(),
+            "baseline_finish": pd.to_datetime(baseline).date if len(baseline) else [],
+            "forecast_finish": pd.to_datetime(forecast).date if len(forecast) else [],
+            "done": (~np.isnat(to_days(_col(ms, "actual_finish")))) | (pct >= 100),
+            "slip_days": _slip(baseline, forecast),
+        }
+    )
+    out["baseline_finish"] = out["baseline_finish"].where(~np.isnat(baseline), None)
+    return out.sort_values(["task_uid", "snapshot_as_of"]).reset_index(drop=True)
+
+
+def late_tasks(tasks: pd.DataFrame, status_date: dt.date, previous: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Leaf tasks that are late or slipping against their baseline at ``status_date``.
+
+    ``late``: baseline finish ≤ status date and not 100 % complete. ``slip_days``: working days
+    from baseline finish to the forecast (or actual) finish. ``slip_since_previous``: working days
+    the finish moved since the ``previous`` snapshot (same task_uid). Rows with slip > 0, late, or
+    a move later since the previous snapshot, worst slip first."""
+    columns = ["task_id", "wbs", "task", "baseline_finish", "finish", "percent_complete", "late", "slip_days",
+               "slip_since_previous"]  # fmt: skip
+    leaves = leaf_tasks(tasks)
+    if leaves.empty:
+        return pd.DataFrame(columns=columns)
+    baseline = to_days(_col(leaves, "baseline_finish"))
+    forecast = _finish_days(leaves)
+    pct = np.nan_to_num(_num(leaves, "percent_complete"))
+    status = np.datetime64(status_date, "D")
+    late = ~np.isnat(baseline) & (baseline <= status) & (pct < 100)
+    slip = _slip(baseline, forecast)
+    moved = np.full(len(leaves), np.nan)
+    if previous is not None and not previous.empty and "task_uid" in previous:
+        prev = leaf_tasks(previous)
+        prev_finish = pd.Series(_finish_days(prev), index=_num(prev, "task_uid"))
+        prev_finish = prev_finish[~prev_finish.index.duplicated()]
+        before = prev_finish.reindex(_num(leaves, "task_uid")).to_numpy().astype("datetime64[D]")
+        moved = _slip(before, forecast)
+    out = pd.DataFrame(
+        {
+            "task_id": _num(leaves, "task_id"),
+            "wbs": _col(leaves, "wbs").astype("string").to_numpy(),
+            "task": _col(leaves, "name").astype("string").to_numpy(),
+            "baseline_finish": pd.to_datetime(baseline),
+            "finish": pd.to_datetime(forecast),
+            "percent_complete": pct,
+            "late": late,
+            "slip_days": slip,
+            "slip_since_previous": moved,
+        }
+    )
+    keep = late | (np.nan_to_num(slip) > 0) | (np.nan_to_num(moved) > 0)
+    out = out[keep].sort_values(["slip_days", "slip_since_previous"], ascending=False, na_position="last")
+    return out.reset_index(drop=True)
+
+
+def top_level_groups(tasks: pd.DataFrame) -> pd.Series:
+    """For every task row, the name of its top-level WBS element (outline level 1; by row order),
+    indexed like ``tasks``. Rows before any level-1 row belong to ``(project)``."""
+    frame = _ordered(tasks)
+    level = pd.to_numeric(_col(frame, "outline_level"), errors="coerce")
+    top = level[level >= 1].min() if level.notna().any() else None
+    if top is None or math.isnan(top):
+        return pd.Series("(project)", index=tasks.index)
+    names = _col(frame, "name").astype("string").fillna("(unnamed)")
+    wbs = _col(frame, "wbs").astype("string")
+    label = (wbs.fillna("") + " " + names).str.strip()
+    group = label.where(level == top).ffill().fillna("(project)")
+    return group.reindex(tasks.index)
+
+
+def variance_by_wbs(
+    tasks: pd.DataFrame, status_date: dt.date, *, timephased: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """BAC, PV, EV, AC, SV, CV, SPI, CPI per top-level WBS element at ``status_date`` (leaf tasks
+    summed, then divided; PV linear per task as in :func:`evm_at`, time-phased when stored)."""
+    columns = ["wbs_group", "bac", "pv", "ev", "ac", "sv", "cv", "spi", "cpi"]
+    leaves = leaf_tasks(tasks)
+    if leaves.empty or not has_baseline(tasks):
+        return pd.DataFrame(columns=columns)
+    groups = top_level_groups(tasks).reindex(leaves.index)
+    status = np.datetime64(status_date, "D")
+    pv = np.zeros(len(leaves))
+    segs, _ = _segments(leaves, timephased)
+    if not segs.empty:
+        seg_pv = _segment_pv(segs, status)
+        pv = np.bincount(segs["owner"].to_numpy(dtype=int), weights=seg_pv, minlength=len(leaves))
+    frame = pd.DataFrame(
+        {
+            "wbs_group": groups.to_numpy(),
+            "bac": np.nan_to_num(_num(leaves, "baseline_cost")),
+            "pv": pv,
+            "ev": _earned(leaves),
+            "ac": np.nan_to_num(_num(leaves, "actual_cost")),
+        }
+    )
+    sums = frame.groupby("wbs_group", sort=False, as_index=False).sum()
+    sums["sv"] = sums["ev"] - sums["pv"]
+    sums["cv"] = sums["ev"] - sums["ac"]
+    sums["spi"] = (sums["ev"] / sums["pv"]).where(sums["pv"] != 0)
+    sums["cpi"] = (sums["ev"] / sums["ac"]).where(sums["ac"] != 0)
+    return sums[columns]
+
+
+def s_curve(history: pd.DataFrame, curve: PVCurve, current: dict) -> pd.DataFrame:
+    """Long frame for the S-curve: ``date, series, value`` with the baseline PV per working day to
+    completion (``PV (baseline)``), ``EV`` and ``AC`` at each snapshot, and the ``EAC projection``
+    from today's AC to EAC(CPI) at the forecast (else planned) finish."""
+    parts = []
+    if curve.origin is not None and len(curve.values) > 1:
+        dates = curve.dates()
+        parts.append(pd.DataFrame({"date": dates, "series": "PV (baseline)", "value": curve.values[1:]}))
+    if history is not None and not history.empty:
+        for key, label in (("ev", "EV"), ("ac", "AC")):
+            part = history[["snapshot_as_of", key]].dropna()
+            parts.append(pd.DataFrame({"date": part["snapshot_as_of"].to_numpy(), "series": label, "value": part[key]}))
+    eac, ac = current.get("eac_cpi"), current.get("ac")
+    end = current.get("forecast_finish") or current.get("planned_finish")
+    if eac is not None and ac is not None and end is not None:
+        start = current["status_date"]
+        parts.append(pd.DataFrame({"date": [start, max(end, start)], "series": "EAC projection", "value": [ac, eac]}))
+    if not parts:
+        return pd.DataFrame({"date": [], "series": [], "value": []})
+    out = pd.concat(parts, ignore_index=True)
+    out["date"] = pd.to_datetime(out["date"])
+    out["value"] = out["value"].astype(float)
+    return out
+
+
+def index_trend(history: pd.DataFrame) -> pd.DataFrame:
+    """Long frame ``snapshot_as_of, index, value`` of CPI, SPI and SPI(t) per snapshot (None dropped)."""
+    if history is None or history.empty:
+        return pd.DataFrame({"snapshot_as_of": [], "index": [], "value": []})
+    long = history.melt(id_vars=["snapshot_as_of"], value_vars=["cpi", "spi", "spi_t"], var_name="index")
+    long["index"] = long["index"].map({"cpi": "CPI", "spi": "SPI", "spi_t": "SPI(t)"})
+    long = long.dropna(subset=["value"])
+    long["snapshot_as_of"] = pd.to_datetime(long["snapshot_as_of"])
+    long["value"] = long["value"].astype(float)
+    return long.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# store-facing entry points
+
+
+def _plan(store, project_id: str, as_of: dt.date | None):
+    tasks = store.snapshot("tasks", as_of, [project_id])
+    if tasks.empty:
+        known = store.snapshot_uploads("msproject", as_of)
+        hint = f" Plans are stored for: {', '.join(known.project_id)}." if not known.empty else ""
+        when = f" on or before {as_of}" if as_of else ""
+        raise MetricsError(f"no MS Project plan is stored for project {project_id!r}{when}.{hint}")
+    phased = store.snapshot("timephased_baseline", as_of, [project_id])
+    return tasks, phased
+
+
+def report(store, project_id: str, as_of: dt.date | None = None) -> dict:
+    """``python -m metrics evm``: EVM of ``project_id``'s latest plan snapshot on or before
+    ``as_of`` (the latest when None). The status date is that snapshot's as-of date. Raises
+    :class:`MetricsError` when no plan is stored."""
+    if not project_id:
+        raise MetricsError("give a project with --project.")
+    tasks, phased = _plan(store, project_id, as_of)
+    status = pd.Timestamp(tasks["snapshot_as_of"].iloc[0]).date()
+    result = evm_at(tasks, status, timephased=phased if not phased.empty else None)
+    out = {"project_id": project_id, "status_date": status}
+    out.update({k: result[k] for k in KEYS if k not in out})
+    for key in _MONEY:
+        if out[key] is not None:
+            out[key] = round(out[key], 6)
+    out["as_of"] = as_of
+    out["baseline_start"] = result["baseline_start"]
+    out["leaf_tasks"] = result["leaf_tasks"]
+    out["ms_project"] = result["ms_project"]
+    out["notes"] = result["notes"]
+    out["reasons"] = result["reasons"]
+    return out
+
+
+def project_view(store, project_id: str, as_of: dt.date | None = None) -> dict:
+    """Everything the project page shows, computed from the store in one call:
+
+    ``current`` (:func:`evm_at` at the latest snapshot ≤ as_of), ``previous`` (the snapshot before,
+    or None), ``history`` (:func:`evm_history`), ``s_curve``, ``index_trend``, ``wbs``
+    (:func:`variance_by_wbs`), ``milestones`` (:func:`milestone_trend`), ``late``
+    (:func:`late_tasks`), ``missing_columns`` (export columns to add when there is no baseline)."""
+    hist = store.history("tasks", project_id, as_of)
+    if hist.empty:
+        raise MetricsError(f"no MS Project plan is stored for project {project_id!r}.")
+    phased_hist = store.history("timephased_baseline", project_id, as_of)
+    snaps = _by_snapshot(hist)
+    phased = _by_snapshot(phased_hist)
+    dates = sorted(snaps)
+    last = dates[-1]
+    tasks = snaps[last]
+    tp = phased.get(last)
+    current = evm_at(tasks, last, timephased=tp)
+    previous = evm_at(snaps[dates[-2]], dates[-2], timephased=phased.get(dates[-2])) if len(dates) > 1 else None
+    history = evm_history(hist, phased_hist)
+    curve = plan_curve(tasks, timephased=tp)
+    return {
+        "project_id": project_id,
+        "status_date": last,
+        "current": current,
+        "previous": previous,
+        "history": history,
+        "s_curve": s_curve(history, curve, current),
+        "index_trend": index_trend(history),
+        "wbs": variance_by_wbs(tasks, last, timephased=tp),
+        "milestones": milestone_trend(hist),
+        "late": late_tasks(tasks, last, snaps[dates[-2]] if len(dates) > 1 else None),
+        "missing_columns": missing_baseline_columns(tasks) if not has_baseline(tasks) else [],
+        "snapshots": len(dates),
+    }
+
+
+def projects_with_plans(store, as_of: dt.date | None = None) -> list[str]:
+    """Project ids that have an MS Project snapshot on or before ``as_of``."""
+    found = store.snapshot_uploads("msproject", as_of)
+    return [] if found.empty else list(found.project_id)
