@@ -63,7 +63,7 @@ def _end_of(day: dt.date) -> pd.Timestamp:
 
 def _monday(values: pd.Series) -> pd.Series:
     days = pd.to_datetime(values).dt.normalize()
-    return days - pd.to_timedelta(days.dt.weekday, unit="D")
+    return days - pd.to_timedelta(days.dt.dayofweek, unit="D")
 
 
 def prepare(issues: pd.DataFrame, done_statuses: Iterable[str] | None = None) -> pd.DataFrame:
@@ -329,7 +329,7 @@ def infer_sprint_calendar(
     }
     known = [pd.Timestamp(finishes[s]) for s in order if s in finishes]
     gaps = [(b - a).days for a, b in itertools.pairwise(known) if (b - a).days > 0]
-    cadence = int(min(28, max(7, np.median(gaps)))) if gaps else DEFAULT_CADENCE_DAYS
+    cadence = int(min(28, max(7, round(float(np.median(gaps)))))) if gaps else DEFAULT_CADENCE_DAYS
     unfinished = items[items["is_item"] & ~items["is_done"]]
     open_sprints = set(unfinished["issue_key"].map(last).dropna().astype(str))
     latest_open = max(open_sprints, key=order.index) if open_sprints & set(order) else None
