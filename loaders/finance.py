@@ -234,9 +234,29 @@ def _find_header(rows: list[list], sheet_name: str | None = None) -> tuple[int, 
     return None
 
 
+def _workbook_heads(data: bytes) -> dict[str, list[list]]:
+    """Sheet name -> its first HEADER_SEARCH_ROWS rows (a title may sit above the header)."""
+    import io
+    from itertools import islice
+
+    from python_calamine import CalamineWorkbook
+
+    from loaders.tabular import check_zip
+
+    check_zip(data, "workbook")
+    wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    return {name: list(islice(wb.get_sheet_by_name(name).iter_rows(), HEADER_SEARCH_ROWS)) for name in wb.sheet_names}
+
+
 def sniff(sample: Sample) -> bool:
     if sample.is_zip:
-        return any(_layout(row, name) for name, row in sample.sheets.items())
+        if any(_layout(row, name) for name, row in sample.sheets.items()):
+            return True
+        try:
+            heads = _workbook_heads(sample.data)
+        except Exception:
+            return False
+        return any(_find_header(rows, name) for name, rows in heads.items())
     text = sample.text_head
     if not text:
         return False

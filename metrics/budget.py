@@ -1,0 +1,430 @@
+"""Budget variance (DESIGN.md §6): budget vs actual vs forecast by project, month, category, vendor.
+
+Input: ``budget_lines`` rows (``project_id, period, cost_category, vendor, budget, actual,
+forecast, committed, currency`` and, from the store, ``snapshot_as_of``). Money is in the
+currency of the line; **amounts in different currencies are never added**: every aggregate is
+grouped by ``currency`` as well, so a project with lines in two currencies gives two rows.
+
+Windows, for a view date ``as_of``:
+
+* **to date** — months whose first day is on or before the line's *cutoff*, where cutoff =
+  min(``as_of``, the line's ``snapshot_as_of``): a finance snapshot of 28 Feb read on 20 Mar
+  counts January and February, not March's budget against March's missing actuals.
+* **year to date (YTD)** — the to-date months inside the fiscal year that contains ``as_of``
+  (``fy_start_month``, default 1 = January; 4 = April–March).
+* **full year** — every month of that fiscal year: full-year budget = Σ budget; full-year forecast
+  = YTD actual + the estimate for the fiscal year's remaining months.
+* **outlook** (``forecast`` in the project rows) — the same over every month in the workbook:
+  actual to date + estimate for the months after the cutoff.
+
+Estimate for months after the cutoff, per project: the finance forecast where the workbook gives
+any forecast for those months (blank months count 0); otherwise the EVM view, remaining budget ×
+EAC_cpi / BAC (= remaining budget / CPI) when an ``eac_ratio`` is known for the project (see
+:func:`eac_ratios`); otherwise unknown (``None``) for a month that carries budget, never a guess
+(a month with neither budget nor forecast adds 0). ``forecast_source`` says which.
+
+Variance = budget − actual (positive = under budget); variance % = variance / budget (a ratio,
+0.05 = 5 %), ``None`` when budget is 0. Status from |variance %| with :class:`Thresholds`
+(≤ 0.05 green, ≤ 0.10 amber, else red; ``None`` when variance % is undefined).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from metrics import MetricsError
+
+AMOUNTS = ("budget", "actual", "forecast", "committed")
+NONE_LABEL = "(none)"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """|variance %| limits (ratios): ≤ ``green`` → green, ≤ ``amber`` → amber, else red."""
+
+    green: float = 0.05
+    amber: float = 0.10
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+
+
+def variance(budget: float | None, actual: float | None) -> float | None:
+    """Budget − actual in currency units (positive = under budget); None when either is missing."""
+    if budget is None or actual is None or budget != budget or actual != actual:
+        return None
+    return float(budget) - float(actual)
+
+
+def variance_pct(budget: float | None, actual: float | None) -> float | None:
+    """(budget − actual) / budget as a ratio (0.05 = 5 % under budget); None when budget is 0 or missing."""
+    v = variance(budget, actual)
+    if v is None or budget == 0:
+        return None
+    return v / float(budget)
+
+
+def status(pct: float | None, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> str | None:
+    """``green | amber | red`` from |variance %| (ratio); None when the ratio is undefined."""
+    if pct is None or pct != pct:
+        return None
+    magnitude = abs(pct)
+    if magnitude <= thresholds.green + 1e-12:
+        return "green"
+    if magnitude <= thresholds.amber + 1e-12:
+        return "amber"
+    return "red"
+
+
+def fiscal_year(as_of: dt.date, fy_start_month: int = 1) -> tuple[dt.date, dt.date]:
+    """[first month, first month of the next year) of the fiscal year containing ``as_of``."""
+    if not 1 <= fy_start_month <= 12:
+        raise ValueError("the fiscal year's first month must be 1-12")
+    year = as_of.year if as_of.month >= fy_start_month else as_of.year - 1
+    return dt.date(year, fy_start_month, 1), dt.date(year + 1, fy_start_month, 1)
+
+
+def prepare(
+    lines: pd.DataFrame, as_of: dt.date, fy_start_month: int = 1, eac_ratio: dict | None = None
+) -> pd.DataFrame:
+    """Normalise lines and flag each one's windows (pure).
+
+    Adds: ``period`` as Timestamp; blank category/vendor as ``(none)``; ``currency`` '' when
+    unknown; ``cutoff``; booleans ``to_date``, ``in_fy``, ``ytd``, ``rest_fy`` (in the fiscal
+    year, after the cutoff), ``after`` (after the cutoff); ``estimate`` = the money expected for a
+    month after the cutoff (finance forecast, else budget × EAC ratio, else NaN — see module doc);
+    ``forecast_source`` per project (``finance | evm | none``).
+    """
+    frame = lines.copy()
+    for amount in AMOUNTS:
+        if amount not in frame.columns:
+            frame[amount] = np.nan
+        frame[amount] = pd.to_numeric(frame[amount], errors="coerce").astype("float64")
+    frame["period"] = pd.to_datetime(frame["period"]).dt.to_period("M").dt.to_timestamp()
+    for column in ("cost_category", "vendor"):
+        values = frame[column] if column in frame.columns else pd.Series(None, index=frame.index, dtype=object)
+        frame[column] = values.astype(object).where(values.notna() & (values.astype(str).str.strip() != ""), NONE_LABEL)
+    currency = frame["currency"] if "currency" in frame.columns else pd.Series(None, index=frame.index, dtype=object)
+    frame["currency"] = currency.astype(object).where(currency.notna(), "").astype(str)
+    view = pd.Timestamp(as_of)
+    if "snapshot_as_of" in frame.columns:
+        snap = pd.to_datetime(frame["snapshot_as_of"])
+        frame["cutoff"] = snap.where(snap < view, view)
+    else:
+        frame["cutoff"] = view
+    fy_first, fy_next = (pd.Timestamp(d) for d in fiscal_year(as_of, fy_start_month))
+    frame["to_date"] = frame["period"] <= frame["cutoff"]
+    frame["after"] = ~frame["to_date"]
+    frame["in_fy"] = (frame["period"] >= fy_first) & (frame["period"] < fy_next)
+    frame["ytd"] = frame["in_fy"] & frame["to_date"]
+    frame["rest_fy"] = frame["in_fy"] & frame["after"]
+    has_forecast = frame["after"] & frame["forecast"].notna()
+    finance_projects = set(frame.loc[has_forecast, "project_id"])
+    ratios = {k: v for k, v in (eac_ratio or {}).items() if v is not None and v == v}
+    source = {
+        p: "finance" if p in finance_projects else "evm" if p in ratios else "none"
+        for p in frame["project_id"].unique()
+    }
+    frame["forecast_source"] = frame["project_id"].map(source)
+    ratio = frame["project_id"].map(ratios).astype("float64")
+    estimate = np.where(
+        frame["forecast_source"] == "finance",
+        frame["forecast"].fillna(0.0),
+        np.where(
+            frame["forecast_source"] == "evm",
+            frame["budget"].fillna(0.0) * ratio,
+            np.where(frame["budget"].fillna(0.0) != 0, np.nan, 0.0),  # budgeted, no estimate: unknown
+        ),
+    )
+    frame["estimate"] = np.where(frame["after"], estimate, 0.0)
+    return frame
+
+
+def _sum(frame: pd.DataFrame, keys: list[str], value: str, mask: str | None = None, strict: bool = False) -> pd.Series:
+    """Σ ``value`` per group over rows where ``mask``; ``strict``: NaN when any counted value is NaN."""
+    values = frame[value] if mask is None else frame[value].where(frame[mask], 0.0)
+    if strict:
+        return (
+            values.groupby([frame[k] for k in keys], dropna=False)
+            .sum(min_count=1)
+            .where(values.isna().groupby([frame[k] for k in keys], dropna=False).sum() == 0)
+        )
+    return values.fillna(0.0).groupby([frame[k] for k in keys], dropna=False).sum()
+
+
+def summarise(prepared: pd.DataFrame, keys: list[str], thresholds: Thresholds = DEFAULT_THRESHOLDS) -> pd.DataFrame:
+    """Aggregate prepared lines (from :func:`prepare`) by ``keys`` + ``currency``.
+
+    Columns: ``budget, actual`` (to date), ``variance, variance_pct, status``; ``ytd_budget,
+    ytd_actual, ytd_variance, ytd_variance_pct, ytd_status``; ``full_year_budget,
+    full_year_forecast, full_year_variance`` (budget − forecast); ``total_budget`` (every month),
+    ``forecast`` (outlook: actual to date + estimate after the cutoff), ``committed`` (every
+    month); ``forecast_source``. Money in the group's currency; blank amounts count 0 except in
+    the forecasts, which are None when an estimate is unknown.
+    """
+    group = [*keys, "currency"]
+    if prepared.empty:
+        return pd.DataFrame(columns=[*group, "budget", "actual", "variance", "variance_pct", "status"])
+    out = pd.DataFrame(
+        {
+            "budget": _sum(prepared, group, "budget", "to_date"),
+            "actual": _sum(prepared, group, "actual", "to_date"),
+            "ytd_budget": _sum(prepared, group, "budget", "ytd"),
+            "ytd_actual": _sum(prepared, group, "actual", "ytd"),
+            "full_year_budget": _sum(prepared, group, "budget", "in_fy"),
+            "rest_fy_estimate": _sum(prepared, group, "estimate", "rest_fy", strict=True),
+            "total_budget": _sum(prepared, group, "budget"),
+            "rest_estimate": _sum(prepared, group, "estimate", "after", strict=True),
+            "committed": _sum(prepared, group, "committed"),
+        }
+    )
+    sources = prepared.groupby([prepared[k] for k in group], dropna=False)["forecast_source"].agg(
+        lambda s: "/".join(sorted(set(s)))
+    )
+    out["forecast_source"] = sources
+    out = out.reset_index()
+    out["variance"] = out["budget"] - out["actual"]
+    out["variance_pct"] = _ratio(out["variance"], out["budget"])
+    out["status"] = [status(p, thresholds) for p in out["variance_pct"]]
+    out["ytd_variance"] = out["ytd_budget"] - out["ytd_actual"]
+    out["ytd_variance_pct"] = _ratio(out["ytd_variance"], out["ytd_budget"])
+    out["ytd_status"] = [status(p, thresholds) for p in out["ytd_variance_pct"]]
+    out["full_year_forecast"] = out["ytd_actual"] + out["rest_fy_estimate"]
+    out["full_year_variance"] = out["full_year_budget"] - out["full_year_forecast"]
+    out["forecast"] = out["actual"] + out["rest_estimate"]
+    return out.drop(columns=["rest_fy_estimate", "rest_estimate"])
+
+
+def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    """numerator / denominator with None (NaN) where the denominator is 0."""
+    return (numerator / denominator.where(denominator != 0)).astype("float64")
+
+
+def monthly(prepared: pd.DataFrame) -> pd.DataFrame:
+    """Per currency and month: ``budget, actual`` (months to date only), ``outlook`` (actual to
+    date, then the estimate) and their running totals ``cum_budget, cum_actual, cum_outlook``
+    (``cum_actual`` NaN after the last month to date). Money in the currency of the row."""
+    if prepared.empty:
+        return pd.DataFrame(columns=["currency", "period", "budget", "actual", "outlook", "cum_budget", "cum_actual"])
+    frame = prepared.assign(
+        actual_td=prepared["actual"].where(prepared["to_date"], 0.0).fillna(0.0),
+        outlook=np.where(prepared["to_date"], prepared["actual"].fillna(0.0), prepared["estimate"]),
+        budget0=prepared["budget"].fillna(0.0),
+    )
+    by = frame.groupby(["currency", "period"])
+    out = pd.DataFrame(
+        {
+            "budget": by["budget0"].sum(),
+            "actual": by["actual_td"].sum(),
+            "outlook": by["outlook"].sum(min_count=1),
+            "any_to_date": by["to_date"].any(),
+        }
+    ).reset_index()
+    out = out.sort_values(["currency", "period"]).reset_index(drop=True)
+    cum = out.groupby("currency")
+    out["cum_budget"] = cum["budget"].cumsum()
+    out["cum_actual"] = cum["actual"].cumsum().where(out["any_to_date"])
+    out["cum_outlook"] = cum["outlook"].cumsum()
+    out.loc[~out["any_to_date"], "actual"] = np.nan
+    return out.drop(columns="any_to_date")
+
+
+def per_period(prepared: pd.DataFrame) -> pd.DataFrame:
+    """Per project, currency and month: Σ ``budget``, Σ ``actual`` (None for months after the
+    cutoff), Σ finance ``forecast`` as written, ``outlook`` (actual to date, else the estimate) and
+    Σ ``committed``. ``period`` as a date."""
+    keys = ["project_id", "currency", "period"]
+    if prepared.empty:
+        return pd.DataFrame(columns=[*keys, "budget", "actual", "forecast", "outlook", "committed"])
+    frame = prepared.assign(outlook=np.where(prepared["to_date"], prepared["actual"].fillna(0.0), prepared["estimate"]))
+    by = frame.groupby(keys)
+    out = pd.DataFrame(
+        {
+            "budget": by["budget"].sum(),
+            "actual": by["actual"].sum().where(by["to_date"].any()),
+            "forecast": by["forecast"].sum(min_count=1),
+            "outlook": by["outlook"].sum(min_count=1),
+            "committed": by["committed"].sum(),
+        }
+    ).reset_index()
+    out["period"] = out["period"].dt.date
+    return out
+
+
+def filter_lines(lines: pd.DataFrame, project_ids=None, categories=None, vendors=None) -> pd.DataFrame:
+    """Lines restricted to the given projects / categories / vendors (None or empty = all)."""
+    mask = pd.Series(True, index=lines.index)
+    for column, chosen in (("project_id", project_ids), ("cost_category", categories), ("vendor", vendors)):
+        if chosen:
+            mask &= lines[column].isin(list(chosen))
+    return lines[mask]
+
+
+def options(prepared: pd.DataFrame) -> dict[str, list[str]]:
+    """Distinct projects, categories, vendors and currencies (sorted) for the page's filters."""
+    return {
+        c: sorted(prepared[c].dropna().astype(str).unique())
+        for c in ("project_id", "cost_category", "vendor", "currency")
+    }
+
+
+def top_overruns(summary: pd.DataFrame, key: str = "ytd_variance", n: int = 10) -> pd.DataFrame:
+    """The ``n`` rows most over budget (most negative ``key``), only rows actually over budget."""
+    if summary.empty or key not in summary.columns:
+        return summary.head(0)
+    over = summary[summary[key] < 0]
+    return over.sort_values(key, kind="stable").head(n).reset_index(drop=True)
+
+
+def mixed_currency_notes(prepared: pd.DataFrame) -> list[str]:
+    """One sentence per project whose lines carry more than one currency."""
+    notes = []
+    pairs = prepared[["project_id", "currency"]].drop_duplicates()
+    counts = pairs.groupby("project_id")["currency"].agg(lambda s: sorted(s))
+    for project_id, currencies in counts.items():
+        if len(currencies) > 1:
+            shown = ", ".join(c or "unknown" for c in currencies)
+            notes.append(
+                f"Project {project_id} has lines in {len(currencies)} currencies ({shown}); they are shown "
+                "separately because amounts in different currencies are never summed without a rate table."
+            )
+    return notes
+
+
+# -- reading from the store --------------------------------------------------------------------
+
+
+def eac_ratios(store, project_ids, as_of: dt.date) -> dict[str, float]:
+    """Per project, EAC_cpi / BAC from the EVM metrics (metrics.evm.evm_at over the project's
+    latest plan on or before ``as_of``); projects without a plan or a defined EAC are left out.
+    Returns {} when the EVM module is not available."""
+    try:
+        from metrics.evm import evm_at
+    except ImportError:
+        return {}
+    ratios: dict[str, float] = {}
+    for project_id in project_ids:
+        try:
+            tasks = store.snapshot("tasks", as_of, [project_id])
+            if tasks.empty:
+                continue
+            result = evm_at(tasks, as_of)
+            eac, bac = result.get("eac_cpi"), result.get("bac")
+            if eac is not None and bac and eac == eac:
+                ratios[project_id] = float(eac) / float(bac)
+        except Exception:  # an EVM failure must not take the finance view down; that project has no estimate
+            continue
+    return ratios
+
+
+def load(store, as_of: dt.date | None = None, project_ids=None) -> tuple[pd.DataFrame, dt.date | None]:
+    """Budget lines of the latest finance snapshot per project on or before ``as_of``, and the
+    view date (``as_of``, else the latest snapshot's as-of date; None when nothing is stored)."""
+    lines = store.snapshot("budget_lines", as_of, project_ids)
+    if lines.empty:
+        return lines, as_of
+    if as_of is None:
+        as_of = pd.Timestamp(lines["snapshot_as_of"].max()).date()
+    return lines, as_of
+
+
+def registered_projects(store) -> set[str] | None:
+    """Project ids of the portfolio register, None when no register was loaded."""
+    projects = store.projects()
+    if projects.empty or "registered" not in projects.columns or not projects["registered"].any():
+        return None
+    return set(projects.loc[projects["registered"], "project_id"])
+
+
+def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
+    rows = frame[[c for c in columns if c in frame.columns]].astype(object)
+    rows = rows.where(rows.notna(), None)
+    return rows.to_dict(orient="records")
+
+
+PROJECT_COLUMNS = ["project_id", "currency", "budget", "actual", "forecast", "variance", "variance_pct",
+                   "ytd_budget", "ytd_actual", "ytd_variance", "ytd_variance_pct", "full_year_budget",
+                   "full_year_forecast", "full_year_variance", "total_budget", "committed", "forecast_source",
+                   "status", "ytd_status"]  # fmt: skip
+
+
+def report(
+    store,
+    project_id: str | None = None,
+    as_of: dt.date | None = None,
+    fy_start_month: int = 1,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> dict:
+    """The ``metrics budget`` JSON (DESIGN.md §4): projects, by_category, by_vendor, plus by_period,
+    unknown_projects (not in the register) and notes (mixed currencies)."""
+    lines, view = load(store, as_of, [project_id] if project_id else None)
+    if lines.empty:
+        where = f" for project {project_id}" if project_id else ""
+        when = f" on or before {as_of}" if as_of else ""
+        raise MetricsError(f"no finance workbook is stored{where}{when}; upload one first.")
+    projects = sorted(lines["project_id"].unique())
+    needs_evm = _projects_without_forecast(lines, view)
+    ratios = eac_ratios(store, needs_evm, view) if needs_evm else {}
+    prepared = prepare(lines, view, fy_start_month, ratios)
+    by_project = summarise(prepared, ["project_id"], thresholds)
+    by_category = summarise(prepared, ["project_id", "cost_category"], thresholds)
+    by_vendor = summarise(prepared, ["vendor"], thresholds)
+    by_period = per_period(prepared)
+    registered = registered_projects(store)
+    fy_first, fy_next = fiscal_year(view, fy_start_month)
+    return {
+        "as_of": view,
+        "fiscal_year": {"start": fy_first, "end": fy_next - dt.timedelta(days=1)},
+        "thresholds": {"green": thresholds.green, "amber": thresholds.amber},
+        "projects": _records(by_project, PROJECT_COLUMNS),
+        "by_category": _records(
+            by_category,
+            [
+                "project_id",
+                "cost_category",
+                "currency",
+                "budget",
+                "actual",
+                "variance",
+                "variance_pct",
+                "ytd_budget",
+                "ytd_actual",
+                "ytd_variance",
+                "committed",
+                "status",
+            ],
+        ),
+        "by_vendor": _records(
+            by_vendor,
+            [
+                "vendor",
+                "currency",
+                "actual",
+                "budget",
+                "variance",
+                "variance_pct",
+                "ytd_actual",
+                "ytd_budget",
+                "ytd_variance",
+                "committed",
+                "status",
+            ],
+        ),
+        "by_period": _records(
+            by_period, ["project_id", "period", "currency", "budget", "actual", "forecast", "outlook", "committed"]
+        ),
+        "unknown_projects": sorted(set(projects) - registered) if registered is not None else [],
+        "notes": mixed_currency_notes(prepared),
+    }
+
+
+def _projects_without_forecast(lines: pd.DataFrame, view: dt.date) -> list[str]:
+    """Projects with no finance forecast for any month after their cutoff (they need EVM)."""
+    prepared = prepare(lines, view)
+    return sorted(
+        set(prepared["project_id"]) - set(prepared.loc[prepared["forecast_source"] == "finance", "project_id"])
+    )
