@@ -322,6 +322,7 @@ def test_exact_sprint_burndown_and_forecast_history_through_store(store):
     up, cone, fc, cap = dl.burnup(d)
     assert cap.startswith("Exact") and list(up["scope"]) == [10, 18, 18]
     assert fc["remaining_points"] == 2
+    assert cone.empty or cone["value"].max() <= 18
     # as of an earlier date, only the first snapshot exists: approximate
     early = dl.dashboard(store, "BETA", D(2026, 2, 3))
     assert early.snapshots == 1 and dl.burnup(early)[3].startswith("Approximate")
