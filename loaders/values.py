@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 EMPTY = {"", "na", "n/a", "nan", "none", "null", "-", "—"}
 
@@ -113,3 +114,495 @@ def parse_bool(cell) -> bool | None:
     if text in NO:
         return False
     raise ValueError(f"not yes or no: {cell!r}")
+
+
+# -- durations -----------------------------------------------------------------------------------
+
+_DURATION = re.compile(r"^\s*([-+]?\d[\d.,\s\u00a0]*|[-+]?[.,]\d+)\s*(e?)\s*([^\W\d_]*\.?)\s*(\?)?\s*$", re.IGNORECASE)
+# unit spelling (case-folded, trailing dot removed) -> base unit. English UI and MPX tokens plus
+# the common German, French, Spanish, Portuguese, Italian and Dutch abbreviations.
+_DURATION_UNITS = {
+    **dict.fromkeys(["m", "min", "mins", "minute", "minutes", "minuten", "minuto", "minutos", "minuti", "phút"], "m"),
+    **dict.fromkeys(
+        [
+            "h",
+            "hr",
+            "hrs",
+            "hour",
+            "hours",
+            "std",
+            "stunde",
+            "stunden",
+            "heure",
+            "heures",
+            "hora",
+            "horas",
+            "ora",
+            "ore",
+            "u",
+            "uur",
+            "uren",
+            "giờ",
+        ],
+        "h",
+    ),
+    **dict.fromkeys(
+        [
+            "d",
+            "dy",
+            "day",
+            "days",
+            "t",
+            "tg",
+            "tag",
+            "tage",
+            "j",
+            "jour",
+            "jours",
+            "día",
+            "días",
+            "dia",
+            "dias",
+            "g",
+            "gg",
+            "giorno",
+            "giorni",
+            "dag",
+            "dagen",
+            "ngày",
+        ],
+        "d",
+    ),
+    **dict.fromkeys(
+        [
+            "w",
+            "wk",
+            "wks",
+            "week",
+            "weeks",
+            "wo",
+            "woche",
+            "wochen",
+            "sem",
+            "semaine",
+            "semaines",
+            "semana",
+            "semanas",
+            "settimana",
+            "settimane",
+            "weken",
+            "tuần",
+        ],
+        "w",
+    ),
+    **dict.fromkeys(
+        [
+            "mo",
+            "mon",
+            "mons",
+            "month",
+            "months",
+            "mt",
+            "monat",
+            "monate",
+            "mois",
+            "mes",
+            "meses",
+            "mese",
+            "mesi",
+            "maand",
+            "maanden",
+            "tháng",
+        ],
+        "mo",
+    ),
+    **dict.fromkeys(["y", "yr", "yrs", "year", "years"], "y"),
+}
+ELAPSED_HOURS = {"m": 1 / 60, "h": 1.0, "d": 24.0, "w": 168.0, "mo": 720.0, "y": 8760.0}
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A duration as MS Project writes it: ``hours`` in working hours (calendar hours when
+    ``elapsed``), ``estimated`` when it carried a ``?``."""
+
+    hours: float
+    unit: str
+    estimated: bool = False
+    elapsed: bool = False
+
+
+def duration_hours_per_unit(minutes_per_day: float = 480, minutes_per_week: float = 2400, days_per_month: float = 20):
+    """Working hours in one m/h/d/w/mo/y for a project's calendar settings."""
+    day = minutes_per_day / 60
+    return {"m": 1 / 60, "h": 1.0, "d": day, "w": minutes_per_week / 60, "mo": day * days_per_month,
+            "y": day * days_per_month * 12}  # fmt: skip
+
+
+def parse_duration_value(
+    cell, *, minutes_per_day: float = 480, minutes_per_week: float = 2400, days_per_month: float = 20,
+    default_unit: str = "d",
+) -> Duration | None:  # fmt: skip
+    """``3 days``, ``2,8 wks``, ``23 days?``, ``5 edays``, ``1 emo``, ``24h``, ``PT40H0M0S`` ->
+    :class:`Duration`. A bare number is in ``default_unit``. Working units convert with the
+    project's minutes per day/week and days per month (defaults 480, 2400, 20); elapsed units
+    (``e`` prefix) are calendar time: 1 ed = 24 h, 1 ew = 168 h, 1 emo = 720 h."""
+    if isinstance(cell, bool):
+        raise ValueError("a yes/no value is not a duration")
+    if isinstance(cell, int | float):
+        if cell != cell:
+            return None
+        cell = f"{cell!r}"
+    if is_empty(cell):
+        return None
+    text = str(cell).strip()
+    if (
+        text[:2].upper() in ("PT", "P0", "P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8", "P9")
+        or text[:3].upper() == "-PT"
+    ):
+        return Duration(parse_iso_duration(text), "h")
+    match = _DURATION.match(text)
+    if not match:
+        raise ValueError(f"not a duration: {cell!r}")
+    number, elapsed, unit, estimated = match.groups()
+    unit_key = unit.casefold().rstrip(".")
+    if elapsed and not unit_key:  # "5e" is not a thing; "5 e" neither
+        raise ValueError(f"not a duration: {cell!r}")
+    if not unit_key:
+        base = default_unit
+    elif (elapsed and unit_key in _DURATION_UNITS) or unit_key in _DURATION_UNITS:
+        base = _DURATION_UNITS[unit_key]
+    elif unit_key.startswith("e") and unit_key[1:] in _DURATION_UNITS:  # "edays", "ewks"
+        elapsed, base = "e", _DURATION_UNITS[unit_key[1:]]
+    else:
+        raise ValueError(f"unknown duration unit {unit!r} in {cell!r}")
+    value = parse_number(number)
+    if value is None:
+        raise ValueError(f"not a duration: {cell!r}")
+    if elapsed:
+        hours = value * ELAPSED_HOURS[base]
+    else:
+        hours = value * duration_hours_per_unit(minutes_per_day, minutes_per_week, days_per_month)[base]
+    return Duration(hours, base, bool(estimated), bool(elapsed))
+
+
+def parse_duration(cell, **calendar) -> float | None:
+    """A duration cell -> hours (see :func:`parse_duration_value`), ``None`` when empty."""
+    value = parse_duration_value(cell, **calendar)
+    return None if value is None else value.hours
+
+
+_ISO_DURATION = re.compile(
+    r"^(-)?P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?"
+    r"(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
+)
+
+
+def parse_iso_duration(text: str) -> float:
+    """ISO-8601 duration as MSPDI writes it -> hours: ``PT40H0M0S`` -> 40.0, ``PT81H8M24S`` ->
+    81.14. MSPDI durations are already working time, so H/M/S are taken as written; the rare
+    Y/M/W/D parts are calendar time (D = 24 h)."""
+    match = _ISO_DURATION.match(str(text).strip().upper())
+    if not match or str(text).strip().upper() in ("P", "PT", "-P", "-PT"):
+        raise ValueError(f"not an ISO-8601 duration: {text!r}")
+    sign, y, mo, w, d, h, mi, s = match.groups()
+    f = [float(v) if v else 0.0 for v in (y, mo, w, d, h, mi, s)]
+    hours = f[0] * 8760 + f[1] * 720 + f[2] * 168 + f[3] * 24 + f[4] + f[5] / 60 + f[6] / 3600
+    return -hours if sign else hours
+
+
+# -- dates ---------------------------------------------------------------------------------------
+
+# Month names and abbreviations (case-folded, without trailing dot) in the languages MS Project
+# and Windows locales write: English, German, French, Spanish, Portuguese, Italian, Dutch, Polish,
+# Swedish/Danish/Norwegian, Vietnamese ("tháng 9" is handled as a word plus a number).
+_MONTH_NAMES = {
+    1: "january jan januar jänner jän janvier janv enero ene janeiro gennaio gen januari styczeń stycznia sty janúar",
+    2: "february feb februar février févr fév fevrier fevr febrero fevereiro fev febbraio februari luty lutego lut",
+    3: "march mar märz mär maerz mars marzo março marco maart mrt marzec marca",
+    4: "april apr avril avr abril abr aprile aprilis kwiecień kwietnia kwi",
+    5: "may mai mayo maio maggio mag mei maj maja",
+    6: "june jun juni juin junio jun junho giugno giu czerwiec czerwca cze",
+    7: "july jul juli juillet juil julio julho luglio lug lipiec lipca lip",
+    8: "august aug août aout agosto ago augusti augustus sierpień sierpnia sie",
+    9: "september sep sept septembre septiembre setiembre set setembro settembre wrzesień września wrz",
+    10: "october oct oktober okt octobre octubre outubro out ottobre ott październik października paź",
+    11: "november nov novembre noviembre novembro listopad listopada lis",
+    12: "december dec dezember dez décembre déc decembre diciembre dic dezembro dicembre grudzień grudnia gru",
+}
+MONTHS: dict[str, int] = {}
+for _n, _names in _MONTH_NAMES.items():
+    for _name in _names.split():
+        MONTHS.setdefault(_name, _n)
+AM_MARKERS = {"am", "a.m.", "a.m", "a", "sa", "s.a.", "vorm", "vorm.", "午前", "上午", "오전", "πμ", "π.μ."}
+PM_MARKERS = {"pm", "p.m.", "p.m", "p", "ch", "c.h.", "nachm", "nachm.", "午後", "下午", "오후", "μμ", "μ.μ."}
+DATE_ORDERS = ("MDY", "DMY", "YMD")
+_MARKERS = AM_MARKERS | PM_MARKERS
+_TZ = re.compile(r"[+-]?\d{2}:?\d{2}|utc|gmt|z")
+
+_ISO_DATE = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$"
+)
+_TIME = re.compile(r"(\d{1,2})[:h](\d{2})(?::(\d{2})(?:[.,]\d+)?)?")
+_TOKENS = re.compile(r"\d+|[^\W\d_]+\.?(?:[^\W\d_]+\.)?", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class _DateParts:
+    numbers: tuple[int, ...]  # numeric date tokens in order
+    digits: tuple[int, ...]  # their widths
+    month: int | None  # a month written as a word
+    hour: int
+    minute: int
+    second: int
+
+
+def _split_date(text: str) -> _DateParts:
+    """Tokenise one date text into numbers, an optional month word and a time of day."""
+    hour = minute = second = 0
+    date_text = text
+    times = list(_TIME.finditer(text))
+    if times:
+        tm = times[-1]
+        if not (tm.start() == 0 and len(text) > tm.end() and text[tm.end()] in "./-"):
+            hour, minute, second = int(tm.group(1)), int(tm.group(2)), int(tm.group(3) or 0)
+            before, after = text[: tm.start()], text[tm.end() :]
+            marker_words = [w.casefold() for w in after.split()]
+            before_words = before.split()
+            if before_words and before_words[-1].casefold() in _MARKERS:
+                marker_words.append(before_words[-1].casefold())
+                before = before[: before.rstrip().rfind(before_words[-1])]
+            marker = next((w for w in marker_words if w in _MARKERS), None)
+            rest = [w for w in marker_words if w not in _MARKERS]
+            if rest and any(ch.isdigit() for w in rest for ch in w):  # "5:00 PM 1/2/2025": the date follows
+                before = before + " " + " ".join(rest)
+            elif rest and not all(_TZ.fullmatch(w) for w in rest):
+                raise ValueError(f"unexpected text after the time in {text!r}")
+            if marker is not None:
+                if not 1 <= hour <= 12:
+                    raise ValueError(f"hour {hour} with an AM/PM marker in {text!r}")
+                if marker in PM_MARKERS and hour != 12:
+                    hour += 12
+                elif marker in AM_MARKERS and hour == 12:
+                    hour = 0
+            date_text = before
+    numbers: list[int] = []
+    digits: list[int] = []
+    month_words: list[int] = []
+    for token in _TOKENS.findall(date_text):
+        if token.isdigit():
+            numbers.append(int(token))
+            digits.append(len(token))
+        else:
+            key = token.casefold().rstrip(".")
+            if key in MONTHS:
+                month_words.append(MONTHS[key])
+    month = None
+    if len(numbers) == 2 and month_words:
+        month = month_words[-1] if len(month_words) > 1 and month_words[0] not in month_words[1:] else month_words[0]
+        if len(month_words) > 1:  # "mar 15 jan 2025"? a weekday word that is also a month: take the last
+            month = month_words[-1]
+    elif len(numbers) != 3:
+        raise ValueError(f"not a date: {text!r}")
+    if not (0 <= hour <= 23 and 0 <= minute <= 59 and 0 <= second <= 59):
+        raise ValueError(f"not a time of day in {text!r}")
+    return _DateParts(tuple(numbers), tuple(digits), month, hour, minute, second)
+
+
+def _year(value: int, width: int) -> int:
+    if width <= 2:
+        return 2000 + value if value < 70 else 1900 + value
+    return value
+
+
+def _numeric_candidates(parts: _DateParts) -> set[str]:
+    """Which of MDY/DMY/YMD could read a three-number date."""
+    if parts.month is not None:
+        return set(DATE_ORDERS)
+    a, b, _c = parts.numbers
+    if parts.digits[0] >= 3:
+        return {"YMD"}
+    out = set()
+    if 1 <= a <= 12 and 1 <= b <= 31:
+        out.add("MDY")
+    if 1 <= b <= 12 and 1 <= a <= 31:
+        out.add("DMY")
+    return out
+
+
+def _assemble(parts: _DateParts, order: str | None, text: str):
+    import datetime as _dt
+
+    import pandas as pd
+
+    if parts.month is not None:
+        n, w = parts.numbers, parts.digits
+        if w[0] >= 3 or n[0] > 31:
+            year, day = _year(n[0], w[0]), n[1]
+        else:
+            day, year = n[0], _year(n[1], w[1])
+        month = parts.month
+    else:
+        a, b, c = parts.numbers
+        if parts.digits[0] >= 3:
+            year, month, day = a, b, _year(c, 4) if False else c
+            year = _year(a, parts.digits[0])
+        else:
+            candidates = _numeric_candidates(parts)
+            if not candidates:
+                raise ValueError(f"not a date: {text!r}")
+            use = order if order in candidates else ("MDY" if "MDY" in candidates else "DMY")
+            if order in ("MDY", "DMY") and order not in candidates:
+                raise ValueError(f"{text!r} does not fit the column's {_ORDER_WORDS[order]} order")
+            month, day = (a, b) if use == "MDY" else (b, a)
+            year = _year(c, parts.digits[2])
+    try:
+        return pd.Timestamp(_dt.datetime(year, month, day, parts.hour, parts.minute, parts.second))
+    except (ValueError, OverflowError):
+        raise ValueError(f"not a calendar date: {text!r}") from None
+
+
+_ORDER_WORDS = {"MDY": "month-first", "DMY": "day-first", "YMD": "year-first"}
+
+
+def parse_date(cell, order: str | None = None):
+    """One date cell -> naive ``pandas.Timestamp`` (``None`` when empty, incl. ``NA``).
+
+    Grammar: ISO ``2025-01-15[T08:00[:00]]``; numeric ``1/15/24``, ``15.01.2024``,
+    ``2025/01/15`` in the given ``order`` (``MDY`` or ``DMY``; without one an ambiguous date
+    is read month-first, as MS Project's en-US default); month words in several languages
+    (``January 15, 2026``, ``01 September 2025``, ``15-Jan-26``, ``15. Januar 2025``, ``15 de
+    enero de 2025``); an optional weekday prefix (``Mon 1/15/24``) and an optional time with
+    ``AM``/``PM`` or locale markers (``SA``/``CH`` in Vietnamese, ``午前``/``午後``, ``vorm.``/``nachm.``).
+    Datetime objects and Excel serial numbers are accepted as they are.
+    """
+    import datetime as _dt
+
+    import pandas as pd
+
+    if isinstance(cell, pd.Timestamp):
+        return None if pd.isna(cell) else cell.tz_localize(None) if cell.tzinfo else cell
+    if isinstance(cell, _dt.datetime):
+        return pd.Timestamp(cell.replace(tzinfo=None))
+    if isinstance(cell, _dt.date):
+        return pd.Timestamp(cell)
+    if isinstance(cell, bool):
+        raise ValueError("a yes/no value is not a date")
+    if isinstance(cell, int | float):
+        if cell != cell:
+            return None
+        if not 1 <= cell < 2958466:
+            raise ValueError(f"not a date: {cell!r}")
+        return pd.Timestamp("1899-12-30") + pd.to_timedelta(round(float(cell) * 86400), unit="s")
+    if is_empty(cell):
+        return None
+    return _parse_date_text(str(cell).strip(), order)
+
+
+def _parse_date_text(text: str, order: str | None):
+    import pandas as pd
+
+    iso = _ISO_DATE.match(text)
+    if iso:
+        y, m, d, hh, mm, ss = iso.groups()
+        try:
+            return pd.Timestamp(int(y), int(m), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
+        except ValueError:
+            raise ValueError(f"not a calendar date: {text!r}") from None
+    return _assemble(_split_date(text), order, text)
+
+
+@dataclass
+class DateColumn:
+    """The result of reading one column of dates: ``values`` aligned with the input (``None``
+    for empty or unreadable cells), ``errors`` position -> reason, and the ``order`` used for
+    numeric dates (``MDY``/``DMY``/``YMD``/``None`` when no numeric date needed one) with
+    ``order_reason`` saying how it was decided."""
+
+    values: list
+    errors: dict[int, str]
+    order: str | None
+    order_reason: str
+
+
+def decide_date_order(cells, fallback: str | None = None) -> tuple[str | None, str]:
+    """Decide MDY vs DMY for a whole column from the cells that can only be read one way.
+
+    Returns ``(order, reason)``. A day above 12 in the first position proves day-first, in the
+    second position month-first; when both occur the majority wins; when no cell decides,
+    ``fallback`` (e.g. the order another column of the same file proved) is used, else month-first.
+    """
+    votes = {"MDY": 0, "DMY": 0}
+    numeric = 0
+    seen: set[str] = set()
+    for cell in cells:
+        if not isinstance(cell, str) or cell in seen or is_empty(cell):
+            continue
+        seen.add(cell)
+        text = cell.strip()
+        if _ISO_DATE.match(text):
+            continue
+        try:
+            parts = _split_date(text)
+        except ValueError:
+            continue
+        if parts.month is not None:
+            continue
+        numeric += 1
+        candidates = _numeric_candidates(parts)
+        if candidates == {"MDY"}:
+            votes["MDY"] += 1
+        elif candidates == {"DMY"}:
+            votes["DMY"] += 1
+        elif candidates == {"YMD"}:
+            votes.setdefault("YMD", 0)
+            votes["YMD"] += 1
+    if not numeric:
+        return None, "no numeric dates"
+    if votes["MDY"] or votes["DMY"]:
+        order = "DMY" if votes["DMY"] > votes["MDY"] else "MDY"
+        other = "MDY" if order == "DMY" else "DMY"
+        reason = f"{_ORDER_WORDS[order]}: {votes[order]} distinct value(s) can only be read that way"
+        if votes[other]:
+            reason += f" ({votes[other]} other value(s) can only be read {_ORDER_WORDS[other]} and were rejected)"
+        return order, reason
+    if votes.get("YMD") == numeric:
+        return "YMD", "year-first: every numeric date starts with a four-digit year"
+    if fallback in ("MDY", "DMY"):
+        return (
+            fallback,
+            f"{_ORDER_WORDS[fallback]}: every value is ambiguous; used the order another column of the file proved",
+        )
+    return (
+        "MDY",
+        "month-first: every value is ambiguous (day and month both 12 or less); MS Project's en-US default was used",
+    )
+
+
+def parse_date_column(cells, order: str | None = None, fallback: str | None = None) -> DateColumn:
+    """Parse a column of date cells with one order for the whole column (see
+    :func:`decide_date_order`). Each distinct text is parsed once."""
+    cells = list(cells)
+    if order is None:
+        order, reason = decide_date_order(cells, fallback)
+    else:
+        reason = f"{_ORDER_WORDS.get(order, order)}: given"
+    cache: dict = {}
+    values: list = [None] * len(cells)
+    errors: dict[int, str] = {}
+    for i, cell in enumerate(cells):
+        key = cell if isinstance(cell, str) else None
+        if key is not None and key in cache:
+            result = cache[key]
+        else:
+            try:
+                result = parse_date(cell, order)
+            except ValueError as err:
+                result = err
+            if key is not None:
+                cache[key] = result
+        if isinstance(result, ValueError):
+            errors[i] = str(result)
+        else:
+            values[i] = result
+    return DateColumn(values, errors, order, reason)
