@@ -1,0 +1,1466 @@
+"""Jira exports -> dated issue snapshots (``issues`` and ``issue_sprints``).
+
+Reads, detected from the bytes (never the extension):
+
+* CSV "all fields" (starts ``Summary,Issue key,…``) and "current fields" (starts ``Issue Type,…``,
+  may lack ``Issue key``), UTF-8 with or without BOM or cp1252 (Excel), delimiter sniffed;
+* the old "Excel" export: an HTML table named ``.xls``;
+* a CSV opened and re-saved by Excel as ``.csv`` (cp1252, ``dd/mm/yyyy HH:MM`` dates, ``;``
+  separators) or as ``.xlsx`` (dates as serial numbers).
+
+Headers are read **positionally** and repeated headers are grouped (Sprint ×N, Labels ×N, …; values
+left-packed, the last Sprint = the latest). Header names go through :data:`HEADER_ALIASES` (English
+old and new names, Spanish, German, French, Polish, Portuguese); ``Custom field (…)`` prefixes in
+any of those languages are stripped before matching.
+
+The heavy lifting is one DuckDB pass: the CSV is read with ``read_csv(all_varchar)`` (rows whose
+cell count differs from the header are collected with ``store_rejects`` and reported as errors, never
+shifted), and every conversion (dates in the :func:`date_sql` grammar, numbers, seconds -> hours,
+status categories, parent/epic resolution, sprint lists) is vectorised SQL.
+
+Public API: ``SOURCE``, :func:`sniff`, :func:`parse`, :data:`STATUS_CATEGORY_DEFAULTS` (editable
+status-name -> category defaults used when the file has no ``Status Category`` column).
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import dataclasses
+import io
+import os
+import re
+import tempfile
+from collections import Counter
+
+import duckdb
+import pandas as pd
+
+from loaders.base import Parsed, Problem, Refused, Sample
+from loaders.tabular import decode, read_workbook, sniff_delimiter
+from loaders.values import normalize_header
+
+SOURCE = "jira"
+
+TRUNCATION_ROWS = 1000
+MAX_CELL_PROBLEMS = 200  # per column and kind; the rest are summarised in one problem
+
+# --------------------------------------------------------------------------------------------------
+# Header aliases
+
+_CUSTOM_FIELD = re.compile(
+    r"^(custom field|campo personalizado|benutzerdefiniertes feld|champ personnalisé|champ personnalise|"
+    r"pole niestandardowe|campo customizado|campo personalizável)\s*\((.*)\)$"
+)
+
+#: canonical field -> header names (any case; ``_``/``-``/spaces folded), most preferred first.
+HEADER_ALIASES: dict[str, list[str]] = {
+    "summary": ["Summary", "Resumen", "Zusammenfassung", "Résumé", "Podsumowanie", "Resumo"],
+    "issue_key": [
+        "Issue key",
+        "Key",
+        "Clave de incidencia",
+        "Clave",
+        "Vorgangsschlüssel",
+        "Schlüssel",
+        "Clé de ticket",
+        "Clé du ticket",
+        "Clé",
+        "Klucz zgłoszenia",
+        "Klucz",
+        "Chave do item",
+        "Chave da item",
+        "Chave da issue",
+        "Chave do ticket",
+        "Chave",
+    ],
+    "issue_id": [
+        "Issue id",
+        "ID de la incidencia",
+        "Vorgangs-ID",
+        "Vorgangs ID",
+        "ID de ticket",
+        "ID du ticket",
+        "Id. zgłoszenia",
+        "Id zgłoszenia",
+        "ID do item",
+        "ID da item",
+        "ID da issue",
+    ],
+    "issue_type": [
+        "Issue Type",
+        "Type",
+        "Tipo de Incidencia",
+        "Vorgangstyp",
+        "Type de ticket",
+        "Typ zgłoszenia",
+        "Tipo de item",
+        "Tipo de issue",
+        "Tipo de ticket",
+    ],
+    "status": ["Status", "Estado", "État", "Statut", "Situação"],
+    "status_category": [
+        "Status Category",
+        "Categoría de estado",
+        "Statuskategorie",
+        "Catégorie d'état",
+        "Catégorie de statut",
+        "Kategoria statusu",
+        "Categoria de status",
+        "Categoria do status",
+    ],
+    "project_key": [
+        "Project key",
+        "Clave del proyecto",
+        "Projektschlüssel",
+        "Clé de projet",
+        "Clé du projet",
+        "Klucz projektu",
+        "Chave do projeto",
+    ],
+    "project_name": [
+        "Project name",
+        "Nombre del proyecto",
+        "Projektname",
+        "Nom du projet",
+        "Nazwa projektu",
+        "Nome do projeto",
+        "Project",
+        "Proyecto",
+        "Projekt",
+        "Projet",
+        "Projeto",
+    ],
+    "priority": ["Priority", "Prioridad", "Priorität", "Priorité", "Priorytet", "Prioridade"],
+    "resolution": ["Resolution", "Resolución", "Lösung", "Résolution", "Rozwiązanie", "Resolução"],
+    "assignee": [
+        "Assignee",
+        "Persona asignada",
+        "Responsable",
+        "Zugewiesene Person",
+        "Bearbeiter",
+        "Osoba przypisana",
+        "Responsável",
+    ],
+    "reporter": ["Reporter", "Informador", "Autor", "Melder", "Rapporteur", "Osoba zgłaszająca", "Relator"],
+    "created": ["Created", "Creada", "Creado", "Erstellt", "Création", "Créé", "Utworzono", "Criado", "Criada"],
+    "updated": [
+        "Updated",
+        "Actualizada",
+        "Actualizado",
+        "Aktualisiert",
+        "Mise à jour",
+        "Mis à jour",
+        "Zaktualizowano",
+        "Atualizado",
+        "Atualizada",
+    ],
+    "resolved": [
+        "Resolved",
+        "Resuelta",
+        "Resuelto",
+        "Erledigt",
+        "Gelöst",
+        "Résolu",
+        "Résolue",
+        "Rozwiązane",
+        "Resolvido",
+        "Resolvida",
+    ],
+    "due": [
+        "Due date",
+        "Fecha de vencimiento",
+        "Fälligkeitsdatum",
+        "Date d'échéance",
+        "Échéance",
+        "Termin",
+        "Data de vencimento",
+        "Data limite",
+    ],
+    "original_estimate": [
+        "Original estimate",
+        "Estimación original",
+        "Ursprüngliche Schätzung",
+        "Estimation originale",
+        "Estimation d'origine",
+        "Pierwotne oszacowanie",
+        "Estimativa original",
+    ],
+    "remaining_estimate": [
+        "Remaining Estimate",
+        "Trabajo restante estimado",
+        "Estimación restante",
+        "Verbleibende Schätzung",
+        "Estimation restante",
+        "Temps restant estimé",
+        "Pozostały koszt",
+        "Pozostałe oszacowanie",
+        "Estimativa restante",
+    ],
+    "time_spent": [
+        "Time Spent",
+        "Tiempo Trabajado",
+        "Tiempo empleado",
+        "Benötigte Zeit",
+        "Erfasste Zeit",
+        "Temps consacré",
+        "Temps passé",
+        "Czas poświęcony",
+        "Tempo gasto",
+    ],
+    # numeric Issue id of the parent (Cloud `Parent`, legacy `Parent id`) or a key
+    "parent_ref": [
+        "Parent id",
+        "Parent",
+        "Principal",
+        "Padre",
+        "Übergeordnet",
+        "Übergeordneter Vorgang",
+        "Élément parent",
+        "Nadrzędne",
+        "Element nadrzędny",
+        "Pai",
+    ],
+    "parent_key": [
+        "Parent key",
+        "Clave principal",
+        "Clave del padre",
+        "Übergeordneter Schlüssel",
+        "Clé parente",
+        "Clé du parent",
+        "Klucz nadrzędny",
+        "Klucz elementu nadrzędnego",
+        "Chave pai",
+        "Chave principal",
+    ],
+    "epic_link": [
+        "Epic Link",
+        "Enlace de épica",
+        "Enlace a épica",
+        "Epic-Verknüpfung",
+        "Lien de l'epic",
+        "Lien epic",
+        "Link do epiku",
+        "Epik",
+        "Link do épico",
+        "Vínculo do épico",
+    ],
+    "epic_name": ["Epic Name", "Nombre de épica", "Epic-Name", "Nom de l'epic", "Nazwa epiku", "Nome do épico"],
+    "team": ["Team Name", "Team", "Equipo", "Équipe", "Zespół", "Equipe"],
+    # multi-valued (repeated headers)
+    "sprint": ["Sprint"],
+    "labels": ["Labels", "Etiquetas", "Stichwörter", "Étiquettes", "Etykiety", "Rótulos"],
+    "fix_versions": [
+        "Fix versions",
+        "Fix Version/s",
+        "Versiones de corrección",
+        "Versión de corrección",
+        "Lösungsversion(en)",
+        "Lösungsversionen",
+        "Korrekturversionen",
+        "Versions corrigées",
+        "Version(s) corrigée(s)",
+        "Wersje poprawek",
+        "Poprawka w wersji",
+        "Versões de correção",
+        "Versão de correção",
+    ],
+    "components": [
+        "Components",
+        "Component/s",
+        "Componentes",
+        "Komponente(n)",
+        "Komponenten",
+        "Composants",
+        "Composant(s)",
+        "Komponenty",
+    ],
+}
+
+MULTI_FIELDS = ("sprint", "labels", "fix_versions", "components")
+
+#: story-point candidate headers (after stripping a ``Custom field (…)`` prefix)
+STORY_POINT_ALIASES = [
+    "Story Points",
+    "Story point estimate",
+    "Story points",
+    "${field_Story_Points}",
+    "Story-Punkte",
+    "Story Point",
+    "Puntos de historia",
+    "Estimación de puntos de historia",
+    "Points d'histoire",
+    "Estimation en points de story",
+    "Punkty historyjki",
+    "Story pointy",
+    "Pontos de história",
+    "Estimativa de pontos de história",
+]
+
+_ALIAS_INDEX: dict[str, str] = {}
+for _field, _names in HEADER_ALIASES.items():
+    for _name in _names:
+        _ALIAS_INDEX.setdefault(normalize_header(_name), _field)
+_STORY_POINTS = {normalize_header(n) for n in STORY_POINT_ALIASES}
+_SPECIFIC_KEY = {normalize_header(n) for n in HEADER_ALIASES["issue_key"]} - {
+    "key",
+    "clave",
+    "schlüssel",
+    "clé",
+    "klucz",
+    "chave",
+}
+
+# --------------------------------------------------------------------------------------------------
+# Values: status categories, sub-task and epic types, months
+
+_TODO, _PROGRESS, _DONE = "To Do", "In Progress", "Done"
+
+#: Localized values of Jira's ``Status Category`` column -> canonical category.
+CATEGORY_VALUES: dict[str, str] = {
+    **dict.fromkeys(
+        [
+            "to do",
+            "todo",
+            "por hacer",
+            "tareas por hacer",
+            "zu erledigen",
+            "à faire",
+            "a faire",
+            "do zrobienia",
+            "itens pendentes",
+            "a fazer",
+            "pendente",
+            "new",
+        ],
+        _TODO,
+    ),
+    **dict.fromkeys(
+        [
+            "in progress",
+            "en curso",
+            "en progreso",
+            "in arbeit",
+            "en cours",
+            "w toku",
+            "w trakcie",
+            "em andamento",
+            "em progresso",
+            "indeterminate",
+        ],
+        _PROGRESS,
+    ),
+    **dict.fromkeys(
+        [
+            "done",
+            "listo",
+            "hecho",
+            "finalizado",
+            "terminado",
+            "fertig",
+            "erledigt",
+            "terminé",
+            "terminée",
+            "fait",
+            "gotowe",
+            "zrobione",
+            "concluído",
+            "concluido",
+            "itens concluídos",
+            "complete",
+        ],
+        _DONE,
+    ),
+}
+
+#: Editable defaults: status name (case-insensitive) -> category, used only when the file has no
+#: ``Status Category`` column. Statuses not listed are Done when the issue has a resolution or a
+#: Resolved date, else In Progress, and each such status is reported as an info problem.
+STATUS_CATEGORY_DEFAULTS: dict[str, str] = {
+    **CATEGORY_VALUES,
+    **dict.fromkeys(
+        [
+            "open",
+            "backlog",
+            "selected for development",
+            "reopened",
+            "new",
+            "to do",
+            "aufgaben",
+            "offen",
+            "neu",
+            "geöffnet",
+            "wieder geöffnet",
+            "abierto",
+            "abierta",
+            "nuevo",
+            "nueva",
+            "reabierto",
+            "pendiente",
+            "ouvert",
+            "ouverte",
+            "nouveau",
+            "réouvert",
+            "otwarte",
+            "nowe",
+            "ponownie otwarte",
+            "aberto",
+            "aberta",
+            "novo",
+            "reaberto",
+            "ready",
+            "ready for development",
+            "ready to code",
+            "triage",
+            "pending",
+            "waiting for support",
+            "on hold",
+        ],
+        _TODO,
+    ),
+    **dict.fromkeys(
+        [
+            "in progress",
+            "in review",
+            "in code review",
+            "code review",
+            "review",
+            "in testing",
+            "testing",
+            "in test",
+            "qa",
+            "in qa",
+            "blocked",
+            "ready to validate",
+            "validation",
+            "in development",
+            "development",
+            "in uat",
+            "uat",
+            "en revisión",
+            "en pruebas",
+            "bloqueado",
+            "in prüfung",
+            "in bearbeitung",
+            "blockiert",
+            "en revue",
+            "bloqué",
+            "w przeglądzie",
+            "zablokowane",
+            "em revisão",
+            "bloqueado",
+            "em teste",
+        ],
+        _PROGRESS,
+    ),
+    **dict.fromkeys(
+        [
+            "done",
+            "closed",
+            "resolved",
+            "complete",
+            "completed",
+            "fixed",
+            "cancelled",
+            "canceled",
+            "won't do",
+            "won't fix",
+            "duplicate",
+            "rejected",
+            "released",
+            "fertig",
+            "erledigt",
+            "geschlossen",
+            "gelöst",
+            "abgeschlossen",
+            "cerrado",
+            "cerrada",
+            "resuelto",
+            "resuelta",
+            "listo",
+            "hecho",
+            "finalizado",
+            "finalizada",
+            "terminé",
+            "fermé",
+            "fermée",
+            "résolu",
+            "résolue",
+            "zamknięte",
+            "rozwiązane",
+            "gotowe",
+            "concluído",
+            "concluido",
+            "fechado",
+            "resolvido",
+            "cancelado",
+        ],
+        _DONE,
+    ),
+}
+
+#: Resolution values that mean "not resolved" (stored as empty, with an info problem).
+UNRESOLVED = [
+    "unresolved",
+    "sin resolver",
+    "no resuelta",
+    "nicht erledigt",
+    "ungelöst",
+    "non résolu",
+    "non résolue",
+    "nierozwiązane",
+    "não resolvido",
+    "none",
+]
+#: Assignee values that mean "nobody".
+UNASSIGNED = [
+    "unassigned",
+    "sin asignar",
+    "nicht zugewiesen",
+    "non attribué",
+    "non assigné",
+    "nieprzypisane",
+    "não atribuído",
+]
+
+SUBTASK_TYPES = [
+    "sub task",
+    "subtask",
+    "subtarea",
+    "sub tarea",
+    "unteraufgabe",
+    "sous tâche",
+    "sous tache",
+    "podzadanie",
+    "subtarefa",
+    "sub tarefa",
+    "sub bug",
+    "technical sub task",
+]
+EPIC_TYPES = ["epic", "épica", "epica", "epik", "épico", "epico", "epos", "épique"]
+ABOVE_EPIC_TYPES = ["initiative", "iniciativa", "initiative", "inicjatywa", "theme", "tema", "thème", "legend"]
+
+MONTHS: dict[str, int] = {}
+for _number, _names in enumerate(
+    [
+        "jan january ene enero jän jänner januar janv janvier sty styczeń stycznia janeiro",
+        "feb february febrero februar févr fév février lut luty lutego fev fevereiro",
+        "mar march marzo mär mrz märz mars marzec marca março",
+        "apr april abr abril avr avril kwi kwiecień kwietnia",
+        "may mayo mai maj maja maio",
+        "jun june junio juni juin cze czerwiec czerwca junho",
+        "jul july julio juli juil juillet lip lipiec lipca julho",
+        "aug august ago agosto aoû août aout sie sierpień sierpnia",
+        "sep sept september septiembre set septembre wrz wrzesień września setembro",
+        "oct october octubre okt oktober octobre paź paz październik października out outubro",
+        "nov november noviembre novembre lis listopad listopada novembro",
+        "dec december dic diciembre dez dezember déc dec décembre gru grudzień grudnia dezembro",
+    ],
+    start=1,
+):
+    for _name in _names.split():
+        MONTHS.setdefault(_name, _number)
+
+_DATE_RE = (
+    r"^(\d{1,2})[/.\- ]([^\d/.\- ][^/\- ]*?|\d{1,2})\.?[/.\- ](\d{2}|\d{4})"
+    r"(?:[ T,]+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:\s*([AaPp])\.?\s*[Mm]\.?)?)?$"
+)
+_ISO_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S.%f"]
+DATE_FIELDS = ("created", "updated", "resolved", "due")
+
+
+def _sql_str(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _sql_list(values) -> str:
+    return "[" + ", ".join(_sql_str(v) for v in values) + "]"
+
+
+def _setup_macros(con: duckdb.DuckDBPyConnection) -> None:
+    months = ", ".join(f"{_sql_str(k)}: {v}" for k, v in MONTHS.items())
+    con.execute(f"""
+        CREATE TEMP MACRO jira_parts(s) AS regexp_extract(s, {_sql_str(_DATE_RE)}, ['d','mo','y','h','mi','se','ap']);
+        CREATE TEMP MACRO jira_month(tok) AS (MAP {{{months}}})[lower(tok)];
+        CREATE TEMP MACRO jira_from_parts(p, dayfirst) AS CASE WHEN p.d <> '' THEN try(make_timestamp(
+            CASE WHEN length(p.y) = 2 THEN CASE WHEN p.y::INT < 70 THEN 2000 ELSE 1900 END + p.y::INT ELSE p.y::INT END,
+            CASE WHEN regexp_full_match(p.mo, '\\d+') THEN CASE WHEN dayfirst THEN p.mo::INT ELSE p.d::INT END
+                 ELSE jira_month(p.mo) END,
+            CASE WHEN regexp_full_match(p.mo, '\\d+') AND NOT dayfirst THEN p.mo::INT ELSE p.d::INT END,
+            CASE WHEN p.h = '' THEN 0
+                 WHEN lower(p.ap) = 'p' AND p.h::INT < 12 THEN p.h::INT + 12
+                 WHEN lower(p.ap) = 'a' AND p.h::INT = 12 THEN 0 ELSE p.h::INT END,
+            CASE WHEN p.mi = '' THEN 0 ELSE p.mi::INT END,
+            CASE WHEN p.se = '' THEN 0 ELSE p.se::DOUBLE END)) END;
+        CREATE TEMP MACRO jira_ts(s, dayfirst) AS CASE WHEN s IS NULL THEN NULL ELSE coalesce(
+            jira_from_parts(jira_parts(s), dayfirst),
+            try_strptime(s, {_sql_list(_ISO_FORMATS)}),
+            CASE WHEN regexp_full_match(s, '\\d{{4,5}}(\\.\\d+)?') AND s::DOUBLE BETWEEN 1000 AND 99999
+                 THEN TIMESTAMP '1899-12-30' + to_microseconds(round(s::DOUBLE * 86400000000)::BIGINT) END) END;
+        CREATE TEMP MACRO jira_num(s) AS CASE WHEN regexp_full_match(s, '[+-]?\\d+') OR regexp_full_match(s, '[+-]?\\d*[.,]\\d+')
+            THEN TRY_CAST(replace(s, ',', '.') AS DOUBLE) END;
+        CREATE TEMP MACRO jira_norm(s) AS lower(regexp_replace(trim(s), '[\\s_\\-]+', ' ', 'g'));
+    """)
+
+
+# --------------------------------------------------------------------------------------------------
+# Sniffing
+
+
+def _header_fields(header: list[str]) -> list[str | None]:
+    """Each header cell -> canonical field name (``story_points`` for candidates), else None."""
+    out: list[str | None] = []
+    for name in header:
+        key = normalize_header(name)
+        match = _CUSTOM_FIELD.match(key)
+        inner = normalize_header(match.group(2)) if match else key
+        if inner in _STORY_POINTS:
+            out.append("story_points")
+        elif match:  # only a few custom fields are ours
+            field = _ALIAS_INDEX.get(inner)
+            out.append(field if field in ("epic_link", "epic_name", "team", "sprint") else None)
+        else:
+            out.append(_ALIAS_INDEX.get(key))
+    return out
+
+
+def _looks_like_jira(header: list[str]) -> bool:
+    keys = {normalize_header(h) for h in header}
+    fields = set(_header_fields(header))
+    if keys & _SPECIFIC_KEY:
+        return True
+    return "issue_type" in fields and len(fields & {"summary", "status", "issue_key", "issue_id"}) >= 1
+
+
+def _html_table_head(text: str) -> bool:
+    low = text[:65536].lower()
+    return "<table" in low and ("issuetable" in low or 'data-id="issuekey"' in low or "jira" in low)
+
+
+def sniff(sample: Sample) -> bool:
+    """Jira CSV (any language), Jira HTML "Excel" export, or a workbook whose first row has Jira headers."""
+    if sample.is_zip:
+        return any(_looks_like_jira(row) for row in sample.sheets.values())
+    if sample.is_ole2:
+        return False
+    text = sample.text_head
+    if not text:
+        return False
+    if text.lstrip()[:1] == "<":
+        return (
+            _html_table_head(text)
+            and bool(re.search(r"<th[^>]*>", text[:65536], re.IGNORECASE))
+            and (_looks_like_jira(_html_headers_from_text(text)) or "issuetable" in text[:65536].lower())
+        )
+    header = sample.csv_header
+    return bool(header) and _looks_like_jira(header)
+
+
+def _html_headers_from_text(text: str) -> list[str]:
+    return [" ".join(re.sub(r"<[^>]+>", " ", h).split()) for h in re.findall(r"<th[^>]*>(.*?)</th>", text, re.S | re.I)]
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading the three containers into one raw table (rn, c0..cN)
+
+
+class _Raw:
+    """What a container reader hands to the common pipeline."""
+
+    def __init__(self, header: list[str], kind: str, encoding: str | None = None, delimiter: str | None = None):
+        self.header = header
+        self.kind = kind
+        self.encoding = encoding
+        self.delimiter = delimiter
+        self.rejected: list[Problem] = []
+        self.records = 0  # data records seen (loaded + rejected), blank ones included
+        self.excel_resave = False
+        self.path: str | None = None
+        self.payload: memoryview | bytes = b""
+        self.text: str | None = None
+
+
+def _refuse_semicolons(file_name: str) -> Refused:
+    return Refused(
+        f"{file_name}: this Jira CSV was re-saved by Excel with ';' separators, which broke its rows apart "
+        "(the header and the data no longer line up). Export it again from Jira (Export > CSV) and upload "
+        "that file without opening it in Excel."
+    )
+
+
+def _check_excel_mangled(text_head: str, header: list[str], delimiter: str, file_name: str) -> None:
+    """Refuse the "one cell per row" damage: Excel in a `;` locale wrote a comma CSV back with
+    `;` list separators, so the header still has commas but rows are `;`-padded fragments."""
+    if delimiter == ";":
+        return
+    tail = header[-1] if header else ""
+    lines = [ln for ln in text_head.splitlines()[1:200] if ln.strip()]
+    semi_lines = sum(1 for ln in lines if re.search(r";{2,}\s*$", ln))
+    if re.search(r";{2,}\s*$", tail) or (lines and semi_lines >= max(3, len(lines) // 3)):
+        raise _refuse_semicolons(file_name)
+
+
+def _read_csv(con, data: bytes, file_name: str, tmpdir: str) -> _Raw:
+    head_text, encoding = decode(data[:65536])
+    if encoding == "cp1252":
+        text, encoding = decode(data)
+        payload = text.encode("utf-8")
+    else:
+        text = None
+        payload = memoryview(data)[3:] if data.startswith(b"\xef\xbb\xbf") else memoryview(data)
+        head_text = head_text.lstrip("\ufeff")
+    first = next((ln for ln in head_text.splitlines() if ln.strip()), "")
+    delimiter = sniff_delimiter(first)
+    try:
+        header = next(csv.reader(io.StringIO(head_text, newline=""), delimiter=delimiter))
+    except (StopIteration, csv.Error):
+        raise Refused(f"{file_name}: the file has no header row, so it cannot be read as a Jira CSV export.") from None
+    _check_excel_mangled(head_text, header, delimiter, file_name)
+    raw = _Raw([h.replace("\ufeff", "").strip() for h in header], "csv", encoding, delimiter)
+    raw.excel_resave = encoding == "cp1252" or delimiter == ";"
+    path = os.path.join(tmpdir, "jira.csv")
+    with open(path, "wb") as fh:
+        fh.write(payload)
+    raw.path = path
+    raw.payload = payload
+    raw.text = text
+    return raw
+
+
+def _load_csv(con, raw: _Raw, keep: list[int], file_name: str) -> None:
+    n = len(raw.header)
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
+    select = ", ".join(f"c{i}" for i in keep) or "NULL AS c_none"
+    sql = (
+        f"CREATE TEMP TABLE raw0 AS SELECT {select} FROM read_csv(?, header=true, auto_detect=false, "
+        f"columns={columns}, delim=?, quote='\"', escape='\"', nullstr='\\u0001', all_varchar=true, "
+        "store_rejects=true, ignore_errors=true, max_line_size=50000000)"
+    )
+    try:
+        con.execute(sql, [raw.path, raw.delimiter])
+    except duckdb.Error as err:
+        message = str(err).splitlines()[0]
+        raise Refused(
+            f"{file_name}: the CSV cannot be read ({message}). Export it again from Jira and upload it unchanged."
+        ) from None
+    loaded = con.execute("SELECT count(*) FROM raw0").fetchall()[0][0]
+    rejects = con.execute(
+        "SELECT byte_position, line, error_type, csv_line, error_message FROM reject_errors ORDER BY byte_position"
+    ).fetchall()
+    # one record can produce several errors; keep one per record
+    seen, unique = set(), []
+    for rec in rejects:
+        if rec[0] not in seen:
+            seen.add(rec[0])
+            unique.append(rec)
+    raw.records = loaded + len(unique)
+    if unique and len(unique) * 2 >= raw.records:
+        if any(";;" in (r[3] or "") for r in unique[:50]):
+            raise _refuse_semicolons(file_name)
+        raise Refused(
+            f"{file_name}: {len(unique)} of {raw.records} rows do not have the {n} cells the header names, so the "
+            "columns cannot be trusted. Export the file again from Jira and upload it unchanged."
+        )
+    payload = raw.payload
+    reject_lines = []
+    for pos, _line, _etype, csv_line, message in unique:
+        lead = len(csv_line or "") - len((csv_line or "").lstrip("\r\n"))
+        line = bytes(payload[: pos + lead]).count(b"\n") + 1
+        reject_lines.append(line)
+        found = re.search(r"Found:? (\d+)", message or "")
+        cells = f"{found.group(1)} cells" if found else "a different number of cells"
+        raw.rejected.append(
+            Problem(
+                f"row rejected: it has {cells} but the header has {n} columns; nothing from this row was loaded.",
+                "error",
+                line,
+                None,
+                (csv_line or "").strip()[:500],
+            )
+        )
+    rn_sql = "rowid + 2"
+    if unique:
+        # exact row numbers (header = row 1) when rows were rejected: map physical lines to records
+        text = raw.text if raw.text is not None else bytes(payload).decode("utf-8", errors="replace")
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=raw.delimiter)
+        starts, prev = [], 0
+        for rec in reader:
+            starts.append((prev + 1, bool(rec)))
+            prev = reader.line_num
+        start_lines = [s for s, _ in starts]
+        rejected_records = set()
+        for k, line in enumerate(reject_lines):
+            idx = bisect.bisect_right(start_lines, line) - 1
+            rejected_records.add(idx)
+            raw.rejected[k] = dataclasses.replace(raw.rejected[k], row_number=idx + 1)
+        good = [i + 1 for i, (_, nonempty) in enumerate(starts) if i > 0 and nonempty and i not in rejected_records]
+        if len(good) == loaded:
+            con.execute(
+                "CREATE TEMP TABLE rownums AS SELECT unnest(?::INTEGER[]) AS rn, generate_subscripts(?::INTEGER[], 1) - 1 AS k",
+                [good, good],
+            )
+            con.execute(
+                "CREATE TEMP TABLE raw AS SELECT r.rn, raw0.* FROM raw0 POSITIONAL JOIN (SELECT rn FROM rownums ORDER BY k) r"
+            )
+            return
+    con.execute(f"CREATE TEMP TABLE raw AS SELECT ({rn_sql})::INTEGER AS rn, * FROM raw0")
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if value != value:
+            return ""
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
+    return str(value)
+
+
+def _rows_to_raw(con, raw: _Raw, rows: list[list[str]], first_row_number: int, keep: list[int]) -> None:
+    """Rows of cells (HTML, workbook) -> raw table; rows with a wrong cell count are rejected."""
+    n = len(raw.header)
+    good, numbers = [], []
+    for offset, row in enumerate(rows):
+        number = first_row_number + offset
+        if (len(row) != n and any(str(c).strip() for c in row[n:])) or (
+            len(row) < n and any(str(c).strip() for c in row)
+        ):
+            if len(row) < n and len(row) > 0 and all(not str(c).strip() for c in row):
+                pass
+            else:
+                raw.rejected.append(
+                    Problem(
+                        f"row rejected: it has {len(row)} cells but the header has {n} columns; nothing from this row "
+                        "was loaded.",
+                        "error",
+                        number,
+                        None,
+                        " | ".join(str(c) for c in row)[:500],
+                    )
+                )
+                raw.records += 1
+                continue
+        raw.records += 1
+        row = list(row[:n]) + [""] * (n - len(row))
+        good.append([row[i] for i in keep])
+        numbers.append(number)
+    frame = pd.DataFrame(good, columns=[f"c{i}" for i in keep], dtype=object)
+    frame.insert(0, "rn", pd.array(numbers, dtype="int32"))
+    if not keep:
+        frame["c_none"] = None
+    con.register("rows_in", frame)
+    cols = ", ".join(f"CAST(c{i} AS VARCHAR) AS c{i}" for i in keep) or "NULL::VARCHAR AS c_none"
+    con.execute(f"CREATE TEMP TABLE raw AS SELECT rn::INTEGER AS rn, {cols} FROM rows_in")
+    con.unregister("rows_in")
+
+
+def _html_rows(data: bytes, file_name: str) -> tuple[list[str], list[list[str]], int]:
+    import lxml.html
+
+    parser = lxml.html.HTMLParser(no_network=True, remove_comments=True, encoding="utf-8")
+    try:
+        doc = lxml.html.document_fromstring(data, parser=parser)
+    except Exception:
+        raise Refused(f'{file_name}: this HTML file cannot be read as a Jira "Excel" export.') from None
+    tables = doc.xpath("//table[@id='issuetable']") or sorted(
+        doc.xpath("//table[.//th]"), key=lambda t: len(t.xpath(".//tr")), reverse=True
+    )
+    if not tables:
+        raise Refused(f"{file_name}: no issue table was found in this HTML file. Export CSV (all fields) from Jira.")
+    table = tables[0]
+
+    def text_of(cell) -> str:
+        for br in cell.iter("br"):
+            br.tail = "\n" + (br.tail or "")
+        lines = [" ".join(part.split()) for part in cell.text_content().split("\n")]
+        return "\n".join(ln for ln in lines if ln)
+
+    header_cells = table.xpath(".//tr[th][1]/th")
+    header = [text_of(th) for th in header_cells]
+    body = [tr for tr in table.xpath(".//tr[td]")]
+    rows = [[text_of(td) for td in tr.xpath("./td")] for tr in body]
+    return header, rows, 2
+
+
+def _split_html_multi(header: list[str], rows: list[list[str]]) -> tuple[list[str], list[list[str]]]:
+    """The HTML export writes a multi-value field in one cell (`A, B` or one per line): spread
+    Sprint values into repeated columns so that the common path sees the CSV shape."""
+    fields = _header_fields(header)
+    if "sprint" not in fields:
+        return header, rows
+    i = fields.index("sprint")
+    split = [[v.strip() for v in re.split(r"\n|, ", row[i]) if v.strip()] if i < len(row) else [] for row in rows]
+    width = max([len(s) for s in split] + [1])
+    new_header = header[:i] + [header[i]] * width + header[i + 1 :]
+    new_rows = []
+    for row, values in zip(rows, split):
+        if len(row) != len(header):
+            new_rows.append(row)
+            continue
+        new_rows.append(row[:i] + values + [""] * (width - len(values)) + row[i + 1 :])
+    return new_header, new_rows
+
+
+def _workbook_rows(data: bytes, file_name: str) -> tuple[list[str], list[list[str]], int, str]:
+    sheets = read_workbook(data, file_name)
+    for name, rows in sheets.items():
+        for index, row in enumerate(rows):
+            cells = [_cell_text(c).strip() for c in row]
+            if not any(cells):
+                continue
+            if _looks_like_jira(cells):
+                while cells and not cells[-1]:
+                    cells.pop()
+                body = [[_cell_text(c) for c in r] for r in rows[index + 1 :]]
+                body = [r[: len(cells)] if not any(str(c).strip() for c in r[len(cells) :]) else r for r in body]
+                return cells, body, index + 2, name
+            break
+    raise Refused(
+        f"{file_name}: no sheet in this workbook starts with Jira column headers (Issue key, Issue Type, Summary…). "
+        "Export CSV (all fields) from Jira and upload it unchanged."
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# The common pipeline
+
+
+def parse(data: bytes, file_name: str) -> Parsed:
+    """Read a Jira export (CSV, HTML .xls, Excel re-save) into ``issues`` and ``issue_sprints``."""
+    sample = Sample(data, file_name)
+    with tempfile.TemporaryDirectory(prefix="jira-") as tmpdir:
+        con = duckdb.connect(config={"temp_directory": tmpdir})
+        try:
+            return _parse(con, sample, file_name, tmpdir)
+        finally:
+            con.close()
+
+
+def _parse(con, sample: Sample, file_name: str, tmpdir: str) -> Parsed:
+    data = sample.data
+    meta: dict = {}
+    if sample.is_zip:
+        header, rows, first_row, sheet = _workbook_rows(data, file_name)
+        raw = _Raw(header, "xlsx")
+        raw.excel_resave = True
+        meta["sheet"] = sheet
+        fmt = "Jira workbook re-saved by Excel (.xlsx)"
+    elif sample.is_ole2:
+        raise Refused(
+            f"{file_name}: this is a binary Excel file. Export CSV (all fields) from Jira and upload it unchanged."
+        )
+    else:
+        head = sample.text_head
+        if head.lstrip()[:1] == "<":
+            header, rows, first_row = _html_rows(data, file_name)
+            header, rows = _split_html_multi(header, rows)
+            raw = _Raw(header, "html", "utf-8")
+            fmt = 'Jira HTML .xls ("Excel" export)'
+        else:
+            raw = _read_csv(con, data, file_name, tmpdir)
+            rows = None
+            fmt = None
+    header = raw.header
+    fields = _header_fields(header)
+    groups: dict[str, list[int]] = {}
+    for i, f in enumerate(fields):
+        if f:
+            groups.setdefault(f, []).append(i)
+    # single-valued fields: order the candidate columns by alias preference
+    for f, idxs in groups.items():
+        if f not in MULTI_FIELDS and f != "story_points":
+            prefs = {normalize_header(a): k for k, a in enumerate(HEADER_ALIASES[f])}
+            idxs.sort(key=lambda i: (prefs.get(_inner_key(header[i]), 99), i))
+    keep = sorted({i for idxs in groups.values() for i in idxs})
+    if raw.kind == "csv":
+        _load_csv(con, raw, keep, file_name)
+    else:
+        _rows_to_raw(con, raw, rows, first_row, keep)
+    _setup_macros(con)
+    return _build(con, raw, groups, fmt, meta, file_name)
+
+
+def _inner_key(name: str) -> str:
+    key = normalize_header(name)
+    match = _CUSTOM_FIELD.match(key)
+    return normalize_header(match.group(2)) if match else key
+
+
+def _cell(i: int) -> str:
+    return f"nullif(trim(c{i}, ' \t\r\n'), '')"
+
+
+def _single(groups, field) -> str:
+    idxs = groups.get(field, [])
+    if not idxs:
+        return "NULL::VARCHAR"
+    if len(idxs) == 1:
+        return _cell(idxs[0])
+    return "coalesce(" + ", ".join(_cell(i) for i in idxs) + ")"
+
+
+def _multi(groups, field) -> str:
+    idxs = groups.get(field, [])
+    if not idxs:
+        return "[]::VARCHAR[]"
+    return "list_filter([" + ", ".join(_cell(i) for i in idxs) + "], lambda x: x IS NOT NULL)"
+
+
+def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: dict, file_name: str) -> Parsed:
+    header = raw.header
+    problems: list[Problem] = list(raw.rejected)
+    mapped = sorted({i for idxs in groups.values() for i in idxs})
+
+    # 1. cells -> text columns, blank rows flagged
+    blank = " AND ".join(f"{_cell(i)} IS NULL" for i in mapped) or "true"
+    sp_idxs = groups.get("story_points", [])
+    stage = [
+        "rn",
+        f"({blank}) AS is_blank",
+        *(f"{_single(groups, f)} AS {f}" for f in HEADER_ALIASES if f not in MULTI_FIELDS),
+        *(f"{_multi(groups, f)} AS {f}_list" for f in MULTI_FIELDS),
+        *(f"{_cell(i)} AS sp{k}" for k, i in enumerate(sp_idxs)),
+    ]
+    con.execute(f"CREATE TEMP TABLE stage AS SELECT {', '.join(stage)} FROM raw")
+    blanks = con.execute("SELECT count(*) FROM stage WHERE is_blank").fetchall()[0][0]
+    if blanks:
+        problems.append(Problem(f"{blanks} blank rows (no value in any column) were skipped.", "info"))
+    con.execute("DELETE FROM stage WHERE is_blank")
+    n_rows = con.execute("SELECT count(*) FROM stage").fetchall()[0][0]
+
+    # 2. story points: the candidate column holding the most numbers
+    sp_choice, sp_counts = None, []
+    for k, i in enumerate(sp_idxs):
+        filled = con.execute(f"SELECT count(sp{k}) FROM stage").fetchall()[0][0]
+        sp_counts.append({"column": header[i], "filled": int(filled)})
+        if filled and (sp_choice is None or filled > sp_counts[sp_choice]["filled"]):
+            sp_choice = k
+    if sp_choice is not None:
+        meta["story_points_column"] = header[sp_idxs[sp_choice]]
+        others = [c["column"] for k, c in enumerate(sp_counts) if k != sp_choice and c["filled"]]
+        if others:
+            problems.append(
+                Problem(
+                    f"story points read from '{header[sp_idxs[sp_choice]]}' (most filled); other story-point columns "
+                    f"also hold values and were not used: {', '.join(others)}.",
+                    "info",
+                )
+            )
+    else:
+        meta["story_points_column"] = None
+    meta["story_point_candidates"] = sp_counts
+    sp_expr = f"sp{sp_choice}" if sp_choice is not None else "NULL::VARCHAR"
+
+    # 3. day-first or month-first for numeric dates (Excel re-saves)
+    date_cols = [f for f in DATE_FIELDS if f in groups]
+    dayfirst, date_format = True, None
+    if date_cols:
+        parts = " UNION ALL ".join(
+            f"SELECT jira_parts({f}) AS p FROM (SELECT {f} FROM stage WHERE {f} IS NOT NULL LIMIT 5000)"
+            for f in date_cols
+        )
+        stats = con.execute(
+            f"""SELECT count(*) FILTER (p.d <> '' AND NOT regexp_full_match(p.mo, '\\d+')) AS named,
+                       count(*) FILTER (regexp_full_match(p.mo, '\\d+')) AS numeric,
+                       count(*) FILTER (regexp_full_match(p.mo, '\\d+') AND TRY_CAST(p.d AS INT) > 12) AS day_gt12,
+                       count(*) FILTER (regexp_full_match(p.mo, '\\d+') AND TRY_CAST(p.mo AS INT) > 12) AS month_gt12,
+                       count(*) FILTER (p.h <> '' AND p.ap = '') AS h24,
+                       count(*) FILTER (p.ap <> '') AS ampm
+                FROM ({parts})"""
+        ).fetchall()[0]
+        named, numeric, day_gt12, month_gt12, h24, ampm = stats
+        if numeric and month_gt12 and not day_gt12:
+            dayfirst = False
+        if numeric and month_gt12 and day_gt12:
+            problems.append(
+                Problem(
+                    "dates are written both day-first and month-first in this file; they were read day-first. "
+                    "Export the file again from Jira.",
+                    "warning",
+                )
+            )
+        if named:
+            date_format = "dd/MMM/yy h:mm a" if ampm >= h24 else "dd/MMM/yy HH:mm"
+        elif numeric:
+            date_format = "dd/mm/yyyy HH:MM" if dayfirst else "mm/dd/yyyy HH:MM"
+            raw.excel_resave = True
+            if not day_gt12 and not month_gt12:
+                problems.append(
+                    Problem(
+                        "numeric dates such as 01/02/2023 are ambiguous in this file; they were read day-first, "
+                        "as Jira writes them.",
+                        "info",
+                    )
+                )
+        else:
+            date_format = "ISO or Excel serial"
+    meta["date_format"] = date_format
+    meta["day_first"] = dayfirst
+    df_sql = "true" if dayfirst else "false"
+
+    # 4. typed columns
+    status_defaults = [(k.casefold(), v) for k, v in STATUS_CATEGORY_DEFAULTS.items()]
+    category_values = list(CATEGORY_VALUES.items())
+    con.execute("CREATE TEMP TABLE status_defaults (name VARCHAR, category VARCHAR)")
+    con.executemany("INSERT INTO status_defaults VALUES (?, ?)", status_defaults)
+    con.execute("CREATE TEMP TABLE category_values (name VARCHAR, category VARCHAR)")
+    con.executemany("INSERT INTO category_values VALUES (?, ?)", category_values)
+    con.execute(f"""
+        CREATE TEMP TABLE typed AS
+        SELECT s.*,
+               {" , ".join(f"jira_ts({f}, {df_sql}) AS {f}_ts" for f in DATE_FIELDS)},
+               {sp_expr} AS sp_text, jira_num({sp_expr}) AS sp_value,
+               jira_num(original_estimate) / 3600.0 AS oe_h, jira_num(remaining_estimate) / 3600.0 AS re_h,
+               jira_num(time_spent) / 3600.0 AS ts_h,
+               jira_norm(issue_type) AS type_norm,
+               coalesce(project_key, regexp_extract(issue_key, '^([A-Za-z][A-Za-z0-9_]*)-\\d+$', 1)) AS pkey,
+               lower(trim(resolution)) IN (SELECT unnest({_sql_list(UNRESOLVED)})) AS unresolved_word,
+               lower(trim(assignee)) IN (SELECT unnest({_sql_list(UNASSIGNED)})) AS unassigned_word
+        FROM stage s
+    """)
+
+    # 5. cell problems (capped per column)
+    checks = [
+        (f, f"{f} IS NOT NULL AND {f}_ts IS NULL", f, "not a date this loader reads; left empty")
+        for f in DATE_FIELDS
+        if f in groups
+    ]
+    if sp_choice is not None:
+        checks.append(
+            (
+                "story_points",
+                "sp_text IS NOT NULL AND sp_value IS NULL",
+                "sp_text",
+                "story points are not a number; left empty",
+            )
+        )
+    for f, col in (("original_estimate", "oe_h"), ("remaining_estimate", "re_h"), ("time_spent", "ts_h")):
+        if f in groups:
+            checks.append((f, f"{f} IS NOT NULL AND {col} IS NULL", f, "not a number of seconds; left empty"))
+    for f, cond, value_col, reason in checks:
+        column = header[sp_idxs[sp_choice]] if f == "story_points" else header[groups[f][0]]
+        total = con.execute(f"SELECT count(*) FROM typed WHERE {cond}").fetchall()[0][0]
+        if not total:
+            continue
+        rows = con.execute(
+            f"SELECT rn, {value_col} FROM typed WHERE {cond} ORDER BY rn LIMIT {MAX_CELL_PROBLEMS}"
+        ).fetchall()
+        problems.extend(Problem(f"{column}: {reason}.", "warning", rn, column, v) for rn, v in rows)
+        if total > len(rows):
+            problems.append(
+                Problem(
+                    f"{column}: {total - len(rows)} more cells like these were left empty.", "warning", None, column
+                )
+            )
+
+    # 6. status category: from the file, else from status names
+    has_category = "status_category" in groups
+    unknown_categories = []
+    if has_category:
+        unknown_categories = con.execute(
+            """SELECT status_category, count(*) FROM typed t
+               WHERE status_category IS NOT NULL AND lower(status_category) NOT IN (SELECT name FROM category_values)
+               GROUP BY ALL ORDER BY 1"""
+        ).fetchall()
+        for value, count in unknown_categories:
+            problems.append(
+                Problem(
+                    f"status category '{value}' is not one this loader knows ({count} issues); the category was taken "
+                    "from the status name instead.",
+                    "warning",
+                    None,
+                    header[groups["status_category"][0]],
+                    value,
+                )
+            )
+    inferred = con.execute(
+        f"""SELECT status, count(*), count(*) FILTER (resolved_ts IS NOT NULL OR (resolution IS NOT NULL AND NOT unresolved_word))
+            FROM typed t
+            WHERE status IS NOT NULL
+              AND {"(status_category IS NULL OR lower(status_category) NOT IN (SELECT name FROM category_values)) AND" if has_category else ""}
+                  lower(status) NOT IN (SELECT name FROM status_defaults)
+            GROUP BY ALL ORDER BY 1"""
+    ).fetchall()
+    for status, count, done in inferred:
+        problems.append(
+            Problem(
+                f"status '{status}' ({count} issues) is not in the status-category defaults: {done} with a resolution "
+                f"counted as Done, {count - done} as In Progress. Add it to the defaults to change this.",
+                "info",
+                None,
+                "Status",
+                status,
+            )
+        )
+    if not has_category:
+        meta["status_category_source"] = "status names (defaults)"
+    else:
+        meta["status_category_source"] = "file"
+
+    # 7. parent and epic resolution, sub-tasks
+    legacy_parent_id = any(_inner_key(header[i]) == "parent id" for i in groups.get("parent_ref", []))
+    key_re = "'^[A-Za-z][A-Za-z0-9_]*-\\d+$'"
+    con.execute(f"""
+        CREATE TEMP TABLE ids AS
+        SELECT issue_id, any_value(issue_key) AS issue_key FROM typed WHERE issue_id IS NOT NULL AND issue_key IS NOT NULL GROUP BY 1;
+        CREATE TEMP TABLE epic_names AS
+        SELECT epic_name, any_value(issue_key) AS issue_key FROM typed
+        WHERE epic_name IS NOT NULL AND issue_key IS NOT NULL GROUP BY 1 HAVING count(*) = 1;
+        CREATE TEMP TABLE rel AS
+        SELECT t.rn,
+               coalesce(CASE WHEN regexp_full_match(t.parent_key, {key_re}) THEN t.parent_key END,
+                        i.issue_key,
+                        CASE WHEN regexp_full_match(t.parent_ref, {key_re}) THEN t.parent_ref END) AS parent_key_r,
+               coalesce(CASE WHEN regexp_full_match(t.epic_link, {key_re}) THEN t.epic_link END, e.issue_key) AS epic_link_r
+        FROM typed t LEFT JOIN ids i ON i.issue_id = t.parent_ref LEFT JOIN epic_names e ON e.epic_name = t.epic_link;
+    """)
+    for f, cond, reason in (
+        (
+            "parent_ref",
+            "t.parent_ref IS NOT NULL AND t.parent_key IS NULL AND r.parent_key_r IS NULL",
+            "the parent issue id is not in this export, so the parent key is unknown; left empty",
+        ),
+        (
+            "epic_link",
+            "t.epic_link IS NOT NULL AND r.epic_link_r IS NULL",
+            "the epic is not in this export and the link is not an issue key; left empty",
+        ),
+    ):
+        if f not in groups:
+            continue
+        column = header[groups[f][0]]
+        total = con.execute(f"SELECT count(*) FROM typed t JOIN rel r USING (rn) WHERE {cond}").fetchall()[0][0]
+        if total:
+            rows = con.execute(
+                f"SELECT t.rn, t.{f} FROM typed t JOIN rel r USING (rn) WHERE {cond} ORDER BY t.rn LIMIT {MAX_CELL_PROBLEMS}"
+            ).fetchall()
+            problems.extend(Problem(f"{column}: {reason}.", "warning", rn, column, v) for rn, v in rows)
+            if total > len(rows):
+                problems.append(
+                    Problem(f"{column}: {total - len(rows)} more cells like these.", "warning", None, column)
+                )
+
+    subtask_types = _sql_list(SUBTASK_TYPES)
+    epic_types = _sql_list(EPIC_TYPES)
+    top_types = _sql_list(EPIC_TYPES + ABOVE_EPIC_TYPES)
+    legacy = "true" if legacy_parent_id else "false"
+    con.execute(f"""
+        CREATE TEMP TABLE issues_out AS
+        WITH base AS (
+            SELECT t.*, r.parent_key_r, r.epic_link_r FROM typed t JOIN rel r USING (rn)),
+        by_key AS (
+            SELECT issue_key, any_value(type_norm) AS type_norm, any_value(epic_link_r) AS epic_link_r,
+                   any_value(parent_key_r) AS parent_key_r
+            FROM base WHERE issue_key IS NOT NULL GROUP BY 1),
+        flagged AS (
+            SELECT b.*, p.type_norm AS parent_type, p.epic_link_r AS parent_epic, p.parent_key_r AS grandparent,
+                   gp.type_norm AS grandparent_type,
+                   (b.type_norm IN (SELECT unnest({subtask_types})) OR b.type_norm LIKE '%sub task%'
+                    OR b.type_norm LIKE '%subtask%'
+                    OR ({legacy} AND b.parent_ref IS NOT NULL AND coalesce(b.type_norm NOT IN (SELECT unnest({top_types})), true))
+                    OR (b.parent_key_r IS NOT NULL AND p.type_norm IS NOT NULL
+                        AND p.type_norm NOT IN (SELECT unnest({top_types}))
+                        AND coalesce(b.type_norm NOT IN (SELECT unnest({top_types})), true))) AS is_subtask
+            FROM base b LEFT JOIN by_key p ON p.issue_key = b.parent_key_r
+            LEFT JOIN by_key gp ON gp.issue_key = p.parent_key_r)
+        SELECT issue_key, issue_id, pkey AS project_key, issue_type, is_subtask, summary, status,
+               CASE WHEN cv.category IS NOT NULL THEN cv.category
+                    WHEN sd.category IS NOT NULL THEN sd.category
+                    WHEN resolved_ts IS NOT NULL OR (resolution IS NOT NULL AND NOT unresolved_word) THEN 'Done'
+                    WHEN status IS NULL THEN NULL
+                    ELSE 'In Progress' END AS status_category,
+               CASE WHEN unresolved_word THEN NULL ELSE resolution END AS resolution,
+               priority, CASE WHEN unassigned_word THEN NULL ELSE assignee END AS assignee, reporter,
+               created_ts AS created, updated_ts AS updated, resolved_ts AS resolved, due_ts AS due,
+               sp_value AS story_points, oe_h AS original_estimate_hours, re_h AS remaining_estimate_hours,
+               ts_h AS time_spent_hours, parent_key_r AS parent_key,
+               coalesce(epic_link_r,
+                        CASE WHEN parent_type IN (SELECT unnest({epic_types})) THEN parent_key_r END,
+                        CASE WHEN is_subtask THEN coalesce(parent_epic,
+                             CASE WHEN grandparent_type IN (SELECT unnest({epic_types})) THEN grandparent END) END
+                        ) AS epic_key,
+               team, sprint_list[-1] AS sprint,
+               nullif(array_to_string(fix_versions_list, ', '), '') AS fix_versions,
+               nullif(array_to_string(labels_list, ', '), '') AS labels,
+               nullif(array_to_string(components_list, ', '), '') AS components,
+               len(sprint_list)::INTEGER AS sprint_count, rn AS row_number, sprint_list, project_name,
+               resolution IS NOT NULL AND unresolved_word AS had_unresolved, assignee IS NOT NULL AND unassigned_word AS had_unassigned
+        FROM flagged
+        LEFT JOIN category_values cv ON cv.name = lower(flagged.status_category)
+        LEFT JOIN status_defaults sd ON sd.name = lower(flagged.status) AND cv.category IS NULL
+    """)
+
+    # 8. duplicate keys: keep the first, reject the rest
+    dups = con.execute(
+        """SELECT row_number, issue_key FROM (
+               SELECT row_number, issue_key, row_number() OVER (PARTITION BY issue_key ORDER BY row_number) AS k
+               FROM issues_out WHERE issue_key IS NOT NULL) WHERE k > 1 ORDER BY row_number"""
+    ).fetchall()
+    for rn, key in dups:
+        problems.append(
+            Problem(
+                f"row rejected: issue {key} appears more than once in this export (pages merged?); the first row was kept.",
+                "error",
+                rn,
+                header[groups["issue_key"][0]],
+                key,
+            )
+        )
+    if dups:
+        con.execute(
+            """DELETE FROM issues_out WHERE row_number IN (SELECT row_number FROM (
+                   SELECT row_number, row_number() OVER (PARTITION BY issue_key ORDER BY row_number) AS k
+                   FROM issues_out WHERE issue_key IS NOT NULL) WHERE k > 1)"""
+        )
+
+    unresolved_n, unassigned_n = con.execute(
+        "SELECT count(*) FILTER (had_unresolved), count(*) FILTER (had_unassigned) FROM issues_out"
+    ).fetchall()[0]
+    if unresolved_n:
+        problems.append(
+            Problem(
+                f"{unresolved_n} resolutions such as 'Unresolved' mean no resolution and were stored empty.", "info"
+            )
+        )
+    if unassigned_n:
+        problems.append(
+            Problem(f"{unassigned_n} assignees such as 'Unassigned' mean nobody and were stored empty.", "info")
+        )
+
+    columns = (
+        "issue_key, issue_id, project_key, issue_type, is_subtask, summary, status, status_category, "
+        "resolution, priority, assignee, reporter, created, updated, resolved, due, story_points, "
+        "original_estimate_hours, remaining_estimate_hours, time_spent_hours, parent_key, epic_key, team, "
+        "sprint, fix_versions, labels, components, sprint_count, row_number"
+    )
+    issues = con.execute(f"SELECT {columns} FROM issues_out ORDER BY row_number").df()
+    sprints = con.execute(
+        """SELECT issue_key, sprint_list[position] AS sprint, position::INTEGER AS position FROM (
+               SELECT issue_key, row_number, sprint_list, unnest(range(1, len(sprint_list) + 1)) AS position
+               FROM issues_out WHERE len(sprint_list) > 0) ORDER BY row_number, position"""
+    ).df()
+    if sprints.empty:
+        sprints = pd.DataFrame(
+            {
+                "issue_key": pd.Series(dtype="str"),
+                "sprint": pd.Series(dtype="str"),
+                "position": pd.Series(dtype="int32"),
+            }
+        )
+
+    # 9. file-level facts and warnings
+    key_counts = con.execute(
+        "SELECT project_key, count(*) AS n, mode(project_name) FROM issues_out WHERE project_key IS NOT NULL "
+        "GROUP BY 1 ORDER BY n DESC, project_key"
+    ).fetchall()
+    project_id = key_counts[0][0] if key_counts else None
+    project_name = key_counts[0][2] if key_counts else None
+    latest = con.execute("SELECT max(updated) FROM issues_out").fetchall()[0][0]
+    as_of = latest.date() if latest is not None else None
+
+    if "issue_key" not in groups:
+        problems.append(
+            Problem(
+                "the export has no 'Issue key' column, so issues cannot be matched between snapshots over time "
+                "(scope change and burn-down history will be limited). Export with the Issue key column.",
+                "warning",
+            )
+        )
+    if "resolved" not in groups:
+        problems.append(
+            Problem(
+                "the export has no 'Resolved' column: lead time, throughput and completion dates for velocity and "
+                "burn-down cannot be computed from it.",
+                "warning",
+            )
+        )
+    if sp_choice is None:
+        which = "no story-point column" if not sp_idxs else "story-point columns that are all empty"
+        problems.append(
+            Problem(
+                f"the export has {which}: velocity, burn-down and forecasts will use issue counts instead of points.",
+                "warning",
+            )
+        )
+    if "sprint" not in groups:
+        problems.append(
+            Problem("the export has no 'Sprint' column: per-sprint velocity is not available (Kanban?).", "info")
+        )
+    if "updated" not in groups:
+        problems.append(
+            Problem("the export has no 'Updated' column, so the snapshot date cannot be taken from it.", "info")
+        )
+    truncated = n_rows == TRUNCATION_ROWS
+    if truncated:
+        problems.append(
+            Problem(
+                f"the export has exactly {TRUNCATION_ROWS} issues, Jira's default export limit: it was probably "
+                "truncated. Export in pages (or raise the limit) and upload every page.",
+                "warning",
+            )
+        )
+
+    if fmt is None:
+        first = fields_first(header)
+        shape = "all fields" if first == "summary" else "current fields"
+        if raw.excel_resave:
+            fmt = f"Jira CSV re-saved by Excel ({shape})"
+        else:
+            fmt = f"Jira CSV ({shape})"
+
+    lang = _language(header)
+    meta.update(
+        project_keys=[k for k, _, _ in key_counts],
+        issues_per_project_key={k: int(n) for k, n, _ in key_counts},
+        encoding=raw.encoding,
+        delimiter=raw.delimiter,
+        header_language=lang,
+        columns=len(header),
+        repeated_columns={f: len(groups[f]) for f in MULTI_FIELDS if len(groups.get(f, [])) > 1},
+        truncated=truncated,
+        rows_in_file=raw.records,
+        blank_rows=int(blanks),
+        has_issue_key="issue_key" in groups,
+        has_resolved="resolved" in groups,
+        mapped_columns={f: [header[i] for i in idxs] for f, idxs in groups.items()},
+        project_key_source="Project key column" if "project_key" in groups else "issue key prefix",
+    )
+    return Parsed(
+        source=SOURCE,
+        format=fmt,
+        tables={"issues": issues, "issue_sprints": sprints},
+        problems=problems,
+        as_of=as_of,
+        project_id=project_id,
+        project_name=project_name,
+        rows_rejected=len(raw.rejected) + len(dups),
+        meta=meta,
+    )
+
+
+def fields_first(header: list[str]) -> str | None:
+    for f in _header_fields(header):
+        if f:
+            return f
+    return None
+
+
+_LANG_MARKERS = {
+    "es": ["resumen", "clave de incidencia", "creada", "estado", "tipo de incidencia"],
+    "de": ["zusammenfassung", "schlüssel", "erstellt", "vorgangstyp", "aktualisiert"],
+    "fr": ["résumé", "clé", "création", "type de ticket", "état"],
+    "pl": ["podsumowanie", "klucz zgłoszenia", "utworzono", "typ zgłoszenia"],
+    "pt": ["resumo", "chave", "criado", "tipo de item", "atualizado"],
+    "en": ["summary", "issue key", "created", "issue type", "updated"],
+}
+
+
+def _language(header: list[str]) -> str | None:
+    keys = {normalize_header(h) for h in header}
+    scores = Counter({lang: len(keys & {normalize_header(m) for m in marks}) for lang, marks in _LANG_MARKERS.items()})
+    best, score = scores.most_common(1)[0]
+    return best if score else None
