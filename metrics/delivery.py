@@ -63,7 +63,7 @@ def _end_of(day: dt.date) -> pd.Timestamp:
 
 def _monday(values: pd.Series) -> pd.Series:
     days = pd.to_datetime(values).dt.normalize()
-    return days - pd.to_timedelta(days.dt.dayofweek, unit="D")
+    return days - pd.to_timedelta(days.dt.day_of_week, unit="D")
 
 
 def prepare(issues: pd.DataFrame, done_statuses: Iterable[str] | None = None) -> pd.DataFrame:
