@@ -652,7 +652,7 @@ def _interleaved_assignments(spec, tasks_raw: pd.DataFrame, problems: list[Probl
     })  # fmt: skip
     for col in ASSIGNMENT_COLUMNS:
         if col not in out:
-            out[col] = conv[col] if col in conv else None
+            out[col] = conv.get(col)
     return out[list(ASSIGNMENT_COLUMNS)]
 
 
