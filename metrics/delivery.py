@@ -162,14 +162,32 @@ def last_sprints(members: pd.DataFrame) -> pd.Series:
     return ordered.groupby("issue_key")["sprint"].last()
 
 
-def sprint_order(members: pd.DataFrame, calendar: pd.DataFrame | None = None) -> list[str]:
+def evidence_dates(items: pd.DataFrame, members: pd.DataFrame) -> dict[str, pd.Timestamp]:
+    """Per sprint, a date that places it in time when no calendar does: the median completion of
+    the done items whose last sprint it is, else the median creation of its member issues."""
+    if members.empty:
+        return {}
+    last = last_sprints(members)
+    info = items.drop_duplicates("issue_key").set_index("issue_key")
+    done = info[info["is_done"] & info["done_at"].notna()]
+    out = done.groupby(done.index.map(last))["done_at"].median().dropna().to_dict()
+    created = members.join(info["created"], on="issue_key").groupby("sprint")["created"].median().dropna()
+    for sprint, when in created.items():
+        out.setdefault(sprint, when)
+    return {str(k): pd.Timestamp(v) for k, v in out.items()}
+
+
+def sprint_order(
+    members: pd.DataFrame, calendar: pd.DataFrame | None = None, dates: dict[str, pd.Timestamp] | None = None
+) -> list[str]:
     """Sprints in time order: each issue's memberships are in time order, so they give precedence
-    constraints (topological sort); ties broken by calendar start, then name (``Sprint 2`` <
-    ``Sprint 10``). Contradictory orders (a cycle) fall back to the tie-break order."""
+    constraints (topological sort); ties broken by calendar start, else the ``dates`` given (see
+    :func:`evidence_dates`), then name (``Sprint 2`` < ``Sprint 10``). Contradictory orders (a
+    cycle) fall back to the tie-break order."""
     names = list(dict.fromkeys(members["sprint"].dropna().astype(str)))
     if calendar is not None and not calendar.empty:
         names += [s for s in calendar["sprint"].astype(str) if s not in names]
-    starts = {}
+    starts = dict(dates or {})
     if calendar is not None and not calendar.empty:
         for row in calendar.itertuples():
             if pd.notna(row.start):
@@ -221,7 +239,7 @@ def velocity(
     ]  # fmt: skip
     if members.empty:
         return pd.DataFrame(columns=columns)
-    order = order or sprint_order(members, calendar)
+    order = order or sprint_order(members, calendar, evidence_dates(items, members))
     last = last_sprints(members)
     info = items.drop_duplicates("issue_key").set_index("issue_key")[["is_item", "points", "is_done"]]
     m = members.join(info, on="issue_key", how="inner")
@@ -307,7 +325,7 @@ def infer_sprint_calendar(
     cols = ["sprint", "start", "finish", "goal", "origin"]
     if members.empty:
         return pd.DataFrame(columns=cols)
-    order = order or sprint_order(members)
+    order = order or sprint_order(members, dates=evidence_dates(items, members))
     last = last_sprints(members)
     done = items[items["is_done"] & items["done_at"].notna()].drop_duplicates("issue_key")
     done = done.assign(last=done["issue_key"].map(last)).dropna(subset=["last"])
@@ -821,7 +839,7 @@ def dashboard(
     members = memberships(items, sprints)
     inferred = infer_sprint_calendar(items, members, day, history_issues=history)
     calendar = merge_calendar(inferred, stored_calendar(store, project_id))
-    order = sprint_order(members, calendar)
+    order = sprint_order(members, calendar, evidence_dates(items, members))
     chosen, note = choose_unit(items)
     notes = []
     if unit in ("points", "issues"):
