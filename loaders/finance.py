@@ -294,6 +294,8 @@ def parse(data: bytes, file_name: str) -> Parsed:
         frames.append(frame)
         layouts.append(layout)
     lines = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    if len(frames) > 1 and set(layouts) == {"wide"}:
+        lines = _merge_measures(lines)
     lines = _fill_currency(lines, problems)
     if lines.empty:
         raise Refused(
@@ -559,6 +561,14 @@ def _parse_wide(rows: list[list], start: int, sheet: str | None, file_name: str)
     frame = wide.sort_values(["row_number", "period"], kind="stable").reset_index(drop=True)
     frame["row_number"] = frame["row_number"].astype("int64")
     return frame[list(COLUMNS)], problems, rejected
+
+
+def _merge_measures(lines: pd.DataFrame) -> pd.DataFrame:
+    """Wide sheets holding one measure each (Budget, Actuals ...) -> one line per key and month."""
+    keys = ["project_id", "period", "cost_category", "vendor", "currency"]
+    grouped = lines.groupby(keys, dropna=False, sort=False)
+    merged = grouped[list(AMOUNTS)].sum(min_count=1).join(grouped["row_number"].min()).reset_index()
+    return merged[list(COLUMNS)]
 
 
 def _fill_currency(lines: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
