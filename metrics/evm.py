@@ -819,3 +819,66 @@ def projects_with_plans(store, as_of: dt.date | None = None) -> list[str]:
     """Project ids that have an MS Project snapshot on or before ``as_of``."""
     found = store.snapshot_uploads("msproject", as_of)
     return [] if found.empty else list(found.project_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# presentation helpers for the project page (still pure: values in, values out)
+
+_TILES = (
+    ("bac", "BAC", "money"), ("pv", "PV", "money"), ("ev", "EV", "money"), ("ac", "AC", "money"),
+    ("cpi", "CPI", "ratio"), ("spi", "SPI", "ratio"), ("spi_t", "SPI(t)", "ratio"),
+    ("eac_cpi", "EAC (BAC/CPI)", "money"), ("vac", "VAC", "money"), ("forecast_finish", "Forecast finish", "date"),
+)  # fmt: skip
+
+
+def kpis(current: dict, previous: dict | None = None) -> list[dict]:
+    """The page's KPI tiles: ``key, label, kind (money|ratio|date), value, delta, help``.
+
+    ``delta`` = change since the previous snapshot (money/ratio: difference; date: working days
+    the forecast moved, positive = later), None when either side is undefined. ``help`` = the
+    definition, plus why the value is null when it is."""
+    tiles = []
+    for key, label, kind in _TILES:
+        value = current.get(key)
+        before = previous.get(key) if previous else None
+        if value is None or before is None:
+            delta = None
+        elif kind == "date":
+            delta = int(np.busday_count(np.datetime64(before, "D"), np.datetime64(value, "D")))
+        else:
+            delta = value - before
+        text = DEFINITIONS[key]
+        if key == "forecast_finish" and current.get("planned_finish"):
+            text += f" Planned finish: {current['planned_finish']}."
+        if value is None and key in current.get("reasons", {}):
+            text += f" Not available: {current['reasons'][key]}."
+        tiles.append({"key": key, "label": label, "kind": kind, "value": value, "delta": delta, "help": text})
+    return tiles
+
+
+def definitions_table() -> pd.DataFrame:
+    """Every metric with its definition, for an expander."""
+    return pd.DataFrame({"metric": list(DEFINITIONS), "definition": list(DEFINITIONS.values())})
+
+
+def ms_project_table(result: dict) -> pd.DataFrame:
+    """MS Project's own BCWS/BCWP/ACWP beside our PV/EV/AC (empty when the export has none)."""
+    ms = result.get("ms_project")
+    if not ms:
+        return pd.DataFrame(columns=["measure", "ours", "ms_project", "difference", "differs"])
+    rows = []
+    for col, key, label in (("bcws", "pv", "PV / BCWS"), ("bcwp", "ev", "EV / BCWP"), ("acwp", "ac", "AC / ACWP")):
+        ours, theirs = result.get(key), ms.get(col)
+        diff = None if ours is None or theirs is None else ours - theirs
+        rows.append({"measure": label, "ours": ours, "ms_project": theirs, "difference": diff,
+                     "differs": ms["differs"].get(col)})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def top_milestones(trend: pd.DataFrame, limit: int = 8) -> pd.DataFrame:
+    """The ``limit`` milestones with the largest slip in their latest snapshot (all snapshots of each)."""
+    if trend.empty:
+        return trend
+    latest = trend.sort_values("snapshot_as_of").drop_duplicates("task_uid", keep="last")
+    keep = latest.sort_values("slip_days", ascending=False, na_position="last")["task_uid"].head(limit)
+    return trend[trend["task_uid"].isin(keep)].reset_index(drop=True)

@@ -1,0 +1,171 @@
+"""Project performance: earned value, Earned Schedule, S-curve, trends, milestones, late tasks."""
+
+import streamlit as st
+
+import ui
+from charts import evm as evm_charts
+from metrics import MetricsError, evm
+
+
+@st.cache_data(show_spinner=False)
+def plans(as_of, version) -> list[str]:
+    return evm.projects_with_plans(ui.store(), as_of)
+
+
+@st.cache_data(show_spinner="Computing earned value…")
+def view(project_id, as_of, version) -> dict:
+    return evm.project_view(ui.store(), project_id, as_of)
+
+
+def show_value(tile: dict, currency: str) -> str:
+    value = tile["value"]
+    if tile["kind"] == "money":
+        return ui.money(value, currency)
+    if tile["kind"] == "ratio":
+        return ui.ratio(value)
+    return "—" if value is None else f"{value:%d %b %Y}"
+
+
+def show_delta(tile: dict, currency: str) -> str | None:
+    delta = tile["delta"]
+    if delta is None:
+        return None
+    if tile["kind"] == "money":
+        return ("+" if delta >= 0 else "") + ui.money(delta, currency)
+    if tile["kind"] == "ratio":
+        return f"{delta:+.3f}"
+    return f"{delta:+d} working days"
+
+
+settings = ui.settings()
+st.title("Project performance")
+
+with_plans = plans(settings.as_of, settings.data_version)
+in_scope = [p for p in (settings.project_ids or with_plans) if p in with_plans]
+if not in_scope:
+    st.info(
+        "No MS Project plan is stored for the projects in scope on or before this date. "
+        "Upload a plan on the **Uploads & problems** page."
+    )
+    st.stop()
+
+known = ui.projects()
+names = dict(zip(known.project_id, known.name, strict=False)) if not known.empty else {}
+currencies = dict(zip(known.project_id, known.currency, strict=False)) if not known.empty else {}
+project_id = st.selectbox(
+    "Project",
+    in_scope,
+    key="project",
+    format_func=lambda p: f"{names.get(p) or p} ({p})" if names.get(p) not in (None, p) else p,
+)
+currency = currencies.get(project_id) or ""
+currency = currency if isinstance(currency, str) else ""
+
+try:
+    data = view(project_id, settings.as_of, settings.data_version)
+except MetricsError as err:
+    st.info(str(err))
+    st.stop()
+
+current, previous = data["current"], data["previous"]
+st.caption(
+    f"Status date {data['status_date']:%d %b %Y} (the latest plan snapshot on or before the as-of date) · "
+    f"{data['snapshots']} snapshot(s) · {current['leaf_tasks']} leaf tasks · days are working days (Mon–Fri)."
+    + (f" Change shown since the snapshot of {previous['status_date']:%d %b %Y}." if previous else "")
+)
+
+if data["missing_columns"]:
+    st.warning(
+        "This plan has no baseline, so earned value cannot be computed. In MS Project set a baseline "
+        "(Project › Set Baseline), then export with **File › Save As › Excel or CSV › Selected Data** and add "
+        "these columns to the task map: **" + "**, **".join(data["missing_columns"]) + "** "
+        "(optionally BCWS, BCWP, ACWP and Physical_Percent_Complete). An MSPDI .xml export carries them all."
+    )
+for note in current["notes"]:
+    st.info(note)
+
+tiles = evm.kpis(current, previous)
+for row in (tiles[:5], tiles[5:]):
+    for column, tile in zip(st.columns(len(row)), row, strict=True):
+        column.metric(
+            tile["label"],
+            show_value(tile, currency),
+            delta=show_delta(tile, currency),
+            delta_color="inverse" if tile["key"] in ("ac", "forecast_finish", "eac_cpi") else "normal",
+            help=tile["help"],
+        )
+if current.get("planned_finish"):
+    slip = current.get("sv_t_days")
+    st.caption(
+        f"Planned finish {current['planned_finish']:%d %b %Y} · forecast finish "
+        + (f"{current['forecast_finish']:%d %b %Y}" if current.get("forecast_finish") else "not available")
+        + (f" · SV(t) {slip:+.1f} working days" if slip is not None else "")
+        + (f" · TSPI {current['tspi']:.2f}" if current.get("tspi") is not None else "")
+    )
+
+with st.expander("Definitions and every number"):
+    st.dataframe(evm.definitions_table(), hide_index=True, width="stretch")
+    shown = {k: current.get(k) for k in evm.KEYS if k not in ("project_id",)}
+    st.json({k: (v if not hasattr(v, "isoformat") else v.isoformat()) for k, v in shown.items()}, expanded=False)
+    if current["reasons"]:
+        st.write("Why some values are empty:")
+        st.dataframe(
+            [{"metric": k, "reason": v} for k, v in current["reasons"].items()], hide_index=True, width="stretch"
+        )
+
+ms_table = evm.ms_project_table(current)
+if not ms_table.empty:
+    with st.expander("MS Project's own BCWS / BCWP / ACWP beside ours", expanded=bool(ms_table.differs.any())):
+        st.caption(
+            "MS Project computes these at the file's status date (or the day it was saved when none was set); "
+            "a difference flags a different date, baseline or earned value method."
+        )
+        st.dataframe(ms_table, hide_index=True, width="stretch")
+
+if not data["s_curve"].empty:
+    st.altair_chart(evm_charts.s_curve(data["s_curve"], currency), width="stretch")
+
+left, right = st.columns(2)
+with left:
+    if data["index_trend"].empty:
+        st.info("No index trend yet: indices need a baseline and actual cost.")
+    else:
+        st.altair_chart(evm_charts.index_trend(data["index_trend"]), width="stretch")
+with right:
+    if data["wbs"].empty:
+        st.info("No variance by WBS element: the plan has no baseline.")
+    else:
+        st.altair_chart(evm_charts.wbs_variance(data["wbs"], currency), width="stretch")
+
+milestones = evm.top_milestones(data["milestones"], limit=8)
+if milestones.empty:
+    st.info("No milestones in this plan (tasks flagged Milestone = Yes).")
+else:
+    st.altair_chart(evm_charts.milestone_trend(milestones), width="stretch")
+    st.caption("The eight milestones with the largest latest slip are shown.")
+
+st.subheader("Late and slipping tasks")
+late = data["late"]
+if late.empty:
+    st.success("No leaf task is late or finishing after its baseline.")
+else:
+    st.caption(
+        f"{len(late)} task(s): late = baseline finish on or before the status date and not complete; "
+        "slip = working days from baseline finish to the forecast (or actual) finish."
+    )
+    st.dataframe(
+        late.head(500),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "task_id": st.column_config.NumberColumn("ID", format="%d"),
+            "wbs": "WBS",
+            "task": "Task",
+            "baseline_finish": st.column_config.DateColumn("Baseline finish"),
+            "finish": st.column_config.DateColumn("Forecast/actual finish"),
+            "percent_complete": st.column_config.NumberColumn("% complete", format="%.0f%%"),
+            "late": "Late",
+            "slip_days": st.column_config.NumberColumn("Slip (wd)", format="%d"),
+            "slip_since_previous": st.column_config.NumberColumn("Moved since last (wd)", format="%d"),
+        },
+    )

@@ -1,0 +1,120 @@
+"""AppTest of pages/project.py against a store built here (three snapshots of one plan)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import store as store_module
+from metrics import evm
+from metrics.calendar import nth_working_day
+
+MONDAY = dt.date(2026, 1, 5)
+PAGE = Path(__file__).resolve().parent.parent / "pages" / "project.py"
+
+
+def day(k: int) -> dt.date:
+    return nth_working_day(MONDAY, k)
+
+
+def ts(k: int, hour: int = 8) -> pd.Timestamp:
+    return pd.Timestamp(day(k)) + pd.Timedelta(hours=hour)
+
+
+def plan_rows(week: int) -> pd.DataFrame:
+    """A two-phase plan (summary rows included) of 10 working days; progress grows per snapshot."""
+    rows = [
+        dict(task_uid=1, task_id=1, wbs="1", name="Design", outline_level=1, is_summary=True, is_milestone=False,
+             baseline_start=ts(1), baseline_finish=ts(5, 17), baseline_cost=99_999.0, percent_complete=10.0,
+             actual_cost=1.0),
+        dict(task_uid=2, task_id=2, wbs="1.1", name="Specs", outline_level=2, is_summary=False, is_milestone=False,
+             baseline_start=ts(1), baseline_finish=ts(5, 17), baseline_cost=5_000.0,
+             percent_complete=min(100.0, 30.0 * week), actual_cost=1_800.0 * week),
+        dict(task_uid=3, task_id=3, wbs="1.2", name="Design approved", outline_level=2, is_summary=False,
+             is_milestone=True, baseline_start=ts(5, 17), baseline_finish=ts(5, 17), baseline_cost=0.0,
+             baseline_duration_hours=0.0, percent_complete=0.0, actual_cost=0.0),
+        dict(task_uid=4, task_id=4, wbs="2", name="Build", outline_level=1, is_summary=True, is_milestone=False,
+             baseline_start=ts(6), baseline_finish=ts(10, 17), baseline_cost=5_000.0, percent_complete=0.0,
+             actual_cost=0.0),
+        dict(task_uid=5, task_id=5, wbs="2.1", name="Code", outline_level=2, is_summary=False, is_milestone=False,
+             baseline_start=ts(6), baseline_finish=ts(10, 17), baseline_cost=5_000.0,
+             percent_complete=10.0 * max(week - 2, 0), actual_cost=600.0 * max(week - 2, 0)),
+    ]  # fmt: skip
+    frame = pd.DataFrame(rows)
+    frame["start"] = frame["baseline_start"]
+    frame["finish"] = frame["baseline_finish"] + pd.Timedelta(days=week - 1)  # slipping a day per snapshot
+    frame["row_number"] = np.arange(2, len(frame) + 2)
+    frame["bcws"] = np.where(frame["is_summary"], np.nan, 0.0)
+    return frame
+
+
+def write_plan(store, project_id: str, as_of: dt.date, tasks: pd.DataFrame) -> None:
+    tasks = tasks.assign(project_id=project_id)
+    store.write_upload(
+        source="msproject", fmt="test", file_name=f"{project_id}-{as_of}.csv",
+        sha256=hashlib.sha256(f"{project_id}{as_of}".encode()).hexdigest(), project_id=project_id, as_of=as_of,
+        tables={"tasks": tasks, "projects": pd.DataFrame([{"project_id": project_id, "name": "Customer portal"}])},
+        problems=pd.DataFrame(columns=["row_number", "column_name", "value", "severity", "message"]),
+        rows_loaded=len(tasks), rows_rejected=0,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def app_db(tmp_path, monkeypatch):
+    path = tmp_path / "page.duckdb"
+    monkeypatch.setenv("PMO_DB", str(path))
+    monkeypatch.setattr(store_module, "DEFAULT_DB", path)
+    db = store_module.Store(path)
+    for week in (1, 2, 3):
+        write_plan(db, "portal", day(week * 2), plan_rows(week))
+    bare = plan_rows(1).assign(baseline_start=pd.NaT, baseline_finish=pd.NaT, baseline_cost=np.nan)
+    write_plan(db, "nobase", day(2), bare)
+    return db
+
+
+def run(at: AppTest) -> AppTest:
+    at.run(timeout=60)
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_project_page_shows_evm_tiles_charts_and_tables(app_db):
+    at = run(AppTest.from_file(str(PAGE)))
+    assert at.selectbox(key="project").value == "nobase"
+    at.selectbox(key="project").set_value("portal")
+    at = run(at)
+    expected = evm.report(app_db, "portal")
+    tiles = {m.label: m for m in at.metric}
+    assert set(tiles) == {"BAC", "PV", "EV", "AC", "CPI", "SPI", "SPI(t)", "EAC (BAC/CPI)", "VAC", "Forecast finish"}
+    assert expected["bac"] == 10_000  # summary rows (99,999) never count
+    assert tiles["BAC"].value == "10k"
+    assert tiles["CPI"].value == f"{expected['cpi']:.2f}"
+    assert tiles["SPI(t)"].value == f"{expected['spi_t']:.2f}"
+    assert tiles["EV"].delta is not None  # change since the previous snapshot
+    assert "EV ÷ AC" in tiles["CPI"].proto.help
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 4  # S-curve, index trend, WBS variance, milestone trend
+    late = at.dataframe[-1].value
+    assert "Design approved" in list(late["task"])
+
+
+def test_project_without_baseline_names_the_columns_to_add(app_db):
+    at = run(AppTest.from_file(str(PAGE)))
+    warning = " ".join(w.value for w in at.warning)
+    assert "Baseline_Start" in warning and "Baseline_Finish" in warning and "Baseline_Cost" in warning
+    assert {m.label: m.value for m in at.metric}["CPI"] == "—"
+
+
+def test_project_page_without_plans(tmp_path, monkeypatch):
+    path = tmp_path / "empty.duckdb"
+    monkeypatch.setenv("PMO_DB", str(path))
+    monkeypatch.setattr(store_module, "DEFAULT_DB", path)
+    store_module.Store(path).schema_version()
+    at = run(AppTest.from_file(str(PAGE)))
+    assert "No MS Project plan" in at.info[0].value
