@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
 import pandas as pd
+import pytest
 
 from loaders import msproject
-from loaders.base import Sample
+from loaders.base import Refused, Sample
 from loaders.ingest import ingest_bytes
 
 FENCE_CSV = """ID,Unique_ID,Name,Outline_Level,Summary,Start_Date,Finish_Date,Baseline_Start,Baseline_Finish,Baseline_Cost,Percent_Complete,Actual_Cost,Cost,Milestone
@@ -101,3 +104,161 @@ def test_ingest_stores_both_fence_plans(store):
                          "JOIN uploads u USING (upload_id) WHERE NOT is_summary GROUP BY 1 ORDER BY 1")  # fmt: skip
     assert stored.bac.tolist() == [4000.0, 4000.0]
     assert stored.ac.tolist() == [2800.0, 2800.0]
+
+
+def _xlsx(sheets: dict[str, list[list]]) -> bytes:
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False})
+    for name, rows in sheets.items():
+        ws = wb.add_worksheet(name)
+        for r, row in enumerate(rows):
+            for c, cell in enumerate(row):
+                ws.write_string(r, c, cell)
+    wb.close()
+    return buf.getvalue()
+
+
+SELECTED_HEADER = ["ID", "Unique_ID", "Name", "Duration", "Start_Date", "Finish_Date", "Predecessors", "Outline_Level",
+                   "Resource_Names", "Percent_Complete", "Milestone", "Summary", "Baseline_Start", "Baseline_Finish",
+                   "Baseline_Cost", "Actual_Cost", "Cost", "BCWS", "BCWP", "ACWP"]  # fmt: skip
+
+
+def test_selected_data_xlsx_all_text_cells():
+    rows = [
+        SELECTED_HEADER,
+        ["0", "0", "Portal v2", "20 days", "January 5, 2026 8:00 AM", "January 30, 2026 5:00 PM", "", "0", "", "30%",
+         "No", "Yes", "January 5, 2026 8:00 AM", "January 30, 2026 5:00 PM", "$10,000.00", "$2,500.00",
+         "$10,500.00", "$3,000.00", "$3,000.00", "$2,500.00"],
+        ["1", "11", "Design", "10 days", "January 5, 2026 8:00 AM", "January 16, 2026 5:00 PM", "", "1", "Ann", "45%",
+         "No", "No", "January 5, 2026 8:00 AM", "January 16, 2026 5:00 PM", "$4,000.00", "$2,000.00", "$4,200.00",
+         "$2,000.00", "$1,800.00", "$2,000.00"],
+        ["2", "12", "Build", "2 wks", "January 19, 2026 8:00 AM", "January 30, 2026 5:00 PM", "1FS+2d", "1",
+         "Bob, Cy", "0%", "No", "No", "NA", "NA", "$6,000.00", "$500.00", "$6,300.00", "$0.00", "$0.00", "$500.00"],
+        ["3", "13", "Go-live", "0 days", "January 30, 2026 5:00 PM", "January 30, 2026 5:00 PM", "2", "1", "", "0%",
+         "Yes", "No", "January 30, 2026 5:00 PM", "January 30, 2026 5:00 PM", "$0.00", "$0.00", "$0.00", "$0.00",
+         "$0.00", "$0.00"],
+    ]  # fmt: skip
+    data = _xlsx({"Task_Table1": rows})
+    assert msproject.sniff(Sample(data, "p.xlsx"))
+    parsed = msproject.parse(data, "p.xlsx")
+    assert parsed.format == "MS Project Selected Data (xlsx)"
+    assert parsed.project_name == "Portal v2"
+    t = parsed.tables["tasks"].set_index("task_uid")
+    assert list(t.index) == [11, 12, 13]
+    assert t.loc[11, "percent_complete"] == 45.0
+    assert t.loc[12, "duration_hours"] == 80.0
+    assert t.loc[12, "predecessors"] == "1FS+2d"
+    assert t.loc[12, "resource_names"] == "Bob, Cy"
+    assert pd.isna(t.loc[12, "baseline_start"])
+    assert t.loc[11, "bcwp"] == 1800.0 and t.loc[11, "acwp"] == 2000.0
+    assert t.loc[13, "is_milestone"] and not t.loc[13, "is_summary"]
+    assert t.baseline_cost.sum() == 10000.0
+    assert not [p for p in parsed.problems if p.severity != "info"]
+
+
+def test_unreadable_cells_become_problems_and_empty_fields():
+    rows = [
+        ["ID", "Name", "Start_Date", "Finish_Date", "Baseline_Cost", "Percent_Complete", "Duration"],
+        ["1", "A", "January 5, 2026 8:00 AM", "someday", "$1,000.00", "40%", "3 days"],
+        ["2", "B", "January 6, 2026 8:00 AM", "January 7, 2026 5:00 PM", "lots", "140%", "3 parsecs"],
+    ]
+    parsed = msproject.parse(_xlsx({"Task_Table1": rows}), "bad.xlsx")
+    t = parsed.tables["tasks"]
+    assert len(t) == 2
+    assert pd.isna(t.finish.iloc[0]) and t.start.iloc[0] == pd.Timestamp("2026-01-05 08:00")
+    assert (
+        pd.isna(t.baseline_cost.iloc[1]) and pd.isna(t.percent_complete.iloc[1]) and pd.isna(t.duration_hours.iloc[1])
+    )
+    warnings = {(p.row_number, p.column_name, p.value) for p in parsed.problems if p.severity == "warning"}
+    assert warnings == {(2, "Finish_Date", "someday"), (3, "Baseline_Cost", "lots"), (3, "Percent_Complete", "140%"),
+                        (3, "Duration", "3 parsecs")}  # fmt: skip
+
+
+def test_day_first_semicolon_csv_with_decimal_commas():
+    text = (
+        "Nr.;Name;Anfang;Ende;Baseline Cost;% Complete;Outline Level\n"
+        "1;Phase;03.02.2025 08:00;28.02.2025 17:00;1.234,50 €;50%;1\n"
+        "2;Task A;03.02.2025 08:00;14.02.2025 17:00;1.000,25 €;100%;2\n"
+        "3;Task B;17.02.2025 08:00;28.02.2025 17:00;234,25 €;0%;2\n"
+    )
+    # German headers are not all known: Name is, Anfang/Ende are not -> the Start/Finish aliases miss,
+    # so use the English display names as MS Project's own CSV export writes them
+    text = text.replace("Anfang", "Start").replace("Ende", "Finish").replace("Nr.", "ID")
+    parsed = msproject.parse(text.encode("cp1252", errors="replace"), "plan.csv")
+    t = parsed.tables["tasks"]
+    assert t.start.tolist()[1] == pd.Timestamp("2025-02-03 08:00")
+    assert parsed.meta["date_orders"]["Start"] == "DMY"
+    assert t.baseline_cost.tolist() == [1234.5, 1000.25, 234.25]
+    assert t.is_summary.tolist() == [True, False, False]
+    assert parsed.meta["delimiter"] == ";"
+
+
+def test_ambiguous_dates_follow_the_column_that_proves_the_order():
+    text = "ID,Name,Start_Date,Finish_Date\n1,A,03/04/2025,13/04/2025\n2,B,05/04/2025,06/04/2025\n"
+    parsed = msproject.parse(text.encode(), "a.csv")
+    t = parsed.tables["tasks"]
+    assert t.start.tolist() == [pd.Timestamp("2025-04-03"), pd.Timestamp("2025-04-05")]
+    assert parsed.meta["date_orders"] == {"Start_Date": "DMY", "Finish_Date": "DMY"}
+    assert any(p.column_name == "Start_Date" and "ambiguous" in p.message for p in parsed.problems)
+
+
+def test_interleaved_assignment_rows_go_to_assignments():
+    text = (
+        "ID,Unique_ID,Name,Start_Date,Finish_Date,Work,Cost\n"
+        "1,1,Design,1/5/2026,1/9/2026,40h,$400.00\n"
+        ",,Ann,1/5/2026,1/9/2026,24h,$240.00\n"
+        ",,Bob,1/5/2026,1/9/2026,16h,$160.00\n"
+        "2,2,Build,1/12/2026,1/16/2026,40h,$400.00\n"
+    )
+    parsed = msproject.parse(text.encode(), "with_assignments.csv")
+    assert parsed.tables["tasks"].name.tolist() == ["Design", "Build"]
+    a = parsed.tables["assignments"]
+    assert a.resource_name.tolist() == ["Ann", "Bob"]
+    assert a.task_uid.tolist() == [1, 1]
+    assert a.work_hours.tolist() == [24.0, 16.0]
+    assert a.cost.tolist() == [240.0, 160.0]
+
+
+def test_csv_without_baseline_columns_says_what_to_add():
+    parsed = msproject.parse(
+        b"ID,Name,Duration,Start_Date,Finish_Date,Predecessors,Resource_Names\n1,A,1 day,NA,NA,,\n", "x.csv"
+    )
+    notes = [p.message for p in parsed.problems if p.severity == "info"]
+    assert any(all(c in m for c in ("Baseline Start", "Baseline Finish", "Baseline Cost", "% Complete", "Actual Cost"))
+               for m in notes)  # fmt: skip
+
+
+def test_mspdi_timephased_baseline_cost_and_predecessors():
+    tasks = """
+    <Task><UID>1</UID><ID>1</ID><Name>A</Name><OutlineLevel>1</OutlineLevel><Summary>0</Summary>
+      <Baseline><Number>0</Number><Start>2026-01-05T08:00:00</Start><Finish>2026-01-06T17:00:00</Finish><Cost>6000</Cost></Baseline>
+      <TimephasedData><Type>10</Type><UID>1</UID><Start>2026-01-05T08:00:00</Start><Finish>2026-01-06T08:00:00</Finish><Unit>2</Unit><Value>20</Value></TimephasedData>
+      <TimephasedData><Type>10</Type><UID>1</UID><Start>2026-01-06T08:00:00</Start><Finish>2026-01-07T08:00:00</Finish><Unit>2</Unit><Value>40</Value></TimephasedData>
+      <TimephasedData><Type>9</Type><UID>1</UID><Start>2026-01-05T08:00:00</Start><Finish>2026-01-06T08:00:00</Finish><Unit>2</Unit><Value>PT8H0M0S</Value></TimephasedData>
+    </Task>
+    <Task><UID>7</UID><ID>2</ID><Name>B</Name><OutlineLevel>1</OutlineLevel><Summary>0</Summary>
+      <PredecessorLink><PredecessorUID>1</PredecessorUID><Type>1</Type><LinkLag>9600</LinkLag><LagFormat>7</LagFormat></PredecessorLink>
+    </Task>
+    <Task><UID>8</UID><ID>3</ID><IsNull>1</IsNull></Task>"""
+    parsed = msproject.parse(mspdi(tasks), "tp.xml")
+    t = parsed.tables["tasks"]
+    assert t.name.tolist() == ["A", "B"]
+    assert t.predecessors.tolist()[1] == "1FS+2d"
+    tp = parsed.tables["timephased_baseline"]
+    assert tp.cost.dropna().tolist() == [20.0, 40.0]
+    assert tp.work_hours.dropna().tolist() == [8.0]
+    assert parsed.meta["timephased_cost_scale"] == "currency units"
+    assert any("IsNull" in p.message for p in parsed.problems)
+
+
+def test_mspdi_refuses_entity_expansion_and_damaged_xml():
+    evil = b"""<?xml version="1.0"?><!DOCTYPE Project [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+<Project xmlns="http://schemas.microsoft.com/project"><Title>&x;</Title><Tasks>
+<Task><UID>1</UID><ID>1</ID><Name>A&x;</Name></Task></Tasks></Project>"""
+    parsed = msproject.parse(evil, "evil.xml")
+    assert "root:" not in (parsed.project_name or "")
+    assert "root:" not in str(parsed.tables["tasks"].name.iloc[0])
+    with pytest.raises(Refused, match="damaged"):
+        msproject.parse(FENCE_XML[:-40], "cut.xml")
