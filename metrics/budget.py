@@ -361,15 +361,12 @@ def report(
 ) -> dict:
     """The ``metrics budget`` JSON (DESIGN.md §4): projects, by_category, by_vendor, plus by_period,
     unknown_projects (not in the register) and notes (mixed currencies)."""
-    lines, view = load(store, as_of, [project_id] if project_id else None)
-    if lines.empty:
+    prepared, view = prepared_lines(store, as_of, [project_id] if project_id else None, fy_start_month)
+    if prepared.empty:
         where = f" for project {project_id}" if project_id else ""
         when = f" on or before {as_of}" if as_of else ""
         raise MetricsError(f"no finance workbook is stored{where}{when}; upload one first.")
-    projects = sorted(lines["project_id"].unique())
-    needs_evm = _projects_without_forecast(lines, view)
-    ratios = eac_ratios(store, needs_evm, view) if needs_evm else {}
-    prepared = prepare(lines, view, fy_start_month, ratios)
+    projects = sorted(prepared["project_id"].unique())
     by_project = summarise(prepared, ["project_id"], thresholds)
     by_category = summarise(prepared, ["project_id", "cost_category"], thresholds)
     by_vendor = summarise(prepared, ["vendor"], thresholds)
@@ -420,6 +417,89 @@ def report(
         "unknown_projects": sorted(set(projects) - registered) if registered is not None else [],
         "notes": mixed_currency_notes(prepared),
     }
+
+
+def prepared_lines(store, as_of: dt.date | None = None, project_ids=None, fy_start_month: int = 1):
+    """Load the finance snapshot (see :func:`load`), fetch the EVM estimate for projects without a
+    finance forecast and :func:`prepare` the lines. Returns (prepared lines, view date)."""
+    lines, view = load(store, as_of, project_ids)
+    if lines.empty:
+        return lines, view
+    needs_evm = _projects_without_forecast(lines, view)
+    ratios = eac_ratios(store, needs_evm, view) if needs_evm else {}
+    return prepare(lines, view, fy_start_month, ratios), view
+
+
+TABLE_COLUMNS = {
+    "project_id": "Project",
+    "name": "Name",
+    "program": "Program",
+    "cost_category": "Cost category",
+    "vendor": "Vendor",
+    "currency": "Currency",
+    "ytd_budget": "YTD budget",
+    "ytd_actual": "YTD actual",
+    "ytd_variance": "YTD variance",
+    "ytd_variance_pct": "YTD variance %",
+    "ytd_status": "YTD status",
+    "full_year_budget": "Full-year budget",
+    "full_year_forecast": "Full-year forecast",
+    "full_year_variance": "Full-year variance",
+    "budget": "Budget to date",
+    "actual": "Actual to date",
+    "variance": "Variance to date",
+    "variance_pct": "Variance % to date",
+    "status": "Status to date",
+    "committed": "Committed",
+    "forecast_source": "Forecast from",
+}
+
+
+def page_tables(prepared: pd.DataFrame, currency: str, names: dict | None = None, programs: dict | None = None,
+                thresholds: Thresholds = DEFAULT_THRESHOLDS) -> dict[str, pd.DataFrame]:  # fmt: skip
+    """Everything the finance page shows for one currency (pure): ``projects``, ``categories``,
+    ``vendors``, ``monthly``, ``over_projects`` and ``over_vendors`` (over budget this fiscal year,
+    most over first). Summary frames carry :func:`summarise` columns plus ``name``/``program``."""
+    lines = prepared[prepared["currency"] == currency]
+    projects = summarise(lines, ["project_id"], thresholds)
+    projects.insert(1, "name", projects["project_id"].map(names or {}))
+    projects.insert(2, "program", projects["project_id"].map(programs or {}))
+    projects = projects.sort_values("ytd_variance", kind="stable").reset_index(drop=True)
+    categories = summarise(lines, ["cost_category"], thresholds).sort_values("ytd_variance", kind="stable")
+    vendors = summarise(lines, ["vendor"], thresholds).sort_values("ytd_actual", ascending=False, kind="stable")
+    return {
+        "projects": projects,
+        "categories": categories.reset_index(drop=True),
+        "vendors": vendors.reset_index(drop=True),
+        "monthly": monthly(lines),
+        "over_projects": top_overruns(projects),
+        "over_vendors": top_overruns(vendors),
+    }
+
+
+def headline(projects: pd.DataFrame) -> dict:
+    """Totals of a one-currency project summary: YTD budget/actual/variance (and %), full-year
+    budget/forecast (None when any project's forecast is unknown), count and sum of YTD overruns."""
+    ytd_budget, ytd_actual = float(projects["ytd_budget"].sum()), float(projects["ytd_actual"].sum())
+    over = projects[projects["ytd_variance"] < 0]
+    forecast = projects["full_year_forecast"]
+    return {
+        "ytd_budget": ytd_budget,
+        "ytd_actual": ytd_actual,
+        "ytd_variance": ytd_budget - ytd_actual,
+        "ytd_variance_pct": variance_pct(ytd_budget, ytd_actual),
+        "full_year_budget": float(projects["full_year_budget"].sum()),
+        "full_year_forecast": None if forecast.isna().any() else float(forecast.sum()),
+        "projects_over": len(over),
+        "overrun": float(-over["ytd_variance"].sum()),
+        "committed": float(projects["committed"].sum()),
+    }
+
+
+def display(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The chosen columns renamed for people (``TABLE_COLUMNS``); used for tables and the export."""
+    present = [c for c in columns if c in frame.columns]
+    return frame[present].rename(columns=TABLE_COLUMNS).reset_index(drop=True)
 
 
 def _projects_without_forecast(lines: pd.DataFrame, view: dt.date) -> list[str]:

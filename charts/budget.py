@@ -1,0 +1,107 @@
+"""Budget charts: cumulative budget vs actual vs forecast, variance bars, spend by vendor.
+
+Pure builders ``frame -> alt.Chart`` over the frames of :mod:`metrics.budget`. Every chart is in
+one currency (the caller never mixes currencies). Series colours come from ``SERIES``; variance
+bars are coloured by threshold status (``STATUS_COLORS``), which is what those colours mean.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from charts import SERIES, STATUS_COLORS
+
+CUMULATIVE_SERIES = ["Budget", "Actual", "Forecast (actual + estimate)"]
+STATUS_LABELS = {"green": "within threshold", "amber": "watch", "red": "outside threshold", "unknown": "no budget"}
+
+
+def _unit(currency: str) -> str:
+    return f" ({currency})" if currency else " (currency units)"
+
+
+def cumulative(monthly: pd.DataFrame, currency: str = "") -> alt.Chart:
+    """Running totals per month: budget, actual (to date) and forecast (actual to date, then the
+    estimate). ``monthly``: period, cum_budget, cum_actual, cum_outlook (one currency)."""
+    unit = _unit(currency)
+    frame = monthly[["period", "cum_budget", "cum_actual", "cum_outlook"]].rename(
+        columns={"cum_budget": "Budget", "cum_actual": "Actual", "cum_outlook": "Forecast (actual + estimate)"}
+    )
+    dash = alt.StrokeDash(
+        "series:N", legend=None, scale=alt.Scale(domain=CUMULATIVE_SERIES, range=[[1, 0], [1, 0], [6, 4]])
+    )
+    return (
+        alt.Chart(frame)
+        .transform_fold(CUMULATIVE_SERIES, as_=["series", "value"])
+        .transform_filter("isValid(datum.value)")
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("period:T", title="Month", timeUnit="yearmonth", axis=alt.Axis(format="%b %Y")),
+            y=alt.Y("value:Q", title=f"Cumulative spend{unit}"),
+            color=alt.Color("series:N", title="Series", scale=alt.Scale(domain=CUMULATIVE_SERIES, range=SERIES[:3])),
+            strokeDash=dash,
+            tooltip=[
+                alt.Tooltip("series:N", title="Series"),
+                alt.Tooltip("period:T", title="Month", format="%b %Y"),
+                alt.Tooltip("value:Q", title=f"Cumulative{unit}", format=",.0f"),
+            ],
+        )
+        .properties(
+            title=alt.Title("Cumulative budget vs actual vs forecast", subtitle="Running totals by month"), height=320
+        )
+    )
+
+
+def variance_bars(frame: pd.DataFrame, label: str, label_title: str, value: str = "ytd_variance",
+                  pct: str = "ytd_variance_pct", status: str = "ytd_status", currency: str = "",
+                  title: str = "Variance") -> alt.Chart:  # fmt: skip
+    """Horizontal bars of variance (budget − actual; negative = over budget) per ``label``,
+    coloured by threshold status. ``frame``: label, value, pct, status, budget/actual columns."""
+    unit = _unit(currency)
+    data = frame.assign(_status=frame[status].fillna("unknown"))
+    domain = list(STATUS_COLORS)
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y(f"{label}:N", title=label_title, sort=alt.EncodingSortField(field=value, order="ascending")),
+            x=alt.X(f"{value}:Q", title=f"Variance, budget − actual{unit}; negative = over budget"),
+            color=alt.Color(
+                "_status:N",
+                title="Status (|variance %|)",
+                scale=alt.Scale(domain=domain, range=[STATUS_COLORS[s] for s in domain]),
+            ),
+            tooltip=[
+                alt.Tooltip(f"{label}:N", title=label_title),
+                alt.Tooltip(f"{value}:Q", title=f"Variance{unit}", format=",.0f"),
+                alt.Tooltip(f"{pct}:Q", title="Variance %", format=".1%"),
+                alt.Tooltip("_status:N", title="Status"),
+            ],
+        )
+        .properties(title=title, height=max(120, 26 * len(data)))
+    )
+
+
+def vendor_spend(frame: pd.DataFrame, currency: str = "", actual: str = "ytd_actual", budget: str = "ytd_budget",
+                 title: str = "Spend by vendor, year to date") -> alt.Chart:  # fmt: skip
+    """Actual spend per vendor (bars) with the vendor's budget (tick). ``frame``: vendor, actual, budget."""
+    unit = _unit(currency)
+    tooltip = [
+        alt.Tooltip("vendor:N", title="Vendor"),
+        alt.Tooltip(f"{actual}:Q", title=f"Actual{unit}", format=",.0f"),
+        alt.Tooltip(f"{budget}:Q", title=f"Budget{unit}", format=",.0f"),
+    ]
+    y = alt.Y("vendor:N", title="Vendor", sort=alt.EncodingSortField(field=actual, order="descending"))
+    bars = (
+        alt.Chart(frame)
+        .mark_bar(color=SERIES[0])
+        .encode(y=y, x=alt.X(f"{actual}:Q", title=f"Spend{unit}"), tooltip=tooltip)
+    )
+    ticks = (
+        alt.Chart(frame)
+        .mark_tick(color=SERIES[2], thickness=3, size=18)
+        .encode(y=y, x=alt.X(f"{budget}:Q", title=f"Spend{unit}"), tooltip=tooltip)
+    )
+    return (bars + ticks).properties(
+        title=alt.Title(title, subtitle="Bars: actual; grey ticks: budget"), height=max(120, 26 * len(frame))
+    )

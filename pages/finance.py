@@ -1,0 +1,203 @@
+"""Finance: which projects and vendors are over budget this year, by how much.
+
+Budget vs actual vs forecast by project, month, cost category and vendor (metrics.budget), the
+variance table coloured by threshold, the finance template and an Excel export of what is shown.
+"""
+
+import calendar
+import datetime as dt
+
+import streamlit as st
+
+import ui
+from charts import STATUS_COLORS
+from charts import budget as budget_charts
+from exports import to_excel
+from loaders.finance_template import template_bytes
+from metrics import budget
+
+MONTH_NAMES = list(calendar.month_name)[1:]
+PROJECT_COLUMNS = ["project_id", "name", "program", "currency", "ytd_budget", "ytd_actual", "ytd_variance",
+                   "ytd_variance_pct", "ytd_status", "full_year_budget", "full_year_forecast", "full_year_variance",
+                   "budget", "actual", "variance", "variance_pct", "status", "committed", "forecast_source"]  # fmt: skip
+CATEGORY_COLUMNS = ["cost_category", "currency", "ytd_budget", "ytd_actual", "ytd_variance", "ytd_variance_pct",
+                    "ytd_status", "full_year_budget", "full_year_forecast", "committed"]  # fmt: skip
+VENDOR_COLUMNS = ["vendor", "currency", "ytd_budget", "ytd_actual", "ytd_variance", "ytd_variance_pct", "ytd_status",
+                  "budget", "actual", "variance", "committed"]  # fmt: skip
+MONEY = [budget.TABLE_COLUMNS[c] for c in ("ytd_budget", "ytd_actual", "ytd_variance", "full_year_budget",
+         "full_year_forecast", "full_year_variance", "budget", "actual", "variance", "committed")]  # fmt: skip
+PCT = [budget.TABLE_COLUMNS["ytd_variance_pct"], budget.TABLE_COLUMNS["variance_pct"]]
+STATUS = [budget.TABLE_COLUMNS["ytd_status"], budget.TABLE_COLUMNS["status"]]
+
+
+@st.cache_data(show_spinner="Reading the finance snapshot…")
+def load(as_of, project_ids, fy_start_month, version):
+    return budget.prepared_lines(ui.store(), as_of, list(project_ids) if project_ids else None, fy_start_month)
+
+
+@st.cache_data(show_spinner=False)
+def template(year: int) -> bytes:
+    return template_bytes(dt.date(year - 1, 1, 1), months=48)
+
+
+def colour_status(value):
+    color = STATUS_COLORS.get(value)
+    return f"background-color: {color}; color: white" if color else ""
+
+
+def styled(frame):
+    """Money with thousands separators, ratios as percentages, status cells in their colour."""
+    fmt = {c: "{:,.0f}" for c in MONEY if c in frame.columns}
+    fmt.update({c: "{:+.1%}" for c in PCT if c in frame.columns})
+    return frame.style.format(fmt, na_rep="—").map(colour_status, subset=[c for c in STATUS if c in frame.columns])
+
+
+settings = ui.settings()
+st.title("Finance")
+
+filters = st.columns([1, 1, 1])
+fy_start = filters[0].selectbox("Fiscal year starts in", MONTH_NAMES, index=0, key="fy_start")
+fy_start_month = MONTH_NAMES.index(fy_start) + 1
+with filters[1].popover("Thresholds"):
+    green = st.number_input("Green up to |variance %|", 0.0, 100.0, 5.0, 0.5, key="green_pct")
+    amber = st.number_input("Amber up to |variance %|", 0.0, 100.0, 10.0, 0.5, key="amber_pct")
+thresholds = budget.Thresholds(green=green / 100, amber=max(amber, green) / 100)
+
+scoped = settings.project_ids if (settings.programs or settings.portfolios) else ()
+prepared, view = load(settings.as_of, tuple(scoped), fy_start_month, settings.data_version)
+if prepared.empty:
+    st.info(
+        "No finance workbook is stored for the projects in scope on or before this date. Upload one on the "
+        "**Uploads & problems** page; the template below shows the columns."
+    )
+    st.download_button(
+        "Download the finance template (.xlsx)",
+        template(settings.as_of.year if settings.as_of else 2026),
+        file_name="finance_template.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="template_empty",
+    )
+    st.stop()
+
+known = ui.projects()
+names = dict(zip(known.project_id, known.name, strict=False)) if not known.empty else {}
+programs = dict(zip(known.project_id, known.program, strict=False)) if not known.empty else {}
+choices = budget.options(prepared)
+picks = st.columns([2, 2, 2, 1])
+chosen_projects = picks[0].multiselect(
+    "Project", choices["project_id"], key="projects", format_func=lambda p: f"{p} — {names[p]}" if names.get(p) else p
+)
+chosen_categories = picks[1].multiselect("Cost category", choices["cost_category"], key="categories")
+chosen_vendors = picks[2].multiselect("Vendor", choices["vendor"], key="vendors")
+currencies = choices["currency"]
+currency = picks[3].selectbox(
+    "Currency", currencies, key="currency", format_func=lambda c: c or "unknown", disabled=len(currencies) == 1
+)
+if len(currencies) > 1:
+    st.caption(
+        f"The lines are in {len(currencies)} currencies; every figure below is in {currency or 'an unknown currency'}. "
+        "Amounts in different currencies are never added without a rate table."
+    )
+
+shown = budget.filter_lines(prepared, chosen_projects, chosen_categories, chosen_vendors)
+tables = budget.page_tables(shown, currency, names, programs, thresholds)
+fy_first, fy_next = budget.fiscal_year(view, fy_start_month)
+fy_label = f"{fy_first:%b %Y} – {fy_next - dt.timedelta(days=1):%b %Y}"
+st.caption(f"As of {view:%d %b %Y} · fiscal year {fy_label} · variance = budget − actual (negative = over budget)")
+
+if tables["projects"].empty:
+    st.info("No budget lines match these filters.")
+    st.stop()
+
+top = budget.headline(tables["projects"])
+cols = st.columns(4)
+cols[0].metric("Over budget this year", f"{top['projects_over']} of {len(tables['projects'])} projects",
+               f"-{ui.money(top['overrun'], currency)} over" if top["projects_over"] else "none over",
+               delta_color="normal" if not top["projects_over"] else "inverse")  # fmt: skip
+cols[1].metric(
+    "YTD variance",
+    ui.money(top["ytd_variance"], currency),
+    None if top["ytd_variance_pct"] is None else f"{top['ytd_variance_pct']:+.1%} of budget",
+)
+cols[2].metric("YTD actual vs budget", ui.money(top["ytd_actual"], currency), f"budget {ui.money(top['ytd_budget'], currency)}",
+               delta_color="off")  # fmt: skip
+cols[3].metric("Full-year forecast", ui.money(top["full_year_forecast"], currency),
+               f"budget {ui.money(top['full_year_budget'], currency)}", delta_color="off")  # fmt: skip
+
+for note in budget.mixed_currency_notes(prepared):
+    st.warning(note)
+
+st.subheader("Over budget this year")
+over = st.columns(2)
+over_projects = budget.display(tables["over_projects"], ["project_id", "name", "ytd_variance", "ytd_variance_pct",
+                                                         "ytd_status"])  # fmt: skip
+over_vendors = budget.display(tables["over_vendors"], ["vendor", "ytd_variance", "ytd_variance_pct", "ytd_status"])
+with over[0]:
+    st.markdown("**Projects**")
+    if over_projects.empty:
+        st.success("No project is over budget this year.")
+    else:
+        st.dataframe(styled(over_projects), hide_index=True, width="stretch", key="over_projects")
+with over[1]:
+    st.markdown("**Vendors**")
+    if over_vendors.empty:
+        st.success("No vendor is over budget this year.")
+    else:
+        st.dataframe(styled(over_vendors), hide_index=True, width="stretch", key="over_vendors")
+
+st.subheader("Variance by project")
+project_table = budget.display(tables["projects"], PROJECT_COLUMNS)
+st.dataframe(styled(project_table), hide_index=True, width="stretch", key="project_table")
+st.altair_chart(
+    budget_charts.variance_bars(tables["projects"], "project_id", "Project", currency=currency,
+                                title="Variance by project, year to date"),
+    width="stretch",
+)  # fmt: skip
+
+st.subheader("Budget vs actual vs forecast by month")
+st.altair_chart(budget_charts.cumulative(tables["monthly"], currency), width="stretch")
+
+left, right = st.columns(2)
+with left:
+    st.altair_chart(
+        budget_charts.variance_bars(tables["categories"], "cost_category", "Cost category", currency=currency,
+                                    title="Variance by cost category, year to date"),
+        width="stretch",
+    )  # fmt: skip
+with right:
+    st.altair_chart(budget_charts.vendor_spend(tables["vendors"], currency), width="stretch")
+
+with st.expander("Tables by cost category and vendor"):
+    category_table = budget.display(tables["categories"], CATEGORY_COLUMNS)
+    vendor_table = budget.display(tables["vendors"], VENDOR_COLUMNS)
+    st.dataframe(styled(category_table), hide_index=True, width="stretch", key="category_table")
+    st.dataframe(styled(vendor_table), hide_index=True, width="stretch", key="vendor_table")
+
+monthly_table = tables["monthly"].rename(columns={"period": "Month", "budget": "Budget", "actual": "Actual",
+                                                   "outlook": "Forecast (actual + estimate)",
+                                                   "cum_budget": "Cumulative budget", "cum_actual": "Cumulative actual",
+                                                   "cum_outlook": "Cumulative forecast", "currency": "Currency"})  # fmt: skip
+downloads = st.columns(2)
+downloads[0].download_button(
+    "Export what is shown (.xlsx)",
+    to_excel(
+        {
+            "Projects": project_table,
+            "Over budget - projects": over_projects,
+            "Over budget - vendors": over_vendors,
+            "By cost category": budget.display(tables["categories"], CATEGORY_COLUMNS),
+            "By vendor": budget.display(tables["vendors"], VENDOR_COLUMNS),
+            "By month": monthly_table,
+        }
+    ),
+    file_name=f"finance_{view:%Y-%m-%d}_{currency or 'unknown'}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="export",
+)
+downloads[1].download_button(
+    "Download the finance template (.xlsx)",
+    template(view.year),
+    file_name="finance_template.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="template",
+)
