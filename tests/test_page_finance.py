@@ -82,16 +82,32 @@ def test_filters_by_vendor_and_fiscal_year(golden_db):
     assert dict(zip(table["Project"], table["YTD variance"])) == {"P2": -300, "P1": 50}
 
 
+def _download(at: AppTest, label: str) -> bytes:
+    """The bytes behind a download button (AppTest keeps them in the in-memory media storage)."""
+    import gc
+
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    button = next(b for b in at.get("download_button") if b.label == label)
+    file_id = button.proto.url.rsplit("/", 1)[-1].split(".")[0]
+    for storage in (o for o in gc.get_objects() if isinstance(o, MemoryMediaFileStorage)):
+        if file_id in storage._files_by_id:
+            return storage.get_file(file_id).content
+    raise AssertionError(f"no media file {file_id}")
+
+
 def test_export_holds_the_numbers_shown(golden_db):
     at = run(AppTest.from_file(str(PAGE)))
-    buttons = [b for b in at.get("download_button")]
-    assert len(buttons) == 2
-    from exports import to_excel  # the page builds its export with this; check the same frames round-trip
-
     shown = at.dataframe[2].value
-    wb = load_workbook(io.BytesIO(to_excel({"Projects": shown})))
+    wb = load_workbook(io.BytesIO(_download(at, "Export what is shown (.xlsx)")))
+    assert wb.sheetnames[0] == "Projects" and "By month" in wb.sheetnames
     rows = list(wb["Projects"].iter_rows(values_only=True))
-    assert rows[1][0] == "P1" and -350 in rows[1]
+    assert list(rows[0]) == shown.columns.tolist()
+    assert [r[0] for r in rows[1:]] == shown["Project"].tolist()
+    ytd = rows[0].index("YTD variance")
+    assert [r[ytd] for r in rows[1:]] == shown["YTD variance"].tolist() == [-350, 0]
+    template = load_workbook(io.BytesIO(_download(at, "Download the finance template (.xlsx)")))
+    assert "Budget lines" in template.sheetnames
 
 
 def test_empty_database_shows_guidance_not_numbers(tmp_path, monkeypatch):
