@@ -592,11 +592,10 @@ def _setup_macros(con: duckdb.DuckDBPyConnection) -> None:
                  WHEN lower(p.ap) = 'a' AND p.h::INT = 12 THEN 0 ELSE p.h::INT END,
             CASE WHEN p.mi = '' THEN 0 ELSE p.mi::INT END,
             CASE WHEN p.se = '' THEN 0 ELSE p.se::DOUBLE END)) END;
-        CREATE TEMP MACRO jira_ts(s, dayfirst) AS CASE WHEN s IS NULL THEN NULL ELSE coalesce(
-            jira_from_parts(jira_parts(s), dayfirst),
+        CREATE TEMP MACRO jira_other_ts(s) AS CASE WHEN s IS NULL THEN NULL ELSE coalesce(
             try_strptime(s, {_sql_list(_ISO_FORMATS)}),
-            CASE WHEN regexp_full_match(s, '\\d{{4,5}}(\\.\\d+)?') AND s::DOUBLE BETWEEN 1000 AND 99999
-                 THEN TIMESTAMP '1899-12-30' + to_microseconds(round(s::DOUBLE * 86400000000)::BIGINT) END) END;
+            CASE WHEN regexp_full_match(s, '\\d{{4,5}}(\\.\\d+)?') AND TRY_CAST(s AS DOUBLE) BETWEEN 1000 AND 99999
+                 THEN TIMESTAMP '1899-12-30' + to_microseconds(round(TRY_CAST(s AS DOUBLE) * 86400000000)::BIGINT) END) END;
         CREATE TEMP MACRO jira_num(s) AS CASE WHEN regexp_full_match(s, '[+-]?\\d+') OR regexp_full_match(s, '[+-]?\\d*[.,]\\d+')
             THEN TRY_CAST(replace(s, ',', '.') AS DOUBLE) END;
         CREATE TEMP MACRO jira_norm(s) AS lower(regexp_replace(trim(s), '[\\s_\\-]+', ' ', 'g'));
@@ -733,7 +732,7 @@ def _load_csv(con, raw: _Raw, keep: list[int], file_name: str) -> None:
     select = ", ".join(f"c{i}" for i in keep) or "NULL AS c_none"
     sql = (
         f"CREATE TEMP TABLE raw0 AS SELECT {select} FROM read_csv(?, header=true, auto_detect=false, "
-        f"columns={columns}, delim=?, quote='\"', escape='\"', nullstr='\\u0001', all_varchar=true, "
+        f"columns={columns}, delim=?, quote='\"', escape='\"', all_varchar=true, "
         "store_rejects=true, ignore_errors=true, max_line_size=50000000)"
     )
     try:
@@ -803,7 +802,7 @@ def _load_csv(con, raw: _Raw, keep: list[int], file_name: str) -> None:
                 "CREATE TEMP TABLE raw AS SELECT r.rn, raw0.* FROM raw0 POSITIONAL JOIN (SELECT rn FROM rownums ORDER BY k) r"
             )
             return
-    con.execute(f"CREATE TEMP TABLE raw AS SELECT ({rn_sql})::INTEGER AS rn, * FROM raw0")
+    con.execute(f"CREATE TEMP VIEW raw AS SELECT ({rn_sql})::INTEGER AS rn, * FROM raw0")
 
 
 def _cell_text(value) -> str:
@@ -846,7 +845,7 @@ def _rows_to_raw(con, raw: _Raw, rows: list[list[str]], first_row_number: int, k
                 continue
         raw.records += 1
         row = list(row[:n]) + [""] * (n - len(row))
-        good.append([row[i] for i in keep])
+        good.append([str(row[i]).strip() for i in keep])
         numbers.append(number)
     frame = pd.DataFrame(good, columns=[f"c{i}" for i in keep], dtype=object)
     frame.insert(0, "rn", pd.array(numbers, dtype="int32"))
@@ -948,7 +947,7 @@ def _parse(con, sample: Sample, file_name: str, tmpdir: str) -> Parsed:
         raw = _Raw(header, "xlsx")
         raw.excel_resave = True
         meta["sheet"] = sheet
-        fmt = "Jira workbook re-saved by Excel (.xlsx)"
+        fmt = "Jira CSV re-saved by Excel (.xlsx)"
     elif sample.is_ole2:
         raise Refused(
             f"{file_name}: this is a binary Excel file. Export CSV (all fields) from Jira and upload it unchanged."
@@ -959,7 +958,7 @@ def _parse(con, sample: Sample, file_name: str, tmpdir: str) -> Parsed:
             header, rows, first_row = _html_rows(data, file_name)
             header, rows = _split_html_multi(header, rows)
             raw = _Raw(header, "html", "utf-8")
-            fmt = 'Jira HTML .xls ("Excel" export)'
+            fmt = "Jira HTML .xls"
         else:
             raw = _read_csv(con, data, file_name, tmpdir)
             rows = None
@@ -991,7 +990,7 @@ def _inner_key(name: str) -> str:
 
 
 def _cell(i: int) -> str:
-    return f"nullif(trim(c{i}, ' \t\r\n'), '')"
+    return f"nullif(c{i}, '')"
 
 
 def _single(groups, field) -> str:
@@ -1010,37 +1009,46 @@ def _multi(groups, field) -> str:
     return "list_filter([" + ", ".join(_cell(i) for i in idxs) + "], lambda x: x IS NOT NULL)"
 
 
+ISSUE_COLUMNS = (
+    "issue_key, issue_id, project_key, issue_type, is_subtask, summary, status, status_category, "
+    "resolution, priority, assignee, reporter, created, updated, resolved, due, story_points, "
+    "original_estimate_hours, remaining_estimate_hours, time_spent_hours, parent_key, epic_key, team, "
+    "sprint, fix_versions, labels, components, sprint_count, row_number"
+)
+
+
+def _cell_problems(con, problems, table, cond, value_col, total, column, reason, rn="rn") -> None:
+    """One warning per cell (up to MAX_CELL_PROBLEMS), then one summarising the rest."""
+    rows = con.execute(
+        f"SELECT {rn}, {value_col} FROM {table} WHERE {cond} ORDER BY {rn} LIMIT {MAX_CELL_PROBLEMS}"
+    ).fetchall()
+    problems.extend(Problem(f"{column}: {reason}.", "warning", r, column, v) for r, v in rows)
+    if total > len(rows):
+        problems.append(
+            Problem(f"{column}: {total - len(rows)} more cells like these were left empty.", "warning", None, column)
+        )
+
+
 def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: dict, file_name: str) -> Parsed:
     header = raw.header
     problems: list[Problem] = list(raw.rejected)
-    mapped = sorted({i for idxs in groups.values() for i in idxs})
-
-    # 1. cells -> text columns, blank rows flagged
-    blank = " AND ".join(f"{_cell(i)} IS NULL" for i in mapped) or "true"
     sp_idxs = groups.get("story_points", [])
-    stage = [
-        "rn",
-        f"({blank}) AS is_blank",
-        *(f"{_single(groups, f)} AS {f}" for f in HEADER_ALIASES if f not in MULTI_FIELDS),
-        *(f"{_multi(groups, f)} AS {f}_list" for f in MULTI_FIELDS),
-        *(f"{_cell(i)} AS sp{k}" for k, i in enumerate(sp_idxs)),
-    ]
-    con.execute(f"CREATE TEMP TABLE stage AS SELECT {', '.join(stage)} FROM raw")
-    blanks = con.execute("SELECT count(*) FROM stage WHERE is_blank").fetchall()[0][0]
-    if blanks:
-        problems.append(Problem(f"{blanks} blank rows (no value in any column) were skipped.", "info"))
-    con.execute("DELETE FROM stage WHERE is_blank")
-    n_rows = con.execute("SELECT count(*) FROM stage").fetchall()[0][0]
+    date_cols = [f for f in DATE_FIELDS if f in groups]
 
-    # 2. story points: the candidate column holding the most numbers
-    sp_choice, sp_counts = None, []
-    for k, i in enumerate(sp_idxs):
-        filled = con.execute(f"SELECT count(sp{k}) FROM stage").fetchall()[0][0]
-        sp_counts.append({"column": header[i], "filled": int(filled)})
-        if filled and (sp_choice is None or filled > sp_counts[sp_choice]["filled"]):
-            sp_choice = k
+    # 1. one pass of facts over the raw cells: rows, story-point candidates
+    facts = con.execute("SELECT count(*)" + "".join(f", count({_cell(i)})" for i in sp_idxs) + " FROM raw").fetchall()[
+        0
+    ]
+    total_rows, sp_filled = facts[0], facts[1:]
+
+    # 2. story points: the candidate column holding the most values
+    sp_counts = [{"column": header[i], "filled": int(n)} for i, n in zip(sp_idxs, sp_filled)]
+    sp_choice = max(range(len(sp_idxs)), key=lambda k: (sp_filled[k], -k), default=None)
+    if sp_choice is not None and not sp_filled[sp_choice]:
+        sp_choice = None
+    meta["story_points_column"] = header[sp_idxs[sp_choice]] if sp_choice is not None else None
+    meta["story_point_candidates"] = sp_counts
     if sp_choice is not None:
-        meta["story_points_column"] = header[sp_idxs[sp_choice]]
         others = [c["column"] for k, c in enumerate(sp_counts) if k != sp_choice and c["filled"]]
         if others:
             problems.append(
@@ -1050,29 +1058,24 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
                     "info",
                 )
             )
-    else:
-        meta["story_points_column"] = None
-    meta["story_point_candidates"] = sp_counts
-    sp_expr = f"sp{sp_choice}" if sp_choice is not None else "NULL::VARCHAR"
+    sp_expr = _cell(sp_idxs[sp_choice]) if sp_choice is not None else "NULL::VARCHAR"
 
-    # 3. day-first or month-first for numeric dates (Excel re-saves)
-    date_cols = [f for f in DATE_FIELDS if f in groups]
+    # 3. the date grammar in use: named months or numbers, day-first or month-first (Excel re-saves)
     dayfirst, date_format = True, None
     if date_cols:
         parts = " UNION ALL ".join(
-            f"SELECT jira_parts({f}) AS p FROM (SELECT {f} FROM stage WHERE {f} IS NOT NULL LIMIT 5000)"
+            f"SELECT jira_parts(v) AS p FROM (SELECT {_single(groups, f)} AS v FROM raw) WHERE v IS NOT NULL"
             for f in date_cols
         )
-        stats = con.execute(
-            f"""SELECT count(*) FILTER (p.d <> '' AND NOT regexp_full_match(p.mo, '\\d+')) AS named,
-                       count(*) FILTER (regexp_full_match(p.mo, '\\d+')) AS numeric,
-                       count(*) FILTER (regexp_full_match(p.mo, '\\d+') AND TRY_CAST(p.d AS INT) > 12) AS day_gt12,
-                       count(*) FILTER (regexp_full_match(p.mo, '\\d+') AND TRY_CAST(p.mo AS INT) > 12) AS month_gt12,
-                       count(*) FILTER (p.h <> '' AND p.ap = '') AS h24,
-                       count(*) FILTER (p.ap <> '') AS ampm
-                FROM ({parts})"""
+        named, numeric, day_gt12, month_gt12, h24, ampm = con.execute(
+            f"""SELECT count(*) FILTER (p.d <> '' AND NOT regexp_full_match(p.mo, '\\d+')),
+                       count(*) FILTER (regexp_full_match(p.mo, '\\d+')),
+                       count(*) FILTER (regexp_full_match(p.mo, '\\d+') AND TRY_CAST(p.d AS INT) > 12),
+                       count(*) FILTER (regexp_full_match(p.mo, '\\d+') AND TRY_CAST(p.mo AS INT) > 12),
+                       count(*) FILTER (p.h <> '' AND p.ap = ''),
+                       count(*) FILTER (p.ap <> '')
+                FROM ({parts} LIMIT 20000)"""
         ).fetchall()[0]
-        named, numeric, day_gt12, month_gt12, h24, ampm = stats
         if numeric and month_gt12 and not day_gt12:
             dayfirst = False
         if numeric and month_gt12 and day_gt12:
@@ -1102,32 +1105,43 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
     meta["day_first"] = dayfirst
     df_sql = "true" if dayfirst else "false"
 
-    # 4. typed columns
-    status_defaults = [(k.casefold(), v) for k, v in STATUS_CATEGORY_DEFAULTS.items()]
-    category_values = list(CATEGORY_VALUES.items())
+    # 4. typed columns, in one statement (fast English path first, the full grammar for the rest)
     con.execute("CREATE TEMP TABLE status_defaults (name VARCHAR, category VARCHAR)")
-    con.executemany("INSERT INTO status_defaults VALUES (?, ?)", status_defaults)
+    con.executemany(
+        "INSERT INTO status_defaults VALUES (?, ?)", [(k.casefold(), v) for k, v in STATUS_CATEGORY_DEFAULTS.items()]
+    )
     con.execute("CREATE TEMP TABLE category_values (name VARCHAR, category VARCHAR)")
-    con.executemany("INSERT INTO category_values VALUES (?, ?)", category_values)
+    con.executemany("INSERT INTO category_values VALUES (?, ?)", list(CATEGORY_VALUES.items()))
+    singles = [f for f in HEADER_ALIASES if f not in MULTI_FIELDS]
+    blank = " AND ".join(
+        [*(f"{f} IS NULL" for f in singles), *(f"len({f}_list) = 0" for f in MULTI_FIELDS), "sp_text IS NULL"]
+    )
+    fast = {f: f"try_strptime({f}, '%d/%b/%y %I:%M %p')" for f in DATE_FIELDS}
     con.execute(f"""
-        CREATE TEMP TABLE typed AS
-        SELECT s.*,
-               {" , ".join(f"jira_ts({f}, {df_sql}) AS {f}_ts" for f in DATE_FIELDS)},
-               {sp_expr} AS sp_text, jira_num({sp_expr}) AS sp_value,
+        CREATE TEMP VIEW typed AS
+        SELECT s.* EXCLUDE ({", ".join(f"{f}_fast, {f}_p" for f in DATE_FIELDS)}),
+               {", ".join(f"coalesce({f}_fast, jira_from_parts({f}_p, {df_sql}), jira_other_ts({f})) AS {f}_ts" for f in DATE_FIELDS)},
+               jira_num(sp_text) AS sp_value,
                jira_num(original_estimate) / 3600.0 AS oe_h, jira_num(remaining_estimate) / 3600.0 AS re_h,
                jira_num(time_spent) / 3600.0 AS ts_h,
-               jira_norm(issue_type) AS type_norm,
-               coalesce(project_key, regexp_extract(issue_key, '^([A-Za-z][A-Za-z0-9_]*)-\\d+$', 1)) AS pkey,
-               lower(trim(resolution)) IN (SELECT unnest({_sql_list(UNRESOLVED)})) AS unresolved_word,
-               lower(trim(assignee)) IN (SELECT unnest({_sql_list(UNASSIGNED)})) AS unassigned_word
-        FROM stage s
+               coalesce(project_key, regexp_extract(issue_key, '^([A-Za-z][A-Za-z0-9_]*)-\\d+$', 1)) AS pkey
+        FROM (SELECT *, {", ".join(f"CASE WHEN {f}_fast IS NULL AND {f} IS NOT NULL THEN jira_parts(trim({f})) END AS {f}_p" for f in DATE_FIELDS)}
+              FROM (SELECT *, {", ".join(f"{fast[f]} AS {f}_fast" for f in DATE_FIELDS)}
+                    FROM (SELECT rn, {", ".join(f"{_single(groups, f)} AS {f}" for f in singles)},
+                                 {", ".join(f"{_multi(groups, f)} AS {f}_list" for f in MULTI_FIELDS)},
+                                 {sp_expr} AS sp_text
+                          FROM raw) WHERE NOT ({blank}))) s
     """)
+    n_rows = con.execute("SELECT count(*) FROM typed").fetchall()[0][0]
+    blanks = total_rows - n_rows
+    if blanks:
+        problems.append(
+            Problem(f"{blanks} blank rows (no value in any column this loader reads) were skipped.", "info")
+        )
 
-    # 5. cell problems (capped per column)
+    # 5. cells not loaded as written (capped per column)
     checks = [
-        (f, f"{f} IS NOT NULL AND {f}_ts IS NULL", f, "not a date this loader reads; left empty")
-        for f in DATE_FIELDS
-        if f in groups
+        (f, f"{f} IS NOT NULL AND {f}_ts IS NULL", f, "not a date this loader reads; left empty") for f in date_cols
     ]
     if sp_choice is not None:
         checks.append(
@@ -1141,32 +1155,24 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
     for f, col in (("original_estimate", "oe_h"), ("remaining_estimate", "re_h"), ("time_spent", "ts_h")):
         if f in groups:
             checks.append((f, f"{f} IS NOT NULL AND {col} IS NULL", f, "not a number of seconds; left empty"))
-    for f, cond, value_col, reason in checks:
-        column = header[sp_idxs[sp_choice]] if f == "story_points" else header[groups[f][0]]
-        total = con.execute(f"SELECT count(*) FROM typed WHERE {cond}").fetchall()[0][0]
-        if not total:
-            continue
-        rows = con.execute(
-            f"SELECT rn, {value_col} FROM typed WHERE {cond} ORDER BY rn LIMIT {MAX_CELL_PROBLEMS}"
-        ).fetchall()
-        problems.extend(Problem(f"{column}: {reason}.", "warning", rn, column, v) for rn, v in rows)
-        if total > len(rows):
-            problems.append(
-                Problem(
-                    f"{column}: {total - len(rows)} more cells like these were left empty.", "warning", None, column
-                )
-            )
+    if checks:
+        counts = con.execute(
+            "SELECT " + ", ".join(f"count(*) FILTER ({c})" for _, c, _, _ in checks) + " FROM typed"
+        ).fetchall()[0]
+        for (f, cond, value_col, reason), total in zip(checks, counts):
+            if total:
+                column = header[sp_idxs[sp_choice]] if f == "story_points" else header[groups[f][0]]
+                _cell_problems(con, problems, "typed", cond, value_col, total, column, reason)
 
     # 6. status category: from the file, else from status names
     has_category = "status_category" in groups
-    unknown_categories = []
+    meta["status_category_source"] = "file" if has_category else "status names (defaults)"
     if has_category:
-        unknown_categories = con.execute(
-            """SELECT status_category, count(*) FROM typed t
+        for value, count in con.execute(
+            """SELECT status_category, count(*) FROM typed
                WHERE status_category IS NOT NULL AND lower(status_category) NOT IN (SELECT name FROM category_values)
                GROUP BY ALL ORDER BY 1"""
-        ).fetchall()
-        for value, count in unknown_categories:
+        ).fetchall():
             problems.append(
                 Problem(
                     f"status category '{value}' is not one this loader knows ({count} issues); the category was taken "
@@ -1177,105 +1183,92 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
                     value,
                 )
             )
-    inferred = con.execute(
-        f"""SELECT status, count(*), count(*) FILTER (resolved_ts IS NOT NULL OR (resolution IS NOT NULL AND NOT unresolved_word))
-            FROM typed t
-            WHERE status IS NOT NULL
-              AND {"(status_category IS NULL OR lower(status_category) NOT IN (SELECT name FROM category_values)) AND" if has_category else ""}
-                  lower(status) NOT IN (SELECT name FROM status_defaults)
+    unresolved_words, unassigned_words = _sql_list(UNRESOLVED), _sql_list(UNASSIGNED)
+    resolved_sql = f"(resolved_ts IS NOT NULL OR (resolution IS NOT NULL AND lower(resolution) NOT IN (SELECT unnest({unresolved_words}))))"
+    cat_missing = (
+        "(status_category IS NULL OR lower(status_category) NOT IN (SELECT name FROM category_values)) AND "
+        if has_category
+        else ""
+    )
+    for status, count, done in con.execute(
+        f"""SELECT status, count(*), count(*) FILTER ({resolved_sql}) FROM typed
+            WHERE status IS NOT NULL AND {cat_missing} lower(status) NOT IN (SELECT name FROM status_defaults)
             GROUP BY ALL ORDER BY 1"""
-    ).fetchall()
-    for status, count, done in inferred:
+    ).fetchall():
         problems.append(
             Problem(
                 f"status '{status}' ({count} issues) is not in the status-category defaults: {done} with a resolution "
                 f"counted as Done, {count - done} as In Progress. Add it to the defaults to change this.",
                 "info",
                 None,
-                "Status",
+                header[groups["status"][0]],
                 status,
             )
         )
-    if not has_category:
-        meta["status_category_source"] = "status names (defaults)"
-    else:
-        meta["status_category_source"] = "file"
 
-    # 7. parent and epic resolution, sub-tasks
-    legacy_parent_id = any(_inner_key(header[i]) == "parent id" for i in groups.get("parent_ref", []))
+    # 7. parent and epic resolution, sub-tasks (joins only when the file has those columns)
     key_re = "'^[A-Za-z][A-Za-z0-9_]*-\\d+$'"
-    con.execute(f"""
-        CREATE TEMP TABLE ids AS
-        SELECT issue_id, any_value(issue_key) AS issue_key FROM typed WHERE issue_id IS NOT NULL AND issue_key IS NOT NULL GROUP BY 1;
-        CREATE TEMP TABLE epic_names AS
-        SELECT epic_name, any_value(issue_key) AS issue_key FROM typed
-        WHERE epic_name IS NOT NULL AND issue_key IS NOT NULL GROUP BY 1 HAVING count(*) = 1;
-        CREATE TEMP TABLE rel AS
-        SELECT t.rn,
-               coalesce(CASE WHEN regexp_full_match(t.parent_key, {key_re}) THEN t.parent_key END,
-                        i.issue_key,
-                        CASE WHEN regexp_full_match(t.parent_ref, {key_re}) THEN t.parent_ref END) AS parent_key_r,
-               coalesce(CASE WHEN regexp_full_match(t.epic_link, {key_re}) THEN t.epic_link END, e.issue_key) AS epic_link_r
-        FROM typed t LEFT JOIN ids i ON i.issue_id = t.parent_ref LEFT JOIN epic_names e ON e.epic_name = t.epic_link;
-    """)
-    for f, cond, reason in (
-        (
-            "parent_ref",
-            "t.parent_ref IS NOT NULL AND t.parent_key IS NULL AND r.parent_key_r IS NULL",
-            "the parent issue id is not in this export, so the parent key is unknown; left empty",
-        ),
-        (
-            "epic_link",
-            "t.epic_link IS NOT NULL AND r.epic_link_r IS NULL",
-            "the epic is not in this export and the link is not an issue key; left empty",
-        ),
-    ):
-        if f not in groups:
-            continue
-        column = header[groups[f][0]]
-        total = con.execute(f"SELECT count(*) FROM typed t JOIN rel r USING (rn) WHERE {cond}").fetchall()[0][0]
-        if total:
-            rows = con.execute(
-                f"SELECT t.rn, t.{f} FROM typed t JOIN rel r USING (rn) WHERE {cond} ORDER BY t.rn LIMIT {MAX_CELL_PROBLEMS}"
-            ).fetchall()
-            problems.extend(Problem(f"{column}: {reason}.", "warning", rn, column, v) for rn, v in rows)
-            if total > len(rows):
-                problems.append(
-                    Problem(f"{column}: {total - len(rows)} more cells like these.", "warning", None, column)
-                )
-
-    subtask_types = _sql_list(SUBTASK_TYPES)
-    epic_types = _sql_list(EPIC_TYPES)
+    has_parent = "parent_ref" in groups or "parent_key" in groups
+    has_epic = "epic_link" in groups
+    legacy = "true" if any(_inner_key(header[i]) == "parent id" for i in groups.get("parent_ref", [])) else "false"
+    joins, parent_parts, epic_expr = (
+        "",
+        ["CASE WHEN regexp_full_match(t.parent_key, {k}) THEN t.parent_key END"],
+        "NULL::VARCHAR",
+    )
+    if "parent_ref" in groups:
+        con.execute("""CREATE TEMP TABLE ids AS SELECT issue_id, min(issue_key) AS issue_key FROM typed
+                       WHERE issue_id IS NOT NULL AND issue_key IS NOT NULL GROUP BY 1""")
+        joins += " LEFT JOIN ids i ON i.issue_id = t.parent_ref"
+        parent_parts += ["i.issue_key", "CASE WHEN regexp_full_match(t.parent_ref, {k}) THEN t.parent_ref END"]
+    if has_epic:
+        con.execute("""CREATE TEMP TABLE epic_names AS SELECT epic_name, min(issue_key) AS issue_key FROM typed
+                       WHERE epic_name IS NOT NULL AND issue_key IS NOT NULL GROUP BY 1 HAVING count(*) = 1""")
+        joins += " LEFT JOIN epic_names e ON e.epic_name = t.epic_link"
+        epic_expr = f"coalesce(CASE WHEN regexp_full_match(t.epic_link, {key_re}) THEN t.epic_link END, e.issue_key)"
+    parent_expr = (
+        "coalesce(" + ", ".join(p.format(k=key_re) for p in parent_parts) + ")" if has_parent else "NULL::VARCHAR"
+    )
+    subtask_types, epic_types = _sql_list(SUBTASK_TYPES), _sql_list(EPIC_TYPES)
     top_types = _sql_list(EPIC_TYPES + ABOVE_EPIC_TYPES)
-    legacy = "true" if legacy_parent_id else "false"
+    family = ""
+    if has_parent:
+        family = """
+        , by_key AS (SELECT issue_key, min(type_norm) AS type_norm, min(epic_link_r) AS epic_link_r,
+                            min(parent_key_r) AS parent_key_r FROM base WHERE issue_key IS NOT NULL GROUP BY 1)"""
+        family_join = (
+            "LEFT JOIN by_key p ON p.issue_key = b.parent_key_r LEFT JOIN by_key gp ON gp.issue_key = p.parent_key_r"
+        )
+        family_cols = "p.type_norm AS parent_type, p.epic_link_r AS parent_epic, p.parent_key_r AS grandparent, gp.type_norm AS grandparent_type"
+    else:
+        family_join = ""
+        family_cols = "NULL::VARCHAR AS parent_type, NULL::VARCHAR AS parent_epic, NULL::VARCHAR AS grandparent, NULL::VARCHAR AS grandparent_type"
     con.execute(f"""
-        CREATE TEMP TABLE issues_out AS
+        CREATE TEMP VIEW issues_out AS
         WITH base AS (
-            SELECT t.*, r.parent_key_r, r.epic_link_r FROM typed t JOIN rel r USING (rn)),
-        by_key AS (
-            SELECT issue_key, any_value(type_norm) AS type_norm, any_value(epic_link_r) AS epic_link_r,
-                   any_value(parent_key_r) AS parent_key_r
-            FROM base WHERE issue_key IS NOT NULL GROUP BY 1),
+            SELECT t.*, {parent_expr} AS parent_key_r, {epic_expr} AS epic_link_r,
+                   jira_norm(t.issue_type) AS type_norm FROM typed t {joins}){family},
         flagged AS (
-            SELECT b.*, p.type_norm AS parent_type, p.epic_link_r AS parent_epic, p.parent_key_r AS grandparent,
-                   gp.type_norm AS grandparent_type,
-                   (b.type_norm IN (SELECT unnest({subtask_types})) OR b.type_norm LIKE '%sub task%'
-                    OR b.type_norm LIKE '%subtask%'
-                    OR ({legacy} AND b.parent_ref IS NOT NULL AND coalesce(b.type_norm NOT IN (SELECT unnest({top_types})), true))
-                    OR (b.parent_key_r IS NOT NULL AND p.type_norm IS NOT NULL
-                        AND p.type_norm NOT IN (SELECT unnest({top_types}))
-                        AND coalesce(b.type_norm NOT IN (SELECT unnest({top_types})), true))) AS is_subtask
-            FROM base b LEFT JOIN by_key p ON p.issue_key = b.parent_key_r
-            LEFT JOIN by_key gp ON gp.issue_key = p.parent_key_r)
-        SELECT issue_key, issue_id, pkey AS project_key, issue_type, is_subtask, summary, status,
+            SELECT b.*, {family_cols} FROM base b {family_join}),
+        sub AS (
+            SELECT *, coalesce(type_norm IN (SELECT unnest({subtask_types})) OR type_norm LIKE '%sub task%'
+                    OR type_norm LIKE '%subtask%', false)
+                    OR ({legacy} AND parent_ref IS NOT NULL AND coalesce(type_norm NOT IN (SELECT unnest({top_types})), true))
+                    OR (parent_key_r IS NOT NULL AND parent_type IS NOT NULL
+                        AND parent_type NOT IN (SELECT unnest({top_types}))
+                        AND coalesce(type_norm NOT IN (SELECT unnest({top_types})), true)) AS is_subtask
+            FROM flagged)
+        SELECT issue_key, issue_id,
+               pkey AS project_key, issue_type, is_subtask, summary, status,
                CASE WHEN cv.category IS NOT NULL THEN cv.category
                     WHEN sd.category IS NOT NULL THEN sd.category
-                    WHEN resolved_ts IS NOT NULL OR (resolution IS NOT NULL AND NOT unresolved_word) THEN 'Done'
+                    WHEN {resolved_sql} THEN 'Done'
                     WHEN status IS NULL THEN NULL
                     ELSE 'In Progress' END AS status_category,
-               CASE WHEN unresolved_word THEN NULL ELSE resolution END AS resolution,
-               priority, CASE WHEN unassigned_word THEN NULL ELSE assignee END AS assignee, reporter,
-               created_ts AS created, updated_ts AS updated, resolved_ts AS resolved, due_ts AS due,
+               CASE WHEN lower(resolution) IN (SELECT unnest({unresolved_words})) THEN NULL ELSE resolution END AS resolution,
+               priority,
+               CASE WHEN lower(assignee) IN (SELECT unnest({unassigned_words})) THEN NULL ELSE assignee END AS assignee,
+               reporter, created_ts AS created, updated_ts AS updated, resolved_ts AS resolved, due_ts AS due,
                sp_value AS story_points, oe_h AS original_estimate_hours, re_h AS remaining_estimate_hours,
                ts_h AS time_spent_hours, parent_key_r AS parent_key,
                coalesce(epic_link_r,
@@ -1287,39 +1280,45 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
                nullif(array_to_string(fix_versions_list, ', '), '') AS fix_versions,
                nullif(array_to_string(labels_list, ', '), '') AS labels,
                nullif(array_to_string(components_list, ', '), '') AS components,
-               len(sprint_list)::INTEGER AS sprint_count, rn AS row_number, sprint_list, project_name,
-               resolution IS NOT NULL AND unresolved_word AS had_unresolved, assignee IS NOT NULL AND unassigned_word AS had_unassigned
-        FROM flagged
-        LEFT JOIN category_values cv ON cv.name = lower(flagged.status_category)
-        LEFT JOIN status_defaults sd ON sd.name = lower(flagged.status) AND cv.category IS NULL
+               len(sprint_list)::INTEGER AS sprint_count, rn::INTEGER AS row_number, sprint_list, project_name,
+               parent_ref, parent_key AS parent_key_cell, epic_link,
+               lower(resolution) IN (SELECT unnest({unresolved_words})) AS had_unresolved,
+               lower(assignee) IN (SELECT unnest({unassigned_words})) AS had_unassigned
+        FROM sub
+        LEFT JOIN category_values cv ON cv.name = lower(sub.status_category)
+        LEFT JOIN status_defaults sd ON sd.name = lower(sub.status) AND cv.category IS NULL
     """)
-
-    # 8. duplicate keys: keep the first, reject the rest
-    dups = con.execute(
-        """SELECT row_number, issue_key FROM (
-               SELECT row_number, issue_key, row_number() OVER (PARTITION BY issue_key ORDER BY row_number) AS k
-               FROM issues_out WHERE issue_key IS NOT NULL) WHERE k > 1 ORDER BY row_number"""
-    ).fetchall()
-    for rn, key in dups:
-        problems.append(
-            Problem(
-                f"row rejected: issue {key} appears more than once in this export (pages merged?); the first row was kept.",
-                "error",
-                rn,
-                header[groups["issue_key"][0]],
-                key,
+    rel_checks = []
+    if "parent_ref" in groups:
+        rel_checks.append(
+            (
+                "parent_ref",
+                "parent_ref IS NOT NULL AND parent_key_cell IS NULL AND parent_key IS NULL",
+                "the parent issue id is not in this export, so the parent key is unknown; left empty",
             )
         )
-    if dups:
-        con.execute(
-            """DELETE FROM issues_out WHERE row_number IN (SELECT row_number FROM (
-                   SELECT row_number, row_number() OVER (PARTITION BY issue_key ORDER BY row_number) AS k
-                   FROM issues_out WHERE issue_key IS NOT NULL) WHERE k > 1)"""
+    if has_epic:
+        rel_checks.append(
+            (
+                "epic_link",
+                f"epic_link IS NOT NULL AND NOT regexp_full_match(epic_link, {key_re}) AND epic_key IS NULL",
+                "the epic is not in this export and the link is not an issue key; left empty",
+            )
         )
-
-    unresolved_n, unassigned_n = con.execute(
-        "SELECT count(*) FILTER (had_unresolved), count(*) FILTER (had_unassigned) FROM issues_out"
+    # one scan for the remaining facts
+    aggregates = [
+        "count(issue_key) - count(DISTINCT issue_key)",
+        "count(*) FILTER (had_unresolved)",
+        "count(*) FILTER (had_unassigned)",
+        "max(updated)",
+        *(f"count(*) FILTER ({c})" for _, c, _ in rel_checks),
+    ]
+    dup_count, unresolved_n, unassigned_n, latest, *rel_counts = con.execute(
+        f"SELECT {', '.join(aggregates)} FROM issues_out"
     ).fetchall()[0]
+    for (f, cond, reason), total in zip(rel_checks, rel_counts):
+        if total:
+            _cell_problems(con, problems, "issues_out", cond, f, total, header[groups[f][0]], reason, rn="row_number")
     if unresolved_n:
         problems.append(
             Problem(
@@ -1331,35 +1330,53 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
             Problem(f"{unassigned_n} assignees such as 'Unassigned' mean nobody and were stored empty.", "info")
         )
 
-    columns = (
-        "issue_key, issue_id, project_key, issue_type, is_subtask, summary, status, status_category, "
-        "resolution, priority, assignee, reporter, created, updated, resolved, due, story_points, "
-        "original_estimate_hours, remaining_estimate_hours, time_spent_hours, parent_key, epic_key, team, "
-        "sprint, fix_versions, labels, components, sprint_count, row_number"
-    )
-    issues = con.execute(f"SELECT {columns} FROM issues_out ORDER BY row_number").df()
-    sprints = con.execute(
-        """SELECT issue_key, sprint_list[position] AS sprint, position::INTEGER AS position FROM (
-               SELECT issue_key, row_number, sprint_list, unnest(range(1, len(sprint_list) + 1)) AS position
-               FROM issues_out WHERE len(sprint_list) > 0) ORDER BY row_number, position"""
-    ).df()
-    if sprints.empty:
-        sprints = pd.DataFrame(
-            {
-                "issue_key": pd.Series(dtype="str"),
-                "sprint": pd.Series(dtype="str"),
-                "position": pd.Series(dtype="int32"),
-            }
+    # 8. duplicate keys: keep the first row, reject the others
+    dups = []
+    keep_sql = "true"
+    if dup_count:
+        dups = con.execute(
+            """SELECT rn, issue_key FROM (
+                   SELECT rn, issue_key, row_number() OVER (PARTITION BY issue_key ORDER BY rn) AS k
+                   FROM typed WHERE issue_key IS NOT NULL) WHERE k > 1 ORDER BY rn"""
+        ).fetchall()
+        for rn, key in dups:
+            problems.append(
+                Problem(
+                    f"row rejected: issue {key} appears more than once in this export (pages merged?); the first row was kept.",
+                    "error",
+                    rn,
+                    header[groups["issue_key"][0]],
+                    key,
+                )
+            )
+        con.execute("CREATE TEMP TABLE dup_rows AS SELECT unnest(?::INTEGER[]) AS rn", [[rn for rn, _ in dups]])
+        keep_sql = "rn NOT IN (SELECT rn FROM dup_rows)"
+        n_rows -= len(dups)
+
+    issues = (
+        con.sql(
+            f"SELECT {ISSUE_COLUMNS} FROM issues_out WHERE {keep_sql.replace('rn', 'row_number', 1)} ORDER BY row_number"
         )
+        .to_arrow_table()
+        .to_pandas()
+    )
+    sprints = (
+        con.sql(
+            f"""SELECT issue_key, sprint_list[position] AS sprint, position::INTEGER AS position FROM (
+               SELECT issue_key, rn, sprint_list, unnest(range(1, len(sprint_list) + 1)) AS position
+               FROM typed WHERE len(sprint_list) > 0 AND {keep_sql}) ORDER BY rn, position"""
+        )
+        .to_arrow_table()
+        .to_pandas()
+    )
 
     # 9. file-level facts and warnings
     key_counts = con.execute(
-        "SELECT project_key, count(*) AS n, mode(project_name) FROM issues_out WHERE project_key IS NOT NULL "
-        "GROUP BY 1 ORDER BY n DESC, project_key"
+        "SELECT pkey, count(*) AS n, mode(project_name) FROM typed WHERE pkey IS NOT NULL "
+        "GROUP BY 1 ORDER BY n DESC, pkey"
     ).fetchall()
     project_id = key_counts[0][0] if key_counts else None
     project_name = key_counts[0][2] if key_counts else None
-    latest = con.execute("SELECT max(updated) FROM issues_out").fetchall()[0][0]
     as_of = latest.date() if latest is not None else None
 
     if "issue_key" not in groups:
