@@ -123,14 +123,18 @@ def _col(frame: pd.DataFrame, column: str) -> pd.Series:
 
 
 def _physical(methods: pd.Series) -> np.ndarray:
+    if methods.isna().all():
+        return np.zeros(len(methods), dtype=bool)
     text = methods.astype("string").str.strip().str.lower().fillna("")
     return (text.str.contains("phys", regex=False) | (text == "1") | (text == "1.0")).to_numpy(dtype=bool)
 
 
 def _accrual(values: pd.Series) -> np.ndarray:
     """Fixed-cost accrual -> 'start' | 'end' | 'prorated' (MS Project: 1 start, 2 end, 3 prorated)."""
-    text = values.astype("string").str.strip().str.lower().fillna("")
     out = np.full(len(values), "prorated", dtype=object)
+    if values.isna().all():
+        return out
+    text = values.astype("string").str.strip().str.lower().fillna("")
     out[text.isin(["1", "start", "1.0"]).to_numpy()] = "start"
     out[text.isin(["2", "end", "2.0"]).to_numpy()] = "end"
     return out
@@ -138,7 +142,10 @@ def _accrual(values: pd.Series) -> np.ndarray:
 
 def has_baseline(tasks: pd.DataFrame) -> bool:
     """True when some leaf task has a baseline cost or baseline dates."""
-    leaves = leaf_tasks(tasks)
+    return _has_baseline(leaf_tasks(tasks))
+
+
+def _has_baseline(leaves: pd.DataFrame) -> bool:
     if leaves.empty:
         return False
     dates = _col(leaves, "baseline_start").notna() | _col(leaves, "baseline_finish").notna()
@@ -462,7 +469,7 @@ def evm_at(tasks: pd.DataFrame, status_date: dt.date, *, timephased: pd.DataFram
     ac = float(np.nansum(ac_values)) if len(leaves) and not np.isnan(ac_values).all() else None
     if ac is None:
         reasons["ac"] = "the export has no Actual_Cost values"
-    baseline = has_baseline(tasks)
+    baseline = _has_baseline(leaves)
     if baseline:
         bac = float(np.nansum(_num(leaves, "baseline_cost")))
         pv = float(_segment_pv(segs, status).sum())
@@ -548,21 +555,29 @@ def _by_snapshot(frame: pd.DataFrame | None) -> dict:
     return {pd.Timestamp(k).date(): g for k, g in frame.groupby("snapshot_as_of", sort=True)}
 
 
-def evm_history(tasks_history: pd.DataFrame, timephased_history: pd.DataFrame | None = None) -> pd.DataFrame:
-    """:func:`evm_at` at every snapshot of one project: one row per ``snapshot_as_of`` (ascending),
-    the status date being the snapshot's as-of date. Columns: ``snapshot_as_of`` and the KEYS
-    (``project_id`` included when present)."""
-    columns = ["snapshot_as_of", *KEYS]
-    if tasks_history is None or tasks_history.empty:
-        return pd.DataFrame(columns=columns)
+def _history_results(tasks_history: pd.DataFrame, timephased_history: pd.DataFrame | None) -> list[dict]:
     phased = _by_snapshot(timephased_history)
-    rows = []
+    results = []
     for as_of, group in _by_snapshot(tasks_history).items():
         result = evm_at(group, as_of, timephased=phased.get(as_of))
         result["snapshot_as_of"] = as_of
         result["project_id"] = group["project_id"].iloc[0] if "project_id" in group else None
-        rows.append({k: result.get(k) for k in columns})
-    return pd.DataFrame(rows, columns=columns)
+        results.append(result)
+    return results
+
+
+def _history_frame(results: list[dict]) -> pd.DataFrame:
+    columns = ["snapshot_as_of", *KEYS]
+    return pd.DataFrame([{k: r.get(k) for k in columns} for r in results], columns=columns)
+
+
+def evm_history(tasks_history: pd.DataFrame, timephased_history: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`evm_at` at every snapshot of one project: one row per ``snapshot_as_of`` (ascending),
+    the status date being the snapshot's as-of date. Columns: ``snapshot_as_of`` and the KEYS
+    (``project_id`` included when present)."""
+    if tasks_history is None or tasks_history.empty:
+        return _history_frame([])
+    return _history_frame(_history_results(tasks_history, timephased_history))
 
 
 def _finish_days(frame: pd.DataFrame) -> np.ndarray:
@@ -795,9 +810,10 @@ def project_view(store, project_id: str, as_of: dt.date | None = None) -> dict:
     last = dates[-1]
     tasks = snaps[last]
     tp = phased.get(last)
-    current = evm_at(tasks, last, timephased=tp)
-    previous = evm_at(snaps[dates[-2]], dates[-2], timephased=phased.get(dates[-2])) if len(dates) > 1 else None
-    history = evm_history(hist, phased_hist)
+    results = _history_results(hist, phased_hist)
+    current = results[-1]
+    previous = results[-2] if len(results) > 1 else None
+    history = _history_frame(results)
     curve = plan_curve(tasks, timephased=tp)
     return {
         "project_id": project_id,
@@ -810,7 +826,7 @@ def project_view(store, project_id: str, as_of: dt.date | None = None) -> dict:
         "wbs": variance_by_wbs(tasks, last, timephased=tp),
         "milestones": milestone_trend(hist),
         "late": late_tasks(tasks, last, snaps[dates[-2]] if len(dates) > 1 else None),
-        "missing_columns": missing_baseline_columns(tasks) if not has_baseline(tasks) else [],
+        "missing_columns": missing_baseline_columns(tasks) if current["bac"] is None else [],
         "snapshots": len(dates),
     }
 
