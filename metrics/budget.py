@@ -341,11 +341,18 @@ def registered_projects(store) -> set[str] | None:
 
 
 def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
-    rows = frame[[c for c in columns if c in frame.columns]].astype(object)
+    """Rows as dicts for JSON: money rounded to cents (ratios left exact), NaN as None."""
+    frame = frame[[c for c in columns if c in frame.columns]].copy()
+    for column in frame.columns:
+        if column in MONEY_COLUMNS:
+            frame[column] = frame[column].astype("float64").round(2)
+    rows = frame.astype(object)
     rows = rows.where(rows.notna(), None)
     return rows.to_dict(orient="records")
 
 
+MONEY_COLUMNS = {"budget", "actual", "forecast", "outlook", "committed", "variance", "ytd_budget", "ytd_actual",
+                 "ytd_variance", "full_year_budget", "full_year_forecast", "full_year_variance", "total_budget"}  # fmt: skip
 PROJECT_COLUMNS = ["project_id", "currency", "budget", "actual", "forecast", "variance", "variance_pct",
                    "ytd_budget", "ytd_actual", "ytd_variance", "ytd_variance_pct", "full_year_budget",
                    "full_year_forecast", "full_year_variance", "total_budget", "committed", "forecast_source",

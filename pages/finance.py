@@ -113,7 +113,7 @@ top = budget.headline(tables["projects"])
 cols = st.columns(4)
 cols[0].metric("Over budget this year", f"{top['projects_over']} of {len(tables['projects'])} projects",
                f"-{ui.money(top['overrun'], currency)} over" if top["projects_over"] else "none over",
-               delta_color="normal" if not top["projects_over"] else "inverse")  # fmt: skip
+               delta_color="normal")  # fmt: skip
 cols[1].metric(
     "YTD variance",
     ui.money(top["ytd_variance"], currency),
