@@ -248,3 +248,39 @@ def test_cli_without_finance_data_says_so(store, capsys):
 
     assert main(["budget", "--db", store.path, "--json"]) == 1
     assert "no finance workbook" in capsys.readouterr().err
+
+
+def test_report_uses_the_evm_estimate_when_finance_has_no_forecast(store):
+    """P9's workbook has budget for May and June but no forecast; its plan says CPI = 0.8."""
+    data = (
+        b"project_id,period,cost_category,budget,actual,currency\n"
+        b"P9,2026-03,Labour,1000,1250,EUR\nP9,2026-04,Labour,1000,1250,EUR\n"
+        b"P9,2026-05,Labour,1000,,EUR\nP9,2026-06,Labour,1000,,EUR\n"
+    )
+    _load(store, data, "p9.csv")
+    plan = pd.DataFrame(
+        {
+            "task_uid": [1],
+            "task_id": [1],
+            "name": ["Work"],
+            "outline_level": [1],
+            "is_summary": [False],
+            "is_milestone": [False],
+            "baseline_start": [pd.Timestamp("2026-03-02 08:00")],
+            "baseline_finish": [pd.Timestamp("2026-06-30 17:00")],
+            "start": [pd.Timestamp("2026-03-02 08:00")],
+            "finish": [pd.Timestamp("2026-06-30 17:00")],
+            "baseline_cost": [4000.0],
+            "percent_complete": [50.0],
+            "actual_cost": [2500.0],
+            "project_id": ["P9"],
+        }
+    )
+    store.write_upload(source="msproject", fmt="test", file_name="p9.xml", sha256="p9", project_id="P9",
+                       as_of=dt.date(2026, 4, 30), tables={"tasks": plan}, problems=pd.DataFrame(),
+                       rows_loaded=1, rows_rejected=0)  # fmt: skip
+    ratios = b.eac_ratios(store, ["P9"], dt.date(2026, 4, 30))
+    assert ratios == {"P9": pytest.approx(2500 / 2000)}  # EAC = BAC / CPI = 4000 / 0.8 = 5000; / BAC
+    p9 = b.report(store)["projects"][0]
+    assert p9["forecast_source"] == "evm"
+    assert p9["full_year_forecast"] == pytest.approx(2500 + 2000 * 1.25)
