@@ -778,6 +778,22 @@ def sprint_calendar(
     return merge_calendar(inferred, stored_calendar(store, project_id)), inferred
 
 
+def calendar_version(store, project_id: str) -> str:
+    """Changes whenever the project's stored sprint calendar changes: a cache key for pages."""
+    rows = stored_calendar(store, project_id)
+    return str(pd.util.hash_pandas_object(rows.astype(str), index=False).sum()) if not rows.empty else "0"
+
+
+def calendar_problems(edited: pd.DataFrame) -> list[str]:
+    """Sentences naming each calendar row the user cannot save (finish before start)."""
+    out = []
+    for row in edited.itertuples():
+        start, finish = pd.to_datetime(row.start), pd.to_datetime(row.finish)
+        if pd.notna(start) and pd.notna(finish) and finish < start:
+            out.append(f"{row.sprint}: the finish {finish:%Y-%m-%d} is before the start {start:%Y-%m-%d}.")
+    return out
+
+
 def save_sprint_calendar(store, project_id: str, edited: pd.DataFrame, inferred: pd.DataFrame) -> pd.DataFrame:
     """Store the user's calendar (rows that differ from the inferred one become ``origin='user'``)."""
     rows = mark_user_edits(edited, inferred)
@@ -840,14 +856,13 @@ def dashboard(
     inferred = infer_sprint_calendar(items, members, day, history_issues=history)
     calendar = merge_calendar(inferred, stored_calendar(store, project_id))
     order = sprint_order(members, calendar, evidence_dates(items, members))
-    chosen, note = choose_unit(items)
+    auto, note = choose_unit(items)
+    chosen = unit if unit in ("points", "issues") else auto
     notes = []
-    if unit in ("points", "issues"):
-        chosen = unit
-        if unit == "points" and note:
-            notes.append(note.replace("so every chart and forecast counts issues", "so point charts are empty"))
-    elif note:
+    if note and chosen == "issues":
         notes.append(note)
+    elif note:
+        notes.append(note.split(", so")[0] + ": point charts and the points forecast cover only the estimated ones.")
     missing = int((items["is_done"] & items["resolved"].isna() & items["done_at"].notna()).sum())
     if missing:
         notes.append(f"{missing} done issues have no Resolved date; their Updated date is used as completion.")

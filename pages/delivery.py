@@ -1,0 +1,261 @@
+"""Agile delivery: velocity, burn-down, burn-up with forecast cone, throughput, lead time, ageing WIP."""
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from charts import delivery as charts
+from metrics import MetricsError
+from metrics import delivery as dl
+
+UNIT_NAMES = {"points": "Story points", "issues": "Issue count"}
+
+
+@st.cache_data(show_spinner=False)
+def jira_projects(as_of, project_ids, version) -> list[str]:
+    return dl.jira_projects(ui.store(), as_of, project_ids or None)
+
+
+@st.cache_data(show_spinner="Computing delivery metrics…")
+def view(project_id, as_of, version, team, done, unit, calendar) -> dl.Delivery:
+    return dl.dashboard(ui.store(), project_id, as_of, team=team or None, done_statuses=list(done), unit=unit)
+
+
+@st.cache_data(show_spinner=False)
+def sprint_view(project_id, as_of, version, team, done, unit, calendar, sprint):
+    return dl.sprint_burndown(view(project_id, as_of, version, team, done, unit, calendar), sprint, unit)
+
+
+@st.cache_data(show_spinner="Running the Monte Carlo forecast…")
+def burnup_view(project_id, as_of, version, team, done, unit, calendar, kind, value):
+    return dl.burnup(view(project_id, as_of, version, team, done, unit, calendar), kind, value, unit)
+
+
+@st.cache_data(show_spinner="Recomputing past forecasts…")
+def accuracy_view(project_id, as_of, version, team, done, unit, calendar, kind, value):
+    d = view(project_id, as_of, version, team, done, unit, calendar)
+    return dl.forecast_history(d.history, unit, kind, value, d.done_statuses)
+
+
+def fmt_date(value) -> str:
+    return "—" if value is None or value != value else f"{value:%d %b %Y}"
+
+
+def fmt_num(value, digits: int = 1) -> str:
+    return "—" if value is None or value != value else f"{value:,.{digits}f}"
+
+
+settings = ui.settings()
+st.title("Delivery")
+
+with_jira = jira_projects(settings.as_of, tuple(settings.project_ids), settings.data_version)
+if not with_jira:
+    st.info(
+        "No Jira export is stored for the projects in scope on or before this date. "
+        "Upload one on the **Uploads & problems** page."
+    )
+    st.stop()
+
+known = ui.projects()
+names = dict(zip(known.project_id, known.name, strict=False)) if not known.empty else {}
+top = st.columns([3, 2, 2])
+project_id = top[0].selectbox(
+    "Project",
+    with_jira,
+    key="project",
+    format_func=lambda p: f"{names.get(p)} ({p})" if names.get(p) not in (None, p) else p,
+)
+
+calendar_key = dl.calendar_version(ui.store(), project_id)
+try:
+    base = view(project_id, settings.as_of, settings.data_version, "", (), None, calendar_key)
+except MetricsError as err:
+    st.info(str(err))
+    st.stop()
+
+team = ""
+if base.teams:
+    team = top[1].selectbox("Team / board", ["", *base.teams], key="team", format_func=lambda t: t or "All teams")
+unit = top[2].radio(
+    "Measure",
+    ["points", "issues"],
+    index=0 if base.unit == "points" else 1,
+    key="unit",
+    horizontal=True,
+    format_func=UNIT_NAMES.get,
+    help="Story points when at least half the issues are estimated; issue counts otherwise.",
+)
+statuses = sorted(base.items["status"].dropna().astype(str).unique())
+with st.expander("Definition of done"):
+    done = st.multiselect(
+        "Statuses that count as done",
+        statuses,
+        key="done_statuses",
+        help="Empty: every issue whose status category is Done. Completion time is the Resolved date.",
+    )
+
+d = view(project_id, settings.as_of, settings.data_version, team, tuple(done), unit, calendar_key)
+st.caption(
+    f"Jira snapshot of {fmt_date(d.snapshot_as_of)} (the latest on or before {fmt_date(d.as_of)}) · "
+    f"{d.snapshots} snapshot(s) · {int(d.items['is_item'].sum())} work items · measured in "
+    f"{UNIT_NAMES[d.unit].lower()} · sub-tasks never double-count their parent's points; epics are containers."
+)
+for note in d.notes:
+    st.info(note)
+
+closed = d.velocity[d.velocity["closed"]] if not d.velocity.empty else d.velocity
+recent = closed[f"completed_{d.unit}"].tail(3).astype(float) if not closed.empty else None
+fc = d.forecast
+cols = st.columns(5)
+cols[0].metric(
+    "Velocity (last 3 closed sprints)",
+    fmt_num(recent.mean()) if recent is not None and len(recent) else "—",
+    help="Mean completed per closed sprint, by each issue's last sprint.",
+)
+cols[1].metric(
+    "Throughput per week",
+    fmt_num(fc["sample_mean"]),
+    help=f"Mean of the last {fc['sample_weeks']} complete weeks ({UNIT_NAMES[d.unit].lower()}).",
+)
+cols[2].metric("Lead time P85 (days)", fmt_num(d.lead_percentiles["p85"]), help="Created → Resolved, completed items.")
+cols[3].metric("Work in progress", len(d.wip), help="Items whose status category is In Progress now.")
+cols[4].metric(
+    "Forecast finish (P85)",
+    fmt_date(fc["p85"]),
+    help=f"Monte Carlo, {fc['trials']} trials, seed {fc['seed']}: 85 % of trials finish by this date.",
+)
+
+tab_sprints, tab_burnup, tab_flow, tab_calendar = st.tabs(["Sprints", "Burn-up & forecast", "Flow", "Sprint calendar"])
+
+with tab_sprints:
+    if d.velocity.empty:
+        st.info(
+            "This export has no sprints (a Kanban board or unplanned work), so there is no velocity or sprint "
+            "burn-down. Throughput, lead time and the forecast are on the other tabs."
+        )
+    else:
+        st.altair_chart(charts.velocity(d.velocity, d.unit), width="stretch")
+        st.caption(
+            "Completed is sound: Σ of done issues whose *last* sprint is the sprint. Planned is approximate: "
+            "Σ of every issue that ever listed the sprint, at today's estimates (Jira's commitment at sprint "
+            f"start is not in a CSV). Carry-over: {d.carry_over['carried_over_issues']} issues sat in more than "
+            f"one sprint ({d.carry_over['carry_overs']} extra memberships)."
+        )
+        sprints = list(d.velocity["sprint"])
+        sprint = st.selectbox("Sprint", sprints, index=len(sprints) - 1, key="sprint")
+        burn, caption = sprint_view(
+            project_id, settings.as_of, settings.data_version, team, tuple(done), unit, calendar_key, sprint
+        )
+        if burn.empty:
+            st.info(caption)
+        else:
+            st.altair_chart(charts.burndown(burn, d.unit, f"Burn-down: {sprint}"), width="stretch")
+            st.caption(caption)
+
+with tab_burnup:
+    options = dl.scope_options(d.items)
+    kinds = ["project"] + [k for k in ("version", "epic") if options[k]]
+    left, right = st.columns(2)
+    kind = left.selectbox(
+        "Scope",
+        kinds,
+        key="scope_kind",
+        format_func={"project": "Whole project", "version": "Fix version", "epic": "Epic"}.get,
+    )
+    value = right.selectbox("Which", options[kind], key="scope_value") if kind != "project" else None
+    up, cone, scope_fc, caption = burnup_view(
+        project_id, settings.as_of, settings.data_version, team, tuple(done), unit, calendar_key, kind, value
+    )
+    remaining = scope_fc["remaining_points"] if d.unit == "points" else scope_fc["remaining_issues"]
+    cols = st.columns(4)
+    cols[0].metric(f"Remaining ({UNIT_NAMES[d.unit].lower()})", fmt_num(remaining, 1 if d.unit == "points" else 0))
+    for col, p in zip(cols[1:], ("p50", "p85", "p95"), strict=True):
+        col.metric(f"{p.upper()} finish", fmt_date(scope_fc[p]))
+    if up.empty:
+        st.info("Nothing in this scope yet.")
+    else:
+        st.altair_chart(charts.burnup(up, cone, d.unit), width="stretch")
+        st.caption(caption)
+    if scope_fc["unestimated_issues"] and d.unit == "points":
+        st.caption(f"{scope_fc['unestimated_issues']} remaining issues have no story points and are not counted.")
+    if d.snapshots >= 2:
+        history = accuracy_view(
+            project_id, settings.as_of, settings.data_version, team, tuple(done), unit, calendar_key, kind, value
+        )
+        if not history.empty and history[["p50", "p85", "p95"]].notna().any().any():
+            st.altair_chart(charts.forecast_accuracy(history), width="stretch")
+            st.caption(
+                "Exact for what each snapshot held: the forecast is recomputed at every snapshot with the same "
+                "seed, so these are the dates this page showed then; the rule is the first snapshot with nothing left."
+            )
+
+with tab_flow:
+    if d.throughput.empty:
+        st.info("No completed work yet, so there is no throughput.")
+    else:
+        st.altair_chart(charts.throughput(d.throughput, d.unit), width="stretch")
+        st.caption(
+            "Sound from a CSV: work items counted in the week of their Resolved date (Updated where a done issue "
+            "has none). The as-of week is faded while it is incomplete and is not sampled by the forecast."
+        )
+    if not d.flow.empty:
+        st.altair_chart(charts.created_resolved(d.flow), width="stretch")
+        st.caption(
+            "Approximate: built from Created and Resolved dates of the current snapshot; deleted issues and "
+            "reopened issues (which lose their Resolved date) are invisible."
+        )
+    if d.lead.empty:
+        st.info("No completed items with both Created and Resolved dates, so there is no lead time.")
+    else:
+        st.altair_chart(charts.lead_time(d.lead, d.lead_percentiles), width="stretch")
+        st.caption(
+            f"Exact: lead time = Resolved − Created for {d.lead_percentiles['n']} completed items; P50 "
+            f"{fmt_num(d.lead_percentiles['p50'])}, P85 {fmt_num(d.lead_percentiles['p85'])}, P95 "
+            f"{fmt_num(d.lead_percentiles['p95'])} days. Cycle time needs status history, which a CSV lacks."
+        )
+    if d.wip.empty:
+        st.info("Nothing is in progress now.")
+    else:
+        st.altair_chart(charts.ageing_wip(d.wip), width="stretch")
+        st.caption(
+            "Approximate age: days since Created, because the export holds no date the work started. "
+            "Items are those whose status category is In Progress in this snapshot."
+        )
+        st.dataframe(d.wip, hide_index=True, width="stretch")
+
+with tab_calendar:
+    st.write(
+        "Jira CSV exports carry no sprint dates. These were inferred from resolution dates and snapshots; "
+        "correct them here and save. Saved rows are marked **user** and win over inferred ones."
+    )
+    if d.calendar.empty:
+        st.info("This export has no sprints, so there is no sprint calendar.")
+    else:
+        frame = d.calendar.assign(
+            start=pd.to_datetime(d.calendar["start"]), finish=pd.to_datetime(d.calendar["finish"])
+        )
+        with st.form("calendar"):
+            edited = st.data_editor(
+                frame,
+                key="calendar_editor",
+                hide_index=True,
+                num_rows="fixed",
+                disabled=["sprint", "origin"],
+                column_config={
+                    "sprint": st.column_config.TextColumn("Sprint"),
+                    "start": st.column_config.DateColumn("Start", format="YYYY-MM-DD"),
+                    "finish": st.column_config.DateColumn("Finish", format="YYYY-MM-DD"),
+                    "goal": st.column_config.TextColumn("Goal"),
+                    "origin": st.column_config.TextColumn("Origin"),
+                },
+            )
+            saved = st.form_submit_button("Save sprint calendar")
+        if saved:
+            problems = dl.calendar_problems(edited)
+            if problems:
+                for problem in problems:
+                    st.error(problem)
+            else:
+                dl.save_sprint_calendar(ui.store(), project_id, edited, d.inferred_calendar)
+                st.success("Sprint calendar saved.")
+                st.rerun()

@@ -1,0 +1,95 @@
+"""AppTest of pages/delivery.py against a store built here."""
+
+import datetime as dt
+
+import pytest
+import streamlit as st
+from conftest import ROOT
+from streamlit.testing.v1 import AppTest
+from test_delivery import SCRUM, issue, write_jira
+
+import store as store_module
+from metrics import delivery as dl
+
+D = dt.date
+
+
+@pytest.fixture
+def page_store(store, monkeypatch):
+    monkeypatch.setenv("PMO_DB", store.path)
+    monkeypatch.setattr(store_module, "DEFAULT_DB", store.path)
+    st.cache_data.clear()  # caches are keyed by data version, which repeats across fresh test databases
+    return store
+
+
+def run(at: AppTest) -> AppTest:
+    at.run(timeout=60)
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def captions(at) -> str:
+    return " ".join(c.value for c in at.caption)
+
+
+def test_scrum_project_shows_every_chart_with_exact_or_approximate_captions(page_store):
+    write_jira(page_store, "ALPHA", D(2026, 3, 1), SCRUM)
+    kanban = [issue(f"K-{i}", None, "Done", "2026-01-05", f"2026-01-{5 + 2 * i:02d}") for i in range(10)]
+    write_jira(page_store, "KAN", D(2026, 3, 1), [*kanban, issue("K-99", None, "In Progress", "2026-02-20")])
+    at = run(AppTest.from_file(str(ROOT / "pages" / "delivery.py")))
+    assert at.selectbox(key="project").options == ["ALPHA", "KAN"]
+    at.selectbox(key="project").set_value("ALPHA")
+    run(at)
+    charts = at.get("vega_lite_chart")
+    assert len(charts) >= 6  # velocity, burn-down, burn-up, throughput, created/resolved, lead time, WIP
+    text = captions(at)
+    assert "Planned is approximate" in text
+    assert "Approximate: sprint window" in text  # sprint burn-down from one snapshot
+    assert "Approximate: only one snapshot" in text  # burn-up
+    assert "Exact: lead time" in text and "Approximate age" in text
+    metrics = {m.label: m.value for m in at.metric}
+    expected = dl.report(page_store, "ALPHA")
+    assert metrics["Lead time P85 (days)"] == f"{expected['lead_time_days']['p85']:,.1f}"
+    assert metrics["Forecast finish (P85)"] == f"{expected['forecast']['p85']:%d %b %Y}"
+    assert metrics["Work in progress"] == "1"
+    assert at.radio(key="unit").value == "points"
+
+
+def test_kanban_project_gets_throughput_and_forecast_not_an_error(page_store):
+    rows = [issue(f"K-{i}", None, "Done", "2026-01-05", f"2026-01-{5 + 2 * i:02d}") for i in range(10)]
+    write_jira(page_store, "KAN", D(2026, 3, 1), [*rows, issue("K-99", None, "In Progress", "2026-02-20")])
+    at = run(AppTest.from_file(str(ROOT / "pages" / "delivery.py")))
+    assert at.radio(key="unit").value == "issues"
+    info = " ".join(i.value for i in at.info)
+    assert "no story points" in info and "no sprints" in info
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Forecast finish (P85)"] != "—"
+    assert metrics["Velocity (last 3 closed sprints)"] == "—"
+    assert len(at.get("vega_lite_chart")) >= 3
+
+
+def test_calendar_editor_saves_and_user_dates_win(page_store):
+    write_jira(page_store, "ALPHA", D(2026, 3, 1), SCRUM)
+    at = run(AppTest.from_file(str(ROOT / "pages" / "delivery.py")))
+    editor = at.dataframe[-1].value
+    assert list(editor["sprint"]) == ["Sprint 1", "Sprint 2", "Sprint 10"]
+    assert set(editor["origin"]) == {"inferred"}
+    assert page_store.query("SELECT * FROM sprints").empty
+    at.button[0].click()
+    run(at)
+    stored = page_store.query("SELECT sprint, origin FROM sprints WHERE project_id = 'ALPHA' ORDER BY sprint")
+    assert sorted(stored["sprint"]) == ["Sprint 1", "Sprint 10", "Sprint 2"] and set(stored["origin"]) == {"inferred"}
+    # a user correction (what the editor hands to metrics.delivery) is shown on the next run
+    cal, inferred = dl.sprint_calendar(page_store, "ALPHA", D(2026, 3, 1))
+    edited = cal.copy()
+    edited.loc[2, "finish"] = D(2026, 2, 20)
+    dl.save_sprint_calendar(page_store, "ALPHA", edited, inferred)
+    at = run(AppTest.from_file(str(ROOT / "pages" / "delivery.py")))
+    row = at.dataframe[-1].value.set_index("sprint").loc["Sprint 10"]
+    assert row["origin"] == "user" and str(row["finish"])[:10] == "2026-02-20"
+    assert "entered by the user" in captions(at)
+
+
+def test_no_jira_data_says_so(page_store):
+    at = run(AppTest.from_file(str(ROOT / "pages" / "delivery.py")))
+    assert any("No Jira export" in i.value for i in at.info)
