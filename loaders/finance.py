@@ -5,7 +5,8 @@ Two layouts are read (.xlsx or delimited text), detected from the header row:
 * **long** — one row per project/month/category/vendor:
   ``project_id, period, cost_category, vendor, budget, actual, forecast, committed, currency``
   (headers matched through :data:`ALIASES`: ``Project``, ``Month``, ``Cost type``, ``Supplier``,
-  ``Actuals``, ``Fcst``, ``Commitments``, ``Ccy`` ...);
+  ``Actuals``, ``Fcst``, ``Commitments``, ``Ccy`` ...), or with a ``Measure`` and an ``Amount``
+  column instead of one column per measure (a ledger extract);
 * **wide** — one row per project/category/vendor/measure and one column per month, the layout
   finance teams keep: ``Project ID | Cost Category | Vendor | Measure | Jan-26 | Feb-26 ...``.
   ``Measure`` holds Budget / Actual / Forecast / Committed (aliases in :data:`MEASURES`); a
@@ -82,6 +83,7 @@ ALIASES: dict[str, str] = {
     **dict.fromkeys(["forecast", "fcst", "outlook", "latest estimate", "projection"], "forecast"),
     **dict.fromkeys(["committed", "commitment", "commitments", "open po", "open pos", "po committed"], "committed"),
     **dict.fromkeys(["currency", "ccy", "currency code", "cur"], "currency"),
+    **dict.fromkeys(["amount", "value", "amount lc", "net amount"], "amount"),
     **dict.fromkeys(
         ["measure", "type", "metric", "line type", "scenario", "version", "value type", "data type", "amount type"],
         "measure",
@@ -212,7 +214,7 @@ def _layout(header: list, sheet_name: str | None = None) -> str | None:
     canon = set(_canonical(header))
     if "project_id" not in canon:
         return None
-    if "period" in canon and canon & set(AMOUNTS):
+    if "period" in canon and (canon & set(AMOUNTS) or {"measure", "amount"} <= canon):
         return "long"
     months = sum(_is_month(h) for h in header)
     if months and ("measure" in canon or _sheet_measure(sheet_name)):
@@ -436,7 +438,7 @@ def _parse_long(rows: list[list], start: int, sheet: str | None, file_name: str)
     rejected = 0
     records, numbers, amount_cells = [], [], {a: [] for a in AMOUNTS}
     for offset, row in enumerate(rows[start + 1 :], start=start + 2):
-        keys = _row_keys(row, positions, ("project_id", "cost_category", "vendor", "period"))
+        keys = _row_keys(row, positions, ("project_id", "cost_category", "vendor", "period", "measure"))
         if _skip_row(row, keys, offset, problems):
             continue
         if not keys["project_id"]:
@@ -455,11 +457,24 @@ def _parse_long(rows: list[list], start: int, sheet: str | None, file_name: str)
                                     "error", offset, "period", _text(raw_period)))  # fmt: skip
             rejected += 1
             continue
+        cells = {amount: _cell(row, positions.get(amount)) for amount in AMOUNTS}
+        if "amount" in positions and "measure" in positions:  # long with a Measure and an Amount column
+            raw_measure = _text(_cell(row, positions["measure"]))
+            measure = MEASURES.get(normalize_header(raw_measure)) if raw_measure else None
+            if measure is None:
+                computed = raw_measure and normalize_header(raw_measure) in COMPUTED_MEASURES
+                problems.append(Problem(
+                    f"{raw_measure} rows are computed by the app; the row was skipped." if computed else
+                    "the measure is not Budget, Actual, Forecast or Committed; the row was not loaded.",
+                    "info" if computed else "error", offset, "measure", raw_measure))  # fmt: skip
+                rejected += 0 if computed else 1
+                continue
+            cells[measure] = _cell(row, positions["amount"])
         records.append({"project_id": keys["project_id"], "period": period, "cost_category": keys["cost_category"],
                         "vendor": keys["vendor"], "currency": _text(_cell(row, positions.get("currency")))})  # fmt: skip
         numbers.append(offset)
         for amount in AMOUNTS:
-            amount_cells[amount].append(_cell(row, positions.get(amount)))
+            amount_cells[amount].append(cells[amount])
     frame = pd.DataFrame(records, columns=["project_id", "period", "cost_category", "vendor", "currency"])
     seen_currency: list[str | None] = [None] * len(frame)
     for amount in AMOUNTS:

@@ -217,3 +217,17 @@ def test_ingest_stores_every_project_of_the_workbook(store):
     assert sorted(lines["project_id"].unique()) == ["P1", "P2", "P3"]
     assert str(lines["period"].iloc[0])[:10] == "2026-01-01"
     assert report.rows_loaded == 18
+
+
+def test_long_ledger_with_measure_and_amount_columns():
+    data = (
+        b"Project,Month,Category,Type,Amount,Currency\n"
+        b"P1,2026-01,Labour,Budget,1000,EUR\nP1,2026-01,Labour,Actual,1100,EUR\n"
+        b"P1,2026-01,Labour,Variance,-100,EUR\nP1,2026-02,Labour,Guess,5,EUR\n"
+    )
+    assert sniff(Sample(data, "ledger.csv"))
+    parsed = parse(data, "ledger.csv")
+    lines = parsed.tables["budget_lines"]
+    assert lines["budget"].sum() == 1000 and lines["actual"].sum() == 1100
+    assert parsed.rows_rejected == 1 and parsed.as_of == dt.date(2026, 1, 31)
+    assert any(p.severity == "info" and "computed" in p.message for p in parsed.problems)
