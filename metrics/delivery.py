@@ -162,19 +162,33 @@ def last_sprints(members: pd.DataFrame) -> pd.Series:
     return ordered.groupby("issue_key")["sprint"].last()
 
 
+_MONTHS = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}  # fmt: skip
+_MONTH_YEAR = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{4})\b", re.IGNORECASE)
+
+
+def date_in_name(name: str) -> pd.Timestamp | None:
+    """A month and year written in a sprint name (``SNAP May 2017``, ``PLAT Dec 2017``) -> the 15th."""
+    found = _MONTH_YEAR.search(str(name))
+    if not found:
+        return None
+    return pd.Timestamp(int(found.group(2)), _MONTHS[found.group(1)[:3].lower()], 15)
+
+
 def evidence_dates(items: pd.DataFrame, members: pd.DataFrame) -> dict[str, pd.Timestamp]:
     """Per sprint, a date that places it in time when no calendar does: the median completion of
-    the done items whose last sprint it is, else the median creation of its member issues."""
+    the done items whose last sprint it is, else a month and year in its name. (Creation dates
+    are no evidence: backlog items are often created long before the sprint that takes them.)"""
     if members.empty:
         return {}
     last = last_sprints(members)
     info = items.drop_duplicates("issue_key").set_index("issue_key")
     done = info[info["is_done"] & info["done_at"].notna()]
-    out = done.groupby(done.index.map(last))["done_at"].median().dropna().to_dict()
-    created = members.join(info["created"], on="issue_key").groupby("sprint")["created"].median().dropna()
-    for sprint, when in created.items():
-        out.setdefault(sprint, when)
-    return {str(k): pd.Timestamp(v) for k, v in out.items()}
+    out = {str(k): pd.Timestamp(v) for k, v in done.groupby(done.index.map(last))["done_at"].median().dropna().items()}
+    for sprint in members["sprint"].dropna().astype(str).unique():
+        if sprint not in out and (when := date_in_name(sprint)) is not None:
+            out[sprint] = when
+    return out
 
 
 def sprint_order(
@@ -370,6 +384,12 @@ def infer_sprint_calendar(
         rows.append({"sprint": name, "start": start, "finish": finish, "goal": None, "origin": "inferred"})
         if finish is not None:
             prev_finish = finish
+    # sprints before the first dated one: back-fill by the cadence
+    first = next((i for i, r in enumerate(rows) if r["start"] is not None), None)
+    if first is not None:
+        for i in range(first - 1, -1, -1):
+            rows[i]["finish"] = rows[i + 1]["start"] - dt.timedelta(days=1)
+            rows[i]["start"] = rows[i]["finish"] - dt.timedelta(days=cadence - 1)
     return pd.DataFrame(rows, columns=cols)
 
 
