@@ -44,8 +44,7 @@ import xlsxwriter
 
 DEFAULT_SEED = 20261127
 DEFAULT_ANCHOR = date(2026, 11, 20)
-PLAN_SNAPSHOTS = 13  # every 2 weeks: 24 weeks (about 6 months) ending at the anchor
-JIRA_SNAPSHOTS = 25  # weekly over the same window
+WINDOW_WEEKS = 24  # snapshots cover about 6 months ending at the anchor
 FINANCE_MONTHS = 6  # month-end workbooks before the anchor
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")  # fmt: skip
@@ -1347,22 +1346,33 @@ def write_register(path: Path, plans: dict[str, Plan], anchor: date) -> None:
 # Orchestration
 
 
-def generate(out_dir: Path, *, seed: int = DEFAULT_SEED, anchor: date = DEFAULT_ANCHOR) -> list[DemoFile]:
+def generate(
+    out_dir: Path,
+    *,
+    seed: int = DEFAULT_SEED,
+    anchor: date = DEFAULT_ANCHOR,
+    plan_every_weeks: int = 2,
+    jira_every_weeks: int = 1,
+) -> list[DemoFile]:
     """Write the demo portfolio's export files into ``out_dir`` and return them in ingest order:
     the register first, then every snapshot by as-of date (plans, Jira, finance on the same day in
-    that order). Same ``seed`` and ``anchor`` -> byte-identical files."""
+    that order). Same arguments -> byte-identical files.
+
+    Plans come every ``plan_every_weeks`` and Jira exports every ``jira_every_weeks`` over the 24
+    weeks ending at ``anchor`` (moved back to a Friday); finance workbooks at the last 6 month-ends
+    before it. With the defaults that is about 260 files and 20 MB; ``jira_every_weeks=2`` halves
+    the Jira exports when a faster demo build matters more than weekly history. The register's
+    as-of date is the earliest snapshot date, so every time-travel view sees the projects.
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     anchor = last_friday(anchor)
+    window = timedelta(weeks=WINDOW_WEEKS)
     files: list[tuple[tuple, DemoFile]] = []
     plans = {s.project_id: build_plan(s, seed, anchor) for s in SPECS if s.plan}
-    register = out_dir / "portfolio_register.xlsx"
-    write_register(register, plans, anchor)
-    files.append(((date.min, 0, ""), DemoFile(register, "register", None, None)))
     for pid, plan in plans.items():
         first_task = wd_date(plan.start) + timedelta(days=7)
-        for k in range(PLAN_SNAPSHOTS - 1, -1, -1):
-            status = anchor - timedelta(weeks=2 * k)
+        for status in _dates(anchor, window, plan_every_weeks):
             if status < first_task:
                 continue
             if plan.spec.plan == "mspdi":
@@ -1377,8 +1387,7 @@ def generate(out_dir: Path, *, seed: int = DEFAULT_SEED, anchor: date = DEFAULT_
             continue
         project = simulate_jira(spec, seed, anchor)
         first = monday_of(anchor - timedelta(weeks=spec.jira_weeks)) + timedelta(days=11)
-        for k in range(JIRA_SNAPSHOTS - 1, -1, -1):
-            as_of = anchor - timedelta(weeks=k)
+        for as_of in _dates(anchor, window, jira_every_weeks):
             if as_of < first:
                 continue
             path = out_dir / f"{spec.jira_key}_jira_{as_of.isoformat()}.csv"
@@ -1392,7 +1401,21 @@ def generate(out_dir: Path, *, seed: int = DEFAULT_SEED, anchor: date = DEFAULT_
         write_finance_wide(path, rows, anchor.year, as_of)
         files.append(((as_of, 3, ""), DemoFile(path, "finance", None, as_of)))
     files.sort(key=lambda pair: pair[0])
-    return [f for _, f in files]
+    register = out_dir / "portfolio_register.xlsx"
+    write_register(register, plans, anchor)
+    first_date = files[0][1].as_of if files else anchor
+    return [DemoFile(register, "register", None, first_date)] + [f for _, f in files]
+
+
+def _dates(anchor: date, window: timedelta, every_weeks: int) -> list[date]:
+    """Snapshot dates ending at ``anchor``, every ``every_weeks`` weeks, oldest first."""
+    step = timedelta(weeks=max(1, every_weeks))
+    out = []
+    day = anchor
+    while anchor - day <= window:
+        out.append(day)
+        day -= step
+    return out[::-1]
 
 
 def _finance_months(anchor: date) -> list[int]:
