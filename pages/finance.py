@@ -32,7 +32,11 @@ STATUS = [budget.TABLE_COLUMNS["ytd_status"], budget.TABLE_COLUMNS["status"]]
 
 @st.cache_data(show_spinner="Reading the finance snapshot…")
 def load(as_of, project_ids, fy_start_month, version):
-    return budget.prepared_lines(ui.store(), as_of, list(project_ids) if project_ids else None, fy_start_month)
+    store = ui.store()
+    prepared, view = budget.prepared_lines(store, as_of, list(project_ids) if project_ids else None, fy_start_month)
+    registered = budget.registered_projects(store)
+    unknown = [] if prepared.empty or registered is None else sorted(set(prepared["project_id"]) - registered)
+    return prepared, view, unknown
 
 
 @st.cache_data(show_spinner=False)
@@ -64,7 +68,7 @@ with filters[1].popover("Thresholds"):
 thresholds = budget.Thresholds(green=green / 100, amber=max(amber, green) / 100)
 
 scoped = settings.project_ids if (settings.programs or settings.portfolios) else ()
-prepared, view = load(settings.as_of, tuple(scoped), fy_start_month, settings.data_version)
+prepared, view, unknown = load(settings.as_of, tuple(scoped), fy_start_month, settings.data_version)
 if prepared.empty:
     st.info(
         "No finance workbook is stored for the projects in scope on or before this date. Upload one on the "
@@ -126,6 +130,11 @@ cols[3].metric("Full-year forecast", ui.money(top["full_year_forecast"], currenc
 
 for note in budget.mixed_currency_notes(prepared):
     st.warning(note)
+if unknown:
+    st.warning(
+        f"{len(unknown)} project id(s) in the finance workbook are not in the portfolio register: "
+        f"{', '.join(unknown[:10])}{' …' if len(unknown) > 10 else ''}. Check the ids or add them to the register."
+    )
 
 st.subheader("Over budget this year")
 over = st.columns(2)

@@ -18,6 +18,14 @@ PAGE = Path(__file__).resolve().parent.parent / "pages" / "finance.py"
 REGISTER = b"project_id,name,program,currency\nP1,Portal,Digital,EUR\nP2,Cloud move,Infra,EUR\nP3,Kiosks,Infra,USD\n"
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test's database starts at the same data version: never reuse another test's cache."""
+    import streamlit as st
+
+    st.cache_data.clear()
+
+
 def _point_app_at(monkeypatch, path: Path) -> None:
     monkeypatch.setenv("PMO_DB", str(path))
     monkeypatch.setattr(store_module, "DEFAULT_DB", path)
@@ -115,3 +123,18 @@ def test_empty_database_shows_guidance_not_numbers(tmp_path, monkeypatch):
     at = run(AppTest.from_file(str(PAGE)))
     assert not at.metric
     assert "No finance workbook" in at.info[0].value
+
+
+def test_program_filter_and_unregistered_projects(tmp_path, monkeypatch):
+    path = tmp_path / "finance.duckdb"
+    store = Store(path)
+    register = b"project_id,name,program,currency\nP1,Portal,Digital,EUR\nP2,Cloud move,Infra,EUR\n"
+    assert ingest_bytes(store, register, "register.csv").status == "stored"
+    assert ingest_bytes(store, wide_workbook(), "finance.xlsx").status == "stored"
+    _point_app_at(monkeypatch, path)
+    at = run(AppTest.from_file(str(PAGE)))
+    assert any("P3" in w.value and "not in the portfolio register" in w.value for w in at.warning)
+    at.multiselect(key="programs").set_value(["Infra"])
+    at.session_state["_settings"] = None  # page run alone: ui.settings() reuses the last run's settings otherwise
+    run(at)
+    assert at.dataframe[-3].value["Project"].tolist() == ["P2"]  # the project table (over-budget lists are empty)
