@@ -898,3 +898,11 @@ def top_milestones(trend: pd.DataFrame, limit: int = 8) -> pd.DataFrame:
     latest = trend.sort_values("snapshot_as_of").drop_duplicates("task_uid", keep="last")
     keep = latest.sort_values("slip_days", ascending=False, na_position="last")["task_uid"].head(limit)
     return trend[trend["task_uid"].isin(keep)].reset_index(drop=True)
+
+
+def top_wbs(frame: pd.DataFrame, limit: int = 12) -> pd.DataFrame:
+    """The ``limit`` WBS elements with the largest |SV| + |CV|, in their plan order."""
+    if len(frame) <= limit:
+        return frame
+    size = frame["sv"].abs() + frame["cv"].abs()
+    return frame.loc[size.sort_values(ascending=False, kind="stable").index[:limit].sort_values()]

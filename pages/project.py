@@ -17,21 +17,21 @@ def view(project_id, as_of, version) -> dict:
     return evm.project_view(ui.store(), project_id, as_of)
 
 
-def show_value(tile: dict, currency: str) -> str:
+def show_value(tile: dict) -> str:
     value = tile["value"]
     if tile["kind"] == "money":
-        return ui.money(value, currency)
+        return ui.money(value)
     if tile["kind"] == "ratio":
         return ui.ratio(value)
     return "—" if value is None else f"{value:%d %b %Y}"
 
 
-def show_delta(tile: dict, currency: str) -> str | None:
+def show_delta(tile: dict) -> str | None:
     delta = tile["delta"]
     if delta is None:
         return None
     if tile["kind"] == "money":
-        return ("+" if delta >= 0 else "") + ui.money(delta, currency)
+        return ("+" if delta >= 0 else "") + ui.money(delta)
     if tile["kind"] == "ratio":
         return f"{delta:+.3f}"
     return f"{delta:+d} working days"
@@ -88,9 +88,9 @@ tiles = evm.kpis(current, previous)
 for row in (tiles[:5], tiles[5:]):
     for column, tile in zip(st.columns(len(row)), row, strict=True):
         column.metric(
-            tile["label"],
-            show_value(tile, currency),
-            delta=show_delta(tile, currency),
+            f"{tile['label']} ({currency})" if currency and tile["kind"] == "money" else tile["label"],
+            show_value(tile),
+            delta=show_delta(tile),
             delta_color="inverse" if tile["key"] in ("ac", "forecast_finish", "eac_cpi") else "normal",
             help=tile["help"],
         )
@@ -135,7 +135,10 @@ with right:
     if data["wbs"].empty:
         st.info("No variance by WBS element: the plan has no baseline.")
     else:
-        st.altair_chart(evm_charts.wbs_variance(data["wbs"], currency), width="stretch")
+        wbs = evm.top_wbs(data["wbs"], limit=12)
+        st.altair_chart(evm_charts.wbs_variance(wbs, currency), width="stretch")
+        if len(wbs) < len(data["wbs"]):
+            st.caption(f"The {len(wbs)} of {len(data['wbs'])} top-level elements with the largest variance are shown.")
 
 milestones = evm.top_milestones(data["milestones"], limit=8)
 if milestones.empty:
