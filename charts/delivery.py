@@ -19,6 +19,15 @@ def _unit(unit: str) -> str:
     return UNIT_LABEL.get(unit, unit)
 
 
+def _dated(frame: pd.DataFrame, *cols: str) -> pd.DataFrame:
+    """Python dates -> datetime64, so the chart data serialises as Vega-Lite temporal values."""
+    out = frame.copy()
+    for col in cols:
+        if col in out.columns:
+            out[col] = pd.to_datetime(out[col])
+    return out
+
+
 def _date_tip(field: str = "date:T", title: str = "Date") -> alt.Tooltip:
     return alt.Tooltip(field, title=title, format="%Y-%m-%d")
 
@@ -28,6 +37,7 @@ def burndown(frame: pd.DataFrame, unit: str, title: str = "Sprint burn-down") ->
     bars when the frame is exact (has ``scope_change``). ``frame``: date, scope, done, remaining[, added, removed]."""
     u = _unit(unit)
     exact = "added" in frame.columns
+    frame = _dated(frame, "date")
     base = alt.Chart(frame).encode(x=alt.X("date:T", title="Date"))
     tips = [_date_tip(), alt.Tooltip("remaining:Q", title=f"Remaining ({u})", format=",.1f"),
             alt.Tooltip("scope:Q", title=f"Scope ({u})", format=",.1f"),
@@ -74,6 +84,7 @@ def burnup(frame: pd.DataFrame, cone: pd.DataFrame, unit: str, title: str = "Bur
     P50/P85/P95 dates (shaded between P50 and P95). ``frame``: date, scope, done; ``cone``: see
     :func:`metrics.delivery.cone`."""
     u = _unit(unit)
+    frame, cone = _dated(frame, "date"), _dated(cone, "date")
     long = frame.melt(id_vars=["date"], value_vars=["scope", "done"], var_name="series", value_name="value")
     long["series"] = long["series"].map({"scope": "Scope", "done": "Done"})
     domain = ["Scope", "Done", "P50", "P85", "P95"]
@@ -153,8 +164,12 @@ def velocity(frame: pd.DataFrame, unit: str) -> alt.LayerChart:
         y=alt.Y("completed:Q", title=f"Completed per sprint ({u})"),
         opacity=alt.Opacity("state:N", title="Sprint", scale=alt.Scale(domain=["closed", "open"], range=[1.0, 0.4])),
     )
-    planned = base.mark_tick(color=SERIES[2], thickness=2, size=30).encode(y=alt.Y("planned:Q"))
-    rolling = base.mark_line(color=SERIES[1], point=True).encode(y=alt.Y("rolling:Q"))
+    planned = base.mark_tick(color=SERIES[2], thickness=2, size=30).encode(
+        y=alt.Y("planned:Q", title=f"Completed per sprint ({u})")
+    )
+    rolling = base.mark_line(color=SERIES[1], point=True).encode(
+        y=alt.Y("rolling:Q", title=f"Completed per sprint ({u})")
+    )
     return alt.layer(bars, planned, rolling).properties(
         title=alt.Title(
             "Velocity",
@@ -167,6 +182,7 @@ def velocity(frame: pd.DataFrame, unit: str) -> alt.LayerChart:
 def throughput(frame: pd.DataFrame, unit: str) -> alt.Chart:
     """Completed per week (Monday), the as-of week faded when incomplete. ``frame``: week, issues, points, complete."""
     u = _unit(unit)
+    frame = _dated(frame, "week")
     data = frame.assign(
         value=frame[unit].astype(float), state=frame["complete"].map({True: "complete", False: "in progress"})
     )
@@ -236,7 +252,7 @@ def lead_time(frame: pd.DataFrame, percentiles: dict) -> alt.LayerChart:
 
 def ageing_wip(frame: pd.DataFrame, limit: int = 30) -> alt.Chart:
     """Work in progress now, oldest first: age in days since Created. ``frame``: see :func:`metrics.delivery.wip_now`."""
-    data = frame.head(limit)
+    data = _dated(frame.head(limit), "created")
     return (
         alt.Chart(data)
         .mark_bar(color=SERIES[0])
@@ -260,6 +276,7 @@ def ageing_wip(frame: pd.DataFrame, limit: int = 30) -> alt.Chart:
 
 def created_resolved(frame: pd.DataFrame) -> alt.LayerChart:
     """Created and resolved work items per week, and the open count (line)."""
+    frame = _dated(frame, "week")
     long = frame.melt(id_vars=["week"], value_vars=["created", "resolved"], var_name="series", value_name="issues")
     long["series"] = long["series"].str.capitalize()
     bars = (
@@ -297,6 +314,7 @@ def created_resolved(frame: pd.DataFrame) -> alt.LayerChart:
 
 def forecast_accuracy(frame: pd.DataFrame) -> alt.LayerChart:
     """P50/P85/P95 finish dates as forecast at each snapshot, and the actual finish when known."""
+    frame = _dated(frame, "snapshot_as_of", "p50", "p85", "p95", "actual_finish")
     long = frame.melt(
         id_vars=["snapshot_as_of"], value_vars=["p50", "p85", "p95"], var_name="percentile", value_name="finish"
     )
