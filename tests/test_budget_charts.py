@@ -1,0 +1,54 @@
+"""Budget charts: titles, axis titles with units, tooltips, status colours only for status."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from finance_golden import wide_workbook
+
+from charts import SERIES, STATUS_COLORS
+from charts import budget as charts
+from loaders.finance import parse
+from metrics import budget
+
+
+def _prepared():
+    lines = parse(wide_workbook(), "golden.xlsx").tables["budget_lines"]
+    return budget.prepare(lines[lines["currency"] == "EUR"], dt.date(2026, 4, 30))
+
+
+def _layers(spec: dict) -> list[dict]:
+    return spec.get("layer", [spec])
+
+
+def test_cumulative_chart():
+    spec = charts.cumulative(budget.monthly(_prepared()), "EUR").to_dict()
+    assert spec["title"]["text"] == "Cumulative budget vs actual vs forecast"
+    enc = spec["encoding"]
+    assert enc["y"]["title"] == "Cumulative spend (EUR)" and enc["x"]["title"] == "Month"
+    assert enc["color"]["scale"]["range"] == SERIES[:3]
+    assert {t["title"] for t in enc["tooltip"]} == {"Series", "Month", "Cumulative (EUR)"}
+    values = next(iter(spec["datasets"].values()))
+    assert values[-1]["Budget"] == 19200 and values[-1]["Actual"] is None
+
+
+def test_variance_bars_are_coloured_by_status():
+    summary = budget.summarise(_prepared(), ["project_id"])
+    spec = charts.variance_bars(summary, "project_id", "Project", currency="EUR").to_dict()
+    enc = spec["encoding"]
+    assert enc["color"]["scale"]["range"] == list(STATUS_COLORS.values())
+    assert "negative = over budget" in enc["x"]["title"] and "(EUR)" in enc["x"]["title"]
+    assert enc["y"]["title"] == "Project"
+    assert len(enc["tooltip"]) == 4
+    rows = next(iter(spec["datasets"].values()))
+    assert {r["project_id"]: r["_status"] for r in rows} == {"P1": "amber", "P2": "green"}
+
+
+def test_vendor_spend_uses_series_colours():
+    vendors = budget.summarise(_prepared(), ["vendor"])
+    spec = charts.vendor_spend(vendors, "EUR").to_dict()
+    assert spec["title"]["text"] == "Spend by vendor, year to date"
+    marks = [layer["mark"]["color"] for layer in _layers(spec)]
+    assert marks == [SERIES[0], SERIES[2]] and not set(marks) & set(STATUS_COLORS.values())
+    for layer in _layers(spec):
+        assert layer["encoding"]["x"]["title"] == "Spend (EUR)" and layer["encoding"]["tooltip"]
