@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import io
 import re
+from itertools import repeat
 
 import numpy as np
 import pandas as pd
@@ -752,49 +753,99 @@ def _local(tag) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def _record(el) -> tuple[dict, list, list, list]:
-    """One Task/Resource/Assignment element -> (scalar fields, baselines, predecessor links, timephased)."""
-    fields: dict[str, str | None] = {}
+_RECORDS = {"Task", "Resource", "Assignment"}
+
+
+def _split_record(items: list, nested: bool = True) -> tuple[dict, list, list, list]:
+    """A record's (name, value) items -> (scalar fields, baselines, predecessor links, timephased)."""
+    fields = dict(items)
     baselines, links, phased = [], [], []
-    for child in el:
-        tag = child.tag
-        if not isinstance(tag, str):
-            continue
-        local = tag[tag.rfind("}") + 1 :]
-        if len(child):
-            if local == "Baseline":
-                baselines.append({_local(g.tag): g.text for g in child if len(g) == 0})
-            elif local == "PredecessorLink":
-                links.append({_local(g.tag): g.text for g in child})
-            elif local == "TimephasedData":
-                phased.append({_local(g.tag): g.text for g in child})
-        else:
-            fields[local] = child.text
+    if nested:
+        for name, value in items:
+            if type(value) is not list:
+                continue
+            if name == "Baseline":
+                base = {k: v for k, v in value if type(v) is not list}
+                baselines.append(base)
+                phased.extend(dict(v) for k, v in value if k == "TimephasedData" and type(v) is list)
+            elif name == "PredecessorLink":
+                links.append(dict(value))
+            elif name == "TimephasedData":
+                phased.append(dict(value))
+            fields.pop(name, None)
     return fields, baselines, links, phased
 
 
 def _iter_mspdi(data: bytes, file_name: str):
+    """Stream an MSPDI file: yields ("Task" | "Resource" | "Assignment", items) per record and
+    finally ("Project", items) for the project-level fields.
+
+    One pass of ``iterparse`` over end events (entities and network off). Leaves become
+    ``(name, text)`` items on one list; when an element with children ends, its last ``len(el)``
+    items are folded into one ``(name, [items])`` item, so the tree is rebuilt without a stack.
+    Records are handed out and cleared as they end, so memory stays bounded by one record.
+    """
     from lxml import etree
 
+    names: dict[str, str] = {}
+    acc: list = []
+    root = None
+    nested = False
     try:
         context = etree.iterparse(
-            io.BytesIO(data), events=("end",), tag=("{*}Task", "{*}Resource", "{*}Assignment"),
-            resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True, remove_comments=True,
+            io.BytesIO(data), events=("end",), resolve_entities=False, no_network=True, load_dtd=False,
+            huge_tree=True, remove_comments=True, remove_pis=True,
         )  # fmt: skip
         for _event, el in context:
-            parent = el.getparent()
-            if parent is None or _local(parent.tag) not in ("Tasks", "Resources", "Assignments"):
+            tag = el.tag
+            local = names.get(tag)
+            if local is None:
+                local = names[tag] = tag[tag.rfind("}") + 1 :]
+            n = len(el)
+            if not n:
+                acc.append((local, el.text))
                 continue
-            yield _local(el.tag), el
-            el.clear(keep_tail=False)
-            while el.getprevious() is not None:
-                del parent[0]
-        root = context.root
+            items = acc[-n:]
+            del acc[-n:]
+            if local in _RECORDS:
+                yield local, items, nested
+                nested = False
+                parent = el.getparent()
+                el.clear(keep_tail=False)
+                if parent is not None:
+                    parent.remove(el)
+                continue
+            if local == "Project":
+                root = items
+            nested = True
+            acc.append((local, items))
     except etree.XMLSyntaxError as err:
         raise Refused(
             f"{file_name}: the XML is damaged ({err.msg}, line {err.lineno}); save the plan as XML again."
         ) from None
-    yield "Project", root
+    if root is None:
+        raise Refused(f"{file_name}: the XML root is not <Project>; save the plan from MS Project as XML (MSPDI).")
+    yield "Project", root, True
+
+
+_TASK_KEYS = (
+    "UID", "ID", "Name", "IsNull", "WBS", "OutlineNumber", "OutlineLevel", "Summary", "Milestone", "Start", "Finish",
+    "ActualStart", "ActualFinish", "Deadline", "Duration", "Work", "PercentComplete", "PhysicalPercentComplete",
+    "Cost", "ActualCost", "RemainingCost", "FixedCost", "FixedCostAccrual", "BCWS", "BCWP", "ACWP",
+    "EarnedValueMethod", "Notes", "_pos",
+)  # fmt: skip
+
+
+def _columns(records: list[dict], keys=None) -> pd.DataFrame:
+    """Records -> frame of raw text columns (object dtype), only ``keys`` when given."""
+    if not records:
+        return pd.DataFrame()
+    if keys is None:
+        keys = list(dict.fromkeys(k for r in records[:1000] for k in r))
+        keys += [k for k in {k for r in records for k in r} if k not in keys]
+    data = {k: list(map(dict.get, records, repeat(k))) for k in keys}
+    data = {k: v for k, v in data.items() if any(x is not None for x in v)}
+    return pd.DataFrame(data, dtype="object")
 
 
 def parse_mspdi(data: bytes, file_name: str) -> Parsed:
@@ -807,28 +858,26 @@ def parse_mspdi(data: bytes, file_name: str) -> Parsed:
     baselines, links, phased, assignment_phased = [], [], [], []
     project: dict[str, str | None] = {}
     task_pos = 0
-    for kind, el in _iter_mspdi(data, file_name):
+    for kind, items, nested in _iter_mspdi(data, file_name):
         if kind == "Task":
             task_pos += 1
-            fields, b, p, t = _record(el)
+            fields, b, p, t = _split_record(items, nested)
             fields["_pos"] = task_pos
-            uid = fields.get("UID")
             tasks.append(fields)
-            baselines.extend({**x, "_uid": uid} for x in b)
-            links.extend({**x, "_uid": uid} for x in p)
-            phased.extend({**x, "_uid": uid} for x in t)
+            if b or p or t:
+                uid = fields.get("UID")
+                baselines.extend({**x, "_uid": uid} for x in b)
+                links.extend({**x, "_uid": uid} for x in p)
+                phased.extend({**x, "_uid": uid} for x in t)
         elif kind == "Resource":
-            fields, _b, _p, _t = _record(el)
-            resources.append(fields)
+            resources.append(_split_record(items)[0])
         elif kind == "Assignment":
-            fields, _b, _p, t = _record(el)
+            fields, _b, _p, t = _split_record(items)
             assignments.append(fields)
             tuid = fields.get("TaskUID")
             assignment_phased.extend({**x, "_uid": tuid} for x in t if x.get("Type") in _ASSIGNMENT_BASELINE_TYPES)
-        elif el is not None:
-            project = {_local(c.tag): c.text for c in el if isinstance(c.tag, str) and len(c) == 0}
-    if el is None or _local(el.tag) != "Project":
-        raise Refused(f"{file_name}: the XML root is not <Project>; save the plan from MS Project as XML (MSPDI).")
+        else:
+            project = {k: v for k, v in items if type(v) is not list}
 
     def num(key, default):
         try:
@@ -856,7 +905,8 @@ def parse_mspdi(data: bytes, file_name: str) -> Parsed:
         "save_version": project.get("SaveVersion"),
         "date_orders": {},
     }
-    frame = pd.DataFrame(tasks)
+    frame = _columns(tasks, _TASK_KEYS)
+    del tasks
     out, project_name = _mspdi_tasks(frame, calendar, problems, ev_default)
     title = (project.get("Title") or "").strip() or None
     name = (project.get("Name") or "").strip() or None
@@ -867,21 +917,21 @@ def parse_mspdi(data: bytes, file_name: str) -> Parsed:
     id_of = dict(zip(frame.get("UID", []), frame.get("ID", []), strict=False)) if not frame.empty else {}
     if links:
         out["predecessors"] = out["task_uid"].map(_predecessor_text(links, id_of, calendar))
-    res = _mspdi_resources(pd.DataFrame(resources), calendar, problems)
+    res = _mspdi_resources(_columns(resources), calendar, problems)
     tables["resources"] = res
-    asg = _mspdi_assignments(pd.DataFrame(assignments), calendar, problems, res)
+    asg = _mspdi_assignments(_columns(assignments), calendar, problems, res)
     tables["assignments"] = asg
     if not asg.empty and out["resource_names"].isna().all():
         names = asg.dropna(subset=["resource_name"]).groupby("task_uid")["resource_name"].agg(", ".join)
         out["resource_names"] = out["task_uid"].map(names)
     kept = set(out["task_uid"].dropna().astype(int))
-    tb = _mspdi_baselines(pd.DataFrame(baselines), calendar, problems, kept)
+    tb = _mspdi_baselines(_columns(baselines), calendar, problems, kept)
     tables["task_baselines"] = tb
     base0 = tb[tb["baseline_number"] == 0].drop_duplicates("task_uid").set_index("task_uid")
     for src, dst in (("start", "baseline_start"), ("finish", "baseline_finish"), ("duration_hours", "baseline_duration_hours"),
                      ("work_hours", "baseline_work_hours"), ("cost", "baseline_cost")):  # fmt: skip
         out[dst] = out["task_uid"].map(base0[src]) if not base0.empty else out[dst]
-    tp = _mspdi_timephased(pd.DataFrame(phased), pd.DataFrame(assignment_phased), kept, tb, meta)
+    tp = _mspdi_timephased(_columns(phased), _columns(assignment_phased), kept, tb, meta)
     if not tp.empty:
         tables["timephased_baseline"] = tp
     if tb.empty:
@@ -922,8 +972,10 @@ class _XmlCells:
     def number(self, key: str, scale: float = 1.0) -> pd.Series:
         raw = _col(self.frame, key)
         values = pd.to_numeric(raw, errors="coerce")
-        bad = (values.isna() & raw.notna() & (raw.astype("str").str.strip() != "")).to_numpy(bool, copy=True)
-        self._report(raw, bad, key, "a number")
+        bad = (values.isna() & raw.notna()).to_numpy(bool, copy=True)
+        if bad.any():
+            bad &= (raw.astype("str").str.strip() != "").to_numpy(bool)
+            self._report(raw, bad, key, "a number")
         return values.astype("float64") / scale
 
     def integer(self, key: str) -> pd.Series:
@@ -960,22 +1012,37 @@ class _XmlCells:
 
 
 def _iso_hours(raw: pd.Series, cells: _XmlCells | None, key: str) -> pd.Series:
-    text = raw.astype("str").str.strip()
-    parts = text.str.extract(_ISO_DUR)
-    hours = (
-        pd.to_numeric(parts[1], errors="coerce").fillna(0)
-        + pd.to_numeric(parts[2], errors="coerce").fillna(0) / 60
-        + pd.to_numeric(parts[3], errors="coerce").fillna(0) / 3600
+    """ISO-8601 ``PT40H0M0S`` text -> hours, vectorised (pyarrow RE2); other forms per cell."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if raw.empty:
+        return pd.Series([], index=raw.index, dtype="float64")
+    arr = pa.array(raw.where(raw.notna(), None).astype("object").tolist(), type=pa.string())
+    arr = pc.utf8_trim_whitespace(arr)
+    parts = pc.extract_regex(
+        arr, r"^(?P<neg>-?)PT(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<m>\d+(?:\.\d+)?)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?$"
     )
-    matched = parts[1].notna() | parts[2].notna() | parts[3].notna()
-    hours = hours.where(parts[0].isna(), -hours).where(matched, np.nan).astype("float64")
-    present = raw.notna() & (text != "") & (text.str.lower() != "none")
+
+    def field(name):
+        values = pc.struct_field(parts, name)
+        values = pc.if_else(pc.equal(values, ""), None, values)
+        return pd.Series(pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False), index=raw.index).fillna(0.0)
+
+    matched = pd.Series(pc.is_valid(parts).to_numpy(zero_copy_only=False), index=raw.index)
+    hours = field("h") + field("m") / 60 + field("s") / 3600
+    negative = pd.Series(pc.fill_null(pc.equal(pc.struct_field(parts, "neg"), "-"), False).to_numpy(zero_copy_only=False),
+                         index=raw.index)  # fmt: skip
+    hours = hours.where(~negative, -hours).where(matched, np.nan).astype("float64")
+    present = pd.Series(
+        pc.fill_null(pc.greater(pc.utf8_length(arr), 0), False).to_numpy(zero_copy_only=False), index=raw.index
+    )
     for i in np.flatnonzero((present & ~matched).to_numpy(bool, copy=True)):
         try:
             hours.iloc[i] = parse_iso_duration(raw.iloc[i])
         except ValueError:
             try:
-                hours.iloc[i] = float(raw.iloc[i]) / 600 if cells is not None else np.nan  # tenths of minutes
+                hours.iloc[i] = float(raw.iloc[i]) / 600  # a bare number: tenths of a minute, as LinkLag
             except ValueError:
                 if cells is not None:
                     cells._report(raw.iloc[i : i + 1], np.array([True]), key, "an ISO-8601 duration")
