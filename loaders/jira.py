@@ -540,6 +540,10 @@ SUBTASK_TYPES = [
 EPIC_TYPES = ["epic", "épica", "epica", "epik", "épico", "epico", "epos", "épique"]
 ABOVE_EPIC_TYPES = ["initiative", "iniciativa", "initiative", "inicjatywa", "theme", "tema", "thème", "legend"]
 
+_SUBTASK_NORM = {normalize_header(t) for t in SUBTASK_TYPES}
+_EPIC_NORM = {normalize_header(t) for t in EPIC_TYPES}
+_TOP_NORM = {normalize_header(t) for t in ABOVE_EPIC_TYPES}
+
 MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
     [
@@ -574,7 +578,7 @@ def _sql_str(text: str) -> str:
 
 
 def _sql_list(values) -> str:
-    return "[" + ", ".join(_sql_str(v) for v in values) + "]"
+    return ", ".join(_sql_str(v) for v in values)
 
 
 def _setup_macros(con: duckdb.DuckDBPyConnection) -> None:
@@ -593,7 +597,7 @@ def _setup_macros(con: duckdb.DuckDBPyConnection) -> None:
             CASE WHEN p.mi = '' THEN 0 ELSE p.mi::INT END,
             CASE WHEN p.se = '' THEN 0 ELSE p.se::DOUBLE END)) END;
         CREATE TEMP MACRO jira_other_ts(s) AS CASE WHEN s IS NULL THEN NULL ELSE coalesce(
-            try_strptime(s, {_sql_list(_ISO_FORMATS)}),
+            try_strptime(s, [{_sql_list(_ISO_FORMATS)}]),
             CASE WHEN regexp_full_match(s, '\\d{{4,5}}(\\.\\d+)?') AND TRY_CAST(s AS DOUBLE) BETWEEN 1000 AND 99999
                  THEN TIMESTAMP '1899-12-30' + to_microseconds(round(TRY_CAST(s AS DOUBLE) * 86400000000)::BIGINT) END) END;
         CREATE TEMP MACRO jira_num(s) AS CASE WHEN regexp_full_match(s, '[+-]?\\d+') OR regexp_full_match(s, '[+-]?\\d*[.,]\\d+')
@@ -1034,12 +1038,20 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
     problems: list[Problem] = list(raw.rejected)
     sp_idxs = groups.get("story_points", [])
     date_cols = [f for f in DATE_FIELDS if f in groups]
+    mapped = sorted({i for idxs in groups.values() for i in idxs})
 
-    # 1. one pass of facts over the raw cells: rows, story-point candidates
-    facts = con.execute("SELECT count(*)" + "".join(f", count({_cell(i)})" for i in sp_idxs) + " FROM raw").fetchall()[
-        0
-    ]
-    total_rows, sp_filled = facts[0], facts[1:]
+    # 1. one pass over the raw cells: rows, blank rows, story-point candidates
+    blank_raw = " AND ".join(f"{_cell(i)} IS NULL" for i in mapped) or "true"
+    facts = con.execute(
+        f"SELECT count(*), count(*) FILTER ({blank_raw})"
+        + "".join(f", count({_cell(i)})" for i in sp_idxs)
+        + " FROM raw"
+    ).fetchall()[0]
+    total_rows, blanks, sp_filled = facts[0], facts[1], facts[2:]
+    if blanks:
+        problems.append(
+            Problem(f"{blanks} blank rows (no value in any column this loader reads) were skipped.", "info")
+        )
 
     # 2. story points: the candidate column holding the most values
     sp_counts = [{"column": header[i], "filled": int(n)} for i, n in zip(sp_idxs, sp_filled)]
@@ -1064,7 +1076,7 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
     dayfirst, date_format = True, None
     if date_cols:
         parts = " UNION ALL ".join(
-            f"SELECT jira_parts(v) AS p FROM (SELECT {_single(groups, f)} AS v FROM raw) WHERE v IS NOT NULL"
+            f"SELECT jira_parts(trim(v)) AS p FROM (SELECT {_single(groups, f)} AS v FROM raw) WHERE v IS NOT NULL"
             for f in date_cols
         )
         named, numeric, day_gt12, month_gt12, h24, ampm = con.execute(
@@ -1105,41 +1117,31 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
     meta["day_first"] = dayfirst
     df_sql = "true" if dayfirst else "false"
 
-    # 4. typed columns, in one statement (fast English path first, the full grammar for the rest)
-    con.execute("CREATE TEMP TABLE status_defaults (name VARCHAR, category VARCHAR)")
-    con.executemany(
-        "INSERT INTO status_defaults VALUES (?, ?)", [(k.casefold(), v) for k, v in STATUS_CATEGORY_DEFAULTS.items()]
-    )
-    con.execute("CREATE TEMP TABLE category_values (name VARCHAR, category VARCHAR)")
-    con.executemany("INSERT INTO category_values VALUES (?, ?)", list(CATEGORY_VALUES.items()))
+    # 4. typed columns as a view (a fast English date path first, the full grammar for the rest)
     singles = [f for f in HEADER_ALIASES if f not in MULTI_FIELDS]
-    blank = " AND ".join(
-        [*(f"{f} IS NULL" for f in singles), *(f"len({f}_list) = 0" for f in MULTI_FIELDS), "sp_text IS NULL"]
-    )
-    fast = {f: f"try_strptime({f}, '%d/%b/%y %I:%M %p')" for f in DATE_FIELDS}
+    where_blank = f"WHERE NOT ({blank_raw})" if blanks else ""
+    unresolved_words, unassigned_words = _sql_list(UNRESOLVED), _sql_list(UNASSIGNED)
     con.execute(f"""
         CREATE TEMP VIEW typed AS
         SELECT s.* EXCLUDE ({", ".join(f"{f}_fast, {f}_p" for f in DATE_FIELDS)}),
-               {", ".join(f"coalesce({f}_fast, jira_from_parts({f}_p, {df_sql}), jira_other_ts({f})) AS {f}_ts" for f in DATE_FIELDS)},
-               jira_num(sp_text) AS sp_value,
-               jira_num(original_estimate) / 3600.0 AS oe_h, jira_num(remaining_estimate) / 3600.0 AS re_h,
-               jira_num(time_spent) / 3600.0 AS ts_h,
-               coalesce(project_key, regexp_extract(issue_key, '^([A-Za-z][A-Za-z0-9_]*)-\\d+$', 1)) AS pkey
+               {", ".join(f"coalesce({f}_fast, jira_from_parts({f}_p, {df_sql}), jira_other_ts(trim({f}))) AS {f}_ts" for f in DATE_FIELDS)},
+               jira_num(trim(sp_text)) AS sp_value,
+               jira_num(trim(original_estimate)) / 3600.0 AS oe_h,
+               jira_num(trim(remaining_estimate)) / 3600.0 AS re_h,
+               jira_num(trim(time_spent)) / 3600.0 AS ts_h,
+               coalesce(project_key, regexp_extract(issue_key, '^([A-Za-z][A-Za-z0-9_]*)-\\d+$', 1)) AS pkey,
+               coalesce(lower(resolution) IN ({unresolved_words}), false) AS unresolved_word,
+               coalesce(lower(assignee) IN ({unassigned_words}), false) AS unassigned_word
         FROM (SELECT *, {", ".join(f"CASE WHEN {f}_fast IS NULL AND {f} IS NOT NULL THEN jira_parts(trim({f})) END AS {f}_p" for f in DATE_FIELDS)}
-              FROM (SELECT *, {", ".join(f"{fast[f]} AS {f}_fast" for f in DATE_FIELDS)}
+              FROM (SELECT *, {", ".join(f"try_strptime({f}, '%d/%b/%y %I:%M %p') AS {f}_fast" for f in DATE_FIELDS)}
                     FROM (SELECT rn, {", ".join(f"{_single(groups, f)} AS {f}" for f in singles)},
                                  {", ".join(f"{_multi(groups, f)} AS {f}_list" for f in MULTI_FIELDS)},
                                  {sp_expr} AS sp_text
-                          FROM raw) WHERE NOT ({blank}))) s
+                          FROM raw {where_blank}))) s
     """)
-    n_rows = con.execute("SELECT count(*) FROM typed").fetchall()[0][0]
-    blanks = total_rows - n_rows
-    if blanks:
-        problems.append(
-            Problem(f"{blanks} blank rows (no value in any column this loader reads) were skipped.", "info")
-        )
+    n_rows = total_rows - blanks
 
-    # 5. cells not loaded as written (capped per column)
+    # 5. one scan for every count: cells not loaded as written, statuses, project keys, latest update
     checks = [
         (f, f"{f} IS NOT NULL AND {f}_ts IS NULL", f, "not a date this loader reads; left empty") for f in date_cols
     ]
@@ -1155,46 +1157,56 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
     for f, col in (("original_estimate", "oe_h"), ("remaining_estimate", "re_h"), ("time_spent", "ts_h")):
         if f in groups:
             checks.append((f, f"{f} IS NOT NULL AND {col} IS NULL", f, "not a number of seconds; left empty"))
-    if checks:
-        counts = con.execute(
-            "SELECT " + ", ".join(f"count(*) FILTER ({c})" for _, c, _, _ in checks) + " FROM typed"
-        ).fetchall()[0]
-        for (f, cond, value_col, reason), total in zip(checks, counts):
-            if total:
-                column = header[sp_idxs[sp_choice]] if f == "story_points" else header[groups[f][0]]
-                _cell_problems(con, problems, "typed", cond, value_col, total, column, reason)
+    resolved_sql = "(resolved_ts IS NOT NULL OR (resolution IS NOT NULL AND NOT unresolved_word))"
+    summary = con.execute(
+        f"""SELECT status, lower(status_category) AS cat, pkey, project_name, issue_type, count(*) AS n,
+                   count(*) FILTER ({resolved_sql}) AS n_resolved,
+                   count(*) FILTER (unresolved_word) AS n_unresolved, count(*) FILTER (unassigned_word) AS n_unassigned,
+                   max(updated_ts) AS latest
+                   {"".join(f", count(*) FILTER ({c})" for _, c, _, _ in checks)}
+            FROM typed GROUP BY ALL"""
+    ).fetchall()
+    check_totals = [sum(r[10 + k] for r in summary) for k in range(len(checks))]
+    for (f, cond, value_col, reason), total in zip(checks, check_totals):
+        if total:
+            column = header[sp_idxs[sp_choice]] if f == "story_points" else header[groups[f][0]]
+            _cell_problems(con, problems, "typed", cond, value_col, total, column, reason)
+    unresolved_n = sum(r[7] for r in summary)
+    unassigned_n = sum(r[8] for r in summary)
+    latest = max((r[9] for r in summary if r[9] is not None), default=None)
+    by_key: dict[str, Counter] = {}
+    for r in summary:
+        if r[2] is not None:
+            by_key.setdefault(r[2], Counter())[r[3]] += r[5]
+    key_counts = sorted(
+        ((k, sum(c.values()), c.most_common(1)[0][0]) for k, c in by_key.items()), key=lambda x: (-x[1], x[0])
+    )
 
-    # 6. status category: from the file, else from status names
+    # 6. status category: from the file, else from status names (editable defaults)
     has_category = "status_category" in groups
     meta["status_category_source"] = "file" if has_category else "status names (defaults)"
-    if has_category:
-        for value, count in con.execute(
-            """SELECT status_category, count(*) FROM typed
-               WHERE status_category IS NOT NULL AND lower(status_category) NOT IN (SELECT name FROM category_values)
-               GROUP BY ALL ORDER BY 1"""
-        ).fetchall():
-            problems.append(
-                Problem(
-                    f"status category '{value}' is not one this loader knows ({count} issues); the category was taken "
-                    "from the status name instead.",
-                    "warning",
-                    None,
-                    header[groups["status_category"][0]],
-                    value,
-                )
+    defaults = {k.casefold(): v for k, v in STATUS_CATEGORY_DEFAULTS.items()}
+    unknown_cat: Counter = Counter()
+    inferred: dict[str, list[int]] = {}
+    for status, cat, _, _, _, n, n_resolved, *_ in summary:
+        if has_category and cat is not None and cat not in CATEGORY_VALUES:
+            unknown_cat[cat] += n
+        if status is not None and (cat is None or cat not in CATEGORY_VALUES) and status.casefold() not in defaults:
+            counts = inferred.setdefault(status, [0, 0])
+            counts[0] += n
+            counts[1] += n_resolved
+    for value, count in sorted(unknown_cat.items()):
+        problems.append(
+            Problem(
+                f"status category '{value}' is not one this loader knows ({count} issues); the category was taken "
+                "from the status name instead.",
+                "warning",
+                None,
+                header[groups["status_category"][0]],
+                value,
             )
-    unresolved_words, unassigned_words = _sql_list(UNRESOLVED), _sql_list(UNASSIGNED)
-    resolved_sql = f"(resolved_ts IS NOT NULL OR (resolution IS NOT NULL AND lower(resolution) NOT IN (SELECT unnest({unresolved_words}))))"
-    cat_missing = (
-        "(status_category IS NULL OR lower(status_category) NOT IN (SELECT name FROM category_values)) AND "
-        if has_category
-        else ""
-    )
-    for status, count, done in con.execute(
-        f"""SELECT status, count(*), count(*) FILTER ({resolved_sql}) FROM typed
-            WHERE status IS NOT NULL AND {cat_missing} lower(status) NOT IN (SELECT name FROM status_defaults)
-            GROUP BY ALL ORDER BY 1"""
-    ).fetchall():
+        )
+    for status, (count, done) in sorted(inferred.items()):
         problems.append(
             Problem(
                 f"status '{status}' ({count} issues) is not in the status-category defaults: {done} with a resolution "
@@ -1205,120 +1217,6 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
                 status,
             )
         )
-
-    # 7. parent and epic resolution, sub-tasks (joins only when the file has those columns)
-    key_re = "'^[A-Za-z][A-Za-z0-9_]*-\\d+$'"
-    has_parent = "parent_ref" in groups or "parent_key" in groups
-    has_epic = "epic_link" in groups
-    legacy = "true" if any(_inner_key(header[i]) == "parent id" for i in groups.get("parent_ref", [])) else "false"
-    joins, parent_parts, epic_expr = (
-        "",
-        ["CASE WHEN regexp_full_match(t.parent_key, {k}) THEN t.parent_key END"],
-        "NULL::VARCHAR",
-    )
-    if "parent_ref" in groups:
-        con.execute("""CREATE TEMP TABLE ids AS SELECT issue_id, min(issue_key) AS issue_key FROM typed
-                       WHERE issue_id IS NOT NULL AND issue_key IS NOT NULL GROUP BY 1""")
-        joins += " LEFT JOIN ids i ON i.issue_id = t.parent_ref"
-        parent_parts += ["i.issue_key", "CASE WHEN regexp_full_match(t.parent_ref, {k}) THEN t.parent_ref END"]
-    if has_epic:
-        con.execute("""CREATE TEMP TABLE epic_names AS SELECT epic_name, min(issue_key) AS issue_key FROM typed
-                       WHERE epic_name IS NOT NULL AND issue_key IS NOT NULL GROUP BY 1 HAVING count(*) = 1""")
-        joins += " LEFT JOIN epic_names e ON e.epic_name = t.epic_link"
-        epic_expr = f"coalesce(CASE WHEN regexp_full_match(t.epic_link, {key_re}) THEN t.epic_link END, e.issue_key)"
-    parent_expr = (
-        "coalesce(" + ", ".join(p.format(k=key_re) for p in parent_parts) + ")" if has_parent else "NULL::VARCHAR"
-    )
-    subtask_types, epic_types = _sql_list(SUBTASK_TYPES), _sql_list(EPIC_TYPES)
-    top_types = _sql_list(EPIC_TYPES + ABOVE_EPIC_TYPES)
-    family = ""
-    if has_parent:
-        family = """
-        , by_key AS (SELECT issue_key, min(type_norm) AS type_norm, min(epic_link_r) AS epic_link_r,
-                            min(parent_key_r) AS parent_key_r FROM base WHERE issue_key IS NOT NULL GROUP BY 1)"""
-        family_join = (
-            "LEFT JOIN by_key p ON p.issue_key = b.parent_key_r LEFT JOIN by_key gp ON gp.issue_key = p.parent_key_r"
-        )
-        family_cols = "p.type_norm AS parent_type, p.epic_link_r AS parent_epic, p.parent_key_r AS grandparent, gp.type_norm AS grandparent_type"
-    else:
-        family_join = ""
-        family_cols = "NULL::VARCHAR AS parent_type, NULL::VARCHAR AS parent_epic, NULL::VARCHAR AS grandparent, NULL::VARCHAR AS grandparent_type"
-    con.execute(f"""
-        CREATE TEMP VIEW issues_out AS
-        WITH base AS (
-            SELECT t.*, {parent_expr} AS parent_key_r, {epic_expr} AS epic_link_r,
-                   jira_norm(t.issue_type) AS type_norm FROM typed t {joins}){family},
-        flagged AS (
-            SELECT b.*, {family_cols} FROM base b {family_join}),
-        sub AS (
-            SELECT *, coalesce(type_norm IN (SELECT unnest({subtask_types})) OR type_norm LIKE '%sub task%'
-                    OR type_norm LIKE '%subtask%', false)
-                    OR ({legacy} AND parent_ref IS NOT NULL AND coalesce(type_norm NOT IN (SELECT unnest({top_types})), true))
-                    OR (parent_key_r IS NOT NULL AND parent_type IS NOT NULL
-                        AND parent_type NOT IN (SELECT unnest({top_types}))
-                        AND coalesce(type_norm NOT IN (SELECT unnest({top_types})), true)) AS is_subtask
-            FROM flagged)
-        SELECT issue_key, issue_id,
-               pkey AS project_key, issue_type, is_subtask, summary, status,
-               CASE WHEN cv.category IS NOT NULL THEN cv.category
-                    WHEN sd.category IS NOT NULL THEN sd.category
-                    WHEN {resolved_sql} THEN 'Done'
-                    WHEN status IS NULL THEN NULL
-                    ELSE 'In Progress' END AS status_category,
-               CASE WHEN lower(resolution) IN (SELECT unnest({unresolved_words})) THEN NULL ELSE resolution END AS resolution,
-               priority,
-               CASE WHEN lower(assignee) IN (SELECT unnest({unassigned_words})) THEN NULL ELSE assignee END AS assignee,
-               reporter, created_ts AS created, updated_ts AS updated, resolved_ts AS resolved, due_ts AS due,
-               sp_value AS story_points, oe_h AS original_estimate_hours, re_h AS remaining_estimate_hours,
-               ts_h AS time_spent_hours, parent_key_r AS parent_key,
-               coalesce(epic_link_r,
-                        CASE WHEN parent_type IN (SELECT unnest({epic_types})) THEN parent_key_r END,
-                        CASE WHEN is_subtask THEN coalesce(parent_epic,
-                             CASE WHEN grandparent_type IN (SELECT unnest({epic_types})) THEN grandparent END) END
-                        ) AS epic_key,
-               team, sprint_list[-1] AS sprint,
-               nullif(array_to_string(fix_versions_list, ', '), '') AS fix_versions,
-               nullif(array_to_string(labels_list, ', '), '') AS labels,
-               nullif(array_to_string(components_list, ', '), '') AS components,
-               len(sprint_list)::INTEGER AS sprint_count, rn::INTEGER AS row_number, sprint_list, project_name,
-               parent_ref, parent_key AS parent_key_cell, epic_link,
-               lower(resolution) IN (SELECT unnest({unresolved_words})) AS had_unresolved,
-               lower(assignee) IN (SELECT unnest({unassigned_words})) AS had_unassigned
-        FROM sub
-        LEFT JOIN category_values cv ON cv.name = lower(sub.status_category)
-        LEFT JOIN status_defaults sd ON sd.name = lower(sub.status) AND cv.category IS NULL
-    """)
-    rel_checks = []
-    if "parent_ref" in groups:
-        rel_checks.append(
-            (
-                "parent_ref",
-                "parent_ref IS NOT NULL AND parent_key_cell IS NULL AND parent_key IS NULL",
-                "the parent issue id is not in this export, so the parent key is unknown; left empty",
-            )
-        )
-    if has_epic:
-        rel_checks.append(
-            (
-                "epic_link",
-                f"epic_link IS NOT NULL AND NOT regexp_full_match(epic_link, {key_re}) AND epic_key IS NULL",
-                "the epic is not in this export and the link is not an issue key; left empty",
-            )
-        )
-    # one scan for the remaining facts
-    aggregates = [
-        "count(issue_key) - count(DISTINCT issue_key)",
-        "count(*) FILTER (had_unresolved)",
-        "count(*) FILTER (had_unassigned)",
-        "max(updated)",
-        *(f"count(*) FILTER ({c})" for _, c, _ in rel_checks),
-    ]
-    dup_count, unresolved_n, unassigned_n, latest, *rel_counts = con.execute(
-        f"SELECT {', '.join(aggregates)} FROM issues_out"
-    ).fetchall()[0]
-    for (f, cond, reason), total in zip(rel_checks, rel_counts):
-        if total:
-            _cell_problems(con, problems, "issues_out", cond, f, total, header[groups[f][0]], reason, rn="row_number")
     if unresolved_n:
         problems.append(
             Problem(
@@ -1330,51 +1228,164 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
             Problem(f"{unassigned_n} assignees such as 'Unassigned' mean nobody and were stored empty.", "info")
         )
 
-    # 8. duplicate keys: keep the first row, reject the others
+    # 7. duplicate keys: keep the first row, reject the others
     dups = []
     keep_sql = "true"
-    if dup_count:
+    if "issue_key" in groups:
         dups = con.execute(
             """SELECT rn, issue_key FROM (
                    SELECT rn, issue_key, row_number() OVER (PARTITION BY issue_key ORDER BY rn) AS k
-                   FROM typed WHERE issue_key IS NOT NULL) WHERE k > 1 ORDER BY rn"""
+                   FROM typed WHERE issue_key IN (SELECT issue_key FROM typed GROUP BY 1 HAVING count(*) > 1))
+               WHERE k > 1 ORDER BY rn"""
         ).fetchall()
-        for rn, key in dups:
-            problems.append(
-                Problem(
-                    f"row rejected: issue {key} appears more than once in this export (pages merged?); the first row was kept.",
-                    "error",
-                    rn,
-                    header[groups["issue_key"][0]],
-                    key,
-                )
+    for rn, key in dups:
+        problems.append(
+            Problem(
+                f"row rejected: issue {key} appears more than once in this export (pages merged?); the first row was kept.",
+                "error",
+                rn,
+                header[groups["issue_key"][0]],
+                key,
             )
+        )
+    if dups:
         con.execute("CREATE TEMP TABLE dup_rows AS SELECT unnest(?::INTEGER[]) AS rn", [[rn for rn, _ in dups]])
         keep_sql = "rn NOT IN (SELECT rn FROM dup_rows)"
         n_rows -= len(dups)
 
-    issues = (
-        con.sql(
-            f"SELECT {ISSUE_COLUMNS} FROM issues_out WHERE {keep_sql.replace('rn', 'row_number', 1)} ORDER BY row_number"
-        )
-        .to_arrow_table()
-        .to_pandas()
+    # 8. parents, epics and sub-tasks: lookups restricted to the issues that are referenced
+    key_re = "'^[A-Za-z][A-Za-z0-9_]*-\\d+$'"
+    has_parent = "parent_ref" in groups or "parent_key" in groups
+    legacy = "true" if any(_inner_key(header[i]) == "parent id" for i in groups.get("parent_ref", [])) else "false"
+    joins, parent_parts, epic_expr = (
+        "",
+        ["CASE WHEN regexp_full_match(t.parent_key, {k}) THEN t.parent_key END"],
+        "NULL::VARCHAR",
     )
+    if "parent_ref" in groups:
+        con.execute(f"""CREATE TEMP TABLE ids AS SELECT issue_id, min(issue_key) AS issue_key FROM typed
+                        WHERE issue_id IN (SELECT parent_ref FROM typed WHERE parent_ref IS NOT NULL) AND {keep_sql}
+                        GROUP BY 1""")
+        joins += " LEFT JOIN ids i ON i.issue_id = t.parent_ref"
+        parent_parts += ["i.issue_key", "CASE WHEN regexp_full_match(t.parent_ref, {k}) THEN t.parent_ref END"]
+    if "epic_link" in groups:
+        con.execute(f"""CREATE TEMP TABLE epic_names AS SELECT epic_name, min(issue_key) AS issue_key FROM typed
+                        WHERE epic_name IN (SELECT epic_link FROM typed WHERE epic_link IS NOT NULL)
+                          AND issue_key IS NOT NULL AND {keep_sql} GROUP BY 1 HAVING count(*) = 1""")
+        joins += " LEFT JOIN epic_names e ON e.epic_name = t.epic_link"
+        epic_expr = f"coalesce(CASE WHEN regexp_full_match(t.epic_link, {key_re}) THEN t.epic_link END, e.issue_key)"
+    parent_expr = (
+        "coalesce(" + ", ".join(p.format(k=key_re) for p in parent_parts) + ")" if has_parent else "NULL::VARCHAR"
+    )
+    kinds = {r[4]: type_kind(r[4]) for r in summary if r[4] is not None}
+    if kinds:
+        joins += (
+            " LEFT JOIN (VALUES "
+            + ", ".join(f"({_sql_str(k)}, {_sql_str(v)})" for k, v in kinds.items())
+            + ") tk(issue_type, kind) ON tk.issue_type = t.issue_type"
+        )
+        kind_expr = "tk.kind"
+    else:
+        kind_expr = "NULL::VARCHAR"
+    con.execute(f"""
+        CREATE TEMP VIEW base AS
+        SELECT t.*, {parent_expr} AS parent_key_r, {epic_expr} AS epic_link_r, {kind_expr} AS kind
+        FROM typed t {joins} WHERE {keep_sql.replace("rn", "t.rn", 1)}""")
+    if has_parent:
+        con.execute("""CREATE TEMP TABLE parents AS SELECT issue_key, kind, epic_link_r, parent_key_r FROM base
+                       WHERE issue_key IN (SELECT parent_key_r FROM base WHERE parent_key_r IS NOT NULL)""")
+        con.execute("""CREATE TEMP TABLE parents2 AS SELECT p.*, g.kind AS grandparent_kind
+                       FROM parents p LEFT JOIN parents g ON g.issue_key = p.parent_key_r""")
+        family_join = "LEFT JOIN parents2 p ON p.issue_key = b.parent_key_r"
+        family_cols = (
+            "p.kind AS parent_kind, p.epic_link_r AS parent_epic, p.parent_key_r AS grandparent, p.grandparent_kind"
+        )
+    else:
+        family_join = ""
+        family_cols = "NULL::VARCHAR AS parent_kind, NULL::VARCHAR AS parent_epic, NULL::VARCHAR AS grandparent, NULL::VARCHAR AS grandparent_kind"
+    pairs = {(r[0], r[1]) for r in summary}
+    categories = {(st, cat): CATEGORY_VALUES.get(cat) or defaults.get((st or "").casefold()) for st, cat in pairs}
+    categories = {k: v for k, v in categories.items() if v}
+    if categories:
+        values = ", ".join(
+            f"({'NULL' if st is None else _sql_str(st)}, {'NULL' if c is None else _sql_str(c)}, {_sql_str(v)})"
+            for (st, c), v in categories.items()
+        )
+        status_join = (
+            f"LEFT JOIN (VALUES {values}) sc(st, cat, category) ON sc.st IS NOT DISTINCT FROM sub.status "
+            "AND sc.cat IS NOT DISTINCT FROM lower(sub.status_category)"
+        )
+        category_sql = "sc.category"
+    else:
+        status_join, category_sql = "", "NULL::VARCHAR"
+    final = f"""
+        WITH flagged AS (
+            SELECT b.*, {family_cols} FROM base b {family_join}),
+        sub AS (
+            SELECT *, coalesce(kind = 'subtask', false)
+                    OR ({legacy} AND parent_ref IS NOT NULL AND coalesce(kind NOT IN ('epic', 'top'), true))
+                    OR (parent_key_r IS NOT NULL AND parent_kind IS NOT NULL AND parent_kind NOT IN ('epic', 'top')
+                        AND coalesce(kind NOT IN ('epic', 'top'), true)) AS is_subtask
+            FROM flagged)
+        SELECT issue_key, issue_id, pkey AS project_key, issue_type, is_subtask, summary, status,
+               coalesce({category_sql},
+                        CASE WHEN status IS NULL THEN NULL WHEN {resolved_sql} THEN 'Done' ELSE 'In Progress' END
+                        ) AS status_category,
+               CASE WHEN unresolved_word THEN NULL ELSE resolution END AS resolution, priority,
+               CASE WHEN unassigned_word THEN NULL ELSE assignee END AS assignee,
+               reporter, created_ts AS created, updated_ts AS updated, resolved_ts AS resolved, due_ts AS due,
+               sp_value AS story_points, oe_h AS original_estimate_hours, re_h AS remaining_estimate_hours,
+               ts_h AS time_spent_hours, parent_key_r AS parent_key,
+               coalesce(epic_link_r,
+                        CASE WHEN parent_kind = 'epic' THEN parent_key_r END,
+                        CASE WHEN is_subtask THEN coalesce(parent_epic,
+                             CASE WHEN grandparent_kind = 'epic' THEN grandparent END) END
+                        ) AS epic_key,
+               team, sprint_list[-1] AS sprint,
+               nullif(array_to_string(fix_versions_list, ', '), '') AS fix_versions,
+               nullif(array_to_string(labels_list, ', '), '') AS labels,
+               nullif(array_to_string(components_list, ', '), '') AS components,
+               len(sprint_list)::INTEGER AS sprint_count, rn::INTEGER AS row_number
+        FROM sub {status_join}"""
+    rel_checks = []
+    if "parent_ref" in groups:
+        rel_checks.append(
+            (
+                "parent_ref",
+                "parent_ref IS NOT NULL AND parent_key_r IS NULL",
+                "the parent issue id is not in this export, so the parent key is unknown; left empty",
+            )
+        )
+    if "epic_link" in groups:
+        rel_checks.append(
+            (
+                "epic_link",
+                "epic_link IS NOT NULL AND epic_link_r IS NULL",
+                "the epic is not in this export and the link is not an issue key; left empty",
+            )
+        )
+    if rel_checks:
+        counts = con.execute(
+            "SELECT " + ", ".join(f"count(*) FILTER ({c})" for _, c, _ in rel_checks) + " FROM base"
+        ).fetchall()[0]
+        for (f, cond, reason), total in zip(rel_checks, counts):
+            if total:
+                _cell_problems(con, problems, "base", cond, f, total, header[groups[f][0]], reason)
+
+    issues = con.sql(final).to_arrow_table().to_pandas()
+    if not issues.row_number.is_monotonic_increasing:
+        issues = issues.sort_values("row_number", ignore_index=True)
     sprints = (
         con.sql(
             f"""SELECT issue_key, sprint_list[position] AS sprint, position::INTEGER AS position FROM (
                SELECT issue_key, rn, sprint_list, unnest(range(1, len(sprint_list) + 1)) AS position
-               FROM typed WHERE len(sprint_list) > 0 AND {keep_sql}) ORDER BY rn, position"""
+               FROM typed WHERE len(sprint_list) > 0 AND {keep_sql})"""
         )
         .to_arrow_table()
         .to_pandas()
     )
 
     # 9. file-level facts and warnings
-    key_counts = con.execute(
-        "SELECT pkey, count(*) AS n, mode(project_name) FROM typed WHERE pkey IS NOT NULL "
-        "GROUP BY 1 ORDER BY n DESC, pkey"
-    ).fetchall()
     project_id = key_counts[0][0] if key_counts else None
     project_name = key_counts[0][2] if key_counts else None
     as_of = latest.date() if latest is not None else None
@@ -1457,6 +1468,18 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
         rows_rejected=len(raw.rejected) + len(dups),
         meta=meta,
     )
+
+
+def type_kind(issue_type: str) -> str:
+    """An issue type name (any language) -> ``subtask``, ``epic``, ``top`` (above epics) or ``other``."""
+    norm = normalize_header(issue_type)
+    if norm in _SUBTASK_NORM or "sub task" in norm or "subtask" in norm:
+        return "subtask"
+    if norm in _EPIC_NORM:
+        return "epic"
+    if norm in _TOP_NORM:
+        return "top"
+    return "other"
 
 
 def fields_first(header: list[str]) -> str | None:
