@@ -316,16 +316,14 @@ class _Cells:
         return out
 
     def date(self, raw: pd.Series, column: str, fallback: str | None = None) -> pd.Series:
-        result = parse_date_column(raw.tolist(), fallback=fallback)
+        result = parse_date_column(raw, fallback=fallback)
         if result.order:
             self.date_orders[column] = result.order
             self.date_reasons[column] = result.order_reason
         for i, reason in result.errors.items():
             self.problems.append(Problem(f"the date could not be read ({reason}); left empty.", "warning",
                                          int(self.rows.iloc[i]), column, str(raw.iloc[i])))  # fmt: skip
-        return pd.Series(
-            pd.to_datetime(pd.Series(result.values, dtype="object"), errors="coerce"), index=raw.index
-        ).astype("datetime64[us]")
+        return pd.Series(result.array, index=raw.index)
 
     def duration(self, raw: pd.Series, column: str, estimated: list | None = None) -> pd.Series:
         if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
@@ -412,19 +410,30 @@ def _map_header(
 
 
 def _frame(rows: list[list], start: int, width: int) -> tuple[pd.DataFrame, pd.Series]:
-    """Rows after the header -> frame of raw cells (object), blank rows dropped, and row numbers."""
+    """Rows after the header -> frame of raw cells, blank rows dropped, and the row numbers.
+
+    A column whose cells are all text (what MS Project writes) becomes an Arrow string column so
+    the cell grammars run vectorised; a column with typed cells (a workbook re-saved by Excel)
+    stays ``object`` and is read cell by cell."""
     body = rows[start:]
-    padded = [list(r[:width]) + [""] * (width - len(r)) for r in body]
-    frame = pd.DataFrame(padded, columns=range(width), dtype="object") if padded else pd.DataFrame(columns=range(width))
-    numbers = pd.Series(np.arange(start + 1, start + 1 + len(body)), index=frame.index)
-    if not frame.empty:
-        blank = (
-            frame.map(lambda c: c is None or (isinstance(c, str) and not c.strip())).all(axis=1)
-            if len(frame) < 2000
-            else (frame.astype("str").apply(lambda s: s.str.strip()).eq("").all(axis=1))
-        )
-        frame, numbers = frame[~blank], numbers[~blank]
-    return frame.reset_index(drop=True), numbers.reset_index(drop=True)
+    numbers = pd.Series(np.arange(start + 1, start + 1 + len(body)))
+    if not body or not width:
+        return pd.DataFrame(columns=range(width)), numbers.iloc[:0]
+    if any(len(r) != width for r in body):
+        body = [list(r[:width]) + [""] * (width - len(r)) for r in body]
+    columns = {}
+    blank = np.ones(len(body), dtype=bool)
+    for j, col in enumerate(zip(*body, strict=True)):
+        if all(type(c) is str for c in col):
+            series = pd.Series(col, dtype="str")
+            blank &= (series.str.strip() == "").to_numpy(bool)
+        else:
+            series = pd.Series(col, dtype="object")
+            blank &= np.fromiter((c is None or (isinstance(c, str) and not c.strip()) for c in col), bool, len(col))
+        columns[j] = series
+    frame = pd.DataFrame(columns)
+    keep = ~blank
+    return frame[keep].reset_index(drop=True), numbers[keep].reset_index(drop=True)
 
 
 def _convert(cells: _Cells, frame: pd.DataFrame, mapped: dict[str, int], header: list[str], columns, *,
@@ -459,6 +468,10 @@ def _convert(cells: _Cells, frame: pd.DataFrame, mapped: dict[str, int], header:
 
 
 def _clean_text(raw: pd.Series) -> pd.Series:
+    if raw.dtype == "str":
+        text = raw.str.strip()
+        return text.astype("object").where(text.notna() & (text != ""), None)
+
     def conv(c):
         if c is None or (isinstance(c, float) and c != c):
             return None
@@ -501,7 +514,7 @@ def _tasks_from_rows(rows: list[list], file_name: str, problems: list[Problem], 
     date_fields = [c for c in TASK_COLUMNS if c in DATE_FIELDS and c in mapped]
     orders = {}
     for c in date_fields:
-        order, reason = decide_date_order(frame[mapped[c]].tolist())
+        order, reason = decide_date_order(pd.unique(frame[mapped[c]]).tolist())
         if order in ("MDY", "DMY") and "can only be read" in reason:
             orders[c] = order
     fallback = _file_date_order(orders)

@@ -514,15 +514,21 @@ def _parse_date_text(text: str, order: str | None):
 
 @dataclass
 class DateColumn:
-    """The result of reading one column of dates: ``values`` aligned with the input (``None``
-    for empty or unreadable cells), ``errors`` position -> reason, and the ``order`` used for
-    numeric dates (``MDY``/``DMY``/``YMD``/``None`` when no numeric date needed one) with
-    ``order_reason`` saying how it was decided."""
+    """The result of reading one column of dates: ``array`` (``datetime64[us]``, NaT for empty
+    or unreadable cells) aligned with the input, ``errors`` position -> reason, and the ``order``
+    used for numeric dates (``MDY``/``DMY``/``YMD``/``None`` when no numeric date needed one)
+    with ``order_reason`` saying how it was decided. ``values`` gives Timestamps/``None``."""
 
-    values: list
+    array: object
     errors: dict[int, str]
     order: str | None
     order_reason: str
+
+    @property
+    def values(self) -> list:
+        import pandas as pd
+
+        return [None if v is None else pd.Timestamp(v) for v in self.array.tolist()]
 
 
 def decide_date_order(cells, fallback: str | None = None) -> tuple[str | None, str]:
@@ -569,40 +575,36 @@ def decide_date_order(cells, fallback: str | None = None) -> tuple[str | None, s
     if votes.get("YMD") == numeric:
         return "YMD", "year-first: every numeric date starts with a four-digit year"
     if fallback in ("MDY", "DMY"):
-        return (
-            fallback,
-            f"{_ORDER_WORDS[fallback]}: every value is ambiguous; used the order another column of the file proved",
-        )
-    return (
-        "MDY",
-        "month-first: every value is ambiguous (day and month both 12 or less); MS Project's en-US default was used",
-    )
+        return fallback, f"{_ORDER_WORDS[fallback]}: every value is ambiguous; used the order another column of the file proved"
+    return "MDY", "month-first: every value is ambiguous (day and month both 12 or less); MS Project's en-US default was used"
 
 
 def parse_date_column(cells, order: str | None = None, fallback: str | None = None) -> DateColumn:
     """Parse a column of date cells with one order for the whole column (see
-    :func:`decide_date_order`). Each distinct text is parsed once."""
-    cells = list(cells)
+    :func:`decide_date_order`). Each distinct value is parsed once (vectorised by factorising)."""
+    import numpy as np
+    import pandas as pd
+
+    series = cells if isinstance(cells, pd.Series) else pd.Series(list(cells), dtype="object")
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    distinct = list(uniques)
     if order is None:
-        order, reason = decide_date_order(cells, fallback)
+        order, reason = decide_date_order(distinct, fallback)
     else:
         reason = f"{_ORDER_WORDS.get(order, order)}: given"
-    cache: dict = {}
-    values: list = [None] * len(cells)
+    parsed = np.full(len(distinct) + 1, np.datetime64("NaT"), dtype="datetime64[us]")  # last slot: empty
+    bad: dict[int, str] = {}
+    for k, cell in enumerate(distinct):
+        try:
+            value = parse_date(cell, order)
+        except ValueError as err:
+            bad[k] = str(err)
+            continue
+        if value is not None:
+            parsed[k] = np.datetime64(value.to_datetime64(), "us")
+    array = parsed[np.where(codes < 0, len(distinct), codes)]
     errors: dict[int, str] = {}
-    for i, cell in enumerate(cells):
-        key = cell if isinstance(cell, str) else None
-        if key is not None and key in cache:
-            result = cache[key]
-        else:
-            try:
-                result = parse_date(cell, order)
-            except ValueError as err:
-                result = err
-            if key is not None:
-                cache[key] = result
-        if isinstance(result, ValueError):
-            errors[i] = str(result)
-        else:
-            values[i] = result
-    return DateColumn(values, errors, order, reason)
+    if bad:
+        for i in np.flatnonzero(np.isin(codes, list(bad))):
+            errors[int(i)] = bad[int(codes[i])]
+    return DateColumn(array, errors, order, reason)
