@@ -27,6 +27,8 @@ from itertools import repeat
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from loaders.base import Parsed, Problem, Refused, Sample
 from loaders.values import (
@@ -259,9 +261,9 @@ class _Cells:
         cleaned = cleaned.str.strip("()")
         values = pd.to_numeric(cleaned, errors="coerce").astype("float64")
         values = values.where(~negative.fillna(False).to_numpy(bool, copy=True), -values)
-        suspicious = text.str.contains(r"[/:]|\d\s+\d", regex=True).fillna(False).to_numpy(bool, copy=True)
+        suspicious = _contains(text, r"[/:]|\d\s+\d")
         if decimal is None:
-            suspicious |= cleaned.str.contains(r"[.,]", regex=True).fillna(False).to_numpy(bool, copy=True)
+            suspicious |= _contains(cleaned, r"[.,]")
         values[empty] = np.nan
         redo = ~empty & (values.isna().to_numpy() | suspicious)
         for i in np.flatnonzero(redo):
@@ -350,6 +352,17 @@ class _Cells:
         return pd.Series(out, index=raw.index)
 
 
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+def _contains(series: pd.Series, pattern: str) -> np.ndarray:
+    """Regex search over a string column in Arrow (RE2), as a writable bool array."""
+    arr = pa.array(series.astype(_STR).array)
+    return np.array(
+        pc.fill_null(pc.match_substring_regex(arr, pattern), False).to_numpy(zero_copy_only=False), dtype=bool
+    )
+
+
 def _decimal_mark(text: pd.Series) -> str | None:
     """The decimal mark a column of numbers uses, from the values that show it unambiguously."""
     if text.empty:
@@ -424,8 +437,8 @@ def _frame(rows: list[list], start: int, width: int) -> tuple[pd.DataFrame, pd.S
     columns = {}
     blank = np.ones(len(body), dtype=bool)
     for j, col in enumerate(zip(*body, strict=True)):
-        if all(type(c) is str for c in col):
-            series = pd.Series(col, dtype="str")
+        if set(map(type, col)) == {str}:
+            series = pd.Series(pa.array(col, type=pa.string()), dtype=_STR)
             blank &= (series.str.strip() == "").to_numpy(bool)
         else:
             series = pd.Series(col, dtype="object")

@@ -575,8 +575,14 @@ def decide_date_order(cells, fallback: str | None = None) -> tuple[str | None, s
     if votes.get("YMD") == numeric:
         return "YMD", "year-first: every numeric date starts with a four-digit year"
     if fallback in ("MDY", "DMY"):
-        return fallback, f"{_ORDER_WORDS[fallback]}: every value is ambiguous; used the order another column of the file proved"
-    return "MDY", "month-first: every value is ambiguous (day and month both 12 or less); MS Project's en-US default was used"
+        return (
+            fallback,
+            f"{_ORDER_WORDS[fallback]}: every value is ambiguous; used the order another column of the file proved",
+        )
+    return (
+        "MDY",
+        "month-first: every value is ambiguous (day and month both 12 or less); MS Project's en-US default was used",
+    )
 
 
 def parse_date_column(cells, order: str | None = None, fallback: str | None = None) -> DateColumn:
