@@ -175,19 +175,55 @@ def date_in_name(name: str) -> pd.Timestamp | None:
     return pd.Timestamp(int(found.group(2)), _MONTHS[found.group(1)[:3].lower()], 15)
 
 
+_NUMBERED = re.compile(r"^(.*?)(\d+)\D*$")
+
+
 def evidence_dates(items: pd.DataFrame, members: pd.DataFrame) -> dict[str, pd.Timestamp]:
-    """Per sprint, a date that places it in time when no calendar does: the median completion of
-    the done items whose last sprint it is, else a month and year in its name. (Creation dates
-    are no evidence: backlog items are often created long before the sprint that takes them.)"""
+    """Per sprint, a date that places it in time when no calendar does.
+
+    1. a month and year written in its name (``SNAP May 2017``);
+    2. numbered sprints of one family (``POR Sprint 1`` … ``POR Sprint 15``): a straight line
+       date = a + b × number fitted to the family's dated members (median completion of the done
+       items whose last sprint it is), so the numbers keep their order; one dated member: ± 14 days
+       per number;
+    3. else the median completion of its done items. Creation dates are no evidence: backlog
+       items are often created long before the sprint that takes them.
+    """
     if members.empty:
         return {}
     last = last_sprints(members)
     info = items.drop_duplicates("issue_key").set_index("issue_key")
     done = info[info["is_done"] & info["done_at"].notna()]
-    out = {str(k): pd.Timestamp(v) for k, v in done.groupby(done.index.map(last))["done_at"].median().dropna().items()}
-    for sprint in members["sprint"].dropna().astype(str).unique():
-        if sprint not in out and (when := date_in_name(sprint)) is not None:
-            out[sprint] = when
+    medians = {
+        str(k): pd.Timestamp(v) for k, v in done.groupby(done.index.map(last))["done_at"].median().dropna().items()
+    }
+    names = members["sprint"].dropna().astype(str).unique()
+    out: dict[str, pd.Timestamp] = {}
+    families: dict[str, list[tuple[int, str]]] = {}
+    for name in names:
+        if (when := date_in_name(name)) is not None:
+            out[name] = when
+        elif found := _NUMBERED.match(name):
+            families.setdefault(found.group(1).strip().casefold(), []).append((int(found.group(2)), name))
+    for members_ in families.values():
+        dated = [(n, medians[name]) for n, name in members_ if name in medians]
+        slope = None
+        if len(dated) >= 2 and len({n for n, _ in dated}) >= 2:
+            xs = np.array([n for n, _ in dated], dtype=float)
+            ys = np.array([t.value for (t,) in [(t,) for _, t in dated]], dtype=float)
+            b, a = np.polyfit(xs, ys, 1)
+            slope = (a, b) if b > 0 else None
+        elif len(dated) == 1:
+            n0, t0 = dated[0]
+            slope = (t0.value - n0 * 14 * 86400e9, 14 * 86400e9)
+        for n, name in members_:
+            if slope is not None:
+                out[name] = pd.Timestamp(int(slope[0] + slope[1] * n))
+            elif name in medians:
+                out[name] = medians[name]
+    for name in names:
+        if name not in out and name in medians:
+            out[name] = medians[name]
     return out
 
 
@@ -375,7 +411,7 @@ def infer_sprint_calendar(
             start = finish - dt.timedelta(days=cadence - 1)
         else:
             start = None
-        if start is not None and name in first_done and first_done[name] < start:
+        if prev_finish is None and start is not None and name in first_done and first_done[name] < start:
             start = first_done[name]
         if start is not None and (finish is None or finish < start):
             finish = start + dt.timedelta(days=cadence - 1)
@@ -907,7 +943,8 @@ def dashboard(
 
 def sprint_burndown(d: Delivery, sprint: str, unit: str | None = None) -> tuple[pd.DataFrame, str]:
     """(burn-down frame, caption) for one sprint: exact over the snapshots inside the sprint's
-    window when there are at least two (scope = items whose latest sprint is this one), else
+    window (plus the last one before its start, as the baseline) when at least two of them hold
+    the sprint (scope = items whose latest sprint is this one), else
     approximate over the calendar window (scope = items listing the sprint, done = done items
     whose last sprint it is)."""
     unit = unit or d.unit
@@ -921,13 +958,18 @@ def sprint_burndown(d: Delivery, sprint: str, unit: str | None = None) -> tuple[
         dates = pd.to_datetime(h["snapshot_as_of"]).dt.date
         inside = pd.Series(True, index=h.index)
         if start is not None:
-            inside &= dates >= start
+            before = dates[dates < start]
+            # the last snapshot before the start is the sprint's baseline (it is planned by then)
+            inside &= dates >= (before.max() if not before.empty else start)
         if finish is not None:
             inside &= dates <= finish
         h = h[inside]
         if h["snapshot_as_of"].nunique() >= 2:
             burn = burn_exact(h, unit, lambda f: f["sprint"].astype("str").eq(sprint), d.done_statuses)
-            if burn["scope"].gt(0).any():
+            started = burn["scope"].gt(0).cumsum().gt(0)  # from the first snapshot that holds the sprint
+            burn = burn[started].reset_index(drop=True)
+            if len(burn) >= 2:
+                burn.loc[0, ["added", "removed", "reestimated", "scope_change"]] = 0.0
                 return burn, EXACT_CAPTION.format(n=len(burn))
     if start is None:
         return pd.DataFrame(columns=["date", "scope", "done", "remaining", "exact"]), (
