@@ -971,11 +971,11 @@ def simulate_jira(spec: Spec, seed: int, anchor: date) -> JiraProject:
                 if rng.random() < done_rate * (0.8 if big else 1.0):
                     floor = item.started or max(start, item.sprints[-1][1])
                     span = (_at(s_end, 17.5) - floor).total_seconds()
-                    item.started = item.started or floor + timedelta(seconds=span * rng.uniform(0, 0.4))
+                    item.started = item.started or floor + timedelta(seconds=span * rng.uniform(0, 0.55))
                     item.resolved = _workday_time(
                         item.started
                         + timedelta(
-                            seconds=(_at(s_end, 17.5) - item.started).total_seconds() * rng.betavariate(2.5, 1.3)
+                            seconds=(_at(s_end, 17.5) - item.started).total_seconds() * rng.betavariate(1.4, 1.1)
                         )
                     )
                     item.review = item.started + (item.resolved - item.started) * 0.7
