@@ -106,23 +106,23 @@ for note in d.notes:
 closed = d.velocity[d.velocity["closed"]] if not d.velocity.empty else d.velocity
 recent = closed[f"completed_{d.unit}"].tail(3).astype(float) if not closed.empty else None
 fc = d.forecast
-cols = st.columns(5)
+unit_label = UNIT_NAMES[d.unit].lower()
+cols = st.columns(4)
 cols[0].metric(
-    "Velocity (last 3 closed sprints)",
+    "Velocity",
     fmt_num(recent.mean()) if recent is not None and len(recent) else "—",
-    help="Mean completed per closed sprint, by each issue's last sprint.",
+    help=f"Mean {unit_label} completed per sprint over the last 3 closed sprints, by each issue's last sprint.",
 )
 cols[1].metric(
-    "Throughput per week",
+    "Throughput / week",
     fmt_num(fc["sample_mean"]),
-    help=f"Mean of the last {fc['sample_weeks']} complete weeks ({UNIT_NAMES[d.unit].lower()}).",
+    help=f"Mean {unit_label} completed per week over the last {fc['sample_weeks']} complete weeks.",
 )
-cols[2].metric("Lead time P85 (days)", fmt_num(d.lead_percentiles["p85"]), help="Created → Resolved, completed items.")
-cols[3].metric("Work in progress", len(d.wip), help="Items whose status category is In Progress now.")
-cols[4].metric(
-    "Forecast finish (P85)",
-    fmt_date(fc["p85"]),
-    help=f"Monte Carlo, {fc['trials']} trials, seed {fc['seed']}: 85 % of trials finish by this date.",
+cols[2].metric("Lead time P85", fmt_num(d.lead_percentiles["p85"]), help="Days, Created → Resolved, completed items.")
+cols[3].metric("In progress", len(d.wip), help="Work items whose status category is In Progress now.")
+st.caption(
+    f"Whole-project forecast (Monte Carlo, {fc['trials']} trials, seed {fc['seed']}): P50 {fmt_date(fc['p50'])} · "
+    f"**P85 {fmt_date(fc['p85'])}** · P95 {fmt_date(fc['p95'])}" + (f" — {fc['reason']}." if fc["reason"] else ".")
 )
 
 tab_sprints, tab_burnup, tab_flow, tab_calendar = st.tabs(["Sprints", "Burn-up & forecast", "Flow", "Sprint calendar"])
@@ -167,10 +167,10 @@ with tab_burnup:
         project_id, settings.as_of, settings.data_version, team, tuple(done), unit, calendar_key, kind, value
     )
     remaining = scope_fc["remaining_points"] if d.unit == "points" else scope_fc["remaining_issues"]
-    cols = st.columns(4)
-    cols[0].metric(f"Remaining ({UNIT_NAMES[d.unit].lower()})", fmt_num(remaining, 1 if d.unit == "points" else 0))
-    for col, p in zip(cols[1:], ("p50", "p85", "p95"), strict=True):
-        col.metric(f"{p.upper()} finish", fmt_date(scope_fc[p]))
+    st.write(f"Remaining: **{fmt_num(remaining, 1 if d.unit == 'points' else 0)} {unit_label}**")
+    cols = st.columns(3)
+    for col, p in zip(cols, ("p50", "p85", "p95"), strict=True):
+        col.metric(f"{p.upper()} finish", fmt_date(scope_fc[p]), help=f"{p[1:]} % of trials finish by this date.")
     if up.empty:
         st.info("Nothing in this scope yet.")
     else:
