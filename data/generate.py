@@ -916,7 +916,15 @@ def simulate_jira(spec: Spec, seed: int, anchor: date) -> JiraProject:
             issue.description = (f"Steps to reproduce:\n1. Log in as a {persona}\n2. Open {stem.lower()}\n"
                                  f"3. Observe the result\n\nExpected: works as specified.\nActual: \"{summary}\".")  # fmt: skip
         else:
-            issue.description = (f"As a {persona}, I want {stem[0].lower() + stem[1:]}, so that I can get my job done faster.\n\n"
+            benefit = rng.choice(
+                (
+                    "I can serve customers without switching systems",
+                    "we stop handling this by hand",
+                    "we meet the regulator's expectations",
+                    "customers get an answer in one visit",
+                )
+            )
+            issue.description = (f"As a {persona}, I need: {stem}, so that {benefit}.\n\n"
                                  f"*Acceptance criteria*\n* Works for personal and business customers\n"
                                  f"* Audit trail written for every change, including \"who\" and \"when\"\n* Covered by automated tests")  # fmt: skip
         epic.children.append(issue)
