@@ -13,6 +13,7 @@ import pandas as pd
 from charts import SERIES
 
 UNIT_LABEL = {"points": "story points", "issues": "issues"}
+DAY_AXIS = alt.Axis(format="%d %b", labelOverlap=True, tickCount="day")
 
 
 def _unit(unit: str) -> str:
@@ -38,7 +39,7 @@ def burndown(frame: pd.DataFrame, unit: str, title: str = "Sprint burn-down") ->
     u = _unit(unit)
     exact = "added" in frame.columns
     frame = _dated(frame, "date")
-    base = alt.Chart(frame).encode(x=alt.X("date:T", title="Date"))
+    base = alt.Chart(frame).encode(x=alt.X("date:T", title="Date", axis=DAY_AXIS))
     tips = [_date_tip(), alt.Tooltip("remaining:Q", title=f"Remaining ({u})", format=",.1f"),
             alt.Tooltip("scope:Q", title=f"Scope ({u})", format=",.1f"),
             alt.Tooltip("done:Q", title=f"Done ({u})", format=",.1f")]  # fmt: skip
@@ -60,7 +61,7 @@ def burndown(frame: pd.DataFrame, unit: str, title: str = "Sprint burn-down") ->
                 alt.Chart(changes)
                 .mark_bar(size=8, opacity=0.7)
                 .encode(
-                    x=alt.X("date:T", title="Date"),
+                    x=alt.X("date:T", title="Date", axis=DAY_AXIS),
                     y=alt.Y("change:Q", title=f"Scope change ({u})"),
                     color=alt.Color(
                         "kind:N",
@@ -186,9 +187,10 @@ def throughput(frame: pd.DataFrame, unit: str) -> alt.Chart:
     data = frame.assign(
         value=frame[unit].astype(float), state=frame["complete"].map({True: "complete", False: "in progress"})
     )
+    size = max(2, min(24, 480 // max(len(data), 1)))
     return (
         alt.Chart(data)
-        .mark_bar(color=SERIES[0])
+        .mark_bar(color=SERIES[0], size=size)
         .encode(
             x=alt.X("week:T", title="Week starting (Monday)"),
             y=alt.Y("value:Q", title=f"Completed per week ({u})"),
@@ -269,26 +271,25 @@ def ageing_wip(frame: pd.DataFrame, limit: int = 30) -> alt.Chart:
         )
         .properties(
             title=alt.Title("Ageing work in progress", subtitle=f"Oldest {len(data)} items in progress"),
-            height=max(120, 18 * len(data)),
+            height=alt.Step(22),
         )
     )
 
 
 def created_resolved(frame: pd.DataFrame) -> alt.LayerChart:
-    """Created and resolved work items per week, and the open count (line)."""
+    """Created and resolved work items per week (lines, left axis) and the open count at the end
+    of each week (dashed, right axis). ``frame``: week, created, resolved, net, open."""
     frame = _dated(frame, "week")
     long = frame.melt(id_vars=["week"], value_vars=["created", "resolved"], var_name="series", value_name="issues")
     long["series"] = long["series"].str.capitalize()
-    bars = (
+    domain = ["Created", "Resolved", "Open"]
+    flows = (
         alt.Chart(long)
-        .mark_bar(opacity=0.8)
+        .mark_line(point=True)
         .encode(
             x=alt.X("week:T", title="Week starting (Monday)"),
-            xOffset="series:N",
             y=alt.Y("issues:Q", title="Issues per week"),
-            color=alt.Color(
-                "series:N", title="Series", scale=alt.Scale(domain=["Created", "Resolved", "Open"], range=SERIES[:3])
-            ),
+            color=alt.Color("series:N", title="Series", scale=alt.Scale(domain=domain, range=SERIES[:3])),
             tooltip=[
                 _date_tip("week:T", "Week of"),
                 alt.Tooltip("series:N", title="Series"),
@@ -298,17 +299,18 @@ def created_resolved(frame: pd.DataFrame) -> alt.LayerChart:
     )
     open_line = (
         alt.Chart(frame.assign(series="Open"))
-        .mark_line(color=SERIES[2])
+        .mark_line(strokeDash=[5, 3])
         .encode(
             x=alt.X("week:T", title="Week starting (Monday)"),
             y=alt.Y("open:Q", title="Open issues (end of week)"),
+            color=alt.Color("series:N", title="Series", scale=alt.Scale(domain=domain, range=SERIES[:3])),
             tooltip=[_date_tip("week:T", "Week of"), alt.Tooltip("open:Q", title="Open issues")],
         )
     )
     return (
-        alt.layer(bars, open_line)
+        alt.layer(flows, open_line)
         .resolve_scale(y="independent")
-        .properties(title=alt.Title("Created vs resolved", subtitle="Bars per week; line: open work items"), height=260)
+        .properties(title=alt.Title("Created vs resolved", subtitle="Per week; dashed: open work items"), height=260)
     )
 
 
