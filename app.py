@@ -28,13 +28,24 @@ def first_start() -> None:
 if not Path(ui.store().path).exists():
     first_start()
 
-ui.sidebar()
 PAGES = {
     "Portfolio": [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    ],
+    "Projects": [
+        st.Page("pages/project.py", title="Earned value", icon=":material/show_chart:", url_path="project"),
+        st.Page("pages/delivery.py", title="Agile delivery", icon=":material/view_kanban:", url_path="delivery"),
+    ],
+    "Finance": [
+        st.Page("pages/finance.py", title="Budget & variance", icon=":material/payments:", url_path="finance"),
     ],
     "Data": [
         st.Page("pages/data.py", title="Uploads & problems", icon=":material/upload_file:", url_path="data"),
     ],
 }
-st.navigation(PAGES).run()
+navigation = st.navigation(PAGES)
+ui.sidebar()
+try:
+    navigation.run()
+finally:  # the settings belong to this run only; a page run on its own draws its own sidebar
+    st.session_state.pop("_settings", None)

@@ -95,3 +95,12 @@ def _write(sheet, row, col, value, quoted, date_fmt, datetime_fmt, number_fmt) -
     else:
         text = str(value)
         sheet.write_string(row, col, text, quoted if is_dangerous(text) else None)
+
+
+def to_csv(frame: pd.DataFrame) -> bytes:
+    """A frame as UTF-8 CSV; text a spreadsheet would run as a formula gets a leading ``'``."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(lambda v: "'" + v if isinstance(v, str) and is_dangerous(v) else v)
+    return safe.to_csv(index=False).encode("utf-8")

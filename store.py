@@ -138,12 +138,27 @@ class Store:
     def __init__(self, path: str | os.PathLike | None = None, *, lock_timeout: float = LOCK_TIMEOUT_S):
         self.path = str(path or DEFAULT_DB)
         self.lock_timeout = lock_timeout
+        self._held: duckdb.DuckDBPyConnection | None = None
 
     # -- connections -------------------------------------------------------------------------
 
     @contextlib.contextmanager
+    def batch(self) -> Iterator[Store]:
+        """Hold one connection for a batch of operations from this thread (bulk loads): the
+        file stays locked to other processes until the batch ends."""
+        with self.connect() as con:
+            self._held = con
+            try:
+                yield self
+            finally:
+                self._held = None
+
+    @contextlib.contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A fresh read-write connection, retried while another process holds the file."""
+        if self._held is not None:
+            yield self._held
+            return
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         deadline = time.monotonic() + self.lock_timeout
         while True:
@@ -401,14 +416,15 @@ class Store:
                SELECT * EXCLUDE (rank, upload_id) FROM ranked WHERE rank = 1 ORDER BY project_id"""
         )
 
-    def project_for_jira_key(self, key: str) -> str | None:
-        """The registered project whose ``jira_keys`` (comma separated) lists ``key``."""
-        found = self.projects()
-        for row in found.itertuples():
-            keys = [k.strip().upper() for k in str(row.jira_keys or "").replace(";", ",").split(",")]
-            if row.registered and key.upper() in keys:
-                return row.project_id
-        return None
+
+def project_for_jira_key(projects: pd.DataFrame, key: str) -> str | None:
+    """The registered project (in a ``Store.projects()`` frame) whose ``jira_keys`` (comma or
+    semicolon separated) lists ``key``, case-insensitively."""
+    for row in projects[projects.registered.fillna(False)].itertuples():
+        keys = [k.strip().upper() for k in str(row.jira_keys or "").replace(";", ",").split(",")]
+        if key.upper() in keys:
+            return row.project_id
+    return None
 
 
 def _as_list(values) -> list[str] | None:

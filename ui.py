@@ -123,17 +123,6 @@ def rules_frame():
     )
 
 
-def csv_bytes(frame) -> bytes:
-    """A frame as CSV, with text cells that start with = + - @ escaped against formula injection."""
-    text_columns = frame.select_dtypes(include=["object", "string"]).columns
-    safe = frame.copy()
-    for column in text_columns:
-        safe[column] = safe[column].map(
-            lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v
-        )
-    return safe.to_csv(index=False).encode("utf-8")
-
-
 def problems_frame(problems):
     """Problems of an ingest report as a table."""
     import pandas as pd
@@ -150,3 +139,17 @@ def problems_frame(problems):
             for p in problems
         ]
     )
+
+
+def status_styled(frame, column: str, statuses):
+    """A Styler that paints ``column`` with the status colour of each row (red/amber/green
+    mean status only)."""
+    from charts import STATUS_COLORS
+
+    colours = list(statuses.map(STATUS_COLORS).fillna(STATUS_COLORS["unknown"]))
+    text = {"#f9a825": "#1a1a1a"}
+
+    def paint(series):
+        return [f"background-color: {c}; color: {text.get(c, 'white')}" for c in colours]
+
+    return frame.reset_index(drop=True).style.apply(paint, subset=[column])

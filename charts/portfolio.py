@@ -20,7 +20,7 @@ def health_map(frame: pd.DataFrame) -> alt.Chart:
             x=alt.X("spi:Q", title="SPI (schedule: EV / PV)", scale=alt.Scale(zero=False, padding=20)),
             y=alt.Y("cpi:Q", title="CPI (cost: EV / AC)", scale=alt.Scale(zero=False, padding=20)),
             size=alt.Size("bac:Q", title="BAC", legend=None, scale=alt.Scale(range=[80, 900])),
-            color=alt.Color("status:N", title="Health", scale=scale),
+            color=alt.Color("status:N", title="Health", scale=scale, legend=alt.Legend(orient="bottom")),
             tooltip=[
                 alt.Tooltip("name:N", title="Project"),
                 alt.Tooltip("program:N", title="Program"),

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from loaders.base import MAX_UPLOAD_BYTES, LoaderError, Parsed, Problem, Refused
+from loaders.base import MAX_UPLOAD_BYTES, LoaderError, Parsed, Problem, Refused, Sample
 from loaders.detect import detect, loader_modules
-from store import Store, StoreError
+from store import Store, StoreError, project_for_jira_key
 
 MULTI_PROJECT_SOURCES = ("register", "finance")
 
@@ -58,10 +58,11 @@ def parse_file(data: bytes, file_name: str, source: str | None = None) -> Parsed
             f"{file_name}: the file is {len(data) / 2**20:.0f} MB, over the {MAX_UPLOAD_BYTES // 2**20} MB limit."
         )
     if source:
-        modules = [m for m in loader_modules() if getattr(m, "SOURCE", None) == source]
-        if not modules:
+        candidates = [m for m in loader_modules() if getattr(m, "SOURCE", None) == source]
+        if not candidates:
             raise Refused(f"{file_name}: {source} files cannot be loaded yet.")
-        module = modules[0]
+        sample = Sample(data, file_name)
+        module = next((m for m in candidates if m.sniff(sample)), candidates[-1])
     else:
         module = detect(data, file_name)
     try:
@@ -90,10 +91,25 @@ def ingest_bytes(
         parsed = parse_file(data, file_name, source)
     except Refused as err:
         return IngestReport(file_name, "refused", str(err))
+    return store_parsed(store, parsed, data, file_name, project_id=project_id, as_of=as_of, today=today)
+
+
+def store_parsed(
+    store: Store,
+    parsed: Parsed,
+    data: bytes,
+    file_name: str,
+    *,
+    project_id: str | None = None,
+    as_of: dt.date | None = None,
+    today: dt.date | None = None,
+) -> IngestReport:
+    """Resolve project and as-of date for a parsed file and store it as one snapshot."""
     problems = list(parsed.problems)
     upload_project = None
+    known = store.projects()
     if parsed.source not in MULTI_PROJECT_SOURCES:
-        upload_project = project_id or _resolve_project(store, parsed, file_name)
+        upload_project = project_id or _resolve_project(known, parsed, file_name)
     snapshot_date = as_of or parsed.as_of
     if snapshot_date is None:
         snapshot_date = today or dt.date.today()
@@ -104,7 +120,7 @@ def ingest_bytes(
         )
     tables = _with_project(parsed.tables, upload_project)
     try:
-        if upload_project and upload_project not in set(store.projects().project_id):
+        if upload_project and upload_project not in set(known.project_id):
             tables["projects"] = pd.DataFrame(
                 [{"project_id": upload_project, "name": parsed.project_name or upload_project}]
             )
@@ -165,12 +181,11 @@ def ingest_path(store: Store, path: str | Path, **kwargs) -> IngestReport:
     return ingest_bytes(store, data, path.name, **kwargs)
 
 
-def _resolve_project(store: Store, parsed: Parsed, file_name: str) -> str:
+def _resolve_project(known: pd.DataFrame, parsed: Parsed, file_name: str) -> str:
     """The project an upload belongs to: a Jira project key mapped through the register's
     jira_keys; a plan whose name matches a registered project's name; else the file's own id."""
-    known = store.projects()
     if parsed.source == "jira" and parsed.project_id:
-        return store.project_for_jira_key(parsed.project_id) or parsed.project_id
+        return project_for_jira_key(known, parsed.project_id) or parsed.project_id
     if parsed.project_id:
         return parsed.project_id
     if parsed.project_name and not known.empty:

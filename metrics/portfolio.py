@@ -212,7 +212,7 @@ def portfolio_frame(store, as_of: dt.date | None = None) -> pd.DataFrame:
     )
     budget = budget_by_project(store, as_of)
     frame = project_health(projects, evm, budget, slips, store.latest_snapshots(as_of), as_of)
-    frame.attrs["as_of"] = as_of
+    frame.attrs["as_of"] = as_of.isoformat()
     return frame
 
 

@@ -4,10 +4,11 @@ import streamlit as st
 
 import ui
 from charts.portfolio import health_map
+from exports import to_csv, to_excel
 from metrics import MetricsError
 from metrics.portfolio import portfolio_frame, totals
 
-STATUS_LABEL = {"red": "🔴 red", "amber": "🟠 amber", "green": "🟢 green", "unknown": "⚪ unknown"}
+STATUS_LABEL = {"red": "Red", "amber": "Amber", "green": "Green", "unknown": "Unknown"}
 
 
 @st.cache_data(show_spinner="Computing portfolio health…")
@@ -30,84 +31,96 @@ st.caption(
     "snapshot on or before that date. Indices are portfolio sums (ΣEV/ΣAC, ΣEV/ΣPV), never averages."
 )
 
-cols = st.columns(6)
+cols = st.columns(7)
 cols[0].metric("Red", summary["red"], help="Projects where at least one health rule is red")
-cols[1].metric("Amber", summary["amber"])
+cols[1].metric("Amber", summary["amber"], help="Projects where the worst rule is amber")
 cols[2].metric("Green", summary["green"])
 cols[3].metric("Portfolio CPI", ui.ratio(summary["cpi"]), help="ΣEV / ΣAC over projects with a plan")
 cols[4].metric("Portfolio SPI", ui.ratio(summary["spi"]), help="ΣEV / ΣPV over projects with a plan")
-cols[5].metric(
-    "BAC → EAC",
-    f"{ui.money(summary['bac'])} → {ui.money(summary['eac'])}",
-    help="Σ budget at completion and Σ EAC = BAC / CPI",
+cols[5].metric("BAC", ui.money(summary["bac"]), help="Σ budget at completion (baseline cost) of the plans")
+cols[6].metric(
+    "EAC",
+    ui.money(summary["eac"]),
+    delta=ui.money((summary["eac"] or 0) - (summary["bac"] or 0)) if summary["eac"] else None,
+    delta_color="inverse",
+    help="Σ estimate at completion, EAC = BAC / CPI per project; the delta is EAC − BAC",
+)
+
+st.subheader("Health by project")
+table = frame.assign(
+    health=frame.status.map(STATUS_LABEL), why=frame.reasons.map(" ".join), variance=frame.budget_variance_pct * 100
+)
+st.dataframe(
+    ui.status_styled(table, "health", frame.status),
+    hide_index=True,
+    width="stretch",
+    column_order=[
+        "health",
+        "project_id",
+        "name",
+        "program",
+        "why",
+        "spi",
+        "cpi",
+        "spi_t",
+        "bac",
+        "eac",
+        "variance",
+        "milestone_slip_days",
+        "plan_as_of",
+        "jira_as_of",
+        "finance_as_of",
+        "confidence",
+    ],
+    column_config={
+        "health": st.column_config.TextColumn("Health", width="small"),
+        "project_id": "ID",
+        "name": "Project",
+        "program": "Program",
+        "why": st.column_config.TextColumn("Why", width="large"),
+        "spi": st.column_config.NumberColumn("SPI", format="%.2f", help="EV / PV"),
+        "cpi": st.column_config.NumberColumn("CPI", format="%.2f", help="EV / AC"),
+        "spi_t": st.column_config.NumberColumn("SPI(t)", format="%.2f", help="Earned Schedule / actual time"),
+        "bac": st.column_config.NumberColumn("BAC", format="compact"),
+        "eac": st.column_config.NumberColumn("EAC", format="compact", help="BAC / CPI"),
+        "variance": st.column_config.NumberColumn(
+            "Budget var.", format="%.1f%%", help="(budget − actual) / budget to date"
+        ),
+        "milestone_slip_days": st.column_config.NumberColumn(
+            "Slip (wd)", format="%d", help="Worst milestone slip in working days"
+        ),
+        "plan_as_of": st.column_config.DateColumn("Plan as of"),
+        "jira_as_of": st.column_config.DateColumn("Jira as of"),
+        "finance_as_of": st.column_config.DateColumn("Finance as of"),
+        "confidence": st.column_config.TextColumn(
+            "Confidence", help="high: plan and finance data ≤ 14 days old; medium: some data ≤ 30 days old"
+        ),
+    },
 )
 
 left, right = st.columns([3, 2])
-with left:
-    st.subheader("Health by project")
-    table = frame.assign(
-        health=frame.status.map(STATUS_LABEL),
-        why=frame.reasons.map(lambda r: " ".join(r)),
-        variance=frame.budget_variance_pct * 100,
-    )
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        column_order=[
-            "health",
-            "project_id",
-            "name",
-            "program",
-            "why",
-            "spi",
-            "cpi",
-            "spi_t",
-            "bac",
-            "eac",
-            "variance",
-            "milestone_slip_days",
-            "plan_as_of",
-            "jira_as_of",
-            "finance_as_of",
-            "confidence",
-        ],
-        column_config={
-            "health": st.column_config.TextColumn("Health", width="small"),
-            "project_id": "ID",
-            "name": "Project",
-            "program": "Program",
-            "why": st.column_config.TextColumn("Why", width="large"),
-            "spi": st.column_config.NumberColumn("SPI", format="%.2f", help="EV / PV"),
-            "cpi": st.column_config.NumberColumn("CPI", format="%.2f", help="EV / AC"),
-            "spi_t": st.column_config.NumberColumn("SPI(t)", format="%.2f", help="Earned Schedule / actual time"),
-            "bac": st.column_config.NumberColumn("BAC", format="compact"),
-            "eac": st.column_config.NumberColumn("EAC", format="compact", help="BAC / CPI"),
-            "variance": st.column_config.NumberColumn(
-                "Budget var.", format="%.1f%%", help="(budget − actual) / budget to date"
-            ),
-            "milestone_slip_days": st.column_config.NumberColumn(
-                "Slip (wd)", format="%d", help="Worst milestone slip in working days"
-            ),
-            "plan_as_of": st.column_config.DateColumn("Plan as of"),
-            "jira_as_of": st.column_config.DateColumn("Jira as of"),
-            "finance_as_of": st.column_config.DateColumn("Finance as of"),
-            "confidence": "Confidence",
-        },
-    )
 with right:
-    st.altair_chart(health_map(frame), width="stretch")
-
-flagged = frame[frame.status.isin(["red", "amber"])]
-if not flagged.empty:
     st.subheader("Why projects are red or amber")
+    flagged = frame[frame.status.isin(["red", "amber"])]
+    if flagged.empty:
+        st.success("Every project is green on every rule with data.")
+    box = st.container(height=430, border=False)
     for row in flagged.itertuples():
-        with st.expander(f"{STATUS_LABEL[row.status]} · {row.name} ({row.project_id})"):
-            for reason in row.reasons:
-                st.markdown(f"- {reason}")
+        with box.container(border=True):
+            st.markdown(f"**{row.name}** ({row.project_id}) · {STATUS_LABEL[row.status]}")
+            st.markdown("\n".join(f"- {reason}" for reason in row.reasons))
+with left:
+    st.altair_chart(health_map(frame), width="stretch")
 
 with st.expander("How health is judged"):
     st.dataframe(ui.rules_frame(), hide_index=True, width="stretch")
 
 export = frame.assign(reasons=frame.reasons.map(" ".join))
-st.download_button("Download as CSV", ui.csv_bytes(export), "portfolio_health.csv", "text/csv")
+c1, c2 = st.columns([1, 6])
+c1.download_button("Download CSV", to_csv(export), "portfolio_health.csv", "text/csv")
+c2.download_button(
+    "Download Excel",
+    to_excel({"Portfolio health": export}),
+    "portfolio_health.xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)

@@ -17,7 +17,7 @@ from conftest import ROOT
 
 import store as store_module
 from loaders.ingest import ingest_bytes
-from store import MIGRATIONS, Store, StoreError
+from store import MIGRATIONS, Store, StoreError, project_for_jira_key
 
 REGISTER = b"project_id,name,program,portfolio,manager,budget,jira_keys\nA,Alpha,P1,Core,Ann,1000,ALP\nB,Beta,P1,Core,Bob,2000,BET\n"
 
@@ -188,7 +188,7 @@ def test_register_rows_win_over_projects_first_seen_in_a_plan(store):
     projects = store.projects().set_index("project_id")
     assert projects.loc["A", "name"] == "Alpha"
     assert bool(projects.loc["A", "registered"])
-    assert store.project_for_jira_key("bet") == "B"
+    assert project_for_jira_key(store.projects(), "bet") == "B"
 
 
 def test_two_threads_upload_at_once_and_both_land(store):
