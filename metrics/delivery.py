@@ -452,6 +452,8 @@ def mark_user_edits(edited: pd.DataFrame, inferred: pd.DataFrame) -> pd.DataFram
     out = out[out["sprint"].notna() & out["sprint"].astype("str").str.strip().ne("")].copy()
     out["start"] = pd.to_datetime(out["start"]).dt.date
     out["finish"] = pd.to_datetime(out["finish"]).dt.date
+    goal = out["goal"].astype("object")
+    out["goal"] = goal.where(goal.notna() & goal.astype(str).str.strip().ne(""), None)
     base = inferred.set_index("sprint")
 
     def same(a, b) -> bool:

@@ -179,8 +179,12 @@ def test_user_edits_are_marked_and_override_inferred():
     inferred = dl.infer_sprint_calendar(items, dl.memberships(items, sprints), AS_OF)
     edited = inferred.copy()
     edited.loc[0, "start"] = D(2026, 1, 5)
+    edited.loc[1, "goal"] = "  "  # an emptied cell is no edit
     marked = dl.mark_user_edits(edited, inferred)
     assert list(marked["origin"]) == ["user", "inferred", "inferred"]
+    assert dl.calendar_problems(edited) == []
+    edited.loc[2, "finish"] = D(2026, 1, 1)
+    assert dl.calendar_problems(edited) == ["Sprint 10: the finish 2026-01-01 is before the start 2026-01-29."]
     merged = dl.merge_calendar(inferred, marked)
     assert merged.set_index("sprint").loc["Sprint 1", "start"] == D(2026, 1, 5)
     assert list(merged["sprint"]) == ["Sprint 1", "Sprint 2", "Sprint 10"]
