@@ -25,6 +25,7 @@ status-name -> category defaults used when the file has no ``Status Category`` c
 from __future__ import annotations
 
 import bisect
+import codecs
 import csv
 import dataclasses
 import io
@@ -680,6 +681,7 @@ class _Raw:
         self.excel_resave = False
         self.path: str | None = None
         self.payload: memoryview | bytes = b""
+        self.source: tuple[bytes, int] = (b"", 0)
         self.text: str | None = None
 
 
@@ -703,10 +705,25 @@ def _check_excel_mangled(text_head: str, header: list[str], delimiter: str, file
         raise _refuse_semicolons(file_name)
 
 
+def _valid_utf8(data: bytes, chunk: int = 1 << 24) -> bool:
+    """The whole file is UTF-8 (checked in chunks, without holding a decoded copy)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for start in range(0, len(data), chunk):
+            decoder.decode(view[start : start + chunk], final=False)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _read_csv(con, data: bytes, file_name: str, tmpdir: str) -> _Raw:
     head_text, encoding = decode(data[:65536])
+    if encoding != "cp1252" and not _valid_utf8(data):
+        encoding = "cp1252"
     if encoding == "cp1252":
-        text, encoding = decode(data)
+        text = data.decode("cp1252", errors="replace")
         payload = text.encode("utf-8")
     else:
         text = None
@@ -726,6 +743,7 @@ def _read_csv(con, data: bytes, file_name: str, tmpdir: str) -> _Raw:
         fh.write(payload)
     raw.path = path
     raw.payload = payload
+    raw.source = (payload, 0) if text is not None else (data, 3 if data.startswith(b"\xef\xbb\xbf") else 0)
     raw.text = text
     return raw
 
@@ -748,7 +766,7 @@ def _load_csv(con, raw: _Raw, keep: list[int], file_name: str) -> None:
         ) from None
     loaded = con.execute("SELECT count(*) FROM raw0").fetchall()[0][0]
     rejects = con.execute(
-        "SELECT byte_position, line, error_type, csv_line, error_message FROM reject_errors ORDER BY byte_position"
+        "SELECT line_byte_position, line, error_type, csv_line, error_message FROM reject_errors ORDER BY line_byte_position"
     ).fetchall()
     # one record can produce several errors; keep one per record
     seen, unique = set(), []
@@ -764,14 +782,16 @@ def _load_csv(con, raw: _Raw, keep: list[int], file_name: str) -> None:
             f"{file_name}: {len(unique)} of {raw.records} rows do not have the {n} cells the header names, so the "
             "columns cannot be trusted. Export the file again from Jira and upload it unchanged."
         )
-    payload = raw.payload
+    source, offset = raw.source
     reject_lines = []
-    for pos, _line, _etype, csv_line, message in unique:
+    for pos, _line, _etype, csv_line, _message in unique:
         lead = len(csv_line or "") - len((csv_line or "").lstrip("\r\n"))
-        line = bytes(payload[: pos + lead]).count(b"\n") + 1
+        line = source.count(b"\n", offset, offset + pos + lead) + 1
         reject_lines.append(line)
-        found = re.search(r"Found:? (\d+)", message or "")
-        cells = f"{found.group(1)} cells" if found else "a different number of cells"
+        try:
+            cells = f"{len(next(csv.reader([csv_line or ''], delimiter=raw.delimiter)))} cells"
+        except (csv.Error, StopIteration):
+            cells = "a different number of cells"
         raw.rejected.append(
             Problem(
                 f"row rejected: it has {cells} but the header has {n} columns; nothing from this row was loaded.",
@@ -784,7 +804,7 @@ def _load_csv(con, raw: _Raw, keep: list[int], file_name: str) -> None:
     rn_sql = "rowid + 2"
     if unique:
         # exact row numbers (header = row 1) when rows were rejected: map physical lines to records
-        text = raw.text if raw.text is not None else bytes(payload).decode("utf-8", errors="replace")
+        text = raw.text if raw.text is not None else source[offset:].decode("utf-8", errors="replace")
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=raw.delimiter)
         starts, prev = [], 0
         for rec in reader:
