@@ -36,6 +36,7 @@ from loaders.values import (
     NO,
     YES,
     decide_date_order,
+    is_empty,
     normalize_header,
     parse_date_column,
     parse_duration_value,
@@ -109,7 +110,7 @@ TASK_ALIASES = {
         ["baseline finish", "baseline finish date", "baseline0 finish", "baseline 0 finish"], "baseline_finish"
     ),
     **dict.fromkeys(["deadline", "deadline date"], "deadline"),
-    **dict.fromkeys(["duration", "scheduled duration", "duration1"], "duration_hours"),
+    **dict.fromkeys(["duration", "scheduled duration"], "duration_hours"),
     **dict.fromkeys(["baseline duration", "baseline0 duration", "baseline 0 duration"], "baseline_duration_hours"),
     "work": "work_hours",
     **dict.fromkeys(["baseline work", "baseline0 work", "baseline 0 work"], "baseline_work_hours"),
@@ -133,6 +134,35 @@ TASK_ALIASES = {
     **dict.fromkeys(["predecessors", "predecessor"], "predecessors"),
     **dict.fromkeys(["notes", "note"], "notes"),
 }
+# Localised display names. German: the task field names MS Project itself writes (the MPX header
+# of ../shared/fixtures/msproject/mpxj_sample.de.mpx). French and Spanish: common display names
+# (unverified against a real export).
+TASK_ALIASES.update({
+    # de
+    "nr.": "task_id", "nr": "task_id", "einmalige nr.": "task_uid", "einmalige nr": "task_uid", "vorgangsname": "name",
+    "dauer": "duration_hours", "gliederungsebene": "outline_level", "gliederungsnummer": "outline_number",
+    "geplante dauer": "baseline_duration_hours", "vorgänger": "predecessors", "anfang": "start", "ende": "finish",
+    "% abgeschlossen": "percent_complete", "aktueller anfang": "actual_start", "aktuelles ende": "actual_finish",
+    "geplanter anfang": "baseline_start", "geplantes ende": "baseline_finish", "arbeit": "work_hours",
+    "geplante arbeit": "baseline_work_hours", "kosten": "cost", "feste kosten": "fixed_cost",
+    "geplante kosten": "baseline_cost", "aktuelle kosten": "actual_cost", "verbleibende kosten": "remaining_cost",
+    "psp code": "wbs", "meilenstein": "is_milestone", "sammelvorgang": "is_summary", "ressourcennamen": "resource_names",
+    "stichtag": "deadline", "notizen": "notes",
+    # fr
+    "n°": "task_id", "nom de la tâche": "name", "nom": "name", "durée": "duration_hours", "début": "start", "fin": "finish",
+    "prédécesseurs": "predecessors", "noms ressources": "resource_names", "noms des ressources": "resource_names",
+    "% achevé": "percent_complete", "niveau hiérarchique": "outline_level", "jalon": "is_milestone",
+    "récapitulatif": "is_summary", "début prévu": "baseline_start", "fin prévue": "baseline_finish",
+    "coût prévu": "baseline_cost", "coût réel": "actual_cost", "coût": "cost", "début réel": "actual_start",
+    "fin réelle": "actual_finish", "edt": "wbs",
+    # es
+    "nombre de tarea": "name", "nombre": "name", "duración": "duration_hours", "comienzo": "start",
+    "predecesoras": "predecessors", "nombres de los recursos": "resource_names", "% completado": "percent_complete",
+    "nivel de esquema": "outline_level", "hito": "is_milestone", "resumen": "is_summary",
+    "comienzo previsto": "baseline_start", "fin previsto": "baseline_finish", "costo previsto": "baseline_cost",
+    "costo real": "actual_cost", "costo": "cost", "coste previsto": "baseline_cost", "coste real": "actual_cost",
+    "coste": "cost", "comienzo real": "actual_start", "fin real": "actual_finish", "edt": "wbs",
+})  # fmt: skip
 RESOURCE_ALIASES = {
     **dict.fromkeys(["unique id", "uid", "resource unique id"], "resource_uid"),
     **dict.fromkeys(["id", "resource id"], "resource_id"),
@@ -242,44 +272,30 @@ class _Cells:
 
     @staticmethod
     def empty_mask(raw: pd.Series) -> np.ndarray:
-        text = raw.astype("str").str.strip().str.lower()
-        return (raw.isna() | text.isin(_EMPTY_TEXT)).to_numpy(dtype=bool)
+        codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+        flags = np.array([is_empty(u) for u in uniques] + [True], dtype=bool)
+        return flags[np.where(codes < 0, len(uniques), codes)]
 
     def number(self, raw: pd.Series, column: str, *, kind: str = "number") -> pd.Series:
-        """Money and plain numbers: one decimal mark per column, vectorised, per-cell fallback."""
+        """Money and plain numbers: each distinct text read once, vectorised (one decimal mark
+        per column), with a per-cell grammar fallback and a problem for each unreadable cell."""
         if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
             return pd.to_numeric(raw, errors="coerce").astype("float64")
-        empty = self.empty_mask(raw)
-        text = raw.astype("str").str.strip()
-        decimal = _decimal_mark(text[~empty])
-        cleaned = text.str.replace(r"[^\d.,\-()]", "", regex=True)
-        if decimal == ",":
-            cleaned = cleaned.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-        elif decimal == ".":
-            cleaned = cleaned.str.replace(",", "", regex=False)
-        negative = cleaned.str.startswith("(") & cleaned.str.endswith(")")
-        cleaned = cleaned.str.strip("()")
-        values = pd.to_numeric(cleaned, errors="coerce").astype("float64")
-        values = values.where(~negative.fillna(False).to_numpy(bool, copy=True), -values)
-        suspicious = _contains(text, r"[/:]|\d\s+\d")
-        if decimal is None:
-            suspicious |= _contains(cleaned, r"[.,]")
-        values[empty] = np.nan
-        redo = ~empty & (values.isna().to_numpy() | suspicious)
-        for i in np.flatnonzero(redo):
-            try:
-                value = parse_number(raw.iloc[i], decimal=decimal)
-            except ValueError as err:
-                self.problems.append(Problem(f"not a {kind}: {err}; left empty.", "warning", int(self.rows.iloc[i]),
-                                             column, str(raw.iloc[i])))  # fmt: skip
-                value = None
-            values.iloc[i] = np.nan if value is None else value
-        return values
+        codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+        distinct = pd.Series(np.asarray(uniques, dtype=object), dtype="object")
+        values, errors = _read_numbers(distinct)
+        taken = np.append(values, np.nan)[np.where(codes < 0, len(values), codes)]
+        if errors:
+            for i in np.flatnonzero(np.isin(codes, list(errors))):
+                self.problems.append(Problem(f"not a {kind}: {errors[int(codes[i])]}; left empty.", "warning",
+                                             int(self.rows.iloc[i]), column, str(raw.iloc[i])))  # fmt: skip
+        return pd.Series(taken, index=raw.index, dtype="float64")
 
     def percent(self, raw: pd.Series, column: str, allow_over_100: bool = False) -> pd.Series:
         values = self.number(raw, column, kind="percentage")
-        text = raw.astype("str")
-        has_sign = text.str.contains("%", regex=False).fillna(False).to_numpy(bool, copy=True)
+        codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+        signs = np.array([isinstance(u, str) and "%" in u for u in uniques] + [False], dtype=bool)
+        has_sign = signs[np.where(codes < 0, len(uniques), codes)]
         valid = values.notna().to_numpy()
         if valid.any() and not has_sign[valid].any() and (values[valid] <= 1).all() and (values[valid] % 1 != 0).any():
             # a fraction written without a percent sign (Excel-formatted or MS Project's raw
@@ -306,10 +322,12 @@ class _Cells:
     def boolean(self, raw: pd.Series, column: str) -> pd.Series:
         if pd.api.types.is_bool_dtype(raw.dtype):
             return raw.astype("boolean")
-        text = raw.astype("str").str.strip().str.casefold()
-        empty = self.empty_mask(raw)
-        yes = text.isin(sorted(YES)).to_numpy(bool, copy=True)
-        no = text.isin(sorted(NO)).to_numpy(bool, copy=True)
+        codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+        keys = [str(u).strip().casefold() for u in uniques]
+        at = np.where(codes < 0, len(keys), codes)
+        empty = np.array([is_empty(u) for u in uniques] + [True], dtype=bool)[at]
+        yes = np.array([k in YES for k in keys] + [False], dtype=bool)[at]
+        no = np.array([k in NO for k in keys] + [False], dtype=bool)[at]
         bad = ~empty & ~yes & ~no
         self._bad(bad, raw, column, "not yes or no; left empty.")
         out = pd.Series(pd.array([None] * len(raw), dtype="boolean"), index=raw.index)
@@ -353,6 +371,41 @@ class _Cells:
 
 
 _STR = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+def _read_numbers(distinct: pd.Series) -> tuple[np.ndarray, dict[int, str]]:
+    """Distinct cell values (object) -> (floats, position -> reason for the unreadable ones)."""
+    if distinct.empty:
+        return np.array([], dtype="float64"), {}
+    try:  # plain numbers ("12", "0.5", 3.0) everywhere: pandas' C parser
+        return pd.to_numeric(distinct).to_numpy("float64", copy=True), {}
+    except (ValueError, TypeError):
+        pass
+    empty = np.array([is_empty(u) for u in distinct], dtype=bool)
+    text = distinct.astype(_STR).str.strip()
+    decimal = _decimal_mark(text[~empty])
+    cleaned = text.str.replace(r"[^\d.,\-()]", "", regex=True)
+    if decimal == ",":
+        cleaned = cleaned.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    elif decimal == ".":
+        cleaned = cleaned.str.replace(",", "", regex=False)
+    negative = (cleaned.str.startswith("(") & cleaned.str.endswith(")")).fillna(False).to_numpy(bool, copy=True)
+    cleaned = cleaned.str.strip("()")
+    values = pd.to_numeric(cleaned, errors="coerce").to_numpy("float64", copy=True)
+    values[negative] = -values[negative]
+    suspicious = _contains(text, r"[/:]|\d\s+\d")
+    if decimal is None:
+        suspicious |= _contains(cleaned, r"[.,]")
+    values[empty] = np.nan
+    errors: dict[int, str] = {}
+    for i in np.flatnonzero(~empty & (np.isnan(values) | suspicious)):
+        try:
+            value = parse_number(distinct.iloc[i], decimal=decimal)
+        except ValueError as err:
+            errors[int(i)] = str(err)
+            value = None
+        values[i] = np.nan if value is None else value
+    return values, errors
 
 
 def _contains(series: pd.Series, pattern: str) -> np.ndarray:
@@ -435,15 +488,16 @@ def _frame(rows: list[list], start: int, width: int) -> tuple[pd.DataFrame, pd.S
     if any(len(r) != width for r in body):
         body = [list(r[:width]) + [""] * (width - len(r)) for r in body]
     columns = {}
-    blank = np.ones(len(body), dtype=bool)
+    maybe_blank = np.ones(len(body), dtype=bool)
     for j, col in enumerate(zip(*body, strict=True)):
-        if set(map(type, col)) == {str}:
-            series = pd.Series(pa.array(col, type=pa.string()), dtype=_STR)
-            blank &= (series.str.strip() == "").to_numpy(bool)
-        else:
-            series = pd.Series(col, dtype="object")
-            blank &= np.fromiter((c is None or (isinstance(c, str) and not c.strip()) for c in col), bool, len(col))
+        series = pd.Series(col, dtype="object")
+        if j < 3:
+            maybe_blank &= series.isin(["", None]).to_numpy(bool)
         columns[j] = series
+    # a row is blank when every cell is empty or spaces: check the rows whose first cells are empty
+    blank = np.zeros(len(body), dtype=bool)
+    for i in np.flatnonzero(maybe_blank):
+        blank[i] = all(c is None or (isinstance(c, str) and not c.strip()) for c in body[i])
     frame = pd.DataFrame(columns)
     keep = ~blank
     return frame[keep].reset_index(drop=True), numbers[keep].reset_index(drop=True)
@@ -481,9 +535,6 @@ def _convert(cells: _Cells, frame: pd.DataFrame, mapped: dict[str, int], header:
 
 
 def _clean_text(raw: pd.Series) -> pd.Series:
-    if raw.dtype == "str":
-        text = raw.str.strip()
-        return text.astype("object").where(text.notna() & (text != ""), None)
 
     def conv(c):
         if c is None or (isinstance(c, float) and c != c):
@@ -493,7 +544,8 @@ def _clean_text(raw: pd.Series) -> pd.Series:
         text = str(c).strip()
         return text or None
 
-    return pd.Series([conv(c) for c in raw.tolist()], index=raw.index, dtype="object")
+    return pd.Series([(c.strip() or None) if type(c) is str else conv(c) for c in raw.tolist()], index=raw.index,
+                     dtype="object")  # fmt: skip
 
 
 def _file_date_order(cells_by_column: dict[str, str]) -> str | None:

@@ -176,23 +176,26 @@ def test_unreadable_cells_become_problems_and_empty_fields():
                         (3, "Duration", "3 parsecs")}  # fmt: skip
 
 
-def test_day_first_semicolon_csv_with_decimal_commas():
+def test_german_day_first_semicolon_csv_with_decimal_commas():
     text = (
-        "Nr.;Name;Anfang;Ende;Baseline Cost;% Complete;Outline Level\n"
-        "1;Phase;03.02.2025 08:00;28.02.2025 17:00;1.234,50 €;50%;1\n"
-        "2;Task A;03.02.2025 08:00;14.02.2025 17:00;1.000,25 €;100%;2\n"
-        "3;Task B;17.02.2025 08:00;28.02.2025 17:00;234,25 €;0%;2\n"
+        "Nr.;Einmalige Nr.;Name;Dauer;Anfang;Ende;Geplante Kosten;% Abgeschlossen;Gliederungsebene;Vorgänger\n"
+        "1;10;Phase;20 Tage;Mo 03.02.2025 08:00;Fr 28.02.2025 17:00;1.234,50 €;50%;1;\n"
+        "2;11;Task A;2 Wochen;Mo 03.02.2025 08:00;Fr 14.02.2025 17:00;1.000,25 €;100%;2;\n"
+        "3;12;Task B;2,5 Tage;Mo 17.02.2025 08:00;Mi 19.02.2025 12:00;234,25 €;0%;2;11\n"
     )
-    # German headers are not all known: Name is, Anfang/Ende are not -> the Start/Finish aliases miss,
-    # so use the English display names as MS Project's own CSV export writes them
-    text = text.replace("Anfang", "Start").replace("Ende", "Finish").replace("Nr.", "ID")
-    parsed = msproject.parse(text.encode("cp1252", errors="replace"), "plan.csv")
+    data = text.encode("cp1252")
+    assert msproject.sniff(Sample(data, "plan.csv"))
+    parsed = msproject.parse(data, "plan.csv")
     t = parsed.tables["tasks"]
+    assert t.task_uid.tolist() == [10, 11, 12]
     assert t.start.tolist()[1] == pd.Timestamp("2025-02-03 08:00")
-    assert parsed.meta["date_orders"]["Start"] == "DMY"
+    assert t.finish.tolist()[2] == pd.Timestamp("2025-02-19 12:00")
+    assert parsed.meta["date_orders"]["Anfang"] == "DMY"
     assert t.baseline_cost.tolist() == [1234.5, 1000.25, 234.25]
+    assert t.duration_hours.tolist() == [160.0, 80.0, 20.0]
     assert t.is_summary.tolist() == [True, False, False]
-    assert parsed.meta["delimiter"] == ";"
+    assert parsed.meta["delimiter"] == ";" and parsed.meta["encoding"] == "cp1252"
+    assert not [p for p in parsed.problems if p.severity == "warning"]
 
 
 def test_ambiguous_dates_follow_the_column_that_proves_the_order():
