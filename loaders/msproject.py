@@ -161,7 +161,7 @@ TASK_ALIASES.update({
     "nivel de esquema": "outline_level", "hito": "is_milestone", "resumen": "is_summary",
     "comienzo previsto": "baseline_start", "fin previsto": "baseline_finish", "costo previsto": "baseline_cost",
     "costo real": "actual_cost", "costo": "cost", "coste previsto": "baseline_cost", "coste real": "actual_cost",
-    "coste": "cost", "comienzo real": "actual_start", "fin real": "actual_finish", "edt": "wbs",
+    "coste": "cost", "comienzo real": "actual_start", "fin real": "actual_finish",
 })  # fmt: skip
 RESOURCE_ALIASES = {
     **dict.fromkeys(["unique id", "uid", "resource unique id"], "resource_uid"),
