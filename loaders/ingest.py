@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import re
@@ -111,6 +112,13 @@ def store_parsed(
     if parsed.source not in MULTI_PROJECT_SOURCES:
         upload_project = project_id or _resolve_project(known, parsed, file_name)
     snapshot_date = as_of or parsed.as_of
+    if snapshot_date is None and (named := date_in_name(file_name)):
+        snapshot_date = named
+        problems.append(
+            Problem(
+                f"the file carries no status date; the date in its name, {named}, was used as its as-of date.", "info"
+            )
+        )
     if snapshot_date is None:
         snapshot_date = today or dt.date.today()
         problems.append(
@@ -192,7 +200,24 @@ def _resolve_project(known: pd.DataFrame, parsed: Parsed, file_name: str) -> str
         match = known[known.name.str.casefold() == parsed.project_name.casefold()]
         if not match.empty:
             return match.project_id.iloc[0]
-    return slug(Path(file_name).stem)
+    return project_in_name(known, file_name) or slug(Path(file_name).stem)
+
+
+def date_in_name(file_name: str) -> dt.date | None:
+    """A date written into a file name as YYYY-MM-DD, YYYY_MM_DD or YYYYMMDD (the last one)."""
+    found = None
+    for y, m, d in re.findall(r"(?<!\d)(20\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?!\d)", file_name):
+        with contextlib.suppress(ValueError):
+            found = dt.date(int(y), int(m), int(d))
+    return found
+
+
+def project_in_name(known: pd.DataFrame, file_name: str) -> str | None:
+    """The registered project whose id starts the file name (``CRM-UPGRADE_2026-11-20.xlsx``):
+    the longest id that is followed by a separator or the end of the name, case-insensitively."""
+    stem = Path(file_name).stem.casefold()
+    hits = [pid for pid in known.project_id if re.match(re.escape(pid.casefold()) + r"($|[\s_.\-])", stem)]
+    return max(hits, key=len) if hits else None
 
 
 def _with_project(tables: dict[str, pd.DataFrame], project_id: str | None) -> dict[str, pd.DataFrame]:
