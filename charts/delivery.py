@@ -13,6 +13,7 @@ import pandas as pd
 from charts import SERIES
 
 UNIT_LABEL = {"points": "story points", "issues": "issues"}
+PADDING = {"top": 18, "left": 5, "right": 5, "bottom": 5}  # room for the title inside Streamlit's frame
 DAY_AXIS = alt.Axis(format="%d %b", labelOverlap=True, tickCount="day")
 
 
@@ -77,7 +78,7 @@ def burndown(frame: pd.DataFrame, unit: str, title: str = "Sprint burn-down") ->
             )
             layers.append(bars)
     subtitle = "Exact, from snapshots" if exact else "Approximate, from Created/Resolved"
-    return alt.layer(*layers).properties(title=alt.Title(title, subtitle=subtitle), height=300)
+    return alt.layer(*layers).properties(padding=PADDING, title=alt.Title(title, subtitle=subtitle), height=300)
 
 
 def burnup(frame: pd.DataFrame, cone: pd.DataFrame, unit: str, title: str = "Burn-up with forecast") -> alt.LayerChart:
@@ -138,6 +139,7 @@ def burnup(frame: pd.DataFrame, cone: pd.DataFrame, unit: str, title: str = "Bur
         )
     layers.append(lines)
     return alt.layer(*layers).properties(
+        padding=PADDING,
         title=alt.Title(title, subtitle="Dashed: P50/P85/P95 finish from Monte Carlo over weekly throughput"),
         height=320,
     )
@@ -172,6 +174,7 @@ def velocity(frame: pd.DataFrame, unit: str) -> alt.LayerChart:
         y=alt.Y("rolling:Q", title=f"Completed per sprint ({u})")
     )
     return alt.layer(bars, planned, rolling).properties(
+        padding=PADDING,
         title=alt.Title(
             "Velocity",
             subtitle="Bars: completed (by last sprint) · grey ticks: planned (approx.) · line: 3-sprint rolling average",
@@ -205,7 +208,9 @@ def throughput(frame: pd.DataFrame, unit: str) -> alt.Chart:
             ],
         )
         .properties(
-            title=alt.Title("Weekly throughput", subtitle="Work items completed (Resolved) per week"), height=260
+            padding=PADDING,
+            title=alt.Title("Weekly throughput", subtitle="Work items completed (Resolved) per week"),
+            height=260,
         )
     )
 
@@ -248,7 +253,7 @@ def lead_time(frame: pd.DataFrame, percentiles: dict) -> alt.LayerChart:
             )
         )
     return alt.layer(*layers).properties(
-        title=alt.Title("Lead time distribution", subtitle="Completed work items"), height=260
+        padding=PADDING, title=alt.Title("Lead time distribution", subtitle="Completed work items"), height=260
     )
 
 
@@ -270,6 +275,7 @@ def ageing_wip(frame: pd.DataFrame, limit: int = 30) -> alt.Chart:
             ],
         )
         .properties(
+            padding=PADDING,
             title=alt.Title("Ageing work in progress", subtitle=f"Oldest {len(data)} items in progress"),
             height=alt.Step(22),
         )
@@ -310,7 +316,11 @@ def created_resolved(frame: pd.DataFrame) -> alt.LayerChart:
     return (
         alt.layer(flows, open_line)
         .resolve_scale(y="independent")
-        .properties(title=alt.Title("Created vs resolved", subtitle="Per week; dashed: open work items"), height=260)
+        .properties(
+            padding=PADDING,
+            title=alt.Title("Created vs resolved", subtitle="Per week; dashed: open work items"),
+            height=260,
+        )
     )
 
 
@@ -347,5 +357,7 @@ def forecast_accuracy(frame: pd.DataFrame) -> alt.LayerChart:
             .encode(y=alt.Y("actual:T", title="Forecast finish date"), tooltip=[_date_tip("actual:T", "Actual finish")])
         )
     return alt.layer(*layers).properties(
-        title=alt.Title("Forecast accuracy", subtitle="How the forecast moved from snapshot to snapshot"), height=260
+        padding=PADDING,
+        title=alt.Title("Forecast accuracy", subtitle="How the forecast moved from snapshot to snapshot"),
+        height=260,
     )
