@@ -34,7 +34,9 @@ def _date_tip(field: str = "date:T", title: str = "Date") -> alt.Tooltip:
     return alt.Tooltip(field, title=title, format="%Y-%m-%d")
 
 
-def burndown(frame: pd.DataFrame, unit: str, title: str = "Sprint burn-down") -> alt.LayerChart:
+def burndown(
+    frame: pd.DataFrame, unit: str, title: str = "Sprint burn-down", guide: pd.DataFrame | None = None
+) -> alt.LayerChart:
     """Remaining scope per date (line), with scope added (+) and removed (−) between snapshots as
     bars when the frame is exact (has ``scope_change``). ``frame``: date, scope, done, remaining[, added, removed]."""
     u = _unit(unit)
@@ -48,6 +50,17 @@ def burndown(frame: pd.DataFrame, unit: str, title: str = "Sprint burn-down") ->
         y=alt.Y("remaining:Q", title=f"Remaining ({u})"), tooltip=tips
     )
     layers = [remaining]
+    if guide is not None and not guide.empty:
+        layers.insert(
+            0,
+            alt.Chart(_dated(guide, "date"))
+            .mark_line(color=SERIES[2], strokeDash=[4, 4])
+            .encode(
+                x=alt.X("date:T", title="Date", axis=DAY_AXIS),
+                y=alt.Y("remaining:Q", title=f"Remaining ({u})"),
+                tooltip=[_date_tip(), alt.Tooltip("remaining:Q", title=f"Guideline ({u})", format=",.1f")],
+            ),
+        )
     if exact and not frame.empty:
         changes = pd.concat(
             [

@@ -989,6 +989,17 @@ def sprint_burndown(d: Delivery, sprint: str, unit: str | None = None) -> tuple[
     )
 
 
+def guideline(burn: pd.DataFrame, calendar: pd.DataFrame, sprint: str) -> pd.DataFrame:
+    """Jira's grey guideline: a straight line from the burn-down's first remaining value to zero
+    at the sprint's finish (calendar). Empty without a finish or a burn-down."""
+    row = calendar[calendar["sprint"] == sprint]
+    if burn.empty or row.empty or pd.isna(row["finish"].iloc[0]):
+        return pd.DataFrame(columns=["date", "remaining"])
+    first = burn.iloc[0]
+    finish = pd.Timestamp(row["finish"].iloc[0]).date()
+    return pd.DataFrame({"date": [first["date"], finish], "remaining": [float(first["remaining"]), 0.0]})
+
+
 def burnup(
     d: Delivery, kind: str = "project", value: str | None = None, unit: str | None = None, seed: int = DEFAULT_SEED
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict, str]:

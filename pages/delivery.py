@@ -149,8 +149,9 @@ with tab_sprints:
         if burn.empty:
             st.info(caption)
         else:
-            st.altair_chart(charts.burndown(burn, d.unit, f"Burn-down: {sprint}"), width="stretch")
-            st.caption(caption)
+            guide = dl.guideline(burn, d.calendar, sprint)
+            st.altair_chart(charts.burndown(burn, d.unit, f"Burn-down: {sprint}", guide), width="stretch")
+            st.caption(caption + " Dashed grey: the guideline from the first value to zero at the sprint's finish.")
 
 with tab_burnup:
     options = dl.scope_options(d.items)

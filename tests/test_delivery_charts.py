@@ -58,6 +58,14 @@ def test_burndown_exact_shows_scope_change_bars_and_approx_does_not():
     approx = dl.burn_approx(items, "issues", dt.date(2026, 1, 1), AS_OF)
     spec = check(ch.burndown(approx, "issues"), "Approximate, from Created/Resolved")
     assert len(spec["layer"]) == 1 and spec["layer"][0]["encoding"]["y"]["title"] == "Remaining (issues)"
+    cal = pd.DataFrame({"sprint": ["S"], "start": [dt.date(2026, 1, 1)], "finish": [dt.date(2026, 1, 14)]})
+    guide = dl.guideline(approx, cal, "S")
+    assert list(guide["remaining"]) == [approx["remaining"].iloc[0], 0.0] and guide["date"].iloc[1] == dt.date(
+        2026, 1, 14
+    )
+    spec = check(ch.burndown(approx, "issues", guide=guide), "Sprint burn-down")
+    assert len(spec["layer"]) == 2 and spec["layer"][0]["mark"]["strokeDash"] == [4, 4]
+    assert dl.guideline(approx, cal, "other").empty
 
 
 def test_burnup_draws_the_forecast_cone():
