@@ -20,7 +20,9 @@ with st.form("upload", clear_on_submit=True):
     project = c1.text_input(
         "Project id (optional)", help="Default: from the file (Jira project key, plan title or file name)"
     )
-    as_of = c2.date_input("As-of date (optional)", value=None, key="upload_as_of", help="Default: the file's status date or latest update")
+    as_of = c2.date_input(
+        "As-of date (optional)", value=None, key="upload_as_of", help="Default: the file's status date or latest update"
+    )
     submitted = st.form_submit_button("Load files", type="primary")
 
 if submitted and files:
