@@ -831,79 +831,90 @@ def _local(tag) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-_RECORDS = {"Task", "Resource", "Assignment"}
+# a leaf as lxml serialises it: an open tag without attributes, its text, then the next tag
+_LEAF = re.compile(r"<([A-Za-z_][\w.-]*)>([^<]*)<")
+_LEAF_PREFIXED = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)>([^<]*)<")
+_NESTED_NAMES = ("ExtendedAttribute", "Baseline", "PredecessorLink", "TimephasedData")
 
 
-def _split_record(items: list, nested: bool = True) -> tuple[dict, list, list, list]:
-    """A record's (name, value) items -> (scalar fields, baselines, predecessor links, timephased)."""
-    fields = dict(items)
-    baselines, links, phased = [], [], []
-    if nested:
-        for name, value in items:
-            if type(value) is not list:
-                continue
-            if name == "Baseline":
-                base = {k: v for k, v in value if type(v) is not list}
-                baselines.append(base)
-                phased.extend(dict(v) for k, v in value if k == "TimephasedData" and type(v) is list)
-            elif name == "PredecessorLink":
-                links.append(dict(value))
-            elif name == "TimephasedData":
-                phased.append(dict(value))
-            fields.pop(name, None)
-    return fields, baselines, links, phased
+def _leaves(text: str, pattern: re.Pattern = _LEAF) -> dict[str, str]:
+    """``<Name>text</Name>`` leaves of serialised XML (nested blocks already cut out) -> dict,
+    XML escapes decoded."""
+    fields = dict(pattern.findall(text))
+    if "&" in text:
+        from html import unescape
+
+        fields = {k: unescape(v) if "&" in v else v for k, v in fields.items()}
+    return fields
+
+
+def _cut_blocks(text: str, prefix: str, names=_NESTED_NAMES) -> tuple[str, list[tuple[str, str]]]:
+    """Cut ``<Name>...</Name>`` blocks out of serialised XML -> (rest, [(name, body)])."""
+    found = []
+    for name in names:
+        opening, closing = f"<{prefix}{name}>", f"</{prefix}{name}>"
+        if opening not in text:
+            continue
+        out, pos = [], 0
+        while True:
+            i = text.find(opening, pos)
+            j = text.find(closing, i) if i >= 0 else -1
+            if j < 0:
+                break
+            found.append((name, text[i + len(opening) : j]))
+            out.append(text[pos:i])
+            pos = j + len(closing)
+        out.append(text[pos:])
+        text = "".join(out)
+    return text, found
 
 
 def _iter_mspdi(data: bytes, file_name: str):
-    """Stream an MSPDI file: yields ("Task" | "Resource" | "Assignment", items) per record and
-    finally ("Project", items) for the project-level fields.
+    """Stream an MSPDI file: yields ``(kind, fields, baselines, links, timephased)`` for each
+    ``Task``/``Resource``/``Assignment`` and finally ``("Project", fields, [], [], [])``.
 
-    One pass of ``iterparse`` over end events (entities and network off). Leaves become
-    ``(name, text)`` items on one list; when an element with children ends, its last ``len(el)``
-    items are folded into one ``(name, [items])`` item, so the tree is rebuilt without a stack.
-    Records are handed out and cleared as they end, so memory stays bounded by one record.
+    lxml ``iterparse`` (entities and network off) stops only at record elements; each record is
+    serialised by lxml and its leaves read with one regular expression (C speed, no Python object
+    per child element), then cleared and detached, so memory stays bounded by one record.
     """
     from lxml import etree
 
-    names: dict[str, str] = {}
-    acc: list = []
-    root = None
-    nested = False
     try:
         context = etree.iterparse(
-            io.BytesIO(data), events=("end",), resolve_entities=False, no_network=True, load_dtd=False,
-            huge_tree=True, remove_comments=True, remove_pis=True,
+            io.BytesIO(data), events=("end",), tag=("{*}Task", "{*}Resource", "{*}Assignment"),
+            resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True, remove_comments=True,
+            remove_pis=True,
         )  # fmt: skip
         for _event, el in context:
-            tag = el.tag
-            local = names.get(tag)
-            if local is None:
-                local = names[tag] = tag[tag.rfind("}") + 1 :]
-            n = len(el)
-            if not n:
-                acc.append((local, el.text))
+            parent = el.getparent()
+            if parent is None or _local(parent.tag) not in ("Tasks", "Resources", "Assignments"):
                 continue
-            items = acc[-n:]
-            del acc[-n:]
-            if local in _RECORDS:
-                yield local, items, nested
-                nested = False
-                parent = el.getparent()
-                el.clear(keep_tail=False)
-                if parent is not None:
-                    parent.remove(el)
-                continue
-            if local == "Project":
-                root = items
-            nested = True
-            acc.append((local, items))
+            text = etree.tostring(el, encoding="unicode", with_tail=False)
+            prefix = f"{el.prefix}:" if el.prefix else ""
+            pattern = _LEAF_PREFIXED if prefix else _LEAF
+            el.clear(keep_tail=False)
+            parent.remove(el)
+            baselines, links, phased = [], [], []
+            text, nested = _cut_blocks(text, prefix)
+            for name, body in nested:
+                if name == "Baseline":
+                    body, inner = _cut_blocks(body, prefix, ("TimephasedData",))
+                    phased.extend(_leaves(b, pattern) for _n, b in inner)
+                    baselines.append(_leaves(body, pattern))
+                elif name == "PredecessorLink":
+                    links.append(_leaves(body, pattern))
+                elif name == "TimephasedData":
+                    phased.append(_leaves(body, pattern))
+            yield _local(el.tag), _leaves(text, pattern), baselines, links, phased
+        root = context.root
     except etree.XMLSyntaxError as err:
         raise Refused(
             f"{file_name}: the XML is damaged ({err.msg}, line {err.lineno}); save the plan as XML again."
         ) from None
-    if root is None:
+    if root is None or _local(root.tag) != "Project":
         raise Refused(f"{file_name}: the XML root is not <Project>; save the plan from MS Project as XML (MSPDI).")
-    yield "Project", root, True
+    project = {_local(c.tag): c.text for c in root if isinstance(c.tag, str) and len(c) == 0}
+    yield "Project", project, [], [], []
 
 
 _TASK_KEYS = (
@@ -936,10 +947,9 @@ def parse_mspdi(data: bytes, file_name: str) -> Parsed:
     baselines, links, phased, assignment_phased = [], [], [], []
     project: dict[str, str | None] = {}
     task_pos = 0
-    for kind, items, nested in _iter_mspdi(data, file_name):
+    for kind, fields, b, p, t in _iter_mspdi(data, file_name):
         if kind == "Task":
             task_pos += 1
-            fields, b, p, t = _split_record(items, nested)
             fields["_pos"] = task_pos
             tasks.append(fields)
             if b or p or t:
@@ -948,14 +958,13 @@ def parse_mspdi(data: bytes, file_name: str) -> Parsed:
                 links.extend({**x, "_uid": uid} for x in p)
                 phased.extend({**x, "_uid": uid} for x in t)
         elif kind == "Resource":
-            resources.append(_split_record(items)[0])
+            resources.append(fields)
         elif kind == "Assignment":
-            fields, _b, _p, t = _split_record(items)
             assignments.append(fields)
             tuid = fields.get("TaskUID")
             assignment_phased.extend({**x, "_uid": tuid} for x in t if x.get("Type") in _ASSIGNMENT_BASELINE_TYPES)
         else:
-            project = {k: v for k, v in items if type(v) is not list}
+            project = fields
 
     def num(key, default):
         try:

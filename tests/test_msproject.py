@@ -265,3 +265,18 @@ def test_mspdi_refuses_entity_expansion_and_damaged_xml():
     assert "root:" not in str(parsed.tables["tasks"].name.iloc[0])
     with pytest.raises(Refused, match="damaged"):
         msproject.parse(FENCE_XML[:-40], "cut.xml")
+
+
+def test_mspdi_escaped_text_prefixed_namespace_and_notes():
+    xml = b"""<?xml version="1.0" encoding="UTF-8"?>
+<p:Project xmlns:p="http://schemas.microsoft.com/project"><p:Title>R&amp;D &lt;core&gt;</p:Title><p:Tasks>
+<p:Task><p:UID>1</p:UID><p:ID>1</p:ID><p:Name>Design &amp; build &#233;t&#233;</p:Name><p:Notes><![CDATA[a <b> note]]></p:Notes>
+<p:Start>2026-01-05T08:00:00</p:Start><p:Baseline><p:Number>0</p:Number><p:Cost>12345</p:Cost></p:Baseline></p:Task>
+</p:Tasks></p:Project>"""
+    parsed = msproject.parse(xml, "prefixed.xml")
+    t = parsed.tables["tasks"]
+    assert parsed.project_name == "R&D <core>"
+    assert t.name.tolist() == ["Design & build été"]
+    assert t.notes.tolist() == ["a <b> note"]
+    assert t.baseline_cost.tolist() == [123.45]
+    assert t.start.tolist() == [pd.Timestamp("2026-01-05 08:00")]
