@@ -720,8 +720,6 @@ def _valid_utf8(data: bytes, chunk: int = 1 << 24) -> bool:
 
 def _read_csv(con, data: bytes, file_name: str, tmpdir: str) -> _Raw:
     head_text, encoding = decode(data[:65536])
-    if encoding != "cp1252" and not _valid_utf8(data):
-        encoding = "cp1252"
     if encoding == "cp1252":
         text = data.decode("cp1252", errors="replace")
         payload = text.encode("utf-8")
@@ -752,21 +750,35 @@ def _load_csv(con, raw: _Raw, keep: list[int], file_name: str) -> None:
     n = len(raw.header)
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
     select = ", ".join(f"c{i}" for i in keep) or "NULL AS c_none"
-    sql = (
-        f"CREATE TEMP TABLE raw0 AS SELECT {select} FROM read_csv(?, header=true, auto_detect=false, "
-        f"columns={columns}, delim=?, quote='\"', escape='\"', all_varchar=true, "
-        "store_rejects=true, ignore_errors=true, max_line_size=50000000)"
-    )
-    try:
-        con.execute(sql, [raw.path, raw.delimiter])
-    except duckdb.Error as err:
-        message = str(err).splitlines()[0]
-        raise Refused(
-            f"{file_name}: the CSV cannot be read ({message}). Export it again from Jira and upload it unchanged."
-        ) from None
+    for attempt in (1, 2):
+        sql = (
+            f"CREATE OR REPLACE TEMP TABLE raw0 AS SELECT {select} FROM read_csv(?, header=true, auto_detect=false, "
+            f"columns={columns}, delim=?, quote='\"', escape='\"', all_varchar=true, store_rejects=true, "
+            f"rejects_table='rejects{attempt}', rejects_scan='scans{attempt}', ignore_errors=true, "
+            "max_line_size=50000000)"
+        )
+        try:
+            con.execute(sql, [raw.path, raw.delimiter])
+        except duckdb.Error as err:
+            message = str(err).splitlines()[0]
+            raise Refused(
+                f"{file_name}: the CSV cannot be read ({message}). Export it again from Jira and upload it unchanged."
+            ) from None
+        bad_bytes = con.execute(
+            f"SELECT count(*) FROM rejects{attempt} WHERE error_type = 'INVALID ENCODING'"
+        ).fetchall()
+        if attempt == 2 or not bad_bytes[0][0] or raw.encoding == "cp1252":
+            break
+        # not UTF-8 after all (the first 64 KiB were): Excel's cp1252, transcoded and read again
+        text = raw.source[0][raw.source[1] :].decode("cp1252", errors="replace")
+        raw.payload = text.encode("utf-8")
+        raw.source, raw.text, raw.encoding, raw.excel_resave = (raw.payload, 0), text, "cp1252", True
+        with open(raw.path, "wb") as fh:
+            fh.write(raw.payload)
     loaded = con.execute("SELECT count(*) FROM raw0").fetchall()[0][0]
     rejects = con.execute(
-        "SELECT line_byte_position, line, error_type, csv_line, error_message FROM reject_errors ORDER BY line_byte_position"
+        "SELECT line_byte_position, line, error_type, csv_line, error_message "
+        f"FROM rejects{attempt} ORDER BY line_byte_position"
     ).fetchall()
     # one record can produce several errors; keep one per record
     seen, unique = set(), []
@@ -957,6 +969,7 @@ def parse(data: bytes, file_name: str) -> Parsed:
     sample = Sample(data, file_name)
     with tempfile.TemporaryDirectory(prefix="jira-") as tmpdir:
         con = duckdb.connect(config={"temp_directory": tmpdir})
+        con.execute("SET enable_progress_bar = false; SET arrow_large_buffer_size = true")
         try:
             return _parse(con, sample, file_name, tmpdir)
         finally:
@@ -1053,6 +1066,21 @@ def _cell_problems(con, problems, table, cond, value_col, total, column, reason,
         )
 
 
+def _sprint_rows(table) -> pd.DataFrame:
+    """issue_sprints from the list column: one row per Sprint value, position 1..n in file order."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    lists = table.column("sprint_list").combine_chunks()
+    parents = pc.list_parent_indices(lists).to_numpy()
+    offsets = lists.offsets.to_numpy()
+    positions = (np.arange(len(parents)) + offsets[0] - offsets[parents] + 1).astype("int32")
+    keys = table.column("issue_key").combine_chunks().take(pa.array(parents))
+    frame = pa.table({"issue_key": keys, "sprint": pc.list_flatten(lists), "position": pa.array(positions)})
+    return frame.to_pandas()
+
+
 def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: dict, file_name: str) -> Parsed:
     header = raw.header
     problems: list[Problem] = list(raw.rejected)
@@ -1062,12 +1090,13 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
 
     # 1. one pass over the raw cells: rows, blank rows, story-point candidates
     blank_raw = " AND ".join(f"{_cell(i)} IS NULL" for i in mapped) or "true"
+    key_expr = _single(groups, "issue_key")
     facts = con.execute(
-        f"SELECT count(*), count(*) FILTER ({blank_raw})"
+        f"SELECT count(*), count(*) FILTER ({blank_raw}), count({key_expr}) - count(DISTINCT {key_expr})"
         + "".join(f", count({_cell(i)})" for i in sp_idxs)
         + " FROM raw"
     ).fetchall()[0]
-    total_rows, blanks, sp_filled = facts[0], facts[1], facts[2:]
+    total_rows, blanks, duplicate_keys, sp_filled = facts[0], facts[1], facts[2], facts[3:]
     if blanks:
         problems.append(
             Problem(f"{blanks} blank rows (no value in any column this loader reads) were skipped.", "info")
@@ -1251,7 +1280,7 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
     # 7. duplicate keys: keep the first row, reject the others
     dups = []
     keep_sql = "true"
-    if "issue_key" in groups:
+    if duplicate_keys:
         dups = con.execute(
             """SELECT rn, issue_key FROM (
                    SELECT rn, issue_key, row_number() OVER (PARTITION BY issue_key ORDER BY rn) AS k
@@ -1365,14 +1394,15 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
                nullif(array_to_string(fix_versions_list, ', '), '') AS fix_versions,
                nullif(array_to_string(labels_list, ', '), '') AS labels,
                nullif(array_to_string(components_list, ', '), '') AS components,
-               len(sprint_list)::INTEGER AS sprint_count, rn::INTEGER AS row_number
+               len(sprint_list)::INTEGER AS sprint_count, rn::INTEGER AS row_number,
+               parent_ref AS _parent_ref, epic_link AS _epic_link, epic_link_r AS _epic_link_r, sprint_list
         FROM sub {status_join}"""
     rel_checks = []
     if "parent_ref" in groups:
         rel_checks.append(
             (
                 "parent_ref",
-                "parent_ref IS NOT NULL AND parent_key_r IS NULL",
+                "_parent_ref IS NOT NULL AND parent_key IS NULL",
                 "the parent issue id is not in this export, so the parent key is unknown; left empty",
             )
         )
@@ -1380,30 +1410,26 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
         rel_checks.append(
             (
                 "epic_link",
-                "epic_link IS NOT NULL AND epic_link_r IS NULL",
+                "_epic_link IS NOT NULL AND _epic_link_r IS NULL",
                 "the epic is not in this export and the link is not an issue key; left empty",
             )
         )
+    # rows come in file order for small files; large ones may interleave (row_number tells the order)
+    table = con.sql(final).to_arrow_table()
+    con.register("out_arrow", table)
     if rel_checks:
         counts = con.execute(
-            "SELECT " + ", ".join(f"count(*) FILTER ({c})" for _, c, _ in rel_checks) + " FROM base"
+            "SELECT " + ", ".join(f"count(*) FILTER ({c})" for _, c, _ in rel_checks) + " FROM out_arrow"
         ).fetchall()[0]
         for (f, cond, reason), total in zip(rel_checks, counts):
             if total:
-                _cell_problems(con, problems, "base", cond, f, total, header[groups[f][0]], reason)
-
-    issues = con.sql(final).to_arrow_table().to_pandas()
-    if not issues.row_number.is_monotonic_increasing:
-        issues = issues.sort_values("row_number", ignore_index=True)
-    sprints = (
-        con.sql(
-            f"""SELECT issue_key, sprint_list[position] AS sprint, position::INTEGER AS position FROM (
-               SELECT issue_key, rn, sprint_list, unnest(range(1, len(sprint_list) + 1)) AS position
-               FROM typed WHERE len(sprint_list) > 0 AND {keep_sql})"""
-        )
-        .to_arrow_table()
-        .to_pandas()
-    )
+                _cell_problems(
+                    con, problems, "out_arrow", cond, f"_{f}", total, header[groups[f][0]], reason, rn="row_number"
+                )
+    con.unregister("out_arrow")
+    sprints = _sprint_rows(table)
+    issues = table.drop_columns(["_parent_ref", "_epic_link", "_epic_link_r", "sprint_list"]).to_pandas()
+    del table
 
     # 9. file-level facts and warnings
     project_id = key_counts[0][0] if key_counts else None
