@@ -1478,7 +1478,7 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
         problems.append(
             Problem("the export has no 'Updated' column, so the snapshot date cannot be taken from it.", "info")
         )
-    truncated = n_rows == TRUNCATION_ROWS
+    truncated = n_rows + len(raw.rejected) + len(dups) == TRUNCATION_ROWS  # issues in the file, loaded or not
     if truncated:
         problems.append(
             Problem(

@@ -615,3 +615,23 @@ def test_shuffle_and_blank_rows_do_not_change_what_is_stored(case):
     pd.testing.assert_frame_equal(a_sprints, b_sprints)
     assert first.as_of == second.as_of and first.project_id == second.project_id
     assert second.meta["blank_rows"] == len(blanks)
+
+
+def test_stored_snapshot_unchanged_by_shuffle_and_blank_rows(tmp_path):
+    from store import Store
+
+    rows = [issue_row(n, sprints=("S1", "S2")[: n % 3], points=f"{n % 5}.0", parent="1001" if n > 1 else "") for n in range(1, 30)]  # fmt: skip
+    shuffled = rows[::-1]
+    shuffled.insert(7, [""] * len(ALL_FIELDS))
+    shuffled.append([""] * len(ALL_FIELDS))
+    stored = []
+    for k, body in enumerate((rows, shuffled)):
+        db = Store(tmp_path / f"s{k}.duckdb")
+        report = ingest_bytes(db, csv_bytes(ALL_FIELDS, body), "Jira.csv")
+        assert report.status == "stored"
+        issues = db.snapshot("issues").drop(columns=["upload_id", "row_number"]).sort_values("issue_key")
+        sprints = db.snapshot("issue_sprints").drop(columns=["upload_id"]).sort_values(["issue_key", "position"])
+        stored.append((issues.reset_index(drop=True), sprints.reset_index(drop=True)))
+    pd.testing.assert_frame_equal(stored[0][0], stored[1][0])
+    pd.testing.assert_frame_equal(stored[0][1], stored[1][1])
+    assert len(stored[0][0]) == 29
