@@ -533,6 +533,7 @@ def test_sniff_is_specific():
     )
     assert not jira.sniff(Sample(b"ID,Name,Start,Finish,% Complete\n1,Task,2026-01-01,2026-01-02,0\n", "p.csv"))
     assert not jira.sniff(Sample(b"project_id,name,program,jira_keys,status\nP1,x,y,ABC,green\n", "r.csv"))
+    assert not jira.sniff(Sample(b"project_id,name,Type,Status,Summary\nP1,x,Infra,green,ok\n", "r.csv"))
     assert jira.sniff(Sample(csv_bytes(ALL_FIELDS, [issue_row(1)]), "Jira.csv"))
     assert jira.sniff(Sample(b"Issue Type,Summary,Assignee,Status\nTask,x,y,Done\n", "Jira.csv"))
 
