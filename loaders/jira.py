@@ -578,27 +578,17 @@ def _rows_to_raw(con, raw: _Raw, rows: list[list[str]], first_row_number: int, k
     good, numbers = [], []
     for offset, row in enumerate(rows):
         number = first_row_number + offset
-        if (len(row) != n and any(str(c).strip() for c in row[n:])) or (
-            len(row) < n and any(str(c).strip() for c in row)
-        ):
-            if len(row) < n and len(row) > 0 and all(not str(c).strip() for c in row):
-                pass
-            else:
-                raw.rejected.append(
-                    Problem(
-                        f"row rejected: it has {len(row)} cells but the header has {n} columns; nothing from this row "
-                        "was loaded.",
-                        "error",
-                        number,
-                        None,
-                        " | ".join(str(c) for c in row)[:500],
-                    )
-                )
-                raw.records += 1
-                continue
+        cells = [str(c) for c in row]
+        if len(cells) > n and not any(c.strip() for c in cells[n:]):
+            cells = cells[:n]  # empty cells right of the header
         raw.records += 1
-        row = list(row[:n]) + [""] * (n - len(row))
-        good.append([str(row[i]).strip() for i in keep])
+        if len(cells) != n and any(c.strip() for c in cells):
+            raw.rejected.append(Problem(
+                f"row rejected: it has {len(cells)} cells but the header has {n} columns; nothing from this row "
+                "was loaded.", "error", number, None, " | ".join(cells)[:500]))  # fmt: skip
+            continue
+        cells += [""] * (n - len(cells))
+        good.append([cells[i].strip() for i in keep])
         numbers.append(number)
     frame = pd.DataFrame(good, columns=[f"c{i}" for i in keep], dtype=object)
     frame.insert(0, "rn", pd.array(numbers, dtype="int32"))

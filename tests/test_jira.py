@@ -636,3 +636,14 @@ def test_stored_snapshot_unchanged_by_shuffle_and_blank_rows(tmp_path):
     pd.testing.assert_frame_equal(stored[0][0], stored[1][0])
     pd.testing.assert_frame_equal(stored[0][1], stored[1][1])
     assert len(stored[0][0]) == 29
+
+
+def test_html_row_with_missing_cells_rejected():
+    html = """<html><body><table id="issuetable"><tr><th>Key</th><th>Summary</th><th>Issue Type</th><th>Status</th></tr>
+      <tr><td>H-1</td><td>a</td><td>Story</td><td>Done</td></tr>
+      <tr><td>H-2</td><td>b</td></tr>
+      <tr><td>H-3</td><td>c</td><td>Bug</td><td>Open</td></tr></table></body></html>"""
+    parsed = jira.parse(html.encode(), "JIRA.xls")
+    assert parsed.tables["issues"].issue_key.tolist() == ["H-1", "H-3"]
+    assert parsed.rows_rejected == 1
+    assert [(p.row_number, p.severity) for p in parsed.problems if p.severity == "error"] == [(3, "error")]
