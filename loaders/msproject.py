@@ -281,8 +281,12 @@ class _Cells:
         per column), with a per-cell grammar fallback and a problem for each unreadable cell."""
         if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
             return pd.to_numeric(raw, errors="coerce").astype("float64")
-        codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-        distinct = pd.Series(np.asarray(uniques, dtype=object), dtype="object")
+        head = raw.iloc[:1000]
+        if len(raw) > 2000 and head.nunique() > 0.5 * len(head):  # mostly distinct (money): no factorising
+            codes, distinct = np.arange(len(raw)), raw.astype("object").reset_index(drop=True)
+        else:
+            codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+            distinct = pd.Series(np.asarray(uniques, dtype=object), dtype="object")
         values, errors = _read_numbers(distinct)
         taken = np.append(values, np.nan)[np.where(codes < 0, len(values), codes)]
         if errors:
@@ -374,28 +378,44 @@ _STR = pd.StringDtype("pyarrow", na_value=np.nan)
 
 
 def _read_numbers(distinct: pd.Series) -> tuple[np.ndarray, dict[int, str]]:
-    """Distinct cell values (object) -> (floats, position -> reason for the unreadable ones)."""
+    """Cell values (object) -> (floats, position -> reason for the unreadable ones).
+
+    Vectorised in Arrow: one decimal mark for the column (see :func:`_decimal_mark`), currency
+    symbols, codes, units and grouping stripped, ``(1,234)`` negatives; cells the fast path cannot
+    vouch for (``/``, ``:``, digits split by spaces, no digits at all) go through
+    :func:`loaders.values.parse_number` one by one."""
     if distinct.empty:
         return np.array([], dtype="float64"), {}
     try:  # plain numbers ("12", "0.5", 3.0) everywhere: pandas' C parser
         return pd.to_numeric(distinct).to_numpy("float64", copy=True), {}
     except (ValueError, TypeError):
         pass
-    empty = np.array([is_empty(u) for u in distinct], dtype=bool)
-    text = distinct.astype(_STR).str.strip()
-    decimal = _decimal_mark(text[~empty])
-    cleaned = text.str.replace(r"[^\d.,\-()]", "", regex=True)
+    arr = pc.utf8_trim_whitespace(pa.array(distinct.astype(_STR).array))
+    empty = pc.fill_null(pc.is_in(pc.utf8_lower(arr), value_set=pa.array(_EMPTY_TEXT)), True)
+    empty = np.array(pc.or_(empty, pc.is_null(arr)).to_numpy(zero_copy_only=False), dtype=bool)
+    decimal = _decimal_mark(pd.Series(arr.to_pandas(types_mapper={pa.string(): _STR}.get))[~empty])
+    cleaned = pc.replace_substring_regex(arr, r"[^0-9.,()\-]", "")
     if decimal == ",":
-        cleaned = cleaned.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+        cleaned = pc.replace_substring(pc.replace_substring(cleaned, ".", ""), ",", ".")
     elif decimal == ".":
-        cleaned = cleaned.str.replace(",", "", regex=False)
-    negative = (cleaned.str.startswith("(") & cleaned.str.endswith(")")).fillna(False).to_numpy(bool, copy=True)
-    cleaned = cleaned.str.strip("()")
-    values = pd.to_numeric(cleaned, errors="coerce").to_numpy("float64", copy=True)
+        cleaned = pc.replace_substring(cleaned, ",", "")
+    negative = np.array(pc.fill_null(pc.match_substring_regex(cleaned, r"^\(.*\)$"), False).to_numpy(zero_copy_only=False),
+                        dtype=bool)  # fmt: skip
+    cleaned = pc.utf8_trim(cleaned, "()")
+    cleaned = pc.if_else(pc.equal(cleaned, ""), pa.scalar(None, pa.string()), cleaned)
+    try:
+        values = np.array(pc.cast(cleaned, pa.float64()).to_numpy(zero_copy_only=False), dtype="float64")
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        values = pd.to_numeric(pd.Series(cleaned.to_pylist(), dtype="object"), errors="coerce").to_numpy(
+            "float64", copy=True
+        )
     values[negative] = -values[negative]
-    suspicious = _contains(text, r"[/:]|\d\s+\d")
+    suspicious = np.array(
+        pc.fill_null(pc.match_substring_regex(arr, r"[/:]|\d\s+\d"), False).to_numpy(zero_copy_only=False), dtype=bool
+    )
     if decimal is None:
-        suspicious |= _contains(cleaned, r"[.,]")
+        suspicious |= np.array(pc.fill_null(pc.match_substring_regex(cleaned, r"[.,]"), False).to_numpy(zero_copy_only=False),
+                               dtype=bool)  # fmt: skip
     values[empty] = np.nan
     errors: dict[int, str] = {}
     for i in np.flatnonzero(~empty & (np.isnan(values) | suspicious)):
@@ -646,6 +666,12 @@ def _finish_tasks(tasks: pd.DataFrame, problems: list[Problem], parsed_meta: dic
     if tasks["task_uid"].isna().all() and tasks["task_id"].notna().any():
         tasks["task_uid"] = tasks["task_id"]
         parsed_meta["task_uid_from"] = "ID (the export has no Unique ID column)"
+    if tasks["outline_level"].isna().all() and tasks["outline_number"].notna().any():
+        numbers = tasks["outline_number"].astype("object").where(tasks["outline_number"].notna(), None)
+        tasks["outline_level"] = pd.array(
+            [None if n is None else str(n).count(".") + 1 for n in numbers], dtype="Int64"
+        )
+        parsed_meta["outline_level_from"] = "Outline Number (1.2.3 = level 3)"
     if tasks["is_summary"].isna().all():
         lv = pd.to_numeric(tasks["outline_level"], errors="coerce")
         if lv.notna().any():
@@ -658,8 +684,8 @@ def _finish_tasks(tasks: pd.DataFrame, problems: list[Problem], parsed_meta: dic
         dur = pd.to_numeric(tasks["duration_hours"], errors="coerce")
         tasks["is_milestone"] = ((dur == 0) & ~tasks["is_summary"].fillna(False)).fillna(False).astype("boolean")
         parsed_meta["milestone_from"] = "Duration (0 days = milestone)"
-    if tasks["outline_level"].isna().all() and tasks["outline_number"].notna().any():
-        tasks["outline_level"] = tasks["outline_number"].astype("str").str.count(r"\.").add(1).astype("Int64")
+    tasks["is_summary"] = tasks["is_summary"].astype("boolean").fillna(False)
+    tasks["is_milestone"] = tasks["is_milestone"].astype("boolean").fillna(False)
     return tasks, project_name
 
 

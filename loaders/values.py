@@ -512,6 +512,10 @@ def _parse_date_text(text: str, order: str | None):
     return _assemble(_split_date(text), order, text)
 
 
+_FAST_FORMATS = ("%B %d, %Y %I:%M %p", "%B %d, %Y", "ISO8601")
+_NUMERIC_DATE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
+
+
 @dataclass
 class DateColumn:
     """The result of reading one column of dates: ``array`` (``datetime64[us]``, NaT for empty
@@ -546,7 +550,7 @@ def decide_date_order(cells, fallback: str | None = None) -> tuple[str | None, s
             continue
         seen.add(cell)
         text = cell.strip()
-        if _ISO_DATE.match(text):
+        if not _NUMERIC_DATE.search(text) or _ISO_DATE.match(text):
             continue
         try:
             parts = _split_date(text)
@@ -599,8 +603,22 @@ def parse_date_column(cells, order: str | None = None, fallback: str | None = No
     else:
         reason = f"{_ORDER_WORDS.get(order, order)}: given"
     parsed = np.full(len(distinct) + 1, np.datetime64("NaT"), dtype="datetime64[us]")  # last slot: empty
+    todo = np.ones(len(distinct), dtype=bool)
+    if len(distinct) > 50 and all(type(u) is str for u in distinct):
+        # fast path for the long English form MS Project writes ("January 15, 2026 8:00 AM") and
+        # ISO: pandas' C strptime on the distinct texts; the rest goes through the grammar below
+        texts = pd.Series(distinct, dtype="object").str.strip()
+        for fmt in _FAST_FORMATS:
+            got = pd.to_datetime(texts[todo], format=fmt, errors="coerce").to_numpy("datetime64[us]")
+            hit = ~np.isnat(got)
+            idx = np.flatnonzero(todo)[hit]
+            parsed[idx] = got[hit]
+            todo[idx] = False
+            if not todo.any():
+                break
     bad: dict[int, str] = {}
-    for k, cell in enumerate(distinct):
+    for k in np.flatnonzero(todo):
+        cell = distinct[k]
         try:
             value = parse_date(cell, order)
         except ValueError as err:

@@ -280,3 +280,18 @@ def test_mspdi_escaped_text_prefixed_namespace_and_notes():
     assert t.notes.tolist() == ["a <b> note"]
     assert t.baseline_cost.tolist() == [123.45]
     assert t.start.tolist() == [pd.Timestamp("2026-01-05 08:00")]
+
+
+def test_summary_inferred_from_outline_number_without_level_or_summary_columns():
+    text = (
+        "Unique ID,Outline Number,Task Name,Start,Finish\n"
+        "1,1,Phase,2026-01-05,2026-01-09\n"
+        "2,1.1,Step A,2026-01-05,2026-01-06\n"
+        "3,1.2,Step B,2026-01-07,2026-01-09\n"
+        "4,2,Close,2026-01-12,2026-01-12\n"
+    )
+    parsed = msproject.parse(text.encode(), "outline.csv")
+    t = parsed.tables["tasks"]
+    assert t.outline_level.tolist() == [1, 2, 2, 1]
+    assert t.is_summary.tolist() == [True, False, False, False]
+    assert t.is_milestone.tolist() == [False] * 4
