@@ -507,10 +507,12 @@ def _frame(rows: list[list], start: int, width: int) -> tuple[pd.DataFrame, pd.S
         return pd.DataFrame(columns=range(width)), numbers.iloc[:0]
     if any(len(r) != width for r in body):
         body = [list(r[:width]) + [""] * (width - len(r)) for r in body]
+    grid = np.empty((len(body), width), dtype=object)
+    grid[:] = body
     columns = {}
     maybe_blank = np.ones(len(body), dtype=bool)
-    for j, col in enumerate(zip(*body, strict=True)):
-        series = pd.Series(col, dtype="object")
+    for j in range(width):
+        series = pd.Series(grid[:, j], dtype="object")
         if j < 3:
             maybe_blank &= series.isin(["", None]).to_numpy(bool)
         columns[j] = series
