@@ -907,92 +907,23 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
     """)
     n_rows = total_rows - blanks
 
-    # 5. one scan for every count: cells not loaded as written, statuses, project keys, latest update
+    # 5. cells that may not load as written: checked on the output rows as flag bits
     checks = [
         (f, f"{f} IS NOT NULL AND {f}_ts IS NULL", f, "not a date this loader reads; left empty") for f in date_cols
     ]
     if sp_choice is not None:
-        checks.append(
-            (
-                "story_points",
-                "sp_text IS NOT NULL AND sp_value IS NULL",
-                "sp_text",
-                "story points are not a number; left empty",
-            )
-        )
+        checks.append(("story_points", "sp_text IS NOT NULL AND sp_value IS NULL", "sp_text",
+                       "story points are not a number; left empty"))  # fmt: skip
     for f, col in (("original_estimate", "oe_h"), ("remaining_estimate", "re_h"), ("time_spent", "ts_h")):
         if f in groups:
             checks.append((f, f"{f} IS NOT NULL AND {col} IS NULL", f, "not a number of seconds; left empty"))
     resolved_sql = "(resolved_ts IS NOT NULL OR (resolution IS NOT NULL AND NOT unresolved_word))"
-    summary = con.execute(
-        f"""SELECT status, lower(status_category) AS cat, pkey, project_name, issue_type, count(*) AS n,
-                   count(*) FILTER ({resolved_sql}) AS n_resolved,
-                   count(*) FILTER (unresolved_word) AS n_unresolved, count(*) FILTER (unassigned_word) AS n_unassigned,
-                   max(updated_ts) AS latest
-                   {"".join(f", count(*) FILTER ({c})" for _, c, _, _ in checks)}
-            FROM typed GROUP BY ALL"""
-    ).fetchall()
-    check_totals = [sum(r[10 + k] for r in summary) for k in range(len(checks))]
-    for (f, cond, value_col, reason), total in zip(checks, check_totals):
-        if total:
-            column = header[sp_idxs[sp_choice]] if f == "story_points" else header[groups[f][0]]
-            _cell_problems(con, problems, "typed", cond, value_col, total, column, reason)
-    unresolved_n = sum(r[7] for r in summary)
-    unassigned_n = sum(r[8] for r in summary)
-    latest = max((r[9] for r in summary if r[9] is not None), default=None)
-    by_key: dict[str, Counter] = {}
-    for r in summary:
-        if r[2] is not None:
-            by_key.setdefault(r[2], Counter())[r[3]] += r[5]
-    key_counts = sorted(
-        ((k, sum(c.values()), c.most_common(1)[0][0]) for k, c in by_key.items()), key=lambda x: (-x[1], x[0])
-    )
 
-    # 6. status category: from the file, else from status names (editable defaults)
+    # 6. the distinct statuses, categories and issue types (a narrow scan): classified in Python
     has_category = "status_category" in groups
     meta["status_category_source"] = "file" if has_category else "status names (defaults)"
     defaults = {k.casefold(): v for k, v in STATUS_CATEGORY_DEFAULTS.items()}
-    unknown_cat: Counter = Counter()
-    inferred: dict[str, list[int]] = {}
-    for status, cat, _, _, _, n, n_resolved, *_ in summary:
-        if has_category and cat is not None and cat not in CATEGORY_VALUES:
-            unknown_cat[cat] += n
-        if status is not None and (cat is None or cat not in CATEGORY_VALUES) and status.casefold() not in defaults:
-            counts = inferred.setdefault(status, [0, 0])
-            counts[0] += n
-            counts[1] += n_resolved
-    for value, count in sorted(unknown_cat.items()):
-        problems.append(
-            Problem(
-                f"status category '{value}' is not one this loader knows ({count} issues); the category was taken "
-                "from the status name instead.",
-                "warning",
-                None,
-                header[groups["status_category"][0]],
-                value,
-            )
-        )
-    for status, (count, done) in sorted(inferred.items()):
-        problems.append(
-            Problem(
-                f"status '{status}' ({count} issues) is not in the status-category defaults: {done} with a resolution "
-                f"counted as Done, {count - done} as In Progress. Add it to the defaults to change this.",
-                "info",
-                None,
-                header[groups["status"][0]],
-                status,
-            )
-        )
-    if unresolved_n:
-        problems.append(
-            Problem(
-                f"{unresolved_n} resolutions such as 'Unresolved' mean no resolution and were stored empty.", "info"
-            )
-        )
-    if unassigned_n:
-        problems.append(
-            Problem(f"{unassigned_n} assignees such as 'Unassigned' mean nobody and were stored empty.", "info")
-        )
+    distinct = con.execute("SELECT status, lower(status_category), issue_type FROM typed GROUP BY ALL").fetchall()
 
     # 7. duplicate keys: keep the first row, reject the others
     dups = []
@@ -1043,7 +974,7 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
     parent_expr = (
         "coalesce(" + ", ".join(p.format(k=key_re) for p in parent_parts) + ")" if has_parent else "NULL::VARCHAR"
     )
-    kinds = {r[4]: type_kind(r[4]) for r in summary if r[4] is not None}
+    kinds = {r[2]: type_kind(r[2]) for r in distinct if r[2] is not None}
     if kinds:
         joins += (
             " LEFT JOIN (VALUES "
@@ -1069,7 +1000,7 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
     else:
         family_join = ""
         family_cols = "NULL::VARCHAR AS parent_kind, NULL::VARCHAR AS parent_epic, NULL::VARCHAR AS grandparent, NULL::VARCHAR AS grandparent_kind"
-    pairs = {(r[0], r[1]) for r in summary}
+    pairs = {(r[0], r[1]) for r in distinct}
     categories = {(st, cat): CATEGORY_VALUES.get(cat) or defaults.get((st or "").casefold()) for st, cat in pairs}
     categories = {k: v for k, v in categories.items() if v}
     if categories:
@@ -1084,6 +1015,11 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
         category_sql = "sc.category"
     else:
         status_join, category_sql = "", "NULL::VARCHAR"
+    flag_sql = " + ".join(
+        ["CASE WHEN unresolved_word THEN 1 ELSE 0 END", "CASE WHEN unassigned_word THEN 2 ELSE 0 END",
+         f"CASE WHEN {resolved_sql} THEN 4 ELSE 0 END"]
+        + [f"CASE WHEN {c} THEN {8 << k} ELSE 0 END" for k, (_, c, _, _) in enumerate(checks)]
+    )  # fmt: skip
     final = f"""
         WITH flagged AS (
             SELECT b.*, {family_cols} FROM base b {family_join}),
@@ -1112,7 +1048,8 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
                nullif(array_to_string(labels_list, ', '), '') AS labels,
                nullif(array_to_string(components_list, ', '), '') AS components,
                len(sprint_list)::INTEGER AS sprint_count, rn::INTEGER AS row_number,
-               parent_ref AS _parent_ref, epic_link AS _epic_link, epic_link_r AS _epic_link_r, sprint_list
+               parent_ref AS _parent_ref, epic_link AS _epic_link, epic_link_r AS _epic_link_r, sprint_list,
+               lower(status_category) AS _category, project_name AS _project_name, ({flag_sql})::INTEGER AS _flags
         FROM sub {status_join}"""
     rel_checks = []
     if "parent_ref" in groups:
@@ -1143,10 +1080,57 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
                 _cell_problems(
                     con, problems, "out_arrow", cond, f"_{f}", total, header[groups[f][0]], reason, rn="row_number"
                 )
+    summary = con.execute(
+        """SELECT status, _category, project_key, _project_name, count(*), count(*) FILTER (_flags & 4 <> 0),
+                  count(*) FILTER (_flags & 1 <> 0), count(*) FILTER (_flags & 2 <> 0), max(updated)"""
+        + "".join(f", count(*) FILTER (_flags & {8 << k} <> 0)" for k in range(len(checks)))
+        + " FROM out_arrow GROUP BY ALL"
+    ).fetchall()
     con.unregister("out_arrow")
     sprints = _sprint_rows(table)
-    issues = table.drop_columns(["_parent_ref", "_epic_link", "_epic_link_r", "sprint_list"]).to_pandas()
+    extra = ["_parent_ref", "_epic_link", "_epic_link_r", "sprint_list", "_category", "_project_name", "_flags"]
+    issues = table.drop_columns(extra).to_pandas()
     del table
+
+    for k, (f, cond, value_col, reason) in enumerate(checks):
+        total = sum(r[9 + k] for r in summary)
+        if total:
+            column = header[sp_idxs[sp_choice]] if f == "story_points" else header[groups[f][0]]
+            _cell_problems(con, problems, "typed", cond, value_col, total, column, reason)
+    unresolved_n = sum(r[6] for r in summary)
+    unassigned_n = sum(r[7] for r in summary)
+    latest = max((r[8] for r in summary if r[8] is not None), default=None)
+    by_key: dict[str, Counter] = {}
+    for r in summary:
+        if r[2] is not None:
+            by_key.setdefault(r[2], Counter())[r[3]] += r[4]
+    key_counts = sorted(
+        ((k, sum(c.values()), c.most_common(1)[0][0]) for k, c in by_key.items()), key=lambda x: (-x[1], x[0])
+    )
+    unknown_cat: Counter = Counter()
+    inferred: dict[str, list[int]] = {}
+    for status, cat, _, _, n, n_resolved, *_ in summary:
+        if has_category and cat is not None and cat not in CATEGORY_VALUES:
+            unknown_cat[cat] += n
+        if status is not None and (cat is None or cat not in CATEGORY_VALUES) and status.casefold() not in defaults:
+            counts = inferred.setdefault(status, [0, 0])
+            counts[0] += n
+            counts[1] += n_resolved
+    for value, count in sorted(unknown_cat.items()):
+        problems.append(Problem(
+            f"status category '{value}' is not one this loader knows ({count} issues); the category was taken "
+            "from the status name instead.", "warning", None, header[groups["status_category"][0]], value))  # fmt: skip
+    for status, (count, done) in sorted(inferred.items()):
+        problems.append(Problem(
+            f"status '{status}' ({count} issues) is not in the status-category defaults: {done} with a resolution "
+            f"counted as Done, {count - done} as In Progress. Add it to the defaults to change this.",
+            "info", None, header[groups["status"][0]], status))  # fmt: skip
+    if unresolved_n:
+        problems.append(Problem(
+            f"{unresolved_n} resolutions such as 'Unresolved' mean no resolution and were stored empty.", "info"))  # fmt: skip
+    if unassigned_n:
+        problems.append(Problem(
+            f"{unassigned_n} assignees such as 'Unassigned' mean nobody and were stored empty.", "info"))  # fmt: skip
 
     # 9. file-level facts and warnings
     project_id = key_counts[0][0] if key_counts else None
