@@ -800,6 +800,9 @@ def _tabular(tables_rows: dict[str, list[list]], file_name: str, fmt: str, task_
         meta["currency_symbol"] = currency
     meta["task_sheet"] = task_sheet
     meta["status_date"] = None
+    # a tabular export carries no calendar or earned-value options: MS Project's defaults
+    meta.update(minutes_per_day=480, minutes_per_week=2400, days_per_month=20, baseline_for_earned_value=0,
+                earned_value_method="percent_complete", project_options="MS Project defaults (not in the export)")  # fmt: skip
     return Parsed(SOURCE, fmt, tables, problems, as_of=None, project_id=None, project_name=project_name, meta=meta)
 
 

@@ -185,3 +185,13 @@ def test_duration_round_trips(value, unit, decimal, space, estimated):
 @given(st.integers(0, 10000), st.integers(0, 59), st.integers(0, 59))
 def test_iso_duration_round_trips(h, m, s):
     assert parse_iso_duration(f"PT{h}H{m}M{s}S") == pytest.approx(h + m / 60 + s / 3600)
+
+
+def test_column_fast_path_agrees_with_the_grammar():
+    days = pd.date_range("2025-01-01 08:00", periods=120, freq="37h")
+    texts = [f"{d:%B} {d.day}, {d.year} {(d.hour % 12) or 12}:{d:%M} {'AM' if d.hour < 12 else 'PM'}" for d in days]
+    texts += ["2025-03-04T05:06:07", "NA", "Mon 1/15/24", "February 30, 2025 8:00 AM"]
+    col = parse_date_column(texts)
+    for i, text in enumerate(texts[:-1]):
+        assert col.values[i] == parse_date(text), text
+    assert list(col.errors) == [len(texts) - 1]
