@@ -647,3 +647,14 @@ def test_html_row_with_missing_cells_rejected():
     assert parsed.tables["issues"].issue_key.tolist() == ["H-1", "H-3"]
     assert parsed.rows_rejected == 1
     assert [(p.row_number, p.severity) for p in parsed.problems if p.severity == "error"] == [(3, "error")]
+
+
+def test_project_key_mapped_through_the_register(store):
+    register = (
+        b"project_id,name,program,portfolio,manager,sponsor,currency,budget,jira_keys,stage\n"
+        b'customer-portal,Customer Portal,Digital,Growth,Ann,Bob,EUR,100000,"DEMO, PORT",Build\n'
+    )
+    assert ingest_bytes(store, register, "register.csv").status == "stored"
+    report = ingest_bytes(store, csv_bytes(ALL_FIELDS, [issue_row(1), issue_row(2)]), "Jira.csv")
+    assert report.status == "stored" and report.project_id == "customer-portal"
+    assert len(store.snapshot("issues", project_ids=["customer-portal"])) == 2
