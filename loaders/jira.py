@@ -44,6 +44,7 @@ from loaders.values import normalize_header
 SOURCE = "jira"
 
 TRUNCATION_ROWS = 1000
+EXACT_ROWS_BYTES = 32 << 20  # below this size, empty lines in a CSV are found and counted exactly
 MAX_CELL_PROBLEMS = 200  # per column and kind; the rest are summarised in one problem
 
 # --------------------------------------------------------------------------------------------------
@@ -396,6 +397,7 @@ class _Raw:
         self.rejected: list[Problem] = []
         self.records = 0  # data records seen (loaded + rejected), blank ones included
         self.excel_resave = False
+        self.blank_lines = 0  # empty lines in a CSV (skipped by the reader; counted when known)
         self.path: str | None = None
         self.payload: memoryview | bytes = b""
         self.source: tuple[bytes, int] = (b"", 0)
@@ -531,8 +533,10 @@ def _load_csv(con, raw: _Raw, keep: list[int], file_name: str) -> None:
             )
         )
     rn_sql = "rowid + 2"
-    if unique:
-        # exact row numbers (header = row 1) when rows were rejected: map physical lines to records
+    small = len(source) - offset < EXACT_ROWS_BYTES
+    if unique or (small and (source.find(b"\n\n", offset) >= 0 or source.find(b"\n\r\n", offset) >= 0)):
+        # exact row numbers (header = row 1) when rows were rejected or empty lines (which the reader
+        # skips) may shift them: map physical lines to records with a second, Python reading
         text = raw.text if raw.text is not None else source[offset:].decode("utf-8", errors="replace")
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=raw.delimiter)
         starts, prev = [], 0
@@ -546,6 +550,7 @@ def _load_csv(con, raw: _Raw, keep: list[int], file_name: str) -> None:
             rejected_records.add(idx)
             raw.rejected[k] = dataclasses.replace(raw.rejected[k], row_number=idx + 1)
         good = [i + 1 for i, (_, nonempty) in enumerate(starts) if i > 0 and nonempty and i not in rejected_records]
+        raw.blank_lines = sum(1 for i, (_, nonempty) in enumerate(starts) if i > 0 and not nonempty)
         if len(good) == loaded:
             con.execute(
                 "CREATE TEMP TABLE rownums AS SELECT unnest(?::INTEGER[]) AS rn, generate_subscripts(?::INTEGER[], 1) - 1 AS k",
@@ -814,6 +819,13 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
         + " FROM raw"
     ).fetchall()[0]
     total_rows, blanks, duplicate_keys, sp_filled = facts[0], facts[1], facts[2], facts[3:]
+    n_rows = total_rows - blanks
+    blanks += raw.blank_lines
+    if n_rows == 0 and not raw.rejected:
+        raise Refused(
+            f"{file_name}: this Jira export has its column headers but no issue rows, so there is nothing to store. "
+            "Check the search used for the export and export it again."
+        )
     if blanks:
         problems.append(
             Problem(f"{blanks} blank rows (no value in any column this loader reads) were skipped.", "info")
@@ -905,7 +917,6 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
                                  {sp_expr} AS sp_text
                           FROM raw {where_blank}))) s
     """)
-    n_rows = total_rows - blanks
 
     # 5. cells that may not load as written: checked on the output rows as flag bits
     checks = [

@@ -330,6 +330,22 @@ def test_row_with_wrong_cell_count_is_rejected_not_shifted():
     assert [p.row_number for p in parsed.problems if p.severity == "error"] == [4]
 
 
+def test_empty_lines_are_counted_and_keep_row_numbers():
+    data = csv_bytes(ALL_FIELDS, [issue_row(1), issue_row(2)]).decode().split("\n")
+    data.insert(2, "")  # an empty line between the two issues (file row 3)
+    parsed = jira.parse("\n".join(data).encode(), "Jira.csv")
+    assert parsed.tables["issues"].row_number.tolist() == [2, 4]
+    assert parsed.meta["blank_rows"] == 1
+
+
+def test_header_without_rows_is_refused(store):
+    data = csv_bytes(ALL_FIELDS, [[""] * len(ALL_FIELDS)])
+    with pytest.raises(Refused, match="no issue rows"):
+        jira.parse(data, "Jira.csv")
+    assert ingest_bytes(store, data, "Jira.csv").status == "refused"
+    assert store.uploads().empty
+
+
 def test_exactly_1000_rows_warns_truncated():
     rows = [issue_row(n) for n in range(1, 1001)]
     parsed = parse_rows(rows)
