@@ -13,19 +13,23 @@ left-packed, the last Sprint = the latest). Header names go through :data:`HEADE
 old and new names, Spanish, German, French, Polish, Portuguese); ``Custom field (…)`` prefixes in
 any of those languages are stripped before matching.
 
-The heavy lifting is one DuckDB pass: the CSV is read with ``read_csv(all_varchar)`` (rows whose
-cell count differs from the header are collected with ``store_rejects`` and reported as errors, never
-shifted), and every conversion (dates in the :func:`date_sql` grammar, numbers, seconds -> hours,
-status categories, parent/epic resolution, sprint lists) is vectorised SQL.
+The heavy lifting is DuckDB: the CSV is read once with ``read_csv(all_varchar)`` keeping only the
+columns this loader maps (rows whose cell count differs from the header are collected with
+``store_rejects`` and reported as errors with their row number, never shifted); every conversion is
+vectorised SQL over that table — dates through the grammar in :func:`_setup_macros` (a fast
+``%d/%b/%y %I:%M %p`` path, then localized month names in en/es/de/fr/pl/pt, 24-hour, AM/PM,
+Excel day-first or month-first numbers, ISO, Excel serials), numbers with ``.`` or ``,``, seconds ->
+hours, status categories, parent ids -> keys, epic names -> keys, sprint lists. Statuses and issue
+types are classified per *distinct* value in Python; the result rows come back as one Arrow table.
 
 Public API: ``SOURCE``, :func:`sniff`, :func:`parse`, :data:`STATUS_CATEGORY_DEFAULTS` (editable
-status-name -> category defaults used when the file has no ``Status Category`` column).
+status-name -> category defaults used when the file has no ``Status Category`` column),
+:data:`HEADER_ALIASES`, :data:`CATEGORY_VALUES`, :func:`type_kind`.
 """
 
 from __future__ import annotations
 
 import bisect
-import codecs
 import csv
 import dataclasses
 import io
@@ -319,7 +323,6 @@ def _setup_macros(con: duckdb.DuckDBPyConnection) -> None:
                  THEN TIMESTAMP '1899-12-30' + to_microseconds(round(TRY_CAST(s AS DOUBLE) * 86400000000)::BIGINT) END) END;
         CREATE TEMP MACRO jira_num(s) AS CASE WHEN regexp_full_match(s, '[+-]?\\d+') OR regexp_full_match(s, '[+-]?\\d*[.,]\\d+')
             THEN TRY_CAST(replace(s, ',', '.') AS DOUBLE) END;
-        CREATE TEMP MACRO jira_norm(s) AS lower(regexp_replace(trim(s), '[\\s_\\-]+', ' ', 'g'));
     """)
 
 
@@ -422,19 +425,6 @@ def _check_excel_mangled(text_head: str, header: list[str], delimiter: str, file
     semi_lines = sum(1 for ln in lines if re.search(r";{2,}\s*$", ln))
     if re.search(r";{2,}\s*$", tail) or (lines and semi_lines >= max(3, len(lines) // 3)):
         raise _refuse_semicolons(file_name)
-
-
-def _valid_utf8(data: bytes, chunk: int = 1 << 24) -> bool:
-    """The whole file is UTF-8 (checked in chunks, without holding a decoded copy)."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    view = memoryview(data)
-    try:
-        for start in range(0, len(data), chunk):
-            decoder.decode(view[start : start + chunk], final=False)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def _read_csv(con, data: bytes, file_name: str, tmpdir: str) -> _Raw:
