@@ -391,13 +391,18 @@ def _schedule(curve: PVCurve, ev, status: dt.date, reasons: dict) -> dict:
     out = dict.fromkeys(
         ("planned_finish", "es_days", "at_days", "sv_t_days", "spi_t", "ieac_t_days", "tspi", "forecast_finish")
     )
-    if curve.origin is None or ev is None:
+    if curve.origin is None:
         for key in out:
             reasons.setdefault(key, "no baseline dates")
         return out
     pd_days = curve.pd_days
     out["planned_finish"] = nth_working_day(curve.origin, pd_days)
     at = float(working_days_through(curve.origin, status)[0])
+    if ev is None:  # AT and the planned finish need no EV; the rest does
+        out["at_days"] = at
+        for key in ("es_days", "sv_t_days", "spi_t", "ieac_t_days", "tspi", "forecast_finish"):
+            reasons.setdefault(key, "EV is undefined")
+        return out
     es = curve.earned_schedule(ev)
     out["es_days"], out["at_days"] = es, at
     out["sv_t_days"] = es - at
@@ -438,13 +443,39 @@ def plan_curve(tasks: pd.DataFrame, *, timephased: pd.DataFrame | None = None) -
     return pv_curve(segs, origin, float(segs["amount"].sum()) if not segs.empty else 0.0)
 
 
-def _earned(leaves: pd.DataFrame) -> np.ndarray:
+#: Why EV (and everything derived from it) is None when no leaf task carries a % complete.
+NO_PERCENT_COMPLETE = "the export has no % Complete column: add % Complete (or Physical % Complete) to the export map"
+
+#: The results that depend on EV (None with :data:`NO_PERCENT_COMPLETE` when EV is None).
+EV_DERIVED = (
+    "ev", "sv", "cv", "spi", "cpi", "sv_pct", "cv_pct", "eac_cpi", "eac_atypical", "eac_cpi_spi", "etc", "vac",
+    "tcpi_bac", "tcpi_eac", "es_days", "sv_t_days", "spi_t", "ieac_t_days", "tspi", "forecast_finish",
+)  # fmt: skip
+
+
+def _earned_parts(leaves: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(EV per leaf task with NaN where its % complete is missing, mask of those missing).
+
+    The % used is physical % complete where the task's EV method says ``physical``, else % complete."""
     cost = np.nan_to_num(_num(leaves, "baseline_cost"))
-    pct = np.nan_to_num(_num(leaves, "percent_complete"))
+    pct = _num(leaves, "percent_complete")
     phys = _num(leaves, "physical_percent_complete")
     use_phys = _physical(_col(leaves, "earned_value_method"))
-    pct = np.where(use_phys, np.nan_to_num(phys), pct)
-    return cost * np.clip(pct, 0, 100) / 100.0
+    pct = np.where(use_phys, phys, pct)
+    missing = np.isnan(pct)
+    return cost * np.clip(pct, 0, 100) / 100.0, missing
+
+
+def _earned(leaves: pd.DataFrame) -> np.ndarray:
+    """EV per leaf task; a missing % complete counts as 0 (callers note how many were missing)."""
+    return np.nan_to_num(_earned_parts(leaves)[0])
+
+
+def _missing_pct_note(count: int) -> str:
+    return (
+        f"{count} leaf task(s) have no % complete (or physical % complete where their EV method needs it); "
+        "they count as 0 % earned."
+    )
 
 
 def evm_at(tasks: pd.DataFrame, status_date: dt.date, *, timephased: pd.DataFrame | None = None) -> dict:
@@ -456,7 +487,10 @@ def evm_at(tasks: pd.DataFrame, status_date: dt.date, *, timephased: pd.DataFram
     None), ``notes`` (data caveats), ``ms_project`` (MS Project's own BCWS/BCWP/ACWP summed over leaf
     tasks, beside ours, with ``differs`` flags), ``leaf_tasks``, ``baseline_start``.
 
-    Edge cases: no baseline -> BAC/PV/EV and everything derived None; AC = 0 -> CPI and the EACs None;
+    Edge cases: no baseline -> BAC/PV/EV and everything derived None; no % complete (physical % complete
+    where the EV method needs it) on any leaf task -> EV and everything derived from it (:data:`EV_DERIVED`)
+    None with :data:`NO_PERCENT_COMPLETE` as the reason; on some leaf tasks only -> those count as 0 %
+    and a note says how many; AC = 0 -> CPI and the EACs None;
     status date before the baseline start -> PV = 0, SPI and SPI(t) None; after the baseline finish
     -> PV = BAC, TSPI None.
     """
@@ -473,7 +507,15 @@ def evm_at(tasks: pd.DataFrame, status_date: dt.date, *, timephased: pd.DataFram
     if baseline:
         bac = float(np.nansum(_num(leaves, "baseline_cost")))
         pv = float(_segment_pv(segs, status).sum())
-        ev = float(_earned(leaves).sum())
+        earned, missing_pct = _earned_parts(leaves)
+        if len(leaves) and missing_pct.all():
+            ev = None
+            for key in EV_DERIVED:
+                reasons[key] = NO_PERCENT_COMPLETE
+        else:
+            ev = float(np.nansum(earned))
+            if missing_pct.any():
+                notes.append(_missing_pct_note(int(missing_pct.sum())))
         if bac == 0:
             notes.append("every baseline cost is 0: add Baseline_Cost (resource rates or fixed costs) to the export.")
     else:
@@ -485,7 +527,7 @@ def evm_at(tasks: pd.DataFrame, status_date: dt.date, *, timephased: pd.DataFram
             reasons[key] = why
     out = {"status_date": status_date}
     out.update(indices_from_totals(bac, pv, ev, ac, reasons))
-    if bac == 0 and baseline:
+    if bac == 0 and baseline and ev is not None:
         for key in ("spi", "cpi", "eac_cpi"):
             if out[key] is None:
                 reasons[key] = "BAC is 0 (no baseline cost)"
@@ -689,7 +731,8 @@ def variance_by_wbs(
     tasks: pd.DataFrame, status_date: dt.date, *, timephased: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """BAC, PV, EV, AC, SV, CV, SPI, CPI per top-level WBS element at ``status_date`` (leaf tasks
-    summed, then divided; PV linear per task as in :func:`evm_at`, time-phased when stored)."""
+    summed, then divided; PV linear per task as in :func:`evm_at`, time-phased when stored). EV, SV,
+    CV, SPI and CPI are NaN when no leaf task carries a % complete (see :func:`evm_at`)."""
     columns = ["wbs_group", "bac", "pv", "ev", "ac", "sv", "cv", "spi", "cpi"]
     leaves = leaf_tasks(tasks)
     if leaves.empty or not has_baseline(tasks):
@@ -711,6 +754,8 @@ def variance_by_wbs(
         }
     )
     sums = frame.groupby("wbs_group", sort=False, as_index=False).sum()
+    if _earned_parts(leaves)[1].all():  # no % complete anywhere: EV unknown, not 0
+        sums["ev"] = np.nan
     sums["sv"] = sums["ev"] - sums["pv"]
     sums["cv"] = sums["ev"] - sums["ac"]
     sums["spi"] = (sums["ev"] / sums["pv"]).where(sums["pv"] != 0)

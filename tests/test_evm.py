@@ -199,6 +199,28 @@ def test_no_baseline_gives_nulls_with_reasons():
     assert evm.missing_baseline_columns(tasks) == ["Baseline_Start", "Baseline_Finish", "Baseline_Cost"]
 
 
+def test_no_percent_complete_column_gives_null_ev_not_zero():
+    tasks = plan([100, 100, 100], actual=[80, 90, 0]).drop(columns=["percent_complete"])
+    r = evm.evm_at(tasks, day(2))
+    assert r["bac"] == 300 and r["pv"] == 200 and r["ac"] == 170
+    for key in evm.EV_DERIVED:
+        assert r[key] is None, key
+        assert "% Complete" in r["reasons"][key], key
+    assert r["at_days"] == 2 and r["planned_finish"] == day(3)  # these need no EV
+    wbs = evm.variance_by_wbs(tasks, day(2))
+    assert wbs["cpi"].isna().all() and wbs["ev"].isna().all()
+    # a physical-% task with no physical % complete is missing too
+    phys = plan([100], pct=[50], actual=[10], earned_value_method="physical")
+    assert evm.evm_at(phys, day(1))["ev"] is None
+
+
+def test_some_percent_complete_missing_counts_zero_with_a_note():
+    tasks = plan([100, 100, 100], pct=[100, np.nan, np.nan], actual=[80, 90, 0])
+    r = evm.evm_at(tasks, day(2))
+    assert r["ev"] == 100 and r["cpi"] == pytest.approx(100 / 170)
+    assert any("2 leaf task(s) have no % complete" in n for n in r["notes"])
+
+
 def test_ac_zero_leaves_cpi_and_eac_undefined():
     r = evm.evm_at(plan([100, 100], pct=[50, 0]), day(1))
     assert r["ac"] == 0 and r["ev"] == 50
