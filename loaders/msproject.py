@@ -228,8 +228,30 @@ def _is_mspdi(text: str) -> bool:
     return "<Project" in text and NS in text
 
 
+_SHEET_NAME = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?\bname=\"([^\"]*)\"")
+
+
+def _workbook_sheet_names(data: bytes) -> list[str]:
+    """Sheet names from the workbook's own index (xl/workbook.xml), without loading any sheet."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            info = zf.getinfo("xl/workbook.xml")
+            if info.file_size > 5_000_000:
+                return []
+            index = zf.read(info)
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return []
+    from html import unescape
+
+    return [unescape(m.decode("utf-8", "replace")) for m in _SHEET_NAME.findall(index)]
+
+
 def sniff(sample: Sample) -> bool:
     if sample.is_zip:
+        if any(name.startswith("Task_Table") for name in _workbook_sheet_names(sample.data)):
+            return True  # MS Project's own sheet names: no need to load a sheet to know
         sheets = sample.sheets
         if any(name.startswith("Task_Table") for name in sheets):
             return True
@@ -272,9 +294,14 @@ class _Cells:
 
     @staticmethod
     def empty_mask(raw: pd.Series) -> np.ndarray:
-        codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-        flags = np.array([is_empty(u) for u in uniques] + [True], dtype=bool)
-        return flags[np.where(codes < 0, len(uniques), codes)]
+        try:  # all text: Arrow
+            arr = pc.utf8_lower(pc.utf8_trim_whitespace(pa.array(raw.to_numpy(object), type=pa.string())))
+            flags = pc.fill_null(pc.is_in(arr, value_set=pa.array(_EMPTY_TEXT)), True)
+            return np.array(flags.to_numpy(zero_copy_only=False), dtype=bool)
+        except (pa.ArrowTypeError, pa.ArrowInvalid):
+            codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+            flags = np.array([is_empty(u) for u in uniques] + [True], dtype=bool)
+            return flags[np.where(codes < 0, len(uniques), codes)]
 
     def number(self, raw: pd.Series, column: str, *, kind: str = "number") -> pd.Series:
         """Money and plain numbers: each distinct text read once, vectorised (one decimal mark
