@@ -832,7 +832,7 @@ def sprint_calendar(
     items = prepare(issues, done_statuses)
     members = memberships(items, sprints)
     history = store.history("issues", project_id, as_of)
-    inferred = infer_sprint_calendar(items, members, as_of or snap, history_issues=history)
+    inferred = infer_sprint_calendar(items, members, min(as_of, snap) if as_of else snap, history_issues=history)
     return merge_calendar(inferred, stored_calendar(store, project_id)), inferred
 
 
@@ -866,6 +866,7 @@ class Delivery:
     project_id: str
     as_of: dt.date
     snapshot_as_of: dt.date
+    measured_as_of: dt.date
     unit: str
     items: pd.DataFrame
     members: pd.DataFrame
@@ -898,9 +899,15 @@ def dashboard(
 ) -> Delivery:
     """Load the project's snapshot(s) and compute every delivery metric (see module docstring).
 
-    ``team`` restricts everything to the issues of one team; ``unit`` forces points or issues."""
+    ``team`` restricts everything to the issues of one team; ``unit`` forces points or issues.
+
+    ``as_of`` only chooses the snapshot (the latest on or before it). Every measure — velocity's
+    closed sprints, weekly throughput and the forecast sample, lead time, WIP ages, created vs
+    resolved, burn-downs and burn-ups — is taken at ``measured_as_of`` = min(as_of, snapshot date):
+    the export says nothing about the weeks after it was taken, so counting them as zero-throughput
+    weeks would push the forecast out and overstate WIP ages."""
     issues, sprints, snap = load(store, project_id, as_of)
-    day = as_of or snap
+    day = min(as_of, snap) if as_of else snap
     done_statuses = list(done_statuses or [])
     all_items = prepare(issues, done_statuses)
     teams = sorted(all_items["team"].dropna().astype(str).unique(), key=natural_key)
@@ -917,6 +924,11 @@ def dashboard(
     auto, note = choose_unit(items)
     chosen = unit if unit in ("points", "issues") else auto
     notes = []
+    if as_of and as_of > day:
+        notes.append(
+            f"The latest Jira snapshot is of {day:%Y-%m-%d}, before the as-of date {as_of:%Y-%m-%d}: throughput, "
+            "the forecast, WIP ages and flow are measured at the snapshot date."
+        )
     if note and chosen == "issues":
         notes.append(note)
     elif note:
@@ -933,7 +945,7 @@ def dashboard(
         notes.append(f"{fc['unestimated_issues']} remaining issues have no story points and are not in the forecast.")
     lead = lead_times(items, day)
     return Delivery(
-        project_id=project_id, as_of=day, snapshot_as_of=snap, unit=chosen, items=items, members=members,
+        project_id=project_id, as_of=as_of or snap, snapshot_as_of=snap, measured_as_of=day, unit=chosen, items=items, members=members,
         calendar=calendar, inferred_calendar=inferred,
         velocity=velocity(items, members, order, calendar, day), carry_over=carry_over(items, members),
         throughput=weekly_throughput(items, day), lead=lead, lead_percentiles=lead_time_percentiles(lead),
@@ -977,7 +989,7 @@ def sprint_burndown(d: Delivery, sprint: str, unit: str | None = None) -> tuple[
         return pd.DataFrame(columns=["date", "scope", "done", "remaining", "exact"]), (
             "No dates known for this sprint: enter its start and finish in the sprint calendar below."
         )
-    end = min(finish or d.as_of, d.as_of)
+    end = min(finish or d.measured_as_of, d.measured_as_of)
     listed = d.items["issue_key"].isin(d.members.loc[d.members["sprint"] == sprint, "issue_key"])
     last = d.items["issue_key"].map(last_sprints(d.members)).astype("str").eq(sprint).fillna(False)
     burn = burn_approx(d.items, unit, start, end, listed, last)
@@ -1007,15 +1019,15 @@ def burnup(
     exact from snapshots when there are at least two, else approximate from Created/Resolved."""
     unit = unit or d.unit
     mask = scope_mask(d.items, kind, value)
-    fc = forecast(d.items, d.as_of, unit, mask, seed=seed)
+    fc = forecast(d.items, d.measured_as_of, unit, mask, seed=seed)
     if d.snapshots >= 2:
         burn = burn_exact(d.history, unit, lambda f: scope_mask(f, kind, value), d.done_statuses)
         caption = EXACT_CAPTION.format(n=len(burn))
     else:
         sel = d.items[mask]
         first = sel["created"].min()
-        start = pd.Timestamp(first).date() if pd.notna(first) else d.as_of
-        burn = burn_approx(d.items, unit, start, d.as_of, mask)
+        start = pd.Timestamp(first).date() if pd.notna(first) else d.measured_as_of
+        burn = burn_approx(d.items, unit, start, d.measured_as_of, mask)
         caption = APPROX_CAPTION
     caption += (
         f" Forecast cone: Monte Carlo over the last {fc['sample_weeks']} complete weeks of throughput "
@@ -1023,18 +1035,21 @@ def burnup(
     )
     if fc["reason"]:
         caption += f" No forecast: {fc['reason']}."
-    return burn, cone(burn, fc, d.as_of), fc, caption
+    return burn, cone(burn, fc, d.measured_as_of), fc, caption
 
 
 def report(store, project_id: str, as_of: dt.date | None = None, *, seed: int = DEFAULT_SEED) -> dict:
     """``python -m metrics delivery`` JSON (DESIGN.md §4): velocity per sprint, weekly throughput,
-    lead-time percentiles, forecast percentiles, plus unit, carry-over, WIP and notes."""
+    lead-time percentiles, forecast percentiles, plus unit, carry-over, WIP and notes.
+    ``as_of`` chooses the snapshot; ``measured_as_of`` (= min(as_of, snapshot date)) is the date
+    every number is measured at."""
     d = dashboard(store, project_id, as_of, seed=seed)
     fc = d.forecast
     return {
         "project_id": project_id,
         "as_of": d.as_of,
         "snapshot_as_of": d.snapshot_as_of,
+        "measured_as_of": d.measured_as_of,
         "unit": d.unit,
         "notes": d.notes,
         "velocity": [

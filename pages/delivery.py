@@ -97,6 +97,7 @@ with st.expander("Definition of done"):
 d = view(project_id, settings.as_of, settings.data_version, team, tuple(done), unit, calendar_key)
 st.caption(
     f"Jira snapshot of {fmt_date(d.snapshot_as_of)} (the latest on or before {fmt_date(d.as_of)}) · "
+    f"measured at {fmt_date(d.measured_as_of)} · "
     f"{d.snapshots} snapshot(s) · {int(d.items['is_item'].sum())} work items · measured in "
     f"{UNIT_NAMES[d.unit].lower()} · sub-tasks never double-count their parent's points; epics are containers."
 )

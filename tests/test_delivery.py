@@ -365,3 +365,21 @@ def test_team_filter_and_kanban_dashboard(store):
     assert d.forecast["remaining_issues"] == 1 and d.forecast["p50"] is not None
     red = dl.dashboard(store, "KAN", team="Red")
     assert red.throughput["issues"].sum() == 5 and len(red.wip) == 1
+
+
+def test_as_of_after_the_snapshot_measures_at_the_snapshot_date(store):
+    """The sidebar as-of only chooses the snapshot: weeks after it are not zero-throughput weeks."""
+    write_jira(store, "LATE", AS_OF, SCRUM)
+    at_snap = dl.dashboard(store, "LATE", AS_OF)
+    later = dl.dashboard(store, "LATE", AS_OF + dt.timedelta(weeks=6))
+    assert later.snapshot_as_of == AS_OF and later.as_of == AS_OF + dt.timedelta(weeks=6)
+    assert later.forecast == at_snap.forecast and later.forecast["p50"] is not None
+    pd.testing.assert_frame_equal(later.wip, at_snap.wip)
+    pd.testing.assert_frame_equal(later.throughput, at_snap.throughput)
+    pd.testing.assert_frame_equal(later.flow, at_snap.flow)
+    pd.testing.assert_frame_equal(later.velocity, at_snap.velocity)
+    assert dl.burnup(later)[2] == dl.burnup(at_snap)[2]
+    assert later.measured_as_of == AS_OF == at_snap.measured_as_of
+    assert any("measured at the snapshot date" in n for n in later.notes)
+    r = dl.report(store, "LATE", as_of=AS_OF + dt.timedelta(weeks=6))
+    assert r["measured_as_of"] == AS_OF and r["forecast"]["p85"] == at_snap.forecast["p85"]

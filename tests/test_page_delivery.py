@@ -94,3 +94,14 @@ def test_calendar_editor_saves_and_user_dates_win(page_store):
 def test_no_jira_data_says_so(page_store):
     at = run(AppTest.from_file(str(ROOT / "pages" / "delivery.py")))
     assert any("No Jira export" in i.value for i in at.info)
+
+
+def test_as_of_after_the_snapshot_is_measured_at_the_snapshot(page_store):
+    write_jira(page_store, "ALPHA", D(2026, 3, 1), SCRUM)
+    write_jira(page_store, "OTHER", D(2026, 4, 12), SCRUM)  # the database's latest snapshot is later
+    at = run(AppTest.from_file(str(ROOT / "pages" / "delivery.py")))
+    at.selectbox(key="project").set_value("ALPHA")
+    run(at)
+    assert "measured at 01 Mar 2026" in captions(at)
+    expected = dl.report(page_store, "ALPHA", as_of=D(2026, 3, 1))
+    assert {m.label: m.value for m in at.metric}["P85 finish"] == f"{expected['forecast']['p85']:%d %b %Y}"
