@@ -334,6 +334,21 @@ def velocity(
     return out[columns]
 
 
+def recent_velocity(velocity_frame: pd.DataFrame, unit: str, sprints: int = 3) -> float | None:
+    """Mean completed ``unit`` (points or issues) per sprint over the last ``sprints`` closed
+    sprints of a ``velocity()`` frame (in its order). None when no sprint is closed."""
+    if velocity_frame.empty:
+        return None
+    closed = velocity_frame[velocity_frame["closed"].astype(bool)]
+    recent = closed[f"completed_{unit}"].tail(sprints).astype(float)
+    return float(recent.mean()) if len(recent) else None
+
+
+def status_options(items: pd.DataFrame) -> list[str]:
+    """The distinct statuses of the issues (sorted): the choices for a user's definition of done."""
+    return sorted(items["status"].dropna().astype(str).unique())
+
+
 def carry_over(items: pd.DataFrame, members: pd.DataFrame) -> dict:
     """Carry-over = Σ over items of (sprint memberships − 1). Also the number of items that sat in
     more than one sprint, the total memberships and the share of sprint items carried over

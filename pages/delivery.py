@@ -85,7 +85,7 @@ unit = top[2].radio(
     format_func=UNIT_NAMES.get,
     help="Story points when at least half the issues are estimated; issue counts otherwise.",
 )
-statuses = sorted(base.items["status"].dropna().astype(str).unique())
+statuses = dl.status_options(base.items)
 with st.expander("Definition of done"):
     done = st.multiselect(
         "Statuses that count as done",
@@ -104,14 +104,12 @@ st.caption(
 for note in d.notes:
     st.info(note)
 
-closed = d.velocity[d.velocity["closed"]] if not d.velocity.empty else d.velocity
-recent = closed[f"completed_{d.unit}"].tail(3).astype(float) if not closed.empty else None
 fc = d.forecast
 unit_label = UNIT_NAMES[d.unit].lower()
 cols = st.columns(4)
 cols[0].metric(
     "Velocity",
-    fmt_num(recent.mean()) if recent is not None and len(recent) else "—",
+    fmt_num(dl.recent_velocity(d.velocity, d.unit)),
     help=f"Mean {unit_label} completed per sprint over the last 3 closed sprints, by each issue's last sprint.",
 )
 cols[1].metric(

@@ -383,3 +383,16 @@ def test_as_of_after_the_snapshot_measures_at_the_snapshot_date(store):
     assert any("measured at the snapshot date" in n for n in later.notes)
     r = dl.report(store, "LATE", as_of=AS_OF + dt.timedelta(weeks=6))
     assert r["measured_as_of"] == AS_OF and r["forecast"]["p85"] == at_snap.forecast["p85"]
+
+
+def test_recent_velocity_and_status_options():
+    items = dl.prepare(frames(SCRUM)[0])
+    members = dl.memberships(items, frames(SCRUM)[1])
+    vel = dl.velocity(items, members, dl.sprint_order(members))
+    closed = vel[vel["closed"]]
+    assert list(closed["sprint"]) == ["Sprint 1", "Sprint 2"]
+    assert dl.recent_velocity(vel, "points") == pytest.approx(closed["completed_points"].astype(float).mean())
+    assert dl.recent_velocity(vel, "issues", sprints=1) == float(closed["completed_issues"].iloc[-1])
+    assert dl.recent_velocity(vel.assign(closed=False), "points") is None
+    assert dl.recent_velocity(vel.iloc[0:0], "points") is None
+    assert dl.status_options(items) == ["Done", "In Progress", "Open"]

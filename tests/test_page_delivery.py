@@ -105,3 +105,8 @@ def test_as_of_after_the_snapshot_is_measured_at_the_snapshot(page_store):
     assert "measured at 01 Mar 2026" in captions(at)
     expected = dl.report(page_store, "ALPHA", as_of=D(2026, 3, 1))
     assert {m.label: m.value for m in at.metric}["P85 finish"] == f"{expected['forecast']['p85']:%d %b %Y}"
+
+
+def test_page_only_lays_out_velocity_and_statuses():
+    source = (ROOT / "pages" / "delivery.py").read_text()
+    assert ".mean(" not in source and ".unique(" not in source and ".tail(" not in source
