@@ -565,24 +565,57 @@ def _ms_project(leaves: pd.DataFrame, ours: dict) -> dict | None:
 
 def rollup(rows: Iterable[dict] | pd.DataFrame) -> dict:
     """Program/portfolio roll-up: Σ BAC, PV, EV, AC over the projects, then the indices from the
-    sums (never an average of indices). A row whose BAC/PV/EV is None is left out of those sums (and
-    counted in ``excluded``); AC sums over rows that have it. Earned Schedule is per project and not
-    rolled up."""
+    sums (never an average of indices). Earned Schedule is per project and not rolled up.
+
+    Each ratio is computed over the projects that have both of its terms, so a project without
+    actual cost never inflates CPI with its EV:
+
+    * ``bac``, ``pv``, ``ev``, SV, SPI, SV% — over the projects with BAC, PV and EV
+      (``spi_projects`` of them; the others are counted in ``excluded``);
+    * ``ac``, CV, CPI, CV%, EAC(CPI), EAC(atypical), ETC, VAC, TCPI — over the projects with BAC, EV
+      and AC (``cpi_projects``); ``cost_bac``/``cost_ev`` are the BAC and EV of those projects;
+    * EAC(CPI × SPI) — over the projects with all four (``eac_cpi_spi_projects``).
+
+    ``notes`` says when a ratio covers fewer projects than the roll-up holds."""
     records = rows.to_dict("records") if isinstance(rows, pd.DataFrame) else list(rows)
 
     def ok(v):
         return v is not None and not (isinstance(v, float) and math.isnan(v))
 
-    usable = [r for r in records if all(ok(r.get(k)) for k in ("bac", "pv", "ev"))]
+    def total(group, key):
+        return float(sum(r[key] for r in group)) if group else None
+
+    schedule = [r for r in records if all(ok(r.get(k)) for k in ("bac", "pv", "ev"))]
+    cost = [r for r in records if all(ok(r.get(k)) for k in ("bac", "ev", "ac"))]
+    both = [r for r in schedule if ok(r.get("ac"))]
     reasons: dict[str, str] = {}
-    if not usable:
-        out = indices_from_totals(None, None, None, None, reasons)
-    else:
-        sums = {k: float(sum(r[k] for r in usable)) for k in ("bac", "pv", "ev")}
-        ac = float(sum(r["ac"] for r in usable if ok(r.get("ac"))))
-        out = indices_from_totals(sums["bac"], sums["pv"], sums["ev"], ac, reasons)
+    sched = indices_from_totals(total(schedule, "bac"), total(schedule, "pv"), total(schedule, "ev"), None, {})
+    money = indices_from_totals(total(cost, "bac"), None, total(cost, "ev"), total(cost, "ac"), {})
+    full = indices_from_totals(
+        total(both, "bac"), total(both, "pv"), total(both, "ev"), total(both, "ac"), reasons
+    )  # reasons from the four-term set, overridden below where a term set is empty
+    out = dict(full)
+    out.update({k: sched[k] for k in ("bac", "pv", "ev", "sv", "spi", "sv_pct")})
+    cost_keys = ("cv", "cpi", "cv_pct", "eac_cpi", "eac_atypical", "etc", "vac", "tcpi_bac", "tcpi_eac")
+    out.update({k: money[k] for k in ("ac", *cost_keys)})
+    out["cost_bac"], out["cost_ev"] = money["bac"], money["ev"]
+    if not schedule:
+        for key in ("bac", "pv", "ev", "sv", "spi", "sv_pct"):
+            reasons[key] = "no project has a baseline with PV and EV"
+    if not cost:
+        for key in ("ac", *cost_keys):
+            reasons[key] = "no project has both EV and actual cost"
     out["projects"] = len(records)
-    out["excluded"] = len(records) - len(usable)
+    out["excluded"] = len(records) - len(schedule)
+    out["spi_projects"] = len(schedule)
+    out["cpi_projects"] = len(cost)
+    out["eac_cpi_spi_projects"] = len(both)
+    notes = []
+    if schedule and len(cost) < len(schedule):
+        notes.append(
+            f"CPI and the cost forecasts cover {len(cost)} of {len(schedule)} projects (those with actual cost)."
+        )
+    out["notes"] = notes
     out["reasons"] = {k: v for k, v in reasons.items() if out.get(k) is None}
     return out
 

@@ -351,6 +351,23 @@ def test_rollup_sums_then_divides():
     assert evm.rollup([])["spi"] is None
 
 
+def test_rollup_cpi_only_over_projects_with_actual_cost():
+    a = {"bac": 1000, "pv": 100, "ev": 100, "ac": 100}
+    b = {"bac": 1000, "pv": 100, "ev": 100, "ac": None}  # no actual cost yet
+    r = evm.rollup([a, b])
+    assert r["cpi"] == pytest.approx(1.0)  # not 200 / 100 = 2.0
+    assert r["spi"] == pytest.approx(1.0) and r["ev"] == 200 and r["ac"] == 100
+    assert (r["spi_projects"], r["cpi_projects"], r["projects"]) == (2, 1, 2)
+    assert r["eac_cpi"] == pytest.approx(1000) and r["cost_bac"] == 1000
+    assert r["notes"] and "1 of 2" in r["notes"][0]
+    c = {"bac": 500, "pv": None, "ev": 50, "ac": 25}  # no PV: in CPI, not in SPI
+    r = evm.rollup([a, c])
+    assert r["spi"] == pytest.approx(1.0) and r["spi_projects"] == 1
+    assert r["cpi"] == pytest.approx(150 / 125) and r["cpi_projects"] == 2
+    only_b = evm.rollup([b])
+    assert only_b["cpi"] is None and "actual cost" in only_b["reasons"]["cpi"]
+
+
 # ---------------------------------------------------------------------------------------------
 # history, milestone trend, late tasks, WBS variance
 
