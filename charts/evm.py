@@ -115,14 +115,18 @@ def wbs_variance(frame: pd.DataFrame, currency: str = "") -> alt.Chart:
 
 def milestone_trend(frame: pd.DataFrame) -> alt.Chart:
     """Milestone trend analysis: each milestone's forecast (or actual) finish per snapshot (solid)
-    against its baseline finish (dashed). ``frame``: snapshot_as_of, milestone, forecast_finish,
-    baseline_finish, slip_days, done."""
+    against its baseline finish (dashed). ``frame``: snapshot_as_of, task_uid, milestone,
+    forecast_finish, baseline_finish, slip_days, done.
+
+    One line per ``task_uid`` (never per name: two milestones both named "Go-live" stay two lines).
+    The legend label is the milestone's latest name, with ``(#uid)`` added when names repeat."""
     data = frame.copy()
     for column in ("snapshot_as_of", "forecast_finish", "baseline_finish"):
         data[column] = pd.to_datetime(data[column])
-    color = alt.Color("milestone:N", title="Milestone", scale=alt.Scale(range=SERIES))
+    data["series"] = milestone_labels(data)
+    color = alt.Color("series:N", title="Milestone", scale=alt.Scale(range=SERIES))
     tooltip = [
-        alt.Tooltip("milestone:N", title="Milestone"),
+        alt.Tooltip("series:N", title="Milestone"),
         alt.Tooltip("snapshot_as_of:T", title="Snapshot", format="%Y-%m-%d"),
         alt.Tooltip("forecast_finish:T", title="Forecast/actual finish", format="%Y-%m-%d"),
         alt.Tooltip("baseline_finish:T", title="Baseline finish", format="%Y-%m-%d"),
@@ -144,3 +148,25 @@ def milestone_trend(frame: pd.DataFrame) -> alt.Chart:
         title=alt.Title("Milestone trend", subtitle="Solid: forecast or actual finish; dashed: baseline finish"),
         height=320,
     )
+
+
+def milestone_labels(frame: pd.DataFrame) -> pd.Series:
+    """Per row, a label unique to the row's ``task_uid``: the milestone's latest name, or
+    ``"<name> (#<uid>)"`` when another milestone carries the same name. Without ``task_uid`` the
+    name itself."""
+    names = frame["milestone"].astype("string").fillna("(unnamed)")
+    if "task_uid" not in frame or frame.empty:
+        return names
+    uid = pd.to_numeric(frame["task_uid"], errors="coerce")
+    order = frame["snapshot_as_of"] if "snapshot_as_of" in frame else pd.Series(range(len(frame)), index=frame.index)
+    latest = (
+        pd.DataFrame({"uid": uid, "name": names, "order": order})
+        .dropna(subset=["uid"])
+        .sort_values("order", kind="stable")
+        .drop_duplicates("uid", keep="last")
+        .set_index("uid")["name"]
+    )
+    repeated = latest.duplicated(keep=False)
+    text = {u: f"{name} (#{int(u)})" if repeated[u] else str(name) for u, name in latest.items()}
+    label = uid.map(text)
+    return label.where(label.notna(), names).astype("string")

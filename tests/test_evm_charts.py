@@ -61,3 +61,18 @@ def test_wbs_and_milestone_specs():
     baseline, forecast = layers(spec)
     assert forecast["encoding"]["y"]["title"] == "Finish date"
     assert baseline["mark"]["strokeDash"] == [4, 4]
+
+
+def test_milestone_trend_keeps_same_named_milestones_apart():
+    trend = pd.DataFrame({"snapshot_as_of": [day(1), day(2)] * 2, "task_uid": [3, 3, 42, 42],
+                          "milestone": ["Go-live"] * 4, "baseline_finish": [day(5)] * 4,
+                          "forecast_finish": [day(5), day(7), day(9), day(9)],
+                          "done": [False] * 4, "slip_days": [0, 2, 0, 0]})  # fmt: skip
+    spec = charts.milestone_trend(trend).to_dict()
+    _, forecast = layers(spec)
+    field = forecast["encoding"]["color"]["field"]
+    rows = spec["datasets"][spec["data"]["name"]] if "data" in spec else next(iter(spec["datasets"].values()))
+    assert sorted({row[field] for row in rows}) == ["Go-live (#3)", "Go-live (#42)"]
+    single = charts.milestone_trend(trend[trend["task_uid"] == 3]).to_dict()
+    rows = next(iter(single["datasets"].values()))
+    assert {row[field] for row in rows} == {"Go-live"}  # no uid suffix when the name is unique
