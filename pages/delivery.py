@@ -1,4 +1,7 @@
-"""Agile delivery: velocity, burn-down, burn-up with forecast cone, throughput, lead time, ageing WIP."""
+"""Agile delivery: velocity, burn-down, burn-up with forecast cone, throughput, lead time, ageing WIP.
+
+Text from uploaded files (project, sprint, version, epic and status names) is never put in a markdown
+string (st.markdown/caption/write/info/…): it goes only into widgets, dataframes, chart data or st.text."""
 
 import pandas as pd
 import streamlit as st
@@ -70,7 +73,8 @@ calendar_key = dl.calendar_version(ui.store(), project_id)
 try:
     base = view(project_id, settings.as_of, settings.data_version, "", (), None, calendar_key)
 except MetricsError as err:
-    st.info(str(err))
+    st.info("The delivery metrics cannot be computed for this project:")
+    st.text(str(err))  # names the project: user text, never markdown
     st.stop()
 
 team = ""
@@ -253,8 +257,9 @@ with tab_calendar:
         if saved:
             problems = dl.calendar_problems(edited)
             if problems:
-                for problem in problems:
-                    st.error(problem)
+                # the sentences name sprints (text from the Jira file): shown as data, never as markdown
+                st.error(f"{len(problems)} calendar row(s) cannot be saved; correct them and save again.")
+                st.dataframe(pd.DataFrame({"Problem": problems}), hide_index=True, width="stretch")
             else:
                 dl.save_sprint_calendar(ui.store(), project_id, edited, d.inferred_calendar)
                 st.success("Sprint calendar saved.")

@@ -110,3 +110,49 @@ def test_as_of_after_the_snapshot_is_measured_at_the_snapshot(page_store):
 def test_page_only_lays_out_velocity_and_statuses():
     source = (ROOT / "pages" / "delivery.py").read_text()
     assert ".mean(" not in source and ".unique(" not in source and ".tail(" not in source
+
+
+EVIL = "[click](https://evil.example)"
+
+
+def markdown_texts(at) -> list[str]:
+    """Every element whose text Streamlit renders as markdown."""
+    kinds = ("markdown", "caption", "info", "warning", "error", "success", "title", "header", "subheader")
+    return [str(e.value) for kind in kinds for e in at.get(kind)]
+
+
+def test_user_text_never_reaches_markdown(page_store, monkeypatch):
+    rows = [
+        issue("E-1", 3, "Done", "2026-01-02", "2026-01-14", [EVIL]),
+        issue("E-2", 5, "In Progress", "2026-01-02", None, [EVIL, "Sprint 2"]),
+        issue("E-3", 2, "Done", "2026-01-03", "2026-02-10", ["Sprint 2"], fix_versions=EVIL, status=EVIL),
+    ]
+    write_jira(page_store, "EVIL", D(2026, 3, 1), rows)
+    at = run(AppTest.from_file(str(ROOT / "pages" / "delivery.py")))
+    at.selectbox(key="sprint").set_value(EVIL)
+    at.selectbox(key="scope_kind").set_value("version")
+    run(at)
+    at.selectbox(key="scope_value").set_value(EVIL)
+    run(at)
+    assert not [t for t in markdown_texts(at) if "evil.example" in t]
+    # a calendar row the user cannot save names its sprint: shown as data, not markdown
+    monkeypatch.setattr(dl, "calendar_problems", lambda edited: [f"{EVIL}: the finish is before the start."])
+    at.button[0].click()
+    run(at)
+    assert not [t for t in markdown_texts(at) if "evil.example" in t]
+    assert at.error, "the problem is still reported"
+    shown = [str(t.value) for t in at.text] + [v for df in at.dataframe for v in df.value.values.ravel()]
+    assert any(EVIL in str(v) for v in shown)
+    assert page_store.query("SELECT * FROM sprints").empty
+
+
+def test_metrics_error_text_is_not_markdown(page_store, monkeypatch):
+    write_jira(page_store, "ALPHA", D(2026, 3, 1), SCRUM)
+
+    def fail(*args, **kwargs):
+        raise dl.MetricsError(f"project {EVIL} has no Jira export.")
+
+    monkeypatch.setattr(dl, "dashboard", fail)
+    at = run(AppTest.from_file(str(ROOT / "pages" / "delivery.py")))
+    assert not [t for t in markdown_texts(at) if "evil.example" in t]
+    assert any(EVIL in str(t.value) for t in at.text)
