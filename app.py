@@ -17,7 +17,9 @@ def first_start() -> None:
     st.caption("First start: generating demo MS Project, Jira, finance and register exports and loading them.")
     bar = st.progress(0.0, text="Generating export files…")
     summary = build_demo(
-        ui.store(), progress=lambda done, total, label: bar.progress(done / total, text=f"Loading {label}")
+        ui.store(),
+        progress=lambda done, total, label: bar.progress(done / total, text=f"Loading {label}"),
+        only_if_missing=True,
     )
     bar.empty()
     if summary.refused:

@@ -128,7 +128,6 @@ class WriteResult:
     duplicate: bool  # True: identical bytes for this project and as-of date were already stored
 
 
-_migrated: set[str] = set()
 _migrate_lock = threading.Lock()
 
 
@@ -178,16 +177,22 @@ class Store:
             con.close()
 
     def _migrate(self, con: duckdb.DuckDBPyConnection) -> None:
-        if self.path in _migrated:
+        """Bring the file's schema up to date: apply, in order, each migration it lacks. Checked
+        on every connection (one cheap query), so a file replaced under a running process is
+        migrated too."""
+        try:
+            current = con.execute("SELECT max(version) FROM schema_version").fetchall()[0][0] or 0
+        except duckdb.CatalogException:
+            current = None
+        if current == len(MIGRATIONS):
             return
+        if current is not None and current > len(MIGRATIONS):
+            raise StoreError(
+                f"{self.path} was written by a newer version of this program (schema {current}); upgrade it."
+            )
         with _migrate_lock:
             con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-            row = con.execute("SELECT max(version) FROM schema_version").fetchall()[0]
-            current = row[0] or 0
-            if current > len(MIGRATIONS):
-                raise StoreError(
-                    f"{self.path} was written by a newer version of this program (schema {current}); upgrade it."
-                )
+            current = con.execute("SELECT max(version) FROM schema_version").fetchall()[0][0] or 0
             for version in range(current + 1, len(MIGRATIONS) + 1):
                 con.begin()
                 try:
@@ -197,7 +202,6 @@ class Store:
                 except Exception:
                     con.rollback()
                     raise
-            _migrated.add(self.path)
 
     def schema_version(self) -> int:
         with self.connect() as con:

@@ -8,6 +8,7 @@ key their ``st.cache_data`` functions by small values: project id, as-of date an
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import streamlit as st
@@ -55,10 +56,15 @@ def sidebar() -> Settings:
     version = data_version()
     latest = _latest_as_of(version)
     known = _projects(version)
+    # The as-of date follows the newest snapshot (after an upload or a deletion) unless the user
+    # picked another date: a keyed date_input ignores a changed default, so reset it ourselves.
+    if st.session_state.get("_as_of_default") != latest:
+        if st.session_state.get("as_of") in (None, st.session_state.get("_as_of_default")):
+            st.session_state["as_of"] = latest
+        st.session_state["_as_of_default"] = latest
     with st.sidebar:
         as_of = st.date_input(
             "As of",
-            value=latest,
             key="as_of",
             help="Every page shows each project as of its latest snapshot on or before this date.",
         )
@@ -86,17 +92,16 @@ def settings() -> Settings:
 
 
 def money(value, currency: str = "") -> str:
-    """1234567.8 -> '1.23M', 12345 -> '12.3k' (with a currency code when given); None -> '—'."""
+    """1234567.8 -> '1.23M', 12345 -> '12.3k', 999999 -> '1M' (with a currency code when given);
+    None -> '—'."""
     if value is None or value != value:
         return "—"
     sign = "-" if value < 0 else ""
     value = abs(value)
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if value >= limit:
-            text = f"{value / limit:.3g}{suffix}"
-            break
-    else:
-        text = f"{value:,.0f}"
+    text = f"{value:,.0f}"
+    for limit, suffix in ((1e3, "k"), (1e6, "M"), (1e9, "B")):
+        if float(f"{value / limit:.3g}") >= 1:
+            text = f"{float(f'{value / limit:.3g}'):g}{suffix}"
     return f"{sign}{text}{' ' + currency if currency else ''}"
 
 
@@ -153,3 +158,12 @@ def status_styled(frame, column: str, statuses):
         return [f"background-color: {c}; color: {text.get(c, 'white')}" for c in colours]
 
     return frame.reset_index(drop=True).style.apply(paint, subset=[column])
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$])")
+
+
+def escape_md(text) -> str:
+    """User text made safe to put inside a markdown string: every markdown character escaped,
+    so a name like ``[click](https://x)`` shows as written instead of becoming a link."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))

@@ -3,7 +3,10 @@ them through the real loaders (the same path a user's upload takes)."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -15,6 +18,7 @@ from loaders.ingest import IngestReport, parse_file, store_parsed
 from store import Store
 
 GENERATED = Path(__file__).parent / "generated"
+_BUILD_LOCK = threading.Lock()
 
 
 @dataclass
@@ -34,14 +38,37 @@ def build_demo(
     *,
     out_dir: Path = GENERATED,
     progress: Callable[[int, int, str], None] | None = None,
+    only_if_missing: bool = False,
 ) -> DemoSummary:
     """Generate the demo files into ``out_dir`` and ingest them, in order, into a new database
-    that replaces ``store.path`` only once it is complete."""
+    that replaces ``store.path`` only once it is complete. ``only_if_missing``: do nothing when
+    the database appeared while waiting for another session's build (first start)."""
     from data.generate import generate
 
-    files = generate(out_dir)
     target = Path(store.path)
-    building = target.with_name(target.name + ".building")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with _exclusive(target.with_name(target.name + ".lock")):
+        if target.exists() and only_if_missing:
+            return DemoSummary(messages=["the database was built meanwhile by another session"])
+        files = generate(out_dir)
+        building = target.with_name(f"{target.name}.building-{os.getpid()}")
+        summary = _build(files, building, progress)
+        os.replace(building, target)  # atomic: readers see the old file or the whole new one
+    return summary
+
+
+@contextlib.contextmanager
+def _exclusive(lock_path: Path):
+    """One demo build at a time, across threads and processes."""
+    with _BUILD_LOCK, open(lock_path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _build(files, building: Path, progress) -> DemoSummary:
     for stale in (building, building.with_name(building.name + ".wal")):
         stale.unlink(missing_ok=True)
     summary = DemoSummary()
@@ -56,9 +83,6 @@ def build_demo(
                 progress(done, len(files), item.path.name)
             report = _store(scratch, item, result)
             _count(summary, report)
-    for old in (target, target.with_name(target.name + ".wal")):
-        old.unlink(missing_ok=True)
-    os.replace(building, target)
     return summary
 
 

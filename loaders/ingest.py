@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from loaders.base import MAX_UPLOAD_BYTES, LoaderError, Parsed, Problem, Refused, Sample
@@ -16,6 +17,7 @@ from loaders.detect import detect, loader_modules
 from store import Store, StoreError, project_for_jira_key
 
 MULTI_PROJECT_SOURCES = ("register", "finance")
+_DATE_IN_NAME = re.compile(r"(?<!\d)(20\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -126,9 +128,21 @@ def store_parsed(
                 f"the file carries no status date; the upload day {snapshot_date} was used as its as-of date.", "info"
             )
         )
+    if parsed.source == "finance" and known.registered.any():
+        registered = set(known[known.registered].project_id)
+        for pid in sorted(set(parsed.meta.get("project_ids", [])) - registered):
+            problems.append(
+                Problem(
+                    f"project id {pid} is not in the portfolio register; its lines are stored but it has no name, "
+                    "program or manager until the register lists it.",
+                    "warning",
+                    column_name="project_id",
+                    value=pid,
+                )
+            )
     tables = _with_project(parsed.tables, upload_project)
     try:
-        if upload_project and upload_project not in set(known.project_id):
+        if upload_project:  # every upload names its project, so undoing the first one keeps it known
             tables["projects"] = pd.DataFrame(
                 [{"project_id": upload_project, "name": parsed.project_name or upload_project}]
             )
@@ -147,6 +161,10 @@ def store_parsed(
         )
     except StoreError as err:
         return IngestReport(file_name, "refused", f"{file_name}: {err}")
+    except (duckdb.Error, ValueError) as err:  # the transaction rolled back: nothing was stored
+        return IngestReport(
+            file_name, "refused", f"{file_name}: the rows could not be stored ({err}). Nothing was changed."
+        )
     where = f" for project {upload_project}" if upload_project else ""
     common = dict(
         source=parsed.source,
@@ -200,13 +218,17 @@ def _resolve_project(known: pd.DataFrame, parsed: Parsed, file_name: str) -> str
         match = known[known.name.str.casefold() == parsed.project_name.casefold()]
         if not match.empty:
             return match.project_id.iloc[0]
-    return project_in_name(known, file_name) or slug(Path(file_name).stem)
+    if named := project_in_name(known, file_name):
+        return named
+    if parsed.project_name:
+        return slug(parsed.project_name)
+    return slug(_DATE_IN_NAME.sub(" ", Path(file_name).stem))
 
 
 def date_in_name(file_name: str) -> dt.date | None:
     """A date written into a file name as YYYY-MM-DD, YYYY_MM_DD or YYYYMMDD (the last one)."""
     found = None
-    for y, m, d in re.findall(r"(?<!\d)(20\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?!\d)", file_name):
+    for y, m, d in _DATE_IN_NAME.findall(file_name):
         with contextlib.suppress(ValueError):
             found = dt.date(int(y), int(m), int(d))
     return found

@@ -31,7 +31,6 @@ COLUMNS = (
 ALIASES = {
     "project id": "project_id",
     "project": "project_id",
-    "id": "project_id",
     "project name": "name",
     "name": "name",
     "programme": "program",
@@ -83,6 +82,19 @@ def parse(data: bytes, file_name: str) -> Parsed:
     header = [str(c).strip() for c in rows[start]]
     canonical = _canonical(header)
     problems: list[Problem] = []
+    for i, canon in enumerate(canonical):
+        if canon is not None and canon in canonical[:i]:
+            first = header[canonical.index(canon)]
+            problems.append(
+                Problem(
+                    f"the column {header[i]!r} also means {canon}, which {first!r} already gives; it was kept as an "
+                    "extra column.",
+                    "warning",
+                    1,
+                    header[i],
+                )
+            )
+            canonical[i] = None
     records, seen = [], {}
     rejected = 0
     for offset, row in enumerate(rows[start + 1 :], start=start + 2):

@@ -59,6 +59,15 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--as-of", type=_date, help="YYYY-MM-DD (default: the latest snapshot)")
         p.add_argument("--db", help="database file (default data/portfolio.duckdb)")
         p.add_argument("--json", action="store_true", help="print JSON (the only output format)")
+        if name == "budget":
+            p.add_argument(
+                "--fy-start-month",
+                type=int,
+                choices=range(1, 13),
+                metavar="1-12",
+                default=1,
+                help="first month of the fiscal year (default 1 = January)",
+            )
     args = parser.parse_args(argv)
     module_name = COMMANDS[args.command][0]
     try:
@@ -70,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     kwargs = {"as_of": args.as_of}
     if args.project is not None or COMMANDS[args.command][1]:
         kwargs["project_id"] = args.project
+    if args.command == "budget":
+        kwargs["fy_start_month"] = args.fy_start_month
     try:
         result = module.report(store, **kwargs)
     except (MetricsError, StoreError) as err:

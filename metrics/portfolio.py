@@ -30,6 +30,7 @@ class Rule:
     worse: str  # "below" | "above"
     unit: str = ""
     help: str = ""
+    freshness: bool = False  # can only make a status worse; alone it never makes a project green
 
     def status(self, value) -> str | None:
         """'red' | 'amber' | 'green', or None when the value is missing."""
@@ -50,7 +51,15 @@ RULES: tuple[Rule, ...] = (
     Rule("cpi", "CPI", 0.95, 0.90, "below", help="Cost performance index = EV / AC"),
     Rule("spi", "SPI", 0.95, 0.90, "below", help="Schedule performance index = EV / PV"),
     Rule("spi_t", "SPI(t)", 0.95, 0.90, "below", help="Time-based schedule index = ES / AT"),
-    Rule("budget_overrun_pct", "Spend over budget", 5, 10, "above", " %", "(actual − budget) / budget to date"),
+    Rule(
+        "budget_deviation_pct",
+        "Budget variance",
+        5,
+        10,
+        "above",
+        " %",
+        "|budget − actual| / budget to date, over or under (DESIGN.md §6 thresholds)",
+    ),
     Rule(
         "milestone_slip_days",
         "Worst milestone slip",
@@ -61,7 +70,14 @@ RULES: tuple[Rule, ...] = (
         "forecast or actual finish minus baseline finish, in working days",
     ),
     Rule(
-        "data_age_days", "Newest data", 14, 30, "above", " days old", "days from the newest snapshot to the as-of date"
+        "data_age_days",
+        "Newest data",
+        14,
+        30,
+        "above",
+        " days old",
+        "days from the newest snapshot to the as-of date",
+        freshness=True,
     ),
 )
 
@@ -75,11 +91,15 @@ def judge(values: dict, rules: tuple[Rule, ...] = RULES) -> tuple[str, list[str]
         status = rule.status(values.get(rule.metric))
         if status is None:
             continue
-        judged = True
+        judged = judged or not rule.freshness
         if status != "green":
             fired.append((STATUS_ORDER[status], rule.sentence(values[rule.metric], status)))
     if not judged:
-        return "unknown", ["No plan, Jira or finance data on or before the as-of date."]
+        return "unknown", [
+            "No earned value, budget or milestone numbers on or before the as-of date "
+            "(a plan with baseline and % complete, or a finance workbook, gives them).",
+            *(text for _, text in fired),
+        ]
     if not fired:
         return "green", []
     fired.sort(key=lambda item: -item[0])
@@ -125,10 +145,10 @@ def project_health(
 
     Inputs (one row per project_id each): ``evm`` (spi, cpi, spi_t, bac, pv, ev, ac, eac_cpi),
     ``budget`` (budget, actual, variance_pct), ``slips`` (milestone_slip_days), ``snapshots``
-    (project_id, source, as_of: the latest snapshot per source). budget_overrun_pct =
-    −variance_pct × 100; data_age_days = as_of − newest snapshot of any source.
+    (project_id, source, as_of: the latest snapshot per source). budget_deviation_pct =
+    |variance_pct| × 100 (over or under budget); data_age_days = as_of − newest snapshot.
     """
-    table = projects[["project_id", "name", "program", "portfolio", "manager"]].copy()
+    table = projects.reindex(columns=["project_id", "name", "program", "portfolio", "manager", "currency"])
     for frame in (evm, budget, slips):
         if not frame.empty:
             table = table.merge(frame, on="project_id", how="left")
@@ -140,45 +160,69 @@ def project_health(
         latest = newest.get(pid)
         row["data_age_days"] = None if latest is None or pd.isna(latest) else (as_of - pd.Timestamp(latest).date()).days
         variance_pct = row.get("variance_pct")
-        row["budget_variance_pct"] = variance_pct
-        row["budget_overrun_pct"] = None if variance_pct is None or pd.isna(variance_pct) else -100 * variance_pct
-        row["status"], row["reasons"] = judge(row, rules)
+        missing = variance_pct is None or pd.isna(variance_pct)
+        row["budget_variance_pct"] = None if missing else variance_pct
+        row["budget_deviation_pct"] = None if missing else abs(100 * variance_pct)
+        row["status"], reasons = judge(row, rules)
+        side = "over" if not missing and variance_pct < 0 else "under"
+        row["reasons"] = [r.replace("Budget variance", f"Budget variance ({side} budget)", 1) for r in reasons]
         row["confidence"] = confidence(sources.get(pid, set()), row["data_age_days"])
         row["sources"] = ", ".join(sorted(sources.get(pid, set())))
         for source, column in LATEST_COLUMNS.items():
             dates = snapshots[(snapshots.project_id == pid) & (snapshots.source == source)].as_of
             row[column] = None if dates.empty else pd.Timestamp(dates.max()).date()
         rows.append(row)
+    if not rows:
+        return pd.DataFrame(columns=[*table.columns, "status", "reasons", "confidence", "sources"])
     out = pd.DataFrame(rows)
-    order = out.status.map(STATUS_ORDER) if not out.empty else []
+    order = out.status.map(STATUS_ORDER)
     return out.assign(_o=order).sort_values(["_o", "project_id"], ascending=[False, True]).drop(columns="_o")
 
 
 def totals(frame: pd.DataFrame) -> dict:
-    """Portfolio roll-up: sum BAC, PV, EV, AC and EAC over projects, then divide
-    (CPI = ΣEV / ΣAC, SPI = ΣEV / ΣPV) — never an average of indices. Counts per status."""
-    sums = {
-        k: float(frame[k].sum()) if k in frame and frame[k].notna().any() else None
-        for k in ("bac", "pv", "ev", "ac", "eac")
-    }
-    ratio = lambda a, b: None if a is None or not b else a / b  # noqa: E731
+    """Portfolio roll-up: sums over projects, then divide — never an average of indices.
+
+    CPI = ΣEV / ΣAC over the projects that have both EV and AC; SPI = ΣEV / ΣPV over those
+    with both EV and PV; EAC and BAC are summed over the same projects as CPI, so the EAC − BAC
+    delta compares like with like. Money is summed only within one currency: ``currency`` is
+    the currency summed (the one most projects use) and ``other_currencies`` lists the rest.
+    """
     counts = frame.status.value_counts().to_dict() if not frame.empty else {}
+    result = {"projects": len(frame), **{s: int(counts.get(s, 0)) for s in STATUS_ORDER}}
+    currencies = frame.currency.fillna("").value_counts() if "currency" in frame and not frame.empty else pd.Series()
+    currency = currencies.index[0] if len(currencies) else ""
+    same = frame[frame.currency.fillna("") == currency] if "currency" in frame else frame
+    with_ac = same.dropna(subset=["ev", "ac"]) if {"ev", "ac"} <= set(same.columns) else same.iloc[0:0]
+    with_pv = same.dropna(subset=["ev", "pv"]) if {"ev", "pv"} <= set(same.columns) else same.iloc[0:0]
+    total = lambda rows, col: float(rows[col].sum()) if len(rows) and rows[col].notna().any() else None  # noqa: E731
+    ratio = lambda a, b: None if a is None or not b else a / b  # noqa: E731
+    ev_c, ac = total(with_ac, "ev"), total(with_ac, "ac")
+    ev_s, pv = total(with_pv, "ev"), total(with_pv, "pv")
     return {
-        **sums,
-        "cpi": ratio(sums["ev"], sums["ac"]),
-        "spi": ratio(sums["ev"], sums["pv"]),
-        "projects": len(frame),
-        **{s: int(counts.get(s, 0)) for s in STATUS_ORDER},
+        **result,
+        "cpi": ratio(ev_c, ac),
+        "spi": ratio(ev_s, pv),
+        "cpi_projects": len(with_ac),
+        "spi_projects": len(with_pv),
+        "bac": total(with_ac, "bac"),
+        "eac": total(with_ac, "eac"),
+        "currency": currency or None,
+        "other_currencies": [c for c in currencies.index[1:] if c],
     }
 
 
-def report(store, as_of: dt.date | None = None) -> dict:
-    """``python -m metrics portfolio``: every project's health as of a date."""
+def report(store, as_of: dt.date | None = None, project_id: str | None = None) -> dict:
+    """``python -m metrics portfolio``: every project's health as of a date (or one project's)."""
     frame = portfolio_frame(store, as_of)
+    if project_id is not None:
+        frame = frame[frame.project_id == project_id]
+        if frame.empty:
+            raise MetricsError(f"no project {project_id!r} in the database.")
     columns = [
         "project_id",
         "name",
         "program",
+        "currency",
         "status",
         "reasons",
         "spi",
@@ -200,8 +244,9 @@ def report(store, as_of: dt.date | None = None) -> dict:
 
 def portfolio_frame(store, as_of: dt.date | None = None) -> pd.DataFrame:
     """Read every project's latest snapshots on or before ``as_of`` and judge its health."""
-    as_of = as_of or store.latest_as_of()
-    if as_of is None:
+    latest = store.latest_as_of()
+    as_of = as_of or latest
+    if latest is None:
         raise MetricsError("the database holds no snapshots yet: ingest a plan, a Jira export or a finance workbook.")
     projects = store.projects()
     tasks = store.snapshot("tasks", as_of)
@@ -248,5 +293,10 @@ def budget_by_project(store, as_of: dt.date) -> pd.DataFrame:
     frame = pd.DataFrame(projects)
     if frame.empty:
         return pd.DataFrame(columns=["project_id", "budget", "actual", "variance_pct", "budget_status"])
-    frame = frame.rename(columns={"status": "budget_status"})
-    return frame[["project_id", "budget", "actual", "variance_pct", "budget_status"]]
+    frame = frame.rename(columns={"status": "budget_status"})[
+        ["project_id", "budget", "actual", "variance_pct", "budget_status"]
+    ]
+    # A project budgeted in several currencies has no single variance without a rate table.
+    mixed = frame.project_id.duplicated(keep=False)
+    frame.loc[mixed, ["budget", "actual", "variance_pct", "budget_status"]] = None
+    return frame.drop_duplicates("project_id")

@@ -28,9 +28,9 @@ with st.form("upload", clear_on_submit=True):
 if submitted and files:
     for f in files:
         report = ingest_bytes(ui.store(), f.getvalue(), f.name, project_id=project.strip() or None, as_of=as_of)
-        {"stored": st.success, "duplicate": st.info, "refused": st.error}[report.status](report.message)
+        {"stored": st.success, "duplicate": st.info, "refused": st.error}[report.status](ui.escape_md(report.message))
         if report.problems:
-            with st.expander(f"{len(report.problems)} problems in {report.file_name}"):
+            with st.expander(f"{len(report.problems)} problems in {ui.escape_md(report.file_name)}"):
                 st.dataframe(ui.problems_frame(report.problems), hide_index=True, width="stretch")
     st.cache_data.clear()
 
@@ -72,9 +72,9 @@ event = st.dataframe(
 rows = event["selection"]["rows"] if event else []
 chosen = uploads.iloc[rows[0]] if rows else uploads.iloc[0]
 upload_id = int(chosen.upload_id)
-st.subheader(f"Upload {upload_id}: {chosen.file_name}")
+st.subheader(f"Upload {upload_id}: {ui.escape_md(chosen.file_name)}")
 st.caption(
-    f"{chosen.format} · project {chosen.project_id or 'several'} · as of {chosen.as_of:%Y-%m-%d} · select a row above to see another upload"
+    f"{chosen.format} · project {ui.escape_md(chosen.project_id or 'several')} · as of {chosen.as_of:%Y-%m-%d} · select a row above to see another upload"
 )
 problems = ui.store().problems(upload_id)
 if problems.empty:
@@ -84,7 +84,7 @@ else:
 
 with st.popover("Delete this upload", icon=":material/delete:"):
     st.write(
-        f"Removes upload {upload_id} ({chosen.file_name}) and every row it brought. Views fall back to the previous snapshot."
+        f"Removes upload {upload_id} ({ui.escape_md(chosen.file_name)}) and every row it brought. Views fall back to the previous snapshot."
     )
     if st.button("Delete for good", type="primary", key="delete"):
         ui.store().delete_upload(upload_id)

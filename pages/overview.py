@@ -26,24 +26,37 @@ except MetricsError as err:
 
 frame = frame[frame.project_id.isin(settings.project_ids)] if settings.project_ids else frame
 summary = totals(frame)
+currency = summary["currency"] or ""
+others = (
+    f" Money tiles cover {currency} projects only; also held: {', '.join(summary['other_currencies'])}."
+    if summary["other_currencies"]
+    else ""
+)
 st.caption(
-    f"As of {settings.as_of:%d %b %Y} · {summary['projects']} projects · each project shown at its latest "
-    "snapshot on or before that date. Indices are portfolio sums (ΣEV/ΣAC, ΣEV/ΣPV), never averages."
+    f"As of {settings.as_of:%d %b %Y} · {summary['projects']} projects · each project shown at its latest snapshot on or "
+    f"before that date. Indices are portfolio sums (ΣEV/ΣAC over {summary['cpi_projects']} projects with actual cost, "
+    f"ΣEV/ΣPV over {summary['spi_projects']}), never averages.{others}"
 )
 
 cols = st.columns(7)
 cols[0].metric("Red", summary["red"], help="Projects where at least one health rule is red")
 cols[1].metric("Amber", summary["amber"], help="Projects where the worst rule is amber")
 cols[2].metric("Green", summary["green"])
-cols[3].metric("Portfolio CPI", ui.ratio(summary["cpi"]), help="ΣEV / ΣAC over projects with a plan")
+cols[3].metric("Portfolio CPI", ui.ratio(summary["cpi"]), help="ΣEV / ΣAC over projects with a plan and actual cost")
 cols[4].metric("Portfolio SPI", ui.ratio(summary["spi"]), help="ΣEV / ΣPV over projects with a plan")
-cols[5].metric("BAC", ui.money(summary["bac"]), help="Σ budget at completion (baseline cost) of the plans")
+cols[5].metric(
+    f"BAC {currency}",
+    ui.money(summary["bac"]),
+    help="Σ budget at completion (baseline cost) of the same projects as EAC",
+)
 cols[6].metric(
-    "EAC",
+    f"EAC {currency}",
     ui.money(summary["eac"]),
-    delta=ui.money((summary["eac"] or 0) - (summary["bac"] or 0)) if summary["eac"] else None,
+    delta=ui.money(summary["eac"] - summary["bac"])
+    if summary["eac"] is not None and summary["bac"] is not None
+    else None,
     delta_color="inverse",
-    help="Σ estimate at completion, EAC = BAC / CPI per project; the delta is EAC − BAC",
+    help="Σ estimate at completion, EAC = BAC / CPI per project with actual cost; the delta is EAC − BAC",
 )
 
 st.subheader("Health by project")
@@ -107,8 +120,8 @@ with right:
     box = st.container(height=430, border=False)
     for row in flagged.itertuples():
         with box.container(border=True):
-            st.markdown(f"**{row.name}** ({row.project_id}) · {STATUS_LABEL[row.status]}")
-            st.markdown("\n".join(f"- {reason}" for reason in row.reasons))
+            st.markdown(f"**{ui.escape_md(row.name)}** ({ui.escape_md(row.project_id)}) · {STATUS_LABEL[row.status]}")
+            st.markdown("\n".join(f"- {ui.escape_md(reason)}" for reason in row.reasons))
 with left:
     st.altair_chart(health_map(frame), width="stretch")
 

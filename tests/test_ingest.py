@@ -10,6 +10,10 @@ import pytest
 import loaders.ingest as ingest
 from loaders.ingest import date_in_name, ingest_bytes, project_in_name, slug
 
+PLAN = (
+    b"ID,Unique_ID,Name,Outline_Level,Start_Date,Finish_Date,Baseline_Start,Baseline_Finish,Baseline_Cost\n"
+    b"1,1,Build,1,March 2 2026 8:00 AM,March 20 2026 5:00 PM,March 2 2026 8:00 AM,March 20 2026 5:00 PM,100\n"
+)
 KNOWN = pd.DataFrame({"project_id": ["CRM", "CRM-UPGRADE", "PAY"]})
 
 
@@ -58,3 +62,31 @@ def test_a_loader_crash_becomes_one_sentence_and_stores_nothing(store, monkeypat
     assert report.status == "refused"
     assert report.message == "reg.csv: the file could not be read as register data (KeyError: 'column')."
     assert store.uploads().empty
+
+
+def test_plan_without_register_match_keeps_one_project_across_weekly_files(store):
+    plan = PLAN
+    first = ingest_bytes(store, plan, "Website Revamp 2026-03-06.csv")
+    second = ingest_bytes(store, plan.replace(b"100", b"120"), "Website Revamp 2026-03-13.csv")
+    assert first.ok and second.ok, first.message + second.message
+    assert first.project_id == second.project_id == "website-revamp"
+    assert (first.as_of, second.as_of) == (dt.date(2026, 3, 6), dt.date(2026, 3, 13))
+
+
+def test_deleting_the_first_upload_keeps_the_project_known(store):
+    plan = PLAN
+    first = ingest_bytes(store, plan, "alpha 2026-03-06.csv")
+    ingest_bytes(store, plan.replace(b"100", b"120"), "alpha 2026-03-13.csv")
+    store.delete_upload(first.upload_id)
+    assert list(store.projects().project_id) == ["alpha"]
+
+
+def test_finance_lines_for_unregistered_projects_are_reported(store):
+    ingest_bytes(store, b"project_id,name,program\nA,Alpha,P\n", "register.csv", as_of=dt.date(2026, 1, 1))
+    finance = (
+        b"project_id,period,cost_category,vendor,budget,actual,forecast,committed,currency\n"
+        b"A,2026-01,Labour,Acme,100,90,,,EUR\nZZ,2026-01,Labour,Acme,50,60,,,EUR\n"
+    )
+    report = ingest_bytes(store, finance, "finance.csv")
+    assert report.status == "stored", report.message
+    assert any("project id ZZ is not in the portfolio register" in p.message for p in report.problems)

@@ -9,6 +9,7 @@ from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
 import store as store_module
+import ui
 from loaders.ingest import ingest_bytes
 from store import Store
 
@@ -42,7 +43,7 @@ def test_refused_file_changes_nothing(db):
     at.file_uploader(key="files").set_value(("notes.csv", b"hello,world\n1,2\n", "text/csv"))
     at.button[0].click().run()
     assert not at.exception
-    assert at.error[0].value.startswith("notes.csv: the columns (hello, world, ...)")
+    assert at.error[0].value.startswith(ui.escape_md("notes.csv: the columns (hello, world, ...)"))
     assert db.uploads().empty
 
 

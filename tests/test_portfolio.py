@@ -32,10 +32,16 @@ def test_index_thresholds_are_inclusive_on_the_good_side(value, expected):
     assert Rule("cpi", "CPI", 0.95, 0.90, "below").status(value) == expected
 
 
-def test_overrun_rule_reads_percent_and_units():
-    rule = next(r for r in RULES if r.metric == "budget_overrun_pct")
+def test_budget_rule_reads_percent_and_units():
+    rule = next(r for r in RULES if r.metric == "budget_deviation_pct")
     assert rule.status(12.5) == "red"
-    assert rule.sentence(12.5, "red") == "Spend over budget 12 % is above the red threshold 10 %."
+    assert rule.sentence(12.5, "red") == "Budget variance 12 % is above the red threshold 10 %."
+
+
+def test_fresh_data_alone_never_makes_a_project_green():
+    assert judge({"data_age_days": 3})[0] == "unknown"
+    status, reasons = judge({"data_age_days": 40})
+    assert status == "unknown" and "Newest data 40 days old" in reasons[-1]
 
 
 def test_milestone_slip_counts_working_days_and_ignores_summaries():
@@ -50,6 +56,40 @@ def test_milestone_slip_counts_working_days_and_ignores_summaries():
     assert milestone_slip_days(tasks) == 5  # Fri 6 Mar -> Fri 13 Mar
     assert milestone_slip_days(tasks.iloc[1:2]) == -1
     assert milestone_slip_days(tasks.iloc[2:]) is None
+
+
+def test_totals_use_the_same_projects_on_both_sides_of_a_ratio():
+    frame = pd.DataFrame(
+        {
+            "status": ["green", "green"],
+            "currency": "EUR",
+            "bac": [100.0, 1000.0],
+            "pv": [100.0, 10.0],
+            "ev": [100.0, 100.0],
+            "ac": [100.0, None],
+            "eac": [100.0, None],
+        }
+    )
+    result = totals(frame)
+    assert result["cpi"] == 1.0  # not (100 + 100) / 100
+    assert (result["cpi_projects"], result["spi_projects"]) == (1, 2)
+    assert (result["bac"], result["eac"]) == (100.0, 100.0)
+
+
+def test_totals_never_add_money_across_currencies():
+    frame = pd.DataFrame(
+        {
+            "status": "green",
+            "currency": ["EUR", "EUR", "USD"],
+            "bac": [1.0, 2.0, 50.0],
+            "pv": 1.0,
+            "ev": 1.0,
+            "ac": 1.0,
+            "eac": [1.0, 2.0, 50.0],
+        }
+    )
+    result = totals(frame)
+    assert (result["currency"], result["other_currencies"], result["bac"]) == ("EUR", ["USD"], 3.0)
 
 
 def test_totals_sum_then_divide_never_average_indices():
@@ -93,7 +133,9 @@ def test_project_health_combines_sources_and_reports_data_age():
     assert list(frame.index) == ["B", "A", "C"]  # worst first
     assert frame.loc["A", "status"] == "amber" and frame.loc["A", "data_age_days"] == 4
     assert frame.loc["B", "status"] == "red"
-    assert "Spend over budget 12 %" in frame.loc["B", "reasons"][0]
+    assert frame.loc["B", "reasons"][0].startswith("Budget variance (over budget) 12 %")
     assert "Newest data 59 days old" in " ".join(frame.loc["B", "reasons"])
     assert frame.loc["C", "status"] == "unknown"
+    under = project_health(projects, evm, budget.assign(variance_pct=0.2), slips, snapshots, dt.date(2026, 3, 31))
+    assert under.set_index("project_id").loc["B", "reasons"][0].startswith("Budget variance (under budget) 20 %")
     assert frame.loc["A", "plan_as_of"] == dt.date(2026, 3, 27)

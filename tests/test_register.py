@@ -109,3 +109,11 @@ def test_ingest_uses_given_date_else_upload_day(store):
     report = ingest_bytes(store, CSV, "register.csv", today=dt.date(2026, 3, 2))
     assert report.as_of == dt.date(2026, 3, 2)
     assert any("upload day" in p.message for p in report.problems)
+
+
+def test_a_second_column_meaning_the_same_field_is_kept_as_extra_with_a_warning():
+    parsed = parse(b"Project ID,Name,Program,Project,ID\nA1,Alpha,P,Legacy name,7\n", "register.csv")
+    row = parsed.tables["projects"].iloc[0]
+    assert row.project_id == "A1"
+    assert json.loads(row.extra) == {"Project": "Legacy name", "ID": "7"}
+    assert [p.column_name for p in parsed.problems] == ["Project"]

@@ -59,7 +59,6 @@ def counts(store: Store) -> dict[str, int]:
 
 def test_schema_is_versioned_and_migrates_once(store):
     assert store.schema_version() == len(MIGRATIONS)
-    store_module._migrated.clear()  # a new process opening an existing file
     assert Store(store.path).schema_version() == len(MIGRATIONS)
     assert store.query("SELECT count(*) AS n FROM schema_version").n.iloc[0] == len(MIGRATIONS)
 
@@ -69,20 +68,16 @@ def test_newer_schema_is_refused(store):
     con = duckdb.connect(store.path)
     con.execute("INSERT INTO schema_version VALUES (999)")
     con.close()
-    store_module._migrated.clear()
     with pytest.raises(StoreError, match="newer version"):
         store.schema_version()
-    store_module._migrated.clear()
 
 
 def test_forward_migration_applies_only_new_steps(tmp_path, monkeypatch):
     s = Store(tmp_path / "m.duckdb")
     s.schema_version()
-    store_module._migrated.clear()
     monkeypatch.setattr(store_module, "MIGRATIONS", [*MIGRATIONS, "ALTER TABLE tasks ADD COLUMN risk VARCHAR"])
     assert s.schema_version() == len(MIGRATIONS) + 1
     assert "risk" in set(s.query("SELECT column_name FROM (DESCRIBE tasks)").column_name)
-    store_module._migrated.clear()
 
 
 def test_failure_midway_leaves_database_exactly_as_it_was(store, monkeypatch):
