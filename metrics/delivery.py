@@ -729,12 +729,15 @@ def forecast(
     last ``window_weeks`` complete weeks of the *whole project's* throughput in ``unit``.
 
     Returns remaining points/issues, ``unit``, ``p50``/``p85``/``p95`` dates (None with ``reason``
-    when there is no throughput), ``sample_weeks`` and ``sample_mean``."""
+    when there is no throughput: no done issue at all, or none in a complete week before ``as_of``),
+    ``sample_weeks`` and ``sample_mean``."""
     left = remaining_scope(items, mask)
     sample = throughput_sample(weekly_throughput(items, as_of), unit, window_weeks)
     remaining = left["remaining_points"] if unit == "points" else left["remaining_issues"]
     dates = forecast_dates(sample, remaining, as_of, trials=trials, seed=seed)
-    if not sample and remaining > 0:
+    if not sample and remaining > 0 and not (items["is_done"] & items["done_at"].notna()).any():
+        dates["reason"] = "no issue is done yet (none has status category Done or a chosen done status)"
+    elif not sample and remaining > 0:
         dates["reason"] = "no complete week of throughput before the as-of date to sample from"
     return {
         **left, "unit": unit, "p50": dates["p50"], "p85": dates["p85"], "p95": dates["p95"],

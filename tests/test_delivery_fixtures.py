@@ -108,3 +108,20 @@ def test_german_html_export_story_points_and_sprints(store, real_exports):
     assert raw_points.notna().sum() == 17 and raw_points.sum() == pytest.approx(28.6)  # README
     # counted points never exceed the raw sum (sub-tasks do not double count)
     assert d.items["points"].sum() <= 28.6 + 1e-9
+
+
+def test_spanish_export_has_no_done_issue_and_the_forecast_says_why(store, real_exports):
+    """Fixture 02 holds no finished work: the raw file's `Categoría de estado` is only `Por hacer`
+    (93) or `En curso` (13) and `Resuelta` is empty on every row, so zero Done is the truth."""
+    name = "02_cloud_allfields_es-localized_crlf.csv"
+    _, header, rows = raw_sprints(real_exports, name, "Clave de incidencia")
+    cat, resolved = header.index("Categoría de estado"), header.index("Resuelta")
+    assert collections.Counter(r[cat] for r in rows) == {"Por hacer": 93, "En curso": 13}
+    assert not any(r[resolved] for r in rows)
+    pid = ingest(store, real_exports, name)
+    d = dl.dashboard(store, pid)
+    assert d.items["status_category"].value_counts().to_dict() == {"To Do": 93, "In Progress": 13}
+    assert not d.items["is_done"].any() and d.throughput.empty and d.lead_percentiles["n"] == 0
+    assert d.velocity["completed_issues"].sum() == 0
+    assert d.forecast["p50"] is None and d.forecast["remaining_issues"] == 35
+    assert d.forecast["reason"].startswith("no issue is done yet")
