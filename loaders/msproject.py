@@ -628,6 +628,9 @@ def _tasks_from_rows(rows: list[list], file_name: str, problems: list[Problem], 
     date_fields = [c for c in TASK_COLUMNS if c in DATE_FIELDS and c in mapped]
     orders = {}
     for c in date_fields:
+        sample = frame[mapped[c]].iloc[:500].astype("str")
+        if not sample.str.contains(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}", regex=True).any():
+            continue  # no numeric dates in the first rows: nothing for this column to prove
         order, reason = decide_date_order(pd.unique(frame[mapped[c]]).tolist())
         if order in ("MDY", "DMY") and "can only be read" in reason:
             orders[c] = order
@@ -721,18 +724,23 @@ def _finish_tasks(tasks: pd.DataFrame, problems: list[Problem], parsed_meta: dic
 def _typed_tasks(tasks: pd.DataFrame) -> pd.DataFrame:
     tasks = tasks[list(TASK_COLUMNS)].copy()
     for c in ("row_number", "task_uid", "task_id", "outline_level"):
-        tasks[c] = pd.to_numeric(tasks[c], errors="coerce").astype("Int64")
+        if tasks[c].dtype != "Int64":
+            tasks[c] = pd.to_numeric(tasks[c], errors="coerce").astype("Int64")
     for c in BOOL_FIELDS:
-        tasks[c] = tasks[c].astype("boolean")
+        if tasks[c].dtype != "boolean":
+            tasks[c] = tasks[c].astype("boolean")
     for c in DATE_FIELDS:
-        tasks[c] = pd.to_datetime(tasks[c], errors="coerce").astype("datetime64[us]")
+        if tasks[c].dtype != "datetime64[us]":
+            tasks[c] = pd.to_datetime(tasks[c], errors="coerce").astype("datetime64[us]")
     for c in ("duration_hours", "baseline_duration_hours", "work_hours", "baseline_work_hours", "percent_complete",
               "physical_percent_complete", "cost", "baseline_cost", "actual_cost", "remaining_cost", "fixed_cost",
               "bcws", "bcwp", "acwp"):  # fmt: skip
-        tasks[c] = pd.to_numeric(tasks[c], errors="coerce").astype("float64")
+        if tasks[c].dtype != "float64":
+            tasks[c] = pd.to_numeric(tasks[c], errors="coerce").astype("float64")
     for c in ("wbs", "outline_number", "name", "fixed_cost_accrual", "earned_value_method", "resource_names",
               "predecessors", "notes"):  # fmt: skip
-        tasks[c] = tasks[c].astype("object").where(tasks[c].notna(), None)
+        if tasks[c].dtype != object or tasks[c].isna().any():
+            tasks[c] = tasks[c].astype("object").where(tasks[c].notna(), None)
     return tasks
 
 
