@@ -464,7 +464,7 @@ def _load_csv(con, raw: _Raw, keep: list[int], file_name: str) -> None:
             f"CREATE OR REPLACE TEMP TABLE raw0 AS SELECT {select} FROM read_csv(?, header=true, auto_detect=false, "
             f"columns={columns}, delim=?, quote='\"', escape='\"', all_varchar=true, store_rejects=true, "
             f"rejects_table='rejects{attempt}', rejects_scan='scans{attempt}', ignore_errors=true, "
-            "max_line_size=50000000)"
+            "max_line_size=8000000)"
         )
         try:
             con.execute(sql, [raw.path, raw.delimiter])
@@ -752,10 +752,20 @@ def _single(groups, field) -> str:
 
 
 def _multi(groups, field) -> str:
+    """Repeated columns: Sprint -> each value (``_sprint_k``), the last one and the count; the
+    others -> their values joined with ', ' (empty cells skipped)."""
     idxs = groups.get(field, [])
+    if field == "sprint":
+        if not idxs:
+            return "NULL::VARCHAR AS sprint, 0 AS sprint_count"
+        cells = [_cell(i) for i in idxs]
+        values = ", ".join(f"{c} AS _sprint_{k}" for k, c in enumerate(cells, start=1))
+        last = "coalesce(" + ", ".join(reversed(cells)) + ")" if len(cells) > 1 else cells[0]
+        count = " + ".join(f"({c} IS NOT NULL)::INTEGER" for c in cells)
+        return f"{values}, {last} AS sprint, ({count})::INTEGER AS sprint_count"
     if not idxs:
-        return "[]::VARCHAR[]"
-    return "list_filter([" + ", ".join(_cell(i) for i in idxs) + "], lambda x: x IS NOT NULL)"
+        return f"NULL::VARCHAR AS {field}"
+    return f"nullif(concat_ws(', ', {', '.join(_cell(i) for i in idxs)}), '') AS {field}"
 
 
 ISSUE_COLUMNS = (
@@ -778,19 +788,25 @@ def _cell_problems(con, problems, table, cond, value_col, total, column, reason,
         )
 
 
-def _sprint_rows(table) -> pd.DataFrame:
-    """issue_sprints from the list column: one row per Sprint value, position 1..n in file order."""
-    import numpy as np
+def _sprint_rows(table, n_cols: int) -> pd.DataFrame:
+    """issue_sprints from the repeated Sprint cells: one row per value, position 1..n among the
+    issue's non-empty cells in file order (Jira left-packs them, so position = column order)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    lists = table.column("sprint_list").combine_chunks()
-    parents = pc.list_parent_indices(lists).to_numpy()
-    offsets = lists.offsets.to_numpy()
-    positions = (np.arange(len(parents)) + offsets[0] - offsets[parents] + 1).astype("int32")
-    keys = table.column("issue_key").combine_chunks().take(pa.array(parents))
-    frame = pa.table({"issue_key": keys, "sprint": pc.list_flatten(lists), "position": pa.array(positions)})
-    return frame.to_pandas()
+    keys = table.column("issue_key")
+    parts, seen = [], pa.array([0] * table.num_rows, pa.int32())
+    for k in range(1, n_cols + 1):
+        values = table.column(f"_sprint_{k}")
+        present = pc.is_valid(values)
+        seen = pc.add(seen, pc.cast(present, pa.int32()))
+        parts.append(pa.table({"issue_key": keys.filter(present), "sprint": values.filter(present),
+                               "position": seen.filter(present), "_row": table.column("row_number").filter(present)}))  # fmt: skip
+    if not parts:
+        return pd.DataFrame({"issue_key": pd.Series(dtype="str"), "sprint": pd.Series(dtype="str"),
+                             "position": pd.Series(dtype="int32")})  # fmt: skip
+    frame = pa.concat_tables(parts).sort_by([("_row", "ascending"), ("position", "ascending")])
+    return frame.drop_columns(["_row"]).to_pandas()
 
 
 def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: dict, file_name: str) -> Parsed:
@@ -887,23 +903,24 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
 
     # 4. typed columns as a view (a fast English date path first, the full grammar for the rest)
     singles = [f for f in HEADER_ALIASES if f not in MULTI_FIELDS]
+    n_sprint_cols = len(groups.get("sprint", []))
     where_blank = f"WHERE NOT ({blank_raw})" if blanks else ""
     unresolved_words, unassigned_words = _sql_list(UNRESOLVED), _sql_list(UNASSIGNED)
     con.execute(f"""
         CREATE TEMP VIEW typed AS
-        SELECT s.* EXCLUDE ({", ".join(f"{f}_fast, {f}_p" for f in DATE_FIELDS)}),
-               {", ".join(f"coalesce({f}_fast, jira_from_parts({f}_p, {df_sql}), jira_other_ts(trim({f}))) AS {f}_ts" for f in DATE_FIELDS)},
-               jira_num(trim(sp_text)) AS sp_value,
-               jira_num(trim(original_estimate)) / 3600.0 AS oe_h,
-               jira_num(trim(remaining_estimate)) / 3600.0 AS re_h,
-               jira_num(trim(time_spent)) / 3600.0 AS ts_h,
+        SELECT s.* EXCLUDE ({", ".join(f"{f}_fast, {f}_p, {f}_o" for f in DATE_FIELDS)}),
+               {", ".join(f"coalesce({f}_fast, jira_from_parts({f}_p, {df_sql}), jira_other_ts({f}_o)) AS {f}_ts" for f in DATE_FIELDS)},
+               jira_num(sp_text) AS sp_value,
+               jira_num(original_estimate) / 3600.0 AS oe_h,
+               jira_num(remaining_estimate) / 3600.0 AS re_h,
+               jira_num(time_spent) / 3600.0 AS ts_h,
                coalesce(project_key, regexp_extract(issue_key, '^([A-Za-z][A-Za-z0-9_]*)-\\d+$', 1)) AS pkey,
                coalesce(lower(resolution) IN ({unresolved_words}), false) AS unresolved_word,
                coalesce(lower(assignee) IN ({unassigned_words}), false) AS unassigned_word
-        FROM (SELECT *, {", ".join(f"CASE WHEN {f}_fast IS NULL AND {f} IS NOT NULL THEN jira_parts(trim({f})) END AS {f}_p" for f in DATE_FIELDS)}
+        FROM (SELECT *, {", ".join(f"CASE WHEN {f}_fast IS NULL AND {f} IS NOT NULL THEN jira_parts(trim({f})) END AS {f}_p, CASE WHEN {f}_fast IS NULL THEN trim({f}) END AS {f}_o" for f in DATE_FIELDS)}
               FROM (SELECT *, {", ".join(f"try_strptime({f}, '%d/%b/%y %I:%M %p') AS {f}_fast" for f in DATE_FIELDS)}
                     FROM (SELECT rn, {", ".join(f"{_single(groups, f)} AS {f}" for f in singles)},
-                                 {", ".join(f"{_multi(groups, f)} AS {f}_list" for f in MULTI_FIELDS)},
+                                 {", ".join(_multi(groups, f) for f in MULTI_FIELDS)},
                                  {sp_expr} AS sp_text
                           FROM raw {where_blank}))) s
     """)
@@ -1044,12 +1061,9 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
                         CASE WHEN is_subtask THEN coalesce(parent_epic,
                              CASE WHEN grandparent_kind = 'epic' THEN grandparent END) END
                         ) AS epic_key,
-               team, sprint_list[-1] AS sprint,
-               nullif(array_to_string(fix_versions_list, ', '), '') AS fix_versions,
-               nullif(array_to_string(labels_list, ', '), '') AS labels,
-               nullif(array_to_string(components_list, ', '), '') AS components,
-               len(sprint_list)::INTEGER AS sprint_count, rn::INTEGER AS row_number,
-               parent_ref AS _parent_ref, epic_link AS _epic_link, epic_link_r AS _epic_link_r, sprint_list,
+               team, sprint, fix_versions, labels, components, sprint_count, rn::INTEGER AS row_number,
+               parent_ref AS _parent_ref, epic_link AS _epic_link, epic_link_r AS _epic_link_r,
+               {"".join(f"_sprint_{k}, " for k in range(1, n_sprint_cols + 1))}
                lower(status_category) AS _category, project_name AS _project_name, ({flag_sql})::INTEGER AS _flags
         FROM sub {status_join}"""
     rel_checks = []
@@ -1088,8 +1102,9 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
         + " FROM out_arrow GROUP BY ALL"
     ).fetchall()
     con.unregister("out_arrow")
-    sprints = _sprint_rows(table)
-    extra = ["_parent_ref", "_epic_link", "_epic_link_r", "sprint_list", "_category", "_project_name", "_flags"]
+    sprints = _sprint_rows(table, n_sprint_cols)
+    extra = ["_parent_ref", "_epic_link", "_epic_link_r", "_category", "_project_name", "_flags"]
+    extra += [f"_sprint_{k}" for k in range(1, n_sprint_cols + 1)]
     issues = table.drop_columns(extra).to_pandas()
     del table
 
