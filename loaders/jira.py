@@ -819,12 +819,18 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
     # 1. one pass over the raw cells: rows, blank rows, story-point candidates
     blank_raw = " AND ".join(f"{_cell(i)} IS NULL" for i in mapped) or "true"
     key_expr = _single(groups, "issue_key")
+    # rows whose parent is given only as an Issue id (no usable Parent key beside it)
+    parent_ids_sql = (
+        f"count(*) FILTER ({_single(groups, 'parent_ref')} IS NOT NULL AND NOT coalesce(regexp_full_match("
+        f"{_single(groups, 'parent_key')}, '^[A-Za-z][A-Za-z0-9_]*-\\d+$'), false))"
+    )
     facts = con.execute(
-        f"SELECT count(*), count(*) FILTER ({blank_raw}), count({key_expr}) - count(DISTINCT {key_expr})"
+        f"SELECT count(*), count(*) FILTER ({blank_raw}), count({key_expr}) - count(DISTINCT {key_expr}), "
+        + parent_ids_sql
         + "".join(f", count({_cell(i)})" for i in sp_idxs)
         + " FROM raw"
     ).fetchall()[0]
-    total_rows, blanks, duplicate_keys, sp_filled = facts[0], facts[1], facts[2], facts[3:]
+    total_rows, blanks, duplicate_keys, parent_ids, sp_filled = facts[0], facts[1], facts[2], facts[3], facts[4:]
     n_rows = total_rows - blanks
     blanks += raw.blank_lines
     if n_rows == 0 and not raw.rejected:
@@ -977,7 +983,7 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
         ["CASE WHEN regexp_full_match(t.parent_key, {k}) THEN t.parent_key END"],
         "NULL::VARCHAR",
     )
-    if "parent_ref" in groups:
+    if "parent_ref" in groups and parent_ids:
         con.execute(f"""CREATE TEMP TABLE ids AS SELECT issue_id, min(issue_key) AS issue_key FROM typed
                         WHERE issue_id IN (SELECT parent_ref FROM typed WHERE parent_ref IS NOT NULL) AND {keep_sql}
                         GROUP BY 1""")
