@@ -141,6 +141,11 @@ def prepare(
         ),
     )
     frame["estimate"] = np.where(frame["after"], estimate, 0.0)
+    # projects whose months to date carry no actual at all: actual is unknown ("no actuals yet"), not 0
+    td_actual = frame["actual"].where(frame["to_date"])
+    has_td = frame["to_date"].groupby(frame["project_id"]).transform("any")
+    any_actual = td_actual.notna().groupby(frame["project_id"]).transform("any")
+    frame["no_actuals"] = has_td & ~any_actual
     return frame
 
 
@@ -169,12 +174,24 @@ def summarise(prepared: pd.DataFrame, keys: list[str], thresholds: Thresholds = 
     group = [*keys, "currency"]
     if prepared.empty:
         return pd.DataFrame(columns=[*group, "budget", "actual", "variance", "variance_pct", "status"])
+    prepared = prepared.assign(
+        _td_known=prepared["to_date"] & ~prepared["no_actuals"],
+        _td_unknown=prepared["to_date"] & prepared["no_actuals"],
+        _ytd_known=prepared["ytd"] & ~prepared["no_actuals"],
+        _ytd_unknown=prepared["ytd"] & prepared["no_actuals"],
+    )
     out = pd.DataFrame(
         {
             "budget": _sum(prepared, group, "budget", "to_date"),
-            "actual": _sum(prepared, group, "actual", "to_date"),
+            "actual": _sum(prepared, group, "actual", "_td_known"),
+            "covered_budget": _sum(prepared, group, "budget", "_td_known"),
+            "known": _sum(prepared, group, "_td_known"),
+            "unknown": _sum(prepared, group, "_td_unknown"),
             "ytd_budget": _sum(prepared, group, "budget", "ytd"),
-            "ytd_actual": _sum(prepared, group, "actual", "ytd"),
+            "ytd_actual": _sum(prepared, group, "actual", "_ytd_known"),
+            "ytd_covered_budget": _sum(prepared, group, "budget", "_ytd_known"),
+            "ytd_known": _sum(prepared, group, "_ytd_known"),
+            "ytd_unknown": _sum(prepared, group, "_ytd_unknown"),
             "full_year_budget": _sum(prepared, group, "budget", "in_fy"),
             "rest_fy_estimate": _sum(prepared, group, "estimate", "rest_fy", strict=True),
             "total_budget": _sum(prepared, group, "budget"),
@@ -187,16 +204,23 @@ def summarise(prepared: pd.DataFrame, keys: list[str], thresholds: Thresholds = 
     )
     out["forecast_source"] = sources
     out = out.reset_index()
-    out["variance"] = out["budget"] - out["actual"]
-    out["variance_pct"] = _ratio(out["variance"], out["budget"])
+    # "no actuals yet": a group whose to-date lines all belong to projects without any actual
+    out["actual"] = out["actual"].where(~((out["known"] == 0) & (out["unknown"] > 0)))
+    out["ytd_actual"] = out["ytd_actual"].where(~((out["ytd_known"] == 0) & (out["ytd_unknown"] > 0)))
+    # variance over the lines whose project has actuals (= budget − actual when every project has them)
+    out["variance"] = out["covered_budget"] - out["actual"]
+    out["variance_pct"] = _ratio(out["variance"], out["covered_budget"])
     out["status"] = [status(p, thresholds) for p in out["variance_pct"]]
-    out["ytd_variance"] = out["ytd_budget"] - out["ytd_actual"]
-    out["ytd_variance_pct"] = _ratio(out["ytd_variance"], out["ytd_budget"])
+    out["ytd_variance"] = out["ytd_covered_budget"] - out["ytd_actual"]
+    out["ytd_variance_pct"] = _ratio(out["ytd_variance"], out["ytd_covered_budget"])
     out["ytd_status"] = [status(p, thresholds) for p in out["ytd_variance_pct"]]
-    out["full_year_forecast"] = out["ytd_actual"] + out["rest_fy_estimate"]
+    # a forecast built on an unknown actual is unknown
+    out["full_year_forecast"] = (out["ytd_actual"] + out["rest_fy_estimate"]).where(out["ytd_unknown"] == 0)
     out["full_year_variance"] = out["full_year_budget"] - out["full_year_forecast"]
-    out["forecast"] = out["actual"] + out["rest_estimate"]
-    return out.drop(columns=["rest_fy_estimate", "rest_estimate"])
+    out["forecast"] = (out["actual"] + out["rest_estimate"]).where(out["unknown"] == 0)
+    helpers = ["rest_fy_estimate", "rest_estimate", "covered_budget", "known", "unknown", "ytd_covered_budget",
+               "ytd_known", "ytd_unknown"]  # fmt: skip
+    return out.drop(columns=helpers)
 
 
 def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
@@ -210,16 +234,18 @@ def monthly(prepared: pd.DataFrame) -> pd.DataFrame:
     (``cum_actual`` NaN after the last month to date). Money in the currency of the row."""
     if prepared.empty:
         return pd.DataFrame(columns=["currency", "period", "budget", "actual", "outlook", "cum_budget", "cum_actual"])
+    unknown = prepared["no_actuals"]  # projects with no actuals yet: their actual is unknown, not 0
     frame = prepared.assign(
-        actual_td=prepared["actual"].where(prepared["to_date"], 0.0).fillna(0.0),
-        outlook=np.where(prepared["to_date"], prepared["actual"].fillna(0.0), prepared["estimate"]),
+        actual_td=prepared["actual"].where(prepared["to_date"], 0.0).fillna(0.0).where(~unknown),
+        outlook=np.where(prepared["to_date"], prepared["actual"].fillna(0.0).where(~unknown), prepared["estimate"]),
         budget0=prepared["budget"].fillna(0.0),
+        no_actuals_all=unknown | ~prepared["to_date"],
     )
     by = frame.groupby(["currency", "period"])
     out = pd.DataFrame(
         {
             "budget": by["budget0"].sum(),
-            "actual": by["actual_td"].sum(),
+            "actual": by["actual_td"].sum(min_count=1).fillna(0.0).where(~by["no_actuals_all"].all()),
             "outlook": by["outlook"].sum(min_count=1),
             "any_to_date": by["to_date"].any(),
         }
@@ -240,12 +266,13 @@ def per_period(prepared: pd.DataFrame) -> pd.DataFrame:
     keys = ["project_id", "currency", "period"]
     if prepared.empty:
         return pd.DataFrame(columns=[*keys, "budget", "actual", "forecast", "outlook", "committed"])
-    frame = prepared.assign(outlook=np.where(prepared["to_date"], prepared["actual"].fillna(0.0), prepared["estimate"]))
+    known = prepared["actual"].fillna(0.0).where(~prepared["no_actuals"])  # no actuals yet: unknown, not 0
+    frame = prepared.assign(outlook=np.where(prepared["to_date"], known, prepared["estimate"]), known_actual=known)
     by = frame.groupby(keys)
     out = pd.DataFrame(
         {
             "budget": by["budget"].sum(),
-            "actual": by["actual"].sum().where(by["to_date"].any()),
+            "actual": by["known_actual"].sum(min_count=1).where(by["to_date"].any()),
             "forecast": by["forecast"].sum(min_count=1),
             "outlook": by["outlook"].sum(min_count=1),
             "committed": by["committed"].sum(),
@@ -278,6 +305,19 @@ def top_overruns(summary: pd.DataFrame, key: str = "ytd_variance", n: int = 10) 
         return summary.head(0)
     over = summary[summary[key] < 0]
     return over.sort_values(key, kind="stable").head(n).reset_index(drop=True)
+
+
+def no_actuals_notes(prepared: pd.DataFrame) -> list[str]:
+    """One sentence per project whose months to date carry no actual at all (a budget-only workbook):
+    its actual, variance and status are unknown (None), never 0 / +100 % / red."""
+    if prepared.empty or "no_actuals" not in prepared.columns:
+        return []
+    missing = sorted(prepared.loc[prepared["no_actuals"], "project_id"].astype(str).unique())
+    return [
+        f"Project {p}: no actuals yet (no month to date carries an actual), so its actual, variance and status "
+        "are not shown."
+        for p in missing
+    ]
 
 
 def mixed_currency_notes(prepared: pd.DataFrame) -> list[str]:
@@ -422,7 +462,7 @@ def report(
             by_period, ["project_id", "period", "currency", "budget", "actual", "forecast", "outlook", "committed"]
         ),
         "unknown_projects": sorted(set(projects) - registered) if registered is not None else [],
-        "notes": mixed_currency_notes(prepared),
+        "notes": mixed_currency_notes(prepared) + no_actuals_notes(prepared),
     }
 
 
@@ -486,15 +526,21 @@ def page_tables(prepared: pd.DataFrame, currency: str, names: dict | None = None
 
 def headline(projects: pd.DataFrame) -> dict:
     """Totals of a one-currency project summary: YTD budget/actual/variance (and %), full-year
-    budget/forecast (None when any project's forecast is unknown), count and sum of YTD overruns."""
-    ytd_budget, ytd_actual = float(projects["ytd_budget"].sum()), float(projects["ytd_actual"].sum())
+    budget/forecast (None when any project's forecast is unknown), count and sum of YTD overruns.
+    Projects with no actuals yet are left out of YTD actual and variance (``projects_without_actuals``
+    counts them); YTD actual is None when no project has actuals."""
+    ytd_budget = float(projects["ytd_budget"].sum())
+    known = projects[projects["ytd_actual"].notna()]  # projects with no actuals yet are left out of the variance
+    ytd_actual = float(known["ytd_actual"].sum()) if not known.empty else None
+    covered = float((known["ytd_actual"] + known["ytd_variance"]).sum()) if not known.empty else None
     over = projects[projects["ytd_variance"] < 0]
     forecast = projects["full_year_forecast"]
     return {
         "ytd_budget": ytd_budget,
         "ytd_actual": ytd_actual,
-        "ytd_variance": ytd_budget - ytd_actual,
-        "ytd_variance_pct": variance_pct(ytd_budget, ytd_actual),
+        "ytd_variance": variance(covered, ytd_actual),
+        "ytd_variance_pct": variance_pct(covered, ytd_actual),
+        "projects_without_actuals": int(projects["ytd_actual"].isna().sum()),
         "full_year_budget": float(projects["full_year_budget"].sum()),
         "full_year_forecast": None if forecast.isna().any() else float(forecast.sum()),
         "projects_over": len(over),

@@ -129,7 +129,9 @@ cols[3].metric("Full-year forecast", ui.money(top["full_year_forecast"], currenc
                f"budget {ui.money(top['full_year_budget'], currency)}", delta_color="off")  # fmt: skip
 
 for note in budget.mixed_currency_notes(prepared):
-    st.warning(note)
+    st.warning(ui.escape_md(note))
+for note in budget.no_actuals_notes(shown[shown["currency"] == currency]):
+    st.info(ui.escape_md(note))
 if unknown:
     st.warning(
         f"{len(unknown)} project id(s) in the finance workbook are not in the portfolio register: "

@@ -187,6 +187,28 @@ def test_full_year_falls_back_to_the_evm_estimate():
     assert pd.isna(no_evm.full_year_forecast) and no_evm.forecast_source == "none"
 
 
+def test_budget_only_workbook_has_no_actual_and_no_status():
+    lines = _lines([
+        ("P1", dt.date(2026, 1, 1), "Labour", "A", 1000, None, None, "EUR"),
+        ("P1", dt.date(2026, 2, 1), "Labour", "A", 1000, None, None, "EUR"),
+        ("P2", dt.date(2026, 1, 1), "Labour", "A", 500, 450, None, "EUR"),
+        ("P2", dt.date(2026, 2, 1), "Labour", "A", 500, 500, None, "EUR"),
+    ])  # fmt: skip
+    prepared = b.prepare(lines, dt.date(2026, 2, 28))
+    rows = b.summarise(prepared, ["project_id"]).set_index("project_id")
+    for column in ("actual", "variance", "variance_pct", "ytd_actual", "ytd_variance", "full_year_forecast"):
+        assert pd.isna(rows.loc["P1", column]), column  # was actual 0, variance +100 %
+    assert pd.isna(rows.loc["P1", "status"]) and pd.isna(rows.loc["P1", "ytd_status"])
+    assert rows.loc["P1", "budget"] == 2000
+    assert rows.loc["P2", "actual"] == 950 and rows.loc["P2", "variance"] == 50
+    # a category mixing both projects: variance over the project that has actuals only
+    cat = b.summarise(prepared, ["cost_category"]).iloc[0]
+    assert cat["actual"] == 950 and cat["variance"] == 50 and cat["variance_pct"] == pytest.approx(0.05)
+    assert any("P1" in n and "no actuals yet" in n for n in b.no_actuals_notes(prepared))
+    head = b.headline(rows.reset_index())
+    assert head["ytd_actual"] == 950 and head["ytd_variance"] == 50 and head["projects_without_actuals"] == 1
+
+
 def test_monthly_cumulative_series(golden):
     lines, view = b.load(golden)
     prepared = b.prepare(b.filter_lines(lines, project_ids=["P1"]), view)
@@ -224,8 +246,13 @@ def test_category_variances_sum_to_the_project_variance(rows, as_of_month, fy_st
     project = b.summarise(prepared, ["project_id"]).iloc[0]
     categories = b.summarise(prepared, ["project_id", "cost_category"])
     for column in ("variance", "ytd_variance", "full_year_budget", "committed"):
-        assert categories[column].sum() == pytest.approx(project[column], abs=1e-6)
-    assert project["variance"] == pytest.approx(project["budget"] - project["actual"])
+        if pd.isna(project[column]):  # no actuals yet: a category with lines in the window is unknown too
+            assert (categories[column].isna() | (categories[column] == 0)).all()
+        else:
+            assert categories[column].sum() == pytest.approx(project[column], abs=1e-6)
+    assert project["variance"] == pytest.approx(project["budget"] - project["actual"], nan_ok=True)
+    if prepared["to_date"].any():  # no actual on any month to date: unknown, never 0
+        assert pd.isna(project["actual"]) == prepared.loc[prepared["to_date"], "actual"].isna().all()
 
 
 def test_cli_prints_the_budget_json(golden, capsys):
