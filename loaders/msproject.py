@@ -694,7 +694,7 @@ def _finish_tasks(tasks: pd.DataFrame, problems: list[Problem], parsed_meta: dic
     tasks = tasks.reset_index(drop=True)
     for col in TASK_COLUMNS:
         if col not in tasks:
-            tasks[col] = None
+            tasks[col] = _empty_column(col, len(tasks))
     if tasks["task_uid"].isna().all() and tasks["task_id"].notna().any():
         tasks["task_uid"] = tasks["task_id"]
         parsed_meta["task_uid_from"] = "ID (the export has no Unique ID column)"
@@ -719,6 +719,19 @@ def _finish_tasks(tasks: pd.DataFrame, problems: list[Problem], parsed_meta: dic
     tasks["is_summary"] = tasks["is_summary"].astype("boolean").fillna(False)
     tasks["is_milestone"] = tasks["is_milestone"].astype("boolean").fillna(False)
     return tasks, project_name
+
+
+def _empty_column(col: str, n: int):
+    """An all-missing task column already in its final dtype."""
+    if col in ("row_number", "task_uid", "task_id", "outline_level"):
+        return pd.array([pd.NA] * n, dtype="Int64")
+    if col in BOOL_FIELDS:
+        return pd.array([pd.NA] * n, dtype="boolean")
+    if col in DATE_FIELDS:
+        return np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
+    if col in DURATION_FIELDS or col in MONEY_FIELDS or col in PERCENT_FIELDS:
+        return np.full(n, np.nan)
+    return np.full(n, None, dtype=object)
 
 
 def _typed_tasks(tasks: pd.DataFrame) -> pd.DataFrame:
