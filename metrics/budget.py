@@ -18,10 +18,11 @@ Windows, for a view date ``as_of``:
   actual to date + estimate for the months after the cutoff.
 
 Estimate for months after the cutoff, per project: the finance forecast where the workbook gives
-any forecast for those months (blank months count 0); otherwise the EVM view, remaining budget ×
-EAC_cpi / BAC (= remaining budget / CPI) when an ``eac_ratio`` is known for the project (see
-:func:`eac_ratios`); otherwise unknown (``None``) for a month that carries budget, never a guess
-(a month with neither budget nor forecast adds 0). ``forecast_source`` says which.
+any forecast for those months; a budgeted month the forecast leaves blank (and every month of a
+project with no finance forecast) falls back to the EVM view, budget × EAC_cpi / BAC (= budget /
+CPI) when an ``eac_ratio`` is known for the project (see :func:`eac_ratios`), otherwise it is
+unknown (``None``) — never silently 0 (a month with neither budget nor forecast adds 0).
+``forecast_source`` says which; :func:`forecast_gap_notes` names the blank months.
 
 Variance = budget − actual (positive = under budget); variance % = variance / budget (a ratio,
 0.05 = 5 %), ``None`` when budget is 0. Status from |variance %| with :class:`Thresholds`
@@ -131,16 +132,19 @@ def prepare(
     }
     frame["forecast_source"] = frame["project_id"].map(source)
     ratio = frame["project_id"].map(ratios).astype("float64")
+    budgeted = frame["budget"].fillna(0.0) != 0
+    # a month with no finance forecast: budget × EAC/BAC when known, else unknown (NaN) — never 0
+    fallback = np.where(budgeted, frame["budget"].fillna(0.0) * ratio, 0.0)
     estimate = np.where(
         frame["forecast_source"] == "finance",
-        frame["forecast"].fillna(0.0),
-        np.where(
-            frame["forecast_source"] == "evm",
-            frame["budget"].fillna(0.0) * ratio,
-            np.where(frame["budget"].fillna(0.0) != 0, np.nan, 0.0),  # budgeted, no estimate: unknown
-        ),
+        np.where(frame["forecast"].notna(), frame["forecast"], fallback),
+        fallback,
     )
     frame["estimate"] = np.where(frame["after"], estimate, 0.0)
+    # budgeted months after the cutoff that a finance-forecast project's forecast leaves blank
+    frame["forecast_gap"] = (
+        frame["after"] & (frame["forecast_source"] == "finance") & frame["forecast"].isna() & budgeted
+    )
     # projects whose months to date carry no actual at all: actual is unknown ("no actuals yet"), not 0
     td_actual = frame["actual"].where(frame["to_date"])
     has_td = frame["to_date"].groupby(frame["project_id"]).transform("any")
@@ -307,6 +311,25 @@ def top_overruns(summary: pd.DataFrame, key: str = "ytd_variance", n: int = 10) 
     return over.sort_values(key, kind="stable").head(n).reset_index(drop=True)
 
 
+def forecast_gap_notes(prepared: pd.DataFrame, eac_ratio: dict | None = None) -> list[str]:
+    """One sentence per project whose finance forecast leaves budgeted months after the cutoff
+    blank: how many, and whether they were estimated as budget × EAC/BAC or left unknown."""
+    if prepared.empty or "forecast_gap" not in prepared.columns:
+        return []
+    ratios = {k: v for k, v in (eac_ratio or {}).items() if v is not None and v == v}
+    gaps = prepared[prepared["forecast_gap"]]
+    notes = []
+    for project_id, rows in gaps.groupby("project_id", sort=True):
+        months = rows["period"].nunique()
+        if project_id in ratios:
+            how = f"they are estimated as budget × EAC/BAC ({ratios[project_id]:.2f}) from the project's plan"
+        else:
+            how = "with no EVM estimate for the project, its forecast is unknown rather than counted as 0"
+        notes.append(f"Project {project_id}: the finance forecast is blank for {months} budgeted month(s) after the "
+                     f"cut-off; {how}.")  # fmt: skip
+    return notes
+
+
 def no_actuals_notes(prepared: pd.DataFrame) -> list[str]:
     """One sentence per project whose months to date carry no actual at all (a budget-only workbook):
     its actual, variance and status are unknown (None), never 0 / +100 % / red."""
@@ -462,7 +485,9 @@ def report(
             by_period, ["project_id", "period", "currency", "budget", "actual", "forecast", "outlook", "committed"]
         ),
         "unknown_projects": sorted(set(projects) - registered) if registered is not None else [],
-        "notes": mixed_currency_notes(prepared) + no_actuals_notes(prepared),
+        "notes": mixed_currency_notes(prepared)
+        + no_actuals_notes(prepared)
+        + forecast_gap_notes(prepared, prepared.attrs.get("eac_ratio")),
     }
 
 
@@ -472,9 +497,11 @@ def prepared_lines(store, as_of: dt.date | None = None, project_ids=None, fy_sta
     lines, view = load(store, as_of, project_ids)
     if lines.empty:
         return lines, view
-    needs_evm = _projects_without_forecast(lines, view)
+    needs_evm = _projects_needing_estimate(lines, view)
     ratios = eac_ratios(store, needs_evm, view) if needs_evm else {}
-    return prepare(lines, view, fy_start_month, ratios), view
+    prepared = prepare(lines, view, fy_start_month, ratios)
+    prepared.attrs["eac_ratio"] = ratios
+    return prepared, view
 
 
 TABLE_COLUMNS = {
@@ -555,9 +582,9 @@ def display(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return frame[present].rename(columns=TABLE_COLUMNS).reset_index(drop=True)
 
 
-def _projects_without_forecast(lines: pd.DataFrame, view: dt.date) -> list[str]:
-    """Projects with no finance forecast for any month after their cutoff (they need EVM)."""
+def _projects_needing_estimate(lines: pd.DataFrame, view: dt.date) -> list[str]:
+    """Projects with a budgeted month after their cutoff that has no finance forecast (they need
+    the EVM estimate for those months)."""
     prepared = prepare(lines, view)
-    return sorted(
-        set(prepared["project_id"]) - set(prepared.loc[prepared["forecast_source"] == "finance", "project_id"])
-    )
+    gap = prepared["after"] & prepared["forecast"].isna() & (prepared["budget"].fillna(0.0) != 0)
+    return sorted(set(prepared.loc[gap, "project_id"]))

@@ -132,6 +132,8 @@ for note in budget.mixed_currency_notes(prepared):
     st.warning(ui.escape_md(note))
 for note in budget.no_actuals_notes(shown[shown["currency"] == currency]):
     st.info(ui.escape_md(note))
+for note in budget.forecast_gap_notes(shown[shown["currency"] == currency], prepared.attrs.get("eac_ratio")):
+    st.info(ui.escape_md(note))
 if unknown:
     st.warning(
         f"{len(unknown)} project id(s) in the finance workbook are not in the portfolio register: "

@@ -187,6 +187,25 @@ def test_full_year_falls_back_to_the_evm_estimate():
     assert pd.isna(no_evm.full_year_forecast) and no_evm.forecast_source == "none"
 
 
+def test_budgeted_months_the_finance_forecast_leaves_blank_are_never_zero():
+    lines = _lines([
+        ("P1", dt.date(2026, 1, 1), "Labour", "A", 1000, 1000, None, "EUR"),
+        ("P1", dt.date(2026, 2, 1), "Labour", "A", 1000, None, 1100, "EUR"),  # forecast given
+        ("P1", dt.date(2026, 3, 1), "Labour", "A", 1000, None, None, "EUR"),  # budgeted, blank forecast
+        ("P1", dt.date(2026, 4, 1), "Labour", "A", None, None, None, "EUR"),  # nothing at all: adds 0
+    ])  # fmt: skip
+    as_of = dt.date(2026, 1, 31)
+    unknown = b.summarise(b.prepare(lines, as_of), ["project_id"]).iloc[0]
+    assert unknown.forecast_source == "finance"
+    assert pd.isna(unknown.full_year_forecast) and pd.isna(unknown.forecast)  # was 1000 + 1100 + 0
+    with_evm = b.prepare(lines, as_of, eac_ratio={"P1": 1.2})
+    row = b.summarise(with_evm, ["project_id"]).iloc[0]
+    assert row.full_year_forecast == pytest.approx(1000 + 1100 + 1000 * 1.2)
+    notes = b.forecast_gap_notes(with_evm, {"P1": 1.2})
+    assert len(notes) == 1 and "1 budgeted month(s)" in notes[0] and "1.20" in notes[0]
+    assert "unknown" in b.forecast_gap_notes(b.prepare(lines, as_of))[0]
+
+
 def test_budget_only_workbook_has_no_actual_and_no_status():
     lines = _lines([
         ("P1", dt.date(2026, 1, 1), "Labour", "A", 1000, None, None, "EUR"),
