@@ -363,7 +363,7 @@ def mixed_currency_notes(prepared: pd.DataFrame) -> list[str]:
 
 def eac_ratios(store, project_ids, as_of: dt.date) -> dict[str, float]:
     """Per project, EAC_cpi / BAC from the EVM metrics (metrics.evm.evm_at over the project's
-    latest plan on or before ``as_of``); projects without a plan or a defined EAC are left out.
+    latest plan on or before ``as_of``, with its time-phased baseline when stored); projects without a plan or a defined EAC are left out.
     Returns {} when the EVM module is not available."""
     try:
         from metrics.evm import evm_at
@@ -375,7 +375,10 @@ def eac_ratios(store, project_ids, as_of: dt.date) -> dict[str, float]:
             tasks = store.snapshot("tasks", as_of, [project_id])
             if tasks.empty:
                 continue
-            result = evm_at(tasks, as_of)
+            phased = store.snapshot("timephased_baseline", as_of, [project_id])
+            if not phased.empty and "project_id" in phased.columns:
+                phased = phased[phased["project_id"] == project_id]
+            result = evm_at(tasks, as_of, timephased=None if phased.empty else phased)
             eac, bac = result.get("eac_cpi"), result.get("bac")
             if eac is not None and bac and eac == eac:
                 ratios[project_id] = float(eac) / float(bac)

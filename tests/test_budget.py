@@ -330,3 +330,32 @@ def test_report_uses_the_evm_estimate_when_finance_has_no_forecast(store):
     p9 = b.report(store)["projects"][0]
     assert p9["forecast_source"] == "evm"
     assert p9["full_year_forecast"] == pytest.approx(2500 + 2000 * 1.25)
+
+
+def test_eac_ratio_uses_the_time_phased_baseline(store, monkeypatch):
+    from metrics import evm
+
+    plan = pd.DataFrame({"task_uid": [1], "task_id": [1], "name": ["Work"], "outline_level": [1],
+                         "is_summary": [False], "is_milestone": [False],
+                         "baseline_start": [pd.Timestamp("2026-03-02 08:00")],
+                         "baseline_finish": [pd.Timestamp("2026-06-30 17:00")],
+                         "baseline_cost": [4000.0], "percent_complete": [50.0], "actual_cost": [2500.0],
+                         "project_id": ["P9"]})  # fmt: skip
+    phased = pd.DataFrame({"project_id": ["P9", "P9"], "task_uid": [1, 1], "baseline_number": [0, 0],
+                           "start": pd.to_datetime(["2026-03-02", "2026-04-01"]),
+                           "finish": pd.to_datetime(["2026-04-01", "2026-07-01"]), "cost": [3000.0, 1000.0],
+                           "work_hours": [0.0, 0.0]})  # fmt: skip
+    store.write_upload(source="msproject", fmt="test", file_name="p9.xml", sha256="p9tp", project_id="P9",
+                       as_of=dt.date(2026, 4, 30), tables={"tasks": plan, "timephased_baseline": phased},
+                       problems=pd.DataFrame(), rows_loaded=1, rows_rejected=0)  # fmt: skip
+    seen = []
+    real = evm.evm_at
+
+    def spy(tasks, status_date, *, timephased=None):
+        seen.append(timephased)
+        return real(tasks, status_date, timephased=timephased)
+
+    monkeypatch.setattr(evm, "evm_at", spy)
+    ratios = b.eac_ratios(store, ["P9"], dt.date(2026, 4, 30))
+    assert ratios == {"P9": pytest.approx(2500 / 2000)}
+    assert seen and seen[0] is not None and sorted(seen[0]["cost"]) == [1000.0, 3000.0]
