@@ -788,6 +788,17 @@ def _cell_problems(con, problems, table, cond, value_col, total, column, reason,
         )
 
 
+def _release(con) -> None:
+    for statement in ("DROP VIEW IF EXISTS base", "DROP VIEW IF EXISTS typed"):
+        con.execute(statement)
+    kinds = dict(con.execute("SELECT table_name, table_type FROM information_schema.tables").fetchall())
+    if kinds.get("raw") == "VIEW":
+        con.execute("DROP VIEW raw")
+    elif "raw" in kinds:
+        con.execute("DROP TABLE raw")
+    con.execute("DROP TABLE IF EXISTS raw0")
+
+
 def _sprint_rows(table, n_cols: int) -> pd.DataFrame:
     """issue_sprints from the repeated Sprint cells: one row per value, position 1..n among the
     issue's non-empty cells in file order (Jira left-packs them, so position = column order)."""
@@ -1108,17 +1119,17 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
         + " FROM out_arrow GROUP BY ALL"
     ).fetchall()
     con.unregister("out_arrow")
-    sprints = _sprint_rows(table, n_sprint_cols)
-    extra = ["_parent_ref", "_epic_link", "_epic_link_r", "_category", "_project_name", "_flags"]
-    extra += [f"_sprint_{k}" for k in range(1, n_sprint_cols + 1)]
-    issues = table.drop_columns(extra).to_pandas()
-    del table
-
     for k, (f, cond, value_col, reason) in enumerate(checks):
         total = sum(r[9 + k] for r in summary)
         if total:
             column = header[sp_idxs[sp_choice]] if f == "story_points" else header[groups[f][0]]
             _cell_problems(con, problems, "typed", cond, value_col, total, column, reason)
+    _release(con)  # the raw cells are no longer needed: give their memory back before the frames are built
+    sprints = _sprint_rows(table, n_sprint_cols)
+    extra = ["_parent_ref", "_epic_link", "_epic_link_r", "_category", "_project_name", "_flags"]
+    extra += [f"_sprint_{k}" for k in range(1, n_sprint_cols + 1)]
+    issues = table.drop_columns(extra).to_pandas(self_destruct=True)
+    del table
     unresolved_n = sum(r[6] for r in summary)
     unassigned_n = sum(r[7] for r in summary)
     latest = max((r[8] for r in summary if r[8] is not None), default=None)
