@@ -19,8 +19,11 @@ Amounts go through :func:`loaders.values.parse_number` (thousands separators, cu
 ``(1,234)`` negatives); an ISO code or symbol in an amount cell gives the row's currency when
 the file has no currency column.
 
-Rows that are subtotals or totals (a key cell reading ``Total``, ``Subtotal``, ``Grand total``,
-``Summe``, ``Gesamt``...) are excluded and reported as info: the app computes its own totals.
+Rows that are subtotals or totals (a key cell reading exactly ``Total``, ``Subtotal``, ``Grand total``,
+``Summe``, ``Gesamt``..., or ``Total <a project id or value above>``) are excluded and reported as info:
+the app computes its own totals. A label that merely starts with a total word (``Total Rewards``,
+``TOTAL-ERP``) is a real line, unless its amounts equal the sum of the rows above it (then it is
+excluded with a warning). See :class:`_Totals`.
 The template's example row (project ``EXAMPLE``) is skipped the same way. A project whose lines
 carry more than one currency is kept as written and reported: its amounts are never summed
 without a rate table.
@@ -98,8 +101,14 @@ MEASURES: dict[str, str] = {
 }
 COMPUTED_MEASURES = {"variance", "var", "variance %", "variance pct", "remaining", "eac", "etc", "delta"}
 
-_TOTAL = re.compile(r"^\s*(sub\s*-?\s*total|grand\s*-?\s*total|totals?|summe|gesamt|gesamtsumme|totaal)\b", re.I)
-_TOTAL_EXACT = re.compile(r"^\s*(sub\s*-?\s*total|grand\s*-?\s*total|totals?|summe|gesamt|totaal)\s*[:.\-]?\s*$", re.I)
+_TOTAL_WORD = (
+    r"(?:sub\s*-?\s*totals?|grand\s*-?\s*totals?|totals?|zwischensumme|gesamtsumme|summe|gesamt|endsumme"
+    r"|sous[\s-]*total|total\s+g[ée]n[ée]ral|suma\s+total|subtotaal|totaal|totale)"
+)
+#: A label that is only a total word ("Total", "Subtotal", "Grand total", "Summe", "Gesamt", ...).
+_TOTAL_EXACT = re.compile(rf"^\s*{_TOTAL_WORD}\s*[:.\-]?\s*$", re.I)
+#: A label that starts with a total word: "Total P1" (a subtotal) but also "Total Rewards" or "TOTAL-ERP".
+_TOTAL_PREFIX = re.compile(rf"^\s*{_TOTAL_WORD}(?![a-z])[\s:.\-]*(?P<rest>.*?)\s*$", re.I)
 _AGGREGATE_HEADER = re.compile(r"^\s*(total|totals|sum|fy\s*\d{2,4}|q[1-4]\b.*|h[12]\b.*|ytd|full year|year)\b", re.I)
 
 MONTHS: dict[str, int] = {}
@@ -342,16 +351,74 @@ def _text(cell) -> str | None:
     return str(cell).strip()
 
 
-def _total_row(keys: dict[str, str | None]) -> str | None:
-    """A subtotal/total row: the project, category, period or measure starts with a total word,
-    or the vendor is only such a word (``Total Solutions Ltd`` is a vendor, ``Total`` is not)."""
-    for name, value in keys.items():
-        if value is None:
-            continue
-        pattern = _TOTAL_EXACT if name == "vendor" else _TOTAL
-        if pattern.match(value):
-            return value
-    return None
+class _Totals:
+    """Tells subtotal/total rows from real lines, one sheet at a time.
+
+    A row is a total when a key cell (project, category, vendor, period or measure) is exactly a
+    total word (``Total``, ``Subtotal``, ``Grand total``, ``Summe``, ``Gesamt``, ``Sous-total`` ...), or a
+    total word followed by a value seen above in the same column or as a project id (``Total P1``,
+    ``Subtotal Labour``). A label that only *starts* with a total word (``Total Rewards``,
+    ``TOTAL-ERP``, ``Total Solutions Ltd``) is a real line unless its amounts equal the sum of the
+    (two or more) lines above it since the last total with the same period and measure; then it is
+    excluded with a warning (ambiguous)."""
+
+    def __init__(self):
+        self.seen: dict[str, set[str]] = {}
+        self.block: list[tuple[dict, list[float | None]]] = []
+        self.kept_labels: set[str] = set()
+
+    def kind(self, keys: dict[str, str | None]) -> tuple[str | None, str | None]:
+        """('exact' | 'named' | 'prefix' | None, the label)."""
+        candidate = None
+        projects = self.seen.get("project_id", set())
+        for name, value in keys.items():
+            if not value:
+                continue
+            if _TOTAL_EXACT.match(value):
+                return "exact", value
+            match = _TOTAL_PREFIX.match(value)
+            if match:
+                rest = match["rest"].casefold()
+                if rest and (rest in projects or rest in self.seen.get(name, set())):
+                    return "named", value
+                candidate = candidate or value
+        return ("prefix", candidate) if candidate else (None, None)
+
+    def sums_rows_above(self, keys: dict, amounts: list[float | None]) -> bool:
+        same = [
+            a
+            for k, a in self.block
+            if k.get("period") == keys.get("period") and k.get("measure") == keys.get("measure")
+        ]
+        if len(same) < 2 or all(v is None for v in amounts):
+            return False
+        for i, value in enumerate(amounts):
+            total = sum(row[i] or 0.0 for row in same if i < len(row))
+            if abs((value or 0.0) - total) > 0.005 * max(1.0, abs(total)):
+                return False
+        return True
+
+    def add(self, keys: dict, amounts: list[float | None]) -> None:
+        for name, value in keys.items():
+            if value:
+                self.seen.setdefault(name, set()).add(value.casefold())
+        self.block.append((keys, amounts))
+
+
+def _loose_amounts(cells: list) -> list[float | None]:
+    """Amount cells as floats for the subtotal check (None when empty or not an amount)."""
+    out: list[float | None] = []
+    for cell in cells:
+        if isinstance(cell, bool) or is_empty(cell):
+            out.append(None)
+        elif isinstance(cell, int | float):
+            out.append(float(cell) if cell == cell else None)
+        else:
+            try:
+                out.append(parse_number(str(cell)))
+            except ValueError:
+                out.append(None)
+    return out
 
 
 _CODE = re.compile(r"\b([A-Z]{3})\b")
@@ -418,17 +485,34 @@ def _row_keys(row: list, positions: dict[str, int], names: tuple[str, ...]) -> d
     return {name: _text(_cell(row, positions.get(name))) for name in names}
 
 
-def _skip_row(row, keys, row_number, problems) -> bool:
-    """Empty rows, total rows and the template's example row are skipped (the last two noted)."""
+def _skip_row(row, keys, row_number, problems, totals: _Totals, amount_cells: list) -> bool:
+    """Empty rows, total rows (see :class:`_Totals`) and the template's example row are skipped
+    (the last two noted: a total as info, a label that only looks like one and sums the rows above
+    as a warning)."""
     if all(is_empty(c) for c in row):
         return True
-    if label := _total_row(keys):
+    kind, label = totals.kind(keys)
+    amounts = _loose_amounts(amount_cells) if kind else []
+    if kind in ("exact", "named"):
         problems.append(Problem("a subtotal/total row was excluded (totals are computed from the lines).", "info",
                                 row_number, None, label))  # fmt: skip
+        totals.block.clear()
         return True
+    if kind == "prefix" and totals.sums_rows_above(keys, amounts):
+        problems.append(Problem(
+            f"{label} looks like a subtotal (its amounts equal the sum of the rows above) and was excluded; if it is "
+            "a real line, give it a name that does not start with a total word.", "warning", row_number, None,
+            label))  # fmt: skip
+        totals.block.clear()
+        return True
+    if kind == "prefix" and label not in totals.kept_labels:
+        totals.kept_labels.add(label)
+        problems.append(Problem(f"{label} starts with a total word but is not a subtotal; it was loaded as a line.",
+                                "info", row_number, None, label))  # fmt: skip
     if keys.get("project_id") and keys["project_id"].upper() == EXAMPLE_PROJECT:
         problems.append(Problem("the template's example row was skipped.", "info", row_number, "project_id"))
         return True
+    totals.add(keys, amounts or _loose_amounts(amount_cells))
     return False
 
 
@@ -437,9 +521,11 @@ def _parse_long(rows: list[list], start: int, sheet: str | None, file_name: str)
     positions, problems = _key_columns(header, _canonical(header))
     rejected = 0
     records, numbers, amount_cells = [], [], {a: [] for a in AMOUNTS}
+    totals = _Totals()
+    amount_at = [positions.get(a) for a in (*AMOUNTS, "amount")]
     for offset, row in enumerate(rows[start + 1 :], start=start + 2):
         keys = _row_keys(row, positions, ("project_id", "cost_category", "vendor", "period", "measure"))
-        if _skip_row(row, keys, offset, problems):
+        if _skip_row(row, keys, offset, problems, totals, [_cell(row, i) for i in amount_at]):
             continue
         if not keys["project_id"]:
             problems.append(Problem("the row has no project_id; it was not loaded.", "error", offset, "project_id"))
@@ -515,9 +601,10 @@ def _parse_wide(rows: list[list], start: int, sheet: str | None, file_name: str)
                                     _text(cell)))  # fmt: skip
     rejected = 0
     keys_out, measures, numbers, cells = [], [], [], []
+    totals = _Totals()
     for offset, row in enumerate(rows[start + 1 :], start=start + 2):
         keys = _row_keys(row, positions, ("project_id", "cost_category", "vendor", "measure"))
-        if _skip_row(row, keys, offset, problems):
+        if _skip_row(row, keys, offset, problems, totals, [_cell(row, i) for i in months]):
             continue
         if not keys["project_id"]:
             problems.append(Problem("the row has no project_id; it was not loaded.", "error", offset, "project_id"))

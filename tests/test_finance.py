@@ -140,6 +140,36 @@ def test_totals_rows_and_columns_are_excluded_as_info():
     assert parsed.rows_rejected == 0
 
 
+def test_labels_that_only_start_with_a_total_word_are_real_lines():
+    data = _xlsx([
+        ["Project", "Category", "Supplier", "Type", "2026-01", "2026-02"],
+        ["P1", "Labour", "Acme", "Budget", 100, 100],
+        ["P1", "Total Rewards", "Acme", "Budget", 40, 40],  # a cost category, not a total
+        ["TOTAL-ERP", "Labour", "Acme", "Budget", 70, 70],  # a project id, not a total
+        ["Total P1", None, None, "Budget", 140, 140],  # "Total <project above>": a subtotal
+        ["Grand Total", None, None, "Budget", 210, 210],
+    ])  # fmt: skip
+    parsed = parse(data, "f.xlsx")
+    lines = parsed.tables["budget_lines"]
+    assert sorted(lines["project_id"].unique()) == ["P1", "TOTAL-ERP"]
+    assert "Total Rewards" in set(lines["cost_category"])
+    assert lines["budget"].sum() == 420
+    excluded = [p for p in parsed.problems if "total row was excluded" in p.message]
+    assert sorted((p.row_number, p.severity) for p in excluded) == [(5, "info"), (6, "info")]
+
+
+def test_a_total_looking_label_that_sums_the_rows_above_is_excluded_with_a_warning():
+    data = (
+        b"project_id,period,cost_category,budget\n"
+        b"P1,2026-01,Labour,100\nP1,2026-01,Cloud,50\nP1,2026-01,Totals Q1,150\nP1,2026-01,Total Rewards,20\n"
+    )
+    parsed = parse(data, "f.csv")
+    lines = parsed.tables["budget_lines"]
+    assert sorted(lines["cost_category"]) == ["Cloud", "Labour", "Total Rewards"]
+    warn = [p for p in parsed.problems if p.severity == "warning" and "looks like a subtotal" in p.message]
+    assert [p.row_number for p in warn] == [4]
+
+
 def test_rows_without_project_or_with_a_bad_period_are_rejected():
     data = b"project_id,period,budget\nP1,2026-01,10\n,2026-02,10\nP1,someday,10\nP1,,5\n"
     parsed = parse(data, "f.csv")
