@@ -97,9 +97,10 @@ currencies = choices["currency"]
 currency = picks[3].selectbox(
     "Currency", currencies, key="currency", format_func=lambda c: c or "unknown", disabled=len(currencies) == 1
 )
+shown_currency = ui.escape_md(currency)  # workbook text: never markdown (a "[x](url)" cell stays text)
 if len(currencies) > 1:
     st.caption(
-        f"The lines are in {len(currencies)} currencies; every figure below is in {currency or 'an unknown currency'}. "
+        f"The lines are in {len(currencies)} currencies; every figure below is in {shown_currency or 'an unknown currency'}. "
         "Amounts in different currencies are never added without a rate table."
     )
 
@@ -116,17 +117,18 @@ if tables["projects"].empty:
 top = budget.headline(tables["projects"])
 cols = st.columns(4)
 cols[0].metric("Over budget this year", f"{top['projects_over']} of {len(tables['projects'])} projects",
-               f"-{ui.money(top['overrun'], currency)} over" if top["projects_over"] else "none over",
+               f"-{ui.money(top['overrun'], shown_currency)} over" if top["projects_over"] else "none over",
                delta_color="normal")  # fmt: skip
 cols[1].metric(
     "YTD variance",
-    ui.money(top["ytd_variance"], currency),
+    ui.money(top["ytd_variance"], shown_currency),
     None if top["ytd_variance_pct"] is None else f"{top['ytd_variance_pct']:+.1%} of budget",
 )
-cols[2].metric("YTD actual vs budget", ui.money(top["ytd_actual"], currency), f"budget {ui.money(top['ytd_budget'], currency)}",
+cols[2].metric("YTD actual vs budget", ui.money(top["ytd_actual"], shown_currency),
+               f"budget {ui.money(top['ytd_budget'], shown_currency)}",
                delta_color="off")  # fmt: skip
-cols[3].metric("Full-year forecast", ui.money(top["full_year_forecast"], currency),
-               f"budget {ui.money(top['full_year_budget'], currency)}", delta_color="off")  # fmt: skip
+cols[3].metric("Full-year forecast", ui.money(top["full_year_forecast"], shown_currency),
+               f"budget {ui.money(top['full_year_budget'], shown_currency)}", delta_color="off")  # fmt: skip
 
 for note in budget.mixed_currency_notes(prepared):
     st.warning(ui.escape_md(note))
@@ -137,7 +139,8 @@ for note in budget.forecast_gap_notes(shown[shown["currency"] == currency], prep
 if unknown:
     st.warning(
         f"{len(unknown)} project id(s) in the finance workbook are not in the portfolio register: "
-        f"{', '.join(unknown[:10])}{' …' if len(unknown) > 10 else ''}. Check the ids or add them to the register."
+        f"{', '.join(ui.escape_md(p) for p in unknown[:10])}{' …' if len(unknown) > 10 else ''}. "
+        "Check the ids or add them to the register."
     )
 
 st.subheader("Over budget this year")

@@ -64,7 +64,7 @@ currency = currency if isinstance(currency, str) else ""
 try:
     data = view(project_id, settings.as_of, settings.data_version)
 except MetricsError as err:
-    st.info(str(err))
+    st.info(ui.escape_md(err))  # names a project id from an upload: never markdown
     st.stop()
 
 current, previous = data["current"], data["previous"]
@@ -82,13 +82,13 @@ if data["missing_columns"]:
         "(optionally BCWS, BCWP, ACWP and Physical_Percent_Complete). An MSPDI .xml export carries them all."
     )
 for note in current["notes"]:
-    st.info(note)
+    st.info(ui.escape_md(note))
 
 tiles = evm.kpis(current, previous)
 for row in (tiles[:5], tiles[5:]):
     for column, tile in zip(st.columns(len(row)), row, strict=True):
         column.metric(
-            f"{tile['label']} ({currency})" if currency and tile["kind"] == "money" else tile["label"],
+            f"{tile['label']} ({ui.escape_md(currency)})" if currency and tile["kind"] == "money" else tile["label"],
             show_value(tile),
             delta=show_delta(tile),
             delta_color="inverse" if tile["key"] in ("ac", "forecast_finish", "eac_cpi") else "normal",

@@ -138,3 +138,22 @@ def test_program_filter_and_unregistered_projects(tmp_path, monkeypatch):
     at.session_state["_settings"] = None  # page run alone: ui.settings() reuses the last run's settings otherwise
     run(at)
     assert at.dataframe[-3].value["Project"].tolist() == ["P2"]  # the project table (over-budget lists are empty)
+
+
+def test_workbook_text_is_never_rendered_as_markdown(tmp_path, monkeypatch):
+    path = tmp_path / "finance.duckdb"
+    store = Store(path)
+    assert ingest_bytes(store, REGISTER, "register.csv").status == "stored"
+    evil = "[click](https://evil.example)"
+    data = (
+        "project_id,period,cost_category,budget,actual,currency\n"
+        f'P1,2026-01,Labour,100,90,EUR\n"{evil}",2026-01,Labour,100,,EUR\n'
+    ).encode()
+    assert ingest_bytes(store, data, "finance.csv").status == "stored"
+    _point_app_at(monkeypatch, path)
+    at = run(AppTest.from_file(str(PAGE)))
+    texts = [w.value for w in at.warning] + [i.value for i in at.info] + [c.value for c in at.caption]
+    shown = [t for t in texts if "click" in t]
+    assert shown, texts  # the unknown id is reported...
+    assert all("[click](https://evil.example)" not in t for t in shown)  # ...as text, not as a link
+    assert any("\\[click\\]" in t for t in shown)

@@ -118,3 +118,16 @@ def test_project_page_without_plans(tmp_path, monkeypatch):
     store_module.Store(path).schema_version()
     at = run(AppTest.from_file(str(PAGE)))
     assert "No MS Project plan" in at.info[0].value
+
+
+def test_register_text_is_never_rendered_as_markdown(app_db):
+    from loaders.ingest import ingest_bytes
+
+    register = b'project_id,name,program,currency\nportal,Portal,Digital,"[x](https://evil.example)"\n'
+    assert ingest_bytes(app_db, register, "register.csv").status == "stored"
+    at = run(AppTest.from_file(str(PAGE)))
+    at.selectbox(key="project").set_value("portal")
+    at = run(at)
+    labels = [m.label for m in at.metric]
+    assert any("evil" in label for label in labels), labels
+    assert all("[x](https://evil.example)" not in label for label in labels)
