@@ -1101,6 +1101,7 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
             )
         )
     # rows come in file order for small files; large ones may interleave (row_number tells the order)
+    con.execute("SET preserve_insertion_order = false")  # row_number carries the order
     table = con.sql(final).to_arrow_table()
     con.register("out_arrow", table)
     if rel_checks:
