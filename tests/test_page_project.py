@@ -131,3 +131,16 @@ def test_register_text_is_never_rendered_as_markdown(app_db):
     labels = [m.label for m in at.metric]
     assert any("evil" in label for label in labels), labels
     assert all("[x](https://evil.example)" not in label for label in labels)
+
+
+def test_plan_without_percent_complete_says_so_instead_of_cpi_zero(app_db):
+    import streamlit as st
+
+    st.cache_data.clear()  # other tests' databases share the data version
+    write_plan(app_db, "nopct", day(2), plan_rows(1).drop(columns=["percent_complete"]))
+    at = run(AppTest.from_file(str(PAGE)))
+    at.selectbox(key="project").set_value("nopct")
+    at = run(at)
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["CPI"] == "—" and tiles["EV"] == "—" and tiles["BAC"] != "—"
+    assert any("no % Complete column" in w.value for w in at.warning)
