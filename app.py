@@ -1,34 +1,40 @@
 """PMO Portfolio Analytics — wiring only: page config, first-start demo build, sidebar, navigation."""
 
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import streamlit as st
 
 import ui
 
+ROOT = Path(__file__).parent
+PROGRESS = re.compile(r"\[(\d+)/(\d+)\] (.*)")
+
 st.set_page_config(page_title="PMO Portfolio Analytics", page_icon=":material/insights:", layout="wide")
 
 
 def first_start() -> None:
-    """No database yet: generate the demo portfolio and load it through the real loaders."""
-    from data.demo import build_demo
-
+    """No database yet: generate the demo portfolio and load it through the real loaders. The
+    build runs as ``python -m loaders demo`` in its own process (it parses on every core)."""
     st.title("Setting up the demo portfolio")
     st.caption("First start: generating demo MS Project, Jira, finance and register exports and loading them.")
     bar = st.progress(0.0, text="Generating export files…")
-    summary = build_demo(
-        ui.store(),
-        progress=lambda done, total, label: bar.progress(done / total, text=f"Loading {label}"),
-        only_if_missing=True,
-    )
-    bar.empty()
-    if summary.refused:
-        st.warning(summary.line())
+    command = [sys.executable, "-m", "loaders", "demo", "--if-missing", "--db", ui.store().path]
+    with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc:
+        output = []
+        for line in proc.stdout:
+            output.append(line.rstrip())
+            if match := PROGRESS.match(line):
+                done, total, label = int(match[1]), int(match[2]), match[3]
+                bar.progress(done / total, text=f"Loading {done} of {total} files: {label}")
+    if proc.returncode:
+        st.error("The demo portfolio could not be built:")
+        st.code("\n".join(output[-20:]))
+        st.stop()
     st.rerun()
 
-
-if not Path(ui.store().path).exists():
-    first_start()
 
 PAGES = {
     "Portfolio": [
@@ -45,6 +51,9 @@ PAGES = {
         st.Page("pages/data.py", title="Uploads & problems", icon=":material/upload_file:", url_path="data"),
     ],
 }
+if not Path(ui.store().path).exists():
+    st.navigation([st.Page(first_start, title="Setting up")], position="hidden").run()
+    st.stop()
 navigation = st.navigation(PAGES)
 ui.sidebar()
 try:

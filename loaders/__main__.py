@@ -44,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     uploads.add_argument("--json", action="store_true", help="print JSON (the only output format)")
     demo = sub.add_parser("demo", help="generate the demo export files and build the demo database from them")
     demo.add_argument("--db")
+    demo.add_argument("--if-missing", action="store_true", help="do nothing when the database already exists")
     return parser
 
 
@@ -61,7 +62,11 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         from data.demo import build_demo
 
-        summary = build_demo(store, progress=lambda done, total, label: print(f"[{done}/{total}] {label}"))
+        summary = build_demo(
+            store,
+            progress=lambda done, total, label: print(f"[{done}/{total}] {label}", flush=True),
+            only_if_missing=args.if_missing,
+        )
         print(summary.line())
         return 0 if summary.refused == 0 else 1
     except StoreError as err:

@@ -30,7 +30,8 @@ if submitted and files:
         report = ingest_bytes(ui.store(), f.getvalue(), f.name, project_id=project.strip() or None, as_of=as_of)
         {"stored": st.success, "duplicate": st.info, "refused": st.error}[report.status](ui.escape_md(report.message))
         if report.problems:
-            with st.expander(f"{len(report.problems)} problems in {ui.escape_md(report.file_name)}"):
+            count = len(report.problems)
+            with st.expander(f"{count} problem{'s' if count != 1 else ''} in {ui.escape_md(report.file_name)}"):
                 st.dataframe(ui.problems_frame(report.problems), hide_index=True, width="stretch")
     st.cache_data.clear()
 
@@ -63,6 +64,13 @@ event = st.dataframe(
     ],
     column_config={
         "upload_id": st.column_config.NumberColumn("Upload", format="%d"),
+        "source": "Source",
+        "format": "Format",
+        "file_name": "File",
+        "project_id": "Project",
+        "errors": st.column_config.NumberColumn("Errors", help="Rows rejected or cells not loaded"),
+        "warnings": st.column_config.NumberColumn("Warnings", help="Loaded with a field left empty or changed"),
+        "notes": st.column_config.NumberColumn("Notes", help="Information only"),
         "as_of": st.column_config.DateColumn("As of"),
         "loaded_at": st.column_config.DatetimeColumn("Loaded at", format="YYYY-MM-DD HH:mm"),
         "rows_loaded": "Rows loaded",
@@ -74,13 +82,24 @@ chosen = uploads.iloc[rows[0]] if rows else uploads.iloc[0]
 upload_id = int(chosen.upload_id)
 st.subheader(f"Upload {upload_id}: {ui.escape_md(chosen.file_name)}")
 st.caption(
-    f"{chosen.format} · project {ui.escape_md(chosen.project_id or 'several')} · as of {chosen.as_of:%Y-%m-%d} · select a row above to see another upload"
+    f"{chosen.format} · project {ui.escape_md(chosen.project_id if isinstance(chosen.project_id, str) else 'several')} · as of {chosen.as_of:%Y-%m-%d} · select a row above to see another upload"
 )
 problems = ui.store().problems(upload_id)
 if problems.empty:
     st.success("Every row of this file was loaded as written.")
 else:
-    st.dataframe(problems, hide_index=True, width="stretch")
+    st.dataframe(
+        problems,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "row_number": st.column_config.NumberColumn("Row", format="%d"),
+            "column_name": "Column",
+            "value": "Value as written",
+            "severity": "Severity",
+            "message": st.column_config.TextColumn("What happened", width="large"),
+        },
+    )
 
 with st.popover("Delete this upload", icon=":material/delete:"):
     st.write(
