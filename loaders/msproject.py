@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import io
 import re
-from itertools import repeat
+from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -1011,8 +1011,21 @@ def _columns(records: list[dict], keys=None) -> pd.DataFrame:
     if keys is None:
         keys = list(dict.fromkeys(k for r in records[:1000] for k in r))
         keys += [k for k in {k for r in records for k in r} if k not in keys]
-    data = {k: list(map(dict.get, records, repeat(k))) for k in keys}
-    data = {k: v for k, v in data.items() if any(x is not None for x in v)}
+    keys = list(keys)
+    defaults = dict.fromkeys(keys)
+    getter = itemgetter(*keys) if len(keys) > 1 else (lambda r: (r[keys[0]],))
+
+    def pick(record):
+        try:
+            return getter(record)  # C-level: one tuple per record
+        except KeyError:
+            return getter({**defaults, **record})
+
+    rows = list(map(pick, records))
+    data = {}
+    for k, column in zip(keys, zip(*rows, strict=True), strict=True):
+        if any(x is not None for x in column):
+            data[k] = np.array(column, dtype=object)
     return pd.DataFrame(data, dtype="object")
 
 
