@@ -1150,7 +1150,7 @@ class _XmlCells:
 
     def number(self, key: str, scale: float = 1.0) -> pd.Series:
         raw = _col(self.frame, key)
-        values = pd.to_numeric(raw, errors="coerce")
+        values = _fast_float(raw)
         bad = (values.isna() & raw.notna()).to_numpy(bool, copy=True)
         if bad.any():
             bad &= (raw.astype("str").str.strip() != "").to_numpy(bool)
@@ -1188,6 +1188,16 @@ class _XmlCells:
     def duration(self, key: str) -> pd.Series:
         raw = _col(self.frame, key)
         return _iso_hours(raw, self, key)
+
+
+def _fast_float(raw: pd.Series) -> pd.Series:
+    """Text numbers -> float64 through one Arrow cast; pandas' parser (NaN for junk) otherwise."""
+    try:
+        arr = pc.utf8_trim_whitespace(pa.array(raw.to_numpy(object), type=pa.string()))
+        arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+        return pd.Series(pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False), index=raw.index, dtype="float64")
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return pd.to_numeric(raw, errors="coerce").astype("float64")
 
 
 def _iso_hours(raw: pd.Series, cells: _XmlCells | None, key: str) -> pd.Series:
