@@ -180,32 +180,28 @@ def project_health(
 
 
 def totals(frame: pd.DataFrame) -> dict:
-    """Portfolio roll-up: sums over projects, then divide — never an average of indices.
+    """Portfolio roll-up of the projects in ``frame`` (see :func:`metrics.evm.rollup`): sums
+    first, then divide — never an average of indices. CPI = ΣEV / ΣAC over the projects with EV
+    and AC; SPI = ΣEV / ΣPV over those with EV and PV; ``bac`` and ``eac`` = ΣBAC and ΣBAC / CPI
+    over the same projects as CPI, so EAC − BAC compares like with like. Money is rolled up only
+    within one currency: ``currency`` (the one most projects use); ``other_currencies`` lists the
+    rest. Plus the count of projects per status."""
+    from metrics.evm import rollup
 
-    CPI = ΣEV / ΣAC over the projects that have both EV and AC; SPI = ΣEV / ΣPV over those
-    with both EV and PV; EAC and BAC are summed over the same projects as CPI, so the EAC − BAC
-    delta compares like with like. Money is summed only within one currency: ``currency`` is
-    the currency summed (the one most projects use) and ``other_currencies`` lists the rest.
-    """
     counts = frame.status.value_counts().to_dict() if not frame.empty else {}
-    result = {"projects": len(frame), **{s: int(counts.get(s, 0)) for s in STATUS_ORDER}}
     currencies = frame.currency.fillna("").value_counts() if "currency" in frame and not frame.empty else pd.Series()
     currency = currencies.index[0] if len(currencies) else ""
     same = frame[frame.currency.fillna("") == currency] if "currency" in frame else frame
-    with_ac = same.dropna(subset=["ev", "ac"]) if {"ev", "ac"} <= set(same.columns) else same.iloc[0:0]
-    with_pv = same.dropna(subset=["ev", "pv"]) if {"ev", "pv"} <= set(same.columns) else same.iloc[0:0]
-    total = lambda rows, col: float(rows[col].sum()) if len(rows) and rows[col].notna().any() else None  # noqa: E731
-    ratio = lambda a, b: None if a is None or not b else a / b  # noqa: E731
-    ev_c, ac = total(with_ac, "ev"), total(with_ac, "ac")
-    ev_s, pv = total(with_pv, "ev"), total(with_pv, "pv")
+    rolled = rollup(same.reindex(columns=["bac", "pv", "ev", "ac"]))
     return {
-        **result,
-        "cpi": ratio(ev_c, ac),
-        "spi": ratio(ev_s, pv),
-        "cpi_projects": len(with_ac),
-        "spi_projects": len(with_pv),
-        "bac": total(with_ac, "bac"),
-        "eac": total(with_ac, "eac"),
+        "projects": len(frame),
+        **{s: int(counts.get(s, 0)) for s in STATUS_ORDER},
+        "cpi": rolled["cpi"],
+        "spi": rolled["spi"],
+        "cpi_projects": rolled["cpi_projects"],
+        "spi_projects": rolled["spi_projects"],
+        "bac": rolled["cost_bac"],
+        "eac": rolled["eac_cpi"],
         "currency": currency or None,
         "other_currencies": [c for c in currencies.index[1:] if c],
     }
@@ -250,7 +246,7 @@ def portfolio_frame(store, as_of: dt.date | None = None) -> pd.DataFrame:
         raise MetricsError("the database holds no snapshots yet: ingest a plan, a Jira export or a finance workbook.")
     projects = store.projects()
     tasks = store.snapshot("tasks", as_of)
-    evm = evm_by_project(tasks)
+    evm = evm_by_project(tasks, store.snapshot("timephased_baseline", as_of))
     slips = pd.DataFrame(
         [{"project_id": pid, "milestone_slip_days": milestone_slip_days(t)} for pid, t in tasks.groupby("project_id")],
         columns=["project_id", "milestone_slip_days"],
@@ -261,14 +257,18 @@ def portfolio_frame(store, as_of: dt.date | None = None) -> pd.DataFrame:
     return frame
 
 
-def evm_by_project(tasks: pd.DataFrame) -> pd.DataFrame:
-    """EVM of each project's latest plan at that plan's own status date."""
+def evm_by_project(tasks: pd.DataFrame, timephased: pd.DataFrame | None = None) -> pd.DataFrame:
+    """EVM of each project's latest plan at that plan's own status date (with MS Project's
+    time-phased baseline where the plan carries one)."""
     from metrics.evm import evm_at
 
     rows = []
     for pid, plan in tasks.groupby("project_id"):
         status_date = pd.Timestamp(plan.snapshot_as_of.iloc[0]).date()
-        result = evm_at(plan, status_date)
+        spread = None
+        if timephased is not None and not timephased.empty:
+            spread = timephased[timephased.upload_id == plan.upload_id.iloc[0]]
+        result = evm_at(plan, status_date, timephased=spread if spread is not None and not spread.empty else None)
         rows.append(
             {
                 "project_id": pid,

@@ -56,7 +56,7 @@ cols[6].metric(
     if summary["eac"] is not None and summary["bac"] is not None
     else None,
     delta_color="inverse",
-    help="Σ estimate at completion, EAC = BAC / CPI per project with actual cost; the delta is EAC − BAC",
+    help="Estimate at completion = ΣBAC / portfolio CPI over the projects with actual cost; the delta is EAC − BAC",
 )
 
 st.subheader("Health by project")
