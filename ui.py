@@ -167,3 +167,16 @@ def escape_md(text) -> str:
     """User text made safe to put inside a markdown string: every markdown character escaped,
     so a name like ``[click](https://x)`` shows as written instead of becoming a link."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def project_picker(project_ids, where=st):
+    """A project selectbox (key ``project``, shared by the project pages so a choice carries
+    over) showing each project as 'Name (ID)'."""
+    known = projects()
+    names = dict(zip(known.project_id, known.name, strict=False)) if not known.empty else {}
+    return where.selectbox(
+        "Project",
+        list(project_ids),
+        key="project",
+        format_func=lambda p: f"{names.get(p)} ({p})" if names.get(p) not in (None, p) else p,
+    )

@@ -59,15 +59,8 @@ if not with_jira:
     )
     st.stop()
 
-known = ui.projects()
-names = dict(zip(known.project_id, known.name, strict=False)) if not known.empty else {}
 top = st.columns([3, 2, 2])
-project_id = top[0].selectbox(
-    "Project",
-    with_jira,
-    key="project",
-    format_func=lambda p: f"{names.get(p)} ({p})" if names.get(p) not in (None, p) else p,
-)
+project_id = ui.project_picker(with_jira, top[0])
 
 calendar_key = dl.calendar_version(ui.store(), project_id)
 try:

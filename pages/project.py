@@ -50,14 +50,8 @@ if not in_scope:
     st.stop()
 
 known = ui.projects()
-names = dict(zip(known.project_id, known.name, strict=False)) if not known.empty else {}
 currencies = dict(zip(known.project_id, known.currency, strict=False)) if not known.empty else {}
-project_id = st.selectbox(
-    "Project",
-    in_scope,
-    key="project",
-    format_func=lambda p: f"{names.get(p) or p} ({p})" if names.get(p) not in (None, p) else p,
-)
+project_id = ui.project_picker(in_scope)
 currency = currencies.get(project_id) or ""
 currency = currency if isinstance(currency, str) else ""
 
