@@ -67,6 +67,7 @@ st.dataframe(
     ui.status_styled(table, "health", frame.status),
     hide_index=True,
     width="stretch",
+    height=min(35 * (len(table) + 1) + 8, 640),
     column_order=[
         "health",
         "project_id",
