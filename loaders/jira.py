@@ -799,25 +799,23 @@ def _release(con) -> None:
     con.execute("DROP TABLE IF EXISTS raw0")
 
 
-def _sprint_rows(table, n_cols: int) -> pd.DataFrame:
-    """issue_sprints from the repeated Sprint cells: one row per value, position 1..n among the
-    issue's non-empty cells in file order (Jira left-packs them, so position = column order)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    keys = table.column("issue_key")
-    parts, seen = [], pa.array([0] * table.num_rows, pa.int32())
-    for k in range(1, n_cols + 1):
-        values = table.column(f"_sprint_{k}")
-        present = pc.is_valid(values)
-        seen = pc.add(seen, pc.cast(present, pa.int32()))
-        parts.append(pa.table({"issue_key": keys.filter(present), "sprint": values.filter(present),
-                               "position": seen.filter(present), "_row": table.column("row_number").filter(present)}))  # fmt: skip
-    if not parts:
+def _sprint_rows(con, n_cols: int) -> pd.DataFrame:
+    """issue_sprints from the repeated Sprint cells of the fetched rows (``out_arrow``): one row per
+    value, position 1..n among the issue's non-empty cells in file order (Jira left-packs them)."""
+    if not n_cols:
         return pd.DataFrame({"issue_key": pd.Series(dtype="str"), "sprint": pd.Series(dtype="str"),
                              "position": pd.Series(dtype="int32")})  # fmt: skip
-    frame = pa.concat_tables(parts).sort_by([("_row", "ascending"), ("position", "ascending")])
-    return frame.drop_columns(["_row"]).to_pandas()
+    cells = [f"_sprint_{k}" for k in range(1, n_cols + 1)]
+    positions = [" + ".join(f"({c} IS NOT NULL)::INTEGER" for c in cells[:k]) for k in range(1, n_cols + 1)]
+    return (
+        con.sql(
+            f"""SELECT issue_key, sprint, position::INTEGER AS position FROM (
+                SELECT issue_key, unnest([{", ".join(cells)}]) AS sprint, unnest([{", ".join(positions)}]) AS position
+                FROM out_arrow WHERE sprint_count > 0) WHERE sprint IS NOT NULL"""
+        )
+        .to_arrow_table()
+        .to_pandas()
+    )
 
 
 def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: dict, file_name: str) -> Parsed:
@@ -1119,6 +1117,7 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
         + "".join(f", count(*) FILTER (_flags & {8 << k} <> 0)" for k in range(len(checks)))
         + " FROM out_arrow GROUP BY ALL"
     ).fetchall()
+    sprints = _sprint_rows(con, n_sprint_cols)
     con.unregister("out_arrow")
     for k, (f, cond, value_col, reason) in enumerate(checks):
         total = sum(r[9 + k] for r in summary)
@@ -1126,7 +1125,6 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
             column = header[sp_idxs[sp_choice]] if f == "story_points" else header[groups[f][0]]
             _cell_problems(con, problems, "typed", cond, value_col, total, column, reason)
     _release(con)  # the raw cells are no longer needed: give their memory back before the frames are built
-    sprints = _sprint_rows(table, n_sprint_cols)
     extra = ["_parent_ref", "_epic_link", "_epic_link_r", "_category", "_project_name", "_flags"]
     extra += [f"_sprint_{k}" for k in range(1, n_sprint_cols + 1)]
     issues = table.drop_columns(extra).to_pandas(self_destruct=True)
