@@ -21,9 +21,9 @@ def s_curve(frame: pd.DataFrame, currency: str = "") -> alt.Chart:
     color = alt.Color(
         "series:N", title="Series", scale=alt.Scale(domain=S_CURVE_SERIES, range=SERIES[: len(S_CURVE_SERIES)])
     )
-    dash = alt.StrokeDash(
+    dash = alt.StrokeDash(  # same field as the colour: Vega-Lite merges both into one legend
         "series:N",
-        legend=None,
+        title="Series",
         scale=alt.Scale(domain=S_CURVE_SERIES, range=[[1, 0], [1, 0], [1, 0], [6, 4]]),
     )
     base = alt.Chart(frame).encode(
@@ -78,7 +78,7 @@ def index_trend(frame: pd.DataFrame, amber: float = 0.95, red: float = 0.9) -> a
             tooltip=[alt.Tooltip("meaning:N", title="Threshold"), alt.Tooltip("level:Q", title="Level")],
         )
     )
-    return (rules + lines).properties(
+    return (rules + lines).resolve_scale(color="independent").properties(
         title=alt.Title("Performance indices per snapshot", subtitle="Below 1.0 = behind schedule or over cost"),
         height=300,
     )
