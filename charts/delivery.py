@@ -37,7 +37,7 @@ def _date_tip(field: str = "date:T", title: str = "Date") -> alt.Tooltip:
 def burndown(
     frame: pd.DataFrame, unit: str, title: str = "Sprint burn-down", guide: pd.DataFrame | None = None
 ) -> alt.LayerChart:
-    """Remaining scope per date (line), with scope added (+) and removed (−) between snapshots as
+    """Remaining scope per date (line; a step at each snapshot when exact), with scope added (+) and removed (−) between snapshots as
     bars when the frame is exact (has ``scope_change``). ``frame``: date, scope, done, remaining[, added, removed]."""
     u = _unit(unit)
     exact = "added" in frame.columns
@@ -46,7 +46,9 @@ def burndown(
     tips = [_date_tip(), alt.Tooltip("remaining:Q", title=f"Remaining ({u})", format=",.1f"),
             alt.Tooltip("scope:Q", title=f"Scope ({u})", format=",.1f"),
             alt.Tooltip("done:Q", title=f"Done ({u})", format=",.1f")]  # fmt: skip
-    remaining = base.mark_line(point=exact, color=SERIES[0]).encode(
+    # exact frames are known only at snapshot dates: the value holds until the next snapshot (a step)
+    line = {"point": True, "interpolate": "step-after"} if exact else {"point": False}
+    remaining = base.mark_line(color=SERIES[0], **line).encode(
         y=alt.Y("remaining:Q", title=f"Remaining ({u})"), tooltip=tips
     )
     layers = [remaining]

@@ -105,17 +105,19 @@ fc = d.forecast
 unit_label = UNIT_NAMES[d.unit].lower()
 cols = st.columns(4)
 cols[0].metric(
-    "Velocity",
+    f"Velocity ({'points' if d.unit == 'points' else 'issues'} / sprint)",
     fmt_num(dl.recent_velocity(d.velocity, d.unit)),
     help=f"Mean {unit_label} completed per sprint over the last 3 closed sprints, by each issue's last sprint.",
 )
 cols[1].metric(
-    "Throughput / week",
+    f"Throughput ({'points' if d.unit == 'points' else 'issues'} / week)",
     fmt_num(fc["sample_mean"]),
     help=f"Mean {unit_label} completed per week over the last {fc['sample_weeks']} complete weeks.",
 )
-cols[2].metric("Lead time P85", fmt_num(d.lead_percentiles["p85"]), help="Days, Created → Resolved, completed items.")
-cols[3].metric("In progress", len(d.wip), help="Work items whose status category is In Progress now.")
+cols[2].metric(
+    "Lead time P85 (days)", fmt_num(d.lead_percentiles["p85"]), help="Days, Created → Resolved, completed items."
+)
+cols[3].metric("In progress (issues)", len(d.wip), help="Work items whose status category is In Progress now.")
 st.caption(
     f"Whole-project forecast (Monte Carlo, {fc['trials']} trials, seed {fc['seed']}): P50 {fmt_date(fc['p50'])} · "
     f"**P85 {fmt_date(fc['p85'])}** · P95 {fmt_date(fc['p95'])}" + (f" — {fc['reason']}." if fc["reason"] else ".")
@@ -138,7 +140,15 @@ with tab_sprints:
             f"one sprint ({d.carry_over['carry_overs']} extra memberships)."
         )
         sprints = list(d.velocity["sprint"])
-        sprint = st.selectbox("Sprint", sprints, index=len(sprints) - 1, key="sprint")
+        chosen = dl.default_sprint(d)
+        default = sprints.index(chosen) if chosen in sprints else len(sprints) - 1
+        sprint = st.selectbox(
+            "Sprint",
+            sprints,
+            index=default,
+            key="sprint",
+            help="Opens on the current sprint once it has two days of data, else on the last closed sprint.",
+        )
         burn, caption = sprint_view(
             project_id, settings.as_of, settings.data_version, team, tuple(done), unit, calendar_key, sprint
         )

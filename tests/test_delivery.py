@@ -396,3 +396,73 @@ def test_recent_velocity_and_status_options():
     assert dl.recent_velocity(vel.assign(closed=False), "points") is None
     assert dl.recent_velocity(vel.iloc[0:0], "points") is None
     assert dl.status_options(items) == ["Done", "In Progress", "Open"]
+
+
+def test_sprint_burndown_baseline_on_or_before_start_plus_snapshots_inside_the_window(store):
+    """Weekly snapshots on Fridays, sprint 14-27 Nov: the snapshot of 13 Nov (planned, nothing done)
+    is the baseline, 20 Nov is inside the window; 27 Nov closes it. An issue carried over to the next
+    sprint still counts as unfinished scope of this one. A sprint listed in one snapshot only, with
+    a baseline that does not list it yet, is approximate and the caption says exactly why."""
+    s11 = ["Sprint 10", "Sprint 11"]
+    write_jira(store, "CRM", D(2026, 11, 6), [issue("C-1", 5, "In Progress", sprints=["Sprint 10"])])
+    write_jira(store, "CRM", D(2026, 11, 13), [
+        issue("C-1", 5, "Done", resolved="2026-11-12", sprints=["Sprint 10"]),
+        issue("C-2", 3, sprints=["Sprint 11"]), issue("C-3", 8, sprints=["Sprint 11"]),
+        issue("C-4", 2, sprints=["Sprint 12"])])  # fmt: skip
+    write_jira(store, "CRM", D(2026, 11, 20), [
+        issue("C-1", 5, "Done", resolved="2026-11-12", sprints=["Sprint 10"]),
+        issue("C-2", 3, "Done", resolved="2026-11-18", sprints=["Sprint 11"]), issue("C-3", 8, sprints=["Sprint 11"]),
+        issue("C-5", 1, created="2026-11-17", sprints=["Sprint 11"]),
+        issue("C-4", 2, sprints=["Sprint 12"])])  # fmt: skip
+    write_jira(store, "CRM", D(2026, 11, 27), [
+        issue("C-1", 5, "Done", resolved="2026-11-12", sprints=["Sprint 10"]),
+        issue("C-2", 3, "Done", resolved="2026-11-18", sprints=["Sprint 11"]),
+        issue("C-3", 8, "In Progress", sprints=[*s11, "Sprint 12"]),
+        issue("C-5", 1, "Done", created="2026-11-17", resolved="2026-11-24", sprints=["Sprint 11"]),
+        issue("C-4", 2, sprints=["Sprint 12"])])  # fmt: skip
+    assert dl.sprint_snapshots([D(2026, 11, d) for d in (6, 13, 20, 27)], D(2026, 11, 14), D(2026, 11, 27)) == [
+        D(2026, 11, 13), D(2026, 11, 20), D(2026, 11, 27)]  # fmt: skip
+    d = dl.dashboard(store, "CRM", D(2026, 11, 27))
+    d.calendar = pd.DataFrame({
+        "sprint": ["Sprint 10", "Sprint 11", "Sprint 12"], "start": [D(2026, 10, 31), D(2026, 11, 14), D(2026, 11, 28)],
+        "finish": [D(2026, 11, 13), D(2026, 11, 27), D(2026, 12, 11)], "goal": None, "origin": "user"})  # fmt: skip
+    burn, caption = dl.sprint_burndown(d, "Sprint 11")
+    assert caption.startswith("Exact: 3 snapshots (13 Nov 2026, 20 Nov 2026, 27 Nov 2026)") and "baseline" in caption
+    assert list(burn["date"]) == [D(2026, 11, 13), D(2026, 11, 20), D(2026, 11, 27)]
+    assert list(burn["scope"]) == [11, 12, 12] and list(burn["done"]) == [0, 3, 4]
+    assert list(burn["remaining"]) == [11, 9, 8]  # C-3 carried over: still unfinished scope of Sprint 11
+    assert list(burn["added"]) == [0, 1, 0] and burn["exact"].all()
+    # as of 20 Nov: baseline + one snapshot inside the window is already exact
+    d20 = dl.dashboard(store, "CRM", D(2026, 11, 20))
+    d20.calendar = d.calendar
+    burn, caption = dl.sprint_burndown(d20, "Sprint 11")
+    assert caption.startswith("Exact: 2 snapshots") and list(burn["remaining"]) == [11, 9]
+    # Sprint 12 is listed from 13 Nov, long before it starts: baseline 27 Nov, nothing inside yet
+    burn, caption = dl.sprint_burndown(d, "Sprint 12")
+    assert caption.startswith("Approximate (only the snapshot of 27 Nov 2026 lists this sprint")
+    # a sprint planned only after the baseline snapshot and seen once inside the window: approximate, and why
+    sh = d20.sprint_history
+    d20.sprint_history = sh[
+        ~(sh["snapshot_as_of"].astype(str).str.startswith("2026-11-13") & sh["sprint"].eq("Sprint 11"))
+    ]
+    burn, caption = dl.sprint_burndown(d20, "Sprint 11")
+    assert caption.startswith(
+        "Approximate (only the snapshot of 20 Nov 2026 lists this sprint; the baseline snapshot of 13 Nov 2026"
+    )
+    assert not burn["exact"].any()
+
+
+def test_default_sprint_needs_two_days_of_data_in_the_open_sprint(store):
+    write_jira(store, "CRM", D(2026, 11, 20), [
+        issue("C-1", 5, "Done", resolved="2026-11-12", sprints=["Sprint 10"]),
+        issue("C-2", 3, sprints=["Sprint 11"])])  # fmt: skip
+    d = dl.dashboard(store, "CRM", D(2026, 11, 20))
+    cal = pd.DataFrame({"sprint": ["Sprint 10", "Sprint 11"], "start": [D(2026, 10, 31), D(2026, 11, 14)],
+                        "finish": [D(2026, 11, 13), D(2026, 11, 27)], "goal": None, "origin": "user"})  # fmt: skip
+    d.calendar = cal
+    assert list(d.velocity["closed"]) == [True, False]
+    assert dl.default_sprint(d) == "Sprint 11"  # 7 days of data
+    d.calendar = cal.assign(start=[D(2026, 10, 31), D(2026, 11, 20)])
+    assert dl.default_sprint(d) == "Sprint 10"  # started today: 1 day
+    d.calendar = cal.assign(start=[D(2026, 10, 31), D(2026, 11, 19)])
+    assert dl.default_sprint(d) == "Sprint 11"  # 2 days

@@ -52,12 +52,14 @@ def test_burndown_exact_shows_scope_change_bars_and_approx_does_not():
     )  # fmt: skip
     spec = check(ch.burndown(exact, "points"), "Exact, from snapshots")
     assert len(spec["layer"]) == 2
+    assert spec["layer"][0]["mark"]["interpolate"] == "step-after"  # known only at snapshot dates
     kinds = {row["kind"] for row in spec["datasets"][spec["layer"][1]["data"]["name"]]}
     assert kinds == {"added", "removed"}
     items, _ = prepared()
     approx = dl.burn_approx(items, "issues", dt.date(2026, 1, 1), AS_OF)
     spec = check(ch.burndown(approx, "issues"), "Approximate, from Created/Resolved")
     assert len(spec["layer"]) == 1 and spec["layer"][0]["encoding"]["y"]["title"] == "Remaining (issues)"
+    assert "interpolate" not in spec["layer"][0]["mark"]
     cal = pd.DataFrame({"sprint": ["S"], "start": [dt.date(2026, 1, 1)], "finish": [dt.date(2026, 1, 14)]})
     guide = dl.guideline(approx, cal, "S")
     assert list(guide["remaining"]) == [approx["remaining"].iloc[0], 0.0] and guide["date"].iloc[1] == dt.date(

@@ -44,14 +44,15 @@ def test_scrum_project_shows_every_chart_with_exact_or_approximate_captions(page
     assert len(charts) >= 6  # velocity, burn-down, burn-up, throughput, created/resolved, lead time, WIP
     text = captions(at)
     assert "Planned is approximate" in text
-    assert "Approximate: sprint window" in text  # sprint burn-down from one snapshot
+    assert "Approximate (only one snapshot exists): sprint window" in text  # sprint burn-down from one snapshot
     assert "Approximate: only one snapshot" in text  # burn-up
     assert "Exact: lead time" in text and "Approximate age" in text
     metrics = {m.label: m.value for m in at.metric}
     expected = dl.report(page_store, "ALPHA")
-    assert metrics["Lead time P85"] == f"{expected['lead_time_days']['p85']:,.1f}"
+    assert metrics["Lead time P85 (days)"] == f"{expected['lead_time_days']['p85']:,.1f}"
     assert metrics["P85 finish"] == f"{expected['forecast']['p85']:%d %b %Y}"
-    assert metrics["In progress"] == "1"
+    assert metrics["In progress (issues)"] == "1"
+    assert "Velocity (points / sprint)" in metrics and "Throughput (points / week)" in metrics
     assert f"P85 {expected['forecast']['p85']:%d %b %Y}" in captions(at)
     assert at.radio(key="unit").value == "points"
 
@@ -65,7 +66,7 @@ def test_kanban_project_gets_throughput_and_forecast_not_an_error(page_store):
     assert "no story points" in info and "no sprints" in info
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["P85 finish"] != "—"
-    assert metrics["Velocity"] == "—"
+    assert metrics["Velocity (issues / sprint)"] == "—" and "Throughput (issues / week)" in metrics
     assert len(at.get("vega_lite_chart")) >= 3
 
 
