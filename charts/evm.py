@@ -78,9 +78,13 @@ def index_trend(frame: pd.DataFrame, amber: float = 0.95, red: float = 0.9) -> a
             tooltip=[alt.Tooltip("meaning:N", title="Threshold"), alt.Tooltip("level:Q", title="Level")],
         )
     )
-    return (rules + lines).resolve_scale(color="independent").properties(
-        title=alt.Title("Performance indices per snapshot", subtitle="Below 1.0 = behind schedule or over cost"),
-        height=300,
+    return (
+        (rules + lines)
+        .resolve_scale(color="independent")
+        .properties(
+            title=alt.Title("Performance indices per snapshot", subtitle="Below 1.0 = behind schedule or over cost"),
+            height=300,
+        )
     )
 
 
