@@ -92,12 +92,14 @@ class Spec:
     run_rate: float = 0  # monthly spend of a team without a plan
     messy: bool = False
     shares: tuple[tuple[str, str, float], ...] = ()  # finance lines: (cost category, vendor, share)
+    overcommit: float = 1.0  # sprint plan / velocity (> 1: the team plans more than it finishes)
+    added_scope: tuple[int, ...] = (0, 1, 1, 2, 3)  # items added after a sprint starts (drawn per sprint)
 
 
 SPECS: tuple[Spec, ...] = (
     Spec("CRM-UPGRADE", "CRM Platform Upgrade", "Customer Experience", "Digital Growth", "Hannah Okafor",
          "Laura Mendes", "Customer 360", "Retail Banking", "Execution", "crm", "xlsx", 38, 13, 2_400_000,
-         1.04, 1.18, "CRM", "scrum", 20, 28, (0.86, 0.8),
+         1.04, 1.18, "CRM", "scrum", 20, 28, (0.86, 0.8), added_scope=(2, 3, 3, 4),
          shares=(("Internal labour", "Internal", 0.32), ("Contractors", "Accenture", 0.41),
                  ("Software licences", "Salesforce", 0.2), ("Cloud hosting", "AWS", 0.07))),
     Spec("PORTAL-V2", "Customer Portal v2", "Customer Experience", "Digital Growth", "Marco Rossi",
@@ -107,7 +109,7 @@ SPECS: tuple[Spec, ...] = (
                  ("Cloud hosting", "Azure", 0.1), ("Software licences", "Contentful", 0.05))),
     Spec("MOBILE-APP", "Mobile Banking App Refresh", "Customer Experience", "Digital Growth", "Aisha Khan",
          "Laura Mendes", "Customer 360", "Retail Banking", "Execution", jira_key="MOB", jira_mode="scrum",
-         jira_weeks=30, velocity=38, done_rate=(0.92, 0.62), run_rate=96_000,
+         jira_weeks=30, velocity=38, done_rate=(0.92, 0.62), run_rate=96_000, overcommit=1.2,
          shares=(("Internal labour", "Internal", 0.6), ("Contractors", "EPAM", 0.3),
                  ("Software licences", "Apple / Google", 0.03), ("Cloud hosting", "AWS", 0.07))),
     Spec("LOYALTY", "Loyalty Programme Relaunch", "Customer Experience", "Digital Growth", "Tom Becker",
@@ -125,7 +127,7 @@ SPECS: tuple[Spec, ...] = (
                        ("Software licences", "Thought Machine", 0.2), ("Cloud hosting", "Google Cloud", 0.05))),
     Spec("OPEN-BANKING", "Open Banking APIs (PSD3)", "Payments Modernisation", "Digital Growth", "Elena Petrova",
          "David Chen", "Regulatory", "Payments", "Execution", "openbanking", "xlsx", 25, 8, 1_600_000, 0.99,
-         0.99, "OBK", "scrum", 18, 30, (0.92, 0.93),
+         0.99, "OBK", "scrum", 18, 30, (0.92, 0.93), added_scope=(0, 0, 1),
          shares=(("Internal labour", "Internal", 0.6), ("Contractors", "Luxoft", 0.25),
                  ("Software licences", "Axway", 0.1), ("Cloud hosting", "AWS", 0.05))),
     Spec("FRAUD-ML", "Real-time Fraud Scoring", "Payments Modernisation", "Digital Growth", "Kenji Watanabe",
@@ -946,57 +948,65 @@ def simulate_jira(spec: Spec, seed: int, anchor: date) -> JiraProject:
             progress = k / max(spec.jira_weeks / 2 - 1, 1)
             done_rate = spec.done_rate[0] + (spec.done_rate[1] - spec.done_rate[0]) * min(progress, 1)
             while sum(i.points or 3 for i in backlog) < 2.2 * spec.velocity:
-                created = _at(s0 - timedelta(days=rng.randint(1, 12)), rng.uniform(9, 17.5))
+                created = _at(s0 - timedelta(days=rng.randint(4, 14)), rng.uniform(9, 17.5))
                 item = story(created)
                 if item is None:
                     break
                 backlog.append(item)
-            capacity = spec.velocity * rng.uniform(0.95, 1.12) * (1.1 if done_rate < 0.75 else 1.0)
+            capacity = spec.velocity * spec.overcommit * rng.uniform(0.95, 1.12) * (1.1 if done_rate < 0.75 else 1.0)
             plan = list(carry)
             load = sum(i.points or 3 for i in plan)
             while backlog and load < capacity:
                 item = backlog.pop(0)
                 plan.append(item)
                 load += item.points or 3
-            start = _at(s0, 10.5)
+            start = _at(s0, 9.5)
+            # sprint planning on the previous Friday afternoon: the sprint holds its scope (carry-over
+            # included) before it starts, so the Friday snapshot is the sprint's baseline
+            planned_at = _at(s0 - timedelta(days=3), 15.5)
             for item in plan:
-                item.sprints.append((name, start))
+                item.sprints.append((name, max(planned_at, item.created + timedelta(minutes=5))))
                 if item.type == "Story" and not item.children and rng.random() < 0.25:
                     for tmpl in rng.sample(SUBTASKS, rng.choice((2, 3))):
                         sub = new("Sub-task", tmpl.format(x=item.summary), start + timedelta(minutes=rng.randint(5, 90)),
                                   parent=item, priority=item.priority)  # fmt: skip
                         item.children.append(sub)
-            for _ in range(rng.choice((0, 1, 1, 2, 3))):  # scope added after the sprint started
+            for _ in range(rng.choice(spec.added_scope)):  # scope added after the sprint started
                 kind = rng.choice(("Bug", "Bug", "Story"))
                 item = story(_at(s0 + timedelta(days=rng.randint(1, 9)), rng.uniform(9, 17)), kind)
                 if item is not None:
                     item.sprints.append((name, item.created + timedelta(minutes=rng.randint(10, 240))))
                     plan.append(item)
-            carry = []
+            # which items get done, then their completions spread steadily over the sprint's working days
+            finish_line = _at(s_end, 17.0)
+            span = (finish_line - start).total_seconds()
+            done_items, carry = [], []
             for item in plan:
                 item.assignee = item.assignee or rng.choice(team)
                 big = (item.points or 3) >= 8
-                if rng.random() < done_rate * (0.8 if big else 1.0):
-                    floor = item.started or max(start, item.sprints[-1][1])
-                    span = (_at(s_end, 17.5) - floor).total_seconds()
-                    item.started = item.started or floor + timedelta(seconds=span * rng.uniform(0, 0.55))
-                    item.resolved = _workday_time(
-                        item.started
-                        + timedelta(
-                            seconds=(_at(s_end, 17.5) - item.started).total_seconds() * rng.betavariate(1.4, 1.1)
-                        )
-                    )
-                    item.review = item.started + (item.resolved - item.started) * 0.7
-                else:
-                    if item.started is None and rng.random() < 0.6:
-                        item.started = _workday_time(start + timedelta(days=rng.uniform(1, 9)))
-                    carry.append(item)
+                (done_items if rng.random() < done_rate * (0.8 if big else 1.0) else carry).append(item)
+            rng.shuffle(done_items)
+            done_items.sort(key=lambda i: (i.points or 3) + rng.uniform(0, 6))  # small work tends to land first
+            for n, item in enumerate(done_items):
+                floor = max(start, item.sprints[-1][1])
+                target = start + timedelta(seconds=span * (n + rng.uniform(0.35, 1.0)) / len(done_items))
+                target = min(max(target, floor + timedelta(hours=rng.uniform(3, 20))), finish_line)
+                item.resolved = _workday_time(target)
+                if item.resolved > finish_line:
+                    item.resolved = finish_line
+                work = timedelta(days=rng.uniform(0.4, 0.9) * (1 + (item.points or 3) / 4))
+                item.started = item.started or max(floor, item.resolved - work)
+                item.review = item.started + (item.resolved - item.started) * 0.7
+            for item in carry:
+                if item.started is None and rng.random() < 0.6:
+                    item.started = _workday_time(start + timedelta(days=rng.uniform(1, 9)))
+            for item in plan:
                 for sub in item.children:
                     sub.sprints = list(item.sprints)
                     sub.assignee = sub.assignee or rng.choice(team)
                     if sub.resolved is None and (item.resolved or rng.random() < 0.5) and item.started:
-                        sub.started = item.started
-                        end = item.resolved or _at(s_end, 16)
+                        sub.started = max(item.started, sub.created)
+                        end = max(item.resolved or _at(s_end, 16), sub.started)
                         sub.resolved = _workday_time(sub.started + (end - sub.started) * rng.uniform(0.3, 0.95))
             k += 1
     else:  # kanban: continuous flow

@@ -366,3 +366,29 @@ def test_latest_snapshot_of_every_project_is_read_by_the_real_loaders(demo, stor
     assert warnings["PORTAL-V2"] >= 3  # the planted unreadable plan dates are reported
     clean = {pid: n for pid, n in warnings.items() if pid not in ("PORTAL-V2",) and n}
     assert clean == {}
+
+
+def test_sprints_burn_steadily_and_teams_differ():
+    """Work is done through each sprint (the current one too), the sprint is planned on the Friday
+    before it starts (so that Friday's snapshot is its baseline), and the teams differ on purpose."""
+    from data.generate import DEFAULT_ANCHOR, DEFAULT_SEED, SPECS, last_friday, simulate_jira
+
+    anchor = last_friday(DEFAULT_ANCHOR)
+    stats = {}
+    for spec in (s for s in SPECS if s.jira_mode == "scrum"):
+        project = simulate_jira(spec, DEFAULT_SEED, anchor)
+        planned = done = added = 0.0
+        for name, start, _finish in project.sprints:
+            items = [i for i in project.issues if i.type != "Sub-task" and any(n == name for n, _ in i.sprints)]
+            joined = {i.key: min(t for n, t in i.sprints if n == name) for i in items}
+            assert any(t.date() < start for t in joined.values())  # planned before the start
+            added += sum(1 for t in joined.values() if t.date() >= start)
+            planned += sum(i.points or 0 for i in items)
+            done += sum(i.points or 0 for i in items if i.resolved and i.sprints[-1][0] == name)
+            first_week = [i for i in items if i.resolved and i.resolved.date() <= start + timedelta(days=4)]
+            if spec.project_id in ("CRM-UPGRADE", "OPEN-BANKING") and name == project.sprints[-1][0]:
+                assert first_week  # the current sprint burns in its first week
+        stats[spec.project_id] = (done / planned, added / len(project.sprints))
+    assert stats["OPEN-BANKING"][0] > 0.8  # healthy
+    assert stats["MOBILE-APP"][0] < stats["OPEN-BANKING"][0] - 0.08  # over-commits, carries over
+    assert stats["CRM-UPGRADE"][1] > 2 * stats["OPEN-BANKING"][1]  # scope added mid-sprint
