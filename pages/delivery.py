@@ -110,7 +110,7 @@ cols[0].metric(
     help=f"Mean {unit_label} completed per sprint over the last 3 closed sprints, by each issue's last sprint.",
 )
 cols[1].metric(
-    f"Throughput ({'points' if d.unit == 'points' else 'issues'} / week)",
+    f"Throughput ({'pts' if d.unit == 'points' else 'issues'} / week)",
     fmt_num(fc["sample_mean"]),
     help=f"Mean {unit_label} completed per week over the last {fc['sample_weeks']} complete weeks.",
 )

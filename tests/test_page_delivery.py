@@ -52,7 +52,7 @@ def test_scrum_project_shows_every_chart_with_exact_or_approximate_captions(page
     assert metrics["Lead time P85 (days)"] == f"{expected['lead_time_days']['p85']:,.1f}"
     assert metrics["P85 finish"] == f"{expected['forecast']['p85']:%d %b %Y}"
     assert metrics["In progress (issues)"] == "1"
-    assert "Velocity (points / sprint)" in metrics and "Throughput (points / week)" in metrics
+    assert "Velocity (points / sprint)" in metrics and "Throughput (pts / week)" in metrics
     assert f"P85 {expected['forecast']['p85']:%d %b %Y}" in captions(at)
     assert at.radio(key="unit").value == "points"
 
