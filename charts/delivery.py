@@ -48,9 +48,8 @@ def burndown(
             alt.Tooltip("done:Q", title=f"Done ({u})", format=",.1f")]  # fmt: skip
     # exact frames are known only at snapshot dates: the value holds until the next snapshot (a step)
     line = {"point": True, "interpolate": "step-after"} if exact else {"point": False}
-    remaining = base.mark_line(color=SERIES[0], **line).encode(
-        y=alt.Y("remaining:Q", title=f"Remaining ({u})"), tooltip=tips
-    )
+    y_title = f"Remaining, scope change ({u})" if exact else f"Remaining ({u})"
+    remaining = base.mark_line(color=SERIES[0], **line).encode(y=alt.Y("remaining:Q", title=y_title), tooltip=tips)
     layers = [remaining]
     if guide is not None and not guide.empty:
         layers.insert(
@@ -59,7 +58,7 @@ def burndown(
             .mark_line(color=SERIES[2], strokeDash=[4, 4])
             .encode(
                 x=alt.X("date:T", title="Date", axis=DAY_AXIS),
-                y=alt.Y("remaining:Q", title=f"Remaining ({u})"),
+                y=alt.Y("remaining:Q", title=y_title),
                 tooltip=[_date_tip(), alt.Tooltip("remaining:Q", title=f"Guideline ({u})", format=",.1f")],
             ),
         )
@@ -78,7 +77,7 @@ def burndown(
                 .mark_bar(size=8, opacity=0.7)
                 .encode(
                     x=alt.X("date:T", title="Date", axis=DAY_AXIS),
-                    y=alt.Y("change:Q", title=f"Scope change ({u})"),
+                    y=alt.Y("change:Q", title=y_title),  # shares the remaining axis: same title, shown once
                     color=alt.Color(
                         "kind:N",
                         title="Scope change",
@@ -93,7 +92,9 @@ def burndown(
             )
             layers.append(bars)
     subtitle = "Exact, from snapshots" if exact else "Approximate, from Created/Resolved"
-    return alt.layer(*layers).properties(padding=PADDING, title=alt.Title(title, subtitle=subtitle), height=300)
+    return alt.layer(*layers).properties(
+        padding=PADDING, title=alt.Title(title, subtitle=subtitle, anchor="start"), height=300
+    )
 
 
 def burnup(frame: pd.DataFrame, cone: pd.DataFrame, unit: str, title: str = "Burn-up with forecast") -> alt.LayerChart:
