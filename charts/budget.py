@@ -52,33 +52,60 @@ def cumulative(monthly: pd.DataFrame, currency: str = "") -> alt.Chart:
     )
 
 
+BAR_STEP = 22  # pixels per bar row: every label shows at the default 11 px font
+MIN_BAR_HEIGHT = 160
+# Width fills the container, height is the plot height we set (Streamlit's default "fit" squeezes the
+# plot into the height once the title, axes and legend are taken off: a few pixels for a short list).
+FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
+
+
+def bar_height(rows: int, step: int = BAR_STEP, minimum: int = MIN_BAR_HEIGHT) -> int:
+    """Plot height in pixels for ``rows`` horizontal bars: ``step`` per row, at least ``minimum``."""
+    return max(minimum, step * int(rows or 0))
+
+
 def variance_bars(frame: pd.DataFrame, label: str, label_title: str, value: str = "ytd_variance",
                   pct: str = "ytd_variance_pct", status: str = "ytd_status", currency: str = "",
-                  title: str = "Variance") -> alt.Chart:  # fmt: skip
-    """Horizontal bars of variance (budget − actual; negative = over budget) per ``label``,
-    coloured by threshold status. ``frame``: label, value, pct, status, budget/actual columns."""
+                  title: str = "Variance", detail: str | None = None, detail_title: str = "Name") -> alt.Chart:  # fmt: skip
+    """Horizontal bars of variance (budget − actual; negative = over budget), one per ``label``
+    (every label shown, ``BAR_STEP`` px per bar), coloured by threshold status. ``frame``: label,
+    value, pct, status columns; ``detail`` (e.g. the project name) is added to the tooltip."""
     unit = _unit(currency)
     data = frame.assign(_status=frame[status].fillna("unknown"))
-    domain = list(STATUS_COLORS)
+    present = set(data["_status"])
+    domain = [s for s in STATUS_COLORS if s in present]  # only the statuses shown: the legend fits a half column
+    tooltip = [alt.Tooltip(f"{label}:N", title=label_title)]
+    if detail and detail in data.columns:
+        tooltip.append(alt.Tooltip(f"{detail}:N", title=detail_title))
+    tooltip += [
+        alt.Tooltip(f"{value}:Q", title=f"Variance{unit}", format=",.0f"),
+        alt.Tooltip(f"{pct}:Q", title="Variance %", format="+.1%"),
+        alt.Tooltip("_status:N", title="Status"),
+    ]
     return (
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y(f"{label}:N", title=label_title, sort=alt.EncodingSortField(field=value, order="ascending")),
-            x=alt.X(f"{value}:Q", title=f"Variance, budget − actual{unit}; negative = over budget"),
+            y=alt.Y(
+                f"{label}:N",
+                title=label_title,
+                sort=alt.EncodingSortField(field=value, order="ascending"),
+                axis=alt.Axis(labelOverlap=False, labelLimit=220),
+            ),
+            x=alt.X(f"{value}:Q", title=f"Variance{unit}", axis=alt.Axis(format="~s")),
             color=alt.Color(
                 "_status:N",
                 title="Status (|variance %|)",
                 scale=alt.Scale(domain=domain, range=[STATUS_COLORS[s] for s in domain]),
+                legend=alt.Legend(orient="top", direction="horizontal", columns=len(domain) if len(domain) < 4 else 2),
             ),
-            tooltip=[
-                alt.Tooltip(f"{label}:N", title=label_title),
-                alt.Tooltip(f"{value}:Q", title=f"Variance{unit}", format=",.0f"),
-                alt.Tooltip(f"{pct}:Q", title="Variance %", format=".1%"),
-                alt.Tooltip("_status:N", title="Status"),
-            ],
+            tooltip=tooltip,
         )
-        .properties(title=title, height=max(120, 26 * len(data)))
+        .properties(
+            title=alt.Title(title, subtitle="Budget − actual; negative = over budget"),
+            height=bar_height(data[label].nunique()),
+            autosize=FIT_WIDTH,
+        )
     )
 
 

@@ -166,7 +166,7 @@ project_table = budget.display(tables["projects"], PROJECT_COLUMNS)
 st.dataframe(styled(project_table), hide_index=True, width="stretch", key="project_table")
 st.altair_chart(
     budget_charts.variance_bars(tables["projects"], "project_id", "Project", currency=currency,
-                                title="Variance by project, year to date"),
+                                title="Variance by project, year to date", detail="name"),
     width="stretch",
 )  # fmt: skip
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 from finance_golden import wide_workbook
 
 from charts import SERIES, STATUS_COLORS
@@ -36,12 +37,31 @@ def test_variance_bars_are_coloured_by_status():
     summary = budget.summarise(_prepared(), ["project_id"])
     spec = charts.variance_bars(summary, "project_id", "Project", currency="EUR").to_dict()
     enc = spec["encoding"]
-    assert enc["color"]["scale"]["range"] == list(STATUS_COLORS.values())
-    assert "negative = over budget" in enc["x"]["title"] and "(EUR)" in enc["x"]["title"]
+    assert enc["color"]["scale"]["domain"] == ["green", "amber"]  # the statuses shown, in status order
+    assert enc["color"]["scale"]["range"] == [STATUS_COLORS["green"], STATUS_COLORS["amber"]]
+    assert enc["x"]["title"] == "Variance (EUR)" and "negative = over budget" in spec["title"]["subtitle"]
     assert enc["y"]["title"] == "Project"
     assert len(enc["tooltip"]) == 4
     rows = next(iter(spec["datasets"].values()))
     assert {r["project_id"]: r["_status"] for r in rows} == {"P1": "amber", "P2": "green"}
+
+
+def test_variance_bars_give_every_row_its_height():
+    """The plot height is set (not squeezed by Streamlit's "fit"): a short list keeps a readable
+    minimum, a long one gets BAR_STEP px per bar and never drops a label for overlap."""
+    summary = budget.summarise(_prepared(), ["cost_category"])
+    spec = charts.variance_bars(summary, "cost_category", "Cost category", currency="EUR").to_dict()
+    assert spec["autosize"] == {"type": "fit-x", "contains": "padding"}
+    assert spec["height"] == charts.MIN_BAR_HEIGHT == 160
+    assert spec["encoding"]["y"]["axis"]["labelOverlap"] is False
+    assert spec["encoding"]["color"]["legend"]["orient"] == "top"  # not eating a half-width column
+    many = pd.DataFrame({"project_id": [f"P{i}" for i in range(30)], "name": [f"Project {i}" for i in range(30)],
+                         "ytd_variance": range(30), "ytd_variance_pct": [0.01] * 30, "ytd_status": ["green"] * 30})  # fmt: skip
+    spec = charts.variance_bars(many, "project_id", "Project", detail="name").to_dict()
+    assert spec["height"] == 30 * charts.BAR_STEP
+    assert [t["title"] for t in spec["encoding"]["tooltip"]] == ["Project", "Name", "Variance (currency units)",
+                                                                "Variance %", "Status"]  # fmt: skip
+    assert charts.bar_height(0) == charts.bar_height(None) == 160
 
 
 def test_vendor_spend_uses_series_colours():
