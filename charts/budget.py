@@ -13,6 +13,7 @@ import pandas as pd
 from charts import SERIES, STATUS_COLORS
 
 CUMULATIVE_SERIES = ["Budget", "Actual", "Forecast (actual + estimate)"]
+CUMULATIVE_COLORS = [SERIES[2], SERIES[0], SERIES[4]]  # grey budget, dark-blue actual, teal forecast: distinct
 STATUS_LABELS = {"green": "within threshold", "amber": "watch", "red": "outside threshold", "unknown": "no budget"}
 
 
@@ -22,32 +23,56 @@ def _unit(currency: str) -> str:
 
 def cumulative(monthly: pd.DataFrame, currency: str = "") -> alt.Chart:
     """Running totals per month: budget, actual (to date) and forecast (actual to date, then the
-    estimate). ``monthly``: period, cum_budget, cum_actual, cum_outlook (one currency)."""
+    estimate). ``monthly``: period, cum_budget, cum_actual, cum_outlook (one currency).
+
+    Each measure has its own ``SERIES`` colour (``CUMULATIVE_COLORS``) and one legend titled
+    "Measure"; the forecast is dashed and drawn from the last month with actuals on (before that it
+    equals the actual line, which it would hide). With no actuals at all the whole forecast shows."""
     unit = _unit(currency)
     frame = monthly[["period", "cum_budget", "cum_actual", "cum_outlook"]].rename(
         columns={"cum_budget": "Budget", "cum_actual": "Actual", "cum_outlook": "Forecast (actual + estimate)"}
     )
+    with_actuals = frame.loc[frame["Actual"].notna(), "period"]
+    if not with_actuals.empty:
+        frame = frame.assign(
+            **{"Forecast (actual + estimate)": frame["Forecast (actual + estimate)"].where(
+                frame["period"] >= with_actuals.max())}
+        )  # fmt: skip
+    legend = alt.Legend(
+        orient="top", title="Measure", symbolType="stroke", symbolStrokeWidth=3, symbolSize=500, labelLimit=260
+    )
+    color = alt.Color(
+        "series:N", title="Measure", legend=legend, scale=alt.Scale(domain=CUMULATIVE_SERIES, range=CUMULATIVE_COLORS)
+    )
     dash = alt.StrokeDash(
-        "series:N", legend=None, scale=alt.Scale(domain=CUMULATIVE_SERIES, range=[[1, 0], [1, 0], [6, 4]])
+        "series:N",
+        title="Measure",
+        legend=legend,
+        scale=alt.Scale(domain=CUMULATIVE_SERIES, range=[[1, 0], [1, 0], [6, 4]]),
     )
     return (
         alt.Chart(frame)
         .transform_fold(CUMULATIVE_SERIES, as_=["series", "value"])
         .transform_filter("isValid(datum.value)")
-        .mark_line(point=True)
+        .mark_line(point=True, strokeWidth=2.5)
         .encode(
             x=alt.X("period:T", title="Month", timeUnit="yearmonth", axis=alt.Axis(format="%b %Y")),
-            y=alt.Y("value:Q", title=f"Cumulative spend{unit}"),
-            color=alt.Color("series:N", title="Series", scale=alt.Scale(domain=CUMULATIVE_SERIES, range=SERIES[:3])),
+            y=alt.Y("value:Q", title=f"Cumulative spend{unit}", axis=alt.Axis(format="~s")),
+            color=color,
             strokeDash=dash,
             tooltip=[
-                alt.Tooltip("series:N", title="Series"),
+                alt.Tooltip("series:N", title="Measure"),
                 alt.Tooltip("period:T", title="Month", format="%b %Y"),
                 alt.Tooltip("value:Q", title=f"Cumulative{unit}", format=",.0f"),
             ],
         )
         .properties(
-            title=alt.Title("Cumulative budget vs actual vs forecast", subtitle="Running totals by month"), height=320
+            title=alt.Title(
+                "Cumulative budget vs actual vs forecast",
+                subtitle="Running totals by month; the dashed forecast continues from the last month with actuals",
+            ),
+            height=320,
+            autosize=FIT_WIDTH,
         )
     )
 

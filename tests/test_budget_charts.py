@@ -27,10 +27,26 @@ def test_cumulative_chart():
     assert spec["title"]["text"] == "Cumulative budget vs actual vs forecast"
     enc = spec["encoding"]
     assert enc["y"]["title"] == "Cumulative spend (EUR)" and enc["x"]["title"] == "Month"
-    assert enc["color"]["scale"]["range"] == SERIES[:3]
-    assert {t["title"] for t in enc["tooltip"]} == {"Series", "Month", "Cumulative (EUR)"}
+    colours = enc["color"]["scale"]["range"]
+    assert len(set(colours)) == 3 and set(colours) <= set(SERIES) and not set(colours) & set(STATUS_COLORS.values())
+    assert enc["color"]["legend"]["title"] == enc["strokeDash"]["legend"]["title"] == "Measure"  # one merged legend
+    assert enc["strokeDash"]["scale"]["range"][2] != [1, 0]  # forecast dashed
+    assert {t["title"] for t in enc["tooltip"]} == {"Measure", "Month", "Cumulative (EUR)"}
     values = next(iter(spec["datasets"].values()))
     assert values[-1]["Budget"] == 19200 and values[-1]["Actual"] is None
+
+
+def test_cumulative_forecast_starts_at_the_last_actual_month():
+    """Before the last month with actuals the forecast equals the actual: it is left out so it does
+    not hide the actual line; from that month on it is drawn (joined to the actual line)."""
+    monthly = pd.DataFrame({"period": pd.to_datetime(["2026-01-01", "2026-02-01", "2026-03-01"]),
+                            "cum_budget": [10.0, 20.0, 30.0], "cum_actual": [9.0, 19.0, None],
+                            "cum_outlook": [9.0, 19.0, 31.0]})  # fmt: skip
+    values = next(iter(charts.cumulative(monthly).to_dict()["datasets"].values()))
+    assert [v["Forecast (actual + estimate)"] for v in values] == [None, 19.0, 31.0]
+    no_actuals = monthly.assign(cum_actual=None)
+    values = next(iter(charts.cumulative(no_actuals).to_dict()["datasets"].values()))
+    assert [v["Forecast (actual + estimate)"] for v in values] == [9.0, 19.0, 31.0]
 
 
 def test_variance_bars_are_coloured_by_status():
