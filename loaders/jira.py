@@ -49,6 +49,7 @@ SOURCE = "jira"
 
 TRUNCATION_ROWS = 1000
 EXACT_ROWS_BYTES = 32 << 20  # below this size, empty lines in a CSV are found and counted exactly
+SMALL_ROWS = 100_000  # below this many rows the typed cells are materialised once (query binding dominates)
 MAX_CELL_PROBLEMS = 200  # per column and kind; the rest are summarised in one problem
 
 # --------------------------------------------------------------------------------------------------
@@ -405,6 +406,7 @@ class _Raw:
         self.payload: memoryview | bytes = b""
         self.source: tuple[bytes, int] = (b"", 0)
         self.text: str | None = None
+        self.raw_is_view = False  # ``raw`` is a view over ``raw0`` (else a table of its own)
 
 
 def _refuse_semicolons(file_name: str) -> Refused:
@@ -551,6 +553,7 @@ def _load_csv(con, raw: _Raw, keep: list[int], file_name: str) -> None:
             )
             return
     con.execute(f"CREATE TEMP VIEW raw AS SELECT ({rn_sql})::INTEGER AS rn, * FROM raw0")
+    raw.raw_is_view = True
 
 
 def _cell_text(value) -> str:
@@ -788,15 +791,11 @@ def _cell_problems(con, problems, table, cond, value_col, total, column, reason,
         )
 
 
-def _release(con) -> None:
-    for statement in ("DROP VIEW IF EXISTS base", "DROP VIEW IF EXISTS typed"):
-        con.execute(statement)
-    kinds = dict(con.execute("SELECT table_name, table_type FROM information_schema.tables").fetchall())
-    if kinds.get("raw") == "VIEW":
-        con.execute("DROP VIEW raw")
-    elif "raw" in kinds:
-        con.execute("DROP TABLE raw")
-    con.execute("DROP TABLE IF EXISTS raw0")
+def _release(con, raw: _Raw, typed_kind: str) -> None:
+    con.execute(
+        f"DROP VIEW IF EXISTS base; DROP {typed_kind} IF EXISTS typed; DROP {'VIEW' if raw.raw_is_view else 'TABLE'} "
+        "IF EXISTS raw; DROP TABLE IF EXISTS raw0"
+    )
 
 
 def _sprint_rows(con, n_cols: int) -> pd.DataFrame:
@@ -921,8 +920,11 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
     n_sprint_cols = len(groups.get("sprint", []))
     where_blank = f"WHERE NOT ({blank_raw})" if blanks else ""
     unresolved_words, unassigned_words = _sql_list(UNRESOLVED), _sql_list(UNASSIGNED)
+    # small files: one table (the later queries then bind a table, not this long view, which costs more
+    # than computing it); large ones: a view, computed in the final query's pipeline without a copy
+    typed_kind = "TABLE" if total_rows < SMALL_ROWS else "VIEW"
     con.execute(f"""
-        CREATE TEMP VIEW typed AS
+        CREATE TEMP {typed_kind} typed AS
         SELECT s.* EXCLUDE ({", ".join(f"{f}_fast, {f}_p, {f}_o" for f in DATE_FIELDS)}),
                {", ".join(f"coalesce({f}_fast, jira_from_parts({f}_p, {df_sql}), jira_other_ts({f}_o)) AS {f}_ts" for f in DATE_FIELDS)},
                jira_num(sp_text) AS sp_value,
@@ -1124,7 +1126,9 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
         if total:
             column = header[sp_idxs[sp_choice]] if f == "story_points" else header[groups[f][0]]
             _cell_problems(con, problems, "typed", cond, value_col, total, column, reason)
-    _release(con)  # the raw cells are no longer needed: give their memory back before the frames are built
+    _release(
+        con, raw, typed_kind
+    )  # the raw cells are no longer needed: give their memory back before the frames are built
     extra = ["_parent_ref", "_epic_link", "_epic_link_r", "_category", "_project_name", "_flags"]
     extra += [f"_sprint_{k}" for k in range(1, n_sprint_cols + 1)]
     issues = table.drop_columns(extra).to_pandas(self_destruct=True)
