@@ -509,6 +509,7 @@ def prepared_lines(store, as_of: dt.date | None = None, project_ids=None, fy_sta
 
 TABLE_COLUMNS = {
     "project_id": "Project",
+    "project": "Project",  # the name, or the id when the register has no name (over-budget list)
     "name": "Name",
     "program": "Program",
     "cost_category": "Cost category",
@@ -536,7 +537,8 @@ def page_tables(prepared: pd.DataFrame, currency: str, names: dict | None = None
                 thresholds: Thresholds = DEFAULT_THRESHOLDS) -> dict[str, pd.DataFrame]:  # fmt: skip
     """Everything the finance page shows for one currency (pure): ``projects``, ``categories``,
     ``vendors``, ``monthly``, ``over_projects`` and ``over_vendors`` (over budget this fiscal year,
-    most over first). Summary frames carry :func:`summarise` columns plus ``name``/``program``."""
+    most over first). Summary frames carry :func:`summarise` columns plus ``name``/``program``;
+    ``over_projects`` also has ``project``: the name, or the id when the register has none."""
     lines = prepared[prepared["currency"] == currency]
     projects = summarise(lines, ["project_id"], thresholds)
     projects.insert(1, "name", projects["project_id"].map(names or {}))
@@ -549,9 +551,17 @@ def page_tables(prepared: pd.DataFrame, currency: str, names: dict | None = None
         "categories": categories.reset_index(drop=True),
         "vendors": vendors.reset_index(drop=True),
         "monthly": monthly(lines),
-        "over_projects": top_overruns(projects),
+        "over_projects": _with_project_label(top_overruns(projects)),
         "over_vendors": top_overruns(vendors),
     }
+
+
+def _with_project_label(projects: pd.DataFrame) -> pd.DataFrame:
+    """``projects`` with a ``project`` column after ``project_id``: the name, else the id."""
+    name = projects["name"]
+    out = projects.copy()
+    out.insert(1, "project", name.where(name.notna() & (name.astype(str) != ""), projects["project_id"]))
+    return out
 
 
 def headline(projects: pd.DataFrame) -> dict:

@@ -245,6 +245,17 @@ def test_top_overruns_lists_only_projects_over_budget(golden):
     assert top["project_id"].tolist() == ["P3", "P1"]  # most over budget first; P2 is on budget
 
 
+def test_over_budget_projects_are_labelled_by_name_or_id(golden):
+    """The over-budget list is three columns wide: the project is shown by name, by id without one."""
+    prepared, _ = b.prepared_lines(golden, AS_OF)
+    eur = b.page_tables(prepared, "EUR", names={"P1": "Portal"})
+    assert eur["over_projects"][["project_id", "project"]].values.tolist() == [["P1", "Portal"]]
+    usd = b.page_tables(prepared, "USD", names={"P1": "Portal", "P3": ""})
+    assert usd["over_projects"]["project"].tolist() == ["P3"]  # blank name: the id
+    shown = b.display(eur["over_projects"], ["project", "ytd_variance", "ytd_variance_pct"])
+    assert shown.columns.tolist() == ["Project", "YTD variance", "YTD variance %"]
+
+
 amounts = st.one_of(st.none(), st.integers(-50_000, 500_000).map(float))
 
 
