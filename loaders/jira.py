@@ -832,13 +832,23 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
         f"count(*) FILTER ({_single(groups, 'parent_ref')} IS NOT NULL AND NOT coalesce(regexp_full_match("
         f"{_single(groups, 'parent_key')}, '^[A-Za-z][A-Za-z0-9_]*-\\d+$'), false))"
     )
-    facts = con.execute(
-        f"SELECT count(*), count(*) FILTER ({blank_raw}), count({key_expr}) - count(DISTINCT {key_expr}), "
+    # grouped by the (few) distinct statuses, categories and issue types, classified in Python below;
+    # no DISTINCT aggregate here: DuckDB would materialise the whole scan for it
+    groups_facts = con.execute(
+        f"SELECT {_single(groups, 'status')}, lower({_single(groups, 'status_category')}), "
+        f"{_single(groups, 'issue_type')}, count(*), count(*) FILTER ({blank_raw}), "
         + parent_ids_sql
         + "".join(f", count({_cell(i)})" for i in sp_idxs)
-        + " FROM raw"
-    ).fetchall()[0]
-    total_rows, blanks, duplicate_keys, parent_ids, sp_filled = facts[0], facts[1], facts[2], facts[3], facts[4:]
+        + " FROM raw GROUP BY 1, 2, 3"
+    ).fetchall()
+    total_rows, blanks, parent_ids = (sum(r[k] for r in groups_facts) for k in (3, 4, 5))
+    sp_filled = [sum(r[6 + k] for r in groups_facts) for k in range(len(sp_idxs))]
+    distinct = [r[:3] for r in groups_facts if r[3] > r[4]]  # of the rows that are not blank
+    duplicate_keys = 0
+    if "issue_key" in groups:
+        duplicate_keys = con.execute(
+            f"SELECT count(k) - count(DISTINCT k) FROM (SELECT {key_expr} AS k FROM raw)"
+        ).fetchall()[0][0]
     n_rows = total_rows - blanks
     blanks += raw.blank_lines
     if n_rows == 0 and not raw.rejected:
@@ -958,7 +968,6 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
     has_category = "status_category" in groups
     meta["status_category_source"] = "file" if has_category else "status names (defaults)"
     defaults = {k.casefold(): v for k, v in STATUS_CATEGORY_DEFAULTS.items()}
-    distinct = con.execute("SELECT status, lower(status_category), issue_type FROM typed GROUP BY ALL").fetchall()
 
     # 7. duplicate keys: keep the first row, reject the others
     dups = []
