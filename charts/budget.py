@@ -136,24 +136,41 @@ def variance_bars(frame: pd.DataFrame, label: str, label_title: str, value: str 
 
 def vendor_spend(frame: pd.DataFrame, currency: str = "", actual: str = "ytd_actual", budget: str = "ytd_budget",
                  title: str = "Spend by vendor, year to date") -> alt.Chart:  # fmt: skip
-    """Actual spend per vendor (bars) with the vendor's budget (tick). ``frame``: vendor, actual, budget."""
+    """Actual spend per vendor (bars) with the vendor's budget (tick), in the frame's row order.
+    ``frame``: vendor, actual, budget and optionally ``vendors`` (how many vendors a row stands for,
+    as from :func:`metrics.budget.top_vendors`; a grouped "Other vendors (k)" row is named in the
+    subtitle)."""
     unit = _unit(currency)
     tooltip = [
         alt.Tooltip("vendor:N", title="Vendor"),
         alt.Tooltip(f"{actual}:Q", title=f"Actual{unit}", format=",.0f"),
         alt.Tooltip(f"{budget}:Q", title=f"Budget{unit}", format=",.0f"),
     ]
-    y = alt.Y("vendor:N", title="Vendor", sort=alt.EncodingSortField(field=actual, order="descending"))
+    subtitle = ["Bars: actual; grey ticks: budget"]
+    counts = frame["vendors"] if "vendors" in frame.columns else pd.Series(1, index=frame.index)
+    grouped = frame.loc[counts > 1, "vendor"]
+    if not grouped.empty:
+        shown = int((counts == 1).sum())
+        # Short lines: the chart sits in a half-width column and Vega does not wrap titles.
+        subtitle[:0] = [
+            f"Top {shown} of {int(counts.sum())} vendors by spend;",
+            f"the rest grouped as “{grouped.iloc[0]}”",
+        ]
+    y = alt.Y(
+        "vendor:N", title="Vendor", sort=frame["vendor"].tolist(), axis=alt.Axis(labelOverlap=False, labelLimit=200)
+    )
     bars = (
         alt.Chart(frame)
         .mark_bar(color=SERIES[0])
-        .encode(y=y, x=alt.X(f"{actual}:Q", title=f"Spend{unit}"), tooltip=tooltip)
+        .encode(
+            y=y, x=alt.X(f"{actual}:Q", title=f"Spend{unit}", axis=alt.Axis(format="~s", tickCount=5)), tooltip=tooltip
+        )
     )
     ticks = (
         alt.Chart(frame)
-        .mark_tick(color=SERIES[2], thickness=3, size=18)
+        .mark_tick(color=SERIES[2], thickness=3, size=16)
         .encode(y=y, x=alt.X(f"{budget}:Q", title=f"Spend{unit}"), tooltip=tooltip)
     )
     return (bars + ticks).properties(
-        title=alt.Title(title, subtitle="Bars: actual; grey ticks: budget"), height=max(120, 26 * len(frame))
+        title=alt.Title(title, subtitle=subtitle), height=bar_height(len(frame)), autosize=FIT_WIDTH
     )

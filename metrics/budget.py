@@ -311,6 +311,30 @@ def top_overruns(summary: pd.DataFrame, key: str = "ytd_variance", n: int = 10) 
     return over.sort_values(key, kind="stable").head(n).reset_index(drop=True)
 
 
+TOP_VENDORS = 15
+
+
+def top_vendors(vendors: pd.DataFrame, n: int = TOP_VENDORS, actual: str = "ytd_actual",
+                budget: str = "ytd_budget") -> pd.DataFrame:  # fmt: skip
+    """The ``n`` vendors with the most ``actual`` spend (most first, unknown spend last), then one
+    row ``"Other vendors (k)"`` summing the other ``k`` vendors' actual and budget (sums of the
+    known amounts; None when none is known). One currency. Columns: vendor, ``actual``, ``budget``,
+    ``vendors`` (how many vendors the row stands for: 1, or k for the grouped row). With ``n`` or
+    fewer vendors nothing is grouped."""
+    ranked = vendors.sort_values(actual, ascending=False, na_position="last", kind="stable")
+    top = ranked.head(n)[["vendor", actual, budget]].assign(vendors=1)
+    rest = ranked.iloc[n:]
+    if rest.empty:
+        return top.reset_index(drop=True)
+    other = {
+        "vendor": f"Other vendors ({len(rest)})",
+        actual: rest[actual].sum(min_count=1),
+        budget: rest[budget].sum(min_count=1),
+        "vendors": len(rest),
+    }
+    return pd.concat([top, pd.DataFrame([other])], ignore_index=True)
+
+
 def forecast_gap_notes(prepared: pd.DataFrame, eac_ratio: dict | None = None) -> list[str]:
     """One sentence per project whose finance forecast leaves budgeted months after the cutoff
     blank: how many, and whether they were estimated as budget × EAC/BAC or left unknown."""
@@ -536,7 +560,7 @@ TABLE_COLUMNS = {
 def page_tables(prepared: pd.DataFrame, currency: str, names: dict | None = None, programs: dict | None = None,
                 thresholds: Thresholds = DEFAULT_THRESHOLDS) -> dict[str, pd.DataFrame]:  # fmt: skip
     """Everything the finance page shows for one currency (pure): ``projects``, ``categories``,
-    ``vendors``, ``monthly``, ``over_projects`` and ``over_vendors`` (over budget this fiscal year,
+    ``vendors``, ``vendor_spend`` (:func:`top_vendors`), ``monthly``, ``over_projects`` and ``over_vendors`` (over budget this fiscal year,
     most over first). Summary frames carry :func:`summarise` columns plus ``name``/``program``;
     ``over_projects`` also has ``project``: the name, or the id when the register has none."""
     lines = prepared[prepared["currency"] == currency]
@@ -550,6 +574,7 @@ def page_tables(prepared: pd.DataFrame, currency: str, names: dict | None = None
         "projects": projects,
         "categories": categories.reset_index(drop=True),
         "vendors": vendors.reset_index(drop=True),
+        "vendor_spend": top_vendors(vendors),
         "monthly": monthly(lines),
         "over_projects": _with_project_label(top_overruns(projects)),
         "over_vendors": top_overruns(vendors),

@@ -203,7 +203,7 @@ with left:
         width="stretch",
     )  # fmt: skip
 with right:
-    st.altair_chart(budget_charts.vendor_spend(tables["vendors"], currency), width="stretch")
+    st.altair_chart(budget_charts.vendor_spend(tables["vendor_spend"], currency), width="stretch")
 
 with st.expander("Tables by cost category and vendor"):
     category_table = budget.display(tables["categories"], CATEGORY_COLUMNS)

@@ -245,6 +245,20 @@ def test_top_overruns_lists_only_projects_over_budget(golden):
     assert top["project_id"].tolist() == ["P3", "P1"]  # most over budget first; P2 is on budget
 
 
+def test_top_vendors_groups_the_rest():
+    vendors = pd.DataFrame({"vendor": list("ABCDEF"), "ytd_actual": [5.0, None, 50.0, 10.0, 1.0, 2.0],
+                            "ytd_budget": [4.0, 7.0, None, 12.0, None, 3.0]})  # fmt: skip
+    top = b.top_vendors(vendors, n=3)
+    assert top["vendor"].tolist() == ["C", "D", "A", "Other vendors (3)"]  # most spend first, unknown spend last
+    other = top.iloc[-1]
+    assert other["ytd_actual"] == 3.0 and other["ytd_budget"] == 10.0 and other["vendors"] == 3
+    assert top["vendors"].tolist()[:3] == [1, 1, 1]
+    assert b.top_vendors(vendors.tail(2), n=3)["vendor"].tolist() == ["F", "E"]  # nothing to group
+    unknown = b.top_vendors(vendors.assign(ytd_budget=None), n=3)
+    assert pd.isna(unknown.iloc[-1]["ytd_budget"])  # no known budget: unknown, not 0
+    assert b.top_vendors(vendors.head(0)).empty
+
+
 def test_over_budget_projects_are_labelled_by_name_or_id(golden):
     """The over-budget list is three columns wide: the project is shown by name, by id without one."""
     prepared, _ = b.prepared_lines(golden, AS_OF)

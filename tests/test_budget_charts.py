@@ -88,3 +88,18 @@ def test_vendor_spend_uses_series_colours():
     assert marks == [SERIES[0], SERIES[2]] and not set(marks) & set(STATUS_COLORS.values())
     for layer in _layers(spec):
         assert layer["encoding"]["x"]["title"] == "Spend (EUR)" and layer["encoding"]["tooltip"]
+
+
+def test_vendor_spend_names_the_grouped_vendors():
+    vendors = pd.DataFrame({"vendor": [f"V{i:02d}" for i in range(20)], "ytd_actual": [100.0 - i for i in range(20)],
+                            "ytd_budget": [90.0] * 20})  # fmt: skip
+    shown = budget.top_vendors(vendors)
+    spec = charts.vendor_spend(shown, "EUR").to_dict()
+    assert spec["title"]["subtitle"][:2] == [
+        "Top 15 of 20 vendors by spend;",
+        "the rest grouped as “Other vendors (5)”",
+    ]
+    assert spec["height"] == 16 * charts.BAR_STEP and spec["autosize"]["type"] == "fit-x"
+    assert _layers(spec)[0]["encoding"]["y"]["sort"][-1] == "Other vendors (5)"  # the group stays last
+    small = charts.vendor_spend(budget.top_vendors(vendors.head(3)), "EUR").to_dict()
+    assert small["title"]["subtitle"] == ["Bars: actual; grey ticks: budget"] and small["height"] == 160
