@@ -95,8 +95,10 @@ class Sample:
         """The first 64 KiB decoded (UTF-8 with or without BOM, else cp1252), '' for binaries."""
         from loaders.tabular import decode
 
-        if self.is_zip or self.is_ole2 or b"\x00" in self.head[:4096]:
+        if self.is_zip or self.is_ole2:
             return ""
+        if b"\x00" in self.head[:4096] and self.head[:2] not in (b"\xff\xfe", b"\xfe\xff"):
+            return ""  # a binary file (UTF-16 text announces itself with a byte-order mark)
         return decode(self.head)[0]
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 from types import ModuleType
 
 from loaders.base import Refused, Sample
@@ -49,8 +50,27 @@ def describe(sample: Sample) -> str:
         return "this is a zip archive, not a workbook this app reads."
     if sample.is_ole2:
         return "this is an old binary Office file (.xls/.mpp), which this app does not read."
+    text = sample.text_head.lstrip()
+    if text.startswith("<"):
+        root = re.search(
+            r"<([A-Za-z_][\w.:-]*)[\s>/]", re.sub(r"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>", "", text, flags=re.S)
+        )
+        name = root.group(1) if root else "?"
+        return f"this XML or HTML file (root element <{name}>) is not an MS Project XML plan or a Jira HTML export."
     header = sample.csv_header
+    if header and _looks_like_data(header):
+        return (
+            "the first row holds values, not column names: the file seems to have no header row. Export it again "
+            "with column headers included (MS Project: 'Export includes headers' in the Export Wizard)."
+        )
     if header:
         shown = ", ".join(h for h in header[:6] if h)
         return f"the columns ({shown}, ...) do not match any export format this app reads."
     return "the file's contents are not a format this app reads."
+
+
+def _looks_like_data(cells: list[str]) -> bool:
+    """True when most non-empty cells of a would-be header are numbers or dates."""
+    filled = [c.strip() for c in cells if c.strip()]
+    numeric = [c for c in filled if re.fullmatch(r"[\d\s.,:/%$€£-]+", c)]
+    return len(filled) >= 2 and len(numeric) >= max(2, len(filled) // 2)

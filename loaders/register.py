@@ -8,6 +8,7 @@ any other column is kept in ``extra``.
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 
@@ -32,6 +33,10 @@ ALIASES = {
     "project id": "project_id",
     "project": "project_id",
     "project name": "name",
+    "project title": "name",
+    "project manager name": "manager",
+    "programme name": "program",
+    "program name": "program",
     "name": "name",
     "programme": "program",
     "program": "program",
@@ -51,8 +56,38 @@ ALIASES = {
 REQUIRED = ("project_id", "name")
 
 
+_UNIT_IN_HEADER = re.compile(r"\s*[(\[]\s*([a-z]{3}|[$€£¥])\s*[)\]]\s*$")
+_SCALE = {"k": 1e3, "tsd": 1e3, "m": 1e6, "mm": 1e6, "mn": 1e6, "mio": 1e6, "bn": 1e9, "b": 1e9, "mrd": 1e9}
+_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₫": "VND", "₩": "KRW", "₽": "RUB"}
+
+
 def _canonical(header: list[str]) -> list[str | None]:
-    return [ALIASES.get(normalize_header(h)) for h in header]
+    """Canonical field per header; ``Budget (USD)`` and ``Budget [€]`` mean budget."""
+    return [ALIASES.get(_UNIT_IN_HEADER.sub("", normalize_header(h))) for h in header]
+
+
+def header_currency(header: str) -> str | None:
+    """The currency a header names: ``Budget (USD)`` -> USD, ``Budget (€)`` -> EUR."""
+    found = _UNIT_IN_HEADER.search(normalize_header(header))
+    return None if not found else _SYMBOLS.get(found[1], found[1].upper())
+
+
+def parse_budget(cell) -> tuple[float | None, str | None]:
+    """A budget cell -> (amount, currency code from its symbol or code, if any). Accepts the
+    scale suffixes people type: ``€ 2.5m`` -> (2500000.0, 'EUR'), ``750k`` -> 750000.0."""
+    if isinstance(cell, int | float) and not isinstance(cell, bool):
+        return parse_number(cell), None
+    text = str(cell).strip()
+    currency = next((code for sym, code in _SYMBOLS.items() if sym in text), None)
+    code = re.search(r"\b([A-Z]{3})\b", text)
+    currency = currency or (code[1] if code else None)
+    scaled = re.fullmatch(
+        r"(.*?\d)\s*(k|tsd|m|mm|mn|mio|bn|b|mrd)\.?", re.sub(r"\b[A-Z]{3}\b", "", text).strip(), re.IGNORECASE
+    )
+    if scaled:
+        value = parse_number(scaled[1])
+        return (None if value is None else value * _SCALE[scaled[2].lower()]), currency
+    return parse_number(text), currency
 
 
 def _is_register_header(header: list[str]) -> bool:
@@ -119,7 +154,8 @@ def parse(data: bytes, file_name: str) -> Parsed:
                     extra[name] = str(cell).strip()
             elif canon == "budget":
                 try:
-                    record["budget"] = parse_number(cell)
+                    record["budget"], symbol = parse_budget(cell)
+                    record["currency"] = record["currency"] or symbol or header_currency(name)
                 except ValueError:
                     problems.append(
                         Problem("the budget is not a number; left empty.", "warning", offset, name, str(cell))

@@ -17,7 +17,11 @@ DELIMITERS = ",;\t|"
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """Bytes -> (text, encoding name). UTF-8 (BOM stripped) when valid, else cp1252."""
+    """Bytes -> (text, encoding name). UTF-16 when it starts with a byte-order mark (MS Project's
+    "Unicode text" export); UTF-8 (BOM stripped) when valid; else cp1252."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        usable = data[: len(data) - (len(data) % 2)]
+        return usable.decode("utf-16", errors="replace"), "utf-16"
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
     try:

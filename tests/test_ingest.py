@@ -90,3 +90,20 @@ def test_finance_lines_for_unregistered_projects_are_reported(store):
     report = ingest_bytes(store, finance, "finance.csv")
     assert report.status == "stored", report.message
     assert any("project id ZZ is not in the portfolio register" in p.message for p in report.problems)
+
+
+def test_utf16_text_with_a_byte_order_mark_is_decoded():
+    from loaders.tabular import decode, read_delimited
+
+    data = "ID\tName\tStart\r\n1\tDesign\tJanuary 5, 2026 8:00 AM\r\n".encode("utf-16")
+    assert decode(data) == ("ID\tName\tStart\r\n1\tDesign\tJanuary 5, 2026 8:00 AM\r\n", "utf-16")
+    rows, encoding, delimiter = read_delimited(data)
+    assert (rows[1], encoding, delimiter) == (["1", "Design", "January 5, 2026 8:00 AM"], "utf-16", "\t")
+
+
+def test_refusals_say_what_the_file_looks_like(store):
+    no_header = ingest_bytes(store, b"1,1,Project Alpha,2026-01-05\n2,2,Design,2026-01-06\n", "plan.csv")
+    assert "no header row" in no_header.message
+    xml = ingest_bytes(store, b'<?xml version="1.0"?>\n<Invoice><Line/></Invoice>', "invoice.xml")
+    assert "root element <Invoice>" in xml.message
+    assert store.uploads().empty

@@ -15,7 +15,7 @@ from conftest import ROOT
 from loaders.base import Refused
 from loaders.detect import detect
 from loaders.ingest import ingest_bytes
-from loaders.register import parse
+from loaders.register import parse, parse_budget
 
 CSV = (
     "Project ID;Name;Program;Portfolio;Manager;Sponsor;Currency;Budget;Jira keys;Stage;Strategic theme\n"
@@ -117,3 +117,27 @@ def test_a_second_column_meaning_the_same_field_is_kept_as_extra_with_a_warning(
     assert row.project_id == "A1"
     assert json.loads(row.extra) == {"Project": "Legacy name", "ID": "7"}
     assert [p.column_name for p in parsed.problems] == ["Project"]
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("€ 2.5m", (2_500_000, "EUR")),
+        ("750k", (750_000, None)),
+        ("USD 1,200,000", (1_200_000, "USD")),
+        ("2,5 Mio", (2_500_000, None)),
+        (3000, (3000, None)),
+        ("£1.2bn", (1_200_000_000, "GBP")),
+    ],
+)
+def test_budget_cells_with_scale_suffixes_and_currency_symbols(cell, expected):
+    assert parse_budget(cell) == expected
+
+
+def test_currency_comes_from_the_budget_cell_or_header():
+    parsed = parse(
+        "Project ID,Project Name,Programme,Budget (USD)\nA,Alpha,P,1.2m\nB,Beta,P,€ 900k\n".encode(), "r.csv"
+    )
+    projects = parsed.tables["projects"].set_index("project_id")
+    assert (projects.loc["A", "budget"], projects.loc["A", "currency"]) == (1_200_000, "USD")
+    assert (projects.loc["B", "budget"], projects.loc["B", "currency"]) == (900_000, "EUR")
