@@ -165,6 +165,11 @@ def _sum(frame: pd.DataFrame, keys: list[str], value: str, mask: str | None = No
     return values.fillna(0.0).groupby([frame[k] for k in keys], dropna=False).sum()
 
 
+SUMMARY_COLUMNS = ["budget", "actual", "ytd_budget", "ytd_actual", "full_year_budget", "total_budget", "committed",
+                   "forecast_source", "variance", "variance_pct", "status", "ytd_variance", "ytd_variance_pct",
+                   "ytd_status", "full_year_forecast", "full_year_variance", "forecast"]  # fmt: skip
+
+
 def summarise(prepared: pd.DataFrame, keys: list[str], thresholds: Thresholds = DEFAULT_THRESHOLDS) -> pd.DataFrame:
     """Aggregate prepared lines (from :func:`prepare`) by ``keys`` + ``currency``.
 
@@ -177,7 +182,7 @@ def summarise(prepared: pd.DataFrame, keys: list[str], thresholds: Thresholds = 
     """
     group = [*keys, "currency"]
     if prepared.empty:
-        return pd.DataFrame(columns=[*group, "budget", "actual", "variance", "variance_pct", "status"])
+        return pd.DataFrame(columns=[*group, *SUMMARY_COLUMNS])  # same columns as a non-empty summary
     prepared = prepared.assign(
         _td_known=prepared["to_date"] & ~prepared["no_actuals"],
         _td_unknown=prepared["to_date"] & prepared["no_actuals"],
@@ -237,7 +242,9 @@ def monthly(prepared: pd.DataFrame) -> pd.DataFrame:
     date, then the estimate) and their running totals ``cum_budget, cum_actual, cum_outlook``
     (``cum_actual`` NaN after the last month to date). Money in the currency of the row."""
     if prepared.empty:
-        return pd.DataFrame(columns=["currency", "period", "budget", "actual", "outlook", "cum_budget", "cum_actual"])
+        return pd.DataFrame(
+            columns=["currency", "period", "budget", "actual", "outlook", "cum_budget", "cum_actual", "cum_outlook"]
+        )
     unknown = prepared["no_actuals"]  # projects with no actuals yet: their actual is unknown, not 0
     frame = prepared.assign(
         actual_td=prepared["actual"].where(prepared["to_date"], 0.0).fillna(0.0).where(~unknown),

@@ -245,6 +245,15 @@ def test_top_overruns_lists_only_projects_over_budget(golden):
     assert top["project_id"].tolist() == ["P3", "P1"]  # most over budget first; P2 is on budget
 
 
+def test_summary_of_no_lines_has_every_column(golden):
+    """Filters that match no line (a project with a vendor it never used) give empty tables, not a KeyError."""
+    prepared, _ = b.prepared_lines(golden, AS_OF)
+    summary = b.summarise(prepared, ["project_id"])
+    assert b.summarise(prepared.head(0), ["project_id"]).columns.tolist() == summary.columns.tolist()
+    tables = b.page_tables(b.filter_lines(prepared, ["P1"], None, ["no such vendor"]), "EUR")
+    assert all(frame.empty for frame in tables.values())
+
+
 def test_top_vendors_groups_the_rest():
     vendors = pd.DataFrame({"vendor": list("ABCDEF"), "ytd_actual": [5.0, None, 50.0, 10.0, 1.0, 2.0],
                             "ytd_budget": [4.0, 7.0, None, 12.0, None, 3.0]})  # fmt: skip

@@ -159,3 +159,12 @@ def test_workbook_text_is_never_rendered_as_markdown(tmp_path, monkeypatch):
     assert shown, texts  # the unknown id is reported...
     assert all("[click](https://evil.example)" not in t for t in shown)  # ...as text, not as a link
     assert any("\\[click\\]" in t for t in shown)
+
+
+def test_filters_matching_no_line_say_so(golden_db):
+    at = run(AppTest.from_file(str(PAGE)))
+    at.multiselect(key="projects").set_value(["P2"])
+    at.multiselect(key="vendors").set_value(["Acme"])
+    run(at)  # no traceback
+    assert any("No budget lines match these filters" in i.value for i in at.info)
+    assert not at.metric
