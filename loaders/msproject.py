@@ -621,7 +621,9 @@ def _tasks_from_rows(rows: list[list], file_name: str, problems: list[Problem], 
         has_name = ~pd.Series(cells.empty_mask(frame[mapped["name"]]), index=frame.index)
         assignment_rows = no_id & has_name & (frame.index > 0)
     assign_frame, assign_numbers = frame[assignment_rows], numbers[assignment_rows]
-    owner_index = pd.Series(np.where(~assignment_rows, frame.index, np.nan), index=frame.index).ffill()
+    # each assignment row belongs to the task row above it: its position among the task rows,
+    # which is the index of the task frame built below (after the assignment rows are removed)
+    owner_index = pd.Series(np.cumsum(~assignment_rows.to_numpy(bool)) - 1, index=frame.index)
     frame, numbers = frame[~assignment_rows].reset_index(drop=True), numbers[~assignment_rows].reset_index(drop=True)
     cells.rows = numbers
     # dates first: decide one order for the file where columns disagree on nothing

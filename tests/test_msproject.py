@@ -224,6 +224,24 @@ def test_interleaved_assignment_rows_go_to_assignments():
     assert a.cost.tolist() == [240.0, 160.0]
 
 
+def test_interleaved_assignment_rows_under_a_later_task_keep_their_task():
+    text = (
+        "ID,Unique_ID,Name,Start_Date,Finish_Date,Work\n"
+        "1,1,Design,1/5/2026,1/9/2026,40h\n"
+        ",,Ann,1/5/2026,1/9/2026,24h\n"
+        ",,Bob,1/5/2026,1/9/2026,16h\n"
+        "2,7,Build,1/12/2026,1/16/2026,40h\n"
+        ",,Carol,1/12/2026,1/16/2026,40h\n"
+        "3,9,Test,1/19/2026,1/23/2026,8h\n"
+        ",,Dan,1/19/2026,1/23/2026,8h\n"
+    )
+    parsed = msproject.parse(text.encode(), "with_assignments.csv")
+    a = parsed.tables["assignments"]
+    assert a.resource_name.tolist() == ["Ann", "Bob", "Carol", "Dan"]
+    assert a.task_uid.tolist() == [1, 1, 7, 9]
+    assert a.task_name.tolist() == ["Design", "Design", "Build", "Test"]
+
+
 def test_csv_without_baseline_columns_says_what_to_add():
     parsed = msproject.parse(
         b"ID,Name,Duration,Start_Date,Finish_Date,Predecessors,Resource_Names\n1,A,1 day,NA,NA,,\n", "x.csv"
