@@ -224,8 +224,36 @@ def _task_header_score(header: list[str]) -> int:
     return len(found) if extra else 0
 
 
+_PROLOG = re.compile(r"(?:\s+|<\?.*?\?>|<!--.*?-->)*", re.S)
+_DOCTYPE = re.compile(r"<!DOCTYPE\s+(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)[^\[>]*(?:\[.*?\]\s*)?>", re.S)
+_ROOT = re.compile(r"<(?:([A-Za-z_][\w.-]*):)?([A-Za-z_][\w.-]*)(\s[^>]*)?/?>", re.S)
+_XMLNS = re.compile(r"\bxmlns(?::([A-Za-z_][\w.-]*))?\s*=\s*[\"']([^\"']*)[\"']")
+# elements only MSPDI's <Project> has near its top: a root <Project> without a namespace (hand-made
+# files, other writers) counts as MSPDI when one of them follows
+_MSPDI_CHILDREN = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?(?:SaveVersion|Tasks|Calendars|MinutesPerDay|StatusDate)\b")
+
+
 def _is_mspdi(text: str) -> bool:
-    return "<Project" in text and NS in text
+    """True when the root element is ``Project`` in MSPDI's namespace (default or any prefix,
+    ``<p:Project xmlns:p="...">``), or ``Project`` without a namespace followed by MSPDI's own
+    elements. Reads only the prolog and the root's start tag, so a KB or two is enough."""
+    text = text.lstrip("\ufeff")
+    pos = _PROLOG.match(text).end()
+    if text.startswith("<!DOCTYPE", pos):
+        doctype = _DOCTYPE.match(text, pos)
+        if doctype is None:  # an internal subset longer than the window: judge by its name
+            name = re.match(r"<!DOCTYPE\s+(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)", text[pos:])
+            return bool(name) and name.group(1) == "Project"
+        pos = _PROLOG.match(text, doctype.end()).end()
+    root = _ROOT.match(text, pos)
+    if root is None or root.group(2) != "Project":
+        return False
+    prefix, attrs = root.group(1), root.group(3) or ""
+    namespaces = {p: uri for p, uri in _XMLNS.findall(attrs)}
+    uri = namespaces.get(prefix or "")
+    if uri == NS:
+        return True
+    return uri is None and prefix is None and bool(_MSPDI_CHILDREN.search(text, root.end()))
 
 
 _SHEET_NAME = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?\bname=\"([^\"]*)\"")

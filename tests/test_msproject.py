@@ -300,6 +300,31 @@ def test_mspdi_escaped_text_prefixed_namespace_and_notes():
     assert t.start.tolist() == [pd.Timestamp("2026-01-05 08:00")]
 
 
+@pytest.mark.parametrize(
+    "head",
+    [
+        '<p:Project xmlns:p="http://schemas.microsoft.com/project"><p:SaveVersion>14</p:SaveVersion>',
+        '<!-- saved by a tool -->\n<ms:Project\n  xmlns:ms="http://schemas.microsoft.com/project"\n  xmlns:xsi="x">',
+        '<Project xmlns:xsi="x" xmlns="http://schemas.microsoft.com/project"><Name>a</Name>',
+    ],
+)
+def test_mspdi_detected_by_root_local_name_and_namespace_with_any_prefix(head):
+    xml = f'<?xml version="1.0" encoding="UTF-8"?>\n{head}'.encode()
+    assert msproject.sniff(Sample(xml, "plan.xml"))
+
+
+@pytest.mark.parametrize(
+    "xml",
+    [
+        b'<?xml version="1.0"?><Project xmlns="urn:other-tool"><Tasks/></Project>',
+        b'<?xml version="1.0"?><p:Plan xmlns:p="http://schemas.microsoft.com/project"><p:Project/></p:Plan>',
+        b"<html><body><p>Project plan</p></body></html>",
+    ],
+)
+def test_xml_whose_root_is_not_mspdi_project_is_not_claimed(xml):
+    assert not msproject.sniff(Sample(xml, "other.xml"))
+
+
 def test_summary_inferred_from_outline_number_without_level_or_summary_columns():
     text = (
         "Unique ID,Outline Number,Task Name,Start,Finish\n"
