@@ -940,9 +940,10 @@ def _local(tag) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-# a leaf as lxml serialises it: an open tag without attributes, its text, then the next tag
-_LEAF = re.compile(r"<([A-Za-z_][\w.-]*)>([^<]*)<")
-_LEAF_PREFIXED = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)>([^<]*)<")
+# a leaf as lxml serialises it: an open tag without attributes, its text, then the next tag (a
+# look-ahead, so "<Task><UID>1</UID>" of a namespace-less file still yields UID)
+_LEAF = re.compile(r"<([A-Za-z_][\w.-]*)>([^<]*)(?=<)")
+_LEAF_PREFIXED = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)>([^<]*)(?=<)")
 _NESTED_NAMES = ("ExtendedAttribute", "Baseline", "PredecessorLink", "TimephasedData")
 
 

@@ -95,6 +95,18 @@ def test_mspdi_fence_plan_status_date_and_baselines():
     assert parsed.meta["status_date"] == "2026-01-07"
 
 
+def test_mspdi_without_namespace_reads_like_the_namespaced_file():
+    plain = FENCE_XML.replace(b' xmlns="http://schemas.microsoft.com/project"', b"")
+    assert b"xmlns" not in plain
+    assert msproject.sniff(Sample(plain, "fence.xml"))
+    parsed = msproject.parse(plain, "fence.xml")
+    expected = msproject.parse(FENCE_XML, "fence.xml")
+    pd.testing.assert_frame_equal(parsed.tables["tasks"], expected.tables["tasks"])
+    pd.testing.assert_frame_equal(parsed.tables["task_baselines"], expected.tables["task_baselines"])
+    assert parsed.tables["tasks"].task_uid.tolist() == [1, 2, 3, 4]
+    assert parsed.as_of == expected.as_of
+
+
 def test_ingest_stores_both_fence_plans(store):
     for name, data in (("fence.csv", FENCE_CSV.encode()), ("fence.xml", FENCE_XML)):
         report = ingest_bytes(store, data, name, project_id="fence", as_of=pd.Timestamp("2026-01-07").date())
