@@ -1018,6 +1018,11 @@ def _iter_mspdi(data: bytes, file_name: str):
             yield _local(el.tag), _leaves(text, pattern), baselines, links, phased
         root = context.root
     except etree.XMLSyntaxError as err:
+        if re.search(rb"<!(?:DOCTYPE|ENTITY)\b", data[:65536]):
+            raise Refused(
+                f"{file_name}: the file contains a DOCTYPE with entity declarations, which are not accepted for "
+                "safety (MS Project never writes them); save the plan as XML from MS Project again."
+            ) from None
         raise Refused(
             f"{file_name}: the XML is damaged ({err.msg}, line {err.lineno}); save the plan as XML again."
         ) from None

@@ -297,6 +297,21 @@ def test_mspdi_refuses_entity_expansion_and_damaged_xml():
         msproject.parse(FENCE_XML[:-40], "cut.xml")
 
 
+def test_entity_bomb_is_refused_for_safety_not_as_damaged():
+    entities = '<!ENTITY a "aaaaaaaaaa">' + "".join(
+        f'<!ENTITY {n} "{("&" + p + ";") * 10}">' for p, n in zip("abcdefgh", "bcdefghi", strict=True)
+    )
+    bomb = f"""<?xml version="1.0"?><!DOCTYPE Project [{entities}]>
+<Project xmlns="http://schemas.microsoft.com/project"><Title>&i;</Title><Tasks>
+<Task><UID>1</UID><ID>1</ID><Name>&i;</Name></Task></Tasks></Project>""".encode()
+    assert msproject.sniff(Sample(bomb, "bomb.xml"))
+    with pytest.raises(Refused) as err:
+        msproject.parse(bomb, "bomb.xml")
+    message = str(err.value)
+    assert message.startswith("bomb.xml: ") and "DOCTYPE" in message and "safety" in message
+    assert "damaged" not in message and "save the plan as XML from MS Project" in message
+
+
 def test_mspdi_escaped_text_prefixed_namespace_and_notes():
     xml = b"""<?xml version="1.0" encoding="UTF-8"?>
 <p:Project xmlns:p="http://schemas.microsoft.com/project"><p:Title>R&amp;D &lt;core&gt;</p:Title><p:Tasks>
