@@ -465,6 +465,17 @@ def _assemble(parts: _DateParts, order: str | None, text: str):
 _ORDER_WORDS = {"MDY": "month-first", "DMY": "day-first", "YMD": "year-first"}
 
 
+# "not available" as localised MS Project writes it in an empty date cell (spaces removed,
+# case-folded): German NV (nicht verfügbar, MPXJ LocaleData_de), French ND (non disponible) and NC
+# (MPXJ LocaleData_fr), Italian/Portuguese ND, plus the dotted forms. Dates only: "ND" may be text.
+DATE_EMPTY = {"nv", "n.v.", "n.v", "nd", "n.d.", "n.d", "nc", "n.c.", "n.c"}
+
+
+def is_empty_date(cell) -> bool:
+    """An empty date cell: :func:`is_empty` or a localised "not available" (``NV``, ``ND``, ``n. v.``)."""
+    return is_empty(cell) or (isinstance(cell, str) and re.sub(r"\s+", "", cell).casefold() in DATE_EMPTY)
+
+
 def parse_date(cell, order: str | None = None):
     """One date cell -> naive ``pandas.Timestamp`` (``None`` when empty, incl. ``NA``).
 
@@ -494,7 +505,7 @@ def parse_date(cell, order: str | None = None):
         if not 1 <= cell < 2958466:
             raise ValueError(f"not a date: {cell!r}")
         return pd.Timestamp("1899-12-30") + pd.to_timedelta(round(float(cell) * 86400), unit="s")
-    if is_empty(cell):
+    if is_empty_date(cell):
         return None
     return _parse_date_text(str(cell).strip(), order)
 

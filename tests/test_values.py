@@ -134,6 +134,14 @@ def test_column_order_decided_from_unambiguous_values():
     assert list(col.errors) == [3] and col.values[4] is None
 
 
+@pytest.mark.parametrize("text", ["NV", "nv", "n. v.", "N.V.", "ND", "nd", "n.d.", "NC", " ND "])
+def test_localised_not_available_dates_are_empty(text):
+    assert parse_date(text) is None
+    col = parse_date_column(["lun 15/01/24", text, "mar 16/01/24", text])
+    assert col.errors == {}
+    assert col.values == [TS("2024-01-15"), None, TS("2024-01-16"), None]
+
+
 MONEY_SYMBOLS = ["$", "€", "£", "₫", "EUR ", " EUR", " zł", "CHF ", ""]
 
 
