@@ -49,6 +49,9 @@ SOURCE = "jira"
 
 TRUNCATION_ROWS = 1000
 EXACT_ROWS_BYTES = 32 << 20  # below this size, empty lines in a CSV are found and counted exactly
+MAX_LINE_SIZE = 8_000_000  # bytes in one CSV record (long descriptions and comments)
+MAX_CSV_BUFFER = 1 << 30  # the CSV reader's buffer for big files: the whole file up to this size
+BIG_CSV_BYTES = 16 * MAX_LINE_SIZE  # DuckDB's default buffer; bigger files get MAX_CSV_BUFFER
 SMALL_ROWS = 100_000  # below this many rows the typed cells are materialised once (query binding dominates)
 MAX_CELL_PROBLEMS = 200  # per column and kind; the rest are summarised in one problem
 
@@ -462,11 +465,16 @@ def _load_csv(con, raw: _Raw, keep: list[int], file_name: str) -> None:
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
     select = ", ".join(f"c{i}" for i in keep) or "NULL AS c_none"
     for attempt in (1, 2):
+        # a file bigger than DuckDB's default buffer (16 x max_line_size) is read as one buffer (up to
+        # MAX_CSV_BUFFER): about 20% less CPU for the parallel, order-preserving read of a 350 MB export
+        size = os.path.getsize(raw.path) + 1
+        buffer = max(min(size, MAX_CSV_BUFFER), MAX_LINE_SIZE)  # DuckDB wants at least one line's room
+        buffer = f", buffer_size={buffer}" if size > BIG_CSV_BYTES else ""
         sql = (
             f"CREATE OR REPLACE TEMP TABLE raw0 AS SELECT {select} FROM read_csv(?, header=true, auto_detect=false, "
             f"columns={columns}, delim=?, quote='\"', escape='\"', all_varchar=true, store_rejects=true, "
             f"rejects_table='rejects{attempt}', rejects_scan='scans{attempt}', ignore_errors=true, "
-            "max_line_size=8000000)"
+            f"max_line_size={MAX_LINE_SIZE}{buffer})"
         )
         try:
             con.execute(sql, [raw.path, raw.delimiter])

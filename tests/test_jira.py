@@ -674,3 +674,51 @@ def test_project_key_mapped_through_the_register(store):
     report = ingest_bytes(store, csv_bytes(ALL_FIELDS, [issue_row(1), issue_row(2)]), "Jira.csv")
     assert report.status == "stored" and report.project_id == "customer-portal"
     assert len(store.snapshot("issues", project_ids=["customer-portal"])) == 2
+
+
+def _quirky_rows(n: int, summary_len: int = 0) -> list[list[str]]:
+    """Rows with every per-cell quirk the pipeline checks: duplicates, bad dates and numbers, parents
+    given as ids (known and unknown), sub-tasks, carried-over sprints, unknown statuses, blank rows."""
+    rows = []
+    for k in range(1, n + 1):
+        row = issue_row(
+            k,
+            status=["To Do", "Done", "Shipped", "In Progress"][k % 4],
+            category=["To Do", "Done", "", "In Progress"][k % 4],
+            sprints=[f"S{j}" for j in range(k % 4)],
+            points=["3", "2,5", "x", ""][k % 4],
+            parent=str(1000 + k - 1) if k % 5 == 0 else ("99999" if k % 13 == 0 else ""),
+            type_="Sub-task" if k % 5 == 0 else ("Epic" if k % 7 == 0 else "Story"),
+            resolved="03/Jan/26 1:00 PM" if k % 4 == 1 else "",
+            created="31/Feb/26 9:00 AM" if k % 17 == 0 else "02/Jan/26 9:15 AM",
+            estimate="abc" if k % 19 == 0 else "7200",
+        )
+        if summary_len:
+            row[0] = f"Issue {k} " + "x" * summary_len
+        rows.append(row)
+    rows.insert(10, [""] * len(ALL_FIELDS))  # a blank row
+    rows.append(issue_row(3, status="Done"))  # a duplicate key
+    return rows
+
+
+@pytest.mark.parametrize("rows, summary_len", [(300, 0), (40_000, 250)])
+def test_large_file_paths_give_the_same_result(monkeypatch, rows, summary_len):
+    """Large files take other paths (typed cells as a view, the CSV read as one big buffer, and for the
+    40,000-row case, a file bigger than that buffer): forced on a small file they give the same result."""
+    data = csv_bytes(ALL_FIELDS, _quirky_rows(rows, summary_len))
+    small = jira.parse(data, "Jira.csv")
+    monkeypatch.setattr(jira, "SMALL_ROWS", 0)
+    monkeypatch.setattr(jira, "BIG_CSV_BYTES", 0)
+    monkeypatch.setattr(jira, "MAX_CSV_BUFFER", jira.MAX_LINE_SIZE)
+    large = jira.parse(data, "Jira.csv")
+    if summary_len:
+        assert len(data) > jira.MAX_LINE_SIZE  # more than one buffer
+    for name in ("issues", "issue_sprints"):
+        order = ["issue_key", "position"] if name == "issue_sprints" else ["row_number"]
+        a, b = (p.tables[name].sort_values(order).reset_index(drop=True) for p in (small, large))
+        pd.testing.assert_frame_equal(a, b)
+    assert small.problems == large.problems
+    assert small.rows_rejected == large.rows_rejected == 1
+    assert (small.as_of, small.project_id, small.meta) == (large.as_of, large.project_id, large.meta)
+    kinds = {p.column_name for p in small.problems if p.severity == "warning"}
+    assert {"Created", "Custom field (Story Points)", "Original estimate", "Parent"} <= kinds
