@@ -136,7 +136,11 @@ TASK_ALIASES = {
 }
 # Localised display names. German: the task field names MS Project itself writes (the MPX header
 # of ../shared/fixtures/msproject/mpxj_sample.de.mpx). French and Spanish: common display names
-# (unverified against a real export).
+# (unverified against a real export) plus the field names in MPXJ's locale tables
+# (joniles/mpxj src/main/java/org/mpxj/mpx/LocaleData_fr/_es/_de.java): French "Début Planifié" /
+# "Fin Planifiée" / "Coût Planifié" / "Durée Planifiée" are the Baseline fields and "ID Unique" the
+# Unique ID. French "Début prévu" / "Fin prévue" are the Scheduled Start/Finish of Project 2010+
+# (manually scheduled tasks), i.e. Start/Finish, not the baseline.
 TASK_ALIASES.update({
     # de
     "nr.": "task_id", "nr": "task_id", "einmalige nr.": "task_uid", "einmalige nr": "task_uid", "vorgangsname": "name",
@@ -152,16 +156,26 @@ TASK_ALIASES.update({
     "n°": "task_id", "nom de la tâche": "name", "nom": "name", "durée": "duration_hours", "début": "start", "fin": "finish",
     "prédécesseurs": "predecessors", "noms ressources": "resource_names", "noms des ressources": "resource_names",
     "% achevé": "percent_complete", "niveau hiérarchique": "outline_level", "jalon": "is_milestone",
-    "récapitulatif": "is_summary", "début prévu": "baseline_start", "fin prévue": "baseline_finish",
-    "coût prévu": "baseline_cost", "coût réel": "actual_cost", "coût": "cost", "début réel": "actual_start",
-    "fin réelle": "actual_finish", "edt": "wbs",
+    "récapitulatif": "is_summary", "sommaire": "is_summary", "début prévu": "start", "fin prévue": "finish",
+    "début planifié": "baseline_start", "fin planifiée": "baseline_finish", "coût planifié": "baseline_cost",
+    "durée planifiée": "baseline_duration_hours", "travail": "work_hours", "travail normal": "baseline_work_hours",
+    "travail planifié": "baseline_work_hours", "coût réel": "actual_cost", "coût": "cost", "coût fixe": "fixed_cost",
+    "coût restant": "remaining_cost", "début réel": "actual_start", "fin réelle": "actual_finish", "edt": "wbs",
+    "n° unique": "task_uid", "id unique": "task_uid", "numéro unique": "task_uid",
     # es
     "nombre de tarea": "name", "nombre": "name", "duración": "duration_hours", "comienzo": "start",
     "predecesoras": "predecessors", "nombres de los recursos": "resource_names", "% completado": "percent_complete",
     "nivel de esquema": "outline_level", "hito": "is_milestone", "resumen": "is_summary",
     "comienzo previsto": "baseline_start", "fin previsto": "baseline_finish", "costo previsto": "baseline_cost",
     "costo real": "actual_cost", "costo": "cost", "coste previsto": "baseline_cost", "coste real": "actual_cost",
-    "coste": "cost", "comienzo real": "actual_start", "fin real": "actual_finish",
+    "coste": "cost", "comienzo real": "actual_start", "fin real": "actual_finish", "id único": "task_uid",
+    "nombres de recursos": "resource_names", "número de esquema": "outline_number", "trabajo": "work_hours",
+    "costo fijo": "fixed_cost", "costo restante": "remaining_cost", "notas": "notes",
+    "línea de base de comienzo": "baseline_start", "línea de base de fin": "baseline_finish",
+    "línea de base de costo": "baseline_cost", "línea base de duración": "baseline_duration_hours",
+    "línea de base de trabajo": "baseline_work_hours",
+    # de (MPXJ spelling)
+    "ressourcenamen": "resource_names",
 })  # fmt: skip
 RESOURCE_ALIASES = {
     **dict.fromkeys(["unique id", "uid", "resource unique id"], "resource_uid"),
@@ -625,6 +639,17 @@ def _clean_text(raw: pd.Series) -> pd.Series:
                      dtype="object")  # fmt: skip
 
 
+def _report_unmapped(unmapped: list[str], problems: list[Problem], sheet: str | None = None) -> None:
+    """One info problem naming the columns that were not read, so a user sees what was ignored."""
+    names = [n for n in unmapped if n.strip()]
+    if not names:
+        return
+    shown = ", ".join(names[:30]) + (f" and {len(names) - 30} more" if len(names) > 30 else "")
+    where = f" of sheet {sheet}" if sheet and sheet != "csv" else ""
+    problems.append(Problem(f"{len(names)} column(s){where} are not MS Project fields this app reads and were "
+                            f"ignored: {shown}.", "info", None, None, shown))  # fmt: skip
+
+
 def _file_date_order(cells_by_column: dict[str, str]) -> str | None:
     proven = [o for o in cells_by_column.values() if o in ("MDY", "DMY")]
     return max(set(proven), key=proven.count) if proven else None
@@ -688,6 +713,7 @@ def _tasks_from_rows(rows: list[list], file_name: str, problems: list[Problem], 
             part["_row"] = frame.index
             parts.append(part)
         baselines = pd.concat(parts, ignore_index=True)
+    _report_unmapped(unmapped, problems, sheet)
     for column, reason in cells.date_reasons.items():
         if "ambiguous" in reason:
             problems.append(Problem(f"dates are ambiguous (day and month both 12 or less); read as {reason}.", "info",
@@ -795,7 +821,8 @@ def _baseline_notice(tasks: pd.DataFrame, problems: list[Problem], had_baseline_
 def _side_table(rows: list[list], aliases, columns, problems: list[Problem], sheet: str) -> pd.DataFrame:
     hi = _header_index(rows)
     header = [str(c).strip() for c in rows[hi]] if rows else []
-    mapped, _, _ = _map_header(header, aliases)
+    mapped, _, unmapped = _map_header(header, aliases)
+    _report_unmapped(unmapped, problems, sheet)
     frame, numbers = _frame(rows, hi + 1, len(header))
     cells = _Cells(numbers, problems)
     out = _convert(cells, frame, mapped, [f"{sheet}: {h}" for h in header], [*columns, "percent_work_complete"])

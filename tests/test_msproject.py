@@ -210,6 +210,31 @@ def test_german_day_first_semicolon_csv_with_decimal_commas():
     assert not [p for p in parsed.problems if p.severity == "warning"]
 
 
+def test_french_baseline_and_unique_id_names_and_ignored_columns_listed_once():
+    text = (
+        "N°;N° unique;Nom de la tâche;Début;Fin;Durée;Coût planifié;Début planifié;Fin planifiée;Priorité;Marge totale\n"
+        "1;10;Conception;lun 15/01/24;ven 19/01/24;5 jours;1 100,00 €;lun 15/01/24;ven 19/01/24;500;0 jour\n"
+        "2;17;Construction;lun 22/01/24;mar 06/02/24;12 jours;4 000,00 €;mar 23/01/24;mer 07/02/24;500;0 jour\n"
+    )
+    parsed = msproject.parse(text.encode(), "plan.csv")
+    t = parsed.tables["tasks"]
+    assert t.task_uid.tolist() == [10, 17]
+    assert t.baseline_cost.tolist() == [1100.0, 4000.0]
+    assert t.baseline_start.tolist() == [pd.Timestamp("2024-01-15"), pd.Timestamp("2024-01-23")]
+    assert t.baseline_finish.tolist() == [pd.Timestamp("2024-01-19"), pd.Timestamp("2024-02-07")]
+    ignored = [p for p in parsed.problems if "ignored" in p.message]
+    assert len(ignored) == 1 and ignored[0].severity == "info"
+    assert "Priorité, Marge totale" in ignored[0].message and "N° unique" not in ignored[0].message
+    assert parsed.meta["columns_ignored"] == ["Priorité", "Marge totale"]
+
+
+def test_french_scheduled_start_is_not_read_as_the_baseline():
+    text = "N°;Nom;Début prévu;Fin prévue\n1;A;lun 15/01/24;ven 19/01/24\n"
+    t = msproject.parse(text.encode(), "plan.csv").tables["tasks"]
+    assert t.start.tolist() == [pd.Timestamp("2024-01-15")]
+    assert t.baseline_start.isna().all()
+
+
 def test_ambiguous_dates_follow_the_column_that_proves_the_order():
     text = "ID,Name,Start_Date,Finish_Date\n1,A,03/04/2025,13/04/2025\n2,B,05/04/2025,06/04/2025\n"
     parsed = msproject.parse(text.encode(), "a.csv")
