@@ -44,10 +44,12 @@ def s_curve(frame: pd.DataFrame, currency: str = "") -> alt.Chart:
     )
 
 
-def index_trend(frame: pd.DataFrame, amber: float = 0.95, red: float = 0.9) -> alt.Chart:
+def index_trend(
+    frame: pd.DataFrame, amber: float = 0.95, red: float = 0.9, title: str = "Performance indices per snapshot"
+) -> alt.Chart:
     """CPI, SPI and SPI(t) per snapshot with the 1.0 line (on plan) and the amber/red thresholds.
     ``frame``: snapshot_as_of, index, value."""
-    indices = ["CPI", "SPI", "SPI(t)"]
+    indices = [i for i in ("CPI", "SPI", "SPI(t)") if i in set(frame["index"])] or ["CPI", "SPI", "SPI(t)"]
     lines = (
         alt.Chart(frame)
         .mark_line(point=True)
@@ -82,7 +84,7 @@ def index_trend(frame: pd.DataFrame, amber: float = 0.95, red: float = 0.9) -> a
         (rules + lines)
         .resolve_scale(color="independent")
         .properties(
-            title=alt.Title("Performance indices per snapshot", subtitle="Below 1.0 = behind schedule or over cost"),
+            title=alt.Title(title, subtitle="Below 1.0 = behind schedule or over cost"),
             height=300,
         )
     )

@@ -10,12 +10,15 @@ from charts import STATUS_COLORS
 
 def health_map(frame: pd.DataFrame) -> alt.Chart:
     """Each project at (SPI, CPI), coloured by its health status, with the 1.0 lines that split
-    the map into on/behind schedule and under/over cost. Projects without EVM are left out."""
+    the map into on/behind schedule and under/over cost. Projects without EVM are left out.
+    Clicking a project selects it (selection ``pick`` on ``project_id``) for a drill-down."""
     data = frame.dropna(subset=["spi", "cpi"])[["project_id", "name", "program", "status", "spi", "cpi", "bac"]]
     scale = alt.Scale(domain=list(STATUS_COLORS), range=list(STATUS_COLORS.values()))
+    pick = alt.selection_point(name="pick", fields=["project_id"], on="click")
     points = (
         alt.Chart(data)
-        .mark_circle(opacity=0.85, stroke="white", strokeWidth=1)
+        .mark_circle(opacity=0.85, stroke="white", strokeWidth=1, cursor="pointer")
+        .add_params(pick)
         .encode(
             x=alt.X("spi:Q", title="SPI (schedule: EV / PV)", scale=alt.Scale(zero=False, padding=20)),
             y=alt.Y("cpi:Q", title="CPI (cost: EV / AC)", scale=alt.Scale(zero=False, padding=20)),
@@ -31,8 +34,10 @@ def health_map(frame: pd.DataFrame) -> alt.Chart:
             ],
         )
     )
-    labels = points.mark_text(align="left", dx=9, dy=-6, fontSize=11, color="#333").encode(
-        text="project_id:N", size=alt.value(11), color=alt.value("#333")
+    labels = (
+        alt.Chart(data)
+        .mark_text(align="left", dx=9, dy=-6, fontSize=11, color="#333")
+        .encode(x="spi:Q", y="cpi:Q", text="project_id:N")
     )
     rules = alt.Chart(pd.DataFrame({"v": [1.0]}))
     lines = rules.mark_rule(strokeDash=[4, 4], color="#888").encode(x="v:Q") + rules.mark_rule(
@@ -40,7 +45,8 @@ def health_map(frame: pd.DataFrame) -> alt.Chart:
     ).encode(y="v:Q")
     return (lines + points + labels).properties(
         title=alt.Title(
-            "Schedule and cost performance", subtitle="Right of 1.0 = ahead of plan; above 1.0 = under cost"
+            "Schedule and cost performance",
+            subtitle="Right of 1.0 = ahead of plan; above 1.0 = under cost · click a project to open it",
         ),
         height=360,
     )

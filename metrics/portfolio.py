@@ -204,6 +204,7 @@ def totals(frame: pd.DataFrame) -> dict:
         "eac": rolled["eac_cpi"],
         "currency": currency or None,
         "other_currencies": [c for c in currencies.index[1:] if c],
+        "trend_projects": sorted(same.dropna(subset=["ev"]).project_id) if {"ev", "project_id"} <= set(same) else [],
     }
 
 
@@ -300,3 +301,48 @@ def budget_by_project(store, as_of: dt.date) -> pd.DataFrame:
     mixed = frame.project_id.duplicated(keep=False)
     frame.loc[mixed, ["budget", "actual", "variance_pct", "budget_status"]] = None
     return frame.drop_duplicates("project_id")
+
+
+def index_trend(histories: pd.DataFrame, dates) -> pd.DataFrame:
+    """Portfolio CPI and SPI at each date, with as-of semantics: per project its latest snapshot
+    on or before the date, then CPI = ΣEV / ΣAC and SPI = ΣEV / ΣPV over those projects
+    (:func:`metrics.evm.rollup`). ``histories``: one row per project and snapshot (project_id,
+    snapshot_as_of, bac, pv, ev, ac). Returns snapshot_as_of, index, value, projects."""
+    from metrics.evm import rollup
+
+    rows = []
+    if histories.empty:
+        return pd.DataFrame(rows, columns=["snapshot_as_of", "index", "value", "projects"])
+    ordered = histories.sort_values("snapshot_as_of")
+    for day in sorted(dates):
+        latest = ordered[ordered.snapshot_as_of <= pd.Timestamp(day)].groupby("project_id").tail(1)
+        if latest.empty:
+            continue
+        rolled = rollup(latest[["bac", "pv", "ev", "ac"]])
+        for index, key, count in (("CPI", "cpi", "cpi_projects"), ("SPI", "spi", "spi_projects")):
+            if rolled[key] is not None:
+                rows.append(
+                    {
+                        "snapshot_as_of": pd.Timestamp(day),
+                        "index": index,
+                        "value": rolled[key],
+                        "projects": rolled[count],
+                    }
+                )
+    return pd.DataFrame(rows, columns=["snapshot_as_of", "index", "value", "projects"])
+
+
+def portfolio_trend(store, as_of: dt.date, project_ids) -> pd.DataFrame:
+    """:func:`index_trend` over every plan snapshot date up to ``as_of`` of the given projects."""
+    from metrics.evm import evm_history
+
+    frames = []
+    for pid in project_ids:
+        history = evm_history(store.history("tasks", pid, as_of))
+        if not history.empty:
+            frames.append(history.assign(project_id=pid)[["project_id", "snapshot_as_of", "bac", "pv", "ev", "ac"]])
+    if not frames:
+        return index_trend(pd.DataFrame(), [])
+    histories = pd.concat(frames, ignore_index=True)
+    histories["snapshot_as_of"] = pd.to_datetime(histories.snapshot_as_of)
+    return index_trend(histories, histories.snapshot_as_of.unique())

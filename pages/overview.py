@@ -3,10 +3,11 @@
 import streamlit as st
 
 import ui
+from charts.evm import index_trend
 from charts.portfolio import health_map
 from exports import to_csv, to_excel
 from metrics import MetricsError
-from metrics.portfolio import portfolio_frame, totals
+from metrics.portfolio import portfolio_frame, portfolio_trend, totals
 
 STATUS_LABEL = {"red": "Red", "amber": "Amber", "green": "Green", "unknown": "Unknown"}
 
@@ -14,6 +15,11 @@ STATUS_LABEL = {"red": "Red", "amber": "Amber", "green": "Green", "unknown": "Un
 @st.cache_data(show_spinner="Computing portfolio health…")
 def load(as_of, version):
     return portfolio_frame(ui.store(), as_of)
+
+
+@st.cache_data(show_spinner="Computing the portfolio trend…")
+def trend(as_of, version, project_ids):
+    return portfolio_trend(ui.store(), as_of, project_ids)
 
 
 settings = ui.settings()
@@ -124,7 +130,18 @@ with right:
             st.markdown(f"**{ui.escape_md(row.name)}** ({ui.escape_md(row.project_id)}) · {STATUS_LABEL[row.status]}")
             st.markdown("\n".join(f"- {ui.escape_md(reason)}" for reason in row.reasons))
 with left:
-    st.altair_chart(health_map(frame), width="stretch")
+    event = st.altair_chart(health_map(frame), width="stretch", on_select="rerun", key="health_map")
+    picked = event["selection"].get("pick") if event else None
+    if picked:  # drill down into the project clicked on the map
+        st.session_state["project"] = picked[0]["project_id"]
+        st.switch_page("pages/project.py")
+    st.altair_chart(
+        index_trend(
+            trend(settings.as_of, settings.data_version, tuple(summary["trend_projects"])),
+            title="Portfolio CPI and SPI over time",
+        ),
+        width="stretch",
+    )
 
 with st.expander("How health is judged"):
     st.dataframe(ui.rules_frame(), hide_index=True, width="stretch")

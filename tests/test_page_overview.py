@@ -68,3 +68,18 @@ def test_every_page_runs_from_the_shell(db, page):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     at.switch_page(f"pages/{page}").run()
     assert not at.exception
+
+
+def test_clicking_a_project_on_the_map_opens_its_project_page(db):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.session_state["health_map"] = {"selection": {"pick": [{"project_id": "CORE-LEDGER"}]}}
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Project performance"
+    assert at.selectbox(key="project").value == "CORE-LEDGER"
+
+
+def test_portfolio_trend_is_drawn_from_plan_snapshots(db):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    specs = [chart.proto.spec for chart in at.get("vega_lite_chart")]
+    assert any('"Portfolio CPI and SPI over time"' in spec for spec in specs)

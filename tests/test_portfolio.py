@@ -139,3 +139,23 @@ def test_project_health_combines_sources_and_reports_data_age():
     under = project_health(projects, evm, budget.assign(variance_pct=0.2), slips, snapshots, dt.date(2026, 3, 31))
     assert under.set_index("project_id").loc["B", "reasons"][0].startswith("Budget variance (under budget) 20 %")
     assert frame.loc["A", "plan_as_of"] == dt.date(2026, 3, 27)
+
+
+def test_index_trend_uses_each_projects_latest_snapshot_on_or_before_each_date():
+    from metrics.portfolio import index_trend
+
+    histories = pd.DataFrame(
+        {
+            "project_id": ["A", "A", "B"],
+            "snapshot_as_of": pd.to_datetime(["2026-01-02", "2026-01-16", "2026-01-09"]),
+            "bac": 100.0,
+            "pv": [10.0, 30.0, 20.0],
+            "ev": [10.0, 20.0, 20.0],
+            "ac": [10.0, 40.0, 10.0],
+        }
+    )
+    trend = index_trend(histories, histories.snapshot_as_of.unique()).set_index(["snapshot_as_of", "index"])
+    assert trend.loc[(pd.Timestamp("2026-01-02"), "CPI"), "value"] == 1.0
+    assert trend.loc[(pd.Timestamp("2026-01-09"), "CPI"), "value"] == pytest.approx(30 / 20)  # A@01-02 + B@01-09
+    assert trend.loc[(pd.Timestamp("2026-01-16"), "SPI"), "value"] == pytest.approx(40 / 50)  # A@01-16 + B@01-09
+    assert trend.loc[(pd.Timestamp("2026-01-16"), "CPI"), "projects"] == 2
