@@ -909,6 +909,23 @@ def project_view(store, project_id: str, as_of: dt.date | None = None) -> dict:
     }
 
 
+def export_tables(view: dict) -> dict[str, pd.DataFrame]:
+    """The project page's numbers as sheets for an Excel export: the current metrics (one row per
+    key, with its definition), the history per snapshot, WBS variance, milestones, late tasks."""
+    current = view["current"]
+    summary = pd.DataFrame(
+        [{"metric": key, "value": current.get(key), "definition": DEFINITIONS.get(key, "")} for key in KEYS]
+    )
+    summary["value"] = summary["value"].map(lambda v: v.isoformat() if isinstance(v, dt.date) else v).astype(object)
+    return {
+        "Summary": summary,
+        "History": view["history"],
+        "WBS variance": view["wbs"],
+        "Milestones": view["milestones"],
+        "Late tasks": view["late"],
+    }
+
+
 def projects_with_plans(store, as_of: dt.date | None = None) -> list[str]:
     """Project ids that have an MS Project snapshot on or before ``as_of``."""
     found = store.snapshot_uploads("msproject", as_of)

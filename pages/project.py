@@ -4,6 +4,7 @@ import streamlit as st
 
 import ui
 from charts import evm as evm_charts
+from exports import to_excel
 from metrics import MetricsError, evm
 
 
@@ -168,3 +169,12 @@ else:
             "slip_since_previous": st.column_config.NumberColumn("Moved since last (wd)", format="%d"),
         },
     )
+
+st.download_button(
+    "Export this project (.xlsx)",
+    to_excel(evm.export_tables(data)),
+    f"evm_{project_id}_{data['status_date']:%Y-%m-%d}.xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    help="Every number on this page: metrics with their definitions, history per snapshot, WBS variance, "
+    "milestones and late tasks. Text is written as text, never as formulas.",
+)

@@ -144,3 +144,27 @@ def test_plan_without_percent_complete_says_so_instead_of_cpi_zero(app_db):
     tiles = {m.label: m.value for m in at.metric}
     assert tiles["CPI"] == "—" and tiles["EV"] == "—" and tiles["BAC"] != "—"
     assert any("no % Complete column" in w.value for w in at.warning)
+
+
+def test_project_export_holds_every_table_as_excel(tmp_path):
+    import io
+
+    import openpyxl
+
+    from metrics import evm
+
+    view = {
+        "current": {"bac": 100.0, "cpi": 0.9, "status_date": __import__("datetime").date(2026, 1, 9)},
+        "history": pd.DataFrame({"snapshot_as_of": [pd.Timestamp("2026-01-09")], "cpi": [0.9]}),
+        "wbs": pd.DataFrame({"wbs": ["1"], "cv": [-10.0]}),
+        "milestones": pd.DataFrame({"name": ["=cmd|' /C calc'!A0"]}),
+        "late": pd.DataFrame(),
+    }
+    from exports import to_excel
+
+    book = openpyxl.load_workbook(io.BytesIO(to_excel(evm.export_tables(view))))
+    assert book.sheetnames == ["Summary", "History", "WBS variance", "Milestones", "Late tasks"]
+    summary = {row[0]: row[1] for row in book["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert summary["bac"] == 100 and summary["status_date"] == "2026-01-09"
+    cell = book["Milestones"]["A2"]
+    assert cell.value == "=cmd|' /C calc'!A0" and cell.data_type == "s"
