@@ -806,9 +806,9 @@ def _release(con, raw: _Raw, typed_kind: str) -> None:
     )
 
 
-def _sprint_rows(con, n_cols: int) -> pd.DataFrame:
-    """issue_sprints from the repeated Sprint cells of the fetched rows (``out_arrow``): one row per
-    value, position 1..n among the issue's non-empty cells in file order (Jira left-packs them)."""
+def _sprint_rows(con, n_cols: int, keep_sql: str) -> pd.DataFrame:
+    """issue_sprints from the repeated Sprint cells of the kept rows of ``typed``: one row per value,
+    position 1..n among the issue's non-empty cells in file order (Jira left-packs them)."""
     if not n_cols:
         return pd.DataFrame({"issue_key": pd.Series(dtype="str"), "sprint": pd.Series(dtype="str"),
                              "position": pd.Series(dtype="int32")})  # fmt: skip
@@ -818,7 +818,7 @@ def _sprint_rows(con, n_cols: int) -> pd.DataFrame:
         con.sql(
             f"""SELECT issue_key, sprint, position::INTEGER AS position FROM (
                 SELECT issue_key, unnest([{", ".join(cells)}]) AS sprint, unnest([{", ".join(positions)}]) AS position
-                FROM out_arrow WHERE sprint_count > 0) WHERE sprint IS NOT NULL"""
+                FROM typed WHERE sprint_count > 0 AND {keep_sql}) WHERE sprint IS NOT NULL"""
         )
         .to_arrow_table()
         .to_pandas()
@@ -1067,10 +1067,29 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
         category_sql = "sc.category"
     else:
         status_join, category_sql = "", "NULL::VARCHAR"
+    # parent and epic links that cannot be resolved: flag bits too, their cells read from ``base``
+    rel_checks = []
+    if "parent_ref" in groups:
+        rel_checks.append(
+            (
+                "parent_ref",
+                "parent_ref IS NOT NULL AND parent_key_r IS NULL",
+                "the parent issue id is not in this export, so the parent key is unknown; left empty",
+            )
+        )
+    if "epic_link" in groups:
+        rel_checks.append(
+            (
+                "epic_link",
+                "epic_link IS NOT NULL AND epic_link_r IS NULL",
+                "the epic is not in this export and the link is not an issue key; left empty",
+            )
+        )
+    flag_conditions = [c for _, c, _, _ in checks] + [c for _, c, _ in rel_checks]
     flag_sql = " + ".join(
         ["CASE WHEN unresolved_word THEN 1 ELSE 0 END", "CASE WHEN unassigned_word THEN 2 ELSE 0 END",
          f"CASE WHEN {resolved_sql} THEN 4 ELSE 0 END"]
-        + [f"CASE WHEN {c} THEN {8 << k} ELSE 0 END" for k, (_, c, _, _) in enumerate(checks)]
+        + [f"CASE WHEN {c} THEN {8 << k} ELSE 0 END" for k, c in enumerate(flag_conditions)]
     )  # fmt: skip
     final = f"""
         WITH flagged AS (
@@ -1096,48 +1115,24 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
                              CASE WHEN grandparent_kind = 'epic' THEN grandparent END) END
                         ) AS epic_key,
                team, sprint, fix_versions, labels, components, sprint_count, rn::INTEGER AS row_number,
-               parent_ref AS _parent_ref, epic_link AS _epic_link, epic_link_r AS _epic_link_r,
-               {"".join(f"_sprint_{k}, " for k in range(1, n_sprint_cols + 1))}
                lower(status_category) AS _category, project_name AS _project_name, ({flag_sql})::INTEGER AS _flags
         FROM sub {status_join}"""
-    rel_checks = []
-    if "parent_ref" in groups:
-        rel_checks.append(
-            (
-                "parent_ref",
-                "_parent_ref IS NOT NULL AND parent_key IS NULL",
-                "the parent issue id is not in this export, so the parent key is unknown; left empty",
-            )
-        )
-    if "epic_link" in groups:
-        rel_checks.append(
-            (
-                "epic_link",
-                "_epic_link IS NOT NULL AND _epic_link_r IS NULL",
-                "the epic is not in this export and the link is not an issue key; left empty",
-            )
-        )
     # rows come in file order for small files; large ones may interleave (row_number tells the order)
     con.execute("SET preserve_insertion_order = false")  # row_number carries the order
     table = con.sql(final).to_arrow_table()
     con.register("out_arrow", table)
-    if rel_checks:
-        counts = con.execute(
-            "SELECT " + ", ".join(f"count(*) FILTER ({c})" for _, c, _ in rel_checks) + " FROM out_arrow"
-        ).fetchall()[0]
-        for (f, cond, reason), total in zip(rel_checks, counts):
-            if total:
-                _cell_problems(
-                    con, problems, "out_arrow", cond, f"_{f}", total, header[groups[f][0]], reason, rn="row_number"
-                )
     summary = con.execute(
         """SELECT status, _category, project_key, _project_name, count(*), count(*) FILTER (_flags & 4 <> 0),
                   count(*) FILTER (_flags & 1 <> 0), count(*) FILTER (_flags & 2 <> 0), max(updated)"""
-        + "".join(f", count(*) FILTER (_flags & {8 << k} <> 0)" for k in range(len(checks)))
+        + "".join(f", count(*) FILTER (_flags & {8 << k} <> 0)" for k in range(len(flag_conditions)))
         + " FROM out_arrow GROUP BY ALL"
     ).fetchall()
-    sprints = _sprint_rows(con, n_sprint_cols)
     con.unregister("out_arrow")
+    for k, (f, cond, reason) in enumerate(rel_checks):
+        total = sum(r[9 + len(checks) + k] for r in summary)
+        if total:
+            _cell_problems(con, problems, "base", cond, f, total, header[groups[f][0]], reason)
+    sprints = _sprint_rows(con, n_sprint_cols, keep_sql)
     for k, (f, cond, value_col, reason) in enumerate(checks):
         total = sum(r[9 + k] for r in summary)
         if total:
@@ -1146,9 +1141,7 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
     _release(
         con, raw, typed_kind
     )  # the raw cells are no longer needed: give their memory back before the frames are built
-    extra = ["_parent_ref", "_epic_link", "_epic_link_r", "_category", "_project_name", "_flags"]
-    extra += [f"_sprint_{k}" for k in range(1, n_sprint_cols + 1)]
-    issues = table.drop_columns(extra).to_pandas(self_destruct=True)
+    issues = table.drop_columns(["_category", "_project_name", "_flags"]).to_pandas(self_destruct=True)
     del table
     unresolved_n = sum(r[6] for r in summary)
     unassigned_n = sum(r[7] for r in summary)
