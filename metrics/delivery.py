@@ -162,8 +162,10 @@ def last_sprints(members: pd.DataFrame) -> pd.Series:
     return ordered.groupby("issue_key")["sprint"].last()
 
 
-_MONTHS = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}  # fmt: skip
+_MONTHS = {
+    m: i
+    for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)
+}
 _MONTH_YEAR = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{4})\b", re.IGNORECASE)
 
 
@@ -284,9 +286,16 @@ def velocity(
     three closed sprints, None before there is one). Empty frame when there are no sprints (Kanban).
     """
     columns = [
-        "sprint", "completed_points", "completed_issues", "planned_points", "planned_issues",
-        "carried_over_issues", "closed", "rolling_points", "rolling_issues",
-    ]  # fmt: skip
+        "sprint",
+        "completed_points",
+        "completed_issues",
+        "planned_points",
+        "planned_issues",
+        "carried_over_issues",
+        "closed",
+        "rolling_points",
+        "rolling_issues",
+    ]
     if members.empty:
         return pd.DataFrame(columns=columns)
     order = order or sprint_order(members, calendar, evidence_dates(items, members))
@@ -525,11 +534,17 @@ def burn_exact(
             reest = float((values[both] - prev[both]).sum())
         rows.append(
             {
-                "date": pd.Timestamp(when).date(), "scope": scope, "done": done, "remaining": max(scope - done, 0.0),
-                "added": added, "removed": removed, "reestimated": reest, "scope_change": added - removed + reest,
+                "date": pd.Timestamp(when).date(),
+                "scope": scope,
+                "done": done,
+                "remaining": max(scope - done, 0.0),
+                "added": added,
+                "removed": removed,
+                "reestimated": reest,
+                "scope_change": added - removed + reest,
                 "exact": True,
             }
-        )  # fmt: skip
+        )
         prev = values
     return pd.DataFrame(rows, columns=cols)
 
@@ -564,10 +579,13 @@ def burn_approx(
     done = fin.cumsum()
     return pd.DataFrame(
         {
-            "date": days.date, "scope": scope.values, "done": done.values,
-            "remaining": np.maximum(scope.values - done.values, 0.0), "exact": False,
+            "date": days.date,
+            "scope": scope.values,
+            "done": done.values,
+            "remaining": np.maximum(scope.values - done.values, 0.0),
+            "exact": False,
         }
-    )  # fmt: skip
+    )
 
 
 def scope_options(items: pd.DataFrame) -> dict[str, list[str]]:
@@ -655,9 +673,12 @@ def lead_time_percentiles(lead: pd.DataFrame) -> dict:
         return {"p50": None, "p85": None, "p95": None, "mean": None, "n": 0}
     p50, p85, p95 = np.percentile(values, [50, 85, 95])
     return {
-        "p50": round(float(p50), 2), "p85": round(float(p85), 2), "p95": round(float(p95), 2),
-        "mean": round(float(values.mean()), 2), "n": int(values.size),
-    }  # fmt: skip
+        "p50": round(float(p50), 2),
+        "p85": round(float(p85), 2),
+        "p95": round(float(p95), 2),
+        "mean": round(float(values.mean()), 2),
+        "n": int(values.size),
+    }
 
 
 def wip_now(items: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
@@ -740,10 +761,17 @@ def forecast(
     elif not sample and remaining > 0:
         dates["reason"] = "no complete week of throughput before the as-of date to sample from"
     return {
-        **left, "unit": unit, "p50": dates["p50"], "p85": dates["p85"], "p95": dates["p95"],
-        "trials": trials, "seed": seed, "sample_weeks": len(sample),
-        "sample_mean": round(float(np.mean(sample)), 3) if sample else None, "reason": dates["reason"],
-    }  # fmt: skip
+        **left,
+        "unit": unit,
+        "p50": dates["p50"],
+        "p85": dates["p85"],
+        "p95": dates["p95"],
+        "trials": trials,
+        "seed": seed,
+        "sample_weeks": len(sample),
+        "sample_mean": round(float(np.mean(sample)), 3) if sample else None,
+        "reason": dates["reason"],
+    }
 
 
 def forecast_history(
@@ -774,9 +802,7 @@ def forecast_history(
     actual = finished.min() if not finished.empty else None
     out["actual_finish"] = actual
     for p in ("p50", "p85"):
-        out[f"{p}_error_days"] = [
-            (f - actual).days if actual is not None and f is not None else None for f in out[p]
-        ]  # fmt: skip
+        out[f"{p}_error_days"] = [(f - actual).days if actual is not None and f is not None else None for f in out[p]]
     return out[cols]
 
 
@@ -966,14 +992,30 @@ def dashboard(
         notes.append(f"{fc['unestimated_issues']} remaining issues have no story points and are not in the forecast.")
     lead = lead_times(items, day)
     return Delivery(
-        project_id=project_id, as_of=as_of or snap, snapshot_as_of=snap, measured_as_of=day, unit=chosen, items=items, members=members,
-        calendar=calendar, inferred_calendar=inferred,
-        velocity=velocity(items, members, order, calendar, day), carry_over=carry_over(items, members),
-        throughput=weekly_throughput(items, day), lead=lead, lead_percentiles=lead_time_percentiles(lead),
-        wip=wip_now(items, day), flow=created_vs_resolved(items, day), forecast=fc, history=history,
-        snapshots=int(history["snapshot_as_of"].nunique()) if not history.empty else 1, teams=teams, notes=notes,
-        done_statuses=done_statuses, sprint_history=sprint_history,
-    )  # fmt: skip
+        project_id=project_id,
+        as_of=as_of or snap,
+        snapshot_as_of=snap,
+        measured_as_of=day,
+        unit=chosen,
+        items=items,
+        members=members,
+        calendar=calendar,
+        inferred_calendar=inferred,
+        velocity=velocity(items, members, order, calendar, day),
+        carry_over=carry_over(items, members),
+        throughput=weekly_throughput(items, day),
+        lead=lead,
+        lead_percentiles=lead_time_percentiles(lead),
+        wip=wip_now(items, day),
+        flow=created_vs_resolved(items, day),
+        forecast=fc,
+        history=history,
+        snapshots=int(history["snapshot_as_of"].nunique()) if not history.empty else 1,
+        teams=teams,
+        notes=notes,
+        done_statuses=done_statuses,
+        sprint_history=sprint_history,
+    )
 
 
 def _day(value) -> str:
@@ -1156,10 +1198,14 @@ def report(store, project_id: str, as_of: dt.date | None = None, *, seed: int = 
         "notes": d.notes,
         "velocity": [
             {
-                "sprint": r.sprint, "completed_points": float(r.completed_points),
-                "completed_issues": int(r.completed_issues), "planned_points": float(r.planned_points),
-                "planned_points_approximate": True, "planned_issues": int(r.planned_issues),
-                "carried_over_issues": int(r.carried_over_issues), "closed": bool(r.closed),
+                "sprint": r.sprint,
+                "completed_points": float(r.completed_points),
+                "completed_issues": int(r.completed_issues),
+                "planned_points": float(r.planned_points),
+                "planned_points_approximate": True,
+                "planned_issues": int(r.planned_issues),
+                "carried_over_issues": int(r.carried_over_issues),
+                "closed": bool(r.closed),
             }
             for r in d.velocity.itertuples()
         ],
@@ -1174,8 +1220,41 @@ def report(store, project_id: str, as_of: dt.date | None = None, *, seed: int = 
             "oldest_age_days": int(d.wip["age_days"].max()) if len(d.wip) and d.wip["age_days"].notna().any() else None,
         },
         "forecast": {
-            "remaining_points": fc["remaining_points"], "remaining_issues": fc["remaining_issues"],
-            "unit": fc["unit"], "p50": fc["p50"], "p85": fc["p85"], "p95": fc["p95"],
-            "trials": fc["trials"], "seed": fc["seed"], "sample_weeks": fc["sample_weeks"], "reason": fc["reason"],
+            "remaining_points": fc["remaining_points"],
+            "remaining_issues": fc["remaining_issues"],
+            "unit": fc["unit"],
+            "p50": fc["p50"],
+            "p85": fc["p85"],
+            "p95": fc["p95"],
+            "trials": fc["trials"],
+            "seed": fc["seed"],
+            "sample_weeks": fc["sample_weeks"],
+            "reason": fc["reason"],
         },
-    }  # fmt: skip
+    }
+
+
+def export_tables(d: Delivery) -> dict[str, pd.DataFrame]:
+    """What the Delivery page shows, as sheets for an Excel export: velocity per sprint, weekly
+    throughput, lead times, work in progress, created vs resolved, the sprint calendar and the
+    forecast percentiles (dates ISO)."""
+    forecast = (
+        pd.DataFrame(
+            [
+                {"measure": key, "value": value.isoformat() if isinstance(value, dt.date) else value}
+                for key, value in d.forecast.items()
+                if not isinstance(value, list | dict)
+            ]
+        ).astype({"value": object})
+        if d.forecast
+        else pd.DataFrame()
+    )
+    return {
+        "Velocity": d.velocity,
+        "Throughput": d.throughput,
+        "Lead time": d.lead,
+        "Work in progress": d.wip,
+        "Created vs resolved": d.flow,
+        "Sprint calendar": d.calendar,
+        "Forecast": forecast,
+    }

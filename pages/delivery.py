@@ -8,6 +8,7 @@ import streamlit as st
 
 import ui
 from charts import delivery as charts
+from exports import to_excel
 from metrics import MetricsError
 from metrics import delivery as dl
 
@@ -267,3 +268,11 @@ with tab_calendar:
                 dl.save_sprint_calendar(ui.store(), project_id, edited, d.inferred_calendar)
                 st.success("Sprint calendar saved.")
                 st.rerun()
+
+st.download_button(
+    "Export delivery metrics (.xlsx)",
+    to_excel(dl.export_tables(d)),
+    f"delivery_{project_id}_{d.snapshot_as_of:%Y-%m-%d}.xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    help="Velocity, throughput, lead times, work in progress, flow, the sprint calendar and the forecast.",
+)

@@ -157,3 +157,19 @@ def test_metrics_error_text_is_not_markdown(page_store, monkeypatch):
     at = run(AppTest.from_file(str(ROOT / "pages" / "delivery.py")))
     assert not [t for t in markdown_texts(at) if "evil.example" in t]
     assert any(EVIL in str(t.value) for t in at.text)
+
+
+def test_delivery_export_holds_the_page_tables(page_store):
+    import io
+
+    import openpyxl
+
+    from exports import to_excel
+
+    write_jira(page_store, "ALPHA", D(2026, 3, 1), SCRUM)
+    d = dl.dashboard(page_store, "ALPHA", D(2026, 3, 1))
+    book = openpyxl.load_workbook(io.BytesIO(to_excel(dl.export_tables(d))))
+    assert book.sheetnames[:3] == ["Velocity", "Throughput", "Lead time"]
+    assert book["Velocity"].max_row == len(d.velocity) + 1
+    forecast = {r[0]: r[1] for r in book["Forecast"].iter_rows(min_row=2, values_only=True)}
+    assert forecast["p85"] == d.forecast["p85"].isoformat()
