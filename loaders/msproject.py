@@ -408,8 +408,9 @@ class _Cells:
         out[no] = False
         return out
 
-    def date(self, raw: pd.Series, column: str, fallback: str | None = None) -> pd.Series:
-        result = parse_date_column(raw, fallback=fallback)
+    def date(self, raw: pd.Series, column: str, fallback: str | None = None, fallback_reason: str | None = None
+             ) -> pd.Series:  # fmt: skip
+        result = parse_date_column(raw, fallback=fallback, fallback_reason=fallback_reason)
         if result.order:
             self.date_orders[column] = result.order
             self.date_reasons[column] = result.order_reason
@@ -595,7 +596,8 @@ def _frame(rows: list[list], start: int, width: int) -> tuple[pd.DataFrame, pd.S
 
 
 def _convert(cells: _Cells, frame: pd.DataFrame, mapped: dict[str, int], header: list[str], columns, *,
-             date_fallback: str | None = None, estimated: list | None = None) -> pd.DataFrame:  # fmt: skip
+             date_fallback: str | None = None, estimated: list | None = None,
+             date_fallback_reason: str | None = None) -> pd.DataFrame:  # fmt: skip
     out = {}
     for canon in columns:
         if canon not in mapped:
@@ -603,7 +605,7 @@ def _convert(cells: _Cells, frame: pd.DataFrame, mapped: dict[str, int], header:
         raw = frame[mapped[canon]]
         name = str(header[mapped[canon]])
         if canon in DATE_FIELDS:
-            out[canon] = cells.date(raw, name, date_fallback)
+            out[canon] = cells.date(raw, name, date_fallback, date_fallback_reason)
         elif canon in INT_FIELDS:
             out[canon] = cells.integer(raw, name)
         elif canon in BOOL_FIELDS:
@@ -650,6 +652,54 @@ def _report_unmapped(unmapped: list[str], problems: list[Problem], sheet: str | 
                             f"ignored: {shown}.", "info", None, None, shown))  # fmt: skip
 
 
+_ORDER_WORDS = {"MDY": "month-first", "DMY": "day-first"}
+_DAY_FIRST_MONEY = {"£", "€", "GBP", "EUR"}
+
+
+def _guess_date_order(
+    frame: pd.DataFrame, mapped: dict[str, int], rows: list[list]
+) -> tuple[str | None, str | None, bool]:
+    """When no date in the file proves the order: -> (order, reason, weak).
+
+    Durations first: the order under which Finish − Start (working days, Mon–Fri) agrees with the
+    Duration column in more rows wins (strong). Else the money's currency: £/€ make day-first more
+    likely than $ (weak, reported as a warning). Else ``(None, None, True)``: month-first."""
+    by_duration = _order_from_durations(frame, mapped)
+    if by_duration:
+        order, agree = by_duration
+        return order, f"Finish − Start matches the Duration column in {agree} row(s) only when read that way", False
+    currency = _currency_symbol(rows)
+    if currency in _DAY_FIRST_MONEY:
+        return "DMY", f"assumed from the {currency} currency, where day-first dates are usual", True
+    if currency in ("$", "USD"):  # the en-US default and the money agree: reported as info
+        return "MDY", f"MS Project's en-US default, consistent with the {currency} currency", False
+    return None, None, True
+
+
+def _order_from_durations(frame: pd.DataFrame, mapped: dict[str, int]) -> tuple[str, int] | None:
+    if not {"start", "finish", "duration_hours"} <= mapped.keys() or frame.empty:
+        return None
+    head = frame.iloc[:500].reset_index(drop=True)
+    hours = _Cells(pd.Series(np.arange(len(head))), []).duration(head[mapped["duration_hours"]], "duration")
+    days = hours.to_numpy("float64") / 8
+    errors = {}
+    for order in ("MDY", "DMY"):
+        start = parse_date_column(head[mapped["start"]], order=order).array.astype("datetime64[D]")
+        finish = parse_date_column(head[mapped["finish"]], order=order).array.astype("datetime64[D]")
+        err = np.full(len(head), np.inf)
+        ok = ~np.isnat(start) & ~np.isnat(finish) & ~np.isnan(days)
+        ok[ok] &= finish[ok] >= start[ok]
+        if ok.any():
+            worked = np.busday_count(start[ok], finish[ok] + np.timedelta64(1, "D"))
+            err[ok] = np.abs(worked - days[ok])
+        errors[order] = err
+    dmy = int((errors["DMY"] + 0.5 < errors["MDY"]).sum())
+    mdy = int((errors["MDY"] + 0.5 < errors["DMY"]).sum())
+    if dmy == mdy:
+        return None
+    return ("DMY", dmy) if dmy > mdy else ("MDY", mdy)
+
+
 def _file_date_order(cells_by_column: dict[str, str]) -> str | None:
     proven = [o for o in cells_by_column.values() if o in ("MDY", "DMY")]
     return max(set(proven), key=proven.count) if proven else None
@@ -682,16 +732,22 @@ def _tasks_from_rows(rows: list[list], file_name: str, problems: list[Problem], 
     # dates first: decide one order for the file where columns disagree on nothing
     date_fields = [c for c in TASK_COLUMNS if c in DATE_FIELDS and c in mapped]
     orders = {}
+    numeric_date_columns = 0
     for c in date_fields:
         sample = frame[mapped[c]].iloc[:500].astype("str")
         if not sample.str.contains(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}", regex=True).any():
             continue  # no numeric dates in the first rows: nothing for this column to prove
+        numeric_date_columns += 1
         order, reason = decide_date_order(pd.unique(frame[mapped[c]]).tolist())
-        if order in ("MDY", "DMY") and "can only be read" in reason:
+        if order in ("MDY", "DMY") and "ambiguous" not in reason:  # weekday names or a day above 12
             orders[c] = order
     fallback = _file_date_order(orders)
+    fallback_reason, weak_order = None, False
+    if fallback is None and numeric_date_columns:
+        fallback, fallback_reason, weak_order = _guess_date_order(frame, mapped, rows)
     estimated: list[int] = []
-    tasks = _convert(cells, frame, mapped, header, TASK_COLUMNS, date_fallback=fallback, estimated=estimated)
+    tasks = _convert(cells, frame, mapped, header, TASK_COLUMNS, date_fallback=fallback, estimated=estimated,
+                     date_fallback_reason=fallback_reason)  # fmt: skip
     tasks.insert(0, "row_number", numbers.astype("Int64"))
     # task_baselines from "Baseline1 Start"... columns
     baselines = pd.DataFrame(columns=BASELINE_COLUMNS)
@@ -703,7 +759,7 @@ def _tasks_from_rows(rows: list[list], file_name: str, problems: list[Problem], 
             for field, idx in sub_map.items():
                 raw = frame[idx]
                 if field in ("start", "finish"):
-                    conv[field] = cells.date(raw, header[idx], fallback)
+                    conv[field] = cells.date(raw, header[idx], fallback, fallback_reason)
                 elif field in ("duration_hours", "work_hours"):
                     conv[field] = cells.duration(raw, header[idx])
                 else:
@@ -714,10 +770,21 @@ def _tasks_from_rows(rows: list[list], file_name: str, problems: list[Problem], 
             parts.append(part)
         baselines = pd.concat(parts, ignore_index=True)
     _report_unmapped(unmapped, problems, sheet)
-    for column, reason in cells.date_reasons.items():
-        if "ambiguous" in reason:
-            problems.append(Problem(f"dates are ambiguous (day and month both 12 or less); read as {reason}.", "info",
-                                    None, column))  # fmt: skip
+    guessed = [column for column, reason in cells.date_reasons.items() if "ambiguous" in reason]
+    if guessed and (weak_order or fallback is None):
+        order = cells.date_orders[guessed[0]]
+        why = fallback_reason or "MS Project's en-US default"
+        problems.append(Problem(
+            f"every date in {', '.join(guessed)} is ambiguous (day and month both 12 or less) and nothing in the file "
+            f"shows the order: read {_ORDER_WORDS[order]} ({why}), e.g. "
+            f"{'03/04 = 3 April' if order == 'DMY' else '03/04 = 4 March'}. Check a few dates; to make them "
+            "unambiguous, set MS Project's date format (File > Options > General > Date format) to one with the "
+            "weekday or the month name, or include a task whose day is above 12, and export again.",
+            "warning", None, ", ".join(guessed), order))  # fmt: skip
+    else:
+        for column in guessed:
+            problems.append(Problem(f"dates are ambiguous (day and month both 12 or less); read as "
+                                    f"{cells.date_reasons[column]}.", "info", None, column))  # fmt: skip
     meta = {"date_orders": cells.date_orders, "date_order_reasons": cells.date_reasons,
             "columns_ignored": unmapped[:50], "estimated_durations": len(estimated)}  # fmt: skip
     assignments = None

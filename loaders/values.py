@@ -527,6 +527,43 @@ _FAST_FORMATS = ("%B %d, %Y %I:%M %p", "%B %d, %Y", "ISO8601")
 _NUMERIC_DATE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
 
 
+# Weekday names and abbreviations (case-folded, no trailing dot) -> weekday (Monday = 0) in
+# English, German, French, Spanish, Italian, Portuguese and Dutch. Two-letter forms that mean
+# different days in two languages (Spanish "ma"/"do" vs Dutch/German) are left out.
+_WEEKDAY_NAMES = {
+    0: "mon monday mo montag lun lundi lunes lunedì lunedi seg segunda maandag",
+    1: "tue tues tuesday di dienstag mar mardi martes martedì martedi ter terça terca dinsdag",
+    2: "wed wednesday mi mittwoch mer mercredi mié mie miércoles miercoles mercoledì mercoledi qua quarta wo woensdag",
+    3: "thu thur thurs thursday do donnerstag jeu jeudi jue jueves gio giovedì giovedi qui quinta donderdag",
+    4: "fri friday fr freitag ven vendredi vie viernes venerdì venerdi sex sexta vr vrijdag",
+    5: "sat saturday sa samstag sam samedi sáb sab sábado sabado sabato za zaterdag",
+    6: "sun sunday so sonntag dim dimanche dom domingo domenica zo zondag",
+}
+WEEKDAYS: dict[str, int] = {name: day for day, names in _WEEKDAY_NAMES.items() for name in names.split()}
+_LEADING_WORD = re.compile(r"^\s*([^\W\d_]+)\.?,?\s")
+
+
+def _weekday_orders(text: str, parts: _DateParts) -> set[str] | None:
+    """The numeric orders (MDY/DMY) under which a leading weekday name matches the date, or
+    ``None`` when the text starts with no weekday name."""
+    word = _LEADING_WORD.match(text)
+    if not word or word.group(1).casefold() not in WEEKDAYS:
+        return None
+    import datetime as _dt
+
+    weekday = WEEKDAYS[word.group(1).casefold()]
+    a, b, c = parts.numbers
+    year = _year(c, parts.digits[2])
+    out = set()
+    for order, (month, day) in (("MDY", (a, b)), ("DMY", (b, a))):
+        try:
+            if _dt.date(year, month, day).weekday() == weekday:
+                out.add(order)
+        except ValueError:
+            pass
+    return out
+
+
 @dataclass
 class DateColumn:
     """The result of reading one column of dates: ``array`` (``datetime64[us]``, NaT for empty
@@ -546,14 +583,18 @@ class DateColumn:
         return [None if v is None else pd.Timestamp(v) for v in self.array.tolist()]
 
 
-def decide_date_order(cells, fallback: str | None = None) -> tuple[str | None, str]:
+def decide_date_order(cells, fallback: str | None = None, fallback_reason: str | None = None) -> tuple[str | None, str]:
     """Decide MDY vs DMY for a whole column from the cells that can only be read one way.
 
-    Returns ``(order, reason)``. A day above 12 in the first position proves day-first, in the
-    second position month-first; when both occur the majority wins; when no cell decides,
-    ``fallback`` (e.g. the order another column of the same file proved) is used, else month-first.
+    Returns ``(order, reason)``. Weekday names decide first: ``Thu 01/02/24`` is 1 February 2024
+    (a Thursday), not 2 January (a Tuesday); the order under which the weekdays match wins. Else a
+    day above 12 in the first position proves day-first, in the second position month-first; when
+    both occur the majority wins. When no cell decides, ``fallback`` (e.g. the order another column
+    of the same file proved; ``fallback_reason`` says why) is used, else month-first, and the reason
+    then contains "ambiguous".
     """
     votes = {"MDY": 0, "DMY": 0}
+    weekday_votes = {"MDY": 0, "DMY": 0}
     numeric = 0
     seen: set[str] = set()
     for cell in cells:
@@ -571,6 +612,10 @@ def decide_date_order(cells, fallback: str | None = None) -> tuple[str | None, s
             continue
         numeric += 1
         candidates = _numeric_candidates(parts)
+        if parts.digits[0] < 3:
+            matching = _weekday_orders(text, parts)
+            if matching is not None and len(matching) == 1:
+                weekday_votes[next(iter(matching))] += 1
         if candidates == {"MDY"}:
             votes["MDY"] += 1
         elif candidates == {"DMY"}:
@@ -580,6 +625,14 @@ def decide_date_order(cells, fallback: str | None = None) -> tuple[str | None, s
             votes["YMD"] += 1
     if not numeric:
         return None, "no numeric dates"
+    if weekday_votes["MDY"] != weekday_votes["DMY"]:
+        order = "DMY" if weekday_votes["DMY"] > weekday_votes["MDY"] else "MDY"
+        other = "MDY" if order == "DMY" else "DMY"
+        reason = (f"{_ORDER_WORDS[order]}: the weekday names of {weekday_votes[order]} distinct value(s) match "
+                  f"the date only when read {_ORDER_WORDS[order]}")  # fmt: skip
+        if weekday_votes[other]:
+            reason += f" ({weekday_votes[other]} match only {_ORDER_WORDS[other]})"
+        return order, reason
     if votes["MDY"] or votes["DMY"]:
         order = "DMY" if votes["DMY"] > votes["MDY"] else "MDY"
         other = "MDY" if order == "DMY" else "DMY"
@@ -590,17 +643,17 @@ def decide_date_order(cells, fallback: str | None = None) -> tuple[str | None, s
     if votes.get("YMD") == numeric:
         return "YMD", "year-first: every numeric date starts with a four-digit year"
     if fallback in ("MDY", "DMY"):
-        return (
-            fallback,
-            f"{_ORDER_WORDS[fallback]}: every value is ambiguous; used the order another column of the file proved",
-        )
+        why = fallback_reason or "used the order another column of the file proved"
+        return fallback, f"{_ORDER_WORDS[fallback]}: every value is ambiguous; {why}"
     return (
         "MDY",
         "month-first: every value is ambiguous (day and month both 12 or less); MS Project's en-US default was used",
     )
 
 
-def parse_date_column(cells, order: str | None = None, fallback: str | None = None) -> DateColumn:
+def parse_date_column(
+    cells, order: str | None = None, fallback: str | None = None, fallback_reason: str | None = None
+) -> DateColumn:
     """Parse a column of date cells with one order for the whole column (see
     :func:`decide_date_order`). Each distinct value is parsed once (vectorised by factorising)."""
     import numpy as np
@@ -610,7 +663,7 @@ def parse_date_column(cells, order: str | None = None, fallback: str | None = No
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     distinct = list(uniques)
     if order is None:
-        order, reason = decide_date_order(distinct, fallback)
+        order, reason = decide_date_order(distinct, fallback, fallback_reason)
     else:
         reason = f"{_ORDER_WORDS.get(order, order)}: given"
     parsed = np.full(len(distinct) + 1, np.datetime64("NaT"), dtype="datetime64[us]")  # last slot: empty

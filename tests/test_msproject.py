@@ -244,6 +244,58 @@ def test_ambiguous_dates_follow_the_column_that_proves_the_order():
     assert any(p.column_name == "Start_Date" and "ambiguous" in p.message for p in parsed.problems)
 
 
+def test_uk_weekday_dates_read_day_first():
+    text = (
+        "ID,Unique ID,Name,Start,Finish,Duration,Baseline Cost\n"
+        "1,1,A,Thu 01/02/24,Fri 02/02/24,2 days,£100.00\n"
+        "2,2,B,Mon 04/03/24,Tue 05/03/24,2 days,£100.00\n"
+        "3,3,C,Mon 08/01/24,Fri 12/01/24,5 days,£100.00\n"
+    )
+    parsed = msproject.parse(text.encode(), "uk.csv")
+    t = parsed.tables["tasks"]
+    assert t.start.tolist() == [pd.Timestamp("2024-02-01"), pd.Timestamp("2024-03-04"), pd.Timestamp("2024-01-08")]
+    assert t.finish.tolist() == [pd.Timestamp("2024-02-02"), pd.Timestamp("2024-03-05"), pd.Timestamp("2024-01-12")]
+    assert parsed.meta["date_orders"] == {"Start": "DMY", "Finish": "DMY"}
+    assert not [p for p in parsed.problems if "ambiguous" in p.message]
+
+
+def test_ambiguous_dates_without_weekdays_follow_the_durations():
+    text = (
+        "ID,Name,Start,Finish,Duration\n"
+        "1,A,01/02/24,02/02/24,2 days\n"  # 1-2 Feb (Thu-Fri) = 2 working days; 2 Jan - 2 Feb = 24
+        "2,B,05/03/24,08/03/24,4 days\n"
+    )
+    parsed = msproject.parse(text.encode(), "d.csv")
+    t = parsed.tables["tasks"]
+    assert t.start.tolist() == [pd.Timestamp("2024-02-01"), pd.Timestamp("2024-03-05")]
+    assert parsed.meta["date_orders"]["Start"] == "DMY"
+    assert "Duration" in parsed.meta["date_order_reasons"]["Start"]
+    assert not [p for p in parsed.problems if p.severity == "warning"]
+
+
+@pytest.mark.parametrize(("money", "order", "start"), [("£100.00", "DMY", "2024-04-03"), ("€100,00", "DMY", "2024-04-03"),
+                                                       ("100.00", "MDY", "2024-03-04")])  # fmt: skip
+def test_undecidable_dates_warn_once_naming_the_columns_and_the_order(money, order, start):
+    text = f"ID,Name,Start,Finish,Cost\n1,A,03/04/24,05/06/24,{money}\n2,B,04/04/24,06/06/24,{money}\n"
+    parsed = msproject.parse(text.encode(), "u.csv")
+    assert parsed.tables["tasks"].start.tolist()[0] == pd.Timestamp(start)
+    assert parsed.meta["date_orders"] == {"Start": order, "Finish": order}
+    warnings = [p for p in parsed.problems if "ambiguous" in p.message]
+    assert len(warnings) == 1 and warnings[0].severity == "warning"
+    message = warnings[0].message
+    assert "Start, Finish" in message and ("day-first" if order == "DMY" else "month-first") in message
+    assert "Date format" in message
+    assert ("£" in message) == (money.startswith("£"))
+
+
+def test_undecidable_dates_with_dollars_read_month_first_with_an_info_note():
+    text = "ID,Name,Start,Finish,Cost\n1,A,03/04/24,05/06/24,$100.00\n"
+    parsed = msproject.parse(text.encode(), "u.csv")
+    assert parsed.tables["tasks"].start.tolist() == [pd.Timestamp("2024-03-04")]
+    notes = [p for p in parsed.problems if "ambiguous" in p.message]
+    assert notes and all(p.severity == "info" and "$" in p.message for p in notes)
+
+
 def test_interleaved_assignment_rows_go_to_assignments():
     text = (
         "ID,Unique_ID,Name,Start_Date,Finish_Date,Work,Cost\n"

@@ -142,6 +142,18 @@ def test_localised_not_available_dates_are_empty(text):
     assert col.values == [TS("2024-01-15"), None, TS("2024-01-16"), None]
 
 
+def test_weekday_names_decide_the_order_of_ambiguous_dates():
+    order, reason = decide_date_order(["Thu 01/02/24", "Mon 04/03/24", "Mon 08/01/24"])
+    assert order == "DMY" and "weekday" in reason and "ambiguous" not in reason
+    assert decide_date_order(["Thu 2/1/24", "Mon 3/4/24", "Mon 1/8/24"])[0] == "MDY"
+    assert decide_date_order(["lun 08/01/24", "jeu 01/02/24"])[0] == "DMY"
+    assert decide_date_order(["Mo 08.01.2024 08:00", "Di 09.01.2024"])[0] == "DMY"
+    # the weekday outweighs the en-US default and a fallback
+    assert decide_date_order(["Thu 01/02/24"], fallback="MDY")[0] == "DMY"
+    col = parse_date_column(["Thu 01/02/24", "Mon 04/03/24"])
+    assert col.values == [TS("2024-02-01"), TS("2024-03-04")]
+
+
 MONEY_SYMBOLS = ["$", "€", "£", "₫", "EUR ", " EUR", " zł", "CHF ", ""]
 
 
