@@ -306,11 +306,26 @@ def sniff(sample: Sample) -> bool:
     return bool(sample.csv_header) and _task_header_score(sample.csv_header) >= 3
 
 
+def _xml_head(data: bytes, size: int = 65536) -> str:
+    """The first bytes as text: UTF-16 (with a BOM, or ``<`` followed by a NUL byte) or UTF-8."""
+    head = data[:size]
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        encoding = "utf-16"
+    elif head[:2] == b"<\x00":
+        encoding = "utf-16-le"
+    elif head[:2] == b"\x00<":
+        encoding = "utf-16-be"
+    else:
+        encoding = "utf-8"
+    if encoding != "utf-8":
+        head = head[: len(head) // 2 * 2]
+    return head.decode(encoding, errors="replace")
+
+
 def parse(data: bytes, file_name: str) -> Parsed:
     if data[:4] == b"PK\x03\x04":
         return _parse_workbook(data, file_name)
-    head = data[:65536].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head.startswith(b"<"):
+    if _xml_head(data).lstrip("\ufeff \t\r\n").startswith("<"):
         return parse_mspdi(data, file_name)
     return _parse_delimited(data, file_name)
 
@@ -1112,7 +1127,7 @@ def _iter_mspdi(data: bytes, file_name: str):
             yield _local(el.tag), _leaves(text, pattern), baselines, links, phased
         root = context.root
     except etree.XMLSyntaxError as err:
-        if re.search(rb"<!(?:DOCTYPE|ENTITY)\b", data[:65536]):
+        if re.search(r"<!(?:DOCTYPE|ENTITY)\b", _xml_head(data)):
             raise Refused(
                 f"{file_name}: the file contains a DOCTYPE with entity declarations, which are not accepted for "
                 "safety (MS Project never writes them); save the plan as XML from MS Project again."
@@ -1161,7 +1176,7 @@ def _columns(records: list[dict], keys=None) -> pd.DataFrame:
 
 def parse_mspdi(data: bytes, file_name: str) -> Parsed:
     """MSPDI XML -> Parsed (see the module docstring)."""
-    head = data[:4096].decode("utf-8", errors="replace")
+    head = _xml_head(data)[:4096]
     if NS not in head and "<Project" not in head:
         raise Refused(f"{file_name}: this XML is not an MS Project (MSPDI) file; save the plan from MS Project as XML.")
     problems: list[Problem] = []

@@ -107,6 +107,14 @@ def test_mspdi_without_namespace_reads_like_the_namespaced_file():
     assert parsed.as_of == expected.as_of
 
 
+def test_mspdi_saved_as_utf16_reads_like_utf8():
+    utf16 = FENCE_XML.decode().replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")
+    assert utf16[:2] == b"\xff\xfe"
+    parsed = msproject.parse(utf16, "fence.xml")
+    assert parsed.format == "MSPDI XML"
+    pd.testing.assert_frame_equal(parsed.tables["tasks"], msproject.parse(FENCE_XML, "fence.xml").tables["tasks"])
+
+
 def test_ingest_stores_both_fence_plans(store):
     for name, data in (("fence.csv", FENCE_CSV.encode()), ("fence.xml", FENCE_XML)):
         report = ingest_bytes(store, data, name, project_id="fence", as_of=pd.Timestamp("2026-01-07").date())
