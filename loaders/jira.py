@@ -950,8 +950,8 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
                jira_num(remaining_estimate) / 3600.0 AS re_h,
                jira_num(time_spent) / 3600.0 AS ts_h,
                coalesce(project_key, regexp_extract(issue_key, '^([A-Za-z][A-Za-z0-9_]*)-\\d+$', 1)) AS pkey,
-               coalesce(lower(resolution) IN ({unresolved_words}), false) AS unresolved_word,
-               coalesce(lower(assignee) IN ({unassigned_words}), false) AS unassigned_word
+               coalesce(list_contains([{unresolved_words}], lower(resolution)), false) AS unresolved_word,
+               coalesce(list_contains([{unassigned_words}], lower(assignee)), false) AS unassigned_word
         FROM (SELECT *, {", ".join(f"CASE WHEN {f}_fast IS NULL AND {f} IS NOT NULL THEN jira_parts(trim({f})) END AS {f}_p, CASE WHEN {f}_fast IS NULL THEN trim({f}) END AS {f}_o" for f in DATE_FIELDS)}
               FROM (SELECT *, {", ".join(f"try_strptime({f}, '%d/%b/%y %I:%M %p') AS {f}_fast" for f in DATE_FIELDS)}
                     FROM (SELECT rn, {", ".join(f"{_single(groups, f)} AS {f}" for f in singles)},
