@@ -844,14 +844,17 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
     # no DISTINCT aggregate here: DuckDB would materialise the whole scan for it
     groups_facts = con.execute(
         f"SELECT {_single(groups, 'status')}, lower({_single(groups, 'status_category')}), "
-        f"{_single(groups, 'issue_type')}, count(*), count(*) FILTER ({blank_raw}), "
+        f"{_single(groups, 'issue_type')}, count(*), "
         + parent_ids_sql
         + "".join(f", count({_cell(i)})" for i in sp_idxs)
         + " FROM raw GROUP BY 1, 2, 3"
     ).fetchall()
-    total_rows, blanks, parent_ids = (sum(r[k] for r in groups_facts) for k in (3, 4, 5))
-    sp_filled = [sum(r[6 + k] for r in groups_facts) for k in range(len(sp_idxs))]
-    distinct = [r[:3] for r in groups_facts if r[3] > r[4]]  # of the rows that are not blank
+    total_rows, parent_ids = (sum(r[k] for r in groups_facts) for k in (3, 4))
+    sp_filled = [sum(r[5 + k] for r in groups_facts) for k in range(len(sp_idxs))]
+    # blank rows: a WHERE (a filter in the scan, which skips the other columns where the first is filled)
+    blanks = con.execute(f"SELECT count(*) FROM raw WHERE {blank_raw}").fetchall()[0][0]
+    # the blank rows are all in the all-empty group: leave it out when they are all it holds
+    distinct = [r[:3] for r in groups_facts if r[:3] != (None, None, None) or r[3] > blanks]
     duplicate_keys = 0
     if "issue_key" in groups:
         duplicate_keys = con.execute(
