@@ -307,10 +307,12 @@ def _sql_list(values) -> str:
 
 
 def _setup_macros(con: duckdb.DuckDBPyConnection) -> None:
-    months = ", ".join(f"{_sql_str(k)}: {v}" for k, v in MONTHS.items())
+    # a list lookup, not a MAP literal: binding a 150-entry MAP in each of the four date columns cost
+    # more than parsing a small file
+    month_names, month_numbers = _sql_list(MONTHS), ", ".join(str(v) for v in MONTHS.values())
     con.execute(f"""
         CREATE TEMP MACRO jira_parts(s) AS regexp_extract(s, {_sql_str(_DATE_RE)}, ['d','mo','y','h','mi','se','ap']);
-        CREATE TEMP MACRO jira_month(tok) AS (MAP {{{months}}})[lower(tok)];
+        CREATE TEMP MACRO jira_month(tok) AS [{month_numbers}][list_position([{month_names}], lower(tok))];
         CREATE TEMP MACRO jira_from_parts(p, dayfirst) AS CASE WHEN p.d <> '' THEN try(make_timestamp(
             CASE WHEN length(p.y) = 2 THEN CASE WHEN p.y::INT < 70 THEN 2000 ELSE 1900 END + p.y::INT ELSE p.y::INT END,
             CASE WHEN regexp_full_match(p.mo, '\\d+') THEN CASE WHEN dayfirst THEN p.mo::INT ELSE p.d::INT END
