@@ -942,7 +942,10 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
     singles = [f for f in HEADER_ALIASES if f not in MULTI_FIELDS]
     n_sprint_cols = len(groups.get("sprint", []))
     where_blank = f"WHERE NOT ({blank_raw})" if blanks else ""
-    unresolved_words, unassigned_words = _sql_list(UNRESOLVED), _sql_list(UNASSIGNED)
+    # CASE, not IN (…) or list_contains: those become mark joins that every scan of the view runs
+    unresolved_words, unassigned_words = (
+        " ".join(f"WHEN {_sql_str(w)} THEN true" for w in ws) for ws in (UNRESOLVED, UNASSIGNED)
+    )
     # small files: one table (the later queries then bind a table, not this long view, which costs more
     # than computing it); large ones: a view, computed in the final query's pipeline without a copy
     typed_kind = "TABLE" if total_rows < SMALL_ROWS else "VIEW"
@@ -955,8 +958,8 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
                jira_num(remaining_estimate) / 3600.0 AS re_h,
                jira_num(time_spent) / 3600.0 AS ts_h,
                coalesce(project_key, regexp_extract(issue_key, '^([A-Za-z][A-Za-z0-9_]*)-\\d+$', 1)) AS pkey,
-               coalesce(list_contains([{unresolved_words}], lower(resolution)), false) AS unresolved_word,
-               coalesce(list_contains([{unassigned_words}], lower(assignee)), false) AS unassigned_word
+               CASE lower(resolution) {unresolved_words} ELSE false END AS unresolved_word,
+               CASE lower(assignee) {unassigned_words} ELSE false END AS unassigned_word
         FROM (SELECT *, {", ".join(f"CASE WHEN {f}_fast IS NULL AND {f} IS NOT NULL THEN jira_parts(trim({f})) END AS {f}_p, CASE WHEN {f}_fast IS NULL THEN trim({f}) END AS {f}_o" for f in DATE_FIELDS)}
               FROM (SELECT *, {", ".join(f"try_strptime({f}, '%d/%b/%y %I:%M %p') AS {f}_fast" for f in DATE_FIELDS)}
                     FROM (SELECT rn, {", ".join(f"{_single(groups, f)} AS {f}" for f in singles)},
