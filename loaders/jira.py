@@ -327,7 +327,7 @@ def _setup_macros(con: duckdb.DuckDBPyConnection) -> None:
             try_strptime(s, [{_sql_list(_ISO_FORMATS)}]),
             CASE WHEN regexp_full_match(s, '\\d{{4,5}}(\\.\\d+)?') AND TRY_CAST(s AS DOUBLE) BETWEEN 1000 AND 99999
                  THEN TIMESTAMP '1899-12-30' + to_microseconds(round(TRY_CAST(s AS DOUBLE) * 86400000000)::BIGINT) END) END;
-        CREATE TEMP MACRO jira_num(s) AS CASE WHEN regexp_full_match(s, '[+-]?\\d+') OR regexp_full_match(s, '[+-]?\\d*[.,]\\d+')
+        CREATE TEMP MACRO jira_num(s) AS CASE WHEN regexp_full_match(s, '[+-]?(?:\\d+|\\d*[.,]\\d+)')
             THEN TRY_CAST(replace(s, ',', '.') AS DOUBLE) END;
     """)
 
