@@ -11,7 +11,10 @@ Reads, detected from the bytes (never the extension):
 Headers are read **positionally** and repeated headers are grouped (Sprint ×N, Labels ×N, …; values
 left-packed, the last Sprint = the latest). Header names go through :data:`HEADER_ALIASES` (English
 old and new names, Spanish, German, French, Polish, Portuguese); ``Custom field (…)`` prefixes in
-any of those languages are stripped before matching.
+any of those languages are stripped before matching. Story points: several candidate columns can each
+be filled for some issues (one export spanning company- and team-managed projects: ``Story Points``
+and ``Story point estimate``); per row the most filled column wins, else the next one holding a value,
+and rows where the columns disagree are counted in one warning.
 
 The heavy lifting is DuckDB: the CSV is read once with ``read_csv(all_varchar)`` keeping only the
 columns this loader maps (rows whose cell count differs from the header are collected with
@@ -808,6 +811,72 @@ def _release(con, raw: _Raw, typed_kind: str) -> None:
     )
 
 
+def _sp_differs(a: str, b: str) -> str:
+    """Two story-point cells hold different values (``2`` and ``2.0`` are the same)."""
+    return (f"CASE WHEN jira_num({a}) IS NOT NULL AND jira_num({b}) IS NOT NULL THEN jira_num({a}) <> jira_num({b}) "
+            f"ELSE trim({a}) <> trim({b}) END")  # fmt: skip
+
+
+def _story_point_sources(con, problems, header, used: list[int], keep_sql: str) -> list[str]:
+    """Several filled story-point columns (read in ``used`` order, the first holding a value wins): an
+    info naming the rows taken from each fallback column, one warning counting the rows where the
+    columns disagree. Returns the columns that supplied at least one value, preferred first."""
+    cells = [_cell(i) for i in used]
+    fallback = [
+        " AND ".join([*(f"{c} IS NULL" for c in cells[:k]), f"{cells[k]} IS NOT NULL"]) for k in range(1, len(cells))
+    ]
+    clash = " OR ".join(
+        f"({cells[k]} IS NOT NULL AND coalesce({', '.join(cells[:k])}) IS NOT NULL "
+        f"AND {_sp_differs(cells[k], 'coalesce(' + ', '.join(cells[:k]) + ')')})"
+        for k in range(1, len(cells))
+    )
+    pairs = [(j, k) for k in range(1, len(cells)) for j in range(k)]  # column j's value kept over column k's
+    clash_cols = [
+        "count(*) FILTER ("
+        + " AND ".join([*(f"{c} IS NULL" for c in cells[:j]), f"{cells[j]} IS NOT NULL", f"{cells[k]} IS NOT NULL",
+                        _sp_differs(cells[k], cells[j])])
+        + ")"
+        for j, k in pairs
+    ]  # fmt: skip
+    counts = con.execute(
+        "SELECT " + ", ".join(f"count(*) FILTER ({c})" for c in fallback) + f", count(*) FILTER ({clash}), "
+        + ", ".join(clash_cols) + f" FROM raw WHERE {keep_sql}"
+    ).fetchall()[0]  # fmt: skip
+    from_fallback, n_clash, per_col = counts[: len(fallback)], counts[len(fallback)], counts[len(fallback) + 1 :]
+    names = [header[i] for i in used]
+    taken = [names[0]] + [names[k] for k in range(1, len(names)) if from_fallback[k - 1]]
+    if len(taken) > 1:
+        rest = ", ".join(
+            f"'{names[k]}' ({from_fallback[k - 1]} {'rows' if from_fallback[k - 1] > 1 else 'row'})"
+            for k in range(1, len(names))
+            if from_fallback[k - 1]
+        )
+        problems.append(Problem(
+            f"story points read from '{names[0]}' (the most filled story-point column) and, where it is empty, "
+            f"from {rest}.", "info"))  # fmt: skip
+    if n_clash:
+        first = con.execute(f"SELECT rn FROM raw WHERE ({clash}) AND {keep_sql} ORDER BY rn LIMIT 5").fetchall()
+        rows = ", ".join(str(r[0]) for r in first) + (", …" if n_clash > len(first) else "")
+        involved = [names[i] for i in sorted({i for (j, k), n in zip(pairs, per_col) if n for i in (j, k)})]
+        quoted = ", ".join(f"'{n}'" for n in involved[:-1]) + f" and '{involved[-1]}'"
+        problems.append(Problem(
+            f"{n_clash} {'rows' if n_clash > 1 else 'row'} ({'rows' if len(first) > 1 else 'row'} {rows}) hold different story points in the columns "
+            f"{quoted}; the value from the most filled of these columns was kept.",
+            "warning", None, involved[0]))  # fmt: skip
+    return taken
+
+
+def _story_point_cell_problems(con, problems, header, used: list[int], keep_sql: str, reason: str) -> None:
+    """Story points that are not numbers, each named with the candidate column it was read from."""
+    cells = [_cell(i) for i in used]
+    for k, cell in enumerate(cells):
+        cond = " AND ".join([*(f"{c} IS NULL" for c in cells[:k]), f"{cell} IS NOT NULL",
+                             f"jira_num({cell}) IS NULL", keep_sql])  # fmt: skip
+        total = con.execute(f"SELECT count(*) FROM raw WHERE {cond}").fetchall()[0][0]
+        if total:
+            _cell_problems(con, problems, "raw", cond, cell, total, header[used[k]], reason)
+
+
 def _sprint_rows(con, n_cols: int, keep_sql: str) -> pd.DataFrame:
     """issue_sprints from the repeated Sprint cells of the kept rows of ``typed``: one row per value,
     position 1..n among the issue's non-empty cells in file order (Jira left-packs them)."""
@@ -874,24 +943,16 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
             Problem(f"{blanks} blank rows (no value in any column this loader reads) were skipped.", "info")
         )
 
-    # 2. story points: the candidate column holding the most values
+    # 2. story points: per row, the most filled candidate column, else the next one holding a value
+    #    (one export can span company-managed 'Story Points' and team-managed 'Story point estimate')
     sp_counts = [{"column": header[i], "filled": int(n)} for i, n in zip(sp_idxs, sp_filled)]
-    sp_choice = max(range(len(sp_idxs)), key=lambda k: (sp_filled[k], -k), default=None)
-    if sp_choice is not None and not sp_filled[sp_choice]:
-        sp_choice = None
-    meta["story_points_column"] = header[sp_idxs[sp_choice]] if sp_choice is not None else None
+    sp_order = sorted((k for k in range(len(sp_idxs)) if sp_filled[k]), key=lambda k: (-sp_filled[k], k))
+    sp_used = [sp_idxs[k] for k in sp_order]  # raw column indexes, preferred first
+    sp_choice = sp_order[0] if sp_order else None
+    meta["story_points_column"] = [header[i] for i in sp_used]
     meta["story_point_candidates"] = sp_counts
-    if sp_choice is not None:
-        others = [c["column"] for k, c in enumerate(sp_counts) if k != sp_choice and c["filled"]]
-        if others:
-            problems.append(
-                Problem(
-                    f"story points read from '{header[sp_idxs[sp_choice]]}' (most filled); other story-point columns "
-                    f"also hold values and were not used: {', '.join(others)}.",
-                    "info",
-                )
-            )
-    sp_expr = _cell(sp_idxs[sp_choice]) if sp_choice is not None else "NULL::VARCHAR"
+    sp_expr = ("coalesce(" + ", ".join(_cell(i) for i in sp_used) + ")" if len(sp_used) > 1
+               else _cell(sp_used[0]) if sp_used else "NULL::VARCHAR")  # fmt: skip
 
     # 3. the date grammar in use: named months or numbers, day-first or month-first (Excel re-saves)
     dayfirst, date_format = True, None
@@ -1009,6 +1070,9 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
         con.execute("CREATE TEMP TABLE dup_rows AS SELECT unnest(?::INTEGER[]) AS rn", [[rn for rn, _ in dups]])
         keep_sql = "rn NOT IN (SELECT rn FROM dup_rows)"
         n_rows -= len(dups)
+
+    if len(sp_used) > 1:
+        meta["story_points_column"] = _story_point_sources(con, problems, header, sp_used, keep_sql)
 
     # 8. parents, epics and sub-tasks: lookups restricted to the issues that are referenced
     key_re = "'^[A-Za-z][A-Za-z0-9_]*-\\d+$'"
@@ -1143,8 +1207,10 @@ def _build(con, raw: _Raw, groups: dict[str, list[int]], fmt: str | None, meta: 
     sprints = _sprint_rows(con, n_sprint_cols, keep_sql)
     for k, (f, cond, value_col, reason) in enumerate(checks):
         total = sum(r[9 + k] for r in summary)
-        if total:
-            column = header[sp_idxs[sp_choice]] if f == "story_points" else header[groups[f][0]]
+        if total and f == "story_points" and len(sp_used) > 1:
+            _story_point_cell_problems(con, problems, header, sp_used, keep_sql, reason)
+        elif total:
+            column = header[sp_used[0]] if f == "story_points" else header[groups[f][0]]
             _cell_problems(con, problems, "typed", cond, value_col, total, column, reason)
     _release(
         con, raw, typed_kind

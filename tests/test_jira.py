@@ -108,7 +108,7 @@ def test_fixture_facts(real_exports, prefix, store):
 @pytest.mark.real_exports
 def test_fixture_01_story_points_column_chosen_by_data(real_exports):
     parsed = jira.parse(_fixture(real_exports, "01_").read_bytes(), "01.csv")
-    assert parsed.meta["story_points_column"] == "Custom field (Story point estimate)"
+    assert parsed.meta["story_points_column"] == ["Custom field (Story point estimate)"]
     assert parsed.format == "Jira CSV (all fields)"
     issues = parsed.tables["issues"]
     assert issues.status_category.value_counts().to_dict() == {"To Do": 37, "Done": 21}
@@ -379,8 +379,90 @@ def test_story_points_from_the_candidate_that_holds_data():
     header = [*ALL_FIELDS, "Custom field (${field_Story_Points})"]
     rows = [[*issue_row(n), f"{n}.0"] for n in (1, 2, 3)]
     parsed = jira.parse(csv_bytes(header, rows), "Jira.csv")
-    assert parsed.meta["story_points_column"] == "Custom field (${field_Story_Points})"
+    assert parsed.meta["story_points_column"] == ["Custom field (${field_Story_Points})"]
     assert parsed.tables["issues"].story_points.tolist() == [1.0, 2.0, 3.0]
+
+
+SP, SPE = ALL_FIELDS.index("Custom field (Story Points)"), ALL_FIELDS.index("Custom field (Story point estimate)")
+
+
+def points_row(n: int, points: str, estimate: str) -> list[str]:
+    """An issue with its points in the two candidate columns (company- and team-managed projects)."""
+    row = issue_row(n)
+    row[SP], row[SPE] = points, estimate
+    return row
+
+
+def test_story_points_coalesced_across_candidate_columns():
+    # one export spanning a company-managed (Story Points) and a team-managed (Story point estimate) project
+    rows = [points_row(1, "5.0", ""), points_row(2, "", "3.0"), points_row(3, "8", ""), points_row(4, "", ""),
+            points_row(5, "2", "2.0")]  # fmt: skip
+    parsed = parse_rows(rows)
+    assert parsed.tables["issues"].story_points.tolist()[:3] == [5.0, 3.0, 8.0]
+    assert pd.isna(parsed.tables["issues"].story_points.iloc[3])
+    assert parsed.tables["issues"].story_points.iloc[4] == 2.0
+    assert parsed.meta["story_points_column"] == ["Custom field (Story Points)", "Custom field (Story point estimate)"]
+    assert not messages(parsed, "warning")  # 2 and 2.0 are the same value
+    assert any("Story point estimate" in m and "1 " in m for m in messages(parsed, "info"))
+
+
+def test_story_points_preferred_column_is_the_most_filled_and_conflicts_warn_once():
+    rows = [points_row(1, "", "1"), points_row(2, "5", "3"), points_row(3, "", "2"), points_row(4, "8", "13"),
+            points_row(5, "4", "")]  # fmt: skip
+    parsed = parse_rows(rows)
+    # 'Story point estimate' holds 4 values, 'Story Points' 3: the estimate wins where both are filled
+    assert parsed.tables["issues"].story_points.tolist() == [1.0, 3.0, 2.0, 13.0, 4.0]
+    assert parsed.meta["story_points_column"] == ["Custom field (Story point estimate)", "Custom field (Story Points)"]
+    (warning,) = [p for p in parsed.problems if p.severity == "warning"]
+    assert "2 rows" in warning.message and "rows 3, 5" in warning.message
+    assert "Custom field (Story Points)" in warning.message and "Custom field (Story point estimate)" in warning.message
+
+
+def test_story_points_three_candidates_conflict_names_the_columns_that_disagree():
+    header = ["Summary", "Issue key", "Issue Type", "Status", "Custom field (Story Points)",
+              "Custom field (Story point estimate)", "Custom field (Story points)"]  # fmt: skip
+    rows = [["a", "Q-1", "Story", "Done", "1", "", ""], ["b", "Q-2", "Story", "Done", "2", "", ""],
+            ["c", "Q-3", "Story", "Done", "", "3", "4"], ["d", "Q-4", "Story", "Done", "", "", "5"],
+            ["e", "Q-5", "Story", "Done", "", "", "6"]]  # fmt: skip
+    parsed = jira.parse(csv_bytes(header, rows), "Jira.csv")
+    # most filled first: 'Story points' (3), 'Story Points' (2), 'Story point estimate' (1)
+    assert parsed.tables["issues"].story_points.tolist() == [1.0, 2.0, 4.0, 5.0, 6.0]
+    assert parsed.meta["story_points_column"] == ["Custom field (Story points)", "Custom field (Story Points)"]
+    (warning,) = [p for p in parsed.problems if p.severity == "warning" and "different story points" in p.message]
+    assert warning.message.startswith("1 row (row 4)")
+    assert "'Custom field (Story points)' and 'Custom field (Story point estimate)'" in warning.message
+    assert "'Custom field (Story Points)'" not in warning.message
+
+
+def test_story_points_bad_number_in_the_fallback_column_names_that_column():
+    parsed = parse_rows([points_row(1, "5", ""), points_row(2, "3", ""), points_row(3, "", "lots")])
+    assert parsed.tables["issues"].story_points.tolist()[:2] == [5.0, 3.0]
+    (problem,) = [p for p in parsed.problems if p.row_number == 4]
+    assert problem.column_name == "Custom field (Story point estimate)" and problem.value == "lots"
+
+
+@pytest.mark.parametrize("container", ["csv-fr", "csv-de-cp1252", "xlsx"])
+def test_story_points_coalesced_in_every_container_and_language(container):
+    prefix = {"csv-fr": "Champ personnalisé", "csv-de-cp1252": "Benutzerdefiniertes Feld", "xlsx": "Custom field"}
+    header = ["Summary", "Issue key", "Issue Type", "Status", "Created",
+              f"{prefix[container]} (Story Points)", f"{prefix[container]} (Story point estimate)"]  # fmt: skip
+    rows = [["a", "Q-1", "Story", "Done", "06/Jan/26 2:05 PM", "5", ""],
+            ["b", "Q-2", "Story", "Done", "06/Jan/26 2:05 PM", "", "3"],
+            ["c", "Q-3", "Story", "Done", "06/Jan/26 2:05 PM", "8", ""]]  # fmt: skip
+    if container == "xlsx":
+        openpyxl = pytest.importorskip("openpyxl")
+        wb = openpyxl.Workbook()
+        wb.active.append(header)
+        for row in rows:
+            wb.active.append([float(c) if c.isdigit() else (c or None) for c in row])
+        buf = io.BytesIO()
+        wb.save(buf)
+        data = buf.getvalue()
+    else:
+        data = csv_bytes(header, rows, encoding="cp1252" if container.endswith("cp1252") else "utf-8")
+    parsed = jira.parse(data, "Jira." + container[:4].strip("-"))
+    assert parsed.tables["issues"].story_points.tolist() == [5.0, 3.0, 8.0]
+    assert parsed.meta["story_points_column"] == header[5:]
 
 
 def test_seconds_to_hours_and_bad_numbers():
