@@ -10,7 +10,8 @@ Reads, detected from the bytes (never the extension):
 
 Headers are read **positionally** and repeated headers are grouped (Sprint ×N, Labels ×N, …; values
 left-packed, the last Sprint = the latest). Header names go through :data:`HEADER_ALIASES` (English
-old and new names, Spanish, German, French, Polish, Portuguese); ``Custom field (…)`` prefixes in
+old and new names, Spanish, German, French, Polish, Portuguese, whose gendered labels such as
+``Atualizado(a)`` lose their ``(a)``/``(o)`` suffix); ``Custom field (…)`` prefixes in
 any of those languages are stripped before matching. Story points: several candidate columns can each
 be filled for some issues (one export spanning company- and team-managed projects: ``Story Points``
 and ``Story point estimate``); per row the most filled column wins, else the next one holding a value,
@@ -168,13 +169,26 @@ STORY_POINT_ALIASES = [
 ]
 
 # fmt: on
+#: Portuguese (pt-BR) labels written for either gender: ``Atualizado(a)``, ``Criado(a)``, ``Resolvido(a)``,
+#: ``Relator(a)``… The ``(a)``/``(o)`` (and plural ``(as)``/``(os)``) suffix after a word is dropped
+#: before matching, so every alias above also matches its gendered form. Plural suffixes of other
+#: languages (``Composant(s)``, ``Komponente(n)``) are not touched.
+_GENDER_SUFFIX = re.compile(r"(?<=[^\W\d_])\s*\((?:a|o|as|os)\)$")
+
+
+def _header_key(name: str) -> str:
+    """A header cell -> the key the alias tables are matched on (:func:`normalize_header`, minus a
+    Portuguese gender suffix)."""
+    return _GENDER_SUFFIX.sub("", normalize_header(name))
+
+
 _ALIAS_INDEX: dict[str, str] = {}
 for _field, _names in HEADER_ALIASES.items():
     for _name in _names:
-        _ALIAS_INDEX.setdefault(normalize_header(_name), _field)
-_STORY_POINTS = {normalize_header(n) for n in STORY_POINT_ALIASES}
-_SPECIFIC_TYPE = {normalize_header(n) for n in HEADER_ALIASES["issue_type"]} - {"type"}
-_SPECIFIC_KEY = {normalize_header(n) for n in HEADER_ALIASES["issue_key"]} - {
+        _ALIAS_INDEX.setdefault(_header_key(_name), _field)
+_STORY_POINTS = {_header_key(n) for n in STORY_POINT_ALIASES}
+_SPECIFIC_TYPE = {_header_key(n) for n in HEADER_ALIASES["issue_type"]} - {"type"}
+_SPECIFIC_KEY = {_header_key(n) for n in HEADER_ALIASES["issue_key"]} - {
     "key",
     "clave",
     "schlüssel",
@@ -343,9 +357,9 @@ def _header_fields(header: list[str]) -> list[str | None]:
     """Each header cell -> canonical field name (``story_points`` for candidates), else None."""
     out: list[str | None] = []
     for name in header:
-        key = normalize_header(name)
+        key = _header_key(name)
         match = _CUSTOM_FIELD.match(key)
-        inner = normalize_header(match.group(2)) if match else key
+        inner = _header_key(match.group(2)) if match else key
         if inner in _STORY_POINTS:
             out.append("story_points")
         elif match:  # only a few custom fields are ours
@@ -359,7 +373,7 @@ def _header_fields(header: list[str]) -> list[str | None]:
 def _looks_like_jira(header: list[str]) -> bool:
     """Jira's own column names: a specific issue-key header (``Issue key``, ``Clave de incidencia``…),
     or a specific issue-type header (not a bare ``Type``) beside a summary, status or id column."""
-    keys = {normalize_header(h) for h in header}
+    keys = {_header_key(h) for h in header}
     if keys & _SPECIFIC_KEY:
         return True
     fields = set(_header_fields(header))
@@ -737,7 +751,7 @@ def _parse(con, sample: Sample, file_name: str, tmpdir: str) -> Parsed:
     # single-valued fields: order the candidate columns by alias preference
     for f, idxs in groups.items():
         if f not in MULTI_FIELDS and f != "story_points":
-            prefs = {normalize_header(a): k for k, a in enumerate(HEADER_ALIASES[f])}
+            prefs = {_header_key(a): k for k, a in enumerate(HEADER_ALIASES[f])}
             idxs.sort(key=lambda i: (prefs.get(_inner_key(header[i]), 99), i))
     keep = sorted({i for idxs in groups.values() for i in idxs})
     if raw.kind == "csv":
@@ -749,9 +763,9 @@ def _parse(con, sample: Sample, file_name: str, tmpdir: str) -> Parsed:
 
 
 def _inner_key(name: str) -> str:
-    key = normalize_header(name)
+    key = _header_key(name)
     match = _CUSTOM_FIELD.match(key)
-    return normalize_header(match.group(2)) if match else key
+    return _header_key(match.group(2)) if match else key
 
 
 def _cell(i: int) -> str:
@@ -1367,7 +1381,7 @@ _LANG_MARKERS = {
 
 
 def _language(header: list[str]) -> str | None:
-    keys = {normalize_header(h) for h in header}
-    scores = Counter({lang: len(keys & {normalize_header(m) for m in marks}) for lang, marks in _LANG_MARKERS.items()})
+    keys = {_header_key(h) for h in header}
+    scores = Counter({lang: len(keys & {_header_key(m) for m in marks}) for lang, marks in _LANG_MARKERS.items()})
     best, score = scores.most_common(1)[0]
     return best if score else None

@@ -580,6 +580,25 @@ def test_headers_in_german_french_polish_portuguese():
         assert parsed.as_of == issues.updated.iloc[0].date()
 
 
+def test_portuguese_gendered_headers_with_a_o_suffix():
+    # pt-BR Jira writes 'Atualizado(a)', 'Criado(a)', 'Resolvido(a)', 'Relator(a)'
+    header = ["Resumo", "Chave do item", "Tipo de item", "Status", "Criado(a)", "Atualizado (a)", "Resolvido(o)",
+              "Relator(a)", "Campo personalizado (Story Points)"]  # fmt: skip
+    data = csv_bytes(header, [["s", "K-1", "Story", "Concluído", "12/out/24 8:00 AM", "03/fev/25 9:30 AM",
+                               "01/fev/25 8:00 AM", "ana", "3"]])  # fmt: skip
+    parsed = jira.parse(data, "x.csv")
+    issues = parsed.tables["issues"]
+    assert issues.updated.tolist() == [pd.Timestamp("2025-02-03 09:30")]
+    assert issues.created.notna().all() and issues.resolved.notna().all()
+    assert issues.reporter.tolist() == ["ana"]
+    assert parsed.as_of == dt.date(2025, 2, 3)
+    assert parsed.meta["header_language"] == "pt"
+    assert not any("no 'Updated' column" in m for m in messages(parsed))
+    # '(s)'/'(en)' plural suffixes are not gender suffixes: those headers keep their own aliases
+    assert jira._header_fields(["Komponente(n)", "Composant(s)", "Atualizado(a)"]) == [
+        "components", "components", "updated"]  # fmt: skip
+
+
 def test_html_xls_small():
     html = """<html><head><META HTTP-EQUIV="Content-Type" Content="application/vnd.ms-excel; charset=UTF-8"></head>
     <body><table border="1"><tr><td colspan="5">JIRA</td></tr></table>
