@@ -271,8 +271,9 @@ with tab_calendar:
 
 st.download_button(
     "Export delivery metrics (.xlsx)",
-    to_excel(dl.export_tables(d)),
+    lambda: to_excel(dl.export_tables(d)),  # built only when clicked
     f"delivery_{project_id}_{d.snapshot_as_of:%Y-%m-%d}.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    on_click="ignore",
     help="Velocity, throughput, lead times, work in progress, flow, the sprint calendar and the forecast.",
 )

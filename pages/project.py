@@ -172,9 +172,10 @@ else:
 
 st.download_button(
     "Export this project (.xlsx)",
-    to_excel(evm.export_tables(data)),
+    lambda: to_excel(evm.export_tables(data)),  # built only when clicked
     f"evm_{project_id}_{data['status_date']:%Y-%m-%d}.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    on_click="ignore",
     help="Every number on this page: metrics with their definitions, history per snapshot, WBS variance, "
     "milestones and late tasks. Text is written as text, never as formulas.",
 )
