@@ -14,6 +14,7 @@ import sys
 
 import pytest
 from conftest import ROOT
+from test_evm import spread_ev
 
 from loaders.ingest import ingest_bytes
 from metrics import MetricsError, evm
@@ -36,15 +37,6 @@ def long_date(d: dt.date, time: str) -> str:
 
 def money(x: float) -> str:
     return f'"${x:,.2f}"'
-
-
-def spread_ev(costs, ev: float) -> list[float]:
-    pct, left = [], ev
-    for cost in costs:
-        take = min(cost, max(left, 0.0))
-        pct.append(100.0 * take / cost if cost else 0.0)
-        left -= take
-    return pct
 
 
 def selected_data_csv(costs, pct, actual, *, summary: bool = True, extra_header: str = "", extra=None) -> bytes:
