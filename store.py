@@ -29,10 +29,11 @@ import pandas as pd
 DEFAULT_DB = Path(os.environ.get("PMO_DB", Path(__file__).parent / "data" / "portfolio.duckdb"))
 LOCK_TIMEOUT_S = 60.0
 
-SOURCES = ("msproject", "jira", "finance", "register")
+SOURCES = ("msproject", "jira", "finance", "register", "risk", "resources", "contracts", "asana")
 
-# Snapshot tables: rows belong to one upload. Columns named here are the contract (DESIGN.md §3).
-SNAPSHOT_TABLES: dict[str, str] = {
+# Snapshot tables of schema 1: rows belong to one upload. Columns named here are the contract
+# (DESIGN.md §3). Frozen: later tables and columns come in later migrations.
+_SNAPSHOT_TABLES_V1: dict[str, str] = {
     "tasks": """
         upload_id BIGINT NOT NULL, project_id VARCHAR NOT NULL, row_number INTEGER,
         task_uid BIGINT, task_id BIGINT, wbs VARCHAR, outline_number VARCHAR, name VARCHAR,
@@ -84,6 +85,33 @@ SNAPSHOT_TABLES: dict[str, str] = {
         jira_keys VARCHAR, stage VARCHAR, extra JSON""",
 }
 
+# Snapshot tables of DESIGN.md §9 (schema 2): risks, people, contracts.
+_SNAPSHOT_TABLES_V2: dict[str, str] = {
+    "risks": """
+        upload_id BIGINT NOT NULL, project_id VARCHAR NOT NULL, row_number INTEGER, sheet VARCHAR,
+        risk_id VARCHAR, kind VARCHAR, title VARCHAR, description VARCHAR, category VARCHAR, system VARCHAR,
+        probability_raw VARCHAR, impact_raw VARCHAR, probability DOUBLE, impact DOUBLE, score DOUBLE,
+        exposure DOUBLE, currency VARCHAR, owner VARCHAR, status VARCHAR, is_closed BOOLEAN,
+        raised DATE, due DATE, closed DATE, response VARCHAR, escalate BOOLEAN, extra JSON""",
+    "allocations": """
+        upload_id BIGINT NOT NULL, project_id VARCHAR NOT NULL, row_number INTEGER, resource VARCHAR,
+        email VARCHAR, role VARCHAR, team VARCHAR, task_name VARCHAR, start DATE, finish DATE,
+        percent DOUBLE, hours DOUBLE, origin VARCHAR""",
+    "capacity": """
+        upload_id BIGINT NOT NULL, project_id VARCHAR NOT NULL, row_number INTEGER, resource VARCHAR,
+        role VARCHAR, team VARCHAR, period_start DATE, period_finish DATE, hours DOUBLE, points DOUBLE""",
+    "contracts": """
+        upload_id BIGINT NOT NULL, project_id VARCHAR NOT NULL, row_number INTEGER, sheet VARCHAR,
+        contract_id VARCHAR, po_number VARCHAR, vendor VARCHAR, vendor_raw VARCHAR, project_ids VARCHAR,
+        description VARCHAR, value DOUBLE, invoiced DOUBLE, committed DOUBLE, remaining DOUBLE,
+        currency VARCHAR, start DATE, finish DATE, type VARCHAR, status VARCHAR, extra JSON""",
+    "contract_invoices": """
+        upload_id BIGINT NOT NULL, project_id VARCHAR NOT NULL, contract_id VARCHAR, period DATE,
+        amount DOUBLE, currency VARCHAR""",
+}
+
+SNAPSHOT_TABLES: dict[str, str] = {**_SNAPSHOT_TABLES_V1, **_SNAPSHOT_TABLES_V2}
+
 MIGRATIONS: list[str] = [
     # 1: the whole schema of DESIGN.md §3
     "\n".join(
@@ -104,7 +132,39 @@ MIGRATIONS: list[str] = [
                 project_id VARCHAR NOT NULL, sprint VARCHAR NOT NULL, start DATE, finish DATE,
                 goal VARCHAR, origin VARCHAR, PRIMARY KEY (project_id, sprint));"""
         ]
-        + [f"CREATE TABLE {name} ({cols});" for name, cols in SNAPSHOT_TABLES.items()]
+        + [f"CREATE TABLE {name} ({cols});" for name, cols in _SNAPSHOT_TABLES_V1.items()]
+    ),
+    # 2: DESIGN.md §9 — more sources (the CHECK is rebuilt), who uploaded, risks, people,
+    # contracts, PM status reports, notifications sent, settings, aliases and saved column mappings
+    "\n".join(
+        [
+            """CREATE TABLE uploads_v2 (
+                upload_id BIGINT PRIMARY KEY, source VARCHAR NOT NULL, format VARCHAR,
+                file_name VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, project_id VARCHAR,
+                as_of DATE NOT NULL, loaded_at TIMESTAMP NOT NULL, rows_loaded INTEGER NOT NULL,
+                rows_rejected INTEGER NOT NULL, meta JSON, uploaded_by VARCHAR,
+                CHECK (source IN ('msproject', 'jira', 'finance', 'register', 'risk', 'resources',
+                                  'contracts', 'asana')));
+            INSERT INTO uploads_v2 SELECT *, NULL FROM uploads;
+            DROP TABLE uploads;
+            ALTER TABLE uploads_v2 RENAME TO uploads;
+            CREATE TABLE status_reports (
+                project_id VARCHAR NOT NULL, as_of DATE NOT NULL, author VARCHAR, rag VARCHAR,
+                rag_reason VARCHAR, summary VARCHAR, accomplishments VARCHAR, next_steps VARCHAR,
+                asks VARCHAR, computed_status VARCHAR, created_at TIMESTAMP NOT NULL,
+                CHECK (rag IS NULL OR rag IN ('green', 'amber', 'red')));
+            CREATE TABLE notifications (
+                project_id VARCHAR, event VARCHAR NOT NULL, as_of DATE, channel VARCHAR NOT NULL,
+                sent_at TIMESTAMP, payload_sha256 VARCHAR NOT NULL, status VARCHAR, detail VARCHAR);
+            CREATE TABLE settings (key VARCHAR PRIMARY KEY, value JSON NOT NULL, updated_at TIMESTAMP);
+            CREATE TABLE aliases (
+                kind VARCHAR NOT NULL, alias VARCHAR NOT NULL, canonical VARCHAR NOT NULL,
+                PRIMARY KEY (kind, alias));
+            CREATE TABLE column_mappings (
+                shape VARCHAR PRIMARY KEY, source VARCHAR NOT NULL, mapping JSON NOT NULL,
+                saved_at TIMESTAMP NOT NULL);"""
+        ]
+        + [f"CREATE TABLE {name} ({cols});" for name, cols in _SNAPSHOT_TABLES_V2.items()]
     ),
 ]
 
@@ -236,6 +296,7 @@ class Store:
         rows_rejected: int,
         meta: dict | None = None,
         loaded_at: dt.datetime | None = None,
+        uploaded_by: str | None = None,
     ) -> WriteResult:
         """Store one upload and everything it brought, atomically: all of it or none of it.
 
@@ -260,7 +321,7 @@ class Store:
                     return WriteResult(int(existing[0][0]), True)
                 upload_id = con.execute("SELECT nextval('upload_seq')").fetchall()[0][0]
                 con.execute(
-                    "INSERT INTO uploads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO uploads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         upload_id,
                         source,
@@ -273,6 +334,7 @@ class Store:
                         rows_loaded,
                         rows_rejected,
                         json.dumps(meta or {}, default=str),
+                        uploaded_by,
                     ],
                 )
                 projects: set[str] = set()
@@ -326,6 +388,58 @@ class Store:
             except BaseException:
                 con.rollback()
                 raise
+
+    # -- settings, aliases and saved column mappings ------------------------------------------
+
+    def settings(self) -> dict:
+        """Every stored setting (key -> JSON value); pages and CLIs merge these over their defaults."""
+        rows = self.query("SELECT key, value FROM settings")
+        return {row.key: json.loads(row.value) for row in rows.itertuples()}
+
+    def save_settings(self, values: dict) -> None:
+        """Store (insert or replace) the given settings in one transaction."""
+        with self.connect() as con:
+            con.begin()
+            try:
+                for key, value in values.items():
+                    con.execute(
+                        "INSERT OR REPLACE INTO settings VALUES (?, ?, ?)",
+                        [key, json.dumps(value, default=str), dt.datetime.now().replace(microsecond=0)],
+                    )
+                con.commit()
+            except BaseException:
+                con.rollback()
+                raise
+
+    def aliases(self, kind: str) -> dict[str, str]:
+        """The alias list of one kind (``person``, ``vendor``, ...): alias -> canonical name."""
+        rows = self.query("SELECT alias, canonical FROM aliases WHERE kind = ? ORDER BY alias", [kind])
+        return dict(zip(rows.alias, rows.canonical, strict=True))
+
+    def save_aliases(self, kind: str, mapping: dict[str, str]) -> None:
+        """Replace the alias list of one kind."""
+        with self.connect() as con:
+            con.begin()
+            try:
+                con.execute("DELETE FROM aliases WHERE kind = ?", [kind])
+                for alias, canonical in mapping.items():
+                    con.execute("INSERT INTO aliases VALUES (?, ?, ?)", [kind, alias, canonical])
+                con.commit()
+            except BaseException:
+                con.rollback()
+                raise
+
+    def column_mapping(self, shape: str) -> dict | None:
+        """The column mapping a user saved for a workbook of this shape, if any."""
+        rows = self.query("SELECT mapping FROM column_mappings WHERE shape = ?", [shape])
+        return None if rows.empty else json.loads(rows.mapping.iloc[0])
+
+    def save_column_mapping(self, shape: str, source: str, mapping: dict) -> None:
+        with self.connect() as con:
+            con.execute(
+                "INSERT OR REPLACE INTO column_mappings VALUES (?, ?, ?, ?)",
+                [shape, source, json.dumps(mapping), dt.datetime.now().replace(microsecond=0)],
+            )
 
     # -- reads -------------------------------------------------------------------------------
 
@@ -447,6 +561,11 @@ def _source_of(table: str) -> str:
         "issues": "jira",
         "issue_sprints": "jira",
         "budget_lines": "finance",
+        "risks": "risk",
+        "allocations": "resources",
+        "capacity": "resources",
+        "contracts": "contracts",
+        "contract_invoices": "contracts",
     }
     if table not in sources:
         raise ValueError(f"{table} is not a snapshot table")
