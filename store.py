@@ -441,6 +441,48 @@ class Store:
                 [shape, source, json.dumps(mapping), dt.datetime.now().replace(microsecond=0)],
             )
 
+    # -- notifications -----------------------------------------------------------------------
+
+    def record_notification(
+        self,
+        *,
+        project_id: str | None,
+        event: str,
+        as_of: dt.date,
+        channel: str,
+        payload_sha256: str,
+        status: str,
+        detail: str | None,
+    ) -> None:
+        """Remember one notification outcome (``sent``, ``failed`` or a run's ``checked`` mark)."""
+        with self.connect() as con:
+            con.execute(
+                "INSERT INTO notifications VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    project_id,
+                    event,
+                    as_of,
+                    channel,
+                    dt.datetime.now().replace(microsecond=0),
+                    payload_sha256,
+                    status,
+                    detail,
+                ],
+            )
+
+    def notification_log(self, channel: str | None = None) -> pd.DataFrame:
+        """Every notification outcome (of one channel), oldest first."""
+        return self.query(
+            "SELECT * FROM notifications WHERE $channel IS NULL OR channel = $channel ORDER BY sent_at, as_of",
+            {"channel": channel},
+        )
+
+    def previous_as_of(self, before: dt.date) -> dt.date | None:
+        """The newest snapshot date (any source but the register) strictly before ``before``."""
+        rows = self.query("SELECT max(as_of) AS d FROM uploads WHERE source <> 'register' AND as_of < ?", [before])
+        value = rows.d.iloc[0]
+        return None if pd.isna(value) else pd.Timestamp(value).date()
+
     # -- reads -------------------------------------------------------------------------------
 
     def uploads(self) -> pd.DataFrame:
