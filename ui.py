@@ -174,6 +174,9 @@ def project_picker(project_ids, where=st):
     over) showing each project as 'Name (ID)'."""
     known = projects()
     names = dict(zip(known.project_id, known.name, strict=False)) if not known.empty else {}
+    asked = st.query_params.get("project")  # a link from a notification or another page
+    if asked in project_ids and "project" not in st.session_state:
+        st.session_state["project"] = asked
     return where.selectbox(
         "Project",
         list(project_ids),

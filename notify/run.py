@@ -133,3 +133,26 @@ def escalate(
             detail=None,
         )
     return outcomes
+
+
+def history(store) -> pd.DataFrame:
+    """What was posted (or failed), newest first, for the Notifications page: the run marks left out."""
+    log = store.notification_log()
+    log = log[log.status != CHECKED]
+    columns = ["sent_at", "channel", "project_id", "event", "as_of", "status"]
+    return log.reindex(columns=columns).sort_values("sent_at", ascending=False).reset_index(drop=True)
+
+
+def preview(store, channel: Channel, *, base_url: str, as_of: dt.date | None = None) -> pd.DataFrame:
+    """The messages a run would post now (a dry run): project, event, headline, reasons."""
+    outcomes = escalate(store, channel, base_url=base_url, as_of=as_of, dry_run=True)
+    rows = [
+        {
+            "project_id": o.event.project_id,
+            "event": o.event.kind.replace("_", " "),
+            "message": o.event.headline,
+            "why": " ".join(o.event.reasons),
+        }
+        for o in outcomes
+    ]
+    return pd.DataFrame(rows, columns=["project_id", "event", "message", "why"])

@@ -246,3 +246,32 @@ def test_uploaded_text_cannot_inject_links():
     slack = json.dumps(slack_message(event, "http://x"))
     assert "](https://evil" not in teams and "<b>" not in teams
     assert "&lt;b&gt;" in slack
+
+
+@pytest.fixture
+def page_db(portfolio, monkeypatch):
+    import store as store_module
+
+    monkeypatch.setenv("PMO_DB", portfolio.path)
+    monkeypatch.setattr(store_module, "DEFAULT_DB", portfolio.path)
+    monkeypatch.delenv("PMO_NOTIFY_CONFIG", raising=False)
+    return portfolio
+
+
+def test_page_sends_a_test_message_previews_and_lists_what_was_sent(page_db, webhook):
+    from conftest import ROOT
+    from streamlit.testing.v1 import AppTest
+
+    server = webhook()
+    escalate(page_db, Channel("lead", "teams", server.url), base_url="http://x", poster=fast_post)
+    at = AppTest.from_file(str(ROOT / "pages" / "notifications.py"), default_timeout=30).run()
+    assert not at.exception
+    at.text_input[0].input(server.url).run()
+    assert not at.exception
+    at.button[0].click().run()
+    assert any("HTTP 200" in s.value for s in at.success)
+    assert server.bodies[-1]["attachments"][0]["content"]["body"][0]["text"].startswith("Test message")
+    shown = " ".join(str(frame.value.to_dict()) for frame in at.dataframe)
+    assert "turned_red" in shown and "secret-token" not in shown
+    # a new channel has not been told yet: the preview lists the two transitions
+    assert any("turned Red" in str(frame.value.to_dict()) for frame in at.dataframe)
