@@ -49,9 +49,7 @@ PAGES = {
     ],
     "Data": [
         st.Page("pages/data.py", title="Uploads & problems", icon=":material/upload_file:", url_path="data"),
-        st.Page(
-            "pages/notifications.py", title="Notifications", icon=":material/campaign:", url_path="notifications"
-        ),
+        st.Page("pages/notifications.py", title="Notifications", icon=":material/campaign:", url_path="notifications"),
     ],
 }
 if not Path(ui.store().path).exists():
