@@ -483,6 +483,53 @@ class Store:
         value = rows.d.iloc[0]
         return None if pd.isna(value) else pd.Timestamp(value).date()
 
+    # -- PM status reports -------------------------------------------------------------------
+
+    STATUS_FIELDS = (
+        "project_id",
+        "as_of",
+        "author",
+        "rag",
+        "rag_reason",
+        "summary",
+        "accomplishments",
+        "next_steps",
+        "asks",
+        "computed_status",
+    )
+
+    def save_status_reports(self, rows: pd.DataFrame | list[dict]) -> int:
+        """Store PM status reports (columns of ``STATUS_FIELDS``), all or none; a later report for
+        the same project and week supersedes an earlier one on read. Returns the rows stored."""
+        frame = pd.DataFrame(rows)
+        if frame.empty:
+            return 0
+        rows = frame.reindex(columns=list(self.STATUS_FIELDS)).assign(created_at=dt.datetime.now())
+        with self.connect() as con:
+            con.begin()
+            try:
+                con.register("_status", rows)
+                names = ", ".join([*self.STATUS_FIELDS, "created_at"])
+                con.execute(f"INSERT INTO status_reports ({names}) SELECT {names} FROM _status")
+                con.unregister("_status")
+                con.commit()
+            except BaseException:
+                con.rollback()
+                raise
+        return len(rows)
+
+    def status_reports(self, project_ids=None, until: dt.date | None = None) -> pd.DataFrame:
+        """Per project and as-of date the latest report written (all dates up to ``until``)."""
+        return self.query(
+            """SELECT * EXCLUDE (rank) FROM (
+                   SELECT *, row_number() OVER (PARTITION BY project_id, as_of ORDER BY created_at DESC) AS rank
+                   FROM status_reports
+                   WHERE ($until IS NULL OR as_of <= $until)
+                     AND ($projects IS NULL OR list_contains($projects, project_id)))
+               WHERE rank = 1 ORDER BY project_id, as_of""",
+            {"until": until, "projects": _as_list(project_ids)},
+        )
+
     # -- reads -------------------------------------------------------------------------------
 
     def uploads(self) -> pd.DataFrame:
