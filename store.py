@@ -29,6 +29,7 @@ import pandas as pd
 DEFAULT_DB = Path(os.environ.get("PMO_DB", Path(__file__).parent / "data" / "portfolio.duckdb"))
 LOCK_TIMEOUT_S = 60.0
 
+WORK_SOURCES = ("jira", "asana")
 SOURCES = ("msproject", "jira", "finance", "register", "risk", "resources", "contracts", "asana")
 
 # Snapshot tables of schema 1: rows belong to one upload. Columns named here are the contract
@@ -166,6 +167,8 @@ MIGRATIONS: list[str] = [
         ]
         + [f"CREATE TABLE {name} ({cols});" for name, cols in _SNAPSHOT_TABLES_V2.items()]
     ),
+    # 3: Asana work items: start dates and custom fields beside the Jira columns
+    "ALTER TABLE issues ADD COLUMN start TIMESTAMP; ALTER TABLE issues ADD COLUMN extra JSON;",
 ]
 
 
@@ -173,7 +176,7 @@ MIGRATIONS: list[str] = [
 _LATEST = """WITH latest AS (
     SELECT p.project_id, arg_max(u.upload_id, (u.as_of, u.loaded_at, u.upload_id)) AS upload_id
     FROM uploads u JOIN upload_projects p USING (upload_id)
-    WHERE u.source = $source AND ($as_of IS NULL OR u.as_of <= $as_of)
+    WHERE list_contains($sources, u.source) AND ($as_of IS NULL OR u.as_of <= $as_of)
       AND ($projects IS NULL OR list_contains($projects, p.project_id))
     GROUP BY p.project_id)"""
 
@@ -562,14 +565,15 @@ class Store:
         value = rows.d.iloc[0]
         return None if pd.isna(value) else pd.Timestamp(value).date()
 
-    def snapshot_uploads(self, source: str, as_of: dt.date | None = None, project_ids=None) -> pd.DataFrame:
-        """Per project, the latest upload of ``source`` on or before ``as_of`` (all dates if None).
-
-        Latest = greatest as-of date, then the most recently loaded."""
+    def snapshot_uploads(
+        self, source: str | tuple[str, ...], as_of: dt.date | None = None, project_ids=None
+    ) -> pd.DataFrame:
+        """Per project, the latest upload of ``source`` (or of any of several sources) on or before
+        ``as_of`` (all dates if None). Latest = greatest as-of date, then the most recently loaded."""
         return self.query(
             f"{_LATEST} SELECT l.project_id, l.upload_id, u.as_of FROM latest l JOIN uploads u USING (upload_id) "
             "ORDER BY l.project_id",
-            {"source": source, "as_of": as_of, "projects": _as_list(project_ids)},
+            {"sources": _as_list(source), "as_of": as_of, "projects": _as_list(project_ids)},
         )
 
     def latest_snapshots(self, as_of: dt.date | None = None) -> pd.DataFrame:
@@ -590,24 +594,23 @@ class Store:
             f"""{_LATEST}
                 SELECT t.*, u.as_of AS snapshot_as_of
                 FROM {table} t JOIN latest USING (upload_id, project_id) JOIN uploads u USING (upload_id)""",
-            {"source": _source_of(table), "as_of": as_of, "projects": _as_list(project_ids)},
+            {"sources": list(_sources_of(table)), "as_of": as_of, "projects": _as_list(project_ids)},
         )
 
     def history(self, table: str, project_id: str, until: dt.date | None = None) -> pd.DataFrame:
         """Rows of ``table`` from every snapshot of one project up to ``until``, one snapshot per
         as-of date (the latest loaded wins), with ``snapshot_as_of``."""
-        source = _source_of(table)
         return self.query(
             f"""WITH snaps AS (
                     SELECT u.as_of, arg_max(u.upload_id, (u.loaded_at, u.upload_id)) AS upload_id
                     FROM uploads u JOIN upload_projects p USING (upload_id)
-                    WHERE u.source = $source AND p.project_id = $project
+                    WHERE list_contains($sources, u.source) AND p.project_id = $project
                       AND ($until IS NULL OR u.as_of <= $until)
                     GROUP BY u.as_of)
                 SELECT t.*, s.as_of AS snapshot_as_of
                 FROM {table} t JOIN snaps s USING (upload_id)
                 WHERE t.project_id = $project ORDER BY s.as_of""",
-            {"source": source, "project": project_id, "until": until},
+            {"sources": list(_sources_of(table)), "project": project_id, "until": until},
         )
 
     def projects(self) -> pd.DataFrame:
@@ -638,6 +641,14 @@ def _as_list(values) -> list[str] | None:
     if values is None:
         return None
     return [values] if isinstance(values, str) else list(values)
+
+
+def _sources_of(table: str) -> tuple[str, ...]:
+    """The upload sources whose snapshots hold rows of ``table``: work items come from Jira or
+    Asana (a project's latest export of either is its snapshot)."""
+    if table in ("issues", "issue_sprints"):
+        return WORK_SOURCES
+    return (_source_of(table),)
 
 
 def _source_of(table: str) -> str:

@@ -12,6 +12,7 @@ from loaders.base import Refused, Sample
 # must be refused with guidance) come first so that they win over a lenient sniffer.
 LOADER_MODULES = (
     "loaders.refusals",
+    "loaders.asana",  # before MS Project: its Name/Start Date/Due Date columns look like a task table
     "loaders.msproject",
     "loaders.jira",
     "loaders.finance",

@@ -37,6 +37,7 @@ import pandas as pd
 
 from metrics import MetricsError
 from metrics.forecast import DEFAULT_SEED, DEFAULT_TRIALS, forecast_dates
+from store import WORK_SOURCES
 
 EPIC_TYPES = {"epic", "épica", "epica", "epos", "épopée", "epopee", "epik", "エピック"}
 SUBTASK_PATTERN = re.compile(r"sub[\s-]?ta|subtarea|unteraufgabe|sous-tâche|sous-tache|podzadanie", re.IGNORECASE)
@@ -843,8 +844,8 @@ def cone(burn: pd.DataFrame, fc: dict, as_of: dt.date) -> pd.DataFrame:
 
 
 def jira_projects(store, as_of: dt.date | None = None, project_ids: Iterable[str] | None = None) -> list[str]:
-    """Projects with a Jira snapshot on or before ``as_of`` (optionally among ``project_ids``)."""
-    found = store.snapshot_uploads("jira", as_of, list(project_ids) if project_ids is not None else None)
+    """Projects with a Jira or Asana snapshot on or before ``as_of`` (optionally among ``project_ids``)."""
+    found = store.snapshot_uploads(WORK_SOURCES, as_of, list(project_ids) if project_ids is not None else None)
     return [str(p) for p in found["project_id"]]
 
 
@@ -854,7 +855,7 @@ def load(store, project_id: str, as_of: dt.date | None = None) -> tuple[pd.DataF
     issues = store.snapshot("issues", as_of, [project_id])
     if issues.empty:
         when = f" on or before {as_of}" if as_of else ""
-        raise MetricsError(f"project {project_id} has no Jira export{when}.")
+        raise MetricsError(f"project {project_id} has no Jira or Asana export{when}.")
     sprints = store.snapshot("issue_sprints", as_of, [project_id])
     snap = pd.Timestamp(issues["snapshot_as_of"].iloc[0]).date()
     return issues, sprints, snap

@@ -9,7 +9,7 @@ import streamlit as st
 import ui
 from charts import delivery as charts
 from exports import to_excel
-from metrics import MetricsError
+from metrics import MetricsError, due_dates
 from metrics import delivery as dl
 
 UNIT_NAMES = {"points": "Story points", "issues": "Issue count"}
@@ -55,7 +55,7 @@ st.title("Delivery")
 with_jira = jira_projects(settings.as_of, tuple(settings.project_ids), settings.data_version)
 if not with_jira:
     st.info(
-        "No Jira export is stored for the projects in scope on or before this date. "
+        "No Jira or Asana export is stored for the projects in scope on or before this date. "
         "Upload one on the **Uploads & problems** page."
     )
     st.stop()
@@ -94,7 +94,7 @@ with st.expander("Definition of done"):
 
 d = view(project_id, settings.as_of, settings.data_version, team, tuple(done), unit, calendar_key)
 st.caption(
-    f"Jira snapshot of {fmt_date(d.snapshot_as_of)} (the latest on or before {fmt_date(d.as_of)}) · "
+    f"Work-item snapshot of {fmt_date(d.snapshot_as_of)} (the latest on or before {fmt_date(d.as_of)}) · "
     f"measured at {fmt_date(d.measured_as_of)} · "
     f"{d.snapshots} snapshot(s) · {int(d.items['is_item'].sum())} work items · measured in "
     f"{UNIT_NAMES[d.unit].lower()} · sub-tasks never double-count their parent's points; epics are containers."
@@ -124,7 +124,9 @@ st.caption(
     f"**P85 {fmt_date(fc['p85'])}** · P95 {fmt_date(fc['p95'])}" + (f" — {fc['reason']}." if fc["reason"] else ".")
 )
 
-tab_sprints, tab_burnup, tab_flow, tab_calendar = st.tabs(["Sprints", "Burn-up & forecast", "Flow", "Sprint calendar"])
+tab_sprints, tab_burnup, tab_flow, tab_calendar, tab_due = st.tabs(
+    ["Sprints", "Burn-up & forecast", "Flow", "Sprint calendar", "Due dates"]
+)
 
 with tab_sprints:
     if d.velocity.empty:
@@ -277,3 +279,24 @@ st.download_button(
     on_click="ignore",
     help="Velocity, throughput, lead times, work in progress, flow, the sprint calendar and the forecast.",
 )
+
+with tab_due:
+    late = due_dates.overdue(d.items, d.measured_as_of)
+    moved = due_dates.slips(d.history)
+    cols = st.columns(3)
+    cols[0].metric("Overdue", len(late), help="Open work items whose due date is before the as-of date.")
+    cols[1].metric(
+        "Due dates moved later",
+        int((moved["slip_days"] > 0).sum()),
+        help="Between the first snapshot that had the item's due date and now.",
+    )
+    cols[2].metric("Open items", int((~d.items["is_done"] & d.items["is_item"]).sum()))
+    if late.empty:
+        st.caption("Nothing is overdue.")
+    else:
+        st.dataframe(late, hide_index=True, width="stretch")
+    if not moved.empty:
+        st.subheader("Due-date slippage between snapshots")
+        st.dataframe(moved, hide_index=True, width="stretch")
+    st.subheader("Open work by status")
+    st.dataframe(due_dates.open_by_status(d.items), hide_index=True, width="stretch")
