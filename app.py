@@ -7,6 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
+import access
 import ui
 
 ROOT = Path(__file__).parent
@@ -53,11 +54,36 @@ PAGES = {
         st.Page("pages/notifications.py", title="Notifications", icon=":material/campaign:", url_path="notifications"),
     ],
 }
+
+
+def sign_in() -> None:
+    """Access control is on (PMO_ROLES): nobody sees anything before signing in."""
+    st.title("PMO Portfolio Analytics")
+    try:
+        configured = bool(st.secrets.get("auth"))
+    except FileNotFoundError:
+        configured = False
+    if not configured:
+        st.error(
+            "Access control is on (PMO_ROLES is set) but no identity provider is configured: add an [auth] "
+            "section to .streamlit/secrets.toml (see the README, 'Who sees what')."
+        )
+        return
+    st.write("Sign in with your organisation's account to see the projects your role allows.")
+    st.button("Sign in", type="primary", on_click=st.login)
+
+
+if access.roles_file() and not ui.current_user():
+    st.navigation([st.Page(sign_in, title="Sign in")], position="hidden").run()
+    st.stop()
 if not Path(ui.store().path).exists():
     st.navigation([st.Page(first_start, title="Setting up")], position="hidden").run()
     st.stop()
 navigation = st.navigation(PAGES)
 ui.sidebar()
+if user := ui.current_user():
+    st.sidebar.caption(f"Signed in as {ui.escape_md(user)} ({ui.store().scope.role})")
+    st.sidebar.button("Sign out", on_click=st.logout)
 try:
     navigation.run()
 finally:  # the settings belong to this run only; a page run on its own draws its own sidebar

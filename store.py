@@ -26,6 +26,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from access import OPEN, Scope
+
 DEFAULT_DB = Path(os.environ.get("PMO_DB", Path(__file__).parent / "data" / "portfolio.duckdb"))
 LOCK_TIMEOUT_S = 60.0
 
@@ -185,6 +187,10 @@ class StoreError(Exception):
     """A store operation failed in a way the user should be told about."""
 
 
+class AccessDenied(StoreError):
+    """The user's role does not allow this read or write (see :mod:`access`)."""
+
+
 @dataclass(frozen=True)
 class WriteResult:
     upload_id: int
@@ -197,10 +203,27 @@ _migrate_lock = threading.Lock()
 class Store:
     """One DuckDB file. Cheap to create; every method opens and closes its own connection."""
 
-    def __init__(self, path: str | os.PathLike | None = None, *, lock_timeout: float = LOCK_TIMEOUT_S):
+    def __init__(
+        self, path: str | os.PathLike | None = None, *, lock_timeout: float = LOCK_TIMEOUT_S, scope: Scope = OPEN
+    ):
         self.path = str(path or DEFAULT_DB)
         self.lock_timeout = lock_timeout
+        self.scope = scope  # every read and write below is limited to what this scope allows
         self._held: duckdb.DuckDBPyConnection | None = None
+
+    def as_user(self, scope: Scope) -> Store:
+        """The same database seen through another user's scope."""
+        return Store(self.path, lock_timeout=self.lock_timeout, scope=scope)
+
+    def _deny(self, reason: str | None) -> None:
+        if reason:
+            raise AccessDenied(reason)
+
+    def _visible(self, project_ids=None, table: str | None = None) -> list[str] | None:
+        """The project filter a read must apply: None = all, [] = nothing."""
+        if table is not None and not self.scope.sees_table(table):
+            return []
+        return self.scope.visible(_as_list(project_ids))
 
     # -- connections -------------------------------------------------------------------------
 
@@ -271,14 +294,22 @@ class Store:
             return con.execute("SELECT max(version) FROM schema_version").fetchall()[0][0]
 
     def query(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
-        """Run one read query with bound parameters and return the rows."""
+        """Run one read query with bound parameters and return the rows. Raw SQL sees every row,
+        so a restricted user (a PM, finance) must go through the scoped methods instead."""
+        if not self.scope.unrestricted:
+            raise AccessDenied(
+                f"{self.scope.user} ({self.scope.role}): raw queries are not scoped; use the store's reads."
+            )
+        return self._read(sql, params)
+
+    def _read(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
         with self.connect() as con:
             return con.execute(sql, params or []).df()
 
     # -- writes ------------------------------------------------------------------------------
 
     def find_duplicate(self, sha256: str, project_id: str | None, as_of: dt.date) -> int | None:
-        rows = self.query(
+        rows = self._read(
             "SELECT upload_id FROM uploads WHERE sha256 = ? AND project_id IS NOT DISTINCT FROM ? AND as_of = ?",
             [sha256, project_id, as_of],
         )
@@ -310,6 +341,9 @@ class Store:
         unknown = set(tables) - set(SNAPSHOT_TABLES)
         if unknown:
             raise ValueError(f"unknown tables {sorted(unknown)}")
+        named = {p for f in tables.values() if "project_id" in f for p in f["project_id"].dropna().unique()}
+        self._deny(self.scope.may_upload(source, sorted(named | ({project_id} if project_id else set()))))
+        uploaded_by = uploaded_by or self.scope.user
         loaded_at = loaded_at or dt.datetime.now().replace(microsecond=0)
         with self.connect() as con:
             con.begin()
@@ -361,6 +395,7 @@ class Store:
 
     def delete_upload(self, upload_id: int) -> bool:
         """Undo an upload: remove it and every row it brought. Returns False if it did not exist."""
+        self._deny(self.scope.may_administer())
         with self.connect() as con:
             con.begin()
             try:
@@ -375,6 +410,7 @@ class Store:
 
     def save_sprints(self, project_id: str, frame: pd.DataFrame) -> None:
         """Replace the sprint calendar of one project (columns sprint, start, finish, goal, origin)."""
+        self._deny(self.scope.may_write_project(project_id))
         with self.connect() as con:
             con.begin()
             try:
@@ -396,11 +432,12 @@ class Store:
 
     def settings(self) -> dict:
         """Every stored setting (key -> JSON value); pages and CLIs merge these over their defaults."""
-        rows = self.query("SELECT key, value FROM settings")
+        rows = self._read("SELECT key, value FROM settings")
         return {row.key: json.loads(row.value) for row in rows.itertuples()}
 
     def save_settings(self, values: dict) -> None:
         """Store (insert or replace) the given settings in one transaction."""
+        self._deny(self.scope.may_administer())
         with self.connect() as con:
             con.begin()
             try:
@@ -416,11 +453,12 @@ class Store:
 
     def aliases(self, kind: str) -> dict[str, str]:
         """The alias list of one kind (``person``, ``vendor``, ...): alias -> canonical name."""
-        rows = self.query("SELECT alias, canonical FROM aliases WHERE kind = ? ORDER BY alias", [kind])
+        rows = self._read("SELECT alias, canonical FROM aliases WHERE kind = ? ORDER BY alias", [kind])
         return dict(zip(rows.alias, rows.canonical, strict=True))
 
     def save_aliases(self, kind: str, mapping: dict[str, str]) -> None:
         """Replace the alias list of one kind."""
+        self._deny(self.scope.may_administer())
         with self.connect() as con:
             con.begin()
             try:
@@ -434,7 +472,7 @@ class Store:
 
     def column_mapping(self, shape: str) -> dict | None:
         """The column mapping a user saved for a workbook of this shape, if any."""
-        rows = self.query("SELECT mapping FROM column_mappings WHERE shape = ?", [shape])
+        rows = self._read("SELECT mapping FROM column_mappings WHERE shape = ?", [shape])
         return None if rows.empty else json.loads(rows.mapping.iloc[0])
 
     def save_column_mapping(self, shape: str, source: str, mapping: dict) -> None:
@@ -475,14 +513,18 @@ class Store:
 
     def notification_log(self, channel: str | None = None) -> pd.DataFrame:
         """Every notification outcome (of one channel), oldest first."""
-        return self.query(
-            "SELECT * FROM notifications WHERE $channel IS NULL OR channel = $channel ORDER BY sent_at, as_of",
-            {"channel": channel},
+        return self._read(
+            "SELECT * FROM notifications WHERE ($channel IS NULL OR channel = $channel) AND $all ORDER BY sent_at, as_of",
+            {"channel": channel, "all": self.scope.unrestricted},
         )
 
     def previous_as_of(self, before: dt.date) -> dt.date | None:
         """The newest snapshot date (any source but the register) strictly before ``before``."""
-        rows = self.query("SELECT max(as_of) AS d FROM uploads WHERE source <> 'register' AND as_of < ?", [before])
+        rows = self._read(
+            "SELECT max(u.as_of) AS d FROM uploads u JOIN upload_projects p USING (upload_id) WHERE u.source <> "
+            "'register' AND u.as_of < $before AND ($projects IS NULL OR list_contains($projects, p.project_id))",
+            {"before": before, "projects": self._visible()},
+        )
         value = rows.d.iloc[0]
         return None if pd.isna(value) else pd.Timestamp(value).date()
 
@@ -507,6 +549,8 @@ class Store:
         frame = pd.DataFrame(rows)
         if frame.empty:
             return 0
+        for project_id in frame["project_id"].unique():
+            self._deny(self.scope.may_write_project(project_id))
         rows = frame.reindex(columns=list(self.STATUS_FIELDS)).assign(created_at=dt.datetime.now())
         with self.connect() as con:
             con.begin()
@@ -523,33 +567,38 @@ class Store:
 
     def status_reports(self, project_ids=None, until: dt.date | None = None) -> pd.DataFrame:
         """Per project and as-of date the latest report written (all dates up to ``until``)."""
-        return self.query(
+        return self._read(
             """SELECT * EXCLUDE (rank) FROM (
                    SELECT *, row_number() OVER (PARTITION BY project_id, as_of ORDER BY created_at DESC) AS rank
                    FROM status_reports
                    WHERE ($until IS NULL OR as_of <= $until)
                      AND ($projects IS NULL OR list_contains($projects, project_id)))
                WHERE rank = 1 ORDER BY project_id, as_of""",
-            {"until": until, "projects": _as_list(project_ids)},
+            {"until": until, "projects": self._visible(project_ids, "status_reports")},
         )
 
     # -- reads -------------------------------------------------------------------------------
 
     def uploads(self) -> pd.DataFrame:
         """Every stored upload, newest first, with its count of problems by severity."""
-        return self.query(
+        return self._read(
             """SELECT u.upload_id, u.source, u.format, u.file_name, u.project_id, u.as_of, u.loaded_at,
                       u.rows_loaded, u.rows_rejected,
                       count(p.message) FILTER (p.severity = 'error') AS errors,
                       count(p.message) FILTER (p.severity = 'warning') AS warnings,
                       count(p.message) FILTER (p.severity = 'info') AS notes,
-                      u.sha256, u.meta
+                      u.sha256, u.meta, u.uploaded_by
                FROM uploads u LEFT JOIN problems p USING (upload_id)
-               GROUP BY ALL ORDER BY u.loaded_at DESC, u.upload_id DESC"""
+               WHERE $projects IS NULL OR u.uploaded_by = $user OR u.upload_id IN (
+                   SELECT upload_id FROM upload_projects WHERE list_contains($projects, project_id))
+               GROUP BY ALL ORDER BY u.loaded_at DESC, u.upload_id DESC""",
+            {"projects": self._visible(), "user": self.scope.user},
         )
 
     def problems(self, upload_id: int) -> pd.DataFrame:
-        return self.query(
+        if self._visible() is not None and upload_id not in set(self.uploads().upload_id):
+            raise AccessDenied(f"{self.scope.user} ({self.scope.role}) cannot see upload {upload_id}.")
+        return self._read(
             "SELECT row_number, column_name, value, severity, message FROM problems WHERE upload_id = ? "
             "ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, row_number",
             [upload_id],
@@ -557,11 +606,15 @@ class Store:
 
     def data_version(self) -> str:
         """Changes whenever an upload is stored or deleted: a cache key for the pages."""
-        rows = self.query("SELECT count(*) AS n, coalesce(max(upload_id), 0) AS m FROM uploads")
+        rows = self._read("SELECT count(*) AS n, coalesce(max(upload_id), 0) AS m FROM uploads")
         return f"{rows.n.iloc[0]}-{rows.m.iloc[0]}"
 
     def latest_as_of(self) -> dt.date | None:
-        rows = self.query("SELECT max(as_of) AS d FROM uploads WHERE source <> 'register'")
+        rows = self._read(
+            "SELECT max(u.as_of) AS d FROM uploads u JOIN upload_projects p USING (upload_id) WHERE u.source <> "
+            "'register' AND ($projects IS NULL OR list_contains($projects, p.project_id))",
+            {"projects": self._visible()},
+        )
         value = rows.d.iloc[0]
         return None if pd.isna(value) else pd.Timestamp(value).date()
 
@@ -570,61 +623,102 @@ class Store:
     ) -> pd.DataFrame:
         """Per project, the latest upload of ``source`` (or of any of several sources) on or before
         ``as_of`` (all dates if None). Latest = greatest as-of date, then the most recently loaded."""
-        return self.query(
+        return self._read(
             f"{_LATEST} SELECT l.project_id, l.upload_id, u.as_of FROM latest l JOIN uploads u USING (upload_id) "
             "ORDER BY l.project_id",
-            {"sources": _as_list(source), "as_of": as_of, "projects": _as_list(project_ids)},
+            {"sources": _as_list(source), "as_of": as_of, "projects": self._visible(project_ids)},
         )
 
     def latest_snapshots(self, as_of: dt.date | None = None) -> pd.DataFrame:
         """Per project and source, the as-of date of its latest snapshot on or before ``as_of`` and
         how many snapshots it has up to then: columns project_id, source, as_of, snapshots."""
-        return self.query(
+        return self._read(
             """SELECT p.project_id, u.source, max(u.as_of) AS as_of, count(DISTINCT u.as_of) AS snapshots
                FROM uploads u JOIN upload_projects p USING (upload_id)
                WHERE u.source <> 'register' AND ($as_of IS NULL OR u.as_of <= $as_of)
+                 AND ($projects IS NULL OR list_contains($projects, p.project_id))
                GROUP BY ALL ORDER BY ALL""",
-            {"as_of": as_of},
+            {"as_of": as_of, "projects": self._visible()},
         )
 
     def snapshot(self, table: str, as_of: dt.date | None = None, project_ids=None) -> pd.DataFrame:
         """Rows of ``table`` from, per project, the latest snapshot on or before ``as_of``;
         with a ``snapshot_as_of`` column telling which snapshot each row came from."""
-        return self.query(
+        return self._read(
             f"""{_LATEST}
                 SELECT t.*, u.as_of AS snapshot_as_of
                 FROM {table} t JOIN latest USING (upload_id, project_id) JOIN uploads u USING (upload_id)""",
-            {"sources": list(_sources_of(table)), "as_of": as_of, "projects": _as_list(project_ids)},
+            {"sources": list(_sources_of(table)), "as_of": as_of, "projects": self._visible(project_ids, table)},
         )
 
     def history(self, table: str, project_id: str, until: dt.date | None = None) -> pd.DataFrame:
         """Rows of ``table`` from every snapshot of one project up to ``until``, one snapshot per
         as-of date (the latest loaded wins), with ``snapshot_as_of``."""
-        return self.query(
+        return self._read(
             f"""WITH snaps AS (
                     SELECT u.as_of, arg_max(u.upload_id, (u.loaded_at, u.upload_id)) AS upload_id
                     FROM uploads u JOIN upload_projects p USING (upload_id)
                     WHERE list_contains($sources, u.source) AND p.project_id = $project
                       AND ($until IS NULL OR u.as_of <= $until)
+                      AND ($projects IS NULL OR list_contains($projects, p.project_id))
                     GROUP BY u.as_of)
                 SELECT t.*, s.as_of AS snapshot_as_of
                 FROM {table} t JOIN snaps s USING (upload_id)
                 WHERE t.project_id = $project ORDER BY s.as_of""",
-            {"sources": list(_sources_of(table)), "project": project_id, "until": until},
+            {
+                "sources": list(_sources_of(table)),
+                "project": project_id,
+                "until": until,
+                "projects": self._visible([project_id], table),
+            },
         )
 
     def projects(self) -> pd.DataFrame:
         """Every known project: the latest register row, else what the first plan, Jira export
         or finance workbook that mentioned it said (``registered`` tells which)."""
-        return self.query(
+        return self._read(
             """WITH ranked AS (
                    SELECT p.*, u.source = 'register' AS registered,
                           row_number() OVER (PARTITION BY p.project_id ORDER BY (u.source = 'register') DESC,
                               CASE WHEN u.source = 'register' THEN -epoch(u.loaded_at) ELSE epoch(u.loaded_at) END,
                               p.upload_id DESC) AS rank
-                   FROM projects p JOIN uploads u USING (upload_id))
-               SELECT * EXCLUDE (rank, upload_id) FROM ranked WHERE rank = 1 ORDER BY project_id"""
+                   FROM projects p JOIN uploads u USING (upload_id)
+                   WHERE $projects IS NULL OR list_contains($projects, p.project_id))
+               SELECT * EXCLUDE (rank, upload_id) FROM ranked WHERE rank = 1 ORDER BY project_id""",
+            {"projects": self._visible()},
         )
+
+    def sprint_calendar(self, project_id: str) -> pd.DataFrame:
+        """The stored sprint calendar of one project (sprint, start, finish, goal, origin)."""
+        return self._read(
+            "SELECT sprint, start, finish, goal, origin FROM sprints WHERE project_id = $project "
+            "AND ($projects IS NULL OR list_contains($projects, project_id)) ORDER BY start, sprint",
+            {"project": project_id, "projects": self._visible([project_id], "issues")},
+        )
+
+    def register_managers(self) -> dict[str, str]:
+        """Project id -> the register's manager, read without a scope (it decides the scopes)."""
+        rows = Store(self.path, lock_timeout=self.lock_timeout)._read(
+            "SELECT p.project_id, arg_max(p.manager, u.loaded_at) AS manager FROM projects p JOIN uploads u USING (upload_id) "
+            "WHERE u.source = 'register' GROUP BY p.project_id"
+        )
+        return dict(zip(rows.project_id, rows.manager, strict=True))
+
+    @classmethod
+    def for_user(cls, path=None, email: str | None = None, environ=None) -> Store:
+        """The store as ``email`` may see it under ``PMO_ROLES`` (open when access is not configured)."""
+        import access
+
+        roles = access.roles_file(environ)
+        store = cls(path)
+        if roles is None:
+            return store
+        try:
+            users = access.load_roles(roles)
+        except access.AccessError as err:
+            raise StoreError(str(err)) from None
+        managers = store.register_managers() if Path(store.path).exists() else {}
+        return store.as_user(access.scope_for(email, users, managers))
 
 
 def project_for_jira_key(projects: pd.DataFrame, key: str) -> str | None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+import access
 from store import Store
 
 
@@ -28,12 +29,35 @@ class Settings:
     data_version: str
 
 
+def current_user() -> str | None:
+    """The signed-in user's e-mail (OpenID Connect through ``st.login``), None when signed out or
+    when access control is off."""
+    if access.roles_file() is None:
+        return None
+    try:
+        return st.user.get("email") if st.user.is_logged_in else None
+    except (AttributeError, KeyError):  # no [auth] configured: nobody is signed in
+        return None
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def _scope(email: str | None, roles: str, version: str) -> access.Scope:
+    return Store.for_user(None, email).scope
+
+
 def store() -> Store:
-    return Store()
+    """The database as the signed-in user may see it (everything when access control is off)."""
+    roles = access.roles_file()
+    if roles is None:
+        return Store()
+    return Store().as_user(_scope(current_user(), roles, Store().data_version()))
 
 
 def data_version() -> str:
-    return store().data_version()
+    """The cache key of every page: the data's version and whose view of it this is, so a cached
+    result computed for one user is never shown to another."""
+    s = store()
+    return f"{s.data_version()}|{s.scope.role}:{s.scope.user}"
 
 
 @st.cache_data(show_spinner=False)

@@ -35,12 +35,14 @@ def _parser() -> argparse.ArgumentParser:
     ingest = sub.add_parser("ingest", help="store export files as dated snapshots")
     ingest.add_argument("files", nargs="+", metavar="FILE")
     ingest.add_argument("--db", help="database file (default data/portfolio.duckdb)")
+    ingest.add_argument("--user", help="the signed-in user's e-mail: with PMO_ROLES set, only what their role allows")
     ingest.add_argument("--project", help="the project these files belong to (default: from the file)")
     ingest.add_argument("--as-of", type=_date, help="snapshot date YYYY-MM-DD (default: from the file)")
     ingest.add_argument("--source", choices=SOURCES, help="skip format detection")
     ingest.add_argument("--verbose", "-v", action="store_true", help="also print every problem found")
     uploads = sub.add_parser("uploads", help="list stored uploads")
     uploads.add_argument("--db")
+    uploads.add_argument("--user", help="the signed-in user's e-mail: with PMO_ROLES set, only what their role allows")
     uploads.add_argument("--json", action="store_true", help="print JSON (the only output format)")
     demo = sub.add_parser("demo", help="generate the demo export files and build the demo database from them")
     demo.add_argument("--db")
@@ -50,8 +52,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    store = Store(args.db)
     try:
+        store = Store.for_user(args.db, getattr(args, "user", None))
         if args.command == "ingest":
             return _ingest(store, args)
         if args.command == "uploads":

@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--project", required=needs_project, help="project id")
         p.add_argument("--as-of", type=_date, help="YYYY-MM-DD (default: the latest snapshot)")
         p.add_argument("--db", help="database file (default data/portfolio.duckdb)")
+        p.add_argument("--user", help="the signed-in user's e-mail: with PMO_ROLES set, only what their role allows")
         p.add_argument("--json", action="store_true", help="print JSON (the only output format)")
         if name == "budget":
             p.add_argument(
@@ -75,7 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     except ModuleNotFoundError:
         print(f"error: the {args.command} metrics are not available in this version.", file=sys.stderr)
         return 2
-    store = Store(args.db)
+    try:
+        store = Store.for_user(args.db, args.user)
+    except StoreError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
     kwargs = {"as_of": args.as_of}
     if args.project is not None or COMMANDS[args.command][1]:
         kwargs["project_id"] = args.project

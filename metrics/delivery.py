@@ -862,10 +862,7 @@ def load(store, project_id: str, as_of: dt.date | None = None) -> tuple[pd.DataF
 
 
 def stored_calendar(store, project_id: str) -> pd.DataFrame:
-    return store.query(
-        "SELECT sprint, start, finish, goal, origin FROM sprints WHERE project_id = ? ORDER BY start, sprint",
-        [project_id],
-    )
+    return store.sprint_calendar(project_id)
 
 
 def sprint_calendar(

@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--as-of", type=_date, help="YYYY-MM-DD (default: the latest snapshot)")
     p.add_argument("--compare-with", type=_date, help="add 'what changed' since this date (default: a week before)")
     p.add_argument("--db", help="database file (default data/portfolio.duckdb)")
+    p.add_argument("--user", help="the signed-in user's e-mail: with PMO_ROLES set, only what their role allows")
     args = parser.parse_args(argv)
     out = Path(args.out)
     if out.suffix.lower() not in FORMATS:
@@ -41,8 +42,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from reports.content import build
 
-    store = Store(args.db)
     try:
+        store = Store.for_user(args.db, args.user)
         as_of = args.as_of or store.latest_as_of()
         compare = args.compare_with or (as_of - dt.timedelta(days=7) if as_of else None)
         pack = build(store, as_of, compare)
