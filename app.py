@@ -82,7 +82,7 @@ if not Path(ui.store().path).exists():
 navigation = st.navigation(PAGES)
 ui.sidebar()
 if user := ui.current_user():
-    st.sidebar.caption(f"Signed in as {ui.escape_md(user)} ({ui.store().scope.role})")
+    st.sidebar.text(f"Signed in as {user} ({ui.store().scope.role})")
     st.sidebar.button("Sign out", on_click=st.logout)
 try:
     navigation.run()

@@ -4,6 +4,7 @@ uploads a file. CI installs Chromium and sets PMO_REQUIRE_BROWSER=1, so there it
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -74,8 +75,9 @@ def server(tmp_path_factory):
     log.close()
 
 
-@pytest.fixture(scope="module")
-def browser():
+@contextlib.contextmanager
+def debian_chromium():
+    """Debian's Chromium under Playwright, headless, with no background network traffic."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -95,6 +97,12 @@ def browser():
         )
         yield b
         b.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with debian_chromium() as b:
+        yield b
 
 
 def _settle(page, timeout=60_000):
