@@ -109,6 +109,7 @@ class Parsed:
     @property
     def rows_loaded(self) -> int:
         main = {"msproject": "tasks", "jira": "issues", "finance": "budget_lines", "register": "projects"}
+        main["contracts"] = "contracts"
         frame = self.tables.get(main.get(self.source, ""))
         return 0 if frame is None else len(frame)
 

@@ -16,6 +16,7 @@ LOADER_MODULES = (
     "loaders.jira",
     "loaders.finance",
     "loaders.register",
+    "loaders.contracts",
 )
 
 

@@ -1,0 +1,396 @@
+"""Vendor contracts: value, invoiced, remaining, burn rate and when the money runs out.
+
+Per contract, at the as-of date *d*:
+
+- **invoiced** = the register's invoiced-to-date, else Σ its monthly invoices in months ≤ *d*, else
+  Σ finance actuals (``budget_lines.actual``, periods ≤ *d*, within the contract's start–end when
+  known) of the lines whose normalised vendor is the contract's and whose project is one of its
+  projects (any project when the contract names none), or whose PO number is the contract's;
+  ``invoiced_source`` says which.
+- **committed** = the register's committed amount, else Σ ``budget_lines.committed`` of the matched lines.
+- **remaining** = the register's remaining, else value − invoiced.
+- **monthly_burn** = Σ invoiced over the last three months (≤ *d*) with spend ÷ the number of those
+  months (3 once three exist).
+- **exhaustion_date** = *d* + remaining ÷ monthly_burn months (calendar months, the fraction spread
+  over the next month's days); when remaining ≤ 0, the end of the month in which cumulative
+  spend reached the value (else *d*).
+- **expires_in_days** = end − *d*.
+- **status**, first that applies: ``over_value`` (invoiced > value), ``expired`` (end < *d*),
+  ``exhausted_before_end`` (exhaustion date < end), ``expiring`` (end within ``EXPIRING_DAYS``), ``ok``.
+
+Vendor names are normalised (case, spacing and punctuation folded) and mapped through the
+editable alias list (alias -> canonical name): "Azure" and "Microsoft Azure" are one vendor when
+the list says so. Per vendor (and currency — amounts are never added across currencies): contracts,
+projects, value, invoiced, remaining, contracts at risk and the finance actuals booked to the vendor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+
+from metrics import MetricsError
+
+EXPIRING_DAYS = 90
+BURN_MONTHS = 3
+AT_RISK = ("over_value", "exhausted_before_end", "expiring")
+STATUS_LABELS = {
+    "over_value": "Over value",
+    "expired": "Expired",
+    "exhausted_before_end": "Money runs out before the end",
+    "expiring": f"Expires within {EXPIRING_DAYS} days",
+    "ok": "OK",
+}
+
+
+@dataclass(frozen=True)
+class ContractStatus:
+    contract_id: str
+    vendor: str | None
+    project_ids: tuple[str, ...]
+    value: float | None
+    currency: str | None
+    start: dt.date | None
+    end: dt.date | None
+    invoiced: float | None
+    invoiced_source: str | None
+    committed: float | None
+    remaining: float | None
+    monthly_burn: float | None
+    exhaustion_date: dt.date | None
+    expires_in_days: int | None
+    status: str
+    reason: str
+    description: str | None = None
+    department: str | None = None
+    vendor_raw: str | None = None
+
+
+@dataclass(frozen=True)
+class VendorTotals:
+    vendor: str
+    currency: str | None
+    contracts: int
+    project_ids: tuple[str, ...]
+    value: float
+    invoiced: float
+    remaining: float
+    at_risk: int
+    finance_actual: float | None
+
+
+@dataclass(frozen=True)
+class ContractsReport:
+    as_of: dt.date
+    contracts: tuple[ContractStatus, ...]
+    vendors: tuple[VendorTotals, ...]
+
+    def to_dict(self) -> dict:
+        return {
+            "as_of": self.as_of,
+            "contracts": [{**asdict(c), "project_ids": list(c.project_ids)} for c in self.contracts],
+            "vendors": [{**asdict(v), "project_ids": list(v.project_ids)} for v in self.vendors],
+        }
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame([asdict(c) for c in self.contracts], columns=list(ContractStatus.__dataclass_fields__))
+
+    def vendor_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([asdict(v) for v in self.vendors], columns=list(VendorTotals.__dataclass_fields__))
+
+
+# -- vendor names ---------------------------------------------------------------------------------
+
+
+def vendor_key(name) -> str:
+    """Comparison key of a vendor name: ``Microsoft  Azure.`` -> ``microsoft azure``; ``&`` = ``and``."""
+    if name is None or (isinstance(name, float) and math.isnan(name)):
+        return ""
+    text = str(name).casefold().replace("&", " and ")
+    return re.sub(r"[\W_]+", " ", text).strip()
+
+
+def vendor_resolver(aliases: dict[str, str]):
+    """name -> canonical vendor name through the alias list (compared by :func:`vendor_key`);
+    a name the list does not know is its own canonical name."""
+    table = {vendor_key(alias): canonical for alias, canonical in aliases.items()}
+    table.update({vendor_key(c): c for c in aliases.values()})
+
+    def resolve(name) -> str | None:
+        key = vendor_key(name)
+        if not key:
+            return None
+        return table.get(key, re.sub(r"\s+", " ", str(name)).strip())
+
+    return resolve
+
+
+# -- dates ----------------------------------------------------------------------------------------
+
+
+def add_months(day: dt.date, months: float) -> dt.date:
+    """``day`` + a fractional number of calendar months (the fraction spread over the days of the
+    month that follows the whole months)."""
+    whole = math.floor(months)
+    base = (pd.Timestamp(day) + pd.DateOffset(months=whole)).date()
+    after = (pd.Timestamp(day) + pd.DateOffset(months=whole + 1)).date()
+    return base + dt.timedelta(days=round((months - whole) * (after - base).days))
+
+
+def _month_end(period: dt.date) -> dt.date:
+    return (pd.Timestamp(period) + pd.offsets.MonthEnd(0)).date()
+
+
+def _date(value) -> dt.date | None:
+    if value is None or value is pd.NaT or (not isinstance(value, dt.date) and pd.isna(value)):
+        return None
+    return pd.Timestamp(value).date()
+
+
+def _num(value) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+# -- per contract ---------------------------------------------------------------------------------
+
+
+def monthly_burn(series: pd.Series) -> float | None:
+    """Mean invoiced per month over the last ``BURN_MONTHS`` months with spend (``series``:
+    period -> amount, already cut at the as-of date)."""
+    spent = series[series.abs() > 0].sort_index()
+    if spent.empty:
+        return None
+    return float(spent.iloc[-BURN_MONTHS:].sum()) / len(spent.iloc[-BURN_MONTHS:])
+
+
+def exhaustion(value, remaining, burn, series: pd.Series, as_of: dt.date) -> dt.date | None:
+    """When remaining reaches 0 at ``burn`` per month (see the module docstring)."""
+    if remaining is None:
+        return None
+    if remaining <= 0:
+        if value is not None and not series.empty:
+            reached = series.sort_index().cumsum()
+            hit = reached[reached >= value - 0.005]
+            if not hit.empty:
+                return _month_end(hit.index[0])
+        return as_of
+    if not burn or burn <= 0:
+        return None
+    return add_months(as_of, remaining / burn)
+
+
+def judge(value, invoiced, end, exhaustion_date, as_of) -> str:
+    if value is not None and invoiced is not None and invoiced > value + 0.005:
+        return "over_value"
+    if end is not None and end < as_of:
+        return "expired"
+    if end is not None and exhaustion_date is not None and exhaustion_date < end:
+        return "exhausted_before_end"
+    if end is not None and (end - as_of).days <= EXPIRING_DAYS:
+        return "expiring"
+    return "ok"
+
+
+def _money(amount, currency) -> str:
+    return f"{amount:,.0f}" + (f" {currency}" if currency else "")
+
+
+def reason(status: str, c: dict) -> str:
+    """One sentence with the numbers behind the status."""
+    cur = c["currency"]
+    if status == "over_value":
+        return (
+            f"invoiced {_money(c['invoiced'], cur)} is {_money(c['invoiced'] - c['value'], cur)} over the "
+            f"contract value {_money(c['value'], cur)}."
+        )
+    if status == "expired":
+        return f"ended on {c['end']:%Y-%m-%d} with {_money(c['remaining'] or 0, cur)} not invoiced."
+    if status == "exhausted_before_end":
+        return (
+            f"at {_money(c['monthly_burn'], cur)} a month the remaining {_money(c['remaining'], cur)} runs out "
+            f"in {c['exhaustion_date']:%b %Y}, {(c['end'] - c['exhaustion_date']).days} days before the "
+            f"contract ends on {c['end']:%Y-%m-%d}."
+        )
+    if status == "expiring":
+        return f"ends on {c['end']:%Y-%m-%d}, in {(c['end'] - c['as_of']).days} days."
+    if c["remaining"] is not None and c["remaining"] <= 0:
+        return f"fully invoiced: {_money(c['invoiced'] or 0, cur)} of {_money(c['value'] or 0, cur)}."
+    if c["exhaustion_date"] is not None and c["monthly_burn"]:
+        return f"at {_money(c['monthly_burn'], cur)} a month the money lasts until {c['exhaustion_date']:%b %Y}."
+    return "no end date or burn rate to judge against." if c["end"] is None else "within value and time."
+
+
+def _projects(value) -> tuple[str, ...]:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ()
+    return tuple(p.strip() for p in str(value).split(",") if p.strip())
+
+
+def _department(extra) -> str | None:
+    try:
+        return json.loads(extra).get("department") if isinstance(extra, str) else None
+    except ValueError:
+        return None
+
+
+def _finance_match(contract: dict, finance: pd.DataFrame) -> pd.DataFrame:
+    """The finance lines that belong to a contract: same normalised vendor and one of its projects
+    (any project when it names none), or the same PO number; within its start–end when known."""
+    if finance.empty:
+        return finance
+    hit = (finance.vendor_key == contract["vendor_key"]) & (contract["vendor_key"] != "")
+    if contract["project_ids"]:
+        hit &= finance.project_id.isin(contract["project_ids"])
+    if contract.get("po_number") and "po_number" in finance:
+        hit |= finance.po_number.astype(str) == str(contract["po_number"])
+    lines = finance[hit]
+    if contract["start"] is not None:
+        lines = lines[lines.period >= contract["start"].replace(day=1)]
+    if contract["end"] is not None:
+        lines = lines[lines.period <= contract["end"]]
+    return lines
+
+
+def contract_status(row: dict, series: pd.Series, finance: pd.DataFrame, as_of: dt.date) -> ContractStatus:
+    """One contract's numbers (see the module docstring). ``series``: its monthly invoices
+    (period -> amount, periods ≤ ``as_of``); ``finance``: budget lines with ``vendor_key``."""
+    c = {**row, "as_of": as_of}
+    value, invoiced, source = _num(row["value"]), _num(row["invoiced"]), "register" if _num(row["invoiced"]) else None
+    if source is None and not series.empty:
+        invoiced, source = float(series.sum()), "monthly invoices"
+    lines = _finance_match(c, finance)
+    actuals = lines[lines.period <= as_of].dropna(subset=["actual"]) if not lines.empty else lines
+    if source is None and not actuals.empty:
+        series = actuals.groupby("period").actual.sum()
+        invoiced, source = float(series.sum()), "finance actuals"
+    if invoiced is None and _num(row["invoiced"]) == 0:
+        invoiced, source = 0.0, "register"
+    committed = _num(row["committed"])
+    if committed is None and not lines.empty and lines.committed.notna().any():
+        committed = float(lines.committed.sum())
+    remaining = _num(row["remaining"])
+    if remaining is None and value is not None:
+        remaining = value - (invoiced or 0.0)
+    burn = monthly_burn(series)
+    c.update(value=value, invoiced=invoiced, remaining=remaining, monthly_burn=burn)
+    c["exhaustion_date"] = exhaustion(value, remaining, burn, series, as_of)
+    status = judge(value, invoiced, c["end"], c["exhaustion_date"], as_of)
+    return ContractStatus(
+        contract_id=row["contract_id"],
+        vendor=row["vendor"],
+        project_ids=row["project_ids"],
+        value=value,
+        currency=row["currency"],
+        start=row["start"],
+        end=row["end"],
+        invoiced=invoiced,
+        invoiced_source=source,
+        committed=committed,
+        remaining=remaining,
+        monthly_burn=burn,
+        exhaustion_date=c["exhaustion_date"],
+        expires_in_days=None if row["end"] is None else (row["end"] - as_of).days,
+        status=status,
+        reason=reason(status, c),
+        description=row.get("description"),
+        department=row.get("department"),
+        vendor_raw=row.get("vendor_raw"),
+    )
+
+
+def contract_statuses(
+    contracts: pd.DataFrame, invoices: pd.DataFrame, finance: pd.DataFrame, aliases: dict[str, str], as_of: dt.date
+) -> list[ContractStatus]:
+    """Every contract's numbers at ``as_of``, vendors normalised through ``aliases``."""
+    resolve = vendor_resolver(aliases)
+    finance = _finance_frame(finance, resolve)
+    invoices = invoices.assign(period=pd.to_datetime(invoices.period).dt.date) if len(invoices) else invoices
+    invoices = invoices[invoices.period <= as_of] if len(invoices) else invoices
+    by_contract = {cid: g.groupby("period").amount.sum() for cid, g in invoices.groupby("contract_id")}
+    out = []
+    for record in contracts.to_dict("records"):
+        vendor = resolve(record.get("vendor"))
+        row = {
+            **record,
+            "vendor": vendor,
+            "vendor_key": vendor_key(vendor),
+            "project_ids": _projects(record.get("project_ids")),
+            "start": _date(record.get("start")),
+            "end": _date(record.get("finish")),
+            "currency": None if pd.isna(record.get("currency")) else record.get("currency"),
+            "department": _department(record.get("extra")),
+        }
+        series = by_contract.get(record["contract_id"], pd.Series(dtype=float))
+        out.append(contract_status(row, series, finance, as_of))
+    return out
+
+
+def _finance_frame(finance: pd.DataFrame, resolve) -> pd.DataFrame:
+    if finance is None or finance.empty:
+        return pd.DataFrame(columns=["project_id", "period", "vendor", "vendor_key", "actual", "committed", "currency"])
+    canonical = finance.vendor.map(resolve)
+    return finance.assign(
+        vendor=canonical, vendor_key=canonical.map(vendor_key), period=pd.to_datetime(finance.period).dt.date
+    )
+
+
+def vendor_totals(statuses: list[ContractStatus], finance: pd.DataFrame, aliases: dict[str, str], as_of: dt.date):
+    """Per vendor and currency across projects (see the module docstring)."""
+    resolve = vendor_resolver(aliases)
+    finance = _finance_frame(finance, resolve)
+    booked = finance[finance.period <= as_of].groupby(["vendor_key", finance.currency.fillna("")]).actual.sum()
+    groups: dict[tuple[str, str], list[ContractStatus]] = {}
+    for s in statuses:
+        groups.setdefault((vendor_key(s.vendor), s.currency or ""), []).append(s)
+    out = []
+    for (key, currency), items in groups.items():
+        projects = sorted({p for s in items for p in s.project_ids})
+        actual = booked.get((key, currency)) if key else None
+        out.append(
+            VendorTotals(
+                vendor=items[0].vendor or "(no vendor named)",
+                currency=currency or None,
+                contracts=len(items),
+                project_ids=tuple(projects),
+                value=sum(s.value or 0.0 for s in items),
+                invoiced=sum(s.invoiced or 0.0 for s in items),
+                remaining=sum(s.remaining or 0.0 for s in items),
+                at_risk=sum(s.status in AT_RISK for s in items),
+                finance_actual=None if actual is None else float(actual),
+            )
+        )
+    return sorted(out, key=lambda v: (-v.value, v.vendor))
+
+
+def build_report(contracts, invoices, finance, aliases, as_of: dt.date, project_id: str | None = None):
+    """The contracts report from canonical frames (pure)."""
+    statuses = contract_statuses(contracts, invoices, finance, aliases, as_of)
+    if project_id:
+        statuses = [s for s in statuses if project_id in s.project_ids]
+    order = {"over_value": 0, "exhausted_before_end": 1, "expiring": 2, "expired": 3, "ok": 4}
+    statuses.sort(
+        key=lambda s: (order[s.status], s.expires_in_days if s.expires_in_days is not None else 10**9, s.contract_id)
+    )
+    return ContractsReport(as_of, tuple(statuses), tuple(vendor_totals(statuses, finance, aliases, as_of)))
+
+
+def load(store, as_of: dt.date | None = None, project_id: str | None = None) -> ContractsReport:
+    """Read the registers in force, the finance lines and the vendor aliases, and build the report."""
+    registers = store.contract_registers(as_of)
+    if registers["contracts"].empty:
+        raise MetricsError("no contract register is loaded yet: ingest a contract or PO register first.")
+    as_of = as_of or store.latest_as_of() or dt.date.today()
+    finance = store.snapshot("budget_lines", as_of)
+    return build_report(
+        registers["contracts"], registers["contract_invoices"], finance, store.aliases("vendor"), as_of, project_id
+    )
+
+
+def report(store, as_of: dt.date | None = None, project_id: str | None = None) -> dict:
+    """``python -m metrics contracts`` (DESIGN.md §9)."""
+    return load(store, as_of, project_id).to_dict()
