@@ -14,9 +14,9 @@ LOADER_MODULES = (
     "loaders.refusals",
     "loaders.msproject",
     "loaders.jira",
+    "loaders.contracts",  # before finance: a PO register with a project and month columns is not a budget
     "loaders.finance",
     "loaders.register",
-    "loaders.contracts",
 )
 
 

@@ -16,7 +16,7 @@ Per contract, at the as-of date *d*:
   spend reached the value (else *d*).
 - **expires_in_days** = end − *d*.
 - **status**, first that applies: ``over_value`` (invoiced > value), ``expired`` (end < *d*),
-  ``exhausted_before_end`` (exhaustion date < end), ``expiring`` (end within ``EXPIRING_DAYS``), ``ok``.
+  ``exhausted_before_end`` (the money runs out in a month before the end's month), ``expiring`` (end within ``EXPIRING_DAYS``), ``ok``.
 
 Vendor names are normalised (case, spacing and punctuation folded) and mapped through the
 editable alias list (alias -> canonical name): "Azure" and "Microsoft Azure" are one vendor when
@@ -135,10 +135,13 @@ def vendor_resolver(aliases: dict[str, str]):
 
 def add_months(day: dt.date, months: float) -> dt.date:
     """``day`` + a fractional number of calendar months (the fraction spread over the days of the
-    month that follows the whole months)."""
+    month that follows the whole months); from a month's last day, whole months land on month ends."""
     whole = math.floor(months)
-    base = (pd.Timestamp(day) + pd.DateOffset(months=whole)).date()
-    after = (pd.Timestamp(day) + pd.DateOffset(months=whole + 1)).date()
+    if (pd.Timestamp(day) + pd.offsets.MonthEnd(0)).date() == day:
+        step = lambda n: (pd.Timestamp(day) + pd.offsets.MonthEnd(n)).date()  # noqa: E731
+    else:
+        step = lambda n: (pd.Timestamp(day) + pd.DateOffset(months=n)).date()  # noqa: E731
+    base, after = step(whole), step(whole + 1)
     return base + dt.timedelta(days=round((months - whole) * (after - base).days))
 
 
@@ -189,7 +192,15 @@ def judge(value, invoiced, end, exhaustion_date, as_of) -> str:
         return "over_value"
     if end is not None and end < as_of:
         return "expired"
-    if end is not None and exhaustion_date is not None and exhaustion_date < end:
+    if (
+        end is not None
+        and exhaustion_date is not None
+        and (exhaustion_date.year, exhaustion_date.month)
+        < (
+            end.year,
+            end.month,
+        )
+    ):
         return "exhausted_before_end"
     if end is not None and (end - as_of).days <= EXPIRING_DAYS:
         return "expiring"

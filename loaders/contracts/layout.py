@@ -121,6 +121,8 @@ def find_layout(rows: list[list]) -> Layout | None:
     (a money column, an identity column and at least three roles)."""
     best, best_score = None, 0
     for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        if not _score(row):  # a blank or title row above a header is not the header
+            continue
         extended = row + (rows[i + 1] if i + 1 < len(rows) and _is_subheader(rows[i + 1]) else [])
         if looks_like_header(extended) and len(_score(extended)) > best_score:
             best, best_score = i, len(_score(extended))
