@@ -42,8 +42,8 @@ AT_RISK = ("over_value", "exhausted_before_end", "expiring")
 STATUS_LABELS = {
     "over_value": "Over value",
     "expired": "Expired",
-    "exhausted_before_end": "Money runs out before the end",
-    "expiring": f"Expires within {EXPIRING_DAYS} days",
+    "exhausted_before_end": "Runs out early",
+    "expiring": f"Ends within {EXPIRING_DAYS} days",
     "ok": "OK",
 }
 
@@ -405,3 +405,111 @@ def load(store, as_of: dt.date | None = None, project_id: str | None = None) -> 
 def report(store, as_of: dt.date | None = None, project_id: str | None = None) -> dict:
     """``python -m metrics contracts`` (DESIGN.md §9)."""
     return load(store, as_of, project_id).to_dict()
+
+
+# -- page view-model ------------------------------------------------------------------------------
+
+STATUS_COLOURS = {"over_value": "red", "exhausted_before_end": "red", "expiring": "amber", "expired": "unknown",
+                  "ok": "green"}  # fmt: skip
+TABLE_COLUMNS = {
+    "status_label": "Status", "contract_id": "Contract", "vendor": "Vendor", "project_list": "Projects",
+    "department": "Business unit", "description": "Description", "currency": "Currency", "value": "Value",
+    "invoiced": "Invoiced", "invoiced_source": "Invoiced from", "committed": "Committed", "remaining": "Remaining",
+    "monthly_burn": "Burn / month", "exhaustion_date": "Money runs out", "end": "Ends", "expires_in_days": "Days left",
+    "start": "Starts", "reason": "Why",
+}  # fmt: skip
+RISK_COLUMNS = ["status_label", "contract_id", "vendor", "project_list", "value", "invoiced", "remaining",
+                "monthly_burn", "exhaustion_date", "end", "reason"]  # fmt: skip
+ALL_COLUMNS = ["status_label", "contract_id", "vendor", "project_list", "department", "description", "value",
+               "invoiced", "invoiced_source", "committed", "remaining", "monthly_burn", "exhaustion_date", "start",
+               "end", "expires_in_days"]  # fmt: skip
+VENDOR_COLUMNS = {"vendor": "Vendor", "contracts": "Contracts", "project_list": "Projects", "value": "Contract value",
+                  "invoiced": "Invoiced", "remaining": "Remaining", "finance_actual": "Finance actuals",
+                  "at_risk": "At risk"}  # fmt: skip
+
+
+def in_scope(report: ContractsReport, project_ids: tuple[str, ...] | None) -> ContractsReport:
+    """The contracts that name one of ``project_ids`` (every contract when None), vendors recounted."""
+    if project_ids is None:
+        return report
+    wanted = set(project_ids)
+    kept = [c for c in report.contracts if wanted & set(c.project_ids)]
+    totals = vendor_totals(kept, pd.DataFrame(), {}, report.as_of)
+    actuals = {(vendor_key(v.vendor), v.currency): v.finance_actual for v in report.vendors}
+    vendors = [VendorTotals(**{**asdict(v), "finance_actual": actuals.get((vendor_key(v.vendor), v.currency))})
+               for v in totals]  # fmt: skip
+    return ContractsReport(report.as_of, tuple(kept), tuple(vendors))
+
+
+def currencies(report: ContractsReport) -> list[str]:
+    """Currencies of the contracts, the one holding most contract value first ('' = not stated)."""
+    frame = report.frame()
+    if frame.empty:
+        return []
+    value = frame.assign(currency=frame.currency.fillna("")).groupby("currency").value.sum()
+    return list(value.sort_values(ascending=False).index)
+
+
+def page_tables(report: ContractsReport, currency: str) -> dict[str, pd.DataFrame]:
+    """The page's frames in one currency: ``contracts`` (every contract, display columns added),
+    ``at_risk`` (over value, money running out before the end, expiring — worst first) and ``vendors``."""
+    frame = report.frame()
+    frame = frame[frame.currency.fillna("") == currency].assign(
+        status_label=lambda f: f.status.map(STATUS_LABELS),
+        colour=lambda f: f.status.map(STATUS_COLOURS),
+        project_list=lambda f: f.project_ids.map(", ".join),
+    )
+    vendors = report.vendor_frame()
+    vendors = vendors[vendors.currency.fillna("") == currency].assign(
+        project_list=lambda f: f.project_ids.map(", ".join)
+    )
+    return {"contracts": frame, "at_risk": frame[frame.status.isin(AT_RISK)], "vendors": vendors}
+
+
+def headline(tables: dict[str, pd.DataFrame]) -> dict:
+    """The tiles: contracts, value, invoiced (share of value), remaining, contracts at risk by kind."""
+    frame = tables["contracts"]
+    value, invoiced = float(frame.value.fillna(0).sum()), float(frame.invoiced.fillna(0).sum())
+    counts = frame.status.value_counts()
+    kinds = {"over_value": "over value", "exhausted_before_end": "run out early", "expiring": "ending"}
+    parts = [f"{int(counts[s])} {word}" for s, word in kinds.items() if counts.get(s, 0)]
+    return {
+        "at_risk_text": " · ".join(parts) or "none",
+        "contracts": len(frame),
+        "vendors": len(tables["vendors"]),
+        "value": value,
+        "invoiced": invoiced,
+        "invoiced_share": invoiced / value if value else None,
+        "remaining": float(frame.remaining.fillna(0).sum()),
+        "at_risk": len(tables["at_risk"]),
+        **{status: int(counts.get(status, 0)) for status in STATUS_LABELS},
+    }
+
+
+def display(frame: pd.DataFrame, columns: list[str], names: dict[str, str] = TABLE_COLUMNS) -> pd.DataFrame:
+    """Chosen columns under their display names."""
+    return frame.reindex(columns=columns).rename(columns=names)
+
+
+def alias_frame(aliases: dict[str, str]) -> pd.DataFrame:
+    """The vendor alias list as an editable table (one row per alias)."""
+    return pd.DataFrame(sorted(aliases.items()), columns=["alias", "canonical"])
+
+
+def aliases_from(frame: pd.DataFrame) -> tuple[dict[str, str], list[str]]:
+    """An edited alias table -> (alias -> canonical, problems): blank rows dropped, names trimmed;
+    an alias listed twice with different names, or mapped to itself, is reported and left out."""
+    mapping, problems = {}, []
+    for row in frame.itertuples(index=False):
+        alias, canonical = (re.sub(r"\s+", " ", str(v or "")).strip() for v in (row.alias, row.canonical))
+        if not alias and not canonical:
+            continue
+        if not alias or not canonical:
+            problems.append(f"'{alias or canonical}' needs both an alias and the vendor name it stands for.")
+        elif vendor_key(alias) == vendor_key(canonical):
+            problems.append(f"'{alias}' is mapped to itself.")
+        elif vendor_key(alias) in {vendor_key(a) for a in mapping} and mapping.get(alias) != canonical:
+            problems.append(f"'{alias}' is listed twice with different vendor names.")
+        else:
+            mapping[alias] = canonical
+    return mapping, problems
