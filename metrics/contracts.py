@@ -165,6 +165,8 @@ def _num(value) -> float | None:
 def monthly_burn(series: pd.Series) -> float | None:
     """Mean invoiced per month over the last ``BURN_MONTHS`` months with spend (``series``:
     period -> amount, already cut at the as-of date)."""
+    if series.empty:
+        return None
     spent = series[series.abs() > 0].sort_index()
     if spent.empty:
         return None
@@ -378,11 +380,14 @@ def vendor_totals(statuses: list[ContractStatus], finance: pd.DataFrame, aliases
     return sorted(out, key=lambda v: (-v.value, v.vendor))
 
 
-def build_report(contracts, invoices, finance, aliases, as_of: dt.date, project_id: str | None = None):
-    """The contracts report from canonical frames (pure)."""
+def build_report(contracts, invoices, finance, aliases, as_of: dt.date, project_ids=None) -> ContractsReport:
+    """The contracts report from canonical frames (pure). ``project_ids`` (an id or several): only
+    the contracts naming one of them, and per vendor only those projects' finance actuals."""
     statuses = contract_statuses(contracts, invoices, finance, aliases, as_of)
-    if project_id:
-        statuses = [s for s in statuses if project_id in s.project_ids]
+    if project_ids is not None:
+        wanted = {project_ids} if isinstance(project_ids, str) else set(project_ids)
+        statuses = [s for s in statuses if wanted & set(s.project_ids)]
+        finance = finance[finance.project_id.isin(wanted)] if finance is not None and len(finance) else finance
     order = {"over_value": 0, "exhausted_before_end": 1, "expiring": 2, "expired": 3, "ok": 4}
     statuses.sort(
         key=lambda s: (order[s.status], s.expires_in_days if s.expires_in_days is not None else 10**9, s.contract_id)
@@ -390,7 +395,7 @@ def build_report(contracts, invoices, finance, aliases, as_of: dt.date, project_
     return ContractsReport(as_of, tuple(statuses), tuple(vendor_totals(statuses, finance, aliases, as_of)))
 
 
-def load(store, as_of: dt.date | None = None, project_id: str | None = None) -> ContractsReport:
+def load(store, as_of: dt.date | None = None, project_ids=None) -> ContractsReport:
     """Read the registers in force, the finance lines and the vendor aliases, and build the report."""
     registers = store.contract_registers(as_of)
     if registers["contracts"].empty:
@@ -398,7 +403,7 @@ def load(store, as_of: dt.date | None = None, project_id: str | None = None) -> 
     as_of = as_of or store.latest_as_of() or dt.date.today()
     finance = store.snapshot("budget_lines", as_of)
     return build_report(
-        registers["contracts"], registers["contract_invoices"], finance, store.aliases("vendor"), as_of, project_id
+        registers["contracts"], registers["contract_invoices"], finance, store.aliases("vendor"), as_of, project_ids
     )
 
 
@@ -426,19 +431,6 @@ ALL_COLUMNS = ["status_label", "contract_id", "vendor", "project_list", "departm
 VENDOR_COLUMNS = {"vendor": "Vendor", "contracts": "Contracts", "project_list": "Projects", "value": "Contract value",
                   "invoiced": "Invoiced", "remaining": "Remaining", "finance_actual": "Finance actuals",
                   "at_risk": "At risk"}  # fmt: skip
-
-
-def in_scope(report: ContractsReport, project_ids: tuple[str, ...] | None) -> ContractsReport:
-    """The contracts that name one of ``project_ids`` (every contract when None), vendors recounted."""
-    if project_ids is None:
-        return report
-    wanted = set(project_ids)
-    kept = [c for c in report.contracts if wanted & set(c.project_ids)]
-    totals = vendor_totals(kept, pd.DataFrame(), {}, report.as_of)
-    actuals = {(vendor_key(v.vendor), v.currency): v.finance_actual for v in report.vendors}
-    vendors = [VendorTotals(**{**asdict(v), "finance_actual": actuals.get((vendor_key(v.vendor), v.currency))})
-               for v in totals]  # fmt: skip
-    return ContractsReport(report.as_of, tuple(kept), tuple(vendors))
 
 
 def currencies(report: ContractsReport) -> list[str]:
@@ -501,7 +493,9 @@ def aliases_from(frame: pd.DataFrame) -> tuple[dict[str, str], list[str]]:
     an alias listed twice with different names, or mapped to itself, is reported and left out."""
     mapping, problems = {}, []
     for row in frame.itertuples(index=False):
-        alias, canonical = (re.sub(r"\s+", " ", str(v or "")).strip() for v in (row.alias, row.canonical))
+        alias, canonical = (
+            re.sub(r"\s+", " ", "" if pd.isna(v) else str(v)).strip() for v in (row.alias, row.canonical)
+        )
         if not alias and not canonical:
             continue
         if not alias or not canonical:

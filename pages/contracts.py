@@ -16,9 +16,9 @@ MONEY = ["Value", "Invoiced", "Committed", "Remaining", "Burn / month", "Contrac
 
 
 @st.cache_data(show_spinner="Reading the contract registers…")
-def load(as_of, version, aliases):
+def load(as_of, scope, version, aliases):
     try:
-        return contracts.load(ui.store(), as_of), None
+        return contracts.load(ui.store(), as_of, scope), None
     except MetricsError as err:
         return None, str(err)
 
@@ -33,13 +33,12 @@ settings = ui.settings()
 st.title("Vendors & contracts")
 store = ui.store()
 aliases = store.aliases("vendor")
-report, error = load(settings.as_of, settings.data_version, tuple(sorted(aliases.items())))
+scope = settings.project_ids if (settings.programs or settings.portfolios) else None
+report, error = load(settings.as_of, scope, settings.data_version, tuple(sorted(aliases.items())))
 if report is None:
     st.info(f"{ui.escape_md(error)} Upload a contract or PO register on the **Uploads & problems** page.")
     st.stop()
 
-filtered = bool(settings.programs or settings.portfolios)
-report = contracts.in_scope(report, settings.project_ids if filtered else None)
 choices = contracts.currencies(report)
 if not choices:
     st.info("No contract names a project in the programs or portfolios chosen in the sidebar.")
