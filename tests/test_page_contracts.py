@@ -84,3 +84,12 @@ def test_page_without_a_register_says_what_to_upload(tmp_path, monkeypatch):
     monkeypatch.setattr(store_module, "DEFAULT_DB", path)
     at = run(AppTest.from_file(str(PAGE)))
     assert "no contract register is loaded yet" in at.info[0].value
+
+
+def test_save_keeps_the_alias_list_as_edited(db):
+    db.save_aliases("vendor", {"Azure": "Microsoft Azure"})
+    at = run(AppTest.from_file(str(PAGE)))
+    at.button(key="save_aliases").click()
+    at = run(at)
+    assert db.aliases("vendor") == {"Azure": "Microsoft Azure"}  # the editor's rows went back unchanged
+    assert not at.error
