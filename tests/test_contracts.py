@@ -136,6 +136,22 @@ def test_register_below_a_title_with_two_row_header_months_and_text_values():
     assert "equals the sum of the lines above it" in problems_text(parsed)
 
 
+def test_a_csv_register_in_french_with_text_amounts():
+    data = (
+        "Numéro de contrat;Fournisseur;Projet;Montant;Facturé;Date de début;Date de fin;Statut\n"
+        "CT-7;Sopra Steria;CRM-UPGRADE;1 250 000,00 €;250 000,00;01/02/2026;31/01/2027;Actif\n"
+        "CT-8;Capgemini;LOYALTY;80 000;;15/03/2026;14/03/2027;Actif\n"
+    ).encode()
+    assert detect(data, "contrats.csv").__name__ == "loaders.contracts"
+    contracts = parse(data, "contrats.csv").tables["contracts"]
+    assert list(contracts.contract_id) == ["CT-7", "CT-8"]
+    assert list(contracts.value) == [1_250_000, 80_000]
+    assert contracts.invoiced.iloc[0] == 250_000 and contracts.invoiced.isna().iloc[1]
+    assert list(contracts.start) == [dt.date(2026, 2, 1), dt.date(2026, 3, 15)]
+    assert list(contracts.status) == ["Actif", "Actif"]
+    assert contracts.currency.iloc[0] == "EUR" and contracts.currency.isna().iloc[1]  # the € in CT-7's amount
+
+
 def test_a_row_with_amounts_and_nothing_above_it_is_rejected_and_said():
     rows = [["PO Number", "Vendor", "PO Value", "Invoiced"], [None, None, 5_000, None], ["P-1", "Acme", 100, 10]]
     parsed = parse(workbook({"POs": rows}), "pos.xlsx")

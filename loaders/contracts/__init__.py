@@ -197,7 +197,7 @@ def _clean(cell) -> str:
 
 
 def _record(c: Contract, sheet: str, layout: Layout, multi: bool, start, finish, currency) -> dict:
-    text = {role: _clean(value) for role, value in c.cells.items() if role not in ("start", "finish")}
+    text = {role: _clean(value) for role, value in c.cells.items() if role not in ("start", "finish", "value")}
     raw_vendor = "" if c.cells.get("vendor") is None else str(c.cells["vendor"]).strip()
     vendor_lines = [re.sub(r"\s+", " ", line).strip() for line in raw_vendor.splitlines() if line.strip()]
     extra = dict(c.extra)

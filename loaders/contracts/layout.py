@@ -18,7 +18,7 @@ from loaders.contracts.aliases import (
     PROJECT_ID_LABELS,
     ROLE_ALIASES,
 )
-from loaders.values import is_empty, normalize_header
+from loaders.values import is_empty, normalize_header, parse_number
 
 MONEY_ROLES = ("value", "invoiced", "remaining", "committed")
 IDENTITY_ROLES = ("contract_id", "po_number", "vendor", "wbs", "description")
@@ -111,9 +111,21 @@ def looks_like_header(row: list) -> bool:
     return bool(roles & set(MONEY_ROLES)) and bool(roles & set(IDENTITY_ROLES)) and len(roles) >= 3
 
 
-def _is_subheader(row: list) -> bool:
+def _is_number(cell) -> bool:
+    try:
+        return parse_number(cell) is not None
+    except ValueError:
+        return False
+
+
+def _is_subheader(row: list, top: list) -> bool:
+    """A row of labels under the header: two or more text cells, no numbers, and nothing under
+    the header's identity columns (a data row always names its contract, vendor or description)."""
     filled = [c for c in row if not is_empty(c)]
-    return len(filled) >= 2 and all(isinstance(c, str) for c in filled)
+    if len(filled) < 2 or not all(isinstance(c, str) and not _is_number(c) for c in filled):
+        return False
+    identity = {i for i, cell in enumerate(top) if isinstance(cell, str) and role_of(cell) in IDENTITY_ROLES}
+    return not any(not is_empty(row[i]) for i in identity if i < len(row))
 
 
 def find_layout(rows: list[list]) -> Layout | None:
@@ -123,14 +135,14 @@ def find_layout(rows: list[list]) -> Layout | None:
     for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
         if not _score(row):  # a blank or title row above a header is not the header
             continue
-        extended = row + (rows[i + 1] if i + 1 < len(rows) and _is_subheader(rows[i + 1]) else [])
+        extended = row + (rows[i + 1] if i + 1 < len(rows) and _is_subheader(rows[i + 1], row) else [])
         if looks_like_header(extended) and len(_score(extended)) > best_score:
             best, best_score = i, len(_score(extended))
     if best is None:
         return None
     subs = []
     for row in rows[best + 1 : best + 3]:
-        if not _is_subheader(row):
+        if not _is_subheader(row, rows[best]):
             break
         subs.append(row)
     return _layout(rows, best, subs)

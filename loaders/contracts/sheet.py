@@ -162,7 +162,7 @@ class _Reader:
             self.continuation(number, money, months)
 
     def contract(self, row: list, number: int, money: dict, months: dict) -> None:
-        cells = {r: self.cell(row, r) for r in (*TEXT_ROLES, "start", "finish")}
+        cells = {r: self.cell(row, r) for r in (*TEXT_ROLES, "start", "finish", "value")}
         extra = {
             self.layout.labels[c]: _text(row[c])
             for c in range(len(row))
@@ -288,8 +288,10 @@ def month_periods(layout: Layout, year: int | None) -> list:
 
 
 def row_currency(contract: Contract, fallback: str | None) -> str | None:
-    """The contract's currency column (a code or a symbol), else the sheet's."""
+    """The contract's currency column (a code or a symbol), else a symbol or code written in its
+    value cell (``1 250 000,00 €``), else the sheet's."""
     stated = _text(contract.cells.get("currency"))
     if stated:
         return header_currency([stated]) or stated.upper()[:3]
-    return fallback
+    value = contract.cells.get("value")
+    return (header_currency([value]) if isinstance(value, str) else None) or fallback
