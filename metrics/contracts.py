@@ -6,7 +6,8 @@ Per contract, at the as-of date *d*:
   Σ finance actuals (``budget_lines.actual``, periods ≤ *d*, within the contract's start–end when
   known) of the lines whose normalised vendor is the contract's and whose project is one of its
   projects (any project when the contract names none), or whose PO number is the contract's;
-  ``invoiced_source`` says which.
+  ``invoiced_source`` says which (and when several contracts of one vendor and the same projects
+  share the same finance lines).
 - **committed** = the register's committed amount, else Σ ``budget_lines.committed`` of the matched lines.
 - **remaining** = the register's remaining, else value − invoiced.
 - **monthly_burn** = Σ invoiced over the last three months (≤ *d*) with spend ÷ the number of those
@@ -30,6 +31,7 @@ import datetime as dt
 import json
 import math
 import re
+from collections import Counter
 from dataclasses import asdict, dataclass
 
 import pandas as pd
@@ -324,7 +326,9 @@ def contract_statuses(
     finance = _finance_frame(finance, resolve)
     invoices = invoices.assign(period=pd.to_datetime(invoices.period).dt.date) if len(invoices) else invoices
     invoices = invoices[invoices.period <= as_of] if len(invoices) else invoices
-    by_contract = {cid: g.groupby("period").amount.sum() for cid, g in invoices.groupby("contract_id")}
+    # a contract number is unique within its register (a contracts upload's project_id is its register key)
+    register = invoices.project_id if "project_id" in invoices else pd.Series("", index=invoices.index)
+    by_contract = {key: g.groupby("period").amount.sum() for key, g in invoices.groupby([register, "contract_id"])}
     out = []
     for record in contracts.to_dict("records"):
         vendor = resolve(record.get("vendor"))
@@ -338,9 +342,27 @@ def contract_statuses(
             "currency": None if pd.isna(record.get("currency")) else record.get("currency"),
             "department": _department(record.get("extra")),
         }
-        series = by_contract.get(record["contract_id"], pd.Series(dtype=float))
-        out.append(contract_status(row, series, finance, as_of))
-    return out
+        key = (record.get("project_id", "") if "project_id" in invoices else "", record["contract_id"])
+        out.append(contract_status(row, by_contract.get(key, pd.Series(dtype=float)), finance, as_of))
+    return _shared_actuals(out)
+
+
+def _shared_actuals(statuses: list[ContractStatus]) -> list[ContractStatus]:
+    """Contracts of one vendor and the same projects that all take their invoiced amount from the
+    finance actuals share those lines (finance does not say which contract a line pays): each is
+    told so, and counts them in full."""
+    from dataclasses import replace
+
+    def key(s: ContractStatus):
+        return vendor_key(s.vendor), s.project_ids, s.currency
+
+    sharing = Counter(key(s) for s in statuses if s.invoiced_source == "finance actuals")
+    return [
+        replace(s, invoiced_source=f"finance actuals (shared by {sharing[key(s)]} contracts)")
+        if s.invoiced_source == "finance actuals" and sharing[key(s)] > 1
+        else s
+        for s in statuses
+    ]
 
 
 def _finance_frame(finance: pd.DataFrame, resolve) -> pd.DataFrame:

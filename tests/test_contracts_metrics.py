@@ -120,6 +120,17 @@ def test_aliases_merge_vendors_across_projects():
     assert vendor.finance_actual == 95_000  # every Azure actual, LOYALTY's too
 
 
+def test_two_contracts_on_the_same_finance_lines_are_told_they_share_them():
+    twin = dict(AZURE.iloc[0].to_dict(), contract_id="AZ-1b")
+    rows = contracts_frame(AZURE.iloc[0].to_dict(), twin)
+    sources = {c.contract_id: c.invoiced_source for c in build_report(rows, invoices_frame("X", {}), FINANCE, {},
+                                                                      AS_OF).contracts}  # fmt: skip
+    assert sources == {
+        "AZ-1": "finance actuals (shared by 2 contracts)",
+        "AZ-1b": "finance actuals (shared by 2 contracts)",
+    }
+
+
 def test_finance_lines_matched_by_po_number():
     finance = FINANCE.assign(vendor="Someone else", po_number=["PO-9", None, None, None, None, None])
     rows = contracts_frame(dict(contract_id="PO-9", po_number="PO-9", vendor="Microsoft Azure", value=50_000.0))
@@ -153,3 +164,14 @@ def test_cli_contracts_json(store, capsys):
 def test_no_register_is_a_plain_error(store):
     with pytest.raises(MetricsError, match="no contract register"):
         load(store)
+
+
+def test_the_same_contract_number_in_two_registers_keeps_its_own_invoices(store):
+    from loaders.ingest import ingest_bytes
+
+    def register(amount):
+        return workbook({"POs": [["PO Number", "Vendor", "PO Value", "Jan-26"], ["P-1", "Acme", 1_000, amount]]})
+
+    assert ingest_bytes(store, register(100), "uk_pos.xlsx", as_of=AS_OF).status == "stored"
+    assert ingest_bytes(store, register(300), "ie_pos.xlsx", as_of=AS_OF).status == "stored"
+    assert sorted(c.invoiced for c in load(store, AS_OF).contracts) == [100, 300]
