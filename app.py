@@ -48,6 +48,7 @@ PAGES = {
     ],
     "Finance": [
         st.Page("pages/finance.py", title="Budget & variance", icon=":material/payments:", url_path="finance"),
+        st.Page("pages/contracts.py", title="Vendors & contracts", icon=":material/handshake:", url_path="contracts"),
     ],
     "Data": [
         st.Page("pages/data.py", title="Uploads & problems", icon=":material/upload_file:", url_path="data"),

@@ -579,6 +579,12 @@ class Store:
 
     # -- reads -------------------------------------------------------------------------------
 
+    def contract_registers(self, as_of: dt.date | None = None) -> dict[str, pd.DataFrame]:
+        """The contract registers in force on ``as_of``: per register (a contracts upload's
+        ``project_id`` is its register key), the rows of its latest upload on or before the date —
+        ``contracts`` and ``contract_invoices`` frames."""
+        return {table: self.snapshot(table, as_of) for table in ("contracts", "contract_invoices")}
+
     def uploads(self) -> pd.DataFrame:
         """Every stored upload, newest first, with its count of problems by severity."""
         return self._read(

@@ -114,6 +114,9 @@ class Parsed:
             "asana": "issues",
             "finance": "budget_lines",
             "register": "projects",
+            "contracts": "contracts",
+            "risk": "risks",
+            "resources": "allocations",
         }
         frame = self.tables.get(main.get(self.source, ""))
         return 0 if frame is None else len(frame)

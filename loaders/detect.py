@@ -15,6 +15,7 @@ LOADER_MODULES = (
     "loaders.asana",  # before MS Project: its Name/Start Date/Due Date columns look like a task table
     "loaders.msproject",
     "loaders.jira",
+    "loaders.contracts",  # before finance: a PO register with a project and month columns is not a budget
     "loaders.finance",
     "loaders.register",
 )

@@ -21,6 +21,7 @@ COMMANDS = {
     "delivery": ("metrics.delivery", True, "velocity, throughput, lead time and forecast for one project"),
     "budget": ("metrics.budget", False, "budget variance by project, category and vendor"),
     "portfolio": ("metrics.portfolio", False, "health of every project"),
+    "contracts": ("metrics.contracts", False, "contract value, invoiced, remaining, burn and exhaustion date"),
 }
 
 

@@ -6,6 +6,7 @@ import ui
 from loaders.ingest import ingest_bytes
 
 SOURCE_LABEL = {"msproject": "MS Project", "jira": "Jira", "finance": "Finance", "register": "Register"}
+SOURCE_LABEL["contracts"] = "Contracts"
 
 st.title("Uploads & problems")
 st.caption(
