@@ -166,6 +166,14 @@ MIGRATIONS: list[str] = [
         ]
         + [f"CREATE TABLE {name} ({cols});" for name, cols in _SNAPSHOT_TABLES_V2.items()]
     ),
+    # 3: people and capacity (issue 16) — what a capacity row is (a dated plan, a headcount grid
+    # or a resource sheet's max units), its resource type and e-mail
+    """ALTER TABLE capacity ADD COLUMN email VARCHAR;
+    ALTER TABLE capacity ADD COLUMN resource_type VARCHAR;
+    ALTER TABLE capacity ADD COLUMN max_units DOUBLE;
+    ALTER TABLE capacity ADD COLUMN headcount DOUBLE;
+    ALTER TABLE capacity ADD COLUMN sprint VARCHAR;
+    ALTER TABLE capacity ADD COLUMN origin VARCHAR;""",
 ]
 
 
@@ -519,6 +527,74 @@ class Store:
                 FROM {table} t JOIN snaps s USING (upload_id)
                 WHERE t.project_id = $project ORDER BY s.as_of""",
             {"source": source, "project": project_id, "until": until},
+        )
+
+    # -- people and capacity (DESIGN.md §9) ----------------------------------------------------
+
+    def plan_assignments(self, as_of: dt.date | None = None) -> pd.DataFrame:
+        """MS Project assignments of every project's latest plan on or before ``as_of``, dated by
+        their task where the export gave none, with the resource's max units and the plan's
+        calendar hours per week (``minutes_per_week`` of the upload, 2400 = 40 h when absent).
+        Plans without an assignment table give one row per name in a leaf task's Resource Names
+        (``Ana Silva,Ben Carter[50%]``) with ``resource_names`` set and ``work_hours`` empty."""
+        return self.query(
+            f"""{_LATEST},
+                meta AS (SELECT l.upload_id, l.project_id,
+                                coalesce(TRY_CAST(json_extract(u.meta, '$.minutes_per_week') AS DOUBLE), 2400) / 60
+                                    AS hours_per_week
+                         FROM latest l JOIN uploads u USING (upload_id)),
+                res AS (SELECT upload_id, lower(trim(name)) AS key, max(max_units) AS max_units,
+                               any_value("group") AS team
+                        FROM resources WHERE upload_id IN (SELECT upload_id FROM latest) GROUP BY ALL),
+                asg AS (SELECT a.project_id, a.upload_id, a.task_uid, coalesce(a.task_name, t.name) AS task_name,
+                               a.resource_name, a.units, a.work_hours, coalesce(a.start, t.start) AS start,
+                               coalesce(a.finish, t.finish) AS finish, NULL::VARCHAR AS resource_names
+                        FROM assignments a JOIN meta m USING (upload_id, project_id)
+                        LEFT JOIN tasks t ON t.upload_id = a.upload_id AND t.task_uid = a.task_uid),
+                named AS (SELECT t.project_id, t.upload_id, t.task_uid, t.name AS task_name, NULL AS resource_name,
+                                 NULL::DOUBLE AS units, NULL::DOUBLE AS work_hours, t.start, t.finish, t.resource_names
+                          FROM tasks t JOIN meta m USING (upload_id, project_id)
+                          WHERE NOT coalesce(t.is_summary, false) AND coalesce(t.resource_names, '') <> ''
+                            AND t.upload_id NOT IN (SELECT upload_id FROM assignments))
+            SELECT x.*, m.hours_per_week, r.max_units, r.team, u.as_of AS snapshot_as_of
+            FROM (SELECT * FROM asg UNION ALL SELECT * FROM named) x
+            JOIN meta m USING (upload_id, project_id) JOIN uploads u USING (upload_id)
+            LEFT JOIN res r ON r.upload_id = x.upload_id AND r.key = lower(trim(x.resource_name))
+            ORDER BY x.project_id, x.task_uid, x.resource_name""",
+            {"source": "msproject", "as_of": as_of, "projects": None},
+        )
+
+    def plan_resources(self, as_of: dt.date | None = None) -> pd.DataFrame:
+        """Work resources of every project's latest plan on or before ``as_of``: name, max units,
+        group, with the plan's calendar hours per week."""
+        return self.query(
+            f"""{_LATEST}
+            SELECT r.project_id, r.name, r.type, r.max_units, r."group" AS team,
+                   coalesce(TRY_CAST(json_extract(u.meta, '$.minutes_per_week') AS DOUBLE), 2400) / 60
+                       AS hours_per_week
+            FROM resources r JOIN latest USING (upload_id, project_id) JOIN uploads u USING (upload_id)
+            WHERE r.name IS NOT NULL AND coalesce(lower(r.type), 'work') IN ('work', '1')""",
+            {"source": "msproject", "as_of": as_of, "projects": None},
+        )
+
+    def sprint_calendar(self) -> pd.DataFrame:
+        """Every project's sprint calendar: project_id, sprint, start, finish, goal, origin."""
+        return self.query("SELECT * FROM sprints ORDER BY project_id, start, sprint")
+
+    def capacity_plan(self, as_of: dt.date | None = None) -> pd.DataFrame:
+        """Capacity rows on or before ``as_of``: for each person (else role, else team) and period,
+        the rows of the newest upload that mentions it, so a new plan for one team supersedes that
+        team's old plan and leaves the others alone."""
+        return self.query(
+            """SELECT c.* EXCLUDE (upload_id), u.as_of AS snapshot_as_of, u.file_name
+               FROM capacity c JOIN uploads u USING (upload_id)
+               WHERE u.source = 'resources' AND ($as_of IS NULL OR u.as_of <= $as_of)
+               QUALIFY dense_rank() OVER (
+                   PARTITION BY lower(coalesce(c.resource, '')), lower(coalesce(c.role, '')),
+                                lower(coalesce(c.team, '')), c.period_start
+                   ORDER BY u.as_of DESC, u.loaded_at DESC, c.upload_id DESC) = 1
+               ORDER BY c.team, c.role, c.resource, c.period_start""",
+            {"as_of": as_of},
         )
 
     def projects(self) -> pd.DataFrame:

@@ -42,6 +42,8 @@ from pathlib import Path
 
 import xlsxwriter
 
+from data.people import people_files
+
 DEFAULT_SEED = 20261127
 DEFAULT_ANCHOR = date(2026, 11, 20)
 WINDOW_WEEKS = 24  # snapshots cover about 6 months ending at the anchor
@@ -1418,6 +1420,7 @@ def generate(
         path = out_dir / f"finance_budget_vs_actual_{as_of.isoformat()}.xlsx"
         write_finance_wide(path, rows, anchor.year, as_of)
         files.append(((as_of, 3, ""), DemoFile(path, "finance", None, as_of)))
+    files += [((d, 4, ""), DemoFile(p, "resources", None, d)) for p, d in people_files(out_dir, anchor)]
     files.sort(key=lambda pair: pair[0])
     register = out_dir / "portfolio_register.xlsx"
     write_register(register, plans, anchor)

@@ -15,6 +15,7 @@ LOADER_MODULES = (
     "loaders.msproject",
     "loaders.jira",
     "loaders.finance",
+    "loaders.resources",
     "loaders.register",
 )
 

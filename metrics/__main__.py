@@ -1,4 +1,4 @@
-"""CLI: python -m metrics {evm,delivery,budget,portfolio} [--project ID] [--as-of D] [--db PATH] --json
+"""CLI: python -m metrics {evm,delivery,budget,portfolio,capacity} [--project ID] [--as-of D] [--db PATH] --json
 
 Each subcommand calls ``report(store, project_id=..., as_of=...) -> dict`` of its module
 (metrics.evm, metrics.delivery, metrics.budget, metrics.portfolio) and prints JSON.
@@ -21,6 +21,7 @@ COMMANDS = {
     "delivery": ("metrics.delivery", True, "velocity, throughput, lead time and forecast for one project"),
     "budget": ("metrics.budget", False, "budget variance by project, category and vendor"),
     "portfolio": ("metrics.portfolio", False, "health of every project"),
+    "capacity": ("metrics.capacity", False, "load, capacity and over-allocation per person and week"),
 }
 
 
@@ -59,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--as-of", type=_date, help="YYYY-MM-DD (default: the latest snapshot)")
         p.add_argument("--db", help="database file (default data/portfolio.duckdb)")
         p.add_argument("--json", action="store_true", help="print JSON (the only output format)")
+        if name == "capacity":
+            p.add_argument("--weeks", type=int, default=12, help="weeks from the as-of week (default 12)")
         if name == "budget":
             p.add_argument(
                 "--fy-start-month",
@@ -81,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
         kwargs["project_id"] = args.project
     if args.command == "budget":
         kwargs["fy_start_month"] = args.fy_start_month
+    if args.command == "capacity":
+        kwargs["weeks"] = args.weeks
     try:
         result = module.report(store, **kwargs)
     except (MetricsError, StoreError) as err:
