@@ -47,6 +47,9 @@ PAGES = {
     "Finance": [
         st.Page("pages/finance.py", title="Budget & variance", icon=":material/payments:", url_path="finance"),
     ],
+    "People": [
+        st.Page("pages/capacity.py", title="People & capacity", icon=":material/groups:", url_path="capacity"),
+    ],
     "Data": [
         st.Page("pages/data.py", title="Uploads & problems", icon=":material/upload_file:", url_path="data"),
     ],

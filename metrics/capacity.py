@@ -450,3 +450,107 @@ def report(
         "undated_bookings": len(view.undated),
         "jira": load_jira(store, view.as_of).to_dict("records"),
     }  # fmt: skip
+
+
+# -- views for the page and the export (pure) -------------------------------------------------
+
+
+def projects_text(projects: dict) -> str:
+    """``{"A": 24.0, "B": 20.0}`` -> ``A 24 h, B 20 h`` (largest first, as stored)."""
+    return ", ".join(f"{p or '(no project)'} {h:g} h" for p, h in projects.items())
+
+
+def heatmap_frame(view: Capacity) -> pd.DataFrame:
+    """person, week (ISO Monday as a date), load, capacity, utilisation, over, projects text."""
+    out = view.people[["person", "team", "role", "week", "load_hours", "capacity_hours", "utilisation", "over"]].copy()
+    out["week"] = pd.to_datetime(out["week"])
+    out["projects"] = view.people["projects"].map(projects_text)
+    return out
+
+
+def overallocated_table(view: Capacity) -> pd.DataFrame:
+    """The over-allocated person-weeks with the projects causing them, worst first."""
+    over = view.overallocated
+    return pd.DataFrame({
+        "Person": over["person"], "Week of": over["week"], "Load (h)": over["load_hours"],
+        "Capacity (h)": over["capacity_hours"], "Utilisation": over["utilisation"],
+        "Over by (h)": (over["load_hours"] - over["capacity_hours"] * view.threshold).round(2),
+        "Projects causing it": over["projects"].map(projects_text), "Capacity from": over["basis"],
+    }).sort_values(["Utilisation", "Person"], ascending=[False, True]).reset_index(drop=True)  # fmt: skip
+
+
+def overallocated_people(view: Capacity) -> list[str]:
+    return sorted(view.overallocated["person"].unique())
+
+
+def assignments_of(view: Capacity, person: str) -> pd.DataFrame:
+    """The bookings behind one person's load in the window, one row per project and task, with
+    hours per week in the window (drill-down)."""
+    rows = view.weekly[view.weekly["person"] == person]
+    if rows.empty:
+        return pd.DataFrame(columns=["Project", "Task", "From", "Start", "Finish", "Hours in window"])
+    keys = ["project_id", "task_name", "origin", "start", "finish"]
+    rows = rows.assign(task_name=rows["task_name"].fillna("—"), start=pd.to_datetime(rows["start"]).dt.date,
+                       finish=pd.to_datetime(rows["finish"]).dt.date)  # fmt: skip
+    wide = rows.pivot_table(
+        index=keys, columns="week", values="hours", aggfunc="sum", fill_value=0.0
+    )  # fmt: skip
+    wide.columns = [f"{w:%d %b}" for w in wide.columns]
+    wide.insert(0, "Hours in window", wide.sum(axis=1).round(2))
+    out = wide.round(2).reset_index().rename(columns={"project_id": "Project", "task_name": "Task", "origin": "From",
+                                                      "start": "Start", "finish": "Finish"})  # fmt: skip
+    return out.sort_values(["Project", "Start"]).reset_index(drop=True)
+
+
+def unstaffed_table(view: Capacity) -> pd.DataFrame:
+    """Unstaffed demand per project and role over the window, with its first and last week."""
+    if view.unstaffed.empty:
+        return pd.DataFrame(columns=["Project", "Role", "Hours", "From week", "To week"])
+    out = view.unstaffed.groupby(["project_id", "role"], as_index=False).agg(
+        hours=("hours", "sum"), first=("week", "min"), last=("week", "max"))  # fmt: skip
+    return out.rename(columns={"project_id": "Project", "role": "Role", "hours": "Hours", "first": "From week",
+                               "last": "To week"})  # fmt: skip
+
+
+def role_table(view: Capacity) -> pd.DataFrame:
+    """Demand vs capacity per role (else team) summed over the window."""
+    if view.by_role.empty:
+        return pd.DataFrame(columns=["Role / team", "Demand (h)", "Unstaffed (h)", "Capacity (h)", "Utilisation"])
+    total = view.by_role.groupby("group", as_index=False).agg(
+        demand=("demand_hours", "sum"), unstaffed=("unstaffed_hours", "sum"), capacity=("capacity_hours", "sum"),
+        source=("capacity_from", "first"))  # fmt: skip
+    util = (total["demand"] / total["capacity"].where(total["capacity"] > 0)).round(3)
+    return pd.DataFrame({
+        "Role / team": total["group"], "Demand (h)": total["demand"].round(1), "Unstaffed (h)": total["unstaffed"].round(1),
+        "Capacity (h)": total["capacity"].round(1), "Utilisation": util, "Capacity from": total["source"],
+    }).sort_values("Utilisation", ascending=False, na_position="last").reset_index(drop=True)  # fmt: skip
+
+
+def tiles(view: Capacity) -> dict[str, str]:
+    """Headline numbers: people, over-allocated people and person-weeks, unstaffed demand."""
+    over_people = view.overallocated["person"].nunique()
+    return {
+        "People": f"{view.people['person'].nunique()}",
+        "Over-allocated people": f"{over_people}",
+        "Over-allocated person-weeks": f"{len(view.overallocated)}",
+        "Unstaffed demand": f"{view.unstaffed['hours'].sum():,.0f} h",
+    }
+
+
+def export_frames(view: Capacity, jira: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Sheets of the Excel export: what the page shows, in full."""
+    people = view.people.assign(projects=view.people["projects"].map(projects_text))
+    return {
+        "People by week": people, "Over-allocated": overallocated_table(view), "By role": view.by_role,
+        "Unstaffed demand": view.unstaffed, "Assignments by week": view.weekly, "Undated bookings": view.undated,
+        "Jira open work": jira,
+    }  # fmt: skip
+
+
+def alias_mapping(edited: pd.DataFrame) -> dict[str, str]:
+    """The alias editor's rows (alias, person) -> alias list; blank rows are left out."""
+    mapping = {}
+    for alias, person in zip(edited.get("alias", []), edited.get("person", []), strict=True):
+        if isinstance(alias, str) and isinstance(person, str) and alias.strip() and person.strip():
+            mapping[alias.strip()] = person.strip()
+    return mapping
