@@ -205,3 +205,48 @@ def test_threshold_setting_and_empty_store(store, capsys):
     _stored(store)
     store.save_settings({"capacity_overallocation_threshold": 1.25})
     assert report(store, as_of=MON, weeks=1)["overallocated"] == []
+
+
+@pytest.mark.real_exports
+def test_export_wizard_fixture_hand_counted_week(real_exports, store):
+    """Fixture 01: in the week of 16 May 2011 tasks 10 'Define to-be end-to-end business process'
+    and 11 'Define Acceptance Criteria for end to end' run in parallel (15–18 May: Mon–Wed are 3
+    working days) with 24 h of work each for EY Cargo, EY IT, Sabre OR and Sabre SME: 8 + 8 h a
+    day, 48 h in the week against 40 h (max units 100 %) -> exactly these four are over."""
+    from loaders.ingest import ingest_bytes
+
+    path = next((real_exports / "resources").glob("01_*"))
+    week = dt.date(2011, 5, 16)
+    assert ingest_bytes(store, path.read_bytes(), path.name, as_of=dt.date(2011, 2, 1)).status == "stored"
+    view = report(store, as_of=week, weeks=1)
+    over = {(o["resource"], o["load_hours"], o["capacity_hours"]) for o in view["overallocated"]}
+    assert over == {(p, 48.0, 40.0) for p in ("EY Cargo", "EY IT", "Sabre OR", "Sabre SME")}
+    # the plan loader cannot date assignments whose task name repeats: counted, not dropped
+    assert view["undated_bookings"] == 22
+    # the same workbook read as people data (task names told apart by position) replaces the plan's
+    # assignments for that project instead of adding to them, and dates every assignment
+    again = ingest_bytes(store, path.read_bytes(), path.name, as_of=dt.date(2011, 2, 1), source="resources")
+    assert again.status == "stored" and again.rows_loaded == 310 + 39
+    view = report(store, as_of=week, weeks=1)
+    assert {(o["resource"], o["load_hours"]) for o in view["overallocated"]} == {
+        (p, 48.0) for p in ("EY Cargo", "EY IT", "Sabre OR", "Sabre SME")}  # fmt: skip
+    assert view["undated_bookings"] == 0
+
+
+def test_demo_people_files_hand_count(tmp_path):
+    """The demo's allocation sheet: Priya Raman 80 % + 20 % = exactly 40 h of her 40 h plan in
+    every week, never flagged; Marco Rossi 60 % + 50 % = 44 h in the seven weeks both run."""
+    from data.people import people_files
+    from loaders.ingest import ingest_path
+
+    store = Store(tmp_path / "demo.duckdb")
+    anchor = dt.date(2026, 11, 20)
+    for path, _ in people_files(tmp_path, anchor):
+        assert ingest_path(store, path).status == "stored"
+    view = report(store, as_of=anchor, weeks=12)
+    priya = [p for p in view["people"] if p["resource"] == "Priya Raman"]
+    assert {(p["load_hours"], p["capacity_hours"], p["utilisation"], p["overallocated"]) for p in priya} == {
+        (40.0, 40.0, 1.0, False)}  # fmt: skip
+    marco = [(o["week"], o["load_hours"]) for o in view["overallocated"] if o["resource"] == "Marco Rossi"]
+    assert marco == [(dt.date(2026, 11, 30) + dt.timedelta(weeks=i), 44.0) for i in range(7)]
+    assert {o["resource"] for o in view["overallocated"]} == {"Marco Rossi"}
