@@ -149,3 +149,18 @@ def test_ingest_stores_allocations_and_capacity(store):
 
 def test_unrelated_workbook_is_not_claimed():
     assert not sniff(Sample(_xlsx([["Fruit", "Price"], ["Apple", 1]]), "x.xlsx"))
+
+
+@pytest.mark.real_exports
+@pytest.mark.parametrize(
+    "path",
+    [
+        "contracts/01_agency-PO-tracker_campaign-POs_monthly-invoices_GBP-EUR_multisheet.xlsx",
+        "risk/05_en_money-impact_EV_proximity_dates_sheet-named-Issue-Register.xlsx",
+        "msproject/en_student_project1_excel_template.xlsx",
+    ],
+)
+def test_other_kinds_with_dates_in_rows_are_not_claimed(real_exports, path):
+    """Date cells in data rows are not month headers, and a plan is the plan loader's."""
+    file = real_exports / path
+    assert not sniff(Sample(file.read_bytes(), file.name))

@@ -66,7 +66,7 @@ def sniff(sample: Sample) -> bool:
     except Exception:  # a damaged or foreign file: not ours
         return False
     if msproject_tables.is_export_wizard(heads):
-        return True
+        return False  # a plan: the MS Project loader's; read here only when the source is given
     return any(_kind(rows) for rows in heads.values())
 
 

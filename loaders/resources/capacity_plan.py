@@ -12,6 +12,7 @@ Two layouts, both found by their header anywhere in a sheet's first 30 rows:
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import numpy as np
 
@@ -30,7 +31,7 @@ from loaders.resources.common import (
     read_number,
     text,
 )
-from loaders.values import normalize_header
+from loaders.values import normalize_header, parse_number
 
 ALIASES = {
     **{k: v for k, v in PERSON_ALIASES.items() if v in ("resource", "email", "role", "team", "start", "finish")},
@@ -57,20 +58,43 @@ def locate_long(rows: list[list]):
     return find_header(rows, ALIASES, accepts)
 
 
+def _header_month(value) -> dt.date | None:
+    """A month header: text like ``Jul '16`` or a date cell on the first of a month."""
+    if isinstance(value, dt.date) and value.day != 1:
+        return None
+    return month_of(value)
+
+
 def locate_grid(rows: list[list]) -> tuple[int, int, list[tuple[int, dt.date]]] | None:
-    """(header row, label column, [(column, month)]) for a role × month grid, else None."""
+    """(header row, label column, [(column, month)]) for a role × month grid, else None: a row of
+    at least 3 consecutive month headers, nothing else in it but the corner label (a headcount or
+    hours word, or empty) and an optional total, and numbers under the months."""
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        months = [(c, m) for c, value in enumerate(row) if (m := month_of(value)) is not None]
-        if len(months) < 3:
+        months = [(c, m) for c, value in enumerate(row) if (m := _header_month(value)) is not None]
+        if len(months) < 3 or not _consecutive([m for _, m in months]):
             continue
         label = months[0][0] - 1
-        corner = normalize_header(text(cell(row, label))) if label >= 0 else ""
-        if label < 0 or "project" in corner:
+        corner = text(cell(row, label)) if label >= 0 else ""
+        others = [text(v) for c, v in enumerate(row) if c != label and c not in dict(months) and text(v)]
+        if label < 0 or grid_measure(corner) is None or any(o.casefold() not in ("total", "sum") for o in others):
             return None
-        labels = [text(cell(r, label)) for r in rows[index + 1 : index + 40]]
-        if sum(bool(v) for v in labels) >= 1:
+        body = [r for r in rows[index + 1 : index + 40] if text(cell(r, label))]
+        numbers = [_is_number(cell(r, c)) for r in body for c, _ in months if text(cell(r, c))]
+        if body and numbers and sum(numbers) >= 0.8 * len(numbers):
             return index, label, months
+        return None
     return None
+
+
+def _consecutive(months: list[dt.date]) -> bool:
+    return all((b.year * 12 + b.month) - (a.year * 12 + a.month) == 1 for a, b in itertools.pairwise(months))
+
+
+def _is_number(value) -> bool:
+    try:
+        return parse_number(value) is not None
+    except ValueError:
+        return False
 
 
 def grid_measure(corner: str) -> str | None:
