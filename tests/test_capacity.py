@@ -250,3 +250,14 @@ def test_demo_people_files_hand_count(tmp_path):
     marco = [(o["week"], o["load_hours"]) for o in view["overallocated"] if o["resource"] == "Marco Rossi"]
     assert marco == [(dt.date(2026, 11, 30) + dt.timedelta(weeks=i), 44.0) for i in range(7)]
     assert {o["resource"] for o in view["overallocated"]} == {"Marco Rossi"}
+
+
+def test_plan_calendar_sets_capacity_and_units_load():
+    """A plan whose calendar has 35 h weeks: max units 100 % gives 35 h of capacity, and a
+    Resource Names booking at 50 % books 0.5 × 7 h a working day."""
+    plan = pd.DataFrame([{"project_id": "X", "task_uid": 1, "task_name": "Run", "resource_names": "Dee[50%]",
+                          "start": day(0), "finish": day(4), "hours_per_week": 35.0}], columns=PLAN_COLS)  # fmt: skip
+    resources = pd.DataFrame([{"project_id": "X", "name": "Dee", "type": "Work", "max_units": 100.0,
+                               "hours_per_week": 35.0}], columns=RES_COLS)  # fmt: skip
+    c = cell(run(plan=plan, resources=resources, weeks=1), "Dee", MON)
+    assert (c.load_hours, c.capacity_hours, c.utilisation, c.basis) == (17.5, 35.0, 0.5, "max units 100 % × 35 h")
