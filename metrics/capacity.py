@@ -34,6 +34,8 @@ DEFAULT_WEEKS = 12
 DEFAULT_THRESHOLD = 1.0
 HOURS_PER_WEEK = 40.0
 THRESHOLD_SETTING = "capacity_overallocation_threshold"
+# allocation rows read from an MS Project file: they replace that plan's stored assignments
+PLAN_ORIGINS = ("msproject tables", "msproject xml", "msproject time-phased")
 ROUND = 6
 BOOKING_COLUMNS = ["person", "role", "team", "project_id", "task_name", "start", "finish", "total_hours",
                    "percent", "hours_per_week", "origin"]  # fmt: skip
@@ -109,12 +111,10 @@ def sheet_bookings(allocations: pd.DataFrame, index: PersonIndex) -> pd.DataFram
 
 def all_bookings(allocations: pd.DataFrame, plan: pd.DataFrame, index: PersonIndex) -> pd.DataFrame:
     """Allocation-sheet bookings plus plan bookings, leaving out the plan of a project whose
-    Export Wizard tables were loaded as people data (the same assignments twice)."""
+    Export Wizard tables or XML were loaded as people data (the same assignments twice)."""
     sheets = sheet_bookings(allocations, index)
     twice = (
-        set(allocations.loc[allocations["origin"] == "msproject tables", "project_id"])
-        if not allocations.empty
-        else set()
+        set(allocations.loc[allocations["origin"].isin(PLAN_ORIGINS), "project_id"]) if not allocations.empty else set()
     )
     plans = plan_bookings(plan[~plan["project_id"].isin(twice)] if not plan.empty else plan, index)
     frames = [f for f in (sheets, plans) if not f.empty]

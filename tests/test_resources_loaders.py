@@ -164,3 +164,54 @@ def test_other_kinds_with_dates_in_rows_are_not_claimed(real_exports, path):
     """Date cells in data rows are not month headers, and a plan is the plan loader's."""
     file = real_exports / path
     assert not sniff(Sample(file.read_bytes(), file.name))
+
+
+MSPDI = """<?xml version="1.0" encoding="UTF-8"?>
+<Project xmlns="http://schemas.microsoft.com/project"><Name>Contoured plan</Name>
+<Tasks><Task><UID>1</UID><Name>Design</Name><Start>2026-03-02T08:00:00</Start><Finish>2026-03-13T17:00:00</Finish></Task>
+<Task><UID>2</UID><Name>Review</Name><Start>2026-03-09T08:00:00</Start><Finish>2026-03-10T17:00:00</Finish></Task></Tasks>
+<Resources><Resource><UID>1</UID><Name>Ana Silva</Name><Type>1</Type><MaxUnits>0.50</MaxUnits></Resource>
+<Resource><UID>2</UID><Name>Cement</Name><Type>0</Type></Resource></Resources>
+<Assignments>
+<Assignment><TaskUID>1</TaskUID><ResourceUID>1</ResourceUID><Units>1</Units><Work>PT40H0M0S</Work>
+<Start>2026-03-02T08:00:00</Start><Finish>2026-03-13T17:00:00</Finish>
+<TimephasedData><Type>2</Type><Start>2026-03-02T08:00:00</Start><Finish>2026-03-03T17:00:00</Finish><Value>PT16H0M0S</Value></TimephasedData>
+<TimephasedData><Type>1</Type><Start>2026-03-09T08:00:00</Start><Finish>2026-03-13T17:00:00</Finish><Value>PT24H0M0S</Value></TimephasedData>
+<TimephasedData><Type>4</Type><Start>2026-03-02T08:00:00</Start><Finish>2026-03-13T17:00:00</Finish><Value>PT80H0M0S</Value></TimephasedData>
+</Assignment>
+<Assignment><TaskUID>2</TaskUID><ResourceUID>1</ResourceUID><Units>0.5</Units><Work>PT8H0M0S</Work>
+<Start>2026-03-09T08:00:00</Start><Finish>2026-03-10T17:00:00</Finish></Assignment>
+<Assignment><TaskUID>2</TaskUID><ResourceUID>-65535</ResourceUID><Units>1</Units><Work>PT8H0M0S</Work></Assignment>
+</Assignments></Project>"""
+
+
+def test_mspdi_time_phased_work_read_as_people_data(store):
+    data = MSPDI.encode()
+    assert detect(data, "plan.xml").SOURCE == "msproject"  # the plan stays the plan loader's
+    parsed = parse_file(data, "plan.xml", source="resources")
+    alloc = parsed.tables["allocations"]
+    # actual (type 2) and remaining (type 1) periods kept; baseline (type 4) not load; no contour -> one row
+    assert alloc[["task_name", "start", "finish", "hours", "origin"]].values.tolist() == [
+        ["Design", dt.date(2026, 3, 2), dt.date(2026, 3, 3), 16.0, "msproject time-phased"],
+        ["Design", dt.date(2026, 3, 9), dt.date(2026, 3, 13), 24.0, "msproject time-phased"],
+        ["Review", dt.date(2026, 3, 9), dt.date(2026, 3, 10), 8.0, "msproject xml"],
+    ]  # fmt: skip
+    assert set(alloc["project_id"]) == {"contoured-plan"}
+    cap = parsed.tables["capacity"]
+    assert cap[["resource", "max_units"]].values.tolist() == [["Ana Silva", 50.0]]  # the material is not a person
+    assert any("1 assignment(s) have no resource" in p.message for p in parsed.problems)
+
+    from metrics.capacity import report
+
+    assert ingest_bytes(store, data, "plan.xml", as_of=dt.date(2026, 3, 1), source="resources").status == "stored"
+    weeks = report(store, as_of=dt.date(2026, 3, 2), weeks=2)["people"]
+    # week 1: the 16 h actually worked; week 2: 24 h remaining + 8 h review, against 50 % × 40 h
+    assert [(w["load_hours"], w["capacity_hours"], w["overallocated"]) for w in weeks] == [
+        (16.0, 20.0, False), (32.0, 20.0, True)]  # fmt: skip
+
+
+@pytest.mark.real_exports
+def test_mspdi_without_named_assignments_is_refused(real_exports):
+    file = real_exports / "msproject" / "mpxj_mspdiduration.xml"
+    with pytest.raises(Refused, match="no assignment to a named resource"):
+        parse_file(file.read_bytes(), file.name, source="resources")

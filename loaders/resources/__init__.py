@@ -8,7 +8,9 @@ Read, each sheet as what it is (header found by content in the first 30 rows):
 * sprint capacity sheets — one per team and sprint with *Available (Hrs)* (:mod:`.sprint_capacity`);
 * MS Project people tables — the Export Wizard's Task/Resource/Assignment tables (read here when
   ``--source resources`` is given; detection leaves such a workbook to the MS Project loader,
-  which stores it as a plan) and a pasted Resource Sheet, also old .xls (:mod:`.msproject_tables`).
+  which stores it as a plan) and a pasted Resource Sheet, also old .xls (:mod:`.msproject_tables`);
+  with ``--source resources`` also an MSPDI XML's assignments with their time-phased work
+  (:mod:`.mspdi_work`).
 
 A RACI matrix (codes, no hours) is recognised and refused with what to upload instead
 (:mod:`.raci`). Rows with no project belong to project ``""``; capacity rows always do.
@@ -23,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from loaders.base import Problem, Refused, Sample
-from loaders.resources import allocation_sheet, capacity_plan, msproject_tables, raci, sprint_capacity
+from loaders.resources import allocation_sheet, capacity_plan, mspdi_work, msproject_tables, raci, sprint_capacity
 from loaders.resources.common import HEADER_SEARCH_ROWS, SOURCE, ResourcesParsed, sheets_of
 from loaders.tabular import check_zip, read_delimited
 
@@ -61,6 +63,8 @@ def _kind(rows: list[list]) -> str | None:
 
 
 def sniff(sample: Sample) -> bool:
+    if mspdi_work.is_mspdi(sample.data):
+        return False  # a plan: the MS Project loader's; read here only when the source is given
     try:
         heads = _heads(sample)
     except Exception:  # a damaged or foreign file: not ours
@@ -71,8 +75,10 @@ def sniff(sample: Sample) -> bool:
 
 
 def parse(data: bytes, file_name: str) -> ResourcesParsed:
-    sheets = sheets_of(data, file_name)
     problems: list[Problem] = []
+    if mspdi_work.is_mspdi(data):
+        return _mspdi(data, file_name, problems)
+    sheets = sheets_of(data, file_name)
     if msproject_tables.is_export_wizard(sheets):
         return _export_wizard(sheets, file_name, problems)
     allocations, capacity, rejected, kinds, racis = [], [], 0, [], []
@@ -129,6 +135,15 @@ def _export_wizard(sheets, file_name: str, problems: list[Problem]) -> Resources
         tables["capacity"] = msproject_tables.capacity_frame(capacity)
     return ResourcesParsed(SOURCE, "MS Project Export Wizard tables", tables, problems, project_id=project_id,
                            project_name=name, rows_rejected=rejected, meta=_meta(tables))  # fmt: skip
+
+
+def _mspdi(data: bytes, file_name: str, problems: list[Problem]) -> ResourcesParsed:
+    project_id, name, allocations, capacity = mspdi_work.parse_work(data, file_name, msproject_tables.slug, problems)
+    if allocations.empty:
+        raise Refused(f"{file_name}: this MS Project XML has no assignment to a named resource, so it holds no load.")
+    tables = {"allocations": allocations, **({"capacity": capacity} if not capacity.empty else {})}
+    return ResourcesParsed(SOURCE, "MS Project XML assignments", tables, problems, project_id=project_id,
+                           project_name=name, meta=_meta(tables))  # fmt: skip
 
 
 def _meta(tables: dict[str, pd.DataFrame]) -> dict:
