@@ -50,6 +50,9 @@ PAGES = {
         st.Page("pages/finance.py", title="Budget & variance", icon=":material/payments:", url_path="finance"),
         st.Page("pages/contracts.py", title="Vendors & contracts", icon=":material/handshake:", url_path="contracts"),
     ],
+    "People": [
+        st.Page("pages/capacity.py", title="People & capacity", icon=":material/groups:", url_path="capacity"),
+    ],
     "Data": [
         st.Page("pages/data.py", title="Uploads & problems", icon=":material/upload_file:", url_path="data"),
         st.Page("pages/notifications.py", title="Notifications", icon=":material/campaign:", url_path="notifications"),

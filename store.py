@@ -171,6 +171,14 @@ MIGRATIONS: list[str] = [
     ),
     # 3: Asana work items: start dates and custom fields beside the Jira columns
     "ALTER TABLE issues ADD COLUMN start TIMESTAMP; ALTER TABLE issues ADD COLUMN extra JSON;",
+    # 4: people and capacity (issue 16) — what a capacity row is (a dated plan, a headcount grid
+    # or a resource sheet's max units), its resource type and e-mail
+    """ALTER TABLE capacity ADD COLUMN email VARCHAR;
+    ALTER TABLE capacity ADD COLUMN resource_type VARCHAR;
+    ALTER TABLE capacity ADD COLUMN max_units DOUBLE;
+    ALTER TABLE capacity ADD COLUMN headcount DOUBLE;
+    ALTER TABLE capacity ADD COLUMN sprint VARCHAR;
+    ALTER TABLE capacity ADD COLUMN origin VARCHAR;""",
 ]
 
 
@@ -679,6 +687,70 @@ class Store:
             },
         )
 
+    # -- people and capacity (DESIGN.md §9) ----------------------------------------------------
+
+    def plan_assignments(self, as_of: dt.date | None = None) -> pd.DataFrame:
+        """MS Project assignments of every project's latest plan on or before ``as_of``, dated by
+        their task where the export gave none, with the resource's max units and the plan's
+        calendar hours per week (``minutes_per_week`` of the upload, 2400 = 40 h when absent).
+        Plans without an assignment table give one row per name in a leaf task's Resource Names
+        (``Ana Silva,Ben Carter[50%]``) with ``resource_names`` set and ``work_hours`` empty."""
+        return self._read(
+            f"""{_LATEST},
+                meta AS (SELECT l.upload_id, l.project_id,
+                                coalesce(TRY_CAST(json_extract(u.meta, '$.minutes_per_week') AS DOUBLE), 2400) / 60
+                                    AS hours_per_week
+                         FROM latest l JOIN uploads u USING (upload_id)),
+                res AS (SELECT upload_id, lower(trim(name)) AS key, max(max_units) AS max_units,
+                               any_value("group") AS team
+                        FROM resources WHERE upload_id IN (SELECT upload_id FROM latest) GROUP BY ALL),
+                asg AS (SELECT a.project_id, a.upload_id, a.task_uid, coalesce(a.task_name, t.name) AS task_name,
+                               a.resource_name, a.units, a.work_hours, coalesce(a.start, t.start) AS start,
+                               coalesce(a.finish, t.finish) AS finish, NULL::VARCHAR AS resource_names
+                        FROM assignments a JOIN meta m USING (upload_id, project_id)
+                        LEFT JOIN tasks t ON t.upload_id = a.upload_id AND t.task_uid = a.task_uid),
+                named AS (SELECT t.project_id, t.upload_id, t.task_uid, t.name AS task_name, NULL AS resource_name,
+                                 NULL::DOUBLE AS units, NULL::DOUBLE AS work_hours, t.start, t.finish, t.resource_names
+                          FROM tasks t JOIN meta m USING (upload_id, project_id)
+                          WHERE NOT coalesce(t.is_summary, false) AND coalesce(t.resource_names, '') <> ''
+                            AND t.upload_id NOT IN (SELECT upload_id FROM assignments))
+            SELECT x.*, m.hours_per_week, r.max_units, r.team, u.as_of AS snapshot_as_of
+            FROM (SELECT * FROM asg UNION ALL SELECT * FROM named) x
+            JOIN meta m USING (upload_id, project_id) JOIN uploads u USING (upload_id)
+            LEFT JOIN res r ON r.upload_id = x.upload_id AND r.key = lower(trim(x.resource_name))
+            ORDER BY x.project_id, x.task_uid, x.resource_name""",
+            {"sources": ["msproject"], "as_of": as_of, "projects": self._visible(None, "assignments")},
+        )
+
+    def plan_resources(self, as_of: dt.date | None = None) -> pd.DataFrame:
+        """Work resources of every project's latest plan on or before ``as_of``: name, max units,
+        group, with the plan's calendar hours per week."""
+        return self._read(
+            f"""{_LATEST}
+            SELECT r.project_id, r.name, r.type, r.max_units, r."group" AS team,
+                   coalesce(TRY_CAST(json_extract(u.meta, '$.minutes_per_week') AS DOUBLE), 2400) / 60
+                       AS hours_per_week
+            FROM resources r JOIN latest USING (upload_id, project_id) JOIN uploads u USING (upload_id)
+            WHERE r.name IS NOT NULL AND coalesce(lower(r.type), 'work') IN ('work', '1')""",
+            {"sources": ["msproject"], "as_of": as_of, "projects": self._visible(None, "resources")},
+        )
+
+    def capacity_plan(self, as_of: dt.date | None = None) -> pd.DataFrame:
+        """Capacity rows on or before ``as_of``: for each person (else role, else team) and period,
+        the rows of the newest upload that mentions it, so a new plan for one team supersedes that
+        team's old plan and leaves the others alone."""
+        return self._read(
+            """SELECT c.* EXCLUDE (upload_id), u.as_of AS snapshot_as_of, u.file_name
+               FROM capacity c JOIN uploads u USING (upload_id)
+               WHERE u.source = 'resources' AND ($as_of IS NULL OR u.as_of <= $as_of) AND $people
+               QUALIFY dense_rank() OVER (
+                   PARTITION BY lower(coalesce(c.resource, '')), lower(coalesce(c.role, '')),
+                                lower(coalesce(c.team, '')), c.period_start
+                   ORDER BY u.as_of DESC, u.loaded_at DESC, c.upload_id DESC) = 1
+               ORDER BY c.team, c.role, c.resource, c.period_start""",
+            {"as_of": as_of, "people": self.scope.unrestricted},
+        )
+
     def projects(self) -> pd.DataFrame:
         """Every known project: the latest register row, else what the first plan, Jira export
         or finance workbook that mentioned it said (``registered`` tells which)."""
@@ -694,12 +766,14 @@ class Store:
             {"projects": self._visible()},
         )
 
-    def sprint_calendar(self, project_id: str) -> pd.DataFrame:
-        """The stored sprint calendar of one project (sprint, start, finish, goal, origin)."""
+    def sprint_calendar(self, project_id: str | None = None) -> pd.DataFrame:
+        """The stored sprint calendar (project_id, sprint, start, finish, goal, origin) of one project,
+        or of every project in scope."""
         return self._read(
-            "SELECT sprint, start, finish, goal, origin FROM sprints WHERE project_id = $project "
-            "AND ($projects IS NULL OR list_contains($projects, project_id)) ORDER BY start, sprint",
-            {"project": project_id, "projects": self._visible([project_id], "issues")},
+            "SELECT project_id, sprint, start, finish, goal, origin FROM sprints "
+            "WHERE ($project IS NULL OR project_id = $project) "
+            "AND ($projects IS NULL OR list_contains($projects, project_id)) ORDER BY project_id, start, sprint",
+            {"project": project_id, "projects": self._visible(None if project_id is None else [project_id], "issues")},
         )
 
     def register_managers(self) -> dict[str, str]:

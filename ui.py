@@ -57,7 +57,7 @@ def data_version() -> str:
     """The cache key of every page: the data's version and whose view of it this is, so a cached
     result computed for one user is never shown to another."""
     s = store()
-    return f"{s.data_version()}|{s.scope.role}:{s.scope.user}"
+    return f"{s.path}|{s.data_version()}|{s.scope.role}:{s.scope.user}"
 
 
 @st.cache_data(show_spinner=False)

@@ -43,6 +43,7 @@ from pathlib import Path
 import xlsxwriter
 
 from data.contracts import write_contract_register
+from data.people import people_files
 
 DEFAULT_SEED = 20261127
 DEFAULT_ANCHOR = date(2026, 11, 20)
@@ -1422,6 +1423,7 @@ def generate(
         files.append(((as_of, 3, ""), DemoFile(path, "finance", None, as_of)))
     path, as_of = write_contract_register(out_dir, lines, anchor, seed)  # data/contracts.py
     files.append(((as_of, 4, ""), DemoFile(path, "contracts", None, as_of)))
+    files += [((d, 4, ""), DemoFile(p, "resources", None, d)) for p, d in people_files(out_dir, anchor)]
     files.sort(key=lambda pair: pair[0])
     register = out_dir / "portfolio_register.xlsx"
     write_register(register, plans, anchor)

@@ -17,6 +17,7 @@ LOADER_MODULES = (
     "loaders.jira",
     "loaders.contracts",  # before finance: a PO register with a project and month columns is not a budget
     "loaders.finance",
+    "loaders.resources",
     "loaders.register",
 )
 

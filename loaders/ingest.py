@@ -16,7 +16,7 @@ from loaders.base import MAX_UPLOAD_BYTES, LoaderError, Parsed, Problem, Refused
 from loaders.detect import detect, loader_modules
 from store import Store, StoreError, project_for_jira_key
 
-MULTI_PROJECT_SOURCES = ("register", "finance", "contracts")
+MULTI_PROJECT_SOURCES = ("register", "finance", "contracts", "resources")
 _DATE_IN_NAME = re.compile(r"(?<!\d)(20\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?!\d)")
 
 

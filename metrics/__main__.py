@@ -1,4 +1,4 @@
-"""CLI: python -m metrics {evm,delivery,budget,portfolio} [--project ID] [--as-of D] [--db PATH] --json
+"""CLI: python -m metrics {evm,delivery,budget,portfolio,capacity} [--project ID] [--as-of D] [--db PATH] --json
 
 Each subcommand calls ``report(store, project_id=..., as_of=...) -> dict`` of its module
 (metrics.evm, metrics.delivery, metrics.budget, metrics.portfolio) and prints JSON.
@@ -22,6 +22,7 @@ COMMANDS = {
     "budget": ("metrics.budget", False, "budget variance by project, category and vendor"),
     "portfolio": ("metrics.portfolio", False, "health of every project"),
     "contracts": ("metrics.contracts", False, "contract value, invoiced, remaining, burn and exhaustion date"),
+    "capacity": ("metrics.capacity", False, "load, capacity and over-allocation per person and week"),
 }
 
 
@@ -61,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--db", help="database file (default data/portfolio.duckdb)")
         p.add_argument("--user", help="the signed-in user's e-mail: with PMO_ROLES set, only what their role allows")
         p.add_argument("--json", action="store_true", help="print JSON (the only output format)")
+        if name == "capacity":
+            p.add_argument("--weeks", type=int, default=12, help="weeks from the as-of week (default 12)")
         if name == "budget":
             p.add_argument(
                 "--fy-start-month",
@@ -87,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         kwargs["project_id"] = args.project
     if args.command == "budget":
         kwargs["fy_start_month"] = args.fy_start_month
+    if args.command == "capacity":
+        kwargs["weeks"] = args.weeks
     try:
         result = module.report(store, **kwargs)
     except (MetricsError, StoreError) as err:
