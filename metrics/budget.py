@@ -45,13 +45,24 @@ NONE_LABEL = "(none)"
 
 @dataclass(frozen=True)
 class Thresholds:
-    """|variance %| limits (ratios): ≤ ``green`` → green, ≤ ``amber`` → amber, else red."""
+    """|variance %| limits (ratios): ≤ ``green`` → green, ≤ ``amber`` → amber, else red. An
+    underspend (variance > 0) is at worst ``underspend_max`` and green when the amount under
+    budget is below ``underspend_floor`` (currency units)."""
 
     green: float = 0.05
     amber: float = 0.10
+    underspend_max: str = "amber"
+    underspend_floor: float = 10_000.0
+
+    @classmethod
+    def from_settings(cls, settings) -> Thresholds:
+        """The thresholds of a :class:`metrics.settings.Settings`."""
+        return cls(settings.budget_green, settings.budget_amber, settings.underspend_max_status,
+                   settings.underspend_floor)  # fmt: skip
 
 
 DEFAULT_THRESHOLDS = Thresholds()
+_RANK = {"green": 0, "amber": 1, "red": 2}
 
 
 def variance(budget: float | None, actual: float | None) -> float | None:
@@ -69,16 +80,24 @@ def variance_pct(budget: float | None, actual: float | None) -> float | None:
     return v / float(budget)
 
 
-def status(pct: float | None, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> str | None:
-    """``green | amber | red`` from |variance %| (ratio); None when the ratio is undefined."""
+def status(pct: float | None, thresholds: Thresholds = DEFAULT_THRESHOLDS, amount: float | None = None) -> str | None:
+    """``green | amber | red`` from |variance %| (ratio); None when the ratio is undefined. An
+    underspend (``pct`` > 0) is capped at ``thresholds.underspend_max`` and is green when its
+    ``amount`` (budget − actual, if given) is below ``thresholds.underspend_floor``."""
     if pct is None or pct != pct:
         return None
     magnitude = abs(pct)
     if magnitude <= thresholds.green + 1e-12:
-        return "green"
-    if magnitude <= thresholds.amber + 1e-12:
-        return "amber"
-    return "red"
+        found = "green"
+    elif magnitude <= thresholds.amber + 1e-12:
+        found = "amber"
+    else:
+        found = "red"
+    if pct > 0:
+        if amount is not None and amount == amount and amount < thresholds.underspend_floor:
+            return "green"
+        return min(found, thresholds.underspend_max, key=_RANK.get)
+    return found
 
 
 def fiscal_year(as_of: dt.date, fy_start_month: int = 1) -> tuple[dt.date, dt.date]:
@@ -219,10 +238,12 @@ def summarise(prepared: pd.DataFrame, keys: list[str], thresholds: Thresholds = 
     # variance over the lines whose project has actuals (= budget − actual when every project has them)
     out["variance"] = out["covered_budget"] - out["actual"]
     out["variance_pct"] = _ratio(out["variance"], out["covered_budget"])
-    out["status"] = [status(p, thresholds) for p in out["variance_pct"]]
+    out["status"] = [status(p, thresholds, v) for p, v in zip(out["variance_pct"], out["variance"], strict=True)]
     out["ytd_variance"] = out["ytd_covered_budget"] - out["ytd_actual"]
     out["ytd_variance_pct"] = _ratio(out["ytd_variance"], out["ytd_covered_budget"])
-    out["ytd_status"] = [status(p, thresholds) for p in out["ytd_variance_pct"]]
+    out["ytd_status"] = [
+        status(p, thresholds, v) for p, v in zip(out["ytd_variance_pct"], out["ytd_variance"], strict=True)
+    ]
     # a forecast built on an unknown actual is unknown
     out["full_year_forecast"] = (out["ytd_actual"] + out["rest_fy_estimate"]).where(out["ytd_unknown"] == 0)
     out["full_year_variance"] = out["full_year_budget"] - out["full_year_forecast"]
