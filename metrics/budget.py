@@ -588,7 +588,7 @@ TABLE_COLUMNS = {
 def page_tables(prepared: pd.DataFrame, currency: str, names: dict | None = None, programs: dict | None = None,
                 thresholds: Thresholds = DEFAULT_THRESHOLDS) -> dict[str, pd.DataFrame]:  # fmt: skip
     """Everything the finance page shows for one currency (pure): ``projects``, ``categories``,
-    ``vendors``, ``vendor_spend`` (:func:`top_vendors`), ``monthly``, ``over_projects`` and ``over_vendors`` (over budget this fiscal year,
+    ``vendors``, ``vendor_spend`` (:func:`top_vendors`), ``monthly`` (fiscal year's months), ``over_projects`` and ``over_vendors`` (over budget this fiscal year,
     most over first). Summary frames carry :func:`summarise` columns plus ``name``/``program``;
     ``over_projects`` also has ``project``: the name, or the id when the register has none."""
     lines = prepared[prepared["currency"] == currency]
@@ -603,7 +603,7 @@ def page_tables(prepared: pd.DataFrame, currency: str, names: dict | None = None
         "categories": categories.reset_index(drop=True),
         "vendors": vendors.reset_index(drop=True),
         "vendor_spend": top_vendors(vendors),
-        "monthly": monthly(lines),
+        "monthly": monthly(lines[lines["in_fy"]]),  # running totals over the fiscal year, like the YTD figures
         "over_projects": _with_project_label(top_overruns(projects)),
         "over_vendors": top_overruns(vendors),
     }
