@@ -29,6 +29,7 @@ import pandas as pd
 DEFAULT_DB = Path(os.environ.get("PMO_DB", Path(__file__).parent / "data" / "portfolio.duckdb"))
 LOCK_TIMEOUT_S = 60.0
 
+DEMO_USER = "demo"  # uploads.uploaded_by of the generated demo portfolio: the Data page removes it in one action
 SOURCES = ("msproject", "jira", "finance", "register", "risk", "resources", "contracts", "asana")
 
 # Snapshot tables of schema 1: rows belong to one upload. Columns named here are the contract
@@ -383,6 +384,26 @@ class Store:
                 raise
         return bool(found)
 
+    def delete_uploads_by(self, uploaded_by: str) -> int:
+        """Undo every upload made by ``uploaded_by`` (e.g. the demo portfolio) in one transaction;
+        returns how many there were."""
+        with self.connect() as con:
+            con.begin()
+            try:
+                ids = [
+                    r[0]
+                    for r in con.execute(
+                        "SELECT upload_id FROM uploads WHERE uploaded_by = ?", [uploaded_by]
+                    ).fetchall()
+                ]
+                for table in [*SNAPSHOT_TABLES, "problems", "upload_projects", "uploads"]:
+                    con.execute(f"DELETE FROM {table} WHERE list_contains(?, upload_id)", [ids])
+                con.commit()
+            except BaseException:
+                con.rollback()
+                raise
+        return len(ids)
+
     def save_sprints(self, project_id: str, frame: pd.DataFrame) -> None:
         """Replace the sprint calendar of one project (columns sprint, start, finish, goal, origin)."""
         with self.connect() as con:
@@ -464,7 +485,7 @@ class Store:
                       count(p.message) FILTER (p.severity = 'error') AS errors,
                       count(p.message) FILTER (p.severity = 'warning') AS warnings,
                       count(p.message) FILTER (p.severity = 'info') AS notes,
-                      u.sha256, u.meta
+                      u.sha256, u.meta, u.uploaded_by
                FROM uploads u LEFT JOIN problems p USING (upload_id)
                GROUP BY ALL ORDER BY u.loaded_at DESC, u.upload_id DESC"""
         )

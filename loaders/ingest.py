@@ -133,6 +133,22 @@ class Preview:
     as_of_from: str = ""
 
 
+def preview_table(preview: Preview) -> pd.DataFrame:
+    """What was detected in a previewed file, one row per fact: what, value, where it came from."""
+    parsed = preview.parsed
+    problems = list(parsed.problems) if parsed else []
+    counts = {sev: sum(p.severity == sev for p in problems) for sev in ("error", "warning", "info")}
+    rows = [
+        ("Source", parsed.source if parsed else "—", "the file's contents"),
+        ("Format", parsed.format if parsed else "—", "the file's contents"),
+        ("Project", preview.project_id or "each row's project_id", preview.project_from),
+        ("As-of date", preview.as_of.isoformat() if preview.as_of else "not found: say it below", preview.as_of_from),
+        ("Rows", f"{parsed.rows_loaded} read, {parsed.rows_rejected} rejected" if parsed else "—", ""),
+        ("Problems", ", ".join(f"{n} {sev}{'s' if n != 1 else ''}" for sev, n in counts.items()), ""),
+    ]
+    return pd.DataFrame(rows, columns=["what", "value", "from"])
+
+
 def preview_bytes(
     store: Store, data: bytes, file_name: str, *, source: str | None = None, mapping: dict | None = None
 ) -> Preview:
@@ -163,8 +179,10 @@ def store_parsed(
     project_id: str | None = None,
     as_of: dt.date | None = None,
     today: dt.date | None = None,
+    uploaded_by: str | None = None,
 ) -> IngestReport:
-    """Resolve project and as-of date for a parsed file and store it as one snapshot."""
+    """Resolve project and as-of date for a parsed file and store it as one snapshot
+    (``uploaded_by``: who, or ``demo`` for the generated demo portfolio)."""
     problems = list(parsed.problems)
     upload_project = None
     known = store.projects()
@@ -212,6 +230,7 @@ def store_parsed(
             rows_loaded=parsed.rows_loaded,
             rows_rejected=parsed.rows_rejected,
             meta=parsed.meta,
+            uploaded_by=uploaded_by,
         )
     except StoreError as err:
         return IngestReport(file_name, "refused", f"{file_name}: {err}")
