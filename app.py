@@ -1,5 +1,6 @@
 """PMO Portfolio Analytics — wiring only: page config, first-start demo build, sidebar, navigation."""
 
+import os
 import re
 import subprocess
 import sys
@@ -51,6 +52,8 @@ PAGES = {
         st.Page("pages/data.py", title="Uploads & problems", icon=":material/upload_file:", url_path="data"),
     ],
 }
+if not Path(ui.store().path).exists() and os.environ.get("PMO_DEMO", "1") == "0":
+    ui.store().schema_version()  # PMO_DEMO=0: start with an empty database instead of the demo
 if not Path(ui.store().path).exists():
     st.navigation([st.Page(first_start, title="Setting up")], position="hidden").run()
     st.stop()
