@@ -502,8 +502,9 @@ class Store:
         rows = self.query("SELECT count(*) AS n, coalesce(max(upload_id), 0) AS m FROM uploads")
         return f"{rows.n.iloc[0]}-{rows.m.iloc[0]}"
 
-    def latest_as_of(self) -> dt.date | None:
-        rows = self.query("SELECT max(as_of) AS d FROM uploads WHERE source <> 'register'")
+    def latest_as_of(self, include_register: bool = False) -> dt.date | None:
+        """The newest as-of date of a progress snapshot (registers only with ``include_register``)."""
+        rows = self.query("SELECT max(as_of) AS d FROM uploads WHERE source <> 'register' OR ?", [include_register])
         value = rows.d.iloc[0]
         return None if pd.isna(value) else pd.Timestamp(value).date()
 

@@ -48,7 +48,8 @@ def projects():
 
 @st.cache_data(show_spinner=False)
 def _latest_as_of(version: str) -> dt.date | None:
-    return store().latest_as_of()
+    """The newest snapshot's date; with only a register, the register's."""
+    return store().latest_as_of() or store().latest_as_of(include_register=True)
 
 
 def sidebar() -> Settings:

@@ -332,7 +332,7 @@ def report(store, as_of: dt.date | None = None, project_id: str | None = None) -
 
 def portfolio_frame(store, as_of: dt.date | None = None, settings: Settings | None = None) -> pd.DataFrame:
     """Read every project's latest snapshots on or before ``as_of`` and judge its health."""
-    latest = store.latest_as_of()
+    latest = store.latest_as_of() or store.latest_as_of(include_register=True)  # a register alone lists projects
     as_of = as_of or latest
     if latest is None:
         raise MetricsError("the database holds no snapshots yet: ingest a plan, a Jira export or a finance workbook.")
