@@ -155,6 +155,20 @@ def problems_frame(problems):
     )
 
 
+def as_text(frame, formats: dict):
+    """``frame`` with the ``formats`` columns (column -> callable or format string) written out as
+    text and every missing value as '—' (a table cell never says 'None' or 'nan')."""
+    out = frame.copy()
+    for column, fmt in formats.items():
+        if column in out:
+            write = fmt if callable(fmt) else fmt.format
+            out[column] = [("—" if v is None or v != v else write(v)) for v in out[column]]
+    for column in out.columns:
+        if out[column].dtype == object or str(out[column].dtype).startswith("str"):
+            out[column] = out[column].astype(object).where(out[column].notna(), "—")
+    return out
+
+
 def status_styled(frame, column: str, statuses, formats: dict | None = None):
     """A Styler that paints ``column`` with the status colour of each row (red/amber/green
     mean status only); missing values show as '—', ``formats`` maps columns to format strings."""

@@ -137,14 +137,15 @@ def preview_table(preview: Preview) -> pd.DataFrame:
     """What was detected in a previewed file, one row per fact: what, value, where it came from."""
     parsed = preview.parsed
     problems = list(parsed.problems) if parsed else []
-    counts = {sev: sum(p.severity == sev for p in problems) for sev in ("error", "warning", "info")}
+    counts = {sev: sum(p.severity == sev for p in problems) for sev in ("error", "warning", "note")}
+    counts["note"] = sum(p.severity == "info" for p in problems)
     rows = [
         ("Source", parsed.source if parsed else "—", "the file's contents"),
         ("Format", parsed.format if parsed else "—", "the file's contents"),
         ("Project", preview.project_id or "each row's project_id", preview.project_from),
         ("As-of date", preview.as_of.isoformat() if preview.as_of else "not found: say it below", preview.as_of_from),
         ("Rows", f"{parsed.rows_loaded} read, {parsed.rows_rejected} rejected" if parsed else "—", ""),
-        ("Problems", ", ".join(f"{n} {sev}{'s' if n != 1 else ''}" for sev, n in counts.items()), ""),
+        ("Problems", ", ".join(f"{n} {sev}{'s' if n != 1 else ''}" for sev, n in counts.items() if n) or "none", ""),
     ]
     return pd.DataFrame(rows, columns=["what", "value", "from"])
 

@@ -238,6 +238,7 @@ def _judge_row(row: dict, snapshots, newest, sources, as_of: dt.date, settings: 
     row["reasons"] = reasons
     row["ac_gap_pct"], notes = reconcile(row, settings)
     row["data_notes"] = notes
+    row["currency"] = row.get("currency") or row.get("budget_currency")  # unregistered: the ledger's currency
     row["confidence"] = "low" if notes else confidence(held, row["data_age_days"])
     row["sources"] = ", ".join(sorted(held)) or "register only"
     for source, column in LATEST_COLUMNS.items():

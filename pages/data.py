@@ -100,7 +100,8 @@ def upload_section() -> None:
             if found.status == "needs_mapping":
                 mapping_form(found, key)
                 continue
-            st.dataframe(preview_table(found), hide_index=True, width="stretch", key=f"detected_{key}")
+            st.dataframe(preview_table(found), hide_index=True, width="stretch", key=f"detected_{key}",
+                         column_config={"what": "Detected", "value": "Value", "from": "Where it came from"})  # fmt: skip
             if found.parsed.problems:
                 count = len(found.parsed.problems)
                 with st.expander(f"{count} problem{'s' if count != 1 else ''}"):
@@ -166,7 +167,7 @@ if demo:
             st.rerun()
 
 event = st.dataframe(
-    uploads.assign(source=uploads.source.map(SOURCE_LABEL)),
+    uploads.assign(source=uploads.source.map(SOURCE_LABEL), project_id=uploads.project_id.fillna("from its rows")),
     hide_index=True,
     width="stretch",
     on_select="rerun",

@@ -31,8 +31,10 @@ def trend(as_of, version, project_ids):
     return portfolio_trend(ui.store(), as_of, project_ids)
 
 
+DAY = "{:%d %b %Y}"
 OVERVIEW_FORMATS = {"spi": "{:.2f}", "cpi": "{:.2f}", "spi_t": "{:.2f}", "bac": ui.money, "eac": ui.money,
-                    "variance": "{:+.1f} %", "gap": "{:.0f} %", "milestone_slip_days": "{:.0f}"}  # fmt: skip
+                    "variance": "{:+.1f} %", "gap": "{:.0f} %", "milestone_slip_days": "{:.0f}",
+                    "plan_as_of": DAY, "jira_as_of": DAY, "finance_as_of": DAY}  # fmt: skip
 
 settings = ui.settings()
 rules = ui.portfolio_settings()
@@ -85,9 +87,9 @@ cols[7].metric(
 )
 
 st.subheader("Health by project")
-table = overview_rows(frame)
+table = ui.as_text(overview_rows(frame), OVERVIEW_FORMATS)
 st.dataframe(
-    ui.status_styled(table, "health", frame.status, OVERVIEW_FORMATS),
+    ui.status_styled(table, "health", frame.status),
     hide_index=True,
     width="stretch",
     height=min(35 * (len(table) + 1) + 8, 640),
@@ -116,27 +118,25 @@ st.dataframe(
         "name": "Project",
         "program": "Program",
         "why": st.column_config.TextColumn("Why", width="large"),
-        "spi": st.column_config.NumberColumn("SPI", format="%.2f", help="EV / PV"),
-        "cpi": st.column_config.NumberColumn("CPI", format="%.2f", help="EV / AC"),
-        "spi_t": st.column_config.NumberColumn("SPI(t)", format="%.2f", help="Earned Schedule / actual time"),
-        "bac": st.column_config.NumberColumn("BAC", format="compact"),
-        "eac": st.column_config.NumberColumn("EAC", format="compact", help="BAC / CPI"),
-        "variance": st.column_config.NumberColumn(
+        "spi": st.column_config.TextColumn("SPI", help="EV / PV"),
+        "cpi": st.column_config.TextColumn("CPI", help="EV / AC"),
+        "spi_t": st.column_config.TextColumn("SPI(t)", help="Earned Schedule / actual time"),
+        "bac": st.column_config.TextColumn("BAC"),
+        "eac": st.column_config.TextColumn("EAC", help="BAC / CPI"),
+        "variance": st.column_config.TextColumn(
             f"Budget var. YTD (FY from {fy_first:%b})",
             help=f"(budget − actual) / budget over the fiscal year's months to date ({fy_label}); "
             "negative = over budget, as on the Finance page",
         ),
-        "gap": st.column_config.NumberColumn(
+        "gap": st.column_config.TextColumn(
             "Plan vs ledger",
             help="|plan actual cost − ledger actual to date| / ledger actual; over "
             f"{100 * rules.reconciliation_gap:.0f} % is a data-confidence problem",
         ),
-        "milestone_slip_days": st.column_config.NumberColumn(
-            "Slip (wd)", format="%d", help="Worst milestone slip in working days"
-        ),
-        "plan_as_of": st.column_config.DateColumn("Plan as of"),
-        "jira_as_of": st.column_config.DateColumn("Jira as of"),
-        "finance_as_of": st.column_config.DateColumn("Finance as of"),
+        "milestone_slip_days": st.column_config.TextColumn("Slip (wd)", help="Worst milestone slip in working days"),
+        "plan_as_of": st.column_config.TextColumn("Plan as of"),
+        "jira_as_of": st.column_config.TextColumn("Jira as of"),
+        "finance_as_of": st.column_config.TextColumn("Finance as of"),
         "confidence": st.column_config.TextColumn(
             "Confidence",
             help="high: plan and finance data ≤ 14 days old; medium: some data ≤ 30 days old; "
