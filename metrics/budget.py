@@ -481,11 +481,18 @@ def report(
     store,
     project_id: str | None = None,
     as_of: dt.date | None = None,
-    fy_start_month: int = 1,
-    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    fy_start_month: int | None = None,
+    thresholds: Thresholds | None = None,
 ) -> dict:
     """The ``metrics budget`` JSON (DESIGN.md §4): projects, by_category, by_vendor, plus by_period,
-    unknown_projects (not in the register) and notes (mixed currencies)."""
+    unknown_projects (not in the register) and notes (mixed currencies). The fiscal year and
+    thresholds default to the stored settings (:mod:`metrics.settings`)."""
+    if fy_start_month is None or thresholds is None:
+        from metrics.settings import load
+
+        stored = load(store)
+        fy_start_month = fy_start_month or stored.fy_start_month
+        thresholds = thresholds or Thresholds.from_settings(stored)
     prepared, view = prepared_lines(store, as_of, [project_id] if project_id else None, fy_start_month)
     if prepared.empty:
         where = f" for project {project_id}" if project_id else ""

@@ -81,3 +81,16 @@ def test_settings_round_trip_and_ignore_unknown_or_bad_values(store):
     assert Settings.from_store(store.settings()) == custom
     assert Settings.from_store({"fy_start_month": "x", "budget_green": "0.02"}) == Settings(budget_green=0.02)
     assert Settings.from_store({"fy_start_month": 13}) == Settings()
+
+
+def test_the_cli_reads_the_stored_fiscal_year_and_thresholds(store, capsys):
+    import json
+
+    from metrics.__main__ import main
+
+    ingest_bytes(store, workbook(YEAR), "fy.csv", as_of=dt.date(2026, 10, 31))
+    store.save_settings(Settings(fy_start_month=4).to_store())
+    assert main(["budget", "--db", store.path, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["fiscal_year"]["start"] == "2026-04-01"
+    assert main(["portfolio", "--db", store.path, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["fiscal_year_start_month"] == 4
