@@ -94,3 +94,16 @@ def test_the_cli_reads_the_stored_fiscal_year_and_thresholds(store, capsys):
     assert json.loads(capsys.readouterr().out)["fiscal_year"]["start"] == "2026-04-01"
     assert main(["portfolio", "--db", store.path, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["fiscal_year_start_month"] == 4
+
+
+def test_a_two_line_correction_keeps_the_year_to_date_budget(store):
+    """The issue's case: a small upload for one project no longer replaces its whole history."""
+    from metrics import budget
+
+    ingest_bytes(store, workbook(YEAR), "fy.csv", as_of=dt.date(2026, 10, 31))
+    before = {p["project_id"]: p for p in budget.report(store, as_of=dt.date(2026, 11, 30))["projects"]}
+    fix = [("P1", "2026-09-01", 100_000, 100_009), ("P1", "2026-10-01", 100_000, 100_010)]
+    ingest_bytes(store, workbook(fix), "fix.csv", as_of=dt.date(2026, 11, 5))
+    after = {p["project_id"]: p for p in budget.report(store, as_of=dt.date(2026, 11, 30))["projects"]}
+    assert after["P1"]["ytd_budget"] == before["P1"]["ytd_budget"] == 1_000_000  # Jan–Oct, not 200k
+    assert after["P2"] == before["P2"]
