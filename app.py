@@ -1,5 +1,6 @@
 """PMO Portfolio Analytics — wiring only: page config, first-start demo build, sidebar, navigation."""
 
+import os
 import re
 import subprocess
 import sys
@@ -80,6 +81,8 @@ def sign_in() -> None:
 if access.roles_file() and not ui.current_user():
     st.navigation([st.Page(sign_in, title="Sign in")], position="hidden").run()
     st.stop()
+if not Path(ui.store().path).exists() and os.environ.get("PMO_DEMO", "1") == "0":
+    ui.store().schema_version()  # PMO_DEMO=0: start with an empty database instead of the demo
 if not Path(ui.store().path).exists():
     st.navigation([st.Page(first_start, title="Setting up")], position="hidden").run()
     st.stop()

@@ -37,11 +37,13 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return candidate
 
 
-def to_excel(frames: dict[str, pd.DataFrame]) -> bytes:
+def to_excel(frames: dict[str, pd.DataFrame], percent_columns=()) -> bytes:
     """Frames -> .xlsx bytes, one sheet per frame (sheet names cleaned and made unique).
 
     A bold frozen header row with an autofilter; numbers as numbers (NaN/inf left blank), dates and
     timestamps as dates, booleans as booleans, everything else as text with formula escaping.
+    Columns named in ``percent_columns`` hold ratios (−0.134) and keep a percent format (−13.4%):
+    the cell's value stays the ratio, so sums and formulas still work.
     """
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(
@@ -54,6 +56,8 @@ def to_excel(frames: dict[str, pd.DataFrame]) -> bytes:
     date_fmt = workbook.add_format({"num_format": "yyyy-mm-dd"})
     datetime_fmt = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
     number_fmt = workbook.add_format({"num_format": "#,##0.00"})
+    percent_fmt = workbook.add_format({"num_format": "0.0%"})
+    percent = set(percent_columns)
     used: set[str] = set()
     for name, frame in frames.items():
         sheet = workbook.add_worksheet(_sheet_name(name, used))
@@ -63,9 +67,10 @@ def to_excel(frames: dict[str, pd.DataFrame]) -> bytes:
             sheet.write_string(0, col, text, header_quoted if is_dangerous(text) else header_fmt)
             width = max([len(text), *(len(str(v)) for v in frame.iloc[:200, col].tolist())], default=8)
             sheet.set_column(col, col, min(max(width + 2, 8), 60))
+        numbers = [percent_fmt if title in percent else number_fmt for title in frame.columns]
         for row, values in enumerate(frame.itertuples(index=False, name=None), start=1):
             for col, value in enumerate(values):
-                _write(sheet, row, col, value, quoted, date_fmt, datetime_fmt, number_fmt)
+                _write(sheet, row, col, value, quoted, date_fmt, datetime_fmt, numbers[col])
         if len(frame.columns):
             sheet.freeze_panes(1, 0)
             sheet.autofilter(0, 0, max(len(frame), 1), len(frame.columns) - 1)
@@ -83,7 +88,8 @@ def _write(sheet, row, col, value, quoted, date_fmt, datetime_fmt, number_fmt) -
     elif isinstance(value, int | float) or (hasattr(value, "dtype") and pd.api.types.is_number(value)):
         number = float(value)
         if math.isfinite(number):
-            sheet.write_number(row, col, number, None if number.is_integer() else number_fmt)
+            integer = number.is_integer() and number_fmt.num_format != "0.0%"
+            sheet.write_number(row, col, number, None if integer else number_fmt)
     elif isinstance(value, pd.Timestamp | dt.datetime):
         stamp = pd.Timestamp(value)
         if stamp.tzinfo is not None:

@@ -32,6 +32,7 @@ DEFAULT_DB = Path(os.environ.get("PMO_DB", Path(__file__).parent / "data" / "por
 LOCK_TIMEOUT_S = 60.0
 
 WORK_SOURCES = ("jira", "asana")
+DEMO_USER = "demo"  # uploads.uploaded_by of the generated demo portfolio: the Data page removes it in one action
 SOURCES = ("msproject", "jira", "finance", "register", "risk", "resources", "contracts", "asana")
 
 # Snapshot tables of schema 1: rows belong to one upload. Columns named here are the contract
@@ -189,6 +190,19 @@ _LATEST = """WITH latest AS (
     WHERE list_contains($sources, u.source) AND ($as_of IS NULL OR u.as_of <= $as_of)
       AND ($projects IS NULL OR list_contains($projects, p.project_id))
     GROUP BY p.project_id)"""
+
+
+# Per project and period, the finance upload on or before $as_of that holds it and is latest
+# (as-of date, then loaded_at, then id); $exclude leaves one upload out (what it replaced).
+_PERIOD_WINNERS = """WITH held AS (
+    SELECT DISTINCT b.project_id, b.period, u.upload_id, u.as_of, u.loaded_at
+    FROM budget_lines b JOIN uploads u USING (upload_id)
+    WHERE u.source = 'finance' AND ($as_of IS NULL OR u.as_of <= $as_of)
+      AND ($exclude IS NULL OR u.upload_id <> $exclude)
+      AND ($projects IS NULL OR list_contains($projects, b.project_id))),
+winners AS (
+    SELECT project_id, period, arg_max(upload_id, (as_of, loaded_at, upload_id)) AS upload_id
+    FROM held GROUP BY project_id, period)"""
 
 
 class StoreError(Exception):
@@ -416,6 +430,27 @@ class Store:
                 raise
         return bool(found)
 
+    def delete_uploads_by(self, uploaded_by: str) -> int:
+        """Undo every upload made by ``uploaded_by`` (e.g. the demo portfolio) in one transaction;
+        returns how many there were."""
+        self._deny(self.scope.may_administer())
+        with self.connect() as con:
+            con.begin()
+            try:
+                ids = [
+                    r[0]
+                    for r in con.execute(
+                        "SELECT upload_id FROM uploads WHERE uploaded_by = ?", [uploaded_by]
+                    ).fetchall()
+                ]
+                for table in [*SNAPSHOT_TABLES, "problems", "upload_projects", "uploads"]:
+                    con.execute(f"DELETE FROM {table} WHERE list_contains(?, upload_id)", [ids])
+                con.commit()
+            except BaseException:
+                con.rollback()
+                raise
+        return len(ids)
+
     def save_sprints(self, project_id: str, frame: pd.DataFrame) -> None:
         """Replace the sprint calendar of one project (columns sprint, start, finish, goal, origin)."""
         self._deny(self.scope.may_write_project(project_id))
@@ -623,11 +658,12 @@ class Store:
         rows = self._read("SELECT count(*) AS n, coalesce(max(upload_id), 0) AS m FROM uploads")
         return f"{rows.n.iloc[0]}-{rows.m.iloc[0]}"
 
-    def latest_as_of(self) -> dt.date | None:
+    def latest_as_of(self, include_register: bool = False) -> dt.date | None:
+        """The newest as-of date of a progress snapshot (registers only with ``include_register``)."""
         rows = self._read(
-            "SELECT max(u.as_of) AS d FROM uploads u JOIN upload_projects p USING (upload_id) WHERE u.source <> "
-            "'register' AND ($projects IS NULL OR list_contains($projects, p.project_id))",
-            {"projects": self._visible()},
+            "SELECT max(u.as_of) AS d FROM uploads u JOIN upload_projects p USING (upload_id) WHERE (u.source <> "
+            "'register' OR $register) AND ($projects IS NULL OR list_contains($projects, p.project_id))",
+            {"projects": self._visible(), "register": include_register},
         )
         value = rows.d.iloc[0]
         return None if pd.isna(value) else pd.Timestamp(value).date()
@@ -657,12 +693,54 @@ class Store:
 
     def snapshot(self, table: str, as_of: dt.date | None = None, project_ids=None) -> pd.DataFrame:
         """Rows of ``table`` from, per project, the latest snapshot on or before ``as_of``;
-        with a ``snapshot_as_of`` column telling which snapshot each row came from."""
+        with a ``snapshot_as_of`` column telling which snapshot each row came from.
+        ``budget_lines`` are snapshots by period (:meth:`finance_lines`)."""
+        if table == "budget_lines":
+            return self.finance_lines(as_of, project_ids)
         return self._read(
             f"""{_LATEST}
                 SELECT t.*, u.as_of AS snapshot_as_of
                 FROM {table} t JOIN latest USING (upload_id, project_id) JOIN uploads u USING (upload_id)""",
             {"sources": list(_sources_of(table)), "as_of": as_of, "projects": self._visible(project_ids, table)},
+        )
+
+    def finance_lines(self, as_of: dt.date | None = None, project_ids=None) -> pd.DataFrame:
+        """Finance snapshots by period: per project and period (month), the rows of the latest
+        finance upload on or before ``as_of`` that holds that period (latest = greatest as-of
+        date, then the most recently loaded). A one-month correction replaces that month only;
+        the other months keep the upload they came from. ``snapshot_as_of`` per row."""
+        return self._read(
+            f"""{_PERIOD_WINNERS}
+                SELECT b.*, u.as_of AS snapshot_as_of
+                FROM budget_lines b
+                JOIN winners w ON w.upload_id = b.upload_id AND w.project_id = b.project_id
+                     AND w.period IS NOT DISTINCT FROM b.period
+                JOIN uploads u ON u.upload_id = b.upload_id
+                ORDER BY b.project_id, b.period, b.row_number""",
+            {"as_of": as_of, "projects": self._visible(project_ids, "budget_lines"), "exclude": None},
+        )
+
+    def superseded_periods(self, upload_id: int) -> pd.DataFrame:
+        """What a finance upload replaced: per project and period it holds, the upload that held
+        that period just before it (as of the upload's own date, without it). Columns
+        project_id, period, replaced_upload_id; empty when it replaced nothing."""
+        return self._read(
+            f"""WITH mine AS (SELECT DISTINCT project_id, period FROM budget_lines WHERE upload_id = $upload),
+                     me AS (SELECT as_of, loaded_at FROM uploads WHERE upload_id = $upload),
+                {_PERIOD_WINNERS.removeprefix("WITH ")}
+                SELECT w.project_id, w.period, w.upload_id AS replaced_upload_id
+                FROM winners w JOIN mine m ON m.project_id = w.project_id AND m.period IS NOT DISTINCT FROM w.period
+                WHERE EXISTS (SELECT 1 FROM uploads u, me WHERE u.upload_id = w.upload_id
+                              AND (u.as_of, u.loaded_at, u.upload_id) < (me.as_of, me.loaded_at, $upload))
+                ORDER BY ALL""",
+            {
+                "upload": upload_id,
+                "as_of": pd.Timestamp(
+                    self._read("SELECT as_of FROM uploads WHERE upload_id = ?", [upload_id]).as_of.iloc[0]
+                ).date(),
+                "projects": None,
+                "exclude": upload_id,
+            },
         )
 
     def history(self, table: str, project_id: str, until: dt.date | None = None) -> pd.DataFrame:
@@ -753,7 +831,8 @@ class Store:
 
     def projects(self) -> pd.DataFrame:
         """Every known project: the latest register row, else what the first plan, Jira export
-        or finance workbook that mentioned it said (``registered`` tells which)."""
+        or finance workbook that mentioned it said (``registered`` tells which); a project only
+        an upload's rows name (a finance workbook's lines) is listed with its id as its name."""
         return self._read(
             """WITH ranked AS (
                    SELECT p.*, u.source = 'register' AS registered,
@@ -761,8 +840,15 @@ class Store:
                               CASE WHEN u.source = 'register' THEN -epoch(u.loaded_at) ELSE epoch(u.loaded_at) END,
                               p.upload_id DESC) AS rank
                    FROM projects p JOIN uploads u USING (upload_id)
-                   WHERE $projects IS NULL OR list_contains($projects, p.project_id))
-               SELECT * EXCLUDE (rank, upload_id) FROM ranked WHERE rank = 1 ORDER BY project_id""",
+                   WHERE $projects IS NULL OR list_contains($projects, p.project_id)),
+               named AS (SELECT * EXCLUDE (rank, upload_id) FROM ranked WHERE rank = 1)
+               SELECT * FROM (
+                   SELECT * FROM named
+                   UNION ALL BY NAME
+                   SELECT DISTINCT project_id, project_id AS name, false AS registered FROM upload_projects
+                   WHERE project_id NOT IN (SELECT project_id FROM named)
+                     AND ($projects IS NULL OR list_contains($projects, project_id)))
+               ORDER BY project_id""",
             {"projects": self._visible()},
         )
 

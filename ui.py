@@ -72,7 +72,8 @@ def projects():
 
 @st.cache_data(show_spinner=False)
 def _latest_as_of(version: str) -> dt.date | None:
-    return store().latest_as_of()
+    """The newest snapshot's date; with only a register, the register's."""
+    return store().latest_as_of() or store().latest_as_of(include_register=True)
 
 
 def sidebar() -> Settings:
@@ -133,21 +134,29 @@ def ratio(value) -> str:
     return "—" if value is None or value != value else f"{value:.2f}"
 
 
-def rules_frame():
-    """The health rules as a table for the pages."""
+def portfolio_settings():
+    """The portfolio's stored settings (:class:`metrics.settings.Settings`), read on every run so
+    a change on the Uploads page reaches every page at once."""
+    from metrics.settings import load
+
+    return load(store())
+
+
+def rules_frame(settings=None):
+    """The health rules (with the thresholds of ``settings``) as a table for the pages."""
     import pandas as pd
 
-    from metrics.portfolio import RULES
+    from metrics.portfolio import rules
 
     return pd.DataFrame(
         [
             {
                 "Rule": r.label,
-                "Amber when": f"{'<' if r.worse == 'below' else '>'} {r.amber}{r.unit}",
-                "Red when": f"{'<' if r.worse == 'below' else '>'} {r.red}{r.unit}",
+                "Amber when": f"{'<' if r.worse == 'below' else '>'} {r.amber:g}{r.unit}",
+                "Red when": "never" if r.red is None else f"{'<' if r.worse == 'below' else '>'} {r.red:g}{r.unit}",
                 "Meaning": r.help,
             }
-            for r in RULES
+            for r in rules(settings)
         ]
     )
 
@@ -170,9 +179,25 @@ def problems_frame(problems):
     )
 
 
-def status_styled(frame, column: str, statuses):
+def as_text(frame, formats: dict):
+    """``frame`` with the ``formats`` columns (column -> callable or format string) written out as
+    text and every missing value as '—' (a table cell never says 'None' or 'nan')."""
+    out = frame.copy()
+    for column, fmt in formats.items():
+        if column in out:
+            write = fmt if callable(fmt) else fmt.format
+            out[column] = [("—" if v is None or v != v else write(v)) for v in out[column]]
+    for column in out.columns:
+        if out[column].dtype == object or str(out[column].dtype).startswith("str"):
+            out[column] = out[column].astype(object).where(out[column].notna(), "—")
+    return out
+
+
+def status_styled(frame, column: str, statuses, formats: dict | None = None):
     """A Styler that paints ``column`` with the status colour of each row (red/amber/green
-    mean status only)."""
+    mean status only); missing values show as '—', ``formats`` maps columns to format strings."""
+    import pandas as pd
+
     from charts import STATUS_COLORS
 
     colours = list(statuses.map(STATUS_COLORS).fillna(STATUS_COLORS["unknown"]))
@@ -181,7 +206,10 @@ def status_styled(frame, column: str, statuses):
     def paint(series):
         return [f"background-color: {c}; color: {text.get(c, 'white')}" for c in colours]
 
-    return frame.reset_index(drop=True).style.apply(paint, subset=[column])
+    formats = formats or {}
+    plain = [c for c in frame.columns if c not in formats and not pd.api.types.is_float_dtype(frame[c])]
+    styler = frame.reset_index(drop=True).style.apply(paint, subset=[column])
+    return styler.format(formats, na_rep="—").format(None, na_rep="—", subset=plain)
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$])")

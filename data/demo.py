@@ -15,7 +15,7 @@ from pathlib import Path
 
 from loaders.base import Parsed, Refused
 from loaders.ingest import IngestReport, parse_file, store_parsed
-from store import Store
+from store import DEMO_USER, Store
 
 GENERATED = Path(__file__).parent / "generated"
 _BUILD_LOCK = threading.Lock()
@@ -99,7 +99,9 @@ def _store(store: Store, item, result: Parsed | str) -> IngestReport:
     if isinstance(result, str):
         return IngestReport(item.path.name, "refused", result)
     data = item.path.read_bytes()
-    return store_parsed(store, result, data, item.path.name, project_id=item.project_id, as_of=item.as_of)
+    return store_parsed(
+        store, result, data, item.path.name, project_id=item.project_id, as_of=item.as_of, uploaded_by=DEMO_USER
+    )
 
 
 def _count(summary: DemoSummary, report: IngestReport) -> None:

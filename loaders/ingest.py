@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from loaders.base import MAX_UPLOAD_BYTES, LoaderError, Parsed, Problem, Refused, Sample
+from loaders.base import MAX_UPLOAD_BYTES, LoaderError, NeedsMapping, Parsed, Problem, Refused, Sample
 from loaders.detect import detect, loader_modules
 from store import Store, StoreError, project_for_jira_key
 
@@ -36,6 +36,7 @@ class IngestReport:
     rows_rejected: int = 0
     warnings: int = 0
     problems: tuple[Problem, ...] = ()
+    replaced: tuple[str, ...] = ()  # finance: "PROJECT Jan–Mar 2026 (upload 7)" per superseded run of months
 
     @property
     def ok(self) -> bool:
@@ -54,8 +55,10 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "project"
 
 
-def parse_file(data: bytes, file_name: str, source: str | None = None) -> Parsed:
-    """Detect the format (or take ``source``) and parse. Raises :class:`Refused`."""
+def parse_file(data: bytes, file_name: str, source: str | None = None, mapping: dict | None = None) -> Parsed:
+    """Detect the format (or take ``source``) and parse. Raises :class:`Refused` (or its
+    :class:`NeedsMapping` when the loader needs to be told which column plays which role).
+    ``mapping`` (role -> column) goes to loaders that declare ``ACCEPTS_MAPPING = True``."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise Refused(
             f"{file_name}: the file is {len(data) / 2**20:.0f} MB, over the {MAX_UPLOAD_BYTES // 2**20} MB limit."
@@ -69,6 +72,8 @@ def parse_file(data: bytes, file_name: str, source: str | None = None) -> Parsed
     else:
         module = detect(data, file_name)
     try:
+        if mapping and getattr(module, "ACCEPTS_MAPPING", False):
+            return module.parse(data, file_name, mapping=mapping)
         return module.parse(data, file_name)
     except LoaderError:
         raise
@@ -91,10 +96,79 @@ def ingest_bytes(
     """Parse and store one file. Never raises for bad input: a refused file changes nothing."""
     file_name = Path(file_name).name
     try:
-        parsed = parse_file(data, file_name, source)
+        parsed = parse_with_saved_mapping(store, data, file_name, source)
     except Refused as err:
         return IngestReport(file_name, "refused", str(err))
     return store_parsed(store, parsed, data, file_name, project_id=project_id, as_of=as_of, today=today)
+
+
+def parse_with_saved_mapping(
+    store: Store, data: bytes, file_name: str, source: str | None = None, mapping: dict | None = None
+) -> Parsed:
+    """:func:`parse_file`; when the loader needs a column mapping and none is given, the mapping
+    saved for a workbook of that shape (``Store.column_mapping``) is used if there is one."""
+    try:
+        return parse_file(data, file_name, source, mapping)
+    except NeedsMapping as err:
+        saved = None if mapping else store.column_mapping(err.shape)
+        if not saved:
+            raise
+        return parse_file(data, file_name, source, saved)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What an upload would store, before anything is stored: ``status`` ready, needs_mapping
+    (``needs`` says which roles and columns) or refused; the project and as-of date it would get
+    and where each came from (``project_id`` None for multi-project sources: from the rows)."""
+
+    file_name: str
+    status: str
+    message: str
+    parsed: Parsed | None = None
+    needs: NeedsMapping | None = None
+    project_id: str | None = None
+    project_from: str = ""
+    as_of: dt.date | None = None
+    as_of_from: str = ""
+
+
+def preview_table(preview: Preview) -> pd.DataFrame:
+    """What was detected in a previewed file, one row per fact: what, value, where it came from."""
+    parsed = preview.parsed
+    problems = list(parsed.problems) if parsed else []
+    counts = {sev: sum(p.severity == sev for p in problems) for sev in ("error", "warning", "note")}
+    counts["note"] = sum(p.severity == "info" for p in problems)
+    rows = [
+        ("Source", parsed.source if parsed else "—", "the file's contents"),
+        ("Format", parsed.format if parsed else "—", "the file's contents"),
+        ("Project", preview.project_id or "each row's project_id", preview.project_from),
+        ("As-of date", preview.as_of.isoformat() if preview.as_of else "not found: say it below", preview.as_of_from),
+        ("Rows", f"{parsed.rows_loaded} read, {parsed.rows_rejected} rejected" if parsed else "—", ""),
+        ("Problems", ", ".join(f"{n} {sev}{'s' if n != 1 else ''}" for sev, n in counts.items() if n) or "none", ""),
+    ]
+    return pd.DataFrame(rows, columns=["what", "value", "from"])
+
+
+def preview_bytes(
+    store: Store, data: bytes, file_name: str, *, source: str | None = None, mapping: dict | None = None
+) -> Preview:
+    """Parse one file and resolve its project and as-of date without storing anything."""
+    file_name = Path(file_name).name
+    try:
+        parsed = parse_with_saved_mapping(store, data, file_name, source, mapping)
+    except NeedsMapping as err:
+        return Preview(file_name, "needs_mapping", str(err), needs=err)
+    except Refused as err:
+        return Preview(file_name, "refused", str(err))
+    project, project_from = None, "the project_id of each row"
+    if parsed.source not in MULTI_PROJECT_SOURCES:
+        project, project_from = resolve_project(store.projects(), parsed, file_name)
+    as_of, as_of_from = resolve_as_of(parsed, file_name)
+    if as_of is None and parsed.source == "register":
+        as_of, as_of_from = dt.date.today(), "the upload day (a register is not a progress snapshot)"
+    message = f"{file_name}: {parsed.format}, {parsed.rows_loaded} rows, {parsed.rows_rejected} rejected"
+    return Preview(file_name, "ready", message, parsed, None, project, project_from, as_of, as_of_from)
 
 
 def store_parsed(
@@ -106,26 +180,25 @@ def store_parsed(
     project_id: str | None = None,
     as_of: dt.date | None = None,
     today: dt.date | None = None,
+    uploaded_by: str | None = None,
 ) -> IngestReport:
-    """Resolve project and as-of date for a parsed file and store it as one snapshot."""
+    """Resolve project and as-of date for a parsed file and store it as one snapshot
+    (``uploaded_by``: who, or ``demo`` for the generated demo portfolio)."""
     problems = list(parsed.problems)
     upload_project = None
     known = store.projects()
     if parsed.source not in MULTI_PROJECT_SOURCES:
-        upload_project = project_id or _resolve_project(known, parsed, file_name)
-    snapshot_date = as_of or parsed.as_of
-    if snapshot_date is None and (named := date_in_name(file_name)):
-        snapshot_date = named
-        problems.append(
-            Problem(
-                f"the file carries no status date; the date in its name, {named}, was used as its as-of date.", "info"
-            )
-        )
+        upload_project = project_id or resolve_project(known, parsed, file_name)[0]
+    snapshot_date, where_from = (as_of, "given") if as_of else resolve_as_of(parsed, file_name)
+    if snapshot_date is None and parsed.source == "register":  # a register is not a progress snapshot
+        snapshot_date, where_from = today or dt.date.today(), "the upload day"
     if snapshot_date is None:
-        snapshot_date = today or dt.date.today()
+        return IngestReport(file_name, "refused", f"{file_name}: {NO_DATE}", source=parsed.source,
+                            format=parsed.format)  # fmt: skip
+    if where_from in ("the date in the file name", "the upload day"):
         problems.append(
             Problem(
-                f"the file carries no status date; the upload day {snapshot_date} was used as its as-of date.", "info"
+                f"the file carries no status date; {where_from}, {snapshot_date}, was used as its as-of date.", "info"
             )
         )
     if parsed.source == "finance" and known.registered.any():
@@ -158,6 +231,7 @@ def store_parsed(
             rows_loaded=parsed.rows_loaded,
             rows_rejected=parsed.rows_rejected,
             meta=parsed.meta,
+            uploaded_by=uploaded_by,
         )
     except StoreError as err:
         return IngestReport(file_name, "refused", f"{file_name}: {err}")
@@ -166,6 +240,9 @@ def store_parsed(
             file_name, "refused", f"{file_name}: the rows could not be stored ({err}). Nothing was changed."
         )
     where = f" for project {upload_project}" if upload_project else ""
+    replaced = ()
+    if parsed.source == "finance" and not result.duplicate:
+        replaced = tuple(replaced_months(store.superseded_periods(result.upload_id)))
     common = dict(
         source=parsed.source,
         format=parsed.format,
@@ -176,6 +253,7 @@ def store_parsed(
         rows_rejected=parsed.rows_rejected,
         warnings=sum(p.severity == "warning" for p in problems),
         problems=tuple(problems),
+        replaced=replaced,
     )
     if result.duplicate:
         return IngestReport(
@@ -188,7 +266,8 @@ def store_parsed(
         file_name,
         "stored",
         f"{file_name}: {parsed.format}{where} as of {snapshot_date} — {parsed.rows_loaded} rows loaded, "
-        f"{parsed.rows_rejected} rejected, {common['warnings']} warnings (upload {result.upload_id}).",
+        f"{parsed.rows_rejected} rejected, {common['warnings']} warnings (upload {result.upload_id})."
+        + (f" It replaces {'; '.join(replaced)}." if replaced else ""),
         **common,
     )
 
@@ -207,22 +286,87 @@ def ingest_path(store: Store, path: str | Path, **kwargs) -> IngestReport:
     return ingest_bytes(store, data, path.name, **kwargs)
 
 
-def _resolve_project(known: pd.DataFrame, parsed: Parsed, file_name: str) -> str:
-    """The project an upload belongs to: a Jira project key mapped through the register's
-    jira_keys; a plan whose name matches a registered project's name; else the file's own id."""
+def resolve_project(known: pd.DataFrame, parsed: Parsed, file_name: str) -> tuple[str, str]:
+    """(project id, where it came from) for an upload: a Jira project key mapped through the
+    register's jira_keys; a plan whose name matches a registered project's name; a registered id
+    starting the file name; else an id made from the plan's title or the file name."""
     if parsed.source == "jira" and parsed.project_id:
-        return project_for_jira_key(known, parsed.project_id) or parsed.project_id
+        mapped = project_for_jira_key(known, parsed.project_id)
+        if mapped:
+            return mapped, f"Jira key {parsed.project_id} in the register's jira_keys"
+        return parsed.project_id, "the Jira project key"
     if parsed.project_id:
-        return parsed.project_id
+        return parsed.project_id, "the file"
     if parsed.project_name and not known.empty:
-        match = known[known.name.str.casefold() == parsed.project_name.casefold()]
+        match = known[known.name.fillna("").str.casefold() == parsed.project_name.casefold()]
         if not match.empty:
-            return match.project_id.iloc[0]
+            return match.project_id.iloc[0], "the plan's title matches a registered project's name"
     if named := project_in_name(known, file_name):
-        return named
+        return named, "a registered project id starting the file name"
     if parsed.project_name:
-        return slug(parsed.project_name)
-    return slug(_DATE_IN_NAME.sub(" ", Path(file_name).stem))
+        return slug(parsed.project_name), "made from the plan's title"
+    return slug(_DATE_IN_NAME.sub(" ", Path(file_name).stem)), "made from the file name"
+
+
+NO_DATE = (
+    "the file carries no status date and none is in its name; say its as-of date "
+    "(--as-of YYYY-MM-DD on the command line, the as-of field of the upload preview). "
+    "Nothing was stored."
+)
+AS_OF_FROM = {
+    "msproject": "the plan's status date",
+    "jira": "the latest Updated date in the export",
+    "finance": "the last month holding actuals",
+}
+
+
+def resolve_as_of(parsed: Parsed, file_name: str) -> tuple[dt.date | None, str]:
+    """(as-of date, where it came from): the file's own date (``Parsed.as_of``, which a loader
+    takes from the file: a status date, a "Generated at" line, the latest dated row), else a date in
+    the file name, else (None, "") — never silently the upload day."""
+    if parsed.as_of is not None:
+        return parsed.as_of, parsed.meta.get("as_of_source") or AS_OF_FROM.get(parsed.source, "the file")
+    if (latest := _latest_dated_row(parsed)) is not None:
+        return latest, "the latest dated row (Updated, Resolved or Created)"
+    if named := date_in_name(file_name):
+        return named, "the date in the file name"
+    return None, ""
+
+
+def _latest_dated_row(parsed: Parsed) -> dt.date | None:
+    """The latest Updated/Resolved/Created date of a Jira export's issues (a plan's dates are
+    forecasts, not the day it was saved, so only issues count)."""
+    issues = parsed.tables.get("issues")
+    if issues is None or issues.empty:
+        return None
+    columns = [c for c in ("updated", "resolved", "created") if c in issues.columns]
+    stamps = pd.concat([pd.to_datetime(issues[c], errors="coerce") for c in columns]) if columns else pd.Series()
+    latest = stamps.max() if len(stamps) else None
+    return None if latest is None or pd.isna(latest) else pd.Timestamp(latest).date()
+
+
+def replaced_months(superseded: pd.DataFrame) -> list[str]:
+    """``Store.superseded_periods`` as sentences' parts: per project and replaced upload, the
+    runs of consecutive months, e.g. ``P1 Jan–Mar 2026, May 2026 (upload 7)``."""
+    parts = []
+    if superseded.empty:
+        return parts
+    periods = superseded.assign(period=pd.to_datetime(superseded.period).dt.to_period("M"))
+    for (project, upload), rows in periods.groupby(["project_id", "replaced_upload_id"], sort=True):
+        months = sorted(rows.period.dropna().unique())
+        runs: list[list] = []
+        for month in months:
+            if runs and month.ordinal - runs[-1][-1].ordinal == 1:
+                runs[-1].append(month)
+            else:
+                runs.append([month])
+        text = ", ".join(
+            f"{r[0]:%b %Y}" if len(r) == 1 else f"{r[0]:%b}–{r[-1]:%b %Y}" if r[0].year == r[-1].year
+            else f"{r[0]:%b %Y}–{r[-1]:%b %Y}"
+            for r in runs
+        )  # fmt: skip
+        parts.append(f"{project} {text} (upload {int(upload)})")
+    return parts
 
 
 def date_in_name(file_name: str) -> dt.date | None:

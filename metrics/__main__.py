@@ -70,8 +70,8 @@ def main(argv: list[str] | None = None) -> int:
                 type=int,
                 choices=range(1, 13),
                 metavar="1-12",
-                default=1,
-                help="first month of the fiscal year (default 1 = January)",
+                default=None,
+                help="first month of the fiscal year (default: the stored setting, else 1 = January)",
             )
     args = parser.parse_args(argv)
     module_name = COMMANDS[args.command][0]

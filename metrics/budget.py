@@ -45,13 +45,24 @@ NONE_LABEL = "(none)"
 
 @dataclass(frozen=True)
 class Thresholds:
-    """|variance %| limits (ratios): ≤ ``green`` → green, ≤ ``amber`` → amber, else red."""
+    """|variance %| limits (ratios): ≤ ``green`` → green, ≤ ``amber`` → amber, else red. An
+    underspend (variance > 0) is at worst ``underspend_max`` and green when the amount under
+    budget is below ``underspend_floor`` (currency units)."""
 
     green: float = 0.05
     amber: float = 0.10
+    underspend_max: str = "amber"
+    underspend_floor: float = 10_000.0
+
+    @classmethod
+    def from_settings(cls, settings) -> Thresholds:
+        """The thresholds of a :class:`metrics.settings.Settings`."""
+        return cls(settings.budget_green, settings.budget_amber, settings.underspend_max_status,
+                   settings.underspend_floor)  # fmt: skip
 
 
 DEFAULT_THRESHOLDS = Thresholds()
+_RANK = {"green": 0, "amber": 1, "red": 2}
 
 
 def variance(budget: float | None, actual: float | None) -> float | None:
@@ -69,16 +80,24 @@ def variance_pct(budget: float | None, actual: float | None) -> float | None:
     return v / float(budget)
 
 
-def status(pct: float | None, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> str | None:
-    """``green | amber | red`` from |variance %| (ratio); None when the ratio is undefined."""
+def status(pct: float | None, thresholds: Thresholds = DEFAULT_THRESHOLDS, amount: float | None = None) -> str | None:
+    """``green | amber | red`` from |variance %| (ratio); None when the ratio is undefined. An
+    underspend (``pct`` > 0) is capped at ``thresholds.underspend_max`` and is green when its
+    ``amount`` (budget − actual, if given) is below ``thresholds.underspend_floor``."""
     if pct is None or pct != pct:
         return None
     magnitude = abs(pct)
     if magnitude <= thresholds.green + 1e-12:
-        return "green"
-    if magnitude <= thresholds.amber + 1e-12:
-        return "amber"
-    return "red"
+        found = "green"
+    elif magnitude <= thresholds.amber + 1e-12:
+        found = "amber"
+    else:
+        found = "red"
+    if pct > 0:
+        if amount is not None and amount == amount and amount < thresholds.underspend_floor:
+            return "green"
+        return min(found, thresholds.underspend_max, key=_RANK.get)
+    return found
 
 
 def fiscal_year(as_of: dt.date, fy_start_month: int = 1) -> tuple[dt.date, dt.date]:
@@ -219,10 +238,12 @@ def summarise(prepared: pd.DataFrame, keys: list[str], thresholds: Thresholds = 
     # variance over the lines whose project has actuals (= budget − actual when every project has them)
     out["variance"] = out["covered_budget"] - out["actual"]
     out["variance_pct"] = _ratio(out["variance"], out["covered_budget"])
-    out["status"] = [status(p, thresholds) for p in out["variance_pct"]]
+    out["status"] = [status(p, thresholds, v) for p, v in zip(out["variance_pct"], out["variance"], strict=True)]
     out["ytd_variance"] = out["ytd_covered_budget"] - out["ytd_actual"]
     out["ytd_variance_pct"] = _ratio(out["ytd_variance"], out["ytd_covered_budget"])
-    out["ytd_status"] = [status(p, thresholds) for p in out["ytd_variance_pct"]]
+    out["ytd_status"] = [
+        status(p, thresholds, v) for p, v in zip(out["ytd_variance_pct"], out["ytd_variance"], strict=True)
+    ]
     # a forecast built on an unknown actual is unknown
     out["full_year_forecast"] = (out["ytd_actual"] + out["rest_fy_estimate"]).where(out["ytd_unknown"] == 0)
     out["full_year_variance"] = out["full_year_budget"] - out["full_year_forecast"]
@@ -460,11 +481,18 @@ def report(
     store,
     project_id: str | None = None,
     as_of: dt.date | None = None,
-    fy_start_month: int = 1,
-    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    fy_start_month: int | None = None,
+    thresholds: Thresholds | None = None,
 ) -> dict:
     """The ``metrics budget`` JSON (DESIGN.md §4): projects, by_category, by_vendor, plus by_period,
-    unknown_projects (not in the register) and notes (mixed currencies)."""
+    unknown_projects (not in the register) and notes (mixed currencies). The fiscal year and
+    thresholds default to the stored settings (:mod:`metrics.settings`)."""
+    if fy_start_month is None or thresholds is None:
+        from metrics.settings import load
+
+        stored = load(store)
+        fy_start_month = fy_start_month or stored.fy_start_month
+        thresholds = thresholds or Thresholds.from_settings(stored)
     prepared, view = prepared_lines(store, as_of, [project_id] if project_id else None, fy_start_month)
     if prepared.empty:
         where = f" for project {project_id}" if project_id else ""
@@ -567,7 +595,7 @@ TABLE_COLUMNS = {
 def page_tables(prepared: pd.DataFrame, currency: str, names: dict | None = None, programs: dict | None = None,
                 thresholds: Thresholds = DEFAULT_THRESHOLDS) -> dict[str, pd.DataFrame]:  # fmt: skip
     """Everything the finance page shows for one currency (pure): ``projects``, ``categories``,
-    ``vendors``, ``vendor_spend`` (:func:`top_vendors`), ``monthly``, ``over_projects`` and ``over_vendors`` (over budget this fiscal year,
+    ``vendors``, ``vendor_spend`` (:func:`top_vendors`), ``monthly`` (fiscal year's months), ``over_projects`` and ``over_vendors`` (over budget this fiscal year,
     most over first). Summary frames carry :func:`summarise` columns plus ``name``/``program``;
     ``over_projects`` also has ``project``: the name, or the id when the register has none."""
     lines = prepared[prepared["currency"] == currency]
@@ -582,7 +610,7 @@ def page_tables(prepared: pd.DataFrame, currency: str, names: dict | None = None
         "categories": categories.reset_index(drop=True),
         "vendors": vendors.reset_index(drop=True),
         "vendor_spend": top_vendors(vendors),
-        "monthly": monthly(lines),
+        "monthly": monthly(lines[lines["in_fy"]]),  # running totals over the fiscal year, like the YTD figures
         "over_projects": _with_project_label(top_overruns(projects)),
         "over_vendors": top_overruns(vendors),
     }

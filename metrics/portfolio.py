@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 
 from metrics import MetricsError
+from metrics.settings import Settings
+from metrics.settings import load as load_settings
 
 LATEST_COLUMNS = {"msproject": "plan_as_of", "jira": "jira_as_of", "finance": "finance_as_of"}
 STATUS_ORDER = {"unknown": 0, "green": 1, "amber": 2, "red": 3}
@@ -20,13 +22,14 @@ STATUS_ORDER = {"unknown": 0, "green": 1, "amber": 2, "red": 3}
 
 @dataclass(frozen=True)
 class Rule:
-    """``metric`` turns ``amber`` past ``amber`` and ``red`` past ``red``; ``worse`` says which
-    direction is bad (``below`` for indices, ``above`` for slips and overruns)."""
+    """``metric`` turns ``amber`` past ``amber`` and ``red`` past ``red`` (never red when ``red``
+    is None); ``worse`` says which direction is bad (``below`` for indices, ``above`` for slips
+    and overruns)."""
 
     metric: str
     label: str
     amber: float
-    red: float
+    red: float | None
     worse: str  # "below" | "above"
     unit: str = ""
     help: str = ""
@@ -37,49 +40,80 @@ class Rule:
         if value is None or value != value:
             return None
         bad = (lambda v, t: v < t) if self.worse == "below" else (lambda v, t: v > t)
-        return "red" if bad(value, self.red) else "amber" if bad(value, self.amber) else "green"
+        if self.red is not None and bad(value, self.red):
+            return "red"
+        return "amber" if bad(value, self.amber) else "green"
 
     def sentence(self, value, status: str) -> str:
+        """'CPI 0.86 is below the red threshold 0.90.' The value gets as many more decimals (up
+        to 3) as it takes for its rounding to differ from the threshold's: never '5 % is above 5 %'."""
         limit = self.red if status == "red" else self.amber
-        shown = f"{value:.2f}" if not self.unit else f"{value:,.0f}{self.unit}"
-        bound = f"{limit:.2f}" if not self.unit else f"{limit:,.0f}{self.unit}"
+        base = 0 if self.unit else 2
+        shown = _number(value, base)
+        for digits in range(base, base + 4):
+            shown = _number(value, digits)
+            if float(shown.replace(",", "")) != float(_number(limit, digits).replace(",", "")):
+                break
         side = "below" if self.worse == "below" else "above"
-        return f"{self.label} {shown} is {side} the {status} threshold {bound}."
+        return f"{self.label} {shown}{self.unit} is {side} the {status} threshold {_number(limit, base)}{self.unit}."
 
 
-RULES: tuple[Rule, ...] = (
-    Rule("cpi", "CPI", 0.95, 0.90, "below", help="Cost performance index = EV / AC"),
-    Rule("spi", "SPI", 0.95, 0.90, "below", help="Schedule performance index = EV / PV"),
-    Rule("spi_t", "SPI(t)", 0.95, 0.90, "below", help="Time-based schedule index = ES / AT"),
-    Rule(
-        "budget_deviation_pct",
-        "Budget variance",
-        5,
-        10,
-        "above",
-        " %",
-        "|budget − actual| / budget to date, over or under (DESIGN.md §6 thresholds)",
-    ),
-    Rule(
-        "milestone_slip_days",
-        "Worst milestone slip",
-        5,
-        10,
-        "above",
-        " working days",
-        "forecast or actual finish minus baseline finish, in working days",
-    ),
-    Rule(
-        "data_age_days",
-        "Newest data",
-        14,
-        30,
-        "above",
-        " days old",
-        "days from the newest snapshot to the as-of date",
-        freshness=True,
-    ),
-)
+def _number(value: float, digits: int) -> str:
+    return f"{value:,.{digits}f}"
+
+
+def rules(settings: Settings | None = None) -> tuple[Rule, ...]:
+    """The health rules with the thresholds of ``settings`` (defaults when None). Budget rules
+    read the fiscal year to date: an overrun is red past ``budget_amber``; an underspend (under
+    the absolute floor it counts 0) is amber at worst unless ``underspend_max_status`` says red,
+    and not judged at all when it says green."""
+    s = settings or Settings()
+    under_red = 100 * s.budget_amber if s.underspend_max_status == "red" else None
+    budget_rules = [
+        Rule("budget_overrun_pct", "Over budget (YTD)", 100 * s.budget_green, 100 * s.budget_amber, "above", " %",
+             "(actual − budget) / budget over the fiscal year's months to date"),
+    ]  # fmt: skip
+    if s.underspend_max_status != "green":
+        budget_rules.append(
+            Rule(
+                "budget_underspend_pct",
+                "Under budget (YTD)",
+                100 * s.budget_green,
+                under_red,
+                "above",
+                " %",
+                f"(budget − actual) / budget, fiscal year to date; 0 when under by less than "
+                f"{s.underspend_floor:,.0f}; at most {s.underspend_max_status}",
+            )
+        )
+    return (
+        Rule("cpi", "CPI", s.cpi_amber, s.cpi_red, "below", help="Cost performance index = EV / AC"),
+        Rule("spi", "SPI", s.spi_amber, s.spi_red, "below", help="Schedule performance index = EV / PV"),
+        Rule("spi_t", "SPI(t)", s.spi_amber, s.spi_red, "below", help="Time-based schedule index = ES / AT"),
+        *budget_rules,
+        Rule(
+            "milestone_slip_days",
+            "Worst milestone slip",
+            s.slip_amber_days,
+            s.slip_red_days,
+            "above",
+            " working days",
+            "forecast or actual finish minus baseline finish, in working days",
+        ),
+        Rule(
+            "data_age_days",
+            "Newest data",
+            s.data_age_amber_days,
+            s.data_age_red_days,
+            "above",
+            " days old",
+            "days from the newest snapshot to the as-of date",
+            freshness=True,
+        ),
+    )
+
+
+RULES: tuple[Rule, ...] = rules()
 
 
 def judge(values: dict, rules: tuple[Rule, ...] = RULES) -> tuple[str, list[str]]:
@@ -132,6 +166,14 @@ def confidence(sources: set[str], data_age_days: float | None) -> str:
     return "medium" if data_age_days <= 30 else "low"
 
 
+HEALTH_INPUTS = {
+    "evm": ["project_id", "bac", "pv", "ev", "ac", "spi", "cpi", "spi_t", "eac", "status_date"],
+    "budget": ["project_id", "budget_currency", "ytd_budget", "ytd_actual", "ytd_variance", "ytd_variance_pct",
+               "ledger_actual", "budget_status"],
+    "slips": ["project_id", "milestone_slip_days"],
+}  # fmt: skip
+
+
 def project_health(
     projects: pd.DataFrame,
     evm: pd.DataFrame,
@@ -139,44 +181,101 @@ def project_health(
     slips: pd.DataFrame,
     snapshots: pd.DataFrame,
     as_of: dt.date,
-    rules: tuple[Rule, ...] = RULES,
+    settings: Settings | None = None,
 ) -> pd.DataFrame:
-    """One row per project with status, reasons and the numbers behind them.
+    """One row per project (of ``projects`` and of ``snapshots``) with status, reasons and the
+    numbers behind them; every column of ``HEALTH_INPUTS`` is there, None where a source is missing.
 
-    Inputs (one row per project_id each): ``evm`` (spi, cpi, spi_t, bac, pv, ev, ac, eac_cpi),
-    ``budget`` (budget, actual, variance_pct), ``slips`` (milestone_slip_days), ``snapshots``
-    (project_id, source, as_of: the latest snapshot per source). budget_deviation_pct =
-    |variance_pct| × 100 (over or under budget); data_age_days = as_of − newest snapshot.
+    Inputs (one row per project_id each, any of them empty): ``evm`` (spi, cpi, spi_t, bac, pv,
+    ev, ac, eac), ``budget`` (:func:`budget_by_project`: fiscal-year-to-date ``ytd_variance_pct``
+    and ``ledger_actual`` to date), ``slips`` (milestone_slip_days), ``snapshots`` (project_id,
+    source, as_of: the latest snapshot per source). budget_variance_pct = ytd_variance_pct;
+    budget_overrun_pct = −100 × it when over budget (else 0); budget_underspend_pct = 100 × it
+    when under budget by at least ``underspend_floor`` (else 0); data_age_days = as_of − newest
+    snapshot; the plan-vs-ledger reconciliation is :func:`reconcile`.
     """
-    table = projects.reindex(columns=["project_id", "name", "program", "portfolio", "manager", "currency"])
-    for frame in (evm, budget, slips):
-        if not frame.empty:
-            table = table.merge(frame, on="project_id", how="left")
+    settings = settings or Settings()
+    known = projects.reindex(columns=["project_id", "name", "program", "portfolio", "manager", "currency"])
+    extra = sorted(set(snapshots.project_id) - set(known.project_id)) if not snapshots.empty else []
+    table = pd.concat([known, pd.DataFrame({"project_id": extra, "name": extra})], ignore_index=True)
+    for key, frame in (("evm", evm), ("budget", budget), ("slips", slips)):
+        table = table.merge(frame.reindex(columns=HEALTH_INPUTS[key]), on="project_id", how="left")
+    table = table.astype(object).where(table.notna(), None)
     newest = snapshots.groupby("project_id").as_of.max() if not snapshots.empty else pd.Series(dtype="datetime64[us]")
     sources = snapshots.groupby("project_id").source.agg(set) if not snapshots.empty else pd.Series(dtype=object)
-    rows = []
-    for row in table.to_dict("records"):
-        pid = row["project_id"]
-        latest = newest.get(pid)
-        row["data_age_days"] = None if latest is None or pd.isna(latest) else (as_of - pd.Timestamp(latest).date()).days
-        variance_pct = row.get("variance_pct")
-        missing = variance_pct is None or pd.isna(variance_pct)
-        row["budget_variance_pct"] = None if missing else variance_pct
-        row["budget_deviation_pct"] = None if missing else abs(100 * variance_pct)
-        row["status"], reasons = judge(row, rules)
-        side = "over" if not missing and variance_pct < 0 else "under"
-        row["reasons"] = [r.replace("Budget variance", f"Budget variance ({side} budget)", 1) for r in reasons]
-        row["confidence"] = confidence(sources.get(pid, set()), row["data_age_days"])
-        row["sources"] = ", ".join(sorted(sources.get(pid, set())))
-        for source, column in LATEST_COLUMNS.items():
-            dates = snapshots[(snapshots.project_id == pid) & (snapshots.source == source)].as_of
-            row[column] = None if dates.empty else pd.Timestamp(dates.max()).date()
-        rows.append(row)
-    if not rows:
-        return pd.DataFrame(columns=[*table.columns, "status", "reasons", "confidence", "sources"])
-    out = pd.DataFrame(rows)
+    rows = [_judge_row(row, snapshots, newest, sources, as_of, settings) for row in table.to_dict("records")]
+    out = pd.DataFrame(rows, columns=HEALTH_COLUMNS) if rows else pd.DataFrame(columns=HEALTH_COLUMNS)
     order = out.status.map(STATUS_ORDER)
     return out.assign(_o=order).sort_values(["_o", "project_id"], ascending=[False, True]).drop(columns="_o")
+
+
+HEALTH_COLUMNS = [
+    "project_id", "name", "program", "portfolio", "manager", "currency", "status", "reasons", "confidence",
+    "data_notes", "sources", "bac", "pv", "ev", "ac", "spi", "cpi", "spi_t", "eac", "status_date",
+    "budget_currency", "ytd_budget", "ytd_actual", "ytd_variance", "budget_variance_pct", "ledger_actual",
+    "ac_gap_pct", "budget_status", "milestone_slip_days", "data_age_days", "plan_as_of", "jira_as_of",
+    "finance_as_of",
+]  # fmt: skip
+
+
+def _judge_row(row: dict, snapshots, newest, sources, as_of: dt.date, settings: Settings) -> dict:
+    """One project's row of :func:`project_health`."""
+    pid = row["project_id"]
+    held = sources.get(pid, set())
+    latest = newest.get(pid)
+    row["data_age_days"] = None if latest is None or pd.isna(latest) else (as_of - pd.Timestamp(latest).date()).days
+    pct = row.get("ytd_variance_pct")
+    row["budget_variance_pct"] = pct
+    if pct is None:
+        row["budget_overrun_pct"] = row["budget_underspend_pct"] = None
+    else:
+        amount = row.get("ytd_variance") or 0.0
+        row["budget_overrun_pct"] = max(-100 * pct, 0.0)
+        row["budget_underspend_pct"] = 100 * pct if pct > 0 and amount >= settings.underspend_floor else 0.0
+    row["status"], reasons = judge(row, rules(settings))
+    if row["status"] == "unknown":
+        reasons[0] = missing_sentence(held)
+    row["reasons"] = reasons
+    row["ac_gap_pct"], notes = reconcile(row, settings)
+    row["data_notes"] = notes
+    row["currency"] = row.get("currency") or row.get("budget_currency")  # unregistered: the ledger's currency
+    row["confidence"] = "low" if notes else confidence(held, row["data_age_days"])
+    row["sources"] = ", ".join(sorted(held)) or "register only"
+    for source, column in LATEST_COLUMNS.items():
+        dates = snapshots[(snapshots.project_id == pid) & (snapshots.source == source)].as_of if held else []
+        row[column] = None if len(dates) == 0 else pd.Timestamp(dates.max()).date()
+    return row
+
+
+def missing_sentence(sources: set[str]) -> str:
+    """Why a project's health is unknown, naming what is missing."""
+    missing = []
+    if "msproject" not in sources:
+        missing.append("no plan yet")
+    if "finance" not in sources:
+        missing.append("no finance workbook yet")
+    what = ", ".join(missing) if missing else "the plan has no baseline or % complete and finance no budget to date"
+    jira = " (a Jira export gives delivery metrics, not health)" if sources == {"jira"} else ""
+    return f"Health unknown on or before the as-of date: {what}{jira}."
+
+
+def reconcile(row: dict, settings: Settings) -> tuple[float | None, list[str]]:
+    """Plan AC vs ledger actual: gap = |AC − ledger actual| / ledger actual, with the plan's AC at
+    its status date and the ledger's actual to date (every month to the cut-off), in one currency.
+    A gap over ``settings.reconciliation_gap`` is a data-confidence problem (one sentence)."""
+    ac, ledger = row.get("ac"), row.get("ledger_actual")
+    plan_currency, ledger_currency = row.get("currency"), row.get("budget_currency")
+    if ac is None or ledger is None or not ledger:
+        return None, []
+    if plan_currency and ledger_currency and plan_currency != ledger_currency:
+        return None, [f"Plan cost is in {plan_currency} and the ledger in {ledger_currency}: not reconciled."]
+    gap = abs(ac - ledger) / abs(ledger)
+    if gap <= settings.reconciliation_gap:
+        return gap, []
+    return gap, [
+        f"Plan actual cost {ac:,.0f} vs ledger actual {ledger:,.0f} to date: a {100 * gap:.0f} % gap, over the "
+        f"{100 * settings.reconciliation_gap:.0f} % reconciliation threshold — check which of the two is current."
+    ]
 
 
 def totals(frame: pd.DataFrame) -> dict:
@@ -208,52 +307,45 @@ def totals(frame: pd.DataFrame) -> dict:
     }
 
 
+REPORT_COLUMNS = [
+    "project_id", "name", "program", "currency", "status", "reasons", "spi", "cpi", "spi_t", "bac", "ev", "ac",
+    "eac", "budget_variance_pct", "ytd_budget", "ytd_actual", "ledger_actual", "ac_gap_pct", "milestone_slip_days",
+    "data_age_days", "confidence", "data_notes", "sources",
+]  # fmt: skip
+
+
 def report(store, as_of: dt.date | None = None, project_id: str | None = None) -> dict:
-    """``python -m metrics portfolio``: every project's health as of a date (or one project's)."""
-    frame = portfolio_frame(store, as_of)
+    """``python -m metrics portfolio``: every project's health as of a date (or one project's),
+    judged with the stored settings; ``budget_variance_pct`` is fiscal year to date."""
+    settings = load_settings(store)
+    frame = portfolio_frame(store, as_of, settings)
     if project_id is not None:
         frame = frame[frame.project_id == project_id]
         if frame.empty:
             raise MetricsError(f"no project {project_id!r} in the database.")
-    columns = [
-        "project_id",
-        "name",
-        "program",
-        "currency",
-        "status",
-        "reasons",
-        "spi",
-        "cpi",
-        "spi_t",
-        "bac",
-        "ev",
-        "ac",
-        "eac",
-        "budget_variance_pct",
-        "milestone_slip_days",
-        "data_age_days",
-        "confidence",
-        "sources",
-    ]
-    frame = frame.reindex(columns=columns)
-    return {"as_of": frame.attrs.get("as_of"), "projects": frame.to_dict("records")}
+    frame = frame.reindex(columns=REPORT_COLUMNS)
+    return {
+        "as_of": frame.attrs.get("as_of"),
+        "fiscal_year_start_month": settings.fy_start_month,
+        "projects": frame.to_dict("records"),
+    }
 
 
-def portfolio_frame(store, as_of: dt.date | None = None) -> pd.DataFrame:
+def portfolio_frame(store, as_of: dt.date | None = None, settings: Settings | None = None) -> pd.DataFrame:
     """Read every project's latest snapshots on or before ``as_of`` and judge its health."""
-    latest = store.latest_as_of()
+    latest = store.latest_as_of() or store.latest_as_of(include_register=True)  # a register alone lists projects
     as_of = as_of or latest
     if latest is None:
         raise MetricsError("the database holds no snapshots yet: ingest a plan, a Jira export or a finance workbook.")
-    projects = store.projects()
+    settings = settings or load_settings(store)
     tasks = store.snapshot("tasks", as_of)
     evm = evm_by_project(tasks, store.snapshot("timephased_baseline", as_of))
     slips = pd.DataFrame(
         [{"project_id": pid, "milestone_slip_days": milestone_slip_days(t)} for pid, t in tasks.groupby("project_id")],
         columns=["project_id", "milestone_slip_days"],
     )
-    budget = budget_by_project(store, as_of)
-    frame = project_health(projects, evm, budget, slips, store.latest_snapshots(as_of), as_of)
+    budget = budget_by_project(store, as_of, settings)
+    frame = project_health(store.projects(), evm, budget, slips, store.latest_snapshots(as_of), as_of, settings)
     frame.attrs["as_of"] = as_of.isoformat()
     return frame
 
@@ -278,28 +370,33 @@ def evm_by_project(tasks: pd.DataFrame, timephased: pd.DataFrame | None = None) 
                 "status_date": status_date,
             }
         )
-    return pd.DataFrame(
-        rows, columns=["project_id", "bac", "pv", "ev", "ac", "spi", "cpi", "spi_t", "eac", "status_date"]
-    )
+    return pd.DataFrame(rows, columns=HEALTH_INPUTS["evm"])
 
 
-def budget_by_project(store, as_of: dt.date) -> pd.DataFrame:
-    """Budget and actual to date per project from the finance metrics."""
+def budget_by_project(store, as_of: dt.date, settings: Settings | None = None) -> pd.DataFrame:
+    """Per project from the finance metrics (fiscal year of ``settings``): YTD budget, actual,
+    variance and variance %, the ledger's actual to date (``ledger_actual``, for the
+    reconciliation) and its currency. A project budgeted in several currencies has no single
+    variance without a rate table: its numbers are None."""
+    from metrics.budget import Thresholds
     from metrics.budget import report as budget_report
 
+    settings = settings or Settings()
     try:
-        projects = budget_report(store, as_of=as_of)["projects"]
+        projects = budget_report(
+            store, as_of=as_of, fy_start_month=settings.fy_start_month, thresholds=Thresholds.from_settings(settings)
+        )["projects"]
     except MetricsError:
         projects = []
     frame = pd.DataFrame(projects)
     if frame.empty:
-        return pd.DataFrame(columns=["project_id", "budget", "actual", "variance_pct", "budget_status"])
-    frame = frame.rename(columns={"status": "budget_status"})[
-        ["project_id", "budget", "actual", "variance_pct", "budget_status"]
-    ]
-    # A project budgeted in several currencies has no single variance without a rate table.
+        return pd.DataFrame(columns=HEALTH_INPUTS["budget"])
+    frame = frame.rename(
+        columns={"ytd_status": "budget_status", "actual": "ledger_actual", "currency": "budget_currency"}
+    )
+    frame = frame.reindex(columns=HEALTH_INPUTS["budget"])
     mixed = frame.project_id.duplicated(keep=False)
-    frame.loc[mixed, ["budget", "actual", "variance_pct", "budget_status"]] = None
+    frame.loc[mixed, HEALTH_INPUTS["budget"][1:]] = None
     return frame.drop_duplicates("project_id")
 
 
@@ -346,3 +443,44 @@ def portfolio_trend(store, as_of: dt.date, project_ids) -> pd.DataFrame:
     histories = pd.concat(frames, ignore_index=True)
     histories["snapshot_as_of"] = pd.to_datetime(histories.snapshot_as_of)
     return index_trend(histories, histories.snapshot_as_of.unique())
+
+
+STATUS_LABEL = {"red": "Red", "amber": "Amber", "green": "Green", "unknown": "Unknown"}
+
+
+def overview_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The Overview's table (pure): ``health`` label, ``why`` (reasons, then data-confidence
+    notes), ``variance`` and ``gap`` in percent (budget variance YTD, plan-vs-ledger gap)."""
+    notes = frame.data_notes.map(lambda n: " ".join(f"Data confidence: {x}" for x in (n or [])))
+    why = (frame.reasons.map(" ".join) + " " + notes).str.strip()
+    return frame.assign(
+        health=frame.status.map(STATUS_LABEL),
+        why=why,
+        variance=pd.to_numeric(frame.budget_variance_pct, errors="coerce") * 100,
+        gap=pd.to_numeric(frame.ac_gap_pct, errors="coerce") * 100,
+        **{c: pd.to_numeric(frame[c], errors="coerce") for c in ("spi", "cpi", "spi_t", "bac", "eac")},
+        milestone_slip_days=pd.to_numeric(frame.milestone_slip_days, errors="coerce"),
+    )
+
+
+def reconciliation_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Projects with both a plan AC and a ledger actual (pure): project_id, name, ac,
+    ledger_actual, gap (percent), flagged (over the threshold) and the note."""
+    both = frame[frame.ac.notna() & frame.ledger_actual.notna()]
+    return pd.DataFrame(
+        {
+            "project_id": both.project_id,
+            "name": both.name,
+            "ac": pd.to_numeric(both.ac),
+            "ledger_actual": pd.to_numeric(both.ledger_actual),
+            "gap": pd.to_numeric(both.ac_gap_pct) * 100,
+            "flagged": both.data_notes.map(bool),
+        }
+    ).reset_index(drop=True)
+
+
+def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The Overview's export: every health column, reasons and notes as text."""
+    return frame.assign(
+        reasons=frame.reasons.map(" ".join), data_notes=frame.data_notes.map(lambda n: " ".join(n or []))
+    )

@@ -74,11 +74,12 @@ except MetricsError as err:
 team = ""
 if base.teams:
     team = top[1].selectbox("Team / board", ["", *base.teams], key="team", format_func=lambda t: t or "All teams")
-unit = top[2].radio(
+measures = ["points", "issues"] if base.items.loc[base.items["is_item"], "estimated"].any() else ["issues"]
+unit = top[2].radio(  # keyed per project: each project starts on its own measure (points only where it has them)
     "Measure",
-    ["points", "issues"],
-    index=0 if base.unit == "points" else 1,
-    key="unit",
+    measures,
+    index=measures.index(base.unit),
+    key=f"unit_{project_id}",
     horizontal=True,
     format_func=UNIT_NAMES.get,
     help="Story points when at least half the issues are estimated; issue counts otherwise.",
@@ -88,7 +89,8 @@ with st.expander("Definition of done"):
     done = st.multiselect(
         "Statuses that count as done",
         statuses,
-        key="done_statuses",
+        default=[s for s in ui.portfolio_settings().done_statuses if s in statuses],  # the stored definition
+        key=f"done_statuses_{project_id}",
         help="Empty: every issue whose status category is Done. Completion time is the Resolved date.",
     )
 

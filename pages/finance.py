@@ -77,16 +77,44 @@ OVER_COLUMNS = {
     ),
 }
 
+
+def save_settings() -> None:
+    """The fiscal year and thresholds chosen here are the portfolio's: stored for every page and CLI."""
+    green = st.session_state["green_pct"] / 100
+    ui.store().save_settings(
+        {
+            "fy_start_month": MONTH_NAMES.index(st.session_state["fy_start"]) + 1,
+            "budget_green": green,
+            "budget_amber": max(st.session_state["amber_pct"] / 100, green),
+        }
+    )
+
+
 settings = ui.settings()
+stored = ui.portfolio_settings()
 st.title("Finance")
 
 filters = st.columns([1, 1, 1])
-fy_start = filters[0].selectbox("Fiscal year starts in", MONTH_NAMES, index=0, key="fy_start")
-fy_start_month = MONTH_NAMES.index(fy_start) + 1
+fy_start = filters[0].selectbox(
+    "Fiscal year starts in",
+    MONTH_NAMES,
+    index=stored.fy_start_month - 1,
+    key="fy_start",
+    on_change=save_settings,
+    help="Stored for every page (the Overview's budget column follows it) and the CLI.",
+)
 with filters[1].popover("Thresholds"):
-    green = st.number_input("Green up to |variance %|", 0.0, 100.0, 5.0, 0.5, key="green_pct")
-    amber = st.number_input("Amber up to |variance %|", 0.0, 100.0, 10.0, 0.5, key="amber_pct")
-thresholds = budget.Thresholds(green=green / 100, amber=max(amber, green) / 100)
+    st.number_input("Green up to |variance %|", 0.0, 100.0, 100 * stored.budget_green, 0.5, key="green_pct",
+                    on_change=save_settings)  # fmt: skip
+    st.number_input("Amber up to |variance %|", 0.0, 100.0, 100 * stored.budget_amber, 0.5, key="amber_pct",
+                    on_change=save_settings)  # fmt: skip
+    st.caption(
+        f"An underspend is at most {stored.underspend_max_status} and green when under by less than "
+        f"{stored.underspend_floor:,.0f} (set on the Uploads & problems page)."
+    )
+stored = ui.portfolio_settings()  # a change above was saved before this run
+fy_start_month = stored.fy_start_month
+thresholds = budget.Thresholds.from_settings(stored)
 
 scoped = settings.project_ids if (settings.programs or settings.portfolios) else ()
 prepared, view, unknown = load(settings.as_of, tuple(scoped), fy_start_month, settings.data_version)
@@ -192,7 +220,7 @@ st.altair_chart(
     width="stretch",
 )  # fmt: skip
 
-st.subheader("Budget vs actual vs forecast by month")
+st.subheader(f"Budget vs actual vs forecast by month, fiscal year {fy_label}")
 st.altair_chart(budget_charts.cumulative(tables["monthly"], currency), width="stretch")
 
 left, right = st.columns(2)
@@ -226,7 +254,8 @@ downloads[0].download_button(
             "By cost category": budget.display(tables["categories"], CATEGORY_COLUMNS),
             "By vendor": budget.display(tables["vendors"], VENDOR_COLUMNS),
             "By month": monthly_table,
-        }
+        },
+        percent_columns=PCT,
     ),
     file_name=f"finance_{view:%Y-%m-%d}_{currency or 'unknown'}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

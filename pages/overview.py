@@ -1,5 +1,7 @@
 """Overview: every project's health and why, at one as-of date."""
 
+import datetime as dt
+
 import streamlit as st
 
 import ui
@@ -7,14 +9,21 @@ from charts.evm import index_trend
 from charts.portfolio import health_map
 from exports import to_csv, to_excel
 from metrics import MetricsError
-from metrics.portfolio import portfolio_frame, portfolio_trend, totals
-
-STATUS_LABEL = {"red": "Red", "amber": "Amber", "green": "Green", "unknown": "Unknown"}
+from metrics.budget import fiscal_year
+from metrics.portfolio import (
+    STATUS_LABEL,
+    export_frame,
+    overview_rows,
+    portfolio_frame,
+    portfolio_trend,
+    reconciliation_rows,
+    totals,
+)
 
 
 @st.cache_data(show_spinner="Computing portfolio health…")
-def load(as_of, version):
-    return portfolio_frame(ui.store(), as_of)
+def load(as_of, version, portfolio_settings):
+    return portfolio_frame(ui.store(), as_of, portfolio_settings)
 
 
 @st.cache_data(show_spinner="Computing the portfolio trend…")
@@ -22,10 +31,16 @@ def trend(as_of, version, project_ids):
     return portfolio_trend(ui.store(), as_of, project_ids)
 
 
+DAY = "{:%d %b %Y}"
+OVERVIEW_FORMATS = {"spi": "{:.2f}", "cpi": "{:.2f}", "spi_t": "{:.2f}", "bac": ui.money, "eac": ui.money,
+                    "variance": "{:+.1f} %", "gap": "{:.0f} %", "milestone_slip_days": "{:.0f}",
+                    "plan_as_of": DAY, "jira_as_of": DAY, "finance_as_of": DAY}  # fmt: skip
+
 settings = ui.settings()
+rules = ui.portfolio_settings()
 st.title("Portfolio overview")
 try:
-    frame = load(settings.as_of, settings.data_version)
+    frame = load(settings.as_of, settings.data_version, rules)
 except MetricsError as err:
     st.info(f"Nothing to show yet: {err} Use the **Uploads & problems** page.")
     st.stop()
@@ -38,24 +53,30 @@ others = (
     if summary["other_currencies"]
     else ""
 )
+fy_first, fy_next = fiscal_year(settings.as_of, rules.fy_start_month)
+fy_label = f"{fy_first:%b %Y} – {fy_next - dt.timedelta(days=1):%b %Y}"
 st.caption(
-    f"As of {settings.as_of:%d %b %Y} · {summary['projects']} projects · each project shown at its latest snapshot on or "
-    f"before that date. Indices are portfolio sums (ΣEV/ΣAC over {summary['cpi_projects']} projects with actual cost, "
-    f"ΣEV/ΣPV over {summary['spi_projects']}), never averages.{others}"
+    f"As of {settings.as_of:%d %b %Y} · {summary['projects']} projects (red {summary['red']} + amber "
+    f"{summary['amber']} + green {summary['green']} + unknown {summary['unknown']}) · each project at its latest "
+    f"snapshot on or before that date · budget variance is fiscal year to date ({fy_label}), like the Finance "
+    f"page; BAC and EAC are the plans' lifetime money. Indices are portfolio sums (ΣEV/ΣAC over "
+    f"{summary['cpi_projects']} projects with actual cost, ΣEV/ΣPV over {summary['spi_projects']}), never "
+    f"averages.{others}"
 )
 
-cols = st.columns(7)
+cols = st.columns(8)
 cols[0].metric("Red", summary["red"], help="Projects where at least one health rule is red")
 cols[1].metric("Amber", summary["amber"], help="Projects where the worst rule is amber")
 cols[2].metric("Green", summary["green"])
-cols[3].metric("Portfolio CPI", ui.ratio(summary["cpi"]), help="ΣEV / ΣAC over projects with a plan and actual cost")
-cols[4].metric("Portfolio SPI", ui.ratio(summary["spi"]), help="ΣEV / ΣPV over projects with a plan")
-cols[5].metric(
+cols[3].metric("Unknown", summary["unknown"], help="Projects without a plan or finance numbers to judge by")
+cols[4].metric("Portfolio CPI", ui.ratio(summary["cpi"]), help="ΣEV / ΣAC over projects with a plan and actual cost")
+cols[5].metric("Portfolio SPI", ui.ratio(summary["spi"]), help="ΣEV / ΣPV over projects with a plan")
+cols[6].metric(
     f"BAC {currency}",
     ui.money(summary["bac"]),
     help="Σ budget at completion (baseline cost) of the same projects as EAC",
 )
-cols[6].metric(
+cols[7].metric(
     f"EAC {currency}",
     ui.money(summary["eac"]),
     delta=ui.money(summary["eac"] - summary["bac"])
@@ -66,9 +87,7 @@ cols[6].metric(
 )
 
 st.subheader("Health by project")
-table = frame.assign(
-    health=frame.status.map(STATUS_LABEL), why=frame.reasons.map(" ".join), variance=frame.budget_variance_pct * 100
-)
+table = ui.as_text(overview_rows(frame), OVERVIEW_FORMATS)
 st.dataframe(
     ui.status_styled(table, "health", frame.status),
     hide_index=True,
@@ -86,6 +105,7 @@ st.dataframe(
         "bac",
         "eac",
         "variance",
+        "gap",
         "milestone_slip_days",
         "plan_as_of",
         "jira_as_of",
@@ -98,22 +118,29 @@ st.dataframe(
         "name": "Project",
         "program": "Program",
         "why": st.column_config.TextColumn("Why", width="large"),
-        "spi": st.column_config.NumberColumn("SPI", format="%.2f", help="EV / PV"),
-        "cpi": st.column_config.NumberColumn("CPI", format="%.2f", help="EV / AC"),
-        "spi_t": st.column_config.NumberColumn("SPI(t)", format="%.2f", help="Earned Schedule / actual time"),
-        "bac": st.column_config.NumberColumn("BAC", format="compact"),
-        "eac": st.column_config.NumberColumn("EAC", format="compact", help="BAC / CPI"),
-        "variance": st.column_config.NumberColumn(
-            "Budget var.", format="%.1f%%", help="(budget − actual) / budget to date"
+        "spi": st.column_config.TextColumn("SPI", help="EV / PV"),
+        "cpi": st.column_config.TextColumn("CPI", help="EV / AC"),
+        "spi_t": st.column_config.TextColumn("SPI(t)", help="Earned Schedule / actual time"),
+        "bac": st.column_config.TextColumn("BAC"),
+        "eac": st.column_config.TextColumn("EAC", help="BAC / CPI"),
+        "variance": st.column_config.TextColumn(
+            f"Budget var. YTD (FY from {fy_first:%b})",
+            help=f"(budget − actual) / budget over the fiscal year's months to date ({fy_label}); "
+            "negative = over budget, as on the Finance page",
         ),
-        "milestone_slip_days": st.column_config.NumberColumn(
-            "Slip (wd)", format="%d", help="Worst milestone slip in working days"
+        "gap": st.column_config.TextColumn(
+            "Plan vs ledger",
+            help="|plan actual cost − ledger actual to date| / ledger actual; over "
+            f"{100 * rules.reconciliation_gap:.0f} % is a data-confidence problem",
         ),
-        "plan_as_of": st.column_config.DateColumn("Plan as of"),
-        "jira_as_of": st.column_config.DateColumn("Jira as of"),
-        "finance_as_of": st.column_config.DateColumn("Finance as of"),
+        "milestone_slip_days": st.column_config.TextColumn("Slip (wd)", help="Worst milestone slip in working days"),
+        "plan_as_of": st.column_config.TextColumn("Plan as of"),
+        "jira_as_of": st.column_config.TextColumn("Jira as of"),
+        "finance_as_of": st.column_config.TextColumn("Finance as of"),
         "confidence": st.column_config.TextColumn(
-            "Confidence", help="high: plan and finance data ≤ 14 days old; medium: some data ≤ 30 days old"
+            "Confidence",
+            help="high: plan and finance data ≤ 14 days old; medium: some data ≤ 30 days old; "
+            "low: older, or plan and ledger disagree",
         ),
     },
 )
@@ -143,15 +170,42 @@ with left:
         width="stretch",
     )
 
-with st.expander("How health is judged"):
-    st.dataframe(ui.rules_frame(), hide_index=True, width="stretch")
+st.subheader("Plan cost vs ledger")
+recon = reconciliation_rows(frame)
+if recon.empty:
+    st.caption("No project has both a plan with actual cost and a finance workbook with actuals: nothing to reconcile.")
+else:
+    flagged_recon = int(recon.flagged.sum())
+    st.caption(
+        f"The plan's actual cost (AC, at its status date) against the ledger's actual to date, per project: "
+        f"{flagged_recon} of {len(recon)} differ by more than {100 * rules.reconciliation_gap:.0f} % "
+        "(their confidence is low until one of the two is brought up to date)."
+    )
+    st.dataframe(
+        recon,
+        hide_index=True,
+        width="stretch",
+        key="reconciliation",
+        column_config={
+            "project_id": "ID",
+            "name": "Project",
+            "ac": st.column_config.NumberColumn("Plan AC", format="compact"),
+            "ledger_actual": st.column_config.NumberColumn("Ledger actual", format="compact"),
+            "gap": st.column_config.NumberColumn("Gap", format="%.0f %%"),
+            "flagged": st.column_config.CheckboxColumn("Over threshold"),
+        },
+    )
 
-export = frame.assign(reasons=frame.reasons.map(" ".join))
+with st.expander("How health is judged"):
+    st.dataframe(ui.rules_frame(rules), hide_index=True, width="stretch")
+    st.caption("Thresholds, fiscal year and underspend rules are set once on the **Uploads & problems** page.")
+
+export = export_frame(frame)
 c1, c2 = st.columns([1, 6])
 c1.download_button("Download CSV", to_csv(export), "portfolio_health.csv", "text/csv")
 c2.download_button(
     "Download Excel",
-    to_excel({"Portfolio health": export}),
+    to_excel({"Portfolio health": export}, percent_columns={"budget_variance_pct", "ac_gap_pct"}),
     "portfolio_health.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )

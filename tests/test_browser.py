@@ -31,12 +31,31 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
+    yield from _serve(tmp_path_factory, tmp_path_factory.mktemp("browser") / "portfolio.duckdb")
+
+
+@pytest.fixture(scope="module")
+def partial_server(tmp_path_factory):
+    """A partial portfolio: a register, one project with a plan lacking % complete, a Jira export
+    without points and a budget-only workbook, plus finance for unregistered projects."""
+    from test_partial_portfolios import SAMPLES, _mixed
+
+    from loaders.ingest import ingest_path
+    from store import Store
+
+    db = tmp_path_factory.mktemp("partial") / "partial.duckdb"
+    store = Store(db)
+    _mixed(store)
+    ingest_path(store, SAMPLES / "finance_budget_vs_actual_long_2026-10-31.csv")
+    yield from _serve(tmp_path_factory, db)
+
+
+def _serve(tmp_path_factory, db: Path):
     if CHROMIUM is None:
         if os.environ.get("PMO_REQUIRE_BROWSER"):
             pytest.fail("Chromium is not installed (apt-get install -y chromium)")
         pytest.skip("Chromium is not installed (apt-get install -y chromium)")
     port = _free_port()
-    db = tmp_path_factory.mktemp("browser") / "portfolio.duckdb"
     env = {**os.environ, "PMO_DB": str(db)}
     cmd = [
         sys.executable,
@@ -136,10 +155,34 @@ def test_every_page_renders_on_the_demo_portfolio_and_an_upload_lands(server, br
     _settle(page)
     sample = next(Path(ROOT / "data" / "samples").glob("*register*"))
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(sample))
-    page.get_by_role("button", name="Load files").click()
+    store_button = page.get_by_role("button", name="Store", exact=True)  # the preview: nothing stored yet
+    store_button.wait_for(timeout=60_000)
+    _settle(page)
+    store_button.click()
     page.wait_for_selector('[data-testid="stAlert"]', timeout=60_000)
     _settle(page)
     alert = page.locator('[data-testid="stAlert"]').first.inner_text()
     assert sample.name in alert and ("rows loaded" in alert or "already stored" in alert), alert
     page.screenshot(path=str(ARTIFACTS / "upload.png"))
     assert errors == []
+
+
+def test_every_page_renders_on_a_partial_portfolio(partial_server, browser):
+    url, _ = partial_server
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1440, "height": 1500})
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(url, timeout=60_000)
+    page.wait_for_selector("h1:has-text('Portfolio overview')", timeout=60_000)
+    _settle(page)
+    table = page.locator('[data-testid="stDataFrame"]').first.inner_text()
+    assert "None" not in page.locator('[data-testid="stMain"]').inner_text()
+    assert "Unknown" in page.locator('[data-testid="stMetric"]').all_inner_texts()[3]
+    links = page.locator('[data-testid="stSidebarNavLink"]')
+    for i in range(links.count()):
+        links.nth(i).click()
+        _settle(page)
+        assert page.locator('[data-testid="stException"]').count() == 0, f"page {i}: exception"
+        page.screenshot(path=str(ARTIFACTS / f"partial_page_{i}.png"))
+    assert errors == [], (errors, table)

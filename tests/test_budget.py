@@ -138,10 +138,19 @@ def test_unknown_projects_are_reported_against_the_register(store):
 @pytest.mark.parametrize(
     ("pct", "expected"),
     [(0.0, "green"), (0.05, "green"), (-0.05, "green"), (0.0501, "amber"), (-0.1, "amber"), (-0.1001, "red"),
-     (0.3, "red"), (None, None), (float("nan"), None)],
+     (0.3, "amber"), (-0.3, "red"), (None, None), (float("nan"), None)],
 )  # fmt: skip
 def test_status_thresholds(pct, expected):
-    assert b.status(pct) == expected
+    assert b.status(pct) == expected  # an underspend (pct > 0) is at most amber by default
+
+
+def test_underspend_is_at_most_amber_and_green_below_the_floor():
+    # ESG-REPORTING on the demo: 18 % under budget by 7.9k USD is no alarm
+    assert b.status(0.18, amount=7_900) == "green"
+    assert b.status(0.18, amount=79_000) == "amber"
+    assert b.status(-0.18, amount=-7_900) == "red"  # an overspend has no floor
+    strict = b.Thresholds(underspend_max="red", underspend_floor=0)
+    assert b.status(0.18, strict, amount=7_900) == "red"
 
 
 def test_thresholds_are_configurable():

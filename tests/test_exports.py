@@ -71,3 +71,11 @@ def test_any_text_comes_back_unchanged_and_never_as_a_formula(text):
     assert ws["A2"].data_type == "s"
     assert ws["A2"].value == text or ws["A2"].value == text.strip()  # (openpyxl may trim whitespace-only edges)
     assert ws["A2"].quotePrefix == is_dangerous(text)
+
+
+def test_ratio_columns_keep_a_percent_format():
+    frame = pd.DataFrame({"Variance %": [-0.134, 0.0, None], "Variance": [-1340.5, 0.0, 2.0]})
+    ws = _read(to_excel({"x": frame}, percent_columns={"Variance %"}))["x"]
+    assert ws["A2"].value == pytest.approx(-0.134) and ws["A2"].number_format == "0.0%"
+    assert ws["A3"].number_format == "0.0%"  # a whole number too
+    assert ws["B2"].number_format == "#,##0.00"

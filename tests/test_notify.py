@@ -120,7 +120,7 @@ def test_the_red_card_says_why_with_numbers_and_links_to_the_project(portfolio, 
     assert all("type" in element for element in card["body"])
     text = json.dumps(card)
     assert "Billing revamp turned Red (was Green)" in text
-    assert "Budget variance (over budget) 50 % is above the red threshold 10 %." in text
+    assert "Over budget (YTD) 50 % is above the red threshold 10 %." in text
     assert "pm.one@example.com" in text
     assert card["actions"] == [
         {

@@ -54,14 +54,18 @@ def test_scrum_project_shows_every_chart_with_exact_or_approximate_captions(page
     assert metrics["In progress (issues)"] == "1"
     assert "Velocity (points / sprint)" in metrics and "Throughput (pts / week)" in metrics
     assert f"P85 {expected['forecast']['p85']:%d %b %Y}" in captions(at)
-    assert at.radio(key="unit").value == "points"
+    assert at.radio(key="unit_ALPHA").value == "points"
+    at.selectbox(key="project").set_value("KAN")  # the next project starts on its own measure
+    run(at)
+    assert at.radio(key="unit_KAN").value == "issues" and at.radio(key="unit_KAN").options == ["Issue count"]
+    assert {m.label: m.value for m in at.metric}["P85 finish"] != "finished"
 
 
 def test_kanban_project_gets_throughput_and_forecast_not_an_error(page_store):
     rows = [issue(f"K-{i}", None, "Done", "2026-01-05", f"2026-01-{5 + 2 * i:02d}") for i in range(10)]
     write_jira(page_store, "KAN", D(2026, 3, 1), [*rows, issue("K-99", None, "In Progress", "2026-02-20")])
     at = run(AppTest.from_file(str(ROOT / "pages" / "delivery.py")))
-    assert at.radio(key="unit").value == "issues"
+    assert at.radio(key="unit_KAN").value == "issues"
     info = " ".join(i.value for i in at.info)
     assert "no story points" in info and "no sprints" in info
     metrics = {m.label: m.value for m in at.metric}

@@ -33,9 +33,27 @@ def test_index_thresholds_are_inclusive_on_the_good_side(value, expected):
 
 
 def test_budget_rule_reads_percent_and_units():
-    rule = next(r for r in RULES if r.metric == "budget_deviation_pct")
+    rule = next(r for r in RULES if r.metric == "budget_overrun_pct")
     assert rule.status(12.5) == "red"
-    assert rule.sentence(12.5, "red") == "Budget variance 12 % is above the red threshold 10 %."
+    assert rule.sentence(12.5, "red") == "Over budget (YTD) 12 % is above the red threshold 10 %."
+
+
+def test_rounded_numbers_never_contradict_the_threshold():
+    rule = next(r for r in RULES if r.metric == "budget_overrun_pct")
+    assert rule.sentence(5.25, "amber") == "Over budget (YTD) 5.2 % is above the amber threshold 5 %."
+    cpi = next(r for r in RULES if r.metric == "cpi")
+    assert cpi.sentence(0.949, "amber") == "CPI 0.949 is below the amber threshold 0.95."
+
+
+def test_underspend_is_amber_at_most_and_ignored_under_the_floor():
+    from metrics.portfolio import rules
+    from metrics.settings import Settings
+
+    under = next(r for r in RULES if r.metric == "budget_underspend_pct")
+    assert under.status(40) == "amber"
+    strict = next(r for r in rules(Settings(underspend_max_status="red")) if r.metric == "budget_underspend_pct")
+    assert strict.status(40) == "red"
+    assert "budget_underspend_pct" not in {r.metric for r in rules(Settings(underspend_max_status="green"))}
 
 
 def test_fresh_data_alone_never_makes_a_project_green():
@@ -120,7 +138,7 @@ def test_project_health_combines_sources_and_reports_data_age():
         }
     )
     evm = pd.DataFrame({"project_id": ["A"], "spi": [0.93], "cpi": [1.0], "spi_t": [0.97]})
-    budget = pd.DataFrame({"project_id": ["B"], "variance_pct": [-0.12]})
+    budget = pd.DataFrame({"project_id": ["B"], "ytd_variance_pct": [-0.12], "ytd_variance": [-12_000.0]})
     slips = pd.DataFrame({"project_id": ["A"], "milestone_slip_days": [2.0]})
     snapshots = pd.DataFrame(
         {
@@ -133,11 +151,26 @@ def test_project_health_combines_sources_and_reports_data_age():
     assert list(frame.index) == ["B", "A", "C"]  # worst first
     assert frame.loc["A", "status"] == "amber" and frame.loc["A", "data_age_days"] == 4
     assert frame.loc["B", "status"] == "red"
-    assert frame.loc["B", "reasons"][0].startswith("Budget variance (over budget) 12 %")
+    assert frame.loc["B", "reasons"][0].startswith("Over budget (YTD) 12 %")
     assert "Newest data 59 days old" in " ".join(frame.loc["B", "reasons"])
     assert frame.loc["C", "status"] == "unknown"
-    under = project_health(projects, evm, budget.assign(variance_pct=0.2), slips, snapshots, dt.date(2026, 3, 31))
-    assert under.set_index("project_id").loc["B", "reasons"][0].startswith("Budget variance (under budget) 20 %")
+    assert frame.loc["C", "reasons"][0] == (
+        "Health unknown on or before the as-of date: no plan yet, no finance workbook yet."
+    )
+    under = project_health(
+        projects,
+        evm,
+        budget.assign(ytd_variance_pct=0.2, ytd_variance=20_000.0),
+        slips,
+        snapshots,
+        dt.date(2026, 3, 31),
+    ).set_index("project_id")
+    # underspend alone is never red by default (B is red for its 59-day-old data)
+    assert "Under budget (YTD) 20 % is above the amber threshold 5 %." in under.loc["B", "reasons"]
+    small = project_health(
+        projects, evm, budget.assign(ytd_variance_pct=0.2, ytd_variance=900.0), slips, snapshots, dt.date(2026, 3, 31)
+    ).set_index("project_id")
+    assert not any("budget" in r for r in small.loc["B", "reasons"])  # under the absolute floor
     assert frame.loc["A", "plan_as_of"] == dt.date(2026, 3, 27)
 
 
@@ -159,3 +192,27 @@ def test_index_trend_uses_each_projects_latest_snapshot_on_or_before_each_date()
     assert trend.loc[(pd.Timestamp("2026-01-09"), "CPI"), "value"] == pytest.approx(30 / 20)  # A@01-02 + B@01-09
     assert trend.loc[(pd.Timestamp("2026-01-16"), "SPI"), "value"] == pytest.approx(40 / 50)  # A@01-16 + B@01-09
     assert trend.loc[(pd.Timestamp("2026-01-16"), "CPI"), "projects"] == 2
+
+
+def test_every_source_mix_gives_every_column_and_every_project():
+    """Only Jira, only finance, only a register: no KeyError, unknown where nothing judges."""
+    empty = pd.DataFrame()
+    snapshots = pd.DataFrame({"project_id": ["J"], "source": ["jira"], "as_of": pd.to_datetime(["2026-03-30"])})
+    frame = project_health(pd.DataFrame({"project_id": ["R"], "name": ["Reg"]}), empty, empty, empty, snapshots,
+                           dt.date(2026, 3, 31)).set_index("project_id")  # fmt: skip
+    assert sorted(frame.index) == ["J", "R"]
+    assert set(frame.status) == {"unknown"}
+    assert "(a Jira export gives delivery metrics, not health)" in frame.loc["J", "reasons"][0]
+    assert frame.loc["R", "sources"] == "register only"
+    assert {"spi", "cpi", "budget_variance_pct", "plan_as_of"} <= set(frame.columns)
+    assert totals(frame.reset_index())["unknown"] == 2
+
+
+def test_plan_actual_cost_far_from_the_ledger_is_a_confidence_problem():
+    from metrics.portfolio import reconcile
+    from metrics.settings import Settings
+
+    gap, notes = reconcile({"ac": 120.0, "ledger_actual": 100.0}, Settings())
+    assert gap == pytest.approx(0.2) and "20 % gap" in notes[0]
+    assert reconcile({"ac": 105.0, "ledger_actual": 100.0}, Settings()) == (pytest.approx(0.05), [])
+    assert reconcile({"ac": None, "ledger_actual": 100.0}, Settings()) == (None, [])
