@@ -14,6 +14,7 @@ LOADER_MODULES = (
     "loaders.refusals",
     "loaders.msproject",
     "loaders.jira",
+    "loaders.risk",
     "loaders.finance",
     "loaders.register",
 )

@@ -1,7 +1,7 @@
-"""CLI: python -m metrics {evm,delivery,budget,portfolio} [--project ID] [--as-of D] [--db PATH] --json
+"""CLI: python -m metrics {evm,delivery,budget,portfolio,risk} [--project ID] [--as-of D] [--db PATH] --json
 
 Each subcommand calls ``report(store, project_id=..., as_of=...) -> dict`` of its module
-(metrics.evm, metrics.delivery, metrics.budget, metrics.portfolio) and prints JSON.
+(metrics.evm, metrics.delivery, metrics.budget, metrics.portfolio, metrics.risk) and prints JSON.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ COMMANDS = {
     "delivery": ("metrics.delivery", True, "velocity, throughput, lead time and forecast for one project"),
     "budget": ("metrics.budget", False, "budget variance by project, category and vendor"),
     "portfolio": ("metrics.portfolio", False, "health of every project"),
+    "risk": ("metrics.risk", False, "risks and issues: scores, heat map, trends and escalations"),
 }
 
 
