@@ -9,7 +9,7 @@ likelihood is a risk sheet whatever its name. Opportunities (negative impact or 
 threat/opportunity column saying so) keep kind ``opportunity``, their exposure negative.
 IDs stay text as written (``0001``; a whole number Excel stored as 1.0 is ``1``).
 
-score = probability × impact (1–25); exposure = probability % × money impact, only where the
+score = probability × impact (1–25; a score the register writes itself is kept in ``extra``); exposure = probability % × money impact, only where the
 register gives the impact in money.
 """
 
@@ -306,7 +306,9 @@ class _Sheet:
             exposure = (pct if pct is not None else LEVEL_PERCENT[max(1, min(5, round(p)))]) / 100 * amount
         status = _text(self._cell(row, "status"))
         used = (
-            {j for j in self.cols.values()} | {self.title_col} | {j for c in self.header.marks.values() for j, _ in c}
+            {j for r, j in self.cols.items() if r != "score"}
+            | {self.title_col}
+            | {j for c in self.header.marks.values() for j, _ in c}
         )
         return {
             "row_number": row_number,

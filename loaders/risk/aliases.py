@@ -96,7 +96,7 @@ ROLE_ALIASES: dict[str, tuple[str, ...]] = _split(
             "escalate | escalation | escalated | escalate? | escalar | escalado | escalonar | escalare | "
             "escalade | eskalation | eskalieren"
         ),
-        "kind": "raid type | raid | kind | entry type | log type",
+        "kind": "raid type | raid | kind | entry type | log type | t/o | threat/opportunity | threat or opportunity | amenaza/oportunidad",
     }
 )
 

@@ -37,10 +37,10 @@ def skip_reason(row: list, *, id_col, text_cols, header_names, after_gap: bool, 
     if not cells:
         return ""
     texts = [t for _, t in cells]
-    if id_col is not None and all(j == id_col for j, _ in cells):
-        return "numbered"
     if clean(texts[0]) in TOTAL_WORDS or clean(texts[0]).startswith("total "):
         return "total"
+    if id_col is not None and all(j == id_col for j, _ in cells):
+        return "numbered"
     if any(clean(t).rstrip(":") in LEGEND_WORDS for t in texts[:1]) or all(_LEGEND_CELL.match(t) for t in texts):
         return "legend"
     headers = {clean(h) for h in header_names if h}
