@@ -9,8 +9,10 @@ likelihood is a risk sheet whatever its name. Opportunities (negative impact or 
 threat/opportunity column saying so) keep kind ``opportunity``, their exposure negative.
 IDs stay text as written (``0001``; a whole number Excel stored as 1.0 is ``1``).
 
-score = probability × impact (1–25; a score the register writes itself is kept in ``extra``); exposure = probability % × money impact, only where the
-register gives the impact in money.
+score = probability × impact (1–25; a score the register writes itself is kept in ``extra``);
+exposure = probability % × money impact, only where the register gives money (the impact column
+itself, or a cost-impact column beside a 1–5 impact); a probability level counts as its band's
+midpoint (scales.LEVEL_PERCENT), an issue as 100 %.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from loaders.risk.header import Header, clean, find_header
 from loaders.risk.rows import REASONS, skip_reason
 from loaders.risk.scales import LEVEL_PERCENT, Scale, fold, level_of, recognise, with_shared_vocabulary
 from loaders.tabular import read_delimited, read_workbook
-from loaders.values import is_empty, parse_date
+from loaders.values import is_empty, parse_date, parse_number
 
 SOURCE = "risk"
 FORMAT = "risk register"
@@ -174,6 +176,10 @@ class _Sheet:
         roles = header.roles
         self.kind = "risk" if ("probability" in roles or "probability" in header.marks) else hint or "risk"
         self.kind_label = {"risk": "risks", "opportunity": "opportunities"}.get(self.kind, f"{self.kind} entries")
+        if "amount" in roles and "impact" not in roles and "impact" not in header.marks:
+            roles = {**roles, "impact": roles["amount"]}  # a cost impact is the impact, read as money
+            roles.pop("amount")
+        self.roles = roles
         self.cols = {role: cols[0] for role, cols in roles.items() if cols}
         self.scales: dict[str, Scale] = {}
         self.statements: list[str] = []
@@ -213,7 +219,7 @@ class _Sheet:
         found = {}
         for role in ("probability", "impact"):
             best = None
-            for j in self.header.roles.get(role, []):
+            for j in self.roles.get(role, []):
                 values = self.column_values(j)
                 scale = recognise(values, self.names[j], role)
                 if scale is None:
@@ -290,6 +296,8 @@ class _Sheet:
             title = next((row[j] for j in self.text_cols if j < len(row) and not is_empty(row[j])), None)
         p, p_raw, pct = self._level(row, "probability", row_number, problems)
         i, i_raw, amount = self._level(row, "impact", row_number, problems)
+        if amount is None and "amount" in self.cols:
+            amount = self._amount(row, row_number, problems)
         kind = self.kind
         if self.kind_col is not None and self.kind_col < len(row) and not is_empty(row[self.kind_col]):
             kind = _kind_word(fold(row[self.kind_col])) or kind
@@ -303,7 +311,8 @@ class _Sheet:
         score = p * i if p is not None and i is not None else None
         exposure = None
         if amount is not None and p is not None:
-            exposure = (pct if pct is not None else LEVEL_PERCENT[max(1, min(5, round(p)))]) / 100 * amount
+            likely = 100.0 if kind == "issue" else LEVEL_PERCENT[max(1, min(5, round(p)))]
+            exposure = (pct if pct is not None else likely) / 100 * amount
         status = _text(self._cell(row, "status"))
         used = (
             {j for r, j in self.cols.items() if r != "score"}
@@ -377,6 +386,23 @@ class _Sheet:
             return None, raw, None
         return level, raw, extra
 
+    def _amount(self, row, row_number: int, problems: list[Problem]) -> float | None:
+        """The money impact of a cost-impact column (beside a 1–5 impact)."""
+        cell = self._cell(row, "amount")
+        try:
+            return None if cell is None else parse_number(cell)
+        except ValueError:
+            problems.append(
+                Problem(
+                    f"row {row_number}: '{cell}' is not an amount; the entry has no money exposure.",
+                    "warning",
+                    row_number,
+                    self.names[self.cols["amount"]].strip(),
+                    str(cell)[:200],
+                )
+            )
+            return None
+
     def _date(self, row, role: str, row_number: int, problems: list[Problem]):
         cell = self._cell(row, role)
         if cell is None:
@@ -397,7 +423,7 @@ class _Sheet:
         return None if value is None else value.date()
 
     def _currency(self) -> str | None:
-        j = self.cols.get("impact")
+        j = self.cols.get("amount", self.cols.get("impact"))
         found = _CURRENCY.search(self.names[j]) if j is not None else None
         return None if not found else _SYMBOLS.get(found.group(1), found.group(1))
 

@@ -61,6 +61,11 @@ ROLE_ALIASES: dict[str, tuple[str, ...]] = _split(
             "valor | evaluación valor | punteggio | risikowert | pontuação | criticidad | priority level | "
             "p x i | pxi | p*i"
         ),
+        "amount": (
+            "cost impact | financial impact | monetary impact | impact cost | cost | cost of impact | financial exposure | "
+            "expected loss | emv | impacto económico | impacto financiero | costo | coste | custo | impatto economico | "
+            "costo stimato | impact financier | coût | finanzielle auswirkung | kosten"
+        ),
         "owner": (
             "owner | risk owner | responsible | assigned to | assignee | owner name | responsable | "
             "responsable de la acción | dueño | propietario | responsável | dono | responsabile | "
