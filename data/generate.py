@@ -42,6 +42,8 @@ from pathlib import Path
 
 import xlsxwriter
 
+from data.risks import write_risk_registers
+
 DEFAULT_SEED = 20261127
 DEFAULT_ANCHOR = date(2026, 11, 20)
 WINDOW_WEEKS = 24  # snapshots cover about 6 months ending at the anchor
@@ -1418,6 +1420,7 @@ def generate(
         path = out_dir / f"finance_budget_vs_actual_{as_of.isoformat()}.xlsx"
         write_finance_wide(path, rows, anchor.year, as_of)
         files.append(((as_of, 3, ""), DemoFile(path, "finance", None, as_of)))
+    files += [((d, 4, pid), DemoFile(p, "risk", pid, d)) for p, pid, d in write_risk_registers(out_dir, SPECS, PEOPLE, seed, anchor)]  # fmt: skip
     files.sort(key=lambda pair: pair[0])
     register = out_dir / "portfolio_register.xlsx"
     write_register(register, plans, anchor)

@@ -64,6 +64,11 @@ TEXT_ROLES = ("title", "description", "cause", "event")
 MARKS = {"x", "✓", "✔", "•", "●", "1", "yes", "si", "sí"}
 _SHEET_KINDS = {w: k for k, words in KIND_WORDS.items() for w in words if len(w) > 1}
 _PROJECT_CELL = re.compile(r"^(project|project name|proyecto|projeto|progetto|projet|projekt)\s*:\s*(.*)$", re.I)
+_STATUS_DATE = re.compile(
+    r"^(status date|as of|as at|report date|reporting date|fecha de corte|fecha de reporte|data de referência|"
+    r"data di riferimento|date de situation|stichtag|stand)\s*:\s*(.*)$",
+    re.I,
+)
 _CURRENCY = re.compile(r"([$€£¥]|\b(?:EUR|USD|GBP|CHF|BRL|MXN|CLP|COP)\b)")
 _SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
 
@@ -107,7 +112,7 @@ def parse(data: bytes, file_name: str) -> Parsed:
     else:
         sheets = {Path(file_name).stem: read_delimited(data)[0]}
     problems: list[Problem] = []
-    frames, skipped, statements, read_sheets, project_name = [], Counter(), [], [], None
+    frames, skipped, statements, read_sheets, project_name, as_of = [], Counter(), [], [], None, None
     headers = {name: find_header(rows, sheet_kind(name)) for name, rows in sheets.items()}
     tables = [name for name, header in headers.items() if header is not None]
     for name in tables:
@@ -120,6 +125,7 @@ def parse(data: bytes, file_name: str) -> Parsed:
         read_sheets.append(f"{name.strip()} ({len(frame)} {sheet.kind_label})")
         statements.extend(s for s in sheet.statements if s not in statements)
         project_name = project_name or preamble_project(rows[: header.row])
+        as_of = as_of or preamble_date(rows[: header.row])
     ignored = [name.strip() for name in sheets if name not in tables]
     if frames and ignored:
         problems.append(Problem(f"Sheets without a register table were not read: {', '.join(ignored)}.", "info"))
@@ -133,7 +139,7 @@ def parse(data: bytes, file_name: str) -> Parsed:
     for reason, n in skipped.items():
         problems.append(Problem(f"{n} × {REASONS[reason]} skipped (not an entry).", "info"))
     meta = {"sheets": read_sheets, "skipped": dict(skipped), "kinds": dict(Counter(risks.kind))}
-    return Parsed(SOURCE, FORMAT, {"risks": risks}, problems, project_name=project_name, meta=meta)
+    return Parsed(SOURCE, FORMAT, {"risks": risks}, problems, as_of=as_of, project_name=project_name, meta=meta)
 
 
 def sheet_kind(name: str) -> str | None:
@@ -154,6 +160,24 @@ def preamble_project(rows: list[list]) -> str | None:
                 value = match.group(2).strip() or (cells[k + 1] if k + 1 < len(cells) else "")
                 if value:
                     return value
+    return None
+
+
+def preamble_date(rows: list[list]):
+    """The status date a preamble states (``Status date: 2026-11-20``, ``Fecha de corte: …``)."""
+    for row in rows:
+        cells = [c for c in row if not is_empty(c)]
+        for k, cell in enumerate(cells):
+            match = _STATUS_DATE.match(str(cell).strip())
+            if not match:
+                continue
+            value = match.group(2).strip() or (cells[k + 1] if k + 1 < len(cells) else "")
+            try:
+                found = parse_date(value, "DMY") if value != "" else None
+            except ValueError:
+                found = None
+            if found is not None:
+                return found.date()
     return None
 
 

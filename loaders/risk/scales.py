@@ -179,7 +179,7 @@ _TYPO = {"hight": "high", "meduim": "medium", "mediun": "medium", "lw": "low"}
 def fold(value) -> str:
     """A cell as a vocabulary key: case-folded, spaces collapsed, trailing dots and risk words gone."""
     text = re.sub(r"\s+", " ", str(value).strip().casefold()).strip(" .")
-    text = re.sub(r"\s*(risk|risque|riesgo|rischio|risiko)$", "", text)
+    text = re.sub(r"\s+(risk|risque|riesgo|rischio|risiko)$", "", text)
     return _TYPO.get(text, text)
 
 
