@@ -46,7 +46,7 @@ CATALOGUE = (
     ("Opportunity", "Group licence for {system} could replace the project licence", "Commercial",
      "Ask procurement to confirm the group terms", 150_000),
 )  # fmt: skip
-PATTERNS = ("rising", "steady", "falling", "closing", "new_late", "new_mid", "steady")
+PATTERNS = ("steady", "falling", "closing", "new_late", "new_mid", "steady", "falling")  # "rising": see below
 
 
 @dataclass
@@ -93,13 +93,13 @@ def project_entries(spec, people, seed: int, anchor: date) -> list[Entry]:
     for n, index in enumerate(picks, 1):
         kind, title, category, response, cost = CATALOGUE[index]
         names = {"system": rng.choice(systems), "vendor": rng.choice(vendors)}
-        pattern = "rising" if n == 1 and stress > 0 else rng.choice(PATTERNS)
+        pattern = "rising" if (n == 1 and stress > 0) or (n == 4 and stress > 1) else rng.choice(PATTERNS)
         base = (min(4, max(1, 2 + stress + rng.randint(-1, 1))), min(5, max(1, 3 + rng.randint(-1, 1 + (stress > 1)))))
         raised = anchor - timedelta(weeks=10 + rng.randint(0, 12))
         due = anchor + timedelta(days=rng.randint(14, 90))
         if stress > 0 and n == 2:
             due = anchor - timedelta(days=rng.randint(5, 25))  # overdue
-        entries.append(Entry(f"{spec.project_id[:3]}-R{n:02d}", kind, title.format(**names), category,
+        entries.append(Entry(f"{spec.project_id.split('-')[0][:4]}-R{n:02d}", kind, title.format(**names), category,
                              response.format(**names), cost, _path(pattern, base, kind), rng.choice(people),
                              raised, due, escalate=stress > 1 and n == 3))  # fmt: skip
     return entries

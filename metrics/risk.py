@@ -11,7 +11,7 @@ Definitions (DESIGN.md §9), over ``risks`` rows (one snapshot per project and s
   risk_id: ``new`` (not there before), ``closed`` (closed now, open before), ``up`` / ``down`` (score
   higher / lower), ``same``.
 * escalate when open and any of: score ≥ threshold (default 20); score rose in each of the last two
-  snapshots; overdue; marked for escalation in the register (or a Jira label ``escalate``).
+  snapshots (both for risks and issues only); overdue; marked for escalation in the register (or a Jira label ``escalate``).
 * technical: the entry names a system or integration (a ``system`` column, else a system named in
   its title or description), or its category is technical.
 """
@@ -61,6 +61,7 @@ class Summary:
     exposure: float | None
     opportunities: int
     max_open_score: float | None
+    currency: str | None = None  # of ``exposure``: the currency most open threats with money use
 
 
 def prepare(risks: pd.DataFrame, as_of: dt.date | None) -> pd.DataFrame:
@@ -144,7 +145,7 @@ def escalations(
                 f"Score {score:g} (probability {row['probability']:g} × impact {row['impact']:g}) is at or above "
                 f"the escalation threshold {threshold:g}."
             )
-        if key in prev and key in older and pd.notna(score) and score > prev[key] > older[key]:
+        if row["is_threat"] and key in prev and key in older and pd.notna(score) and score > prev[key] > older[key]:
             why.append(f"Score rose twice in a row: {older[key]:g} → {prev[key]:g} → {score:g}.")
         if row["overdue"]:
             due = pd.Timestamp(row["due"]).date()
@@ -212,7 +213,10 @@ def summary(risks: pd.DataFrame, escalated: pd.DataFrame, project_id: str | None
     rows = risks if project_id is None else risks[risks.project_id == project_id]
     threats = rows[rows.is_open & rows.is_threat]
     esc = escalated if project_id is None else escalated[escalated.project_id == project_id]
-    money = threats["exposure"].dropna()
+    with_money = threats.dropna(subset=["exposure"])
+    currencies = with_money["currency"].fillna("").value_counts()
+    currency = currencies.index[0] if len(currencies) else None
+    money = with_money.loc[with_money["currency"].fillna("") == currency, "exposure"] if currency is not None else []
     return Summary(
         project_id=project_id,
         open=int(rows.is_open.sum()),
@@ -225,6 +229,7 @@ def summary(risks: pd.DataFrame, escalated: pd.DataFrame, project_id: str | None
         exposure=float(money.sum()) if len(money) else None,
         opportunities=int((rows.is_open & (rows.kind == "opportunity")).sum()),
         max_open_score=float(threats.score.max()) if threats.score.notna().any() else None,
+        currency=currency or None,
     )
 
 
@@ -326,3 +331,32 @@ def report(store, as_of: dt.date | None = None, project_id: str | None = None) -
         "heatmap": heatmap(result.current).to_dict("records"),
         "escalations": result.escalations.astype(object).where(result.escalations.notna(), None).to_dict("records"),
     }
+
+
+def narrow(frame: pd.DataFrame, *, projects=(), categories=(), kinds=()) -> pd.DataFrame:
+    """Rows of ``frame`` in the chosen projects, categories and kinds (an empty choice keeps all)."""
+    keep = pd.Series(True, index=frame.index)
+    for column, chosen in (("project_id", projects), ("category", categories), ("kind", kinds)):
+        if chosen and column in frame:
+            keep &= frame[column].isin(list(chosen))
+    return frame[keep]
+
+
+def options(current: pd.DataFrame) -> dict[str, list[str]]:
+    """The values a filter can offer: project_id, category, kind."""
+    return {c: sorted(current[c].dropna().astype(str).unique()) if c in current else [] for c in
+            ("project_id", "category", "kind")}  # fmt: skip
+
+
+def in_cell(current: pd.DataFrame, probability: int, impact: int) -> pd.DataFrame:
+    """The open threats drawn in one heat-map cell, highest score first."""
+    rows = current if "cell_probability" in current else prepare(current, None)
+    hit = rows[rows.is_open & rows.is_threat & (rows.cell_probability == probability) & (rows.cell_impact == impact)]
+    return hit.sort_values(["score", "project_id", "risk_id"], ascending=[False, True, True])
+
+
+def escalations_in(escalated: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
+    """The escalations whose entry is among the (filtered) ``current`` rows."""
+    keys = set(zip(current["project_id"], current["risk_id"], strict=True))
+    keep = [(p, r) in keys for p, r in zip(escalated["project_id"], escalated["risk_id"], strict=True)]
+    return escalated[keep]
