@@ -207,6 +207,7 @@ class _Sheet:
         self.cols = {role: cols[0] for role, cols in roles.items() if cols}
         self.scales: dict[str, Scale] = {}
         self.statements: list[str] = []
+        self.issues_certain = False
         self.text_cols = [self.cols[r] for r in TEXT_ROLES if r in self.cols]
         self.entries, self.skipped = self._classify()
         self._choose_scales()
@@ -270,8 +271,6 @@ class _Sheet:
             self.statements.append(
                 f"{role.capitalize()}: an X under a level column read as its position: {labels.rstrip(',')} of 5."
             )
-        if self.kind == "issue" and "probability" not in found:
-            self.statements.append("Issues have happened: their probability is read as 5 of 5.")
 
     def _choose_text_columns(self) -> None:
         """The title column must tell entries apart; else the description (or cause, event) is the title."""
@@ -287,16 +286,18 @@ class _Sheet:
         self.desc_col = desc if desc != self.title_col else None
 
     def _kind_column(self) -> int | None:
-        """A category column holding only threat/opportunity (or RAID) words is the kind."""
+        """A kind or category column holding only RAID / threat-opportunity words (Risk, Issue,
+        Opportunity, T/O) gives each entry its kind; the next category candidate stays the category."""
         for role in ("kind", "category"):
-            j = self.cols.get(role)
-            if j is None:
-                continue
-            values = {fold(v) for v in self.column_values(j) if not is_empty(v)}
-            if values and all(_kind_word(v) for v in values):
-                if role == "category":
-                    self.cols.pop("category")
-                return j
+            for j in self.roles.get(role, []):
+                values = {fold(v) for v in self.column_values(j) if not is_empty(v)}
+                if values and all(_kind_word(v) for v in values):
+                    rest = [c for c in self.roles.get("category", []) if c != j]
+                    if rest:
+                        self.cols["category"] = rest[0]
+                    elif self.cols.get("category") == j:
+                        self.cols.pop("category")
+                    return j
         return None
 
     def read(self, problems: list[Problem], skipped: Counter) -> pd.DataFrame:
@@ -305,6 +306,8 @@ class _Sheet:
             skipped[reason] += 1
             problems.append(Problem(f"{where}row {row_number}: {REASONS[reason]}, skipped.", "info", row_number))
         records = [self._record(row, number, n, problems) for n, (number, row) in enumerate(self.entries, 1)]
+        if self.issues_certain:
+            self.statements.append("Issues have happened: an issue without a probability is read as 5 of 5.")
         frame = pd.DataFrame(records, columns=list(COLUMNS))
         self._flag_duplicate_ids(frame, problems)
         return frame
@@ -325,8 +328,9 @@ class _Sheet:
         kind = self.kind
         if self.kind_col is not None and self.kind_col < len(row) and not is_empty(row[self.kind_col]):
             kind = _kind_word(fold(row[self.kind_col])) or kind
-        if kind == "issue" and p is None and "probability" not in self.scales:
+        if kind == "issue" and p is None:
             p = 5.0
+            self.issues_certain = True
         if (i is not None and i < 0) or (amount is not None and amount < 0):
             kind = "opportunity"
         i = abs(i) if i is not None else None
