@@ -108,7 +108,13 @@ class Parsed:
 
     @property
     def rows_loaded(self) -> int:
-        main = {"msproject": "tasks", "jira": "issues", "finance": "budget_lines", "register": "projects", "risk": "risks"}
+        main = {
+            "msproject": "tasks",
+            "jira": "issues",
+            "finance": "budget_lines",
+            "register": "projects",
+            "risk": "risks",
+        }
         frame = self.tables.get(main.get(self.source, ""))
         return 0 if frame is None else len(frame)
 
