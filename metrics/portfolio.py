@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 
 from metrics import MetricsError
+from metrics.risk import DEFAULT_THRESHOLD as DEFAULT_RISK_THRESHOLD
+from metrics.risk import health_rules
 
 LATEST_COLUMNS = {"msproject": "plan_as_of", "jira": "jira_as_of", "finance": "finance_as_of"}
 STATUS_ORDER = {"unknown": 0, "green": 1, "amber": 2, "red": 3}
@@ -77,6 +79,17 @@ RULES: tuple[Rule, ...] = (
         "above",
         " days old",
         "days from the newest snapshot to the as-of date",
+        freshness=True,
+    ),
+    Rule(
+        "max_open_risk_score",
+        "Highest open risk score",
+        DEFAULT_RISK_THRESHOLD - 1e-9,
+        25,
+        "above",
+        " points",
+        "an open risk or issue scored at or above the escalation threshold (probability × impact, 1–25; setting "
+        "risk_escalation_threshold, default 20) makes the project at least amber",
         freshness=True,
     ),
 )
@@ -253,7 +266,9 @@ def portfolio_frame(store, as_of: dt.date | None = None) -> pd.DataFrame:
         columns=["project_id", "milestone_slip_days"],
     )
     budget = budget_by_project(store, as_of)
-    frame = project_health(projects, evm, budget, slips, store.latest_snapshots(as_of), as_of)
+    risks, rules = health_rules(store, as_of, RULES)
+    slips = slips.merge(risks, on="project_id", how="outer")
+    frame = project_health(projects, evm, budget, slips, store.latest_snapshots(as_of), as_of, rules)
     frame.attrs["as_of"] = as_of.isoformat()
     return frame
 

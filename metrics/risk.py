@@ -360,3 +360,19 @@ def escalations_in(escalated: pd.DataFrame, current: pd.DataFrame) -> pd.DataFra
     keys = set(zip(current["project_id"], current["risk_id"], strict=True))
     keep = [(p, r) in keys for p, r in zip(escalated["project_id"], escalated["risk_id"], strict=True)]
     return escalated[keep]
+
+
+HEALTH_METRIC = "max_open_risk_score"
+
+
+def health_rules(store, as_of: dt.date, rules: tuple) -> tuple[pd.DataFrame, tuple]:
+    """For the portfolio health: per project ``max_open_risk_score`` / ``open_risks_at_threshold``
+    (:func:`health_inputs` over the latest registers and Jira Risk/Issue items), and ``rules`` with
+    the risk rule's amber line at the stored escalation threshold (an open threat scored ≥ it
+    makes the project at least amber)."""
+    from dataclasses import replace
+
+    threshold = threshold_setting(store)
+    current, _, _ = snapshots(history(store, as_of))
+    tuned = tuple(replace(r, amber=threshold - 1e-9) if r.metric == HEALTH_METRIC else r for r in rules)
+    return health_inputs(current, threshold), tuned

@@ -158,3 +158,22 @@ def test_cli_unknown_project_is_one_sentence(store, capsys):
 def test_threshold_setting_is_read_from_the_store(store, threshold):
     store.save_settings({risk.SETTING: threshold})
     assert risk.threshold_setting(store) == threshold
+
+
+def test_an_open_risk_at_the_threshold_makes_the_project_at_least_amber(store):
+    from metrics.portfolio import RULES, judge
+
+    data = _csv("R1,Vendor late,High,Medium,Ana,Open,", "R2,Core outage,Very high,Very high,Ben,Closed,")
+    assert ingest_bytes(store, data, "apollo.csv", project_id="APOLLO", as_of=AS_OF).status == "stored"
+    inputs, rules = risk.health_rules(store, AS_OF, RULES)
+    values = inputs.set_index("project_id").loc["APOLLO"].to_dict()
+    assert values == {"max_open_risk_score": 12.0, "open_risks_at_threshold": 0}  # 4 × 3; the closed 25 not counted
+    assert judge({"cpi": 1.0, **values}, rules)[0] == "green"
+    status, reasons = judge({"cpi": 1.0, "max_open_risk_score": 20.0}, rules)
+    assert status == "amber" and reasons == [
+        "Highest open risk score 20 points is above the amber threshold 20 points."
+    ]
+    assert judge({"cpi": 0.5, "max_open_risk_score": 25.0}, rules)[0] == "red"  # never better than the worst rule
+    store.save_settings({risk.SETTING: 10})
+    _, tuned = risk.health_rules(store, AS_OF, RULES)
+    assert judge({"cpi": 1.0, **values}, tuned)[0] == "amber"
