@@ -56,7 +56,7 @@ def heatmap(grid: pd.DataFrame, threshold: float = 20) -> alt.Chart:
     return (cells + outline + text).properties(
         title=alt.Title(
             "Open risks by probability and impact",
-            subtitle=f"Count per cell · dashed outline = score ≥ {threshold:g} (escalate) · click a cell to list it",
+            subtitle=f"Count per cell · dashed = score ≥ {threshold:g} · click a cell to list it",
         ),
         height=320,
         width=360,
