@@ -195,7 +195,7 @@ def test_money_impact_is_fifths_of_the_largest_and_a_1_to_10_scale_is_halved():
     rows = [["ID", "Risk", "Likelihood (1-10)", "Cost impact (EUR)"], ["1", "a", 10, 100000], ["2", "b", 4, 20000],
             ["3", "c", 1, 50000]]  # fmt: skip
     risks = parse(_xlsx(rows), "r.xlsx").tables["risks"]
-    assert risks.probability.tolist() == [5, 2, 0.5]
+    assert risks.probability.tolist() == [5, 2, 1]  # levels 10, 4 and 1 of 10
     assert risks.impact.tolist() == [5, 1, 3]
     assert risks.currency.tolist() == ["EUR"] * 3
     assert risks.exposure.tolist() == pytest.approx([85_000, 4_000, 2_500])  # level-band midpoints 85 %, 20 %, 5 %
@@ -212,6 +212,15 @@ def test_ids_stay_text_and_csv_headers_are_found_below_a_preamble():
     assert str(risks.due.iloc[0]) == "2026-10-01"
     assert parsed.project_name == "Apollo" and parsed.meta["skipped"] == {"total": 1}
     assert text_id(12.0) == "12" and text_id("007") == "007"
+
+
+def test_a_1_to_3_scale_and_us_dates_decided_per_column():
+    rows = [["ID", "Risk", "Likelihood (1-3)", "Impact (1-3)", "Due"], ["1", "a", 1, 3, "11/25/2026"],
+            ["2", "b", 2, 2, "01/05/2027"]]  # fmt: skip
+    parsed = parse(_xlsx(rows), "r.xlsx")
+    risks = parsed.tables["risks"]
+    assert risks.probability.tolist() == [1, 3] and risks.impact.tolist() == [5, 3]
+    assert [str(d) for d in risks.due] == ["2026-11-25", "2027-01-05"]  # 25 cannot be a month: month first
 
 
 def test_marked_for_escalation_and_a_threat_opportunity_column():

@@ -30,7 +30,7 @@ from loaders.risk.header import Header, clean, find_header
 from loaders.risk.rows import REASONS, skip_reason
 from loaders.risk.scales import LEVEL_PERCENT, Scale, fold, level_of, recognise, with_shared_vocabulary
 from loaders.tabular import read_delimited, read_workbook
-from loaders.values import is_empty, parse_date, parse_number
+from loaders.values import is_empty, parse_date, parse_date_column, parse_number
 
 SOURCE = "risk"
 FORMAT = "risk register"
@@ -208,6 +208,7 @@ class _Sheet:
         self.scales: dict[str, Scale] = {}
         self.statements: list[str] = []
         self.issues_certain = False
+        self._dates: dict = {}
         self.text_cols = [self.cols[r] for r in TEXT_ROLES if r in self.cols]
         self.entries, self.skipped = self._classify()
         self._choose_scales()
@@ -368,9 +369,9 @@ class _Sheet:
             "owner": _text(self._cell(row, "owner")),
             "status": status,
             "is_closed": bool(status) and is_closed_status(status),
-            "raised": self._date(row, "raised", row_number, problems),
-            "due": self._date(row, "due", row_number, problems),
-            "closed": self._date(row, "closed", row_number, problems),
+            "raised": self._date(n, "raised", row_number, problems),
+            "due": self._date(n, "due", row_number, problems),
+            "closed": self._date(n, "closed", row_number, problems),
             "response": _text(self._cell(row, "response")),
             "escalate": fold(self._cell(row, "escalate") or "") in TRUE_WORDS,
             "extra": self._extra(row, used),
@@ -431,13 +432,16 @@ class _Sheet:
             )
             return None
 
-    def _date(self, row, role: str, row_number: int, problems: list[Problem]):
-        cell = self._cell(row, role)
-        if cell is None:
+    def _date(self, n: int, role: str, row_number: int, problems: list[Problem]):
+        """Entry ``n``'s date in ``role``: each date column is read with one day/month order,
+        decided from all its values (loaders.values.parse_date_column)."""
+        if role not in self.cols:
             return None
-        try:
-            value = parse_date(cell, "DMY")
-        except ValueError:
+        if role not in self._dates:
+            self._dates[role] = parse_date_column(self.column_values(self.cols[role]), fallback="DMY")
+        column = self._dates[role]
+        if n - 1 in column.errors:
+            cell = self.column_values(self.cols[role])[n - 1]
             problems.append(
                 Problem(
                     f"row {row_number}: '{cell}' is not a date; {role} left empty.",
@@ -448,7 +452,8 @@ class _Sheet:
                 )
             )
             return None
-        return None if value is None else value.date()
+        value = column.array[n - 1]
+        return None if pd.isna(value) else pd.Timestamp(value).date()
 
     def _currency(self) -> str | None:
         j = self.cols.get("amount", self.cols.get("impact"))

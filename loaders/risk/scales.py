@@ -8,7 +8,8 @@ A column's distinct values decide its scale kind (:func:`recognise`):
   4 levels: 1, 2, 4, 5). The probability and impact columns of a sheet share one vocabulary, so a
   register that writes "Very high" in one of them is read on the 5-level scale in both.
 * ``numeric`` — numbers as written when every one lies within 0–5 (half steps and decimals kept);
-  a 1–*n* scale named in the header (``Rate 1 to 10``) or values up to 10 are scaled by 5 / *n*.
+  on a 1–*n* scale named in the header (``Rate 1 to 10``, ``(1-3)``) or with values up to 10, a
+  whole number is level *i* of *n* as above, a fraction is scaled by 5 / *n*.
   A negative impact (−4) keeps its size and marks an opportunity.
 * ``percent`` — percentages, fractions and bands (``75% to 100%`` = its midpoint 87.5 %), read as
   1 below 10 %, 2 below 30 %, 3 below 50 %, 4 below 70 %, else 5.
@@ -221,7 +222,11 @@ class Scale:
             size = abs(value)
             level = max(1, min(5, math.ceil(5 * size / self.largest))) if self.largest else None
             return (level if value >= 0 else -level) if level else None, value
-        return value * 5 / self.divisor if self.divisor != 5 else value, None
+        if self.divisor == 5:
+            return value, None
+        if float(value).is_integer() and 1 <= value <= self.divisor:  # level i of a 1–n scale
+            return float(level_of(int(value), int(self.divisor))), None
+        return value * 5 / self.divisor, None
 
     def statement(self, label: str) -> str:
         """The one sentence that states this scale for the upload."""
@@ -242,7 +247,10 @@ class Scale:
                 f"({self.largest:,.0f}); money exposure = probability × amount."
             )
         if self.divisor != 5:
-            return f"{label}: numbers on a 1–{self.divisor:g} scale read as 1–5 (× 5/{self.divisor:g})."
+            n = f"{self.divisor:g}"
+            return (
+                f"{label}: numbers on a 1–{n} scale read as 1–5 (whole level i of {n} at its place, fractions × 5/{n})."
+            )
         return f"{label}: numbers read as written on 1–5 (decimals and half steps kept)."
 
 
