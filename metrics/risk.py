@@ -8,7 +8,7 @@ Definitions (DESIGN.md §9), over ``risks`` rows (one snapshot per project and s
   register gives money); opportunities are never added to it. score load = Σ score of open threats.
 * overdue = open and due date before the as-of date.
 * trend of an entry against the previous snapshot of the same project and source, matched by
-  risk_id: ``new`` (not there before), ``closed`` (closed now, open before), ``up`` / ``down`` (score
+  risk_id (by title where the register has no ID column): ``new`` (not there before), ``closed`` (closed now, open before), ``up`` / ``down`` (score
   higher / lower), ``same``.
 * escalate when open and any of: score ≥ threshold (default 20); score rose in each of the last two
   snapshots (both for risks and issues only); overdue; marked for escalation in the register (or a Jira label ``escalate``).
@@ -100,18 +100,18 @@ def trend(current: pd.DataFrame, previous: pd.DataFrame | None) -> pd.Series:
     and risk_id; a missing previous snapshot makes every entry new)."""
     if previous is None or previous.empty:
         return pd.Series("new", index=current.index, dtype=object)
-    before = previous.drop_duplicates(["project_id", "risk_id"]).set_index(["project_id", "risk_id"])
+    keyed = _keyed(previous).drop_duplicates("match_key")
+    before = dict(zip(keyed["match_key"], zip(keyed["score"], keyed["is_closed"], strict=True), strict=True))
     out = []
-    for row in current[["project_id", "risk_id", "score", "is_closed"]].itertuples(index=False):
-        key = (row.project_id, row.risk_id)
-        if key not in before.index:
+    for row in _keyed(current)[["match_key", "score", "is_closed"]].itertuples(index=False):
+        if row.match_key not in before:
             out.append("new")
             continue
-        old = before.loc[key]
-        if bool(row.is_closed) and not bool(old["is_closed"]):
+        old_score, old_closed = before[row.match_key]
+        if bool(row.is_closed) and not bool(old_closed):
             out.append("closed")
-        elif pd.notna(row.score) and pd.notna(old["score"]) and row.score != old["score"]:
-            out.append("up" if row.score > old["score"] else "down")
+        elif pd.notna(row.score) and pd.notna(old_score) and row.score != old_score:
+            out.append("up" if row.score > old_score else "down")
         else:
             out.append("same")
     return pd.Series(out, index=current.index, dtype=object)
@@ -137,9 +137,9 @@ def escalations(
     prev = _scores(previous)
     older = _scores(before)
     out = []
-    for row in rows[rows.is_open].to_dict("records"):
+    for row in _keyed(rows)[rows.is_open].to_dict("records"):
         why = []
-        score, key = row["score"], (row["project_id"], row["risk_id"])
+        score, key = row["score"], row["match_key"]
         if row["is_threat"] and pd.notna(score) and score >= threshold:
             why.append(
                 f"Score {score:g} (probability {row['probability']:g} × impact {row['impact']:g}) is at or above "
@@ -161,8 +161,16 @@ def escalations(
 def _scores(frame: pd.DataFrame | None) -> dict:
     if frame is None or frame.empty:
         return {}
-    known = frame.dropna(subset=["score"]).drop_duplicates(["project_id", "risk_id"])
-    return dict(zip(zip(known.project_id, known.risk_id, strict=True), known.score, strict=True))
+    known = _keyed(frame.dropna(subset=["score"])).drop_duplicates("match_key")
+    return dict(zip(known["match_key"], known.score, strict=True))
+
+
+def _keyed(frame: pd.DataFrame) -> pd.DataFrame:
+    """``match_key`` = (project, risk id); for an ID the loader made up (``#3``: the register has no ID
+    column) the title instead, so an inserted row does not shift every match."""
+    made_up = frame["risk_id"].astype(str).str.startswith("#")
+    ident = frame["risk_id"].astype(str).where(~made_up, "title:" + frame["title"].fillna("").str.casefold())
+    return frame.assign(match_key=list(zip(frame["project_id"], ident, strict=True)))
 
 
 def top_risks(risks: pd.DataFrame, n: int = 5) -> pd.DataFrame:

@@ -242,3 +242,13 @@ def test_level_and_percent_helpers():
     assert [level_of(i, 3) for i in (1, 2, 3)] == [1, 3, 5]
     assert [level_of(i, 4) for i in (1, 2, 3, 4)] == [1, 2, 4, 5]
     assert percent_of("50% to 75%") == 62.5 and percent_of(0.3) == 30 and percent_of("High") is None
+
+
+def test_lists_beside_the_table_and_numbered_rows_are_counted_once_per_reason():
+    rows = [["ID", "Risk", "Probability", "Impact", "", "Lists"], ["1", "a", 2, 3, "", "High"], ["2", "", "", "", "", ""],
+            ["3", "", "", "", "", ""], ["4", "", "", "", "", ""], ["", "", "", "", "High", ""]]  # fmt: skip
+    parsed = parse(_xlsx(rows), "r.xlsx")
+    assert len(parsed.tables["risks"]) == 1
+    assert parsed.meta["skipped"] == {"numbered": 3, "beside": 1}
+    messages = [p.message for p in parsed.problems]
+    assert "rows 3–5: an empty numbered row, skipped." in messages

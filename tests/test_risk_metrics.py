@@ -177,3 +177,11 @@ def test_an_open_risk_at_the_threshold_makes_the_project_at_least_amber(store):
     store.save_settings({risk.SETTING: 10})
     _, tuned = risk.health_rules(store, AS_OF, RULES)
     assert judge({"cpi": 1.0, **values}, tuned)[0] == "amber"
+
+
+def test_registers_without_an_id_column_are_matched_by_title():
+    previous = frame(("#1", 2, 2), ("#2", 3, 3))
+    previous["title"] = ["Vendor late", "Data quality"]
+    current = frame(("#1", 4, 4), ("#2", 2, 2), ("#3", 3, 3))  # a row inserted on top
+    current["title"] = ["New one", "Vendor late", "Data quality"]
+    assert risk.trend(current, previous).tolist() == ["new", "same", "same"]

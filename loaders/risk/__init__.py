@@ -303,9 +303,13 @@ class _Sheet:
 
     def read(self, problems: list[Problem], skipped: Counter) -> pd.DataFrame:
         where = f"sheet {self.sheet.strip()!r}, " if self.sheet else ""
+        by_reason: dict[str, list[int]] = {}
         for row_number, reason in self.skipped:
             skipped[reason] += 1
-            problems.append(Problem(f"{where}row {row_number}: {REASONS[reason]}, skipped.", "info", row_number))
+            by_reason.setdefault(reason, []).append(row_number)
+        for reason, numbers in by_reason.items():
+            rows = f"row {numbers[0]}" if len(numbers) == 1 else f"rows {_ranges(numbers)}"
+            problems.append(Problem(f"{where}{rows}: {REASONS[reason]}, skipped.", "info", numbers[0]))
         records = [self._record(row, number, n, problems) for n, (number, row) in enumerate(self.entries, 1)]
         if self.issues_certain:
             self.statements.append("Issues have happened: an issue without a probability is read as 5 of 5.")
@@ -483,6 +487,16 @@ class _Sheet:
                     rid,
                 )
             )
+
+
+def _ranges(numbers: list[int]) -> str:
+    """[5, 6, 7, 12] -> '5–7, 12'."""
+    spans, start = [], numbers[0]
+    for prev, cur in zip(numbers, [*numbers[1:], None], strict=True):
+        if cur != prev + 1:
+            spans.append(f"{start}" if start == prev else f"{start}–{prev}")
+            start = cur
+    return ", ".join(spans)
 
 
 def _reads(scale: Scale, value) -> bool:

@@ -24,6 +24,7 @@ REASONS = {
     "legend": "a legend or scale key",
     "below": "a legend or dropdown list below the table",
     "untitled": "a row with no title or description",
+    "beside": "a dropdown list or note beside the table (no column header above it)",
 }
 
 
@@ -39,6 +40,8 @@ def skip_reason(row: list, *, id_col, text_cols, header_names, after_gap: bool, 
     texts = [t for _, t in cells]
     if clean(texts[0]) in TOTAL_WORDS or clean(texts[0]).startswith("total "):
         return "total"
+    if all(j >= len(header_names) or not str(header_names[j]).strip() for j, _ in cells):
+        return "beside"
     if id_col is not None and all(j == id_col for j, _ in cells):
         return "numbered"
     if any(clean(t).rstrip(":") in LEGEND_WORDS for t in texts[:1]) or all(_LEGEND_CELL.match(t) for t in texts):
