@@ -251,4 +251,4 @@ def test_lists_beside_the_table_and_numbered_rows_are_counted_once_per_reason():
     assert len(parsed.tables["risks"]) == 1
     assert parsed.meta["skipped"] == {"numbered": 3, "beside": 1}
     messages = [p.message for p in parsed.problems]
-    assert "rows 3–5: an empty numbered row, skipped." in messages
+    assert "rows 3–5: an empty numbered row, skipped (3 rows)." in messages

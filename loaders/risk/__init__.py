@@ -136,8 +136,6 @@ def parse(data: bytes, file_name: str) -> Parsed:
         )
     risks = pd.concat(frames, ignore_index=True)
     problems[:0] = [Problem(s, "info") for s in statements]
-    for reason, n in skipped.items():
-        problems.append(Problem(f"{n} × {REASONS[reason]} skipped (not an entry).", "info"))
     meta = {"sheets": read_sheets, "skipped": dict(skipped), "kinds": dict(Counter(risks.kind))}
     return Parsed(SOURCE, FORMAT, {"risks": risks}, problems, as_of=as_of, project_name=project_name, meta=meta)
 
@@ -309,7 +307,8 @@ class _Sheet:
             by_reason.setdefault(reason, []).append(row_number)
         for reason, numbers in by_reason.items():
             rows = f"row {numbers[0]}" if len(numbers) == 1 else f"rows {_ranges(numbers)}"
-            problems.append(Problem(f"{where}{rows}: {REASONS[reason]}, skipped.", "info", numbers[0]))
+            count = f" ({len(numbers)} rows)" if len(numbers) > 1 else ""
+            problems.append(Problem(f"{where}{rows}: {REASONS[reason]}, skipped{count}.", "info", numbers[0]))
         records = [self._record(row, number, n, problems) for n, (number, row) in enumerate(self.entries, 1)]
         if self.issues_certain:
             self.statements.append("Issues have happened: an issue without a probability is read as 5 of 5.")
