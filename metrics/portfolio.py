@@ -84,7 +84,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "max_open_risk_score",
         "Highest open risk score",
-        DEFAULT_RISK_THRESHOLD - 1e-9,
+        DEFAULT_RISK_THRESHOLD - 0.01,  # "above" is strict: a score of exactly 20 fires
         25,
         "above",
         " points",

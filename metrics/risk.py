@@ -382,5 +382,5 @@ def health_rules(store, as_of: dt.date, rules: tuple) -> tuple[pd.DataFrame, tup
 
     threshold = threshold_setting(store)
     current, _, _ = snapshots(history(store, as_of))
-    tuned = tuple(replace(r, amber=threshold - 1e-9) if r.metric == HEALTH_METRIC else r for r in rules)
+    tuned = tuple(replace(r, amber=threshold - 0.01) if r.metric == HEALTH_METRIC else r for r in rules)
     return health_inputs(current, threshold), tuned
