@@ -67,9 +67,9 @@ class Summary:
 def prepare(risks: pd.DataFrame, as_of: dt.date | None) -> pd.DataFrame:
     """Add ``is_open``, ``is_threat``, ``overdue``, ``cell_probability``/``cell_impact`` (the 5×5
     cell: half steps round up), ``technical`` and a ``system`` named in the text where none was given."""
-    out = risks.copy()
+    out = complete(risks)
     for column in ("is_closed", "escalate"):
-        out[column] = out[column].fillna(False).astype(bool) if column in out else False
+        out[column] = out[column].fillna(False).astype(bool)
     out["is_open"] = ~out["is_closed"]
     out["is_threat"] = out["kind"].isin(THREATS)
     due = pd.to_datetime(out["due"], errors="coerce")
@@ -81,6 +81,21 @@ def prepare(risks: pd.DataFrame, as_of: dt.date | None) -> pd.DataFrame:
     out["system"] = given.fillna(named) if len(out) else given
     category = out["category"].fillna("").astype(str)
     out["technical"] = out["system"].notna() | category.str.contains(_TECHNICAL)
+    return out
+
+
+OPTIONAL = {"kind": "risk", "title": None, "description": None, "category": None, "system": None, "owner": None,
+            "due": None, "exposure": float("nan"), "currency": None, "response": None, "is_closed": False,
+            "escalate": False, "probability": float("nan"), "impact": float("nan"), "score": float("nan")}  # fmt: skip
+
+
+def complete(risks: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``risks`` with every column the functions here read (a frame from another
+    source may lack some): missing columns get their neutral value (OPTIONAL)."""
+    out = risks.copy()
+    for column, value in OPTIONAL.items():
+        if column not in out:
+            out[column] = value
     return out
 
 
@@ -179,6 +194,7 @@ def top_risks(risks: pd.DataFrame, n: int = 5) -> pd.DataFrame:
     columns = ["project_id", "risk_id", "kind", "title", "score", "exposure", "currency", "owner", "response", "due"]
     if risks.empty:
         return pd.DataFrame(columns=columns)
+    risks = complete(risks)
     closed = risks["is_closed"].fillna(False).astype(bool)
     open_threats = risks[~closed & risks["kind"].isin(THREATS) & risks["score"].notna()]
     ranked = open_threats.assign(_due=pd.to_datetime(open_threats["due"], errors="coerce")).sort_values(
@@ -205,6 +221,7 @@ def health_inputs(risks: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD) -> 
     columns = ["project_id", "max_open_risk_score", "open_risks_at_threshold"]
     if risks.empty:
         return pd.DataFrame(columns=columns)
+    risks = complete(risks)
     closed = risks["is_closed"].fillna(False).astype(bool)
     threats = risks[~closed & risks["kind"].isin(THREATS)]
     grouped = threats.groupby("project_id")["score"]

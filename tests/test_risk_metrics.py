@@ -185,3 +185,11 @@ def test_registers_without_an_id_column_are_matched_by_title():
     current = frame(("#1", 4, 4), ("#2", 2, 2), ("#3", 3, 3))  # a row inserted on top
     current["title"] = ["New one", "Vendor late", "Data quality"]
     assert risk.trend(current, previous).tolist() == ["new", "same", "same"]
+
+
+def test_escalations_and_top_risks_take_a_bare_frame():
+    bare = pd.DataFrame({"project_id": ["P1", "P1"], "risk_id": ["R1", "R2"], "probability": [5, 1],
+                         "impact": [4, 1], "score": [20, 1]})  # fmt: skip
+    out = risk.escalations(bare, None, as_of=AS_OF)
+    assert out.risk_id.tolist() == ["R1"] and out.why.iloc[0].startswith("Score 20")
+    assert risk.top_risks(bare, n=1).risk_id.tolist() == ["R1"]
