@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import pandas as pd
 
@@ -258,6 +258,13 @@ def summary(risks: pd.DataFrame, escalated: pd.DataFrame, project_id: str | None
     )
 
 
+def by_project(current: pd.DataFrame, escalated: pd.DataFrame) -> pd.DataFrame:
+    """One :class:`Summary` row per project of the prepared ``current`` rows, most escalations first."""
+    rows = [asdict(summary(current, escalated, pid)) for pid in sorted(current["project_id"].unique())]
+    frame = pd.DataFrame(rows, columns=list(Summary.__dataclass_fields__))
+    return frame.sort_values(["escalations", "high", "score_load"], ascending=False, kind="stable")
+
+
 def _threshold_of(risks: pd.DataFrame) -> float:
     return risks.attrs.get("threshold", DEFAULT_THRESHOLD)
 
@@ -344,7 +351,9 @@ CLI_COLUMNS = ["project_id", "risk_id", "kind", "title", "category", "system", "
 
 
 def report(store, as_of: dt.date | None = None, project_id: str | None = None) -> dict:
-    """``python -m metrics risk``: {as_of, risks, heatmap, escalations} (DESIGN.md §9)."""
+    """``python -m metrics risk``: {as_of, threshold, risks, heatmap, escalations} (DESIGN.md §9),
+    plus ``projects`` and ``portfolio``: open, closed, open threats, at/above threshold, overdue,
+    escalations, score load, money exposure (one currency) and the highest open score."""
     if project_id is not None and project_id not in set(store.projects().project_id):
         raise MetricsError(f"no project {project_id!r} in the database.")
     result = view(store, as_of, [project_id] if project_id else None)
@@ -355,7 +364,13 @@ def report(store, as_of: dt.date | None = None, project_id: str | None = None) -
         "risks": risks.astype(object).where(risks.notna(), None).to_dict("records"),
         "heatmap": heatmap(result.current).to_dict("records"),
         "escalations": result.escalations.astype(object).where(result.escalations.notna(), None).to_dict("records"),
+        "projects": _records(by_project(result.current, result.escalations)) if not result.current.empty else [],
+        "portfolio": asdict(summary(result.current, result.escalations)) if not result.current.empty else None,
     }
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
 def narrow(frame: pd.DataFrame, *, projects=(), categories=(), kinds=()) -> pd.DataFrame:

@@ -15,7 +15,9 @@ from metrics import risk
 TABLE = {"project_id": "Project", "risk_id": "ID", "kind": "Kind", "title": "Title", "category": "Category",
          "system": "System", "probability": "P", "impact": "I", "score": "Score", "exposure": "Exposure",
          "currency": "Currency", "owner": "Owner", "status": "Status", "due": "Due", "trend": "Trend",
-         "response": "Mitigation", "why": "Why escalate", "overdue": "Overdue"}  # fmt: skip
+         "response": "Mitigation", "why": "Why escalate", "overdue": "Overdue", "escalations": "Escalate",
+         "high": "At/above threshold", "open_threats": "Open risks & issues", "max_open_score": "Highest score",
+         "score_load": "Score load", "opportunities": "Opportunities", "closed": "Closed"}  # fmt: skip
 ESCALATION_COLUMNS = ["project_id", "risk_id", "score", "why", "title", "owner"]
 TOP_COLUMNS = ["project_id", "risk_id", "title", "score", "owner", "response", "due"]
 REGISTER_COLUMNS = ["project_id", "risk_id", "kind", "title", "category", "system", "probability", "impact", "score",
@@ -26,7 +28,10 @@ ESCALATION_WIDTHS = {
     "Score": st.column_config.NumberColumn(width=52),
     "Why escalate": st.column_config.TextColumn(width=430, help="Every rule that fired, with its numbers"),
 }
-NUMBERS = {"Score": "{:g}", "P": "{:g}", "I": "{:g}", "Exposure": "{:,.0f}"}
+PROJECT_COLUMNS = ["project_id", "escalations", "high", "overdue", "open_threats", "max_open_score", "score_load",
+                   "exposure", "currency", "opportunities", "closed"]  # fmt: skip
+NUMBERS = {"Score": "{:g}", "P": "{:g}", "I": "{:g}", "Exposure": "{:,.0f}", "Highest score": "{:g}",
+           "Score load": "{:g}"}  # fmt: skip
 
 
 @st.cache_data(show_spinner="Reading the risk registers…")
@@ -122,6 +127,9 @@ if over_time.exposure.notna().any():
     st.altair_chart(charts.exposure_over_time(over_time, names, programs, summary.currency or ""), width="stretch")
 else:
     st.altair_chart(charts.score_load(over_time, names), width="stretch")
+
+with st.expander("By project"):
+    show(risk.by_project(current, escalated), PROJECT_COLUMNS, "risk_projects_table")
 
 with st.expander(f"Register: {len(current)} entries (opportunities {summary.opportunities}, closed {summary.closed})"):
     show(current, REGISTER_COLUMNS, "risk_register")

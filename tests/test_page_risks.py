@@ -67,6 +67,11 @@ def test_page_answers_what_to_escalate_this_week(db):
     assert any('"Threat exposure over time"' in s for s in specs)
     top = at.dataframe[1].value
     assert list(top["ID"]) == ["R1", "R3"] and list(top["Owner"]) == ["Ana", "Cy"]
+    by_project = at.dataframe[2].value
+    assert by_project["Project"].tolist() == ["APOLLO"] and by_project["Escalate"].tolist() == [2]
+    register = at.dataframe[3].value
+    assert dict(zip(register["ID"], register["Trend"], strict=True)) == {"R1": "up", "R2": "closed", "R3": "new",
+                                                                          "O1": "new"}  # fmt: skip
     assert at.get("download_button")
 
 

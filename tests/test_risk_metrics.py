@@ -144,6 +144,8 @@ def test_cli_json_shape_with_trend_and_escalations(store, capsys):
         ("R1", "Score 25 (probability 5 × impact 5) is at or above the escalation threshold 20."),
         ("R3", "Due 2026-11-01, 19 days ago, and still open."),
     }
+    assert out["projects"][0]["project_id"] == "APOLLO" and out["projects"][0]["escalations"] == 2
+    assert out["portfolio"]["open_threats"] == 2 and out["portfolio"]["overdue"] == 1
     assert main(["risk", "--db", store.path, "--as-of", "2026-11-06", "--json"]) == 0
     earlier = json.loads(capsys.readouterr().out)
     assert {r["trend"] for r in earlier["risks"]} == {"new"} and earlier["escalations"] == []
