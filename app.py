@@ -46,6 +46,7 @@ PAGES = {
         st.Page("pages/project.py", title="Earned value", icon=":material/show_chart:", url_path="project"),
         st.Page("pages/delivery.py", title="Agile delivery", icon=":material/view_kanban:", url_path="delivery"),
         st.Page("pages/status.py", title="Weekly status", icon=":material/edit_note:", url_path="status"),
+        st.Page("pages/risks.py", title="Risks & issues", icon=":material/warning:", url_path="risks"),
     ],
     "Finance": [
         st.Page("pages/finance.py", title="Budget & variance", icon=":material/payments:", url_path="finance"),

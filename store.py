@@ -829,6 +829,41 @@ class Store:
             {"as_of": as_of, "people": self.scope.unrestricted},
         )
 
+    def risk_history(self, until: dt.date | None = None, project_ids=None) -> pd.DataFrame:
+        """Rows of ``risks`` from every risk-register snapshot of every project up to ``until``,
+        one snapshot per project and as-of date (the latest loaded wins), with ``snapshot_as_of``."""
+        return self._read(
+            """WITH snaps AS (
+                   SELECT p.project_id, u.as_of, arg_max(u.upload_id, (u.loaded_at, u.upload_id)) AS upload_id
+                   FROM uploads u JOIN upload_projects p USING (upload_id)
+                   WHERE u.source = 'risk' AND ($until IS NULL OR u.as_of <= $until)
+                     AND ($projects IS NULL OR list_contains($projects, p.project_id))
+                   GROUP BY ALL)
+               SELECT r.*, s.as_of AS snapshot_as_of
+               FROM risks r JOIN snaps s USING (upload_id, project_id)
+               ORDER BY r.project_id, s.as_of, r.row_number""",
+            {"until": until, "projects": self._visible(project_ids, "risks")},
+        )
+
+    def issue_history_of_types(self, types, until: dt.date | None = None, project_ids=None) -> pd.DataFrame:
+        """Jira issues whose type is one of ``types`` (case-insensitive), from every Jira snapshot
+        of every project up to ``until`` (one per project and as-of date), with ``snapshot_as_of``."""
+        return self._read(
+            """WITH snaps AS (
+                   SELECT p.project_id, u.as_of, arg_max(u.upload_id, (u.loaded_at, u.upload_id)) AS upload_id
+                   FROM uploads u JOIN upload_projects p USING (upload_id)
+                   WHERE u.source = 'jira' AND ($until IS NULL OR u.as_of <= $until)
+                     AND ($projects IS NULL OR list_contains($projects, p.project_id))
+                   GROUP BY ALL)
+               SELECT i.upload_id, i.project_id, i.issue_key, i.issue_type, i.summary, i.status,
+                      i.status_category, i.priority, i.assignee, i.created, i.due, i.resolved, i.labels,
+                      i.components, s.as_of AS snapshot_as_of
+               FROM issues i JOIN snaps s USING (upload_id, project_id)
+               WHERE list_contains($types, lower(i.issue_type))
+               ORDER BY i.project_id, s.as_of, i.issue_key""",
+            {"types": [t.lower() for t in types], "until": until, "projects": self._visible(project_ids, "issues")},
+        )
+
     def projects(self) -> pd.DataFrame:
         """Every known project: the latest register row, else what the first plan, Jira export
         or finance workbook that mentioned it said (``registered`` tells which); a project only

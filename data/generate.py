@@ -44,6 +44,7 @@ import xlsxwriter
 
 from data.contracts import write_contract_register
 from data.people import people_files
+from data.risks import write_risk_registers
 
 DEFAULT_SEED = 20261127
 DEFAULT_ANCHOR = date(2026, 11, 20)
@@ -1424,6 +1425,7 @@ def generate(
     path, as_of = write_contract_register(out_dir, lines, anchor, seed)  # data/contracts.py
     files.append(((as_of, 4, ""), DemoFile(path, "contracts", None, as_of)))
     files += [((d, 4, ""), DemoFile(p, "resources", None, d)) for p, d in people_files(out_dir, anchor)]
+    files += [((d, 4, pid), DemoFile(p, "risk", pid, d)) for p, pid, d in write_risk_registers(out_dir, SPECS, PEOPLE, seed, anchor)]  # fmt: skip
     files.sort(key=lambda pair: pair[0])
     register = out_dir / "portfolio_register.xlsx"
     write_register(register, plans, anchor)

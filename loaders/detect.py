@@ -16,6 +16,7 @@ LOADER_MODULES = (
     "loaders.msproject",
     "loaders.jira",
     "loaders.contracts",  # before finance: a PO register with a project and month columns is not a budget
+    "loaders.risk",
     "loaders.finance",
     "loaders.resources",
     "loaders.register",

@@ -1,7 +1,7 @@
-"""CLI: python -m metrics {evm,delivery,budget,portfolio,capacity} [--project ID] [--as-of D] [--db PATH] --json
+"""CLI: python -m metrics {evm,delivery,budget,portfolio,risk,capacity,contracts} [--project ID] [--as-of D] [--db PATH] --json
 
 Each subcommand calls ``report(store, project_id=..., as_of=...) -> dict`` of its module
-(metrics.evm, metrics.delivery, metrics.budget, metrics.portfolio) and prints JSON.
+(metrics.evm, metrics.delivery, metrics.budget, metrics.portfolio, metrics.risk) and prints JSON.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ COMMANDS = {
     "portfolio": ("metrics.portfolio", False, "health of every project"),
     "contracts": ("metrics.contracts", False, "contract value, invoiced, remaining, burn and exhaustion date"),
     "capacity": ("metrics.capacity", False, "load, capacity and over-allocation per person and week"),
+    "risk": ("metrics.risk", False, "risks and issues: scores, heat map, trends and escalations"),
 }
 
 

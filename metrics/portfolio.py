@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from metrics import MetricsError
+from metrics.risk import health_inputs_at
 from metrics.settings import Settings
 from metrics.settings import load as load_settings
 
@@ -34,12 +35,16 @@ class Rule:
     unit: str = ""
     help: str = ""
     freshness: bool = False  # can only make a status worse; alone it never makes a project green
+    inclusive: bool = False  # the threshold itself is bad (a risk scored exactly 20 of 20 escalates)
 
     def status(self, value) -> str | None:
         """'red' | 'amber' | 'green', or None when the value is missing."""
         if value is None or value != value:
             return None
-        bad = (lambda v, t: v < t) if self.worse == "below" else (lambda v, t: v > t)
+        if self.inclusive:
+            bad = (lambda v, t: v <= t) if self.worse == "below" else (lambda v, t: v >= t)
+        else:
+            bad = (lambda v, t: v < t) if self.worse == "below" else (lambda v, t: v > t)
         if self.red is not None and bad(value, self.red):
             return "red"
         return "amber" if bad(value, self.amber) else "green"
@@ -49,6 +54,9 @@ class Rule:
         to 3) as it takes for its rounding to differ from the threshold's: never '5 % is above 5 %'."""
         limit = self.red if status == "red" else self.amber
         base = 0 if self.unit else 2
+        if self.inclusive:
+            side = "at or below" if self.worse == "below" else "at or above"
+            return f"{self.label} {_number(value, base)}{self.unit} is {side} the {status} threshold {_number(limit, base)}{self.unit}."
         shown = _number(value, base)
         for digits in range(base, base + 4):
             shown = _number(value, digits)
@@ -109,6 +117,18 @@ def rules(settings: Settings | None = None) -> tuple[Rule, ...]:
             " days old",
             "days from the newest snapshot to the as-of date",
             freshness=True,
+        ),
+        Rule(
+            "max_open_risk_score",
+            "Highest open risk score",
+            s.risk_escalation_threshold,
+            None,
+            "above",
+            " points",
+            "an open risk or issue scored at or above the escalation threshold (probability × impact, 1–25; "
+            f"setting risk_escalation_threshold, now {s.risk_escalation_threshold:g}) makes the project at least amber",
+            freshness=True,
+            inclusive=True,
         ),
     )
 
@@ -345,6 +365,8 @@ def portfolio_frame(store, as_of: dt.date | None = None, settings: Settings | No
         columns=["project_id", "milestone_slip_days"],
     )
     budget = budget_by_project(store, as_of, settings)
+    risks = health_inputs_at(store, as_of)
+    slips = slips.merge(risks, on="project_id", how="outer")
     frame = project_health(store.projects(), evm, budget, slips, store.latest_snapshots(as_of), as_of, settings)
     frame.attrs["as_of"] = as_of.isoformat()
     return frame

@@ -31,6 +31,7 @@ class Settings:
     """
 
     fy_start_month: int = 1
+    risk_escalation_threshold: float = 20.0
     budget_green: float = 0.05
     budget_amber: float = 0.10
     underspend_max_status: str = "amber"
