@@ -275,3 +275,21 @@ def test_page_sends_a_test_message_previews_and_lists_what_was_sent(page_db, web
     assert "turned_red" in shown and "secret-token" not in shown
     # a new channel has not been told yet: the preview lists the two transitions
     assert any("turned Red" in str(frame.value.to_dict()) for frame in at.dataframe)
+
+
+RISKS = b"ID,Risk,Probability,Impact,Owner,Status,Due date\n"
+
+
+def test_an_escalated_risk_is_posted_once_with_its_reason(portfolio, webhook):
+    quiet = RISKS + b"R1,Vendor late,Low,Low,Ana,Open,\n"
+    loud = RISKS + b"R1,Vendor late,Very high,Very high,Ana,Open,\n"
+    for data, day in ((quiet, JAN), (loud, FEB)):
+        assert ingest_bytes(portfolio, data, "p2-risks.csv", project_id="P2", as_of=day).status == "stored"
+    server = webhook()
+    channel = Channel("c", "teams", server.url)
+    outcomes = escalate(portfolio, channel, base_url="https://pmo.example.com", poster=fast_post)
+    risk = [o for o in outcomes if o.event.kind == "risk_escalated"]
+    assert [(o.event.project_id, o.event.risk_id, o.status) for o in risk] == [("P2", "R1", "sent")]
+    text = json.dumps(risk[0].payload)
+    assert "Vendor late" in text and "25 of 25" in text and "/risks?project=P2" in text
+    assert escalate(portfolio, channel, base_url="https://pmo.example.com", poster=fast_post) == []
