@@ -12,9 +12,9 @@ from loaders.base import Refused, Sample
 # must be refused with guidance) come first so that they win over a lenient sniffer.
 LOADER_MODULES = (
     "loaders.refusals",
+    "loaders.finance",  # before msproject: a capital register's id/name/start columns look like a task list
     "loaders.msproject",
     "loaders.jira",
-    "loaders.finance",
     "loaders.register",
 )
 
