@@ -125,6 +125,7 @@ def parse(data: bytes, file_name: str, mapping: dict | None = None) -> Parsed:
         raise needs_mapping(file_name, grids[0] if grids else Grid(None, []), None,
                             "no table with finance columns (budget, actual, amount ... with a project, period or "
                             "category) was found.", {}, [g.sheet for g in grids if g.sheet])  # fmt: skip
+    _check_mapping(mapping, tables, file_name, [g.sheet for g in grids if g.sheet])
     _decide_year(ctx, grids, file_name)
     problems: list[Problem] = []
     reads: list[TableRead] = []
@@ -141,6 +142,23 @@ def parse(data: bytes, file_name: str, mapping: dict | None = None) -> Parsed:
                             [g.sheet for g in grids if g.sheet])  # fmt: skip
     kept = _choose(reads, problems, len(grids) > 1)
     return _assemble(kept, problems, ctx, file_name)
+
+
+def _check_mapping(mapping: dict, tables: list[tuple[Grid, Header]], file_name: str, sheets: list[str]) -> None:
+    """A mapping naming an unknown role or a column the file does not have is refused, not ignored."""
+    from loaders.finance.mapping import OPTIONS
+
+    unknown = sorted(set(mapping) - set(ROLES) - set(OPTIONS))
+    if unknown:
+        raise Refused(f"{file_name}: --map {unknown[0]} is not a role this loader knows (roles: {', '.join(ROLES)}).")
+    cells = {c.casefold() for _, h in tables for c in h.cells if c}
+    for role, column in mapping.items():
+        if role == "measure" and column in MEASURES:
+            continue  # the measure every amount holds, not a Measure column
+        if role in ROLES and role != "project_id" and str(column).casefold() not in cells:
+            grid, header = tables[0]
+            raise needs_mapping(file_name, grid, header, f"the mapping names the column {column} for {role}, but the "
+                                "file has no such column.", {}, sheets)  # fmt: skip
 
 
 def _no_sheet(file_name: str, sheet: str, grids: list[Grid]):

@@ -215,7 +215,8 @@ class _Reader:
             self.problems.append(Problem(f"{label} is computed by the workbook from the other lines; it was not "
                                          "loaded.", "info", number, None, label))  # fmt: skip
             return
-        if self._total(keys, amounts, number):
+        group = (measure_word(keys.get("measure")) or keys.get("measure"), text(self.cell(row, "period")))
+        if self._total(keys, amounts, number, group):
             return
         if number in rollups:
             return
@@ -228,7 +229,7 @@ class _Reader:
         if project and project.upper() == EXAMPLE_PROJECT:
             self.problems.append(Problem("the template's example row was skipped.", "info", number, "project_id"))
             return
-        self.totals.add(keys, amounts)
+        self.totals.add(keys, amounts, group)
         if all(v is None for v in amounts) and self.layout != "wide":
             self.empty_rows += 1
             return
@@ -248,10 +249,10 @@ class _Reader:
         self.totals.section(label)
         return True
 
-    def _total(self, keys: dict, amounts: list, number: int) -> bool:
-        kind, label = self.totals.kind(keys)
+    def _total(self, keys: dict, amounts: list, number: int, group: tuple) -> bool:
+        kind, label = self.totals.kind({**keys, "period": group[1]})
         if kind in ("exact", "named"):
-            mismatch = self.totals.check(amounts, label)
+            mismatch = self.totals.check(amounts, label, group)
             if mismatch:
                 own, lines = mismatch
                 self.problems.append(Problem(
@@ -262,7 +263,7 @@ class _Reader:
                                              "info", number, None, label))  # fmt: skip
             self.totals.block = []
             return True
-        if kind == "prefix" and self.totals.sums_block(amounts):
+        if kind == "prefix" and self.totals.sums_block(amounts, group):
             self.problems.append(Problem(
                 f"{label} looks like a subtotal (its amounts equal the sum of the rows above) and was excluded; if it "
                 "is a real line, give it a name that does not start with a total word.", "warning", number, None,
@@ -279,6 +280,10 @@ class _Reader:
         return bool({"project_id", "department", "project_name"} & set(self.pos)) and not self.ctx.project
 
     def project(self, keys: dict) -> str | None:
+        """The row's project: its project/WBS cell, else the given project, else its department or
+        cost-centre cell, else its project-name cell."""
+        if "project_id" in self.pos and keys.get("project_id"):
+            return keys["project_id"]
         if self.ctx.project:
             return self.ctx.project
         for role in ("project_id", "department", "project_name"):

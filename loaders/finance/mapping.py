@@ -43,7 +43,7 @@ def needs_mapping(file_name: str, grid: Grid, header: Header | None, reason: str
     where = f" (sheet {grid.sheet})" if grid.sheet else ""
     shown = ", ".join(columns[:12]) + (", ..." if len(columns) > 12 else "")
     example = " ".join(f"--map {role}={_quote(col)}" for role, col in suggested.items()) or (
-        f"--map period={_quote(columns[0]) if columns else 'COLUMN'} --map actual=COLUMN"
+        "--map period=COLUMN --map actual=COLUMN"
     )
     message = (
         f"{file_name}{where}: {reason} Columns found: {shown}. Say which column plays which role with "
@@ -78,3 +78,24 @@ def mapping_for(store, data: bytes, file_name: str, given: dict | None = None) -
     if shape:
         saved = store.column_mapping(shape) or {}
     return {**saved, **(given or {})}
+
+
+def parse_mapped(store, data: bytes, file_name: str, given: dict | None = None):
+    """Parse with the mapping saved for the file's shape overlaid with ``given``; when the loader
+    still asks (:class:`NeedsMapping`), retry once with the mapping saved for the shape it names.
+    A mapping the caller gave that loads the file is saved for its shape (reused next time)."""
+    from loaders import finance
+
+    given = dict(given or {})
+    mapping = mapping_for(store, data, file_name, given)
+    try:
+        parsed = finance.parse(data, file_name, mapping)
+    except NeedsMapping as err:
+        saved = store.column_mapping(err.shape)
+        if not saved or all(mapping.get(k) == v for k, v in saved.items()):
+            raise
+        parsed = finance.parse(data, file_name, {**saved, **given})
+    columns = {k: v for k, v in given.items() if k != "project_id"}
+    if columns and parsed.meta.get("shape"):
+        store.save_column_mapping(parsed.meta["shape"], SOURCE, columns)
+    return parsed

@@ -110,9 +110,9 @@ class Totals:
 
     def __init__(self):
         self.seen: dict[str, set[str]] = {}
-        self.block: list[list[float | None]] = []
-        self.all_rows: list[list[float | None]] = []
-        self.keyed: list[tuple[set[str], list[float | None]]] = []
+        self.block: list[tuple[tuple, list[float | None]]] = []
+        self.all_rows: list[tuple[tuple, list[float | None]]] = []
+        self.keyed: list[tuple[set[str], tuple, list[float | None]]] = []
         self.kept_labels: set[str] = set()
 
     def kind(self, keys: dict[str, str | None]) -> tuple[str | None, str | None]:
@@ -132,13 +132,15 @@ class Totals:
                 candidate = candidate or value
         return ("prefix", candidate) if candidate else (None, None)
 
-    def sums_block(self, amounts: list[float | None]) -> bool:
-        """True when ``amounts`` equal column by column the sum of the (two or more) block rows."""
-        if len(self.block) < 2 or all(v is None for v in amounts):
+    def sums_block(self, amounts: list[float | None], group: tuple = ()) -> bool:
+        """True when ``amounts`` equal column by column the sum of the (two or more) block rows of
+        the same measure and period."""
+        block = [a for g, a in self.block if g == group]
+        if len(block) < 2 or all(v is None for v in amounts):
             return False
-        return all(close(v or 0.0, s) for v, s in zip(amounts, self._sums(self.block)))
+        return all(close(v or 0.0, s) for v, s in zip(amounts, self._sums(block)))
 
-    def check(self, amounts: list[float | None], label: str | None = None) -> tuple[float, float] | None:
+    def check(self, amounts: list[float | None], label: str | None = None, group: tuple = ()) -> tuple | None:
         """Cross-check a total row: None when it matches the block, the lines it names (``Total P1``)
         or, for a grand total, every line above; else (its own total, the block's total)."""
         own = sum(v or 0.0 for v in amounts)
@@ -146,24 +148,27 @@ class Totals:
             return None
         match = TOTAL_PREFIX.match(label or "")
         rest = match["rest"].casefold().rstrip(":") if match else ""
-        named = [a for keys, a in self.keyed if rest and rest in keys]
-        for rows in (self.block, named, self.all_rows):
+        named = [a for keys, g, a in self.keyed if rest and rest in keys and g == group]
+        block = [a for g, a in self.block if g == group]
+        every = [a for g, a in self.all_rows if g == group]
+        for rows in (block, named, every):
             if rows and all(close(v or 0.0, s) for v, s in zip(amounts, self._sums(rows))):
                 return None
-        return own, sum(self._sums(self.block or self.all_rows))
+        return own, sum(self._sums(block or every)) if (block or every) else 0.0
 
     @staticmethod
     def _sums(rows: list[list[float | None]]) -> list[float]:
         width = max(len(r) for r in rows)
         return [sum((r[i] or 0.0) for r in rows if i < len(r)) for i in range(width)]
 
-    def add(self, keys: dict[str, str | None], amounts: list[float | None]) -> None:
+    def add(self, keys: dict[str, str | None], amounts: list[float | None], group: tuple = ()) -> None:
+        """Record a line; ``group`` (its measure and period) limits which totals it adds up to."""
         for name, value in keys.items():
             if value:
                 self.seen.setdefault(name, set()).add(value.casefold().rstrip(":"))
-        self.block.append(amounts)
-        self.all_rows.append(amounts)
-        self.keyed.append(({v.casefold() for v in keys.values() if v}, amounts))
+        self.block.append((group, amounts))
+        self.all_rows.append((group, amounts))
+        self.keyed.append(({v.casefold() for v in keys.values() if v}, group, amounts))
 
     def section(self, label: str) -> None:
         self.seen.setdefault("section", set()).add(label.casefold().rstrip(": "))
