@@ -31,12 +31,14 @@ from pathlib import Path
 import pandas as pd
 
 from loaders.base import Parsed, Problem, Refused, Sample
+from loaders.finance import ledger_sql
 from loaders.finance.columns import MEASURES, measure_in_name, role_of
-from loaders.finance.layouts import EXAMPLE_PROJECT, Context, TableRead, read_table
+from loaders.finance.layouts import EXAMPLE_PROJECT, Context, TableRead, layout_of, positions_of, read_table
 from loaders.finance.mapping import ROLES, mapping_for, needs_mapping, shape_key
 from loaders.finance.periods import last_day, parse_month
 from loaders.finance.tables import Grid, Header, find_header, read_grids, text, title_totals
 from loaders.finance.totals import close
+from loaders.tabular import read_delimited
 
 SOURCE = "finance"
 ACCEPTS_MAPPING = True
@@ -112,6 +114,12 @@ def _has_key(header: Header) -> bool:
 def parse(data: bytes, file_name: str, mapping: dict | None = None) -> Parsed:
     """Read a finance workbook or delimited file into ``budget_lines`` (see the module docstring)."""
     mapping = {k: v for k, v in (mapping or {}).items() if v not in (None, "")}
+    if (
+        data[:4] != b"PK\x03\x04"
+        and len(data) >= ledger_sql.SQL_MIN_BYTES
+        and (big := _large(data, file_name, mapping))
+    ):
+        return big
     grids = read_grids(data, file_name)
     if mapping.get("sheet"):
         grids = [g for g in grids if g.sheet == mapping["sheet"]] or _no_sheet(file_name, mapping["sheet"], grids)
@@ -159,6 +167,31 @@ def _check_mapping(mapping: dict, tables: list[tuple[Grid, Header]], file_name: 
             grid, header = tables[0]
             raise needs_mapping(file_name, grid, header, f"the mapping names the column {column} for {role}, but the "
                                 "file has no such column.", {}, sheets)  # fmt: skip
+
+
+def _large(data: bytes, file_name: str, mapping: dict) -> Parsed | None:
+    """A large delimited file whose table is a plain long ledger: aggregated in DuckDB."""
+    head = data[: 1 << 18]
+    head = head[: head.rfind(b"\n") + 1] or head
+    rows, _encoding, delimiter = read_delimited(head)
+    grid = Grid(None, rows, delimiter)
+    header = _header(grid, mapping)
+    if header is None:
+        return None
+    positions, problems = positions_of(header, mapping)
+    if not ledger_sql.eligible(header, positions, layout_of(header, positions, mapping) or ""):
+        return None
+    ctx = Context(file_name, mapping, fy_start=int(mapping.get("fy_start_month", 1) or 1))
+    _check_mapping(mapping, [(grid, header)], file_name, [])
+    given = mapping.get("project_id")
+    if given and given.casefold() not in {c.casefold() for c in header.cells}:
+        ctx.project = str(given)
+    _decide_year(ctx, [grid], file_name)
+    read = ledger_sql.read_large(data, header, positions, ctx, delimiter, rows)
+    read.problems = problems + read.problems
+    read.meta["shape"] = shape_key(None, header.cells)
+    kept = _choose([read], [], False)
+    return _assemble(kept, list(read.problems), ctx, file_name)
 
 
 def _no_sheet(file_name: str, sheet: str, grids: list[Grid]):
@@ -343,17 +376,17 @@ def aggregate(postings: pd.DataFrame) -> pd.DataFrame:
     measure (NULL where no posting of that measure exists: never 0)."""
     if postings.empty:
         return pd.DataFrame({c: pd.Series(dtype="float64" if c in AMOUNTS else object) for c in COLUMNS})
-    grouped = postings.groupby([*KEYS, "measure"], dropna=False, sort=False)
-    sums = grouped["value"].sum(min_count=1).unstack("measure")
-    first = postings.groupby(KEYS, dropna=False, sort=False)["row_number"].min()
-    lines = sums.join(first).reset_index()
-    lines.columns.name = None
+    columns = {"row_number": pd.to_numeric(postings["row_number"]).astype("float64")}
     for amount in AMOUNTS:
-        if amount not in lines.columns:
-            lines[amount] = float("nan")
-        lines[amount] = lines[amount].astype("float64")
+        columns[amount] = postings["value"].where(postings["measure"] == amount)
+    frame = postings[KEYS].assign(**columns)
+    grouped = frame.groupby(KEYS, dropna=False, sort=False)
+    sums = grouped[list(AMOUNTS)].sum()
+    lines = sums.where(grouped[list(AMOUNTS)].count() > 0)  # same groups, same order: no join
+    lines["row_number"] = grouped["row_number"].min()
+    lines = lines.reset_index()
     lines = lines.sort_values(["row_number", "period"], kind="stable", na_position="last").reset_index(drop=True)
-    lines["row_number"] = lines["row_number"].astype("int64")
+    lines["row_number"] = lines["row_number"].astype("Int64")  # NULL for lines aggregated in DuckDB
     return lines[list(COLUMNS)]
 
 
