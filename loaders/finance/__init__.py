@@ -397,11 +397,12 @@ def _fill_currency(lines: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame
         return lines
     lines["currency"] = lines["currency"].astype(object).where(lines["currency"].notna(), None)
     known = lines.dropna(subset=["currency"]).groupby("project_id")["currency"].unique()
+    single = {p: c[0] for p, c in known.items() if len(c) == 1}
+    blank = lines["currency"].isna()
+    filled = lines.loc[blank, "project_id"].map(single)
+    lines.loc[blank, "currency"] = filled.astype(object).where(filled.notna(), None)
     for project_id, currencies in known.items():
-        if len(currencies) == 1:
-            blank = (lines["project_id"] == project_id) & lines["currency"].isna()
-            lines.loc[blank, "currency"] = currencies[0]
-        else:
+        if len(currencies) > 1:
             names = ", ".join(sorted(currencies))
             problems.append(Problem(
                 f"project {project_id} has lines in {len(currencies)} currencies ({names}); they are kept apart and "

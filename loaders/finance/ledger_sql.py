@@ -19,6 +19,7 @@ import os
 import tempfile
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from loaders.base import Problem, Refused
@@ -232,19 +233,20 @@ class _Groups:
         self.rejected += rows
 
     def _periods(self, groups: pd.DataFrame) -> pd.Series:
-        """Each group's month (False when its period cannot be read: those rows are rejected)."""
-        months = pd.to_datetime(groups["k_month"]).dt.date
-        pairs = [(m, fy) if m is not None and m == m else (p, fy)
-                 for m, p, fy in zip(months, groups["k_period"], groups["k_fiscal_year"])]  # fmt: skip
-        found = {key: self._period(*key) for key in dict.fromkeys(pairs)}
-        bad = groups.assign(ok=[found[k] for k in pairs])
-        for key, value in found.items():
+        """Each group's month (False when its period cannot be read: those rows are rejected); each
+        distinct (month, period text, fiscal year) is read once."""
+        keys = pd.MultiIndex.from_arrays([groups["k_month"], groups["k_period"], groups["k_fiscal_year"]])
+        codes, uniques = keys.factorize()
+        found = []
+        for month, raw, fiscal in uniques:
+            value = self._period(month.date() if isinstance(month, pd.Timestamp) else raw, fiscal)
             if isinstance(value, ValueError):
-                rows = int(bad.loc[[p == key for p in pairs], "rows"].sum())
+                rows = int(groups["rows"].to_numpy()[codes == len(found)].sum())
                 self._reject(rows, f"{value}; not loaded (write the month as 2026-03 or Mar-26).", "period",
-                             None if key[0] is None else str(key[0]))  # fmt: skip
-        return pd.Series([False if isinstance(found[k], ValueError) else found[k] for k in pairs], index=groups.index,
-                         dtype=object)  # fmt: skip
+                             None if raw is None or raw != raw else str(raw))  # fmt: skip
+                value = False
+            found.append(value)
+        return pd.Series(np.array(found, dtype=object)[codes], index=groups.index, dtype=object)
 
     def _period(self, raw, fiscal):
         if isinstance(raw, dt.date):
@@ -266,8 +268,9 @@ class _Groups:
 
 def _map_unique(series: pd.Series, fn, empty) -> pd.Series:
     """``fn`` over a column's distinct values only (a group column repeats few values many times)."""
-    values = {v: fn(v) for v in series.dropna().unique()}
-    return series.map(values).where(series.notna(), empty)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    values = np.array([fn(v) for v in uniques] + [empty], dtype=object)
+    return pd.Series(values[codes], index=series.index, dtype=object)
 
 
 def _is_total_label(value: str) -> bool:
