@@ -130,9 +130,12 @@ def parse(data: bytes, file_name: str, mapping: dict | None = None) -> Parsed:
     if given and not any(given.casefold() in {c.casefold() for c in h.cells} for _, h in tables):
         ctx.project = str(given)
     if not tables:
-        raise needs_mapping(file_name, grids[0] if grids else Grid(None, []), None,
-                            "no table with finance columns (budget, actual, amount ... with a project, period or "
-                            "category) was found.", {}, [g.sheet for g in grids if g.sheet])  # fmt: skip
+        missing = [f"{v} for {k}" for k, v in mapping.items() if k in ROLES and k != "project_id"]
+        reason = (f"the mapping names the column {missing[0]}, but the file has no such column." if missing else
+                  "no table with finance columns (budget, actual, amount ... with a project, period or category) "
+                  "was found.")  # fmt: skip
+        raise needs_mapping(file_name, grids[0] if grids else Grid(None, []), None, reason, {},
+                            [g.sheet for g in grids if g.sheet])  # fmt: skip
     _check_mapping(mapping, tables, file_name, [g.sheet for g in grids if g.sheet])
     _decide_year(ctx, grids, file_name)
     problems: list[Problem] = []
@@ -200,7 +203,13 @@ def _no_sheet(file_name: str, sheet: str, grids: list[Grid]):
 
 
 def _header(grid: Grid, mapping: dict) -> Header | None:
+    """The header: the mapping's ``header_row``, else the first row holding every column the mapping
+    names, else the row the header finder picks."""
     row = mapping.get("header_row")
+    named = {str(v).casefold() for k, v in mapping.items() if k in ROLES and isinstance(v, str)}
+    if not row and named:
+        row = next((i + 1 for i, r in enumerate(grid.rows[:40])
+                    if named & {str(c).strip().casefold() for c in r if isinstance(c, str)}), None)  # fmt: skip
     if not row:
         return find_header(grid.rows)
     index = int(row) - 1

@@ -254,10 +254,11 @@ class _Reader:
         if kind in ("exact", "named"):
             mismatch = self.totals.check(amounts, label, group)
             if mismatch:
-                own, lines = mismatch
+                own, since, every = mismatch
                 self.problems.append(Problem(
-                    f"a subtotal/total row was excluded, but it says {own:,.2f} while the lines above it add up to "
-                    f"{lines:,.2f}: check the file (the lines were loaded).", "warning", number, None, label))  # fmt: skip
+                    f"a subtotal/total row was excluded, but it says {own:,.2f} while the lines since the previous "
+                    f"total add up to {since:,.2f} (all lines above: {every:,.2f}): check the file (the lines were "
+                    "loaded).", "warning", number, None, label))  # fmt: skip
             else:
                 self.problems.append(Problem("a subtotal/total row was excluded (totals are computed from the lines).",
                                              "info", number, None, label))  # fmt: skip

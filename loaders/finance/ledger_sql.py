@@ -172,7 +172,7 @@ class _Groups:
         self._note(int(groups.loc[counts == 0, "rows"].sum()), "rows have no amount in any amount column; they add "
                    "nothing.")  # fmt: skip
         groups = groups[counts > 0]
-        labels = groups[["k_project", "k_category", "k_vendor", "k_measure"]]
+        labels = groups[["k_project", "k_category", "k_vendor", "k_measure", "k_period"]]
         total = labels.apply(lambda col: _map_unique(col, _is_total_label, False).astype(bool)).any(axis=1)
         self._note(int(groups.loc[total, "rows"].sum()), "subtotal/total rows were excluded (totals are computed "
                    "from the lines).")  # fmt: skip

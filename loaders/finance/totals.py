@@ -105,6 +105,12 @@ def close(a: float, b: float) -> bool:
     return abs(a - b) <= 0.005 + 1e-9 * max(abs(a), abs(b))
 
 
+def _under(line: tuple, total: tuple) -> bool:
+    """Does a line (measure, period) add up into a total row (measure, period)? A total that names
+    no measure or no period covers them all."""
+    return all(t is None or t == v for v, t in zip(line, total))
+
+
 class Totals:
     """Tracks one table's rows to tell totals from lines and to cross-check the totals."""
 
@@ -135,26 +141,27 @@ class Totals:
     def sums_block(self, amounts: list[float | None], group: tuple = ()) -> bool:
         """True when ``amounts`` equal column by column the sum of the (two or more) block rows of
         the same measure and period."""
-        block = [a for g, a in self.block if g == group]
+        block = [a for g, a in self.block if _under(g, group)]
         if len(block) < 2 or all(v is None for v in amounts):
             return False
         return all(close(v or 0.0, s) for v, s in zip(amounts, self._sums(block)))
 
     def check(self, amounts: list[float | None], label: str | None = None, group: tuple = ()) -> tuple | None:
         """Cross-check a total row: None when it matches the block, the lines it names (``Total P1``)
-        or, for a grand total, every line above; else (its own total, the block's total)."""
+        or, for a grand total, every line above; else (its own total, the block's, every line's)."""
         own = sum(v or 0.0 for v in amounts)
         if all(v is None for v in amounts):
             return None
         match = TOTAL_PREFIX.match(label or "")
         rest = match["rest"].casefold().rstrip(":") if match else ""
-        named = [a for keys, g, a in self.keyed if rest and rest in keys and g == group]
-        block = [a for g, a in self.block if g == group]
-        every = [a for g, a in self.all_rows if g == group]
+        named = [a for keys, g, a in self.keyed if rest and rest in keys and _under(g, group)]
+        block = [a for g, a in self.block if _under(g, group)]
+        every = [a for g, a in self.all_rows if _under(g, group)]
         for rows in (block, named, every):
             if rows and all(close(v or 0.0, s) for v, s in zip(amounts, self._sums(rows))):
                 return None
-        return own, sum(self._sums(block or every)) if (block or every) else 0.0
+        since = sum(self._sums(block)) if block else 0.0
+        return own, since, sum(self._sums(every)) if every else 0.0
 
     @staticmethod
     def _sums(rows: list[list[float | None]]) -> list[float]:
