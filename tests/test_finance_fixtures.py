@@ -117,3 +117,16 @@ def test_budget_only_and_actuals_only_files_give_the_variance_together(real_expo
     lines = store.query("SELECT sum(budget) AS b, sum(actual) AS a, count(DISTINCT project_id) AS n FROM budget_lines")
     assert lines.b[0] == 3665000 and lines.a[0] == 3778200 and lines.n[0] == 4
     assert lines.a[0] - lines.b[0] == 113200
+
+
+def test_other_kinds_of_files_in_the_corpus_are_not_claimed(real_exports):
+    """Contract registers, capacity plans, headcount grids and risk registers carry money or months
+    too; the finance sniffer leaves them to their own loaders."""
+    from loaders.base import Sample
+    from loaders.finance import sniff
+
+    others = [p for kind in ("contracts", "resources", "risk", "jira", "msproject", "asana")
+              for p in sorted((real_exports / kind).glob("*")) if p.is_file()]  # fmt: skip
+    assert len(others) > 20
+    claimed = [p.name for p in others if sniff(Sample(p.read_bytes(), p.name))]
+    assert claimed == []

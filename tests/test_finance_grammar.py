@@ -161,7 +161,7 @@ def test_hierarchy_sums_leaves_only_and_reports_a_rollup_that_disagrees():
 
 
 def test_undecidable_grid_is_refused_naming_the_map_options():
-    data = b"Team,Jan,Feb,Mar\nA,1,2,3\n"
+    data = b"Team,Jan,Feb,Mar\nA,100,200,300\n"
     with pytest.raises(NeedsMapping) as caught:
         parse(data, "q1.csv")
     err = caught.value
@@ -169,7 +169,7 @@ def test_undecidable_grid_is_refused_naming_the_map_options():
     assert err.columns == ["Team", "Jan", "Feb", "Mar"] and err.suggested == {"measure": "budget"}
     assert err.shape.startswith("finance:") and err.preview[0] == ["Team", "Jan", "Feb", "Mar"]
     lines = _lines(parse(data, "q1.csv", {"measure": "actual", "year": 2025, "project_id": "P1"}))
-    assert lines["actual"].sum() == 6 and lines["period"].min() == dt.date(2025, 1, 1)
+    assert lines["actual"].sum() == 600 and lines["period"].min() == dt.date(2025, 1, 1)
 
 
 def test_a_mapping_names_the_columns_the_aliases_do_not_know():
@@ -206,8 +206,8 @@ def test_the_duckdb_ledger_path_gives_the_same_lines(monkeypatch):
 def test_cli_map_loads_and_the_saved_mapping_is_reused(tmp_path, capsys):
     db = tmp_path / "f.duckdb"
     first, second = tmp_path / "q1.csv", tmp_path / "q2.csv"
-    first.write_bytes(b"Team,Jan-26,Feb-26\nA,1,2\n")
-    second.write_bytes(b"Team,Jan-26,Feb-26\nA,5,6\n")
+    first.write_bytes(b"Team,Jan-26,Feb-26\nA,1000,2000.5\n")
+    second.write_bytes(b"Team,Jan-26,Feb-26\nA,5000,6000\n")
     assert cli(["ingest", str(first), "--db", str(db)]) == 1
     assert "--map" in capsys.readouterr().out
     assert cli(["ingest", str(first), "--db", str(db), "--map", "measure=actual", "--project", "P1"]) == 0
@@ -217,7 +217,7 @@ def test_cli_map_loads_and_the_saved_mapping_is_reused(tmp_path, capsys):
     from store import Store
 
     lines = Store(db).query("SELECT sum(actual) AS a, count(DISTINCT project_id) AS n FROM budget_lines")
-    assert lines.a[0] == 3 + 11 and lines.n[0] == 1
+    assert lines.a[0] == 3000.5 + 11000 and lines.n[0] == 1
     with pytest.raises(SystemExit):
         cli(["ingest", str(first), "--db", str(db), "--map", "nonsense"])
     assert "is not ROLE=COLUMN" in capsys.readouterr().err

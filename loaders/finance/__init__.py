@@ -32,13 +32,14 @@ import pandas as pd
 
 from loaders.base import Parsed, Problem, Refused, Sample
 from loaders.finance import ledger_sql
-from loaders.finance.columns import MEASURES, measure_in_name, role_of
+from loaders.finance.columns import MEASURES, header_key, measure_in_name, role_of
 from loaders.finance.layouts import EXAMPLE_PROJECT, Context, TableRead, layout_of, positions_of, read_table
 from loaders.finance.mapping import ROLES, mapping_for, needs_mapping, shape_key
 from loaders.finance.periods import last_day, parse_month
 from loaders.finance.tables import Grid, Header, find_header, read_grids, text, title_totals
 from loaders.finance.totals import close
 from loaders.tabular import read_delimited
+from loaders.values import parse_number
 
 SOURCE = "finance"
 ACCEPTS_MAPPING = True
@@ -97,9 +98,45 @@ def sniff(sample: Sample) -> bool:
         if any(len(_names(row) & _OTHER_KIND_WORDS) >= 2 for row in grid.rows[:10]):
             continue  # a Jira export, a plan or a risk/contract register that also carries numbers
         header = find_header(grid.rows)
-        if header and ((len(header.months) >= 2 and _has_key(header)) or _is_finance_header(header.cells)):
+        if header is None or _other_kind(header.cells):
+            continue
+        if len(header.months) >= 2:
+            if _has_key(header) and _money_grid(grid, header, sample.file_name):
+                return True
+        elif _is_finance_header(header.cells):
             return True
     return False
+
+
+_OTHER_KIND_TOKENS = {"invoiced", "amendment", "rationale", "tender", "procurement", "contract", "contracts",
+                      "headcount", "fte", "persons", "capacity", "likelihood"}  # fmt: skip
+
+
+def _other_kind(cells: list) -> bool:
+    """A header of another file kind that also has money or months: a PO/contract register (PO value,
+    invoiced, amendment), a headcount or capacity plan."""
+    keys = [header_key(c) for c in cells if isinstance(c, str)]
+    return any(set(k.split()) & _OTHER_KIND_TOKENS or "po value" in k for k in keys)
+
+
+def _money_grid(grid: Grid, header: Header, file_name: str) -> bool:
+    """A month grid holds money when it says so (a Measure column, Budget | Actual under the months,
+    a measure in the sheet's or file's name, a currency in a header) or its cells look like money
+    (amounts of 100 or more, or cents), not counts of people."""
+    if header.measures or "measure" in header.roles or header.currency:
+        return True
+    if measure_in_name(grid.sheet) or measure_in_name(file_name):
+        return True
+    values = [c for r in grid.rows[header.last + 1 : header.last + 200] for i, c in enumerate(r)
+              if i in header.months and isinstance(c, int | float) and not isinstance(c, bool)]  # fmt: skip
+    texts = [c for r in grid.rows[header.last + 1 : header.last + 200] for i, c in enumerate(r)
+             if i in header.months and isinstance(c, str) and c.strip()]  # fmt: skip
+    for text_cell in texts:
+        try:
+            values.append(parse_number(text_cell) or 0.0)
+        except ValueError:
+            continue
+    return any(abs(v) >= 100 or round(v, 2) != round(v) for v in values)
 
 
 def _has_key(header: Header) -> bool:

@@ -84,6 +84,8 @@ def _read(con, path: str, header: Header, positions: dict[str, int], ctx: Contex
         outer += ["k_month"] if name == "period" else []
         outer.append(f"nullif(trim(k_{name}), '') AS k_{name}")
     raw += [f"c{c}" for c in sorted({c for c in keys.values() if c is not None})]
+    if keys["period"] is not None:
+        raw.append(f"TRY_CAST(c{keys['period']} AS DATE) AS d{keys['period']}")
     for col, _ in money:
         plain = f"TRY_CAST(c{col} AS DOUBLE)"
         raw.append(f"c{col} AS t{col}, coalesce({plain}, TRY_CAST({_cast(col, decimals[col])} AS DOUBLE)) AS v{col}")
@@ -112,8 +114,9 @@ def _key_sql(name: str, col: int | None) -> str:
     if col is None:
         return f"NULL AS k_{name}" + (", NULL::DATE AS k_month" if name == "period" else "")
     if name == "period":
-        month = f"date_trunc('month', TRY_CAST(c{col} AS DATE))"
-        return f"{month} AS k_month, CASE WHEN {month} IS NULL THEN nullif(c{col}, '') END AS k_{name}"
+        return (
+            f"date_trunc('month', d{col}) AS k_month, CASE WHEN d{col} IS NULL THEN nullif(c{col}, '') END AS k_{name}"
+        )
     return f"nullif(c{col}, '') AS k_{name}"
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass, field
 
 from loaders.base import Refused
@@ -102,10 +103,17 @@ def _fill_merged(rows: list[list], ranges) -> None:
                     row[c] = anchor
 
 
+_DAY_IN_DATE = re.compile(r"^\d{4}-\d{2}-(?!01\b)\d{2}\b")
+
+
 def _month_of(cell) -> tuple[dt.date | None, int] | None:
     if isinstance(cell, str) and cell.strip().isdigit() and len(cell.strip()) != 6:
         return None  # a bare number in a text header is not a month (but "202601" is)
-    if isinstance(cell, int | float) and not isinstance(cell, bool) and not 20000 <= cell <= 80000:
+    if isinstance(cell, int | float) and not isinstance(cell, bool) and not 32874 <= cell <= 73051:
+        return None  # an Excel serial heading a month column is 1990..2100; other numbers are amounts
+    if isinstance(cell, dt.date) and cell.day != 1:
+        return None  # a date in a data row, not a month heading a column
+    if isinstance(cell, str) and _DAY_IN_DATE.match(cell.strip()):
         return None
     number = month_without_year(cell)
     if number:
@@ -117,9 +125,22 @@ def _month_of(cell) -> tuple[dt.date | None, int] | None:
     return (month, month.month) if month else None
 
 
+def _is_amount(cell) -> bool:
+    """A number that is not a year (a header row may hold "2026" or "FY 2026", not 35000)."""
+    if isinstance(cell, str):
+        cell = cell.strip()
+        if not re.fullmatch(r"-?\d+(\.\d+)?", cell):
+            return False
+        cell = float(cell)
+    return isinstance(cell, int | float) and not isinstance(cell, bool) and not (1900 <= cell <= 2100)
+
+
 def _score(row: list) -> tuple[int, list[str | None], dict]:
     roles = [role_of(c) for c in row]
     months = {i: m for i, c in enumerate(row) if (m := _month_of(c))}
+    dated = [m[0] for m in months.values() if m[0]]
+    if len(set(dated)) < len(dated) or (months and any(_is_amount(c) for i, c in enumerate(row) if i not in months)):
+        months = {}  # the same date twice, or dates beside amounts: a data row, not months heading columns
     distinct = {r for r in roles if r}
     measured = distinct & set(MEASURE_ROLES) or len(months) >= 2
     score = len(distinct) + (3 if len(months) >= 2 else 0)
