@@ -130,3 +130,14 @@ def test_other_kinds_of_files_in_the_corpus_are_not_claimed(real_exports):
     assert len(others) > 20
     claimed = [p.name for p in others if sniff(Sample(p.read_bytes(), p.name))]
     assert claimed == []
+
+
+def test_a_department_or_name_used_as_project_key_is_a_warning(real_exports):
+    for name, column in (("m23_wide-jan-jun_actuals-only_department-category.csv", "Department"),
+                         ("m04_pittsburgh_capital-projects_budget-register_status_fiscal-year.csv", "name")):  # fmt: skip
+        parsed = _load(real_exports, name)
+        notes = [p for p in parsed.problems if "used as the project key" in p.message]
+        assert [(n.severity, n.column_name) for n in notes] == [("warning", column)]
+        given = _load(real_exports, name, {"project_id": "P1", "year": 2026})
+        assert not any("used as the project key" in p.message for p in given.problems)
+        assert set(given.tables["budget_lines"]["project_id"]) == {"P1"}

@@ -33,7 +33,15 @@ import pandas as pd
 from loaders.base import Parsed, Problem, Refused, Sample
 from loaders.finance import ledger_sql
 from loaders.finance.columns import MEASURES, header_key, measure_in_name, role_of
-from loaders.finance.layouts import EXAMPLE_PROJECT, Context, TableRead, layout_of, positions_of, read_table
+from loaders.finance.layouts import (
+    EXAMPLE_PROJECT,
+    Context,
+    TableRead,
+    layout_of,
+    positions_of,
+    project_key_note,
+    read_table,
+)
 from loaders.finance.mapping import ROLES, mapping_for, needs_mapping, shape_key
 from loaders.finance.periods import last_day, parse_month
 from loaders.finance.tables import Grid, Header, find_header, read_grids, text, title_totals
@@ -228,7 +236,8 @@ def _large(data: bytes, file_name: str, mapping: dict) -> Parsed | None:
         ctx.project = str(given)
     _decide_year(ctx, [grid], file_name)
     read = ledger_sql.read_large(data, header, positions, ctx, delimiter, rows)
-    read.problems = problems + read.problems
+    note = project_key_note(header, positions, ctx)
+    read.problems = problems + ([note] if note else []) + read.problems
     read.meta["shape"] = shape_key(None, header.cells)
     kept = _choose([read], [], False)
     return _assemble(kept, list(read.problems), ctx, file_name)

@@ -484,12 +484,27 @@ def _code(cell) -> str | None:
     return value.rstrip(".") if value and _CODE.match(value) else None
 
 
+def project_key_note(header: Header, positions: dict[str, int], ctx: Context) -> Problem | None:
+    """A warning when the project key is a guess: a department / cost-centre or name column."""
+    if "project_id" in positions or ctx.project:
+        return None
+    role = next((r for r in ("department", "project_name") if r in positions), None)
+    if role is None:
+        return None
+    column = header.cells[positions[role]]
+    return Problem(f"there is no project column, so {column} was used as the project key; give the project with "
+                   f"--project or map another column with --map project_id=COLUMN.", "warning", header.last + 1,
+                   column)  # fmt: skip
+
+
 def read_table(grid: Grid, header: Header, ctx: Context) -> TableRead | None:
     """Read one table (None when its columns make no finance layout)."""
     positions, problems = positions_of(header, ctx.mapping)
     layout = layout_of(header, positions, ctx.mapping)
     if layout is None:
         return None
+    if note := project_key_note(header, positions, ctx):
+        problems.append(note)
     label_col = None
     if "cost_category" not in positions and layout != "long":
         label_col = _label_column(header, grid, positions)
