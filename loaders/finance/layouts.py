@@ -48,7 +48,6 @@ class Context:
     income_categories: set[str] = field(default_factory=set)
     year: int | None = None
     year_reason: str = ""
-    currency: str | None = None
 
 
 @dataclass

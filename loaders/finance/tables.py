@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from loaders.base import Refused
-from loaders.finance.columns import AMOUNT_ROLES, currency_code, is_computed, measure_word, role_of
+from loaders.finance.columns import AMOUNT_ROLES, currency_code, measure_word, role_of
 from loaders.finance.periods import month_without_year, parse_month
 from loaders.tabular import check_zip, read_delimited
 from loaders.values import is_empty
@@ -220,11 +220,3 @@ def title_totals(rows: list[list], header: Header) -> list[tuple[int, float]]:
                 found += [(index + 1, float(v)) for v in numbers if v]
                 break
     return found
-
-
-def ignored_columns(header: Header) -> list[str]:
-    """Header cells the loader reads no role from (told to the user once, as info)."""
-    return [
-        c for i, c in enumerate(header.cells) if c and header.roles[i] is None and i not in header.months
-        and not is_computed(c)
-    ]  # fmt: skip
