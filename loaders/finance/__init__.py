@@ -361,7 +361,8 @@ def _assemble(kept: list[TableRead], problems: list[Problem], ctx: Context, file
         raise Refused(f"{file_name}: the finance workbook has no budget lines (every row was empty, a total or "
                       "rejected).")  # fmt: skip
     actual = lines.loc[lines["actual"].fillna(0).ne(0) & lines["period"].notna(), "period"]
-    as_of = last_day(max(actual)) if not actual.empty else None
+    dated = any(r.layout != "register" for r in kept)  # a register's start months say nothing of "to date"
+    as_of = last_day(max(actual)) if dated and not actual.empty else None
     meta["project_ids"] = sorted(lines["project_id"].dropna().unique().tolist())
     meta["currencies"] = sorted(lines["currency"].dropna().unique().tolist())
     return Parsed(SOURCE, f"Finance workbook ({meta['layout']})", {"budget_lines": lines}, problems, as_of=as_of,
