@@ -38,7 +38,12 @@ def detect(data: bytes, file_name: str) -> ModuleType:
     for module in loader_modules():
         if module.sniff(sample):
             return module
-    raise Refused(f"{file_name}: {describe(sample)} Upload an MS Project, Jira, finance or portfolio register export.")
+    hint = (
+        " A finance table loads with --source finance --map ROLE=COLUMN." if sample.csv_header or sample.sheets else ""
+    )
+    raise Refused(
+        f"{file_name}: {describe(sample)} Upload an MS Project, Jira, finance or portfolio register export.{hint}"
+    )
 
 
 def describe(sample: Sample) -> str:

@@ -174,8 +174,9 @@ def test_undecidable_grid_is_refused_naming_the_map_options():
 
 def test_a_mapping_names_the_columns_the_aliases_do_not_know():
     data = b"Kst,Monat,Betrag X\nK1,2026-01,10\nK1,2026-02,20\n"
-    with pytest.raises(NeedsMapping, match="--map"):
+    with pytest.raises(NeedsMapping, match="--map") as caught:
         parse(data, "x.csv")
+    assert caught.value.suggested == {"period": "Monat"}  # what the aliases know, for the mapping form
     parsed = parse(data, "x.csv", {"project_id": "Kst", "period": "Monat", "budget": "Betrag X"})
     assert _lines(parsed)["budget"].tolist() == [10, 20] and _lines(parsed)["actual"].isna().all()
     with pytest.raises(NeedsMapping, match="no such column"):
@@ -221,3 +222,12 @@ def test_cli_map_loads_and_the_saved_mapping_is_reused(tmp_path, capsys):
     with pytest.raises(SystemExit):
         cli(["ingest", str(first), "--db", str(db), "--map", "nonsense"])
     assert "is not ROLE=COLUMN" in capsys.readouterr().err
+
+
+def test_an_unrecognised_table_is_refused_with_the_finance_mapping_hint(store):
+    from loaders.ingest import ingest_bytes
+
+    report = ingest_bytes(store, b"Kst,Monat,Betrag X\nK1,2026-01,10\n", "x.csv")
+    assert report.status == "refused" and "--source finance --map ROLE=COLUMN" in report.message
+    forced = ingest_bytes(store, b"Kst,Monat,Betrag X\nK1,2026-01,10\n", "x.csv", source="finance")
+    assert forced.status == "refused" and "--map period=Monat --map actual=COLUMN" in forced.message

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 
 from loaders.base import NeedsMapping
-from loaders.finance.columns import header_key
+from loaders.finance.columns import header_key, role_of
 from loaders.finance.tables import Grid, Header, find_header, read_grids, text
 
 SOURCE = "finance"
@@ -40,11 +40,17 @@ def needs_mapping(file_name: str, grid: Grid, header: Header | None, reason: str
     else:
         cells, first = header.cells, header.first
     columns = [c for c in cells if c]
+    if not suggested:  # what the alias table recognises, to pre-fill a mapping form
+        suggested = {}
+        for cell in columns:
+            role = role_of(cell)
+            if role in ROLES and role not in suggested:
+                suggested[role] = cell
     where = f" (sheet {grid.sheet})" if grid.sheet else ""
     shown = ", ".join(columns[:12]) + (", ..." if len(columns) > 12 else "")
-    example = " ".join(f"--map {role}={_quote(col)}" for role, col in suggested.items()) or (
-        "--map period=COLUMN --map actual=COLUMN"
-    )
+    example = " ".join(f"--map {role}={_quote(col)}" for role, col in suggested.items())
+    if not set(suggested) & {"budget", "actual", "forecast", "committed", "amount", "measure"}:
+        example = f"{example} --map actual=COLUMN".strip()
     message = (
         f"{file_name}{where}: {reason} Columns found: {shown}. Say which column plays which role with "
         f"--map ROLE=COLUMN (roles: {', '.join(ROLES)}; also --map measure=budget|actual, --map layout=wide|long|"
