@@ -351,7 +351,7 @@ def _assemble(kept: list[TableRead], problems: list[Problem], ctx: Context, file
         postings["income"] = postings["income"] | known
     income = postings[postings["income"]]
     costs = postings[~postings["income"]]
-    meta: dict = {"layout": ", ".join(sorted({r.layout for r in kept})), "shape": kept[0].meta["shape"],
+    meta: dict = {"layout": ", ".join(sorted({r.meta.get("kind", r.layout) for r in kept})), "shape": kept[0].meta["shape"],
                   "sheets": [r.sheet for r in kept if r.sheet]}  # fmt: skip
     _notes(kept, income, costs, ctx, problems, meta)
     lines = aggregate(costs)

@@ -427,6 +427,7 @@ class _Reader:
                 rollups[rows[i][0]] = values[i]
         self._check_rollups(rows, codes, values, rollups)
         if rollups:
+            self.meta["hierarchical"] = True
             self.problems.append(Problem(f"{len(rollups)} WBS roll-up rows (codes with lines under them) were not "
                                          "loaded: only the leaves are summed.", "info"))  # fmt: skip
         return rollups
@@ -496,6 +497,17 @@ def project_key_note(header: Header, positions: dict[str, int], ctx: Context) ->
                    column)  # fmt: skip
 
 
+def _kind(layout: str, positions: dict[str, int], reader: _Reader) -> str:
+    """The layout as users know it: wide grid, long ledger / periodic, register, hierarchical."""
+    if reader.meta.get("hierarchical"):
+        return "hierarchical"
+    if layout == "long" and not {"period", "posting_date"} & set(positions):
+        return "register by fiscal year"
+    if layout == "long":
+        return "long ledger" if "amount" in positions else "long periodic"
+    return "wide grid" if layout == "wide" else layout
+
+
 def read_table(grid: Grid, header: Header, ctx: Context) -> TableRead | None:
     """Read one table (None when its columns make no finance layout)."""
     positions, problems = positions_of(header, ctx.mapping)
@@ -520,7 +532,7 @@ def read_table(grid: Grid, header: Header, ctx: Context) -> TableRead | None:
     if header.currency and postings["currency"].isna().any():
         postings["currency"] = postings["currency"].fillna(header.currency)
     measures = set(postings["measure"].unique())
-    meta = dict(reader.meta, layout=layout, currency=header.currency)
+    meta = dict(reader.meta, layout=layout, currency=header.currency, kind=_kind(layout, positions, reader))
     has_period = layout != "register" or postings["period"].notna().any()
     return TableRead(grid.sheet, layout, postings, problems + reader.problems, reader.rejected, measures, has_period,
                      len(positions), meta)  # fmt: skip

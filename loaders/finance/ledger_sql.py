@@ -105,7 +105,7 @@ def _read(con, path: str, header: Header, positions: dict[str, int], ctx: Contex
     reader = _Groups(ctx, header, positions)
     postings = reader.postings(groups, money)
     return TableRead(None, "long", postings, problems + reader.problems, reader.rejected + len(rejects),
-                     set(postings["measure"].unique()), True, len(positions), dict(reader.meta, layout="long"))  # fmt: skip
+                     set(postings["measure"].unique()), True, len(positions), dict(reader.meta, layout="long", kind="long ledger" if "amount" in positions else "long periodic"))  # fmt: skip
 
 
 def _key_sql(name: str, col: int | None) -> str:
