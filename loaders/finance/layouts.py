@@ -501,10 +501,10 @@ def _kind(layout: str, positions: dict[str, int], reader: _Reader) -> str:
     """The layout as users know it: wide grid, long ledger / periodic, register, hierarchical."""
     if reader.meta.get("hierarchical"):
         return "hierarchical"
-    if layout == "long" and not {"period", "posting_date"} & set(positions):
-        return "register by fiscal year"
+    if layout == "long" and "amount" in positions:
+        return "long ledger"
     if layout == "long":
-        return "long ledger" if "amount" in positions else "long periodic"
+        return "long periodic" if {"period", "posting_date"} & set(positions) else "register by fiscal year"
     return "wide grid" if layout == "wide" else layout
 
 
