@@ -880,9 +880,11 @@ class Store:
                SELECT * FROM (
                    SELECT * FROM named
                    UNION ALL BY NAME
-                   SELECT DISTINCT project_id, project_id AS name, false AS registered FROM upload_projects
-                   WHERE project_id NOT IN (SELECT project_id FROM named)
-                     AND ($projects IS NULL OR list_contains($projects, project_id)))
+                   SELECT DISTINCT up.project_id, up.project_id AS name, false AS registered
+                   FROM upload_projects up JOIN uploads u USING (upload_id)
+                   WHERE up.project_id NOT IN (SELECT project_id FROM named) AND up.project_id <> ''
+                     AND u.source NOT IN ('contracts', 'resources')  -- their keys name files, not projects
+                     AND ($projects IS NULL OR list_contains($projects, up.project_id)))
                ORDER BY project_id""",
             {"projects": self._visible()},
         )

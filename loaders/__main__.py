@@ -1,12 +1,15 @@
 """CLI: python -m loaders {ingest,uploads,demo}
 
     python -m loaders ingest FILE [FILE...] [--db PATH] [--project ID] [--as-of YYYY-MM-DD]
-                             [--source msproject|jira|finance|register]
+                             [--source msproject|jira|finance|register] [--map ROLE=COLUMN ...]
     python -m loaders uploads [--db PATH] --json
     python -m loaders demo [--db PATH]
 
 ``ingest`` prints one line per file and exits 0 when every file was stored (or was already
-stored), 1 when any file was refused; a refused file changes nothing.
+stored), 1 when any file was refused; a refused file changes nothing. ``--map`` tells the
+finance loader which column plays which role (``--map actual="Wert/BWähr" --map measure=budget``,
+also ``sheet``, ``header_row``, ``layout``, ``year``); a mapping that loads a file is saved for the
+file's shape and reused for the next file of that shape.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import datetime as dt
 import json
 import sys
 
-from loaders.ingest import ingest_path
+from loaders.finance.ingest import ingest_mapped
 from store import SOURCES, Store, StoreError
 
 
@@ -25,6 +28,13 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-03-31") from None
+
+
+def _role(text: str) -> tuple[str, str]:
+    role, sep, column = text.partition("=")
+    if not sep or not role.strip() or not column.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not ROLE=COLUMN (e.g. actual=Amount)")
+    return role.strip(), column.strip()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -40,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--as-of", type=_date, help="snapshot date YYYY-MM-DD (default: from the file)")
     ingest.add_argument("--source", choices=SOURCES, help="skip format detection")
     ingest.add_argument("--verbose", "-v", action="store_true", help="also print every problem found")
+    ingest.add_argument("--map", action="append", type=_role, default=[], metavar="ROLE=COLUMN",
+                        help="finance files: the column that plays ROLE (repeatable)")  # fmt: skip
     uploads = sub.add_parser("uploads", help="list stored uploads")
     uploads.add_argument("--db")
     uploads.add_argument("--user", help="the signed-in user's e-mail: with PMO_ROLES set, only what their role allows")
@@ -79,7 +91,8 @@ def main(argv: list[str] | None = None) -> int:
 def _ingest(store: Store, args) -> int:
     failed = 0
     for path in args.files:
-        report = ingest_path(store, path, project_id=args.project, as_of=args.as_of, source=args.source)
+        report = ingest_mapped(store, path, dict(args.map), project_id=args.project, as_of=args.as_of,
+                               source=args.source)  # fmt: skip
         print(report.line())
         if args.verbose:
             for p in report.problems:

@@ -13,11 +13,11 @@ from loaders.base import Refused, Sample
 LOADER_MODULES = (
     "loaders.refusals",
     "loaders.asana",  # before MS Project: its Name/Start Date/Due Date columns look like a task table
-    "loaders.msproject",
-    "loaders.jira",
     "loaders.contracts",  # before finance: a PO register with a project and month columns is not a budget
     "loaders.risk",
-    "loaders.finance",
+    "loaders.finance",  # before msproject: a capital register's id/name/start columns look like a task list
+    "loaders.msproject",
+    "loaders.jira",
     "loaders.resources",
     "loaders.register",
 )
@@ -42,7 +42,12 @@ def detect(data: bytes, file_name: str) -> ModuleType:
     for module in loader_modules():
         if module.sniff(sample):
             return module
-    raise Refused(f"{file_name}: {describe(sample)} Upload an MS Project, Jira, finance or portfolio register export.")
+    hint = (
+        " A finance table loads with --source finance --map ROLE=COLUMN." if sample.csv_header or sample.sheets else ""
+    )
+    raise Refused(
+        f"{file_name}: {describe(sample)} Upload an MS Project, Jira, finance or portfolio register export.{hint}"
+    )
 
 
 def describe(sample: Sample) -> str:

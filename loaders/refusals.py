@@ -50,12 +50,24 @@ def _kind(sample: Sample) -> str | None:
         except zipfile.BadZipFile:
             return None
         if any(n.startswith(("xl/pivotCache/", "xl/pivotTables/")) for n in names):
-            sheets = sample.sheets
-            if any(any(u.casefold() in s.casefold() for u in _USAGE_NAMES) for s in sheets) or any(
-                n.startswith("xl/connections") for n in names
-            ):
-                return "pivot"
+            return "pivot" if _is_visual_report(data, names, sample.sheets) else None
     return None
+
+
+_CUBE_NAMES = ("Assignment Usage", "Task Usage", "Resource Usage")
+_CUBE_MARKERS = (b"MSOLAP", b".cub", b"OLAP")
+
+
+def _is_visual_report(data: bytes, names: list[str], sheets: dict) -> bool:
+    """A pivot workbook is a Visual Report when a sheet is named after one of MS Project's OLAP
+    cubes (Assignment/Task/Resource Usage), or when its pivots read an OLAP cube (the connection
+    names MSOLAP or a .cub file) and a sheet carries a Visual Report name (Baseline Cost ...).
+    A finance workbook with an ordinary pivot table or a Power Query connection is not one."""
+    if any(s.strip().casefold().startswith(tuple(c.casefold() for c in _CUBE_NAMES)) for s in sheets):
+        return True
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        cube = any(any(m in zf.read(n)[:65536] for m in _CUBE_MARKERS) for n in names if n.startswith("xl/connections"))
+    return cube and any(any(u.casefold() in s.casefold() for u in _USAGE_NAMES) for s in sheets)
 
 
 def sniff(sample: Sample) -> bool:

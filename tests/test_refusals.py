@@ -83,3 +83,29 @@ def test_ordinary_files_are_not_refusals():
     assert not refusals.sniff(
         Sample(b"<?xml version='1.0'?><Project xmlns='http://schemas.microsoft.com/project'/>", "p.xml")
     )
+
+
+def test_finance_workbook_with_a_pivot_and_a_query_connection_is_not_a_visual_report():
+    """Issue 12: a budget workbook with an ordinary pivot table (and a Power Query connection) is finance."""
+    data = _workbook(
+        {
+            "Baseline Cost": [["Project", "Month", "Category", "Budget", "Actual"], ["P1", "2026-01", "Labour", 10, 9]],
+            "Pivot": [["Row Labels", "Sum of Budget"]],
+        },
+        {
+            "xl/pivotCache/pivotCacheDefinition1.xml": b"<pivotCacheDefinition/>",
+            "xl/connections.xml": b'<connections><connection name="Query - Budget" type="5">'
+            b'<dbPr connection="Provider=Microsoft.Mashup.OleDb.1"/></connection></connections>',
+        },
+    )
+    assert not refusals.sniff(Sample(data, "budget.xlsx"))
+    assert detect(data, "budget.xlsx").SOURCE == "finance"
+    cube = _workbook(
+        {"Baseline Cost": [["Year", "Cost"]]},
+        {
+            "xl/pivotCache/pivotCacheDefinition1.xml": b"<pivotCacheDefinition/>",
+            "xl/connections.xml": b'<connections><connection><olapPr/><dbPr connection="Provider=MSOLAP;'
+            b'Data Source=C:\\Temp\\Tasks.cub"/></connection></connections>',
+        },
+    )
+    assert refusals.sniff(Sample(cube, "report.xlsx"))
