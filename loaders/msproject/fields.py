@@ -14,7 +14,7 @@ TASK_COLUMNS = (
     "deadline", "duration_hours", "baseline_duration_hours", "work_hours", "baseline_work_hours",
     "percent_complete", "physical_percent_complete", "cost", "baseline_cost", "actual_cost", "remaining_cost",
     "fixed_cost", "fixed_cost_accrual", "bcws", "bcwp", "acwp", "earned_value_method", "resource_names",
-    "predecessors", "notes",
+    "predecessors", "notes", "actual_work_hours",
 )  # fmt: skip
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from loaders.base import Parsed, Problem, Refused
+from loaders.msproject.consistency import check_tasks
 from loaders.msproject.fields import ACCRUALS, EV_METHODS, MISSING_BASELINE_XML, NS, SOURCE
 from loaders.msproject.mspdi_stream import iter_mspdi, text_columns
 from loaders.msproject.mspdi_tables import (
@@ -26,7 +27,7 @@ TASK_KEYS = (
     "UID", "ID", "Name", "IsNull", "WBS", "OutlineNumber", "OutlineLevel", "Summary", "Milestone", "Start", "Finish",
     "ActualStart", "ActualFinish", "Deadline", "Duration", "Work", "PercentComplete", "PhysicalPercentComplete",
     "Cost", "ActualCost", "RemainingCost", "FixedCost", "FixedCostAccrual", "BCWS", "BCWP", "ACWP",
-    "EarnedValueMethod", "Notes", "_pos",
+    "EarnedValueMethod", "Notes", "ActualWork", "_pos",
 )  # fmt: skip
 
 
@@ -77,20 +78,46 @@ def _project_number(project: dict, key: str, default: float) -> float:
         return default
 
 
-def project_options(project: dict) -> tuple[dict, dict, str, object]:
-    """The ``<Project>`` leaves -> (calendar units, meta, default EV method, as-of date or None)."""
+def _file_date(project: dict, key: str) -> pd.Timestamp | None:
+    raw = (project.get(key) or "").strip()
+    value = pd.to_datetime(raw, errors="coerce") if raw else None
+    return None if value is None or pd.isna(value) else value
+
+
+def as_of_from_file(project: dict, problems: list[Problem]) -> tuple[pd.Timestamp | None, str | None]:
+    """StatusDate, else CurrentDate (MS Project computes earned value at it when no status date is
+    set), else LastSaved, with an info problem naming the one used -> (timestamp, field)."""
+    for key in ("StatusDate", "CurrentDate", "LastSaved"):
+        value = _file_date(project, key)
+        if value is None:
+            continue
+        if key != "StatusDate":
+            why = {"CurrentDate": "the date MS Project computes earned value at when no status date is set",
+                   "LastSaved": "the day the file was last saved"}[key]  # fmt: skip
+            problems.append(Problem(f"the plan has no status date; its {key} {value:%Y-%m-%d %H:%M} ({why}) was used "
+                                    "as its as-of date. Set one in MS Project (Project > Status Date) to choose it.",
+                                    "info", None, key, project.get(key)))  # fmt: skip
+        return value, key
+    return None, None
+
+
+def project_options(project: dict, problems: list[Problem]) -> tuple[dict, dict, str, object]:
+    """The ``<Project>`` leaves -> (duration units, meta, default EV method, as-of date or None)."""
     calendar = {"minutes_per_day": _project_number(project, "MinutesPerDay", 480),
                 "minutes_per_week": _project_number(project, "MinutesPerWeek", 2400),
                 "days_per_month": _project_number(project, "DaysPerMonth", 20)}  # fmt: skip
-    status = pd.to_datetime(project.get("StatusDate"), errors="coerce") if project.get("StatusDate") else None
-    as_of = None if status is None or pd.isna(status) else status.date()
+    status, status_from = as_of_from_file(project, problems)
     ev_default = EV_METHODS.get(
         str(project.get("DefaultTaskEVMethod", project.get("EarnedValueMethod", "0"))), "percent_complete"
     )
     meta = {
-        "status_date": as_of.isoformat() if as_of else None,
+        "status_date": status.date().isoformat() if status_from == "StatusDate" else None,
+        "status_datetime": status.isoformat() if status is not None else None,
+        "as_of_from": status_from,
         "current_date": project.get("CurrentDate"),
+        "last_saved": project.get("LastSaved"),
         **calendar,
+        "calendar": project.get("_calendar"),
         "baseline_for_earned_value": int(_project_number(project, "BaselineForEarnedValue", 0)),
         "earned_value_method": ev_default,
         "default_fixed_cost_accrual": ACCRUALS.get(str(project.get("DefaultFixedCostAccrual"))),
@@ -99,7 +126,7 @@ def project_options(project: dict) -> tuple[dict, dict, str, object]:
         "save_version": project.get("SaveVersion"),
         "date_orders": {},
     }
-    return calendar, meta, ev_default, as_of
+    return calendar, meta, ev_default, status.date() if status is not None else None
 
 
 def _project_name(project: dict, summary_name: str | None) -> str | None:
@@ -109,6 +136,18 @@ def _project_name(project: dict, summary_name: str | None) -> str | None:
     if name and re.search(r"\.(xml|mpp)$", name, re.I):
         name = None
     return title or name or summary_name
+
+
+def _with_summary_baseline(summary: dict | None, baselines: list[dict], calendar: dict) -> dict | None:
+    """The project summary task's values plus its baseline 0 cost and work (from its Baseline block)."""
+    if summary is None:
+        return None
+    own = [b for b in baselines if b.get("_uid") == "0" and (b.get("Number") or "0").strip() == "0"]
+    frame = mspdi_baselines(text_columns(own), calendar, [], {0})
+    first = frame.iloc[0] if len(frame) else None
+    for src, dst in (("cost", "baseline_cost"), ("work_hours", "baseline_work_hours")):
+        summary[dst] = None if first is None or pd.isna(first[src]) else float(first[src])
+    return summary
 
 
 def _fill_baseline_zero(out: pd.DataFrame, tb: pd.DataFrame) -> None:
@@ -136,16 +175,17 @@ def parse_mspdi(data: bytes, file_name: str) -> Parsed:
         raise Refused(f"{file_name}: this XML is not an MS Project (MSPDI) file; save the plan from MS Project as XML.")
     problems: list[Problem] = []
     rec = read_records(data, file_name)
-    calendar, meta, ev_default, as_of = project_options(rec.project)
+    calendar, meta, ev_default, as_of = project_options(rec.project, problems)
     frame = text_columns(rec.tasks, TASK_KEYS)
     rec.tasks = []
-    out, summary_name = mspdi_tasks(frame, calendar, problems, ev_default)
+    out, summary_name, summary = mspdi_tasks(frame, calendar, problems, ev_default)
     project_name = _project_name(rec.project, summary_name)
     if rec.links:
         id_of = dict(zip(frame.get("UID", []), frame.get("ID", []), strict=False)) if not frame.empty else {}
         out["predecessors"] = out["task_uid"].map(predecessor_text(rec.links, id_of, calendar))
     tables = {"tasks": out, **_resource_tables(rec, out, calendar, problems)}
     kept = set(out["task_uid"].dropna().astype(int))
+    meta["project_summary"] = _with_summary_baseline(summary, rec.baselines, calendar)
     tb = mspdi_baselines(text_columns(rec.baselines), calendar, problems, kept)
     tables["task_baselines"] = tb
     _fill_baseline_zero(out, tb)
@@ -155,6 +195,7 @@ def parse_mspdi(data: bytes, file_name: str) -> Parsed:
     if tb.empty:
         problems.append(Problem(MISSING_BASELINE_XML, "info"))
     tables["tasks"] = typed_tasks(out)
+    check_tasks(tables["tasks"], problems)
     meta["baselines"] = sorted(int(n) for n in tb["baseline_number"].dropna().unique()) if not tb.empty else []
     return Parsed(
         SOURCE, "MSPDI XML", tables, problems, as_of=as_of, project_id=None, project_name=project_name, meta=meta

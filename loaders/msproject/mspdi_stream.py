@@ -67,8 +67,12 @@ def iter_mspdi(data: bytes, file_name: str):
     lxml ``iterparse`` (entities and network off) stops only at record elements; each record is
     serialised by lxml and its leaves read with one regular expression (C speed, no Python object
     per child element), then cleared and detached, so memory stays bounded by one record.
+    The project's calendar (see :mod:`loaders.msproject.calendars`) is ``fields["_calendar"]``
+    of the final record.
     """
     from lxml import etree
+
+    from loaders.msproject.calendars import project_calendar
 
     try:
         context = etree.iterparse(
@@ -110,6 +114,8 @@ def iter_mspdi(data: bytes, file_name: str):
     if root is None or local_name(root.tag) != "Project":
         raise Refused(f"{file_name}: the XML root is not <Project>; save the plan from MS Project as XML (MSPDI).")
     project = {local_name(c.tag): c.text for c in root if isinstance(c.tag, str) and len(c) == 0}
+    calendars = next((c for c in root if isinstance(c.tag, str) and local_name(c.tag) == "Calendars"), None)
+    project["_calendar"] = project_calendar(calendars, (project.get("CalendarUID") or "").strip() or None)
     yield "Project", project, [], [], []
 
 

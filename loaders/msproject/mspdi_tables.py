@@ -16,10 +16,16 @@ from loaders.msproject.fields import (
 )
 from loaders.msproject.xml_cells import XmlCells, column_or_empty
 
+#: The project summary task's (UID 0) values kept for MS Project's own totals (``meta["project_summary"]``).
+PROJECT_SUMMARY_FIELDS = ("cost", "actual_cost", "bcws", "bcwp", "acwp", "work_hours", "actual_work_hours",
+                          "percent_complete")  # fmt: skip
+
 
 def mspdi_tasks(frame: pd.DataFrame, calendar: dict, problems: list[Problem], ev_default: str):
+    """Task records -> (task frame without the project summary and IsNull rows, the project
+    summary task's name, its values as a dict or None)."""
     if frame.empty:
-        return pd.DataFrame(columns=TASK_COLUMNS), None
+        return pd.DataFrame(columns=TASK_COLUMNS), None, None
     rows = frame["_pos"]
     c = XmlCells(frame, problems, calendar, rows)
     uid = c.integer("UID")
@@ -50,6 +56,7 @@ def mspdi_tasks(frame: pd.DataFrame, calendar: dict, problems: list[Problem], ev
         "baseline_duration_hours": np.nan,
         "work_hours": c.duration("Work"),
         "baseline_work_hours": np.nan,
+        "actual_work_hours": c.duration("ActualWork"),
         "percent_complete": c.number("PercentComplete"),
         "physical_percent_complete": c.number("PhysicalPercentComplete"),
         "cost": c.number("Cost", 100),
@@ -68,13 +75,17 @@ def mspdi_tasks(frame: pd.DataFrame, calendar: dict, problems: list[Problem], ev
     })  # fmt: skip
     if is_null.any():
         problems.append(Problem(f"{int(is_null.sum())} blank (IsNull) task row(s) were skipped.", "info"))
+    summary = None
+    if project_row.any():
+        first = out[project_row].iloc[0]
+        summary = {k: (None if pd.isna(first[k]) else float(first[k])) for k in PROJECT_SUMMARY_FIELDS}
     out = out[~is_null & ~project_row].reset_index(drop=True)
     if out["is_summary"].isna().all():
         lv = out["outline_level"].astype("float64")
         out["is_summary"] = (lv.shift(-1) > lv).fillna(False).astype("boolean")
     out["is_summary"] = out["is_summary"].fillna(False)
     out["is_milestone"] = out["is_milestone"].fillna(False)
-    return out, project_name
+    return out, project_name, summary
 
 
 def predecessor_text(links: list[dict], id_of: dict, calendar: dict) -> pd.Series:

@@ -92,7 +92,8 @@ def typed_tasks(tasks: pd.DataFrame) -> pd.DataFrame:
     for c in DATE_FIELDS:
         if tasks[c].dtype != "datetime64[us]":
             tasks[c] = pd.to_datetime(tasks[c], errors="coerce").astype("datetime64[us]")
-    for c in ("duration_hours", "baseline_duration_hours", "work_hours", "baseline_work_hours", "percent_complete",
+    for c in ("duration_hours", "baseline_duration_hours", "work_hours", "baseline_work_hours", "actual_work_hours",
+              "percent_complete",
               "physical_percent_complete", "cost", "baseline_cost", "actual_cost", "remaining_cost", "fixed_cost",
               "bcws", "bcwp", "acwp"):  # fmt: skip
         if tasks[c].dtype != "float64":
