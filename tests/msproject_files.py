@@ -81,11 +81,23 @@ def task(uid: int, name: str, level: int, *, summary=False, baselines=(), tp=(),
     return "<Task>" + "".join(parts) + "".join(tp) + "".join(baselines) + "</Task>"
 
 
-def mspdi(tasks: list[str], *, calendars: list[str] | None = None, calendar_uid=1, **project) -> bytes:
+def resource(uid: int, name: str, rate: float = 0.0) -> str:
+    return f"<Resource><UID>{uid}</UID><ID>{uid}</ID><Name>{escape(name)}</Name><Type>1</Type><StandardRate>{rate:g}</StandardRate></Resource>"
+
+
+def assignment(uid: int, task_uid: int, resource_uid: int, cost: float = 0.0, actual_cost: float = 0.0) -> str:
+    return (f"<Assignment><UID>{uid}</UID><TaskUID>{task_uid}</TaskUID><ResourceUID>{resource_uid}</ResourceUID>"
+            f"<Cost>{round(cost * 100)}</Cost><ActualCost>{round(actual_cost * 100)}</ActualCost></Assignment>")  # fmt: skip
+
+
+def mspdi(tasks: list[str], *, calendars: list[str] | None = None, calendar_uid=1, resources=(), assignments=(),
+          **project) -> bytes:  # fmt: skip
     """A whole MSPDI file (root ``<Project xmlns=...>``); ``project`` = Project leaves (StatusDate…)."""
     head = {"SaveVersion": 14, "Name": "plan.xml", "Title": "Golden plan", "MinutesPerDay": 480,
             "MinutesPerWeek": 2400, "DaysPerMonth": 20, "CalendarUID": calendar_uid, **project}  # fmt: skip
     cals = "".join(calendars if calendars is not None else [calendar()])
     body = "".join(_leaf(k, v) for k, v in head.items() if v is not None)
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Project xmlns="{NS}">{body}'
-            f"<Calendars>{cals}</Calendars><Tasks>{''.join(tasks)}</Tasks></Project>").encode()  # fmt: skip
+            f"<Calendars>{cals}</Calendars><Tasks>{''.join(tasks)}</Tasks>"
+            f"<Resources>{''.join(resources)}</Resources><Assignments>{''.join(assignments)}</Assignments>"
+            "</Project>").encode()  # fmt: skip
