@@ -1,8 +1,8 @@
 """Files that look like MS Project output but cannot be loaded: refused with what to export instead.
 
-Asked before every other loader (see ``loaders.detect``): legacy MPX text, ``.mpp`` binaries
-(OLE2 compound files with MS Project streams) and Visual Reports pivots (Excel workbooks built
-on MS Project's OLAP cubes: "Assignment Usage", "Task Usage", "Resource Usage" pivot tables).
+Asked before every other loader (see ``loaders.detect``): legacy MPX text and Visual Reports pivots
+(Excel workbooks built on MS Project's OLAP cubes: "Assignment Usage", "Task Usage", "Resource
+Usage" pivot tables). Native ``.mpp`` files are read by :mod:`loaders.msproject.mpp` (MPXJ).
 """
 
 from __future__ import annotations
@@ -17,12 +17,6 @@ SOURCE = "msproject"
 EXPORT_INSTEAD = (
     "open it in MS Project and save it as XML (File > Save As > XML) or export an Excel workbook with a "
     '"Selected Data" map, then upload that file instead.'
-)
-_MPP_MARKERS = (
-    b"MSProject",
-    b"Microsoft Project",
-    "MSProject".encode("utf-16-le"),
-    "Microsoft Project".encode("utf-16-le"),
 )
 _USAGE_NAMES = ("Assignment Usage", "Task Usage", "Resource Usage", "Baseline Cost", "Earned Value Over Time")
 _PIVOT_MARKERS = (b"Assignment Usage", "Assignment Usage".encode("utf-16-le"), b"Task Usage", "Task Usage".encode("utf-16-le"),
@@ -40,8 +34,6 @@ def _kind(sample: Sample) -> str | None:
             b"Workbook" in window or "Workbook".encode("utf-16-le") in window
         ):
             return "pivot"
-        if any(m in window for m in _MPP_MARKERS):
-            return "mpp"
         return None
     if sample.is_zip:
         try:
@@ -64,11 +56,10 @@ def sniff(sample: Sample) -> bool:
 
 MESSAGES = {
     "mpx": "this is a legacy MPX file (MS Project 98 and older), which cannot be read;",
-    "mpp": "this is a native MS Project .mpp file, which cannot be read directly;",
     "pivot": "this is an MS Project Visual Reports pivot workbook, which holds summaries rather than the task list;",
 }
 
 
 def parse(data: bytes, file_name: str):
-    kind = _kind(Sample(data, file_name)) or "mpp"
+    kind = _kind(Sample(data, file_name)) or "mpx"
     raise Refused(f"{file_name}: {MESSAGES[kind]} {EXPORT_INSTEAD}")

@@ -101,3 +101,36 @@ def mspdi(tasks: list[str], *, calendars: list[str] | None = None, calendar_uid=
             f"<Calendars>{cals}</Calendars><Tasks>{''.join(tasks)}</Tasks>"
             f"<Resources>{''.join(resources)}</Resources><Assignments>{''.join(assignments)}</Assignments>"
             "</Project>").encode()  # fmt: skip
+
+
+def xls(sheets: dict[str, list[list]]) -> bytes:
+    """An Excel 97–2003 workbook (BIFF8, as MS Project 2003/2007 "Save As Excel" writes): text cells."""
+    import io
+
+    import xlwt
+
+    book = xlwt.Workbook()
+    for name, rows in sheets.items():
+        sheet = book.add_sheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                sheet.write(r, c, value)
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def xlsx(sheets: dict[str, list[list]]) -> bytes:
+    """An .xlsx workbook with the given rows (every cell as written: text stays text)."""
+    import io
+
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False})
+    for name, rows in sheets.items():
+        sheet = book.add_worksheet(name)
+        for r, row in enumerate(rows):
+            sheet.write_row(r, 0, row)
+    book.close()
+    return buf.getvalue()

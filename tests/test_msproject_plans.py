@@ -3,8 +3,9 @@ actual work and consistency warnings — on MSPDI files built in the real format
 
 import datetime as dt
 
+import pandas as pd
 import pytest
-from msproject_files import DAY, baseline, calendar, mspdi, task
+from msproject_files import DAY, baseline, calendar, mspdi, task, xls, xlsx
 
 from loaders import msproject
 
@@ -102,3 +103,66 @@ def test_consistency_warnings_for_third_party_files():
     backwards = next(p for p in warnings if "before its start" in p.message)
     assert backwards.row_number == 1 and backwards.column_name == "Finish"
     assert parsed.tables["tasks"]["percent_complete"].isna().iloc[2]  # 140 % left empty
+
+
+HEADER = ["ID", "Name", "WBS", "Start_Date", "Finish_Date", "Baseline_Start", "Baseline_Finish", "Baseline_Cost",
+          "Percent_Complete", "Actual_Cost"]  # fmt: skip
+
+
+def _rows(names, wbs):
+    out = [HEADER]
+    for k, (name, code) in enumerate(zip(names, wbs, strict=True), start=1):
+        day = f"May {6 + k}, 2018"
+        out.append([str(k), name, code, f"{day} 8:00 AM", f"{day} 5:00 PM", f"{day} 8:00 AM", f"{day} 5:00 PM",
+                    "$0.00" if code.count(".") == 0 else "$1,000.00", "50%", "$400.00"])  # fmt: skip
+    return out
+
+
+def test_old_binary_xls_selected_data_export_is_read():
+    data = xls({"Task_Table1": _rows(["Phase", "Design", "Build"], ["1", "1.1", "1.2"])})
+    parsed = msproject.parse(data, "plan.xls")
+    assert parsed.format == "MS Project Selected Data (xls)"
+    tasks = parsed.tables["tasks"]
+    assert list(tasks["name"]) == ["Phase", "Design", "Build"]
+    assert tasks["baseline_cost"].tolist() == [0, 1000, 1000]
+    assert tasks["start"].iloc[1] == pd.Timestamp("2018-05-08 08:00")
+
+
+def test_xls_is_detected_as_ms_project_not_refused():
+    from loaders.detect import detect
+
+    data = xls({"Task_Table1": _rows(["Design"], ["1"])})
+    assert detect(data, "plan.xls") is msproject
+
+
+def test_hierarchy_from_the_wbs_code_when_there_is_no_outline_level():
+    data = xlsx({"Task_Table1": _rows(["Phase", "Design", "Build", "Close"], ["1", "1.1", "1.2", "2"])})
+    parsed = msproject.parse(data, "plan.xlsx")
+    tasks = parsed.tables["tasks"]
+    assert tasks["outline_level"].tolist() == [1, 2, 2, 1]
+    assert tasks["is_summary"].tolist() == [True, False, False, False]
+    assert parsed.meta["outline_level_from"].startswith("the WBS code")
+    assert any("read from the WBS code" in m for m in _messages(parsed, "info"))
+
+
+def test_hierarchy_from_name_indentation():
+    rows = _rows(["Phase", "   Design", "      Sketch", "   Build"], ["A", "B", "C", "D"])
+    parsed = msproject.parse(xlsx({"Task_Table1": rows}), "plan.xlsx")
+    tasks = parsed.tables["tasks"]
+    assert tasks["outline_level"].tolist() == [1, 2, 3, 2]
+    assert tasks["name"].tolist() == ["Phase", "Design", "Sketch", "Build"]
+    assert tasks["is_summary"].tolist() == [True, True, False, False]
+    assert "indentation" in parsed.meta["outline_level_from"]
+
+
+def test_no_hierarchy_is_said():
+    parsed = msproject.parse(xlsx({"Task_Table1": _rows(["A", "B"], ["X", "Y"])}), "plan.xlsx")
+    assert any("every task counts as a leaf" in m for m in _messages(parsed, "info"))
+
+
+def test_header_found_below_a_title_row():
+    rows = [["Golden plan — exported 8 May 2018"], [], *_rows(["Design"], ["1"])]
+    parsed = msproject.parse(xlsx({"Task_Table1": rows}), "plan.xlsx")
+    assert parsed.tables["tasks"]["name"].tolist() == ["Design"]
+    assert parsed.tables["tasks"]["row_number"].tolist() == [4]
+    assert any("above the header row 3" in m for m in _messages(parsed, "info"))

@@ -51,9 +51,11 @@ def test_legacy_mpx_fixture_is_refused(real_exports, store):
     assert message.count(". ") == 0  # one sentence
 
 
-def test_mpp_binary_is_refused(store):
+def test_damaged_mpp_binary_is_refused(store):
+    # .mpp files are read through MPXJ (loaders.msproject.mpp); one MPXJ cannot read is refused
     data = OLE2 + b"\x00" * 504 + b"MSProject.Project.9" + b"\x00" * 100 + "   114".encode("utf-16-le")
-    assert refusals.sniff(Sample(data, "plan.mpp"))
+    assert not refusals.sniff(Sample(data, "plan.mpp"))
+    assert detect(data, "plan.mpp").SOURCE == "msproject"
     message = _refusal(data, "plan.mpp", store)
     assert ".mpp" in message and "XML" in message
 

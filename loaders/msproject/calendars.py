@@ -120,4 +120,8 @@ def project_calendar(calendars_el, calendar_uid: str | None) -> dict | None:
         exceptions = base["exceptions"] + exceptions
         base = found.get(base["base"])
     weekdays = [day if day is not None else STANDARD_WEEK[i] for i, day in enumerate(weekdays)]
-    return {"name": chosen["name"], "uid": chosen["uid"], "weekdays": weekdays, "exceptions": exceptions}
+    unique = []  # MPXJ and Project 2007+ may write an exception twice (DayType 0 and <Exceptions>)
+    for exc in exceptions:
+        if exc not in unique:
+            unique.append(exc)
+    return {"name": chosen["name"], "uid": chosen["uid"], "weekdays": weekdays, "exceptions": unique}

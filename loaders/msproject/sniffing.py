@@ -23,6 +23,18 @@ def task_header_score(header: list[str]) -> int:
     return len(found) if extra else 0
 
 
+def task_header_index(rows: list[list], limit: int = 30) -> int:
+    """The task table's header row: the first of the first ``limit`` rows naming task fields (a title
+    or notes above it are preamble), else the first non-empty row."""
+    for i, row in enumerate(rows[:limit]):
+        if task_header_score([str(c) for c in row]):
+            return i
+    for i, row in enumerate(rows[:50]):
+        if any(str(c).strip() for c in row):
+            return i
+    return 0
+
+
 _PROLOG = re.compile(r"(?:\s+|<\?.*?\?>|<!--.*?-->)*", re.S)
 
 
@@ -83,7 +95,41 @@ def workbook_sheet_names(data: bytes) -> list[str]:
     return [unescape(m.decode("utf-8", "replace")) for m in _SHEET_NAME.findall(index)]
 
 
+_MPP_MARKERS = (b"MSProject", b"Microsoft Project", "MSProject".encode("utf-16-le"),
+                "Microsoft Project".encode("utf-16-le"))  # fmt: skip
+_WORKBOOK_STREAMS = ("Workbook".encode("utf-16-le"), "Book\x00".encode("utf-16-le"))
+OLE2 = bytes.fromhex("d0cf11e0a1b11ae1")
+
+
+def ole2_kind(data: bytes) -> str | None:
+    """An OLE2 compound file -> ``"xls"`` (a ``Workbook``/``Book`` stream: Excel 97–2003, BIFF8/5),
+    ``"mpp"`` (MS Project's own markers) or None."""
+    if data[:8] != OLE2:
+        return None
+    window = data[: 8 * 1024 * 1024]
+    if any(m in window for m in _WORKBOOK_STREAMS):
+        return "xls"
+    return "mpp" if any(m in window for m in _MPP_MARKERS) else None
+
+
+def _xls_sheets(data: bytes) -> dict[str, list[list]]:
+    from loaders.tabular import read_workbook
+
+    try:
+        return read_workbook(data, "workbook.xls")
+    except Exception:  # a damaged or password-protected workbook is not ours to judge
+        return {}
+
+
 def sniff(sample: Sample) -> bool:
+    kind = ole2_kind(sample.data) if sample.is_ole2 else None
+    if kind == "mpp":
+        return True
+    if kind == "xls":
+        sheets = _xls_sheets(sample.data)
+        if any(name.startswith("Task_Table") for name in sheets):
+            return True
+        return any(task_header_score([str(c) for c in row]) >= 3 for rows in sheets.values() for row in rows[:30])
     if sample.is_zip:
         if any(name.startswith("Task_Table") for name in workbook_sheet_names(sample.data)):
             return True  # MS Project's own sheet names: no need to load a sheet to know

@@ -8,7 +8,7 @@ from loaders.base import Parsed, Problem, Refused
 from loaders.msproject.aliases import ASSIGNMENT_ALIASES, RESOURCE_ALIASES
 from loaders.msproject.cells import Cells, currency_symbol
 from loaders.msproject.fields import ASSIGNMENT_COLUMNS, BASELINE_COLUMNS, RESOURCE_COLUMNS, SOURCE
-from loaders.msproject.sniffing import task_header_score
+from loaders.msproject.sniffing import task_header_index, task_header_score
 from loaders.msproject.table import convert_columns, header_index, map_header, raw_frame, report_unmapped
 from loaders.msproject.tabular_tasks import tasks_from_rows
 from loaders.msproject.tasks import baseline_notice, finish_tasks, typed_tasks
@@ -116,7 +116,7 @@ def parse_workbook(data: bytes, file_name: str) -> Parsed:
     for name, rows in sheets.items():
         if not rows:
             continue
-        header = [str(c) for c in rows[header_index(rows)]]
+        header = [str(c) for c in rows[task_header_index(rows)]]
         score = task_header_score(header) + (100 if name.casefold().startswith("task_table") else 0)
         if score > best and task_header_score(header):
             task_sheet, best = name, score
@@ -127,7 +127,12 @@ def parse_workbook(data: bytes, file_name: str) -> Parsed:
         )
     names = {n.casefold() for n in sheets}
     template = {"task_table", "resource_table", "assignment_table"} <= names and task_sheet == "Task_Table"
-    fmt = "MS Project Excel template" if template else "MS Project Selected Data (xlsx)"
+    kind = "xls" if data[:8] == bytes.fromhex("d0cf11e0a1b11ae1") else "xlsx"
+    fmt = (
+        f"MS Project Excel template{' (xls)' if kind == 'xls' else ''}"
+        if template
+        else f"MS Project Selected Data ({kind})"
+    )
     return parse_tables(sheets, file_name, fmt, task_sheet)
 
 

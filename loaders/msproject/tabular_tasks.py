@@ -11,7 +11,8 @@ from loaders.msproject.aliases import TASK_ALIASES
 from loaders.msproject.cells import Cells
 from loaders.msproject.date_order import ORDER_WORDS, file_date_order, guess_date_order
 from loaders.msproject.fields import BASELINE_COLUMNS, DATE_FIELDS, TASK_COLUMNS
-from loaders.msproject.table import convert_columns, header_index, map_header, raw_frame, report_unmapped
+from loaders.msproject.sniffing import task_header_index
+from loaders.msproject.table import convert_columns, map_header, raw_frame, report_unmapped
 from loaders.values import (
     decide_date_order,
 )
@@ -19,13 +20,16 @@ from loaders.values import (
 
 def tasks_from_rows(rows: list[list], file_name: str, problems: list[Problem], sheet: str | None = None):
     """Task rows of a template or Selected Data table -> (tasks, task_baselines, assignments, meta)."""
-    hi = header_index(rows)
+    hi = task_header_index(rows)
     header = [str(c).strip() for c in rows[hi]] if rows else []
     mapped, baseline_cols, unmapped = map_header(header, TASK_ALIASES)
     if "name" not in mapped:
         where = f"sheet {sheet}" if sheet else "the file"
         raise Refused(f"{file_name}: {where} has no Name column, so it is not an MS Project task export; "
                       "export with headers (\"Export includes headers\") and include the Name field.")  # fmt: skip
+    if hi and any(str(c).strip() for row in rows[:hi] for c in row):
+        problems.append(Problem(f"{hi} row(s) above the header row {hi + 1} (a title or notes) were not read as tasks.",
+                                "info", hi + 1))  # fmt: skip
     frame, numbers = raw_frame(rows, hi + 1, len(header))
     cells = Cells(numbers + 0, problems)
     frame, numbers, assignments = _split_assignment_rows(frame, numbers, mapped, header, cells)
@@ -35,12 +39,25 @@ def tasks_from_rows(rows: list[list], file_name: str, problems: list[Problem], s
     tasks = convert_columns(cells, frame, mapped, header, TASK_COLUMNS, date_fallback=fallback, estimated=estimated,
                             date_fallback_reason=fallback_reason)  # fmt: skip
     tasks.insert(0, "row_number", numbers.astype("Int64"))
+    tasks["_indent"] = _indentation(frame[mapped["name"]])
     baselines = _numbered_baselines(cells, frame, header, baseline_cols, fallback, fallback_reason)
     report_unmapped(unmapped, problems, sheet)
     _report_date_orders(cells, problems, weak_order or fallback is None, fallback_reason)
     meta = {"date_orders": cells.date_orders, "date_order_reasons": cells.date_reasons,
             "columns_ignored": unmapped[:50], "estimated_durations": len(estimated)}  # fmt: skip
     return tasks, baselines, assignments, meta
+
+
+def _indentation(names: pd.Series) -> pd.Series:
+    """Leading spaces of each raw name (a tab = 4, no-break and ideographic spaces = 1)."""
+
+    def width(cell):
+        if not isinstance(cell, str):
+            return np.nan
+        text = cell.replace("\t", "    ")
+        return float(len(text) - len(text.lstrip(" \u00a0\u3000")))
+
+    return pd.Series([width(c) for c in names.tolist()], index=names.index, dtype="float64")
 
 
 def _split_assignment_rows(frame: pd.DataFrame, numbers: pd.Series, mapped: dict, header: list, cells: Cells):

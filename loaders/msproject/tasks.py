@@ -45,12 +45,8 @@ def finish_tasks(tasks: pd.DataFrame, problems: list[Problem], parsed_meta: dict
     if tasks["task_uid"].isna().all() and tasks["task_id"].notna().any():
         tasks["task_uid"] = tasks["task_id"]
         parsed_meta["task_uid_from"] = "ID (the export has no Unique ID column)"
-    if tasks["outline_level"].isna().all() and tasks["outline_number"].notna().any():
-        numbers = tasks["outline_number"].astype("object").where(tasks["outline_number"].notna(), None)
-        tasks["outline_level"] = pd.array(
-            [None if n is None else str(n).count(".") + 1 for n in numbers], dtype="Int64"
-        )
-        parsed_meta["outline_level_from"] = "Outline Number (1.2.3 = level 3)"
+    if tasks["outline_level"].isna().all():
+        infer_outline(tasks, problems, parsed_meta)
     if tasks["is_summary"].isna().all():
         lv = pd.to_numeric(tasks["outline_level"], errors="coerce")
         if lv.notna().any():
@@ -66,6 +62,56 @@ def finish_tasks(tasks: pd.DataFrame, problems: list[Problem], parsed_meta: dict
     tasks["is_summary"] = tasks["is_summary"].astype("boolean").fillna(False)
     tasks["is_milestone"] = tasks["is_milestone"].astype("boolean").fillna(False)
     return tasks, project_name
+
+
+_CODE = r"^[\w-]+(?:\.[\w-]+)*$"  # WBS / outline number: dotted segments, "1.2.3", "CRM.2.1", "A-1.2"
+
+
+def _dotted_levels(codes: pd.Series, relative: bool = True) -> np.ndarray | None:
+    """Outline levels from dotted codes (segments, less the fewest segments + 1 when ``relative``:
+    a WBS may carry a project prefix); None unless every filled code is dotted and some has a dot."""
+    text = codes.astype("object").where(codes.notna(), None).map(lambda v: None if v is None else str(v).strip())
+    filled = text.dropna()
+    filled = filled[filled != ""]
+    if filled.empty or not filled.str.match(_CODE).all() or not filled.str.contains(".", regex=False).any():
+        return None
+    dots = text.map(lambda v: np.nan if not v else v.count(".")).astype("float64")
+    return (dots - (dots.min() if relative else 0) + 1).to_numpy()
+
+
+def _indent_levels(indent: pd.Series) -> np.ndarray | None:
+    """Outline levels from the names' leading spaces (each distinct indentation one level deeper);
+    None unless some name is indented."""
+    values = pd.to_numeric(indent, errors="coerce")
+    if values.isna().all() or values.max() <= 0 or values.nunique() < 2:
+        return None
+    ranks = {v: i + 1 for i, v in enumerate(sorted(values.dropna().unique()))}
+    return values.map(ranks).astype("float64").to_numpy()
+
+
+def infer_outline(tasks: pd.DataFrame, problems: list[Problem], parsed_meta: dict) -> None:
+    """No Outline Level column: the hierarchy from the Outline Number, else the WBS code, else the
+    names' indentation — and an info problem saying which (or that there is none)."""
+    found = None
+    for column, label in (("outline_number", "Outline Number (1.2.3 = level 3)"),
+                          ("wbs", "the WBS code (1.2.3 = level 3)")):  # fmt: skip
+        levels = _dotted_levels(tasks[column], column == "wbs") if tasks[column].notna().any() else None
+        if levels is not None:
+            found = levels, label
+            break
+    if found is None and "_indent" in tasks:
+        levels = _indent_levels(tasks["_indent"])
+        found = None if levels is None else (levels, "the indentation of the task names (each indent one level)")
+    if found is None:
+        problems.append(Problem("the export has no Outline Level column and neither an Outline Number, a dotted WBS "
+                                "code nor indented names show the hierarchy: every task counts as a leaf. Add "
+                                "Outline_Level to the export map.", "info", None, "Outline Level"))  # fmt: skip
+        return
+    levels, label = found
+    tasks["outline_level"] = pd.array([None if np.isnan(v) else int(v) for v in levels], dtype="Int64")
+    parsed_meta["outline_level_from"] = label
+    problems.append(Problem(f"the export has no Outline Level column: the hierarchy (summary tasks and their "
+                            f"subtasks) was read from {label}.", "info", None, "Outline Level"))  # fmt: skip
 
 
 def empty_column(col: str, n: int):
