@@ -46,6 +46,7 @@ import duckdb
 import pandas as pd
 
 from loaders.base import Parsed, Problem, Refused, Sample
+from loaders.generated_at import footer_text, generated_at, use_generated_as_of, without_footer
 from loaders.tabular import decode, read_workbook, sniff_delimiter
 from loaders.values import normalize_header
 
@@ -723,6 +724,7 @@ def _parse(con, sample: Sample, file_name: str, tmpdir: str) -> Parsed:
     meta: dict = {}
     if sample.is_zip:
         header, rows, first_row, sheet = _workbook_rows(data, file_name)
+        rows, meta["generated_at"] = without_footer(rows)
         raw = _Raw(header, "xlsx")
         raw.excel_resave = True
         meta["sheet"] = sheet
@@ -738,6 +740,7 @@ def _parse(con, sample: Sample, file_name: str, tmpdir: str) -> Parsed:
             header, rows = _split_html_multi(header, rows)
             raw = _Raw(header, "html", "utf-8")
             fmt = "Jira HTML .xls"
+            meta["generated_at"] = generated_at(footer_text(data))
         else:
             raw = _read_csv(con, data, file_name, tmpdir)
             rows = None
@@ -759,7 +762,7 @@ def _parse(con, sample: Sample, file_name: str, tmpdir: str) -> Parsed:
     else:
         _rows_to_raw(con, raw, rows, first_row, keep)
     _setup_macros(con)
-    return _build(con, raw, groups, fmt, meta, file_name)
+    return use_generated_as_of(_build(con, raw, groups, fmt, meta, file_name))
 
 
 def _inner_key(name: str) -> str:
