@@ -676,7 +676,7 @@ def _split_html_multi(header: list[str], rows: list[list[str]]) -> tuple[list[st
 def _workbook_rows(data: bytes, file_name: str) -> tuple[list[str], list[list[str]], int, str]:
     sheets = read_workbook(data, file_name)
     for name, rows in sheets.items():
-        for index, row in enumerate(rows):
+        for index, row in enumerate(rows[:30]):  # a title or a filter line may sit above the header
             cells = [_cell_text(c).strip() for c in row]
             if not any(cells):
                 continue
@@ -686,7 +686,6 @@ def _workbook_rows(data: bytes, file_name: str) -> tuple[list[str], list[list[st
                 body = [[_cell_text(c) for c in r] for r in rows[index + 1 :]]
                 body = [r[: len(cells)] if not any(str(c).strip() for c in r[len(cells) :]) else r for r in body]
                 return cells, body, index + 2, name
-            break
     raise Refused(
         f"{file_name}: no sheet in this workbook starts with Jira column headers (Issue key, Issue Type, Summary…). "
         "Export CSV (all fields) from Jira and upload it unchanged."

@@ -3,6 +3,8 @@ below preamble rows in Excel re-saves, on files built in the real formats."""
 
 import datetime as dt
 
+from msproject_files import xlsx
+
 from loaders import jira
 
 HEADER = ["Issue key", "Issue id", "Issue Type", "Summary", "Status", "Created", "Updated", "Resolved"]
@@ -31,6 +33,16 @@ def test_html_export_generated_at_is_the_as_of_date():
     assert parsed.as_of == dt.date(2024, 3, 4)  # not the latest Updated (3 March)
     assert parsed.meta["generated_at"] == "2024-03-04T09:12:45"
     assert any("generated at 2024-03-04 09:12" in p.message for p in parsed.problems)
+
+
+def test_excel_resave_with_the_header_on_row_4_and_the_footer():
+    preamble = [["Your Company JIRA"], ["Displaying 2 issues at 04/Mar/24 9:12 AM."], []]
+    data = xlsx({"general_report": [*preamble, HEADER, *ROWS, [], [FOOTER]]})
+    parsed = jira.parse(data, "SearchRequest.xlsx")
+    issues = parsed.tables["issues"]
+    assert list(issues["issue_key"]) == ["DEMO-1", "DEMO-2"]  # the footer is not an issue
+    assert parsed.rows_rejected == 0
+    assert parsed.as_of == dt.date(2024, 3, 4)
 
 
 def test_csv_without_footer_keeps_the_latest_updated():
