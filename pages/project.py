@@ -73,7 +73,6 @@ st.caption(
     f"Status date {data['status_date']:%d %b %Y} (the latest plan snapshot on or before the as-of date) · "
     f"{data['snapshots']} snapshot(s) · {current['leaf_tasks']} leaf tasks · days are working days of "
     f"{ui.escape_md(current.get('calendar') or 'Mon–Fri')}."
-    + (" **Amounts are hours of work**: the baseline has no cost." if in_hours else "")
     + (f" Change shown since the snapshot of {previous['status_date']:%d %b %Y}." if previous else "")
 )
 

@@ -157,7 +157,8 @@ def test_project_page_labels_hours(tmp_path, monkeypatch):
     assert not at.exception, [e.value for e in at.exception]
     tiles = {m.label: m.value for m in at.metric}
     assert tiles["BAC (hours)"] == "80.0 h" and tiles["EV (hours)"] == "50.0 h"
-    assert "hours of work" in " ".join(c.value for c in at.caption)
+    assert "computed in hours of work" in " ".join(i.value for i in at.info)
+    assert "Cumulative work (hours)" in str(at.get("vega_lite_chart")[0].proto.spec)
 
 
 def test_portfolio_never_adds_hours_to_money(store):
