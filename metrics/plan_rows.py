@@ -80,16 +80,13 @@ def project_rows(frame: pd.DataFrame) -> np.ndarray:
 
 def parents(levels: np.ndarray) -> np.ndarray:
     """Row position of each row's parent (the nearest row above with a lower outline level), -1
-    for top-level rows and rows without a level."""
+    for top-level rows and rows without a level. Vectorised per level: a plan has few levels."""
+    position = np.arange(len(levels))
     out = np.full(len(levels), -1, dtype=int)
-    stack: list[tuple[float, int]] = []
-    for i, level in enumerate(levels):
-        if np.isnan(level):
-            continue
-        while stack and stack[-1][0] >= level:
-            stack.pop()
-        out[i] = stack[-1][1] if stack else -1
-        stack.append((level, i))
+    for level in np.unique(levels[~np.isnan(levels)]):
+        nearest_lower = np.maximum.accumulate(np.where(levels < level, position, -1))
+        at = levels == level
+        out[at] = nearest_lower[at]
     return out
 
 

@@ -7,6 +7,7 @@ import pandas as pd
 from loaders.base import Parsed, Problem, Refused
 from loaders.msproject.aliases import ASSIGNMENT_ALIASES, RESOURCE_ALIASES
 from loaders.msproject.cells import Cells, currency_symbol
+from loaders.msproject.consistency import check_tasks
 from loaders.msproject.fields import ASSIGNMENT_COLUMNS, BASELINE_COLUMNS, RESOURCE_COLUMNS, SOURCE
 from loaders.msproject.sniffing import task_header_index, task_header_score
 from loaders.msproject.table import convert_columns, header_index, map_header, raw_frame, report_unmapped
@@ -71,6 +72,7 @@ def parse_tables(tables_rows: dict[str, list[list]], file_name: str, fmt: str, t
     keep_for_assign = tasks_raw.copy()
     tasks, project_name = finish_tasks(tasks_raw, problems, meta)
     tasks = typed_tasks(tasks)
+    check_tasks(tasks, problems)
     had_baseline = any(c in tasks_raw for c in ("baseline_start", "baseline_finish", "baseline_cost"))
     baseline_notice(tasks, problems, had_baseline or not baselines.empty)
     tables = {"tasks": tasks}
