@@ -74,15 +74,6 @@ class WorkCalendar:
         hours = np.array([sum(b - a for a, b in t) / 60 for _, t in self.exceptions], dtype=float)
         return days, hours, np.concatenate([[0.0], np.cumsum(hours > 0)]), np.concatenate([[0.0], np.cumsum(hours)])
 
-    @property
-    def hours_per_day(self) -> float:
-        """The most common hours of a working weekday (8 for the Standard calendar)."""
-        worked = self.week_hours[self.week_hours > 0]
-        if not len(worked):
-            return 8.0
-        values, counts = np.unique(worked, return_counts=True)
-        return float(values[np.argmax(counts)])
-
     def describe(self) -> str:
         names = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
         week = ", ".join(f"{n} {h:g} h" for n, h in zip(names, self.week_hours, strict=True) if h > 0)
