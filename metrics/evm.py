@@ -840,13 +840,24 @@ def project_view(store, project_id: str, as_of: dt.date | None = None) -> dict:
     }
 
 
+def _unit_of(key: str, measure_unit: str) -> str:
+    if key in _MONEY:
+        return measure_unit
+    if key.endswith("_days"):
+        return "working days"
+    return "date" if key in ("status_date", "planned_finish", "forecast_finish") else ""
+
+
 def export_tables(view: dict) -> dict[str, pd.DataFrame]:
     """The project page's numbers as sheets for an Excel export: the current metrics (one row per
-    key, with its definition), the history per snapshot, WBS variance, milestones, late tasks."""
+    key, with its unit — currency, or hours when the plan's EVM runs in hours — and definition), the
+    history per snapshot, WBS variance, milestones, late tasks."""
     current = view["current"]
+    unit = "hours" if current.get("unit") == "hours" else "currency"
     summary = pd.DataFrame(
-        [{"metric": key, "value": current.get(key), "definition": DEFINITIONS.get(key, "")} for key in KEYS]
-    )
+        [{"metric": key, "value": current.get(key), "unit": _unit_of(key, unit), "definition": DEFINITIONS.get(key, "")}
+         for key in KEYS]
+    )  # fmt: skip
     summary["value"] = summary["value"].map(lambda v: v.isoformat() if isinstance(v, dt.date) else v).astype(object)
     return {
         "Summary": summary,

@@ -168,3 +168,20 @@ def test_portfolio_never_adds_hours_to_money(store):
     row = evm_by_project(store.snapshot("tasks")).iloc[0]
     assert row["bac"] is None and row["eac"] is None
     assert row["spi"] == pytest.approx(50 / 64)  # the indices are unitless: kept
+
+
+def test_export_summary_sheet_labels_hours(store):
+    assert ingest_bytes(store, _hours_plan(), "plan.xml", project_id="H1").ok
+    summary = evm.export_tables(evm.project_view(store, "H1"))["Summary"].set_index("metric")
+    assert summary.loc["bac", "unit"] == "hours" and summary.loc["bac", "value"] == pytest.approx(80)
+    assert summary.loc["es_days", "unit"] == "working days" and summary.loc["cpi", "unit"] == ""
+
+
+def test_hours_pv_follows_timephased_baseline_work(store):
+    tp = [timephased(9, 1, f"2018-05-0{d}T08:00:00", f"2018-05-0{d}T17:00:00", v)
+          for d, v in ((7, "PT12H0M0S"), (8, "PT4H0M0S"), (9, "PT4H0M0S"))]  # fmt: skip
+    s, f = "2018-05-07T08:00:00", "2018-05-09T17:00:00"
+    work = task(1, "Front-loaded", 1, Start=s, Finish=f, PercentComplete=50, ActualWork="PT10H0M0S",
+                baselines=[baseline(0, s, f, 20, None, 24, timephased=tp)])  # fmt: skip
+    r = _report(store, mspdi([work], StatusDate="2018-05-07T17:00:00"))
+    assert r["unit"] == "hours" and r["pv"] == pytest.approx(12)  # the first day's 12 h, not 20/3
