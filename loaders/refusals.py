@@ -13,6 +13,7 @@ import re
 import zipfile
 
 from loaders.base import Refused, Sample
+from loaders.msproject.sniffing import ole2_kind
 
 SOURCE = "msproject"
 
@@ -58,7 +59,7 @@ def _kind(sample: Sample) -> str | None:
             return found
     if sample.is_ole2:
         window = data[: 8 * 1024 * 1024]
-        if "WordDocument".encode("utf-16-le") in window:
+        if ole2_kind(data) == "doc":
             return "word"
         if any(m in window for m in _PIVOT_MARKERS) and (
             b"Workbook" in window or "Workbook".encode("utf-16-le") in window

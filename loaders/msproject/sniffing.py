@@ -99,16 +99,42 @@ _MPP_MARKERS = (b"MSProject", b"Microsoft Project", "MSProject".encode("utf-16-l
                 "Microsoft Project".encode("utf-16-le"))  # fmt: skip
 _WORKBOOK_STREAMS = ("Workbook".encode("utf-16-le"), "Book\x00".encode("utf-16-le"))
 OLE2 = bytes.fromhex("d0cf11e0a1b11ae1")
+_MPP_STREAM = re.compile(r"^(?:Props\d+|   \d+)$")
+
+
+def _ole2_streams(data: bytes) -> set[str] | None:
+    """Top-level stream and storage names of an OLE2 file (olefile), None when it cannot be parsed."""
+    import olefile
+
+    try:
+        ole = olefile.OleFileIO(io.BytesIO(data))
+    except (OSError, ValueError, IndexError):  # olefile's errors for damaged or truncated files
+        return None
+    try:
+        return {entry[0] for entry in ole.listdir(streams=True, storages=True)}
+    finally:
+        ole.close()
 
 
 def ole2_kind(data: bytes) -> str | None:
-    """An OLE2 compound file -> ``"xls"`` (a ``Workbook``/``Book`` stream: Excel 97–2003, BIFF8/5),
-    ``"mpp"`` (MS Project's own markers) or None."""
+    """An OLE2 compound file -> ``"xls"`` (a top-level ``Workbook``/``Book`` stream: Excel 97–2003),
+    ``"doc"`` (``WordDocument``: Word 97–2003), ``"mpp"`` (MS Project's ``Props14``/``   114``
+    storages) or None. Embedded objects sit below the top level, so an .mpp holding a pasted
+    workbook stays an .mpp. A file olefile cannot parse is judged by the markers in its bytes."""
     if data[:8] != OLE2:
         return None
+    names = _ole2_streams(data)
+    if names is not None:
+        if names & {"Workbook", "Book"}:
+            return "xls"
+        if "WordDocument" in names:
+            return "doc"
+        return "mpp" if any(_MPP_STREAM.match(n) for n in names) else None
     window = data[: 8 * 1024 * 1024]
     if any(m in window for m in _WORKBOOK_STREAMS):
         return "xls"
+    if "WordDocument".encode("utf-16-le") in window:
+        return "doc"
     return "mpp" if any(m in window for m in _MPP_MARKERS) else None
 
 
