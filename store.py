@@ -180,6 +180,8 @@ MIGRATIONS: list[str] = [
     ALTER TABLE capacity ADD COLUMN headcount DOUBLE;
     ALTER TABLE capacity ADD COLUMN sprint VARCHAR;
     ALTER TABLE capacity ADD COLUMN origin VARCHAR;""",
+    # 5: MS Project plans as MS Project sees them (issue 13) — a task's actual work, for EVM in hours
+    "ALTER TABLE tasks ADD COLUMN actual_work_hours DOUBLE;",
 ]
 
 
@@ -863,6 +865,19 @@ class Store:
                ORDER BY i.project_id, s.as_of, i.issue_key""",
             {"types": [t.lower() for t in types], "until": until, "projects": self._visible(project_ids, "issues")},
         )
+
+    def plan_meta(self, project_id: str, until: dt.date | None = None) -> dict[dt.date, dict]:
+        """Per as-of date of one project's MS Project snapshots up to ``until`` (the latest loaded
+        wins, as in :meth:`history`), the loader's ``meta`` of that upload: the file's calendar,
+        status date and time, project summary task totals."""
+        rows = self.query(
+            """SELECT u.as_of, arg_max(u.meta, (u.loaded_at, u.upload_id)) AS meta
+               FROM uploads u JOIN upload_projects p USING (upload_id)
+               WHERE u.source = 'msproject' AND p.project_id = $project AND ($until IS NULL OR u.as_of <= $until)
+               GROUP BY u.as_of ORDER BY u.as_of""",
+            {"project": project_id, "until": until},
+        )
+        return {pd.Timestamp(r.as_of).date(): json.loads(r.meta) if r.meta else {} for r in rows.itertuples()}
 
     def projects(self) -> pd.DataFrame:
         """Every known project: the latest register row, else what the first plan, Jira export

@@ -28,7 +28,7 @@ def s_curve(frame: pd.DataFrame, currency: str = "") -> alt.Chart:
     )
     base = alt.Chart(frame).encode(
         x=alt.X("date:T", title="Date"),
-        y=alt.Y("value:Q", title=f"Cumulative cost{unit}"),
+        y=alt.Y("value:Q", title=f"Cumulative {'work' if currency == 'hours' else 'cost'}{unit}"),
         color=color,
         tooltip=[
             alt.Tooltip("series:N", title="Series"),

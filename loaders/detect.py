@@ -58,7 +58,7 @@ def describe(sample: Sample) -> str:
     if sample.is_zip:
         return "this is a zip archive, not a workbook this app reads."
     if sample.is_ole2:
-        return "this is an old binary Office file (.xls/.mpp), which this app does not read."
+        return "this is an old binary Office file (.xls) that is not an MS Project or Jira export this app reads."
     text = sample.text_head.lstrip()
     if text.startswith("<"):
         root = re.search(

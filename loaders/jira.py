@@ -46,6 +46,7 @@ import duckdb
 import pandas as pd
 
 from loaders.base import Parsed, Problem, Refused, Sample
+from loaders.generated_at import footer_text, generated_at, use_generated_as_of, without_footer
 from loaders.tabular import decode, read_workbook, sniff_delimiter
 from loaders.values import normalize_header
 
@@ -675,7 +676,7 @@ def _split_html_multi(header: list[str], rows: list[list[str]]) -> tuple[list[st
 def _workbook_rows(data: bytes, file_name: str) -> tuple[list[str], list[list[str]], int, str]:
     sheets = read_workbook(data, file_name)
     for name, rows in sheets.items():
-        for index, row in enumerate(rows):
+        for index, row in enumerate(rows[:30]):  # a title or a filter line may sit above the header
             cells = [_cell_text(c).strip() for c in row]
             if not any(cells):
                 continue
@@ -685,7 +686,6 @@ def _workbook_rows(data: bytes, file_name: str) -> tuple[list[str], list[list[st
                 body = [[_cell_text(c) for c in r] for r in rows[index + 1 :]]
                 body = [r[: len(cells)] if not any(str(c).strip() for c in r[len(cells) :]) else r for r in body]
                 return cells, body, index + 2, name
-            break
     raise Refused(
         f"{file_name}: no sheet in this workbook starts with Jira column headers (Issue key, Issue Type, Summary…). "
         "Export CSV (all fields) from Jira and upload it unchanged."
@@ -723,6 +723,7 @@ def _parse(con, sample: Sample, file_name: str, tmpdir: str) -> Parsed:
     meta: dict = {}
     if sample.is_zip:
         header, rows, first_row, sheet = _workbook_rows(data, file_name)
+        rows, meta["generated_at"] = without_footer(rows)
         raw = _Raw(header, "xlsx")
         raw.excel_resave = True
         meta["sheet"] = sheet
@@ -738,6 +739,7 @@ def _parse(con, sample: Sample, file_name: str, tmpdir: str) -> Parsed:
             header, rows = _split_html_multi(header, rows)
             raw = _Raw(header, "html", "utf-8")
             fmt = "Jira HTML .xls"
+            meta["generated_at"] = generated_at(footer_text(data))
         else:
             raw = _read_csv(con, data, file_name, tmpdir)
             rows = None
@@ -759,7 +761,7 @@ def _parse(con, sample: Sample, file_name: str, tmpdir: str) -> Parsed:
     else:
         _rows_to_raw(con, raw, rows, first_row, keep)
     _setup_macros(con)
-    return _build(con, raw, groups, fmt, meta, file_name)
+    return use_generated_as_of(_build(con, raw, groups, fmt, meta, file_name))
 
 
 def _inner_key(name: str) -> str:

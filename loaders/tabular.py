@@ -83,7 +83,8 @@ def read_workbook(data: bytes, file_name: str, sheets: list[str] | None = None) 
     date/datetime, or '' for empty). ``sheets`` limits which sheets are read."""
     from python_calamine import CalamineWorkbook
 
-    check_zip(data, file_name)
+    if data[:8] != bytes.fromhex("d0cf11e0a1b11ae1"):  # .xls (BIFF8) is not a zip; calamine reads it too
+        check_zip(data, file_name)
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as err:  # calamine raises its own error types for damaged files

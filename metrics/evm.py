@@ -1,23 +1,29 @@
 """Earned value management with Earned Schedule, over MS Project task snapshots (DESIGN.md §6).
 
 Every function here is pure: it takes the task rows (the store's ``tasks`` table) and a status
-date, never reads a clock, and returns plain numbers (money in currency units, days in working
-days Monday–Friday) or frames. Undefined values are ``None`` with the reason in ``reasons``.
+date, never reads a clock, and returns plain numbers (money in currency units — or hours of work
+when the baseline has no cost, ``unit = "hours"`` —, days in working days of the plan's calendar)
+or frames. Undefined values are ``None`` with the reason in ``reasons``.
 
 Policies shared by all functions:
 
-* **Leaf tasks only.** Summary rows (``is_summary``; inferred from ``outline_level`` when the flag
-  is missing) and the project summary row (outline level 0) are ignored: their own EV columns are
-  not trusted (MS Project KB Q75051) — everything is summed over leaves, then divided.
-* **Status date is a whole working day** (MS Project's status date is end of day).
-* **PV(d)** per task = baseline cost × working days elapsed in ``[baseline start, d]`` ÷ working
-  days in ``[baseline start, baseline finish]``. Milestones and zero-duration tasks count in full
-  once d ≥ baseline finish. Fixed cost (capped at the baseline cost) accrues at the baseline start
-  (accrual ``start``/1), at the baseline finish (``end``/2) or linearly (``prorated``/3, the default).
-  When the time-phased baseline (``timephased_baseline``, baseline 0) holds rows for a task, its PV is
-  the sum of those rows instead (each row linear over its own working days).
-* **EV** per task = baseline cost × % complete ÷ 100, or × physical % complete where the task's
-  earned value method says ``physical`` (``1`` in MSPDI). **AC** = Σ actual cost.
+* **Amount rows** (:mod:`metrics.plan_rows`): leaf tasks, plus each summary task's **own share**
+  (its value − Σ its direct subtasks') when it shows resources or a fixed cost of its own — MS
+  Project rolls a summary up from exactly those. A summary's rolled-up EV columns never count
+  twice; the project summary row (outline level 0 / UID 0) is MS Project's own total, kept for the
+  cross-check (``ms_project``).
+* **Calendar** (:mod:`metrics.calendar`): the file's working weekdays, working times and
+  exceptions (Mon–Fri 8 h when the file has none). A status date is a whole working day unless it
+  carries a time of day (09:00 on an 8-hour day = 1/8 of the day elapsed).
+* **PV(d)** (:mod:`metrics.planned_value`) per amount row = baseline × working hours elapsed in
+  ``[baseline start, d]`` ÷ working hours in ``[baseline start, baseline finish]``. Milestones and
+  zero-duration tasks count in full once d ≥ baseline finish. Fixed cost (capped at the baseline
+  cost) accrues at the baseline start (accrual ``start``/1), at the baseline finish (``end``/2) or
+  linearly (``prorated``/3, the default). When the time-phased baseline (``timephased_baseline``,
+  baseline 0) holds rows for a task, its PV is the sum of those rows instead (each row linear over
+  its own working days); work-only rows spread the task's baseline cost like its work.
+* **EV** per amount row = baseline × % complete ÷ 100, or × physical % complete where the task's
+  earned value method says ``physical`` (``1`` in MSPDI). **AC** = Σ actual cost (actual work in hours).
 * **Earned Schedule** on the project's working-day PV curve P(0)=0, P(k) = PV at the end of the
   k-th working day from the project's baseline start: C = last whole day ≤ PD with P(C) ≤ EV,
   ES = C + (EV − P(C)) / (P(C+1) − P(C)); ES = PD once EV reaches BAC, and ES = 0 while EV = 0.
@@ -28,12 +34,26 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from metrics import MetricsError
-from metrics.calendar import nth_working_day, to_days, working_day_dates, working_days_before, working_days_through
+from metrics.calendar import STANDARD, WorkCalendar, nth_working_day, to_days
+from metrics.plan_rows import (
+    COST,
+    HOURS,
+    Measure,
+    amount_rows,
+    choose_measure,
+    number,
+    ordered,
+    project_rows,
+    summary_flags,
+    top_level_totals,
+)
+from metrics.planned_value import PVCurve, actual_time, pv_curve, segment_pv, segments, status_moment
 
 #: The keys of ``python -m metrics evm --json`` (DESIGN.md §4), in order.
 KEYS = (
@@ -90,32 +110,16 @@ def leaf_tasks(tasks: pd.DataFrame) -> pd.DataFrame:
     if tasks.empty:
         return tasks
     frame = _ordered(tasks)
-    summary = frame["is_summary"] if "is_summary" in frame else pd.Series(pd.NA, index=frame.index)
-    summary = summary.astype("boolean")
-    if summary.isna().all() and "outline_level" in frame and frame["outline_level"].notna().any():
-        level = frame["outline_level"].astype("float")
-        summary = (level.shift(-1) > level).astype("boolean")
-    keep = ~summary.fillna(False).astype(bool)
-    if "outline_level" in frame:
-        keep &= ~(frame["outline_level"] == 0).fillna(False).astype(bool)
-    if "task_uid" in frame:
-        keep &= ~((frame["task_uid"] == 0) & (frame.get("outline_level", pd.Series(0, index=frame.index)) == 0)).fillna(
-            False
-        ).astype(bool)
+    keep = ~summary_flags(frame) & ~project_rows(frame)
     return frame[keep]
 
 
 def _ordered(tasks: pd.DataFrame) -> pd.DataFrame:
-    for column in ("row_number", "task_id", "task_uid"):
-        if column in tasks and tasks[column].notna().any():
-            return tasks.sort_values(column, kind="stable")
-    return tasks
+    return ordered(tasks)
 
 
 def _num(frame: pd.DataFrame, column: str) -> np.ndarray:
-    if column not in frame:
-        return np.full(len(frame), np.nan)
-    return pd.to_numeric(frame[column], errors="coerce").astype("float64").to_numpy()
+    return number(frame, column)
 
 
 def _col(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -129,27 +133,19 @@ def _physical(methods: pd.Series) -> np.ndarray:
     return (text.str.contains("phys", regex=False) | (text == "1") | (text == "1.0")).to_numpy(dtype=bool)
 
 
-def _accrual(values: pd.Series) -> np.ndarray:
-    """Fixed-cost accrual -> 'start' | 'end' | 'prorated' (MS Project: 1 start, 2 end, 3 prorated)."""
-    out = np.full(len(values), "prorated", dtype=object)
-    if values.isna().all():
-        return out
-    text = values.astype("string").str.strip().str.lower().fillna("")
-    out[text.isin(["1", "start", "1.0"]).to_numpy()] = "start"
-    out[text.isin(["2", "end", "2.0"]).to_numpy()] = "end"
-    return out
-
-
 def has_baseline(tasks: pd.DataFrame) -> bool:
-    """True when some leaf task has a baseline cost or baseline dates."""
-    return _has_baseline(leaf_tasks(tasks))
+    """True when some amount row (leaf, or a summary's own share) has a baseline cost, work or dates."""
+    return _has_baseline(amount_rows(tasks)[0])
 
 
-def _has_baseline(leaves: pd.DataFrame) -> bool:
-    if leaves.empty:
+def _has_baseline(rows: pd.DataFrame) -> bool:
+    if rows.empty:
         return False
-    dates = _col(leaves, "baseline_start").notna() | _col(leaves, "baseline_finish").notna()
-    return bool(dates.any() or (np.nan_to_num(_num(leaves, "baseline_cost")) != 0).any())
+    dates = _col(rows, "baseline_start").notna() | _col(rows, "baseline_finish").notna()
+    amounts = (np.nan_to_num(_num(rows, "baseline_cost")) != 0) | (
+        np.nan_to_num(_num(rows, "baseline_work_hours")) != 0
+    )
+    return bool(dates.any() or amounts.any())
 
 
 def missing_baseline_columns(tasks: pd.DataFrame) -> list[str]:
@@ -166,162 +162,6 @@ def missing_baseline_columns(tasks: pd.DataFrame) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------
-# planned value: cost segments
-
-
-def _segments(leaves: pd.DataFrame, timephased: pd.DataFrame | None) -> tuple[pd.DataFrame, list[str]]:
-    """Every leaf task's baseline cost as segments (``amount, start, end, point``; dates as
-    ``datetime64[D]``): ``point`` segments count in full once d ≥ ``end``; the others spread
-    linearly over the working days of ``[start, end]``. Returns (segments, notes)."""
-    notes: list[str] = []
-    cost = np.nan_to_num(_num(leaves, "baseline_cost"))
-    bs = to_days(_col(leaves, "baseline_start"))
-    bf = to_days(_col(leaves, "baseline_finish"))
-    bs = np.where(np.isnat(bs), bf, bs)
-    bf = np.where(np.isnat(bf), bs, bf)
-    uid = _num(leaves, "task_uid")
-    phased_uids: set = set()
-    parts = []
-    if timephased is not None and not timephased.empty:
-        tp = timephased
-        if "baseline_number" in tp:
-            tp = tp[tp["baseline_number"].fillna(0) == 0]
-        tp = tp[pd.to_numeric(tp["task_uid"], errors="coerce").isin(uid[~np.isnan(uid)])]
-        if not tp.empty:
-            start = to_days(tp["start"])
-            # a row's finish is an instant (e.g. next day 00:00 or 17:00 same day): its last day is finish - 1 µs
-            finish = to_days(pd.to_datetime(tp["finish"]) - pd.Timedelta(microseconds=1))
-            finish = np.where(finish < start, start, finish)
-            lookup = pd.Series(np.arange(len(leaves)), index=uid)
-            owner = lookup[~lookup.index.duplicated()].reindex(pd.to_numeric(tp["task_uid"], errors="coerce"))
-            parts.append(
-                pd.DataFrame(
-                    {"amount": np.nan_to_num(_num(tp, "cost")), "start": start, "end": finish, "point": False,
-                     "owner": owner.to_numpy()}
-                )
-            )  # fmt: skip
-            phased_uids = set(pd.to_numeric(tp["task_uid"], errors="coerce").dropna())
-    phased = np.isin(uid, list(phased_uids)) if phased_uids else np.zeros(len(leaves), dtype=bool)
-    duration = _num(leaves, "baseline_duration_hours")
-    milestone = _col(leaves, "is_milestone").astype("boolean").fillna(False).to_numpy(dtype=bool)
-    point_task = milestone | (duration == 0)
-    undated = np.isnat(bs) & (cost != 0)
-    if undated.any():
-        notes.append(
-            f"{int(undated.sum())} task(s) carry a baseline cost but no baseline dates; their cost counts at the "
-            "project's baseline finish."
-        )
-        last = bf[~np.isnat(bf)].max() if (~np.isnat(bf)).any() else np.datetime64("NaT")
-        bs = np.where(undated, last, bs)
-        bf = np.where(undated, last, bf)
-    use = ~phased & ~np.isnat(bs) & (cost != 0)
-    fixed = np.clip(np.nan_to_num(_num(leaves, "fixed_cost")), 0, np.abs(cost)) * np.sign(cost)
-    accrual = _accrual(_col(leaves, "fixed_cost_accrual"))
-    early = fixed * (accrual == "start")
-    late = fixed * (accrual == "end")
-    spread = cost - early - late
-    point = use & point_task
-    linear = use & ~point_task
-    position = np.arange(len(leaves))
-
-    def part(take, amount, start, end, is_point):
-        return pd.DataFrame(
-            {"amount": amount[take], "start": start[take], "end": end[take], "point": is_point, "owner": position[take]}
-        )
-
-    parts.append(part(point, cost, bf, bf, True))
-    parts.append(part(linear, spread, bs, bf, False))
-    for amount, day in ((early, bs), (late, bf)):
-        parts.append(part(linear & (amount != 0), amount, day, day, True))
-    parts = [p for p in parts if not p.empty]
-    if not parts:
-        return pd.DataFrame({"amount": [], "start": [], "end": [], "point": [], "owner": []}), notes
-    segs = pd.concat(parts, ignore_index=True)
-    segs["start"] = segs["start"].to_numpy().astype("datetime64[D]")
-    segs["end"] = segs["end"].to_numpy().astype("datetime64[D]")
-    segs["end"] = np.where(segs["end"] < segs["start"], segs["start"], segs["end"]).astype("datetime64[D]")
-    # a linear segment with no working day inside it (a weekend-only task) counts at its end
-    days = working_days_through(segs["start"].to_numpy(), segs["end"].to_numpy())
-    segs.loc[~segs["point"].to_numpy() & (days == 0), "point"] = True
-    return segs, notes
-
-
-def _segment_pv(segs: pd.DataFrame, status: np.datetime64) -> np.ndarray:
-    """PV of each segment at the end of the status date."""
-    if segs.empty:
-        return np.zeros(0)
-    start = segs["start"].to_numpy().astype("datetime64[D]")
-    end = segs["end"].to_numpy().astype("datetime64[D]")
-    point = segs["point"].to_numpy(dtype=bool)
-    amount = segs["amount"].to_numpy(dtype=float)
-    total = working_days_through(start, end)
-    done = working_days_through(start, np.minimum(end, status))
-    frac = np.where(
-        point, (end <= status).astype(float), np.divide(done, total, out=np.zeros_like(done), where=total > 0)
-    )
-    return amount * np.clip(frac, 0.0, 1.0)
-
-
-class PVCurve:
-    """The project's baseline PV per working day: ``values[k]`` = PV at the end of working day k
-    (day 1 = ``origin``, the project's baseline start); ``values[0] = 0``. ``pd_days`` = PD, the
-    first day on which PV reaches BAC."""
-
-    def __init__(self, origin: dt.date | None, values: np.ndarray, bac: float):
-        self.origin = origin
-        self.values = values
-        self.bac = bac
-        tol = 1e-9 * max(abs(bac), 1.0)
-        reached = np.nonzero(values >= bac - tol)[0] if len(values) else np.array([])
-        self.pd_days = int(reached[0]) if len(reached) else (len(values) - 1 if len(values) else 0)
-
-    def dates(self) -> list[dt.date]:
-        return working_day_dates(self.origin, len(self.values) - 1) if self.origin else []
-
-    def earned_schedule(self, ev: float) -> float:
-        """ES in working days: C = last whole day ≤ PD with P(C) ≤ EV; ES = C + (EV − P(C))/(P(C+1) − P(C)).
-
-        ES = PD once EV ≥ BAC (the flat plateau after PD is never counted) and ES = 0 while EV ≤ 0."""
-        if ev <= 0 or self.pd_days == 0:
-            return 0.0
-        tol = 1e-9 * max(abs(self.bac), 1.0)
-        head = self.values[: self.pd_days + 1]
-        c = int(np.searchsorted(head, ev + tol, side="right") - 1)
-        c = max(c, 0)
-        if c >= self.pd_days or ev >= self.bac - tol:
-            return float(self.pd_days)
-        step = head[c + 1] - head[c]
-        return float(c + (ev - head[c]) / step) if step > 0 else float(c)
-
-
-def pv_curve(segs: pd.DataFrame, origin: dt.date | None, bac: float) -> PVCurve:
-    """Cumulative working-day PV curve of the segments from ``origin`` (see :class:`PVCurve`)."""
-    if origin is None or segs.empty:
-        return PVCurve(origin, np.zeros(1), bac)
-    start = working_days_before(origin, segs["start"].to_numpy())
-    after_end = working_days_before(origin, segs["end"].to_numpy() + np.timedelta64(1, "D"))
-    point = segs["point"].to_numpy(dtype=bool)
-    amount = segs["amount"].to_numpy(dtype=float)
-    # point: lands on the first working day >= its date (0-based index = working days before it)
-    at = working_days_before(origin, segs["end"].to_numpy())
-    s = np.maximum(start, 0).astype(int)
-    e = np.maximum(after_end - 1, s).astype(int)
-    p = np.maximum(at, 0).astype(int)
-    n_days = int(max(e[~point].max() + 1 if (~point).any() else 0, p[point].max() + 1 if point.any() else 0, 1))
-    diff = np.zeros(n_days + 2)
-    lin = ~point
-    rate = np.zeros(len(amount))
-    width = (e - s + 1).astype(float)
-    rate[lin] = amount[lin] / width[lin]
-    np.add.at(diff, s[lin], rate[lin])
-    np.add.at(diff, e[lin] + 1, -rate[lin])
-    daily = np.cumsum(diff)[:n_days]
-    np.add.at(daily, p[point], amount[point])
-    values = np.concatenate([[0.0], np.cumsum(daily)])
-    return PVCurve(origin, values, bac)
-
-
-# ---------------------------------------------------------------------------------------------
 # the numbers
 
 
@@ -332,13 +172,15 @@ def _div(a, b):
 
 
 def indices_from_totals(bac, pv, ev, ac, reasons: dict | None = None) -> dict:
-    """The ratios and forecasts of DESIGN.md §6 from the four sums (money in currency units).
+    """The ratios and forecasts of DESIGN.md §6 from the four sums (money in currency units, or
+    hours when the plan's EVM runs in hours).
 
     SV = EV − PV; CV = EV − AC; SPI = EV/PV; CPI = EV/AC; SV% = SV/PV; CV% = CV/EV;
     EAC_cpi = BAC/CPI; EAC_atypical = AC + (BAC − EV); EAC_cpi_spi = AC + (BAC − EV)/(CPI × SPI);
     ETC = EAC_cpi − AC; VAC = BAC − EAC_cpi; TCPI_bac = (BAC − EV)/(BAC − AC);
     TCPI_eac = (BAC − EV)/(EAC_cpi − AC). A division by zero (or an input that is None) gives None,
-    never 0 or ∞, and ``reasons`` says why. TCPI is None when AC ≥ BAC (the budget is already spent).
+    never 0 or ∞, and ``reasons`` says why. TCPI is None when AC ≥ BAC (the budget is already spent)
+    or BAC is 0.
     """
     reasons = {} if reasons is None else reasons
     out: dict = {"bac": bac, "pv": pv, "ev": ev, "ac": ac}
@@ -350,7 +192,7 @@ def indices_from_totals(bac, pv, ev, ac, reasons: dict | None = None) -> dict:
     out["sv"] = None if ev is None or pv is None else ev - pv
     out["cv"] = None if ev is None or ac is None else ev - ac
     out["spi"] = _div(ev, pv)
-    why("spi", "PV is 0 (the status date is before any baselined work)" if pv == 0 else "no baseline")
+    why("spi", _pv_reason(bac, pv))
     out["cpi"] = _div(ev, ac)
     why("cpi", "AC is 0 (no actual cost recorded yet)" if ac == 0 else "no actual cost or baseline")
     out["sv_pct"] = _div(out["sv"], pv)
@@ -372,7 +214,7 @@ def indices_from_totals(bac, pv, ev, ac, reasons: dict | None = None) -> dict:
     why("vac", reasons.get("eac_cpi", "EAC undefined"))
     if None in (bac, ev, ac) or bac - ac <= 0:
         out["tcpi_bac"] = None
-        why("tcpi_bac", "AC has reached BAC: the budget is already spent" if None not in (bac, ac) else "no baseline")
+        why("tcpi_bac", _tcpi_reason(bac, ac))
     else:
         out["tcpi_bac"] = (bac - ev) / (bac - ac)
     if eac is None or ac is None or eac - ac <= 0:
@@ -383,9 +225,28 @@ def indices_from_totals(bac, pv, ev, ac, reasons: dict | None = None) -> dict:
     return out
 
 
-def _schedule(curve: PVCurve, ev, status: dt.date, reasons: dict) -> dict:
-    """Earned Schedule metrics (working days). See the module docstring for ES; AT = working days
-    from the baseline start through the status date inclusive; SV(t) = ES − AT; SPI(t) = ES/AT;
+def _pv_reason(bac, pv) -> str:
+    if pv is None:
+        return "no baseline"
+    if bac == 0:
+        return "BAC is 0 (nothing was baselined)"
+    return "PV is 0 (the status date is before any baselined work)"
+
+
+def _tcpi_reason(bac, ac) -> str:
+    if bac is None:
+        return "no baseline"
+    if ac is None:
+        return "no actual cost"
+    if bac == 0:
+        return "BAC is 0 (nothing was baselined)"
+    return "AC has reached BAC: the budget is already spent"
+
+
+def _schedule(curve: PVCurve, ev, status: dt.date | dt.datetime, reasons: dict, why_none: str = "") -> dict:
+    """Earned Schedule metrics (working days of the plan's calendar). See the module docstring for
+    ES; AT = working days from the baseline start through the status moment (the status day
+    counted by the share of its working time elapsed); SV(t) = ES − AT; SPI(t) = ES/AT;
     PD = first day PV reaches BAC; IEAC(t) = PD/SPI(t); TSPI = (PD − ES)/(PD − AT);
     forecast finish = the ceil(IEAC(t))-th working day counting the baseline start as day 1."""
     out = dict.fromkeys(
@@ -393,11 +254,12 @@ def _schedule(curve: PVCurve, ev, status: dt.date, reasons: dict) -> dict:
     )
     if curve.origin is None:
         for key in out:
-            reasons.setdefault(key, "no baseline dates")
+            reasons.setdefault(key, why_none or "no baseline dates")
         return out
+    cal = curve.calendar
     pd_days = curve.pd_days
-    out["planned_finish"] = nth_working_day(curve.origin, pd_days)
-    at = float(working_days_through(curve.origin, status)[0])
+    out["planned_finish"] = nth_working_day(curve.origin, pd_days, cal)
+    at = actual_time(curve.origin, status, cal)
     if ev is None:  # AT and the planned finish need no EV; the rest does
         out["at_days"] = at
         for key in ("es_days", "sv_t_days", "spi_t", "ieac_t_days", "tspi", "forecast_finish"):
@@ -415,7 +277,7 @@ def _schedule(curve: PVCurve, ev, status: dt.date, reasons: dict) -> dict:
     out["spi_t"] = spi_t
     if spi_t > 0:
         out["ieac_t_days"] = pd_days / spi_t
-        out["forecast_finish"] = nth_working_day(curve.origin, math.ceil(out["ieac_t_days"] - 1e-9))
+        out["forecast_finish"] = nth_working_day(curve.origin, math.ceil(out["ieac_t_days"] - 1e-9), cal)
     else:
         reasons.setdefault("ieac_t_days", "SPI(t) is 0 (nothing earned yet)")
         reasons.setdefault("forecast_finish", "SPI(t) is 0 (nothing earned yet)")
@@ -426,25 +288,54 @@ def _schedule(curve: PVCurve, ev, status: dt.date, reasons: dict) -> dict:
     return out
 
 
-def _prepare(tasks: pd.DataFrame, timephased: pd.DataFrame | None):
-    leaves = leaf_tasks(tasks)
-    segs, notes = _segments(leaves, timephased)
-    origin_days = to_days(_col(leaves, "baseline_start"))
+@dataclass(frozen=True)
+class Plan:
+    """One snapshot's amount rows with everything EVM needs about them."""
+
+    rows: pd.DataFrame
+    measure: Measure
+    segments: pd.DataFrame
+    notes: tuple
+    origin: dt.date | None
+    calendar: WorkCalendar
+
+    @property
+    def planned_total(self) -> float:
+        return float(self.segments["amount"].sum()) if not self.segments.empty else 0.0
+
+    def curve(self) -> PVCurve:
+        return pv_curve(self.segments, self.origin, self.planned_total, self.calendar)
+
+
+def prepare(tasks: pd.DataFrame, timephased: pd.DataFrame | None = None,
+            calendar: WorkCalendar | None = None) -> Plan:  # fmt: skip
+    """Amount rows (leaves + summaries' own shares), their measure, segments and baseline start."""
+    calendar = calendar or STANDARD
+    rows, notes = amount_rows(tasks)
+    measure = choose_measure(rows)
+    segs, seg_notes = segments(rows, timephased, measure, calendar)
+    origin_days = to_days(_col(rows, "baseline_start"))
     origin_days = origin_days[~np.isnat(origin_days)]
     if len(origin_days) == 0 and not segs.empty:
         origin_days = segs["start"].to_numpy().astype("datetime64[D]")
     origin = pd.Timestamp(origin_days.min()).date() if len(origin_days) else None
-    return leaves, segs, notes, origin
+    if measure is HOURS:
+        notes = [HOURS_NOTE, *notes]
+    return Plan(rows, measure, segs, tuple(notes + seg_notes), origin, calendar)
 
 
-def plan_curve(tasks: pd.DataFrame, *, timephased: pd.DataFrame | None = None) -> PVCurve:
-    """The plan's working-day baseline PV curve (leaf tasks, from the project's baseline start)."""
-    _, segs, _, origin = _prepare(tasks, timephased)
-    return pv_curve(segs, origin, float(segs["amount"].sum()) if not segs.empty else 0.0)
+def plan_curve(tasks: pd.DataFrame, *, timephased: pd.DataFrame | None = None,
+               calendar: WorkCalendar | None = None) -> PVCurve:  # fmt: skip
+    """The plan's working-day baseline PV curve (amount rows, from the project's baseline start)."""
+    return prepare(tasks, timephased, calendar).curve()
 
 
 #: Why EV (and everything derived from it) is None when no leaf task carries a % complete.
 NO_PERCENT_COMPLETE = "the export has no % Complete column: add % Complete (or Physical % Complete) to the export map"
+
+#: The note of a plan whose EVM runs in hours.
+HOURS_NOTE = ("the baseline has no cost: earned value is computed in hours of work (BAC = baseline work, "
+              "EV = baseline work × % complete, AC = actual work).")  # fmt: skip
 
 #: The results that depend on EV (None with :data:`NO_PERCENT_COMPLETE` when EV is None).
 EV_DERIVED = (
@@ -453,22 +344,22 @@ EV_DERIVED = (
 )  # fmt: skip
 
 
-def _earned_parts(leaves: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """(EV per leaf task with NaN where its % complete is missing, mask of those missing).
+def _earned_parts(rows: pd.DataFrame, measure: Measure = COST) -> tuple[np.ndarray, np.ndarray]:
+    """(EV per amount row with NaN where its % complete is missing, mask of those missing).
 
     The % used is physical % complete where the task's EV method says ``physical``, else % complete."""
-    cost = np.nan_to_num(_num(leaves, "baseline_cost"))
-    pct = _num(leaves, "percent_complete")
-    phys = _num(leaves, "physical_percent_complete")
-    use_phys = _physical(_col(leaves, "earned_value_method"))
+    amount = np.nan_to_num(_num(rows, measure.baseline))
+    pct = _num(rows, "percent_complete")
+    phys = _num(rows, "physical_percent_complete")
+    use_phys = _physical(_col(rows, "earned_value_method"))
     pct = np.where(use_phys, phys, pct)
     missing = np.isnan(pct)
-    return cost * np.clip(pct, 0, 100) / 100.0, missing
+    return amount * np.clip(pct, 0, 100) / 100.0, missing
 
 
-def _earned(leaves: pd.DataFrame) -> np.ndarray:
-    """EV per leaf task; a missing % complete counts as 0 (callers note how many were missing)."""
-    return np.nan_to_num(_earned_parts(leaves)[0])
+def _earned(rows: pd.DataFrame, measure: Measure = COST) -> np.ndarray:
+    """EV per amount row; a missing % complete counts as 0 (callers note how many were missing)."""
+    return np.nan_to_num(_earned_parts(rows, measure)[0])
 
 
 def _missing_pct_note(count: int) -> str:
@@ -478,14 +369,54 @@ def _missing_pct_note(count: int) -> str:
     )
 
 
-def evm_at(tasks: pd.DataFrame, status_date: dt.date, *, timephased: pd.DataFrame | None = None) -> dict:
+def _actual(plan: Plan, reasons: dict) -> float | None:
+    values = _num(plan.rows, plan.measure.actual)
+    if len(plan.rows) and not np.isnan(values).all():
+        return float(np.nansum(values))
+    reasons["ac"] = ("the export has no Actual_Cost values" if plan.measure is COST
+                     else "the file has no Actual Work values (add Actual Work to the export)")  # fmt: skip
+    return None
+
+
+def _baseline_totals(plan: Plan, tasks: pd.DataFrame, status, reasons: dict, notes: list) -> tuple:
+    """(BAC, PV, EV) at the status moment; all None with reasons when there is no baseline."""
+    if not _has_baseline(plan.rows):
+        why = "no baseline in the export (" + ", ".join(missing_baseline_columns(tasks) or ["baseline"]) + " empty)"
+        for key in ("bac", "pv", "ev", "sv", "cv", "spi", "sv_pct", "cv_pct", "eac_cpi", "eac_atypical", "eac_cpi_spi"):
+            reasons[key] = why
+        return None, None, None
+    bac = float(np.nansum(_num(plan.rows, plan.measure.baseline)))
+    day, share = status_moment(status, plan.calendar)
+    pv = float(segment_pv(plan.segments, day, share, plan.calendar).sum())
+    earned, missing_pct = _earned_parts(plan.rows, plan.measure)
+    ev = None
+    if len(plan.rows) and missing_pct.all():
+        for key in EV_DERIVED:
+            reasons[key] = NO_PERCENT_COMPLETE
+    else:
+        ev = float(np.nansum(earned))
+        if missing_pct.any():
+            notes.append(_missing_pct_note(int(missing_pct.sum())))
+    if bac == 0:
+        notes.append("every baseline cost and baseline work is 0: set the baseline again once resources or costs "
+                     "are entered (Project > Set Baseline), or add Baseline_Cost / Baseline_Work to the export.")  # fmt: skip
+    return bac, pv, ev
+
+
+def evm_at(tasks: pd.DataFrame, status_date: dt.date | dt.datetime, *, timephased: pd.DataFrame | None = None,
+           calendar: WorkCalendar | None = None, project_summary: dict | None = None) -> dict:  # fmt: skip
     """EVM and Earned Schedule of one plan at ``status_date`` (DESIGN.md §4 ``metrics evm`` keys).
 
-    ``tasks``: rows of the ``tasks`` table for one project (summary rows are dropped here);
-    ``timephased``: its ``timephased_baseline`` rows, if any. Money in currency units, days in
-    working days (Mon–Fri), dates as ``datetime.date``. Extra keys: ``reasons`` (metric -> why it is
-    None), ``notes`` (data caveats), ``ms_project`` (MS Project's own BCWS/BCWP/ACWP summed over leaf
-    tasks, beside ours, with ``differs`` flags), ``leaf_tasks``, ``baseline_start``.
+    ``tasks``: rows of the ``tasks`` table for one project (summary tasks count by their own share,
+    see :mod:`metrics.plan_rows`); ``timephased``: its ``timephased_baseline`` rows, if any;
+    ``calendar``: the plan's working calendar (Mon–Fri 8 h when None); ``status_date``: a date (a
+    whole day) or a date and time (that share of the day's working time); ``project_summary``: MS
+    Project's project summary task totals (``uploads.meta``), for the cross-check. Money in
+    currency units — or hours when ``unit`` is ``"hours"`` (the baseline has work but no cost) —,
+    days in working days of the calendar, dates as ``datetime.date``. Extra keys: ``unit``,
+    ``reasons`` (metric -> why it is None), ``notes`` (data caveats), ``ms_project`` (MS Project's
+    own BCWS/BCWP/ACWP beside ours, with ``differs`` flags), ``leaf_tasks``,
+    ``baseline_start``, ``calendar``.
 
     Edge cases: no baseline -> BAC/PV/EV and everything derived None; no % complete (physical % complete
     where the EV method needs it) on any leaf task -> EV and everything derived from it (:data:`EV_DERIVED`)
@@ -494,73 +425,53 @@ def evm_at(tasks: pd.DataFrame, status_date: dt.date, *, timephased: pd.DataFram
     status date before the baseline start -> PV = 0, SPI and SPI(t) None; after the baseline finish
     -> PV = BAC, TSPI None.
     """
-    if isinstance(status_date, dt.datetime):
-        status_date = status_date.date()
     reasons: dict[str, str] = {}
-    leaves, segs, notes, origin = _prepare(tasks, timephased)
-    status = np.datetime64(status_date, "D")
-    ac_values = _num(leaves, "actual_cost")
-    ac = float(np.nansum(ac_values)) if len(leaves) and not np.isnan(ac_values).all() else None
-    if ac is None:
-        reasons["ac"] = "the export has no Actual_Cost values"
-    baseline = _has_baseline(leaves)
-    if baseline:
-        bac = float(np.nansum(_num(leaves, "baseline_cost")))
-        pv = float(_segment_pv(segs, status).sum())
-        earned, missing_pct = _earned_parts(leaves)
-        if len(leaves) and missing_pct.all():
-            ev = None
-            for key in EV_DERIVED:
-                reasons[key] = NO_PERCENT_COMPLETE
-        else:
-            ev = float(np.nansum(earned))
-            if missing_pct.any():
-                notes.append(_missing_pct_note(int(missing_pct.sum())))
-        if bac == 0:
-            notes.append("every baseline cost is 0: add Baseline_Cost (resource rates or fixed costs) to the export.")
-    else:
-        bac = pv = ev = None
-        why = "no baseline in the export (" + ", ".join(missing_baseline_columns(tasks) or ["baseline"]) + " empty)"
-        for key in ("bac", "pv", "ev"):
-            reasons[key] = why
-        for key in ("sv", "cv", "spi", "sv_pct", "cv_pct", "eac_cpi", "eac_atypical", "eac_cpi_spi"):
-            reasons[key] = why
-    out = {"status_date": status_date}
+    plan = prepare(tasks, timephased, calendar)
+    notes = list(plan.notes)
+    ac = _actual(plan, reasons)
+    bac, pv, ev = _baseline_totals(plan, tasks, status_date, reasons, notes)
+    day = status_date.date() if isinstance(status_date, dt.datetime) else status_date
+    out = {"status_date": day, "unit": plan.measure.unit}
     out.update(indices_from_totals(bac, pv, ev, ac, reasons))
-    if bac == 0 and baseline and ev is not None:
+    if bac == 0 and ev is not None:
         for key in ("spi", "cpi", "eac_cpi"):
             if out[key] is None:
-                reasons[key] = "BAC is 0 (no baseline cost)"
-    curve = pv_curve(segs, origin, float(segs["amount"].sum()) if not segs.empty else 0.0)
-    if baseline and bac:
-        out.update(_schedule(curve, ev, status_date, reasons))
+                reasons[key] = "BAC is 0 (nothing was baselined)"
+    if bac:
+        out.update(_schedule(plan.curve(), ev, status_date, reasons))
     else:
-        out.update(_schedule(PVCurve(None, np.zeros(1), 0.0), None, status_date, reasons))
+        why = "BAC is 0 (nothing was baselined)" if bac == 0 else None
+        out.update(_schedule(PVCurve(None, np.zeros(1), 0.0), None, day, reasons, why or reasons.get("bac", "")))
     if out.get("spi_t") is None and "spi_t" not in reasons:
         reasons["spi_t"] = "no baseline"
-    out["leaf_tasks"] = len(leaves)
-    out["baseline_start"] = origin
-    out["ms_project"] = _ms_project(leaves, out)
+    out["leaf_tasks"] = int((~_col(plan.rows, "own_amount").astype("boolean").fillna(False)).sum())
+    out["baseline_start"] = plan.origin
+    out["calendar"] = plan.calendar.describe()
+    out["ms_project"] = _ms_project(tasks, out, project_summary) if plan.measure is COST else None
     out["notes"] = notes
     out["reasons"] = {k: v for k, v in reasons.items() if out.get(k) is None}
     return out
 
 
-def _ms_project(leaves: pd.DataFrame, ours: dict) -> dict | None:
-    """MS Project's own BCWS/BCWP/ACWP (Σ over leaf tasks) beside ours; ``differs`` when they are
-    more than 1 currency unit and 0.5 % apart. None when the export has none of these columns."""
+def _ms_project(tasks: pd.DataFrame, ours: dict, project_summary: dict | None) -> dict | None:
+    """MS Project's own BCWS/BCWP/ACWP beside our PV/EV/AC: from the project
+    summary task (UID 0) when the file has one, else Σ over the top-level tasks (their values roll
+    the plan up); ``differs`` when they are more than 1 currency unit and 0.5 % apart. None when the
+    export has none of these values."""
     pairs = {"bcws": "pv", "bcwp": "ev", "acwp": "ac"}
-    theirs = {}
-    for col in pairs:
-        values = _num(leaves, col)
-        theirs[col] = None if len(values) == 0 or np.isnan(values).all() else float(np.nansum(values))
+    if project_summary and any(project_summary.get(c) is not None for c in ("bcws", "bcwp", "acwp")):
+        theirs = {col: project_summary.get(col) for col in pairs}
+        source = "the project summary task (UID 0)"
+    else:
+        theirs = top_level_totals(tasks, pairs)
+        source = "the top-level tasks"
     if all(v is None for v in theirs.values()):
         return None
     differs = {}
     for col, key in pairs.items():
         a, b = ours.get(key), theirs[col]
         differs[col] = None if a is None or b is None else bool(abs(a - b) > max(1.0, 0.005 * max(abs(a), abs(b))))
-    return {**theirs, "differs": differs}
+    return {**theirs, "differs": differs, "source": source}
 
 
 def rollup(rows: Iterable[dict] | pd.DataFrame) -> dict:
@@ -630,11 +541,25 @@ def _by_snapshot(frame: pd.DataFrame | None) -> dict:
     return {pd.Timestamp(k).date(): g for k, g in frame.groupby("snapshot_as_of", sort=True)}
 
 
-def _history_results(tasks_history: pd.DataFrame, timephased_history: pd.DataFrame | None) -> list[dict]:
+def plan_context(meta: dict | None, as_of: dt.date) -> dict:
+    """Keyword arguments of :func:`evm_at` from a plan upload's ``meta`` (see ``Store.plan_meta``):
+    the file's calendar, the status moment (the file's status time when it falls on ``as_of``),
+    MS Project's project summary task totals."""
+    meta = meta or {}
+    status: dt.date | dt.datetime = as_of
+    stamp = pd.to_datetime(meta.get("status_datetime"), errors="coerce") if meta.get("status_datetime") else None
+    if stamp is not None and not pd.isna(stamp) and stamp.date() == as_of:
+        status = stamp.to_pydatetime()
+    return {"status_date": status, "calendar": WorkCalendar.from_meta(meta.get("calendar")),
+            "project_summary": meta.get("project_summary")}  # fmt: skip
+
+
+def _history_results(tasks_history: pd.DataFrame, timephased_history: pd.DataFrame | None,
+                     metas: dict | None = None) -> list[dict]:  # fmt: skip
     phased = _by_snapshot(timephased_history)
     results = []
     for as_of, group in _by_snapshot(tasks_history).items():
-        result = evm_at(group, as_of, timephased=phased.get(as_of))
+        result = evm_at(group, timephased=phased.get(as_of), **plan_context((metas or {}).get(as_of), as_of))
         result["snapshot_as_of"] = as_of
         result["project_id"] = group["project_id"].iloc[0] if "project_id" in group else None
         results.append(result)
@@ -646,13 +571,15 @@ def _history_frame(results: list[dict]) -> pd.DataFrame:
     return pd.DataFrame([{k: r.get(k) for k in columns} for r in results], columns=columns)
 
 
-def evm_history(tasks_history: pd.DataFrame, timephased_history: pd.DataFrame | None = None) -> pd.DataFrame:
+def evm_history(tasks_history: pd.DataFrame, timephased_history: pd.DataFrame | None = None,
+                metas: dict | None = None) -> pd.DataFrame:  # fmt: skip
     """:func:`evm_at` at every snapshot of one project: one row per ``snapshot_as_of`` (ascending),
-    the status date being the snapshot's as-of date. Columns: ``snapshot_as_of`` and the KEYS
+    the status date being the snapshot's as-of date (with its file's calendar and status time when
+    ``metas`` — ``Store.plan_meta`` — is given). Columns: ``snapshot_as_of`` and the KEYS
     (``project_id`` included when present)."""
     if tasks_history is None or tasks_history.empty:
         return _history_frame([])
-    return _history_frame(_history_results(tasks_history, timephased_history))
+    return _history_frame(_history_results(tasks_history, timephased_history, metas))
 
 
 def _finish_days(frame: pd.DataFrame) -> np.ndarray:
@@ -760,34 +687,34 @@ def top_level_groups(tasks: pd.DataFrame) -> pd.Series:
     return group.reindex(tasks.index)
 
 
-def variance_by_wbs(
-    tasks: pd.DataFrame, status_date: dt.date, *, timephased: pd.DataFrame | None = None
-) -> pd.DataFrame:
-    """BAC, PV, EV, AC, SV, CV, SPI, CPI per top-level WBS element at ``status_date`` (leaf tasks
-    summed, then divided; PV linear per task as in :func:`evm_at`, time-phased when stored). EV, SV,
-    CV, SPI and CPI are NaN when no leaf task carries a % complete (see :func:`evm_at`)."""
+def variance_by_wbs(tasks: pd.DataFrame, status_date: dt.date | dt.datetime, *, timephased: pd.DataFrame | None = None,
+                    calendar: WorkCalendar | None = None) -> pd.DataFrame:  # fmt: skip
+    """BAC, PV, EV, AC, SV, CV, SPI, CPI per top-level WBS element at ``status_date`` (amount rows
+    — leaves and summaries' own shares — summed, then divided; PV as in :func:`evm_at`, in the
+    plan's measure: money, or hours when the baseline has no cost). EV, SV, CV, SPI and CPI are NaN
+    when no leaf task carries a % complete (see :func:`evm_at`)."""
     columns = ["wbs_group", "bac", "pv", "ev", "ac", "sv", "cv", "spi", "cpi"]
-    leaves = leaf_tasks(tasks)
-    if leaves.empty or not has_baseline(tasks):
+    plan = prepare(tasks, timephased, calendar)
+    rows = plan.rows
+    if rows.empty or not _has_baseline(rows):
         return pd.DataFrame(columns=columns)
-    groups = top_level_groups(tasks).reindex(leaves.index)
-    status = np.datetime64(status_date, "D")
-    pv = np.zeros(len(leaves))
-    segs, _ = _segments(leaves, timephased)
-    if not segs.empty:
-        seg_pv = _segment_pv(segs, status)
-        pv = np.bincount(segs["owner"].to_numpy(dtype=int), weights=seg_pv, minlength=len(leaves))
+    groups = top_level_groups(tasks).reindex(rows.index)
+    day, share = status_moment(status_date, plan.calendar)
+    pv = np.zeros(len(rows))
+    if not plan.segments.empty:
+        seg_pv = segment_pv(plan.segments, day, share, plan.calendar)
+        pv = np.bincount(plan.segments["owner"].to_numpy(dtype=int), weights=seg_pv, minlength=len(rows))
     frame = pd.DataFrame(
         {
             "wbs_group": groups.to_numpy(),
-            "bac": np.nan_to_num(_num(leaves, "baseline_cost")),
+            "bac": np.nan_to_num(_num(rows, plan.measure.baseline)),
             "pv": pv,
-            "ev": _earned(leaves),
-            "ac": np.nan_to_num(_num(leaves, "actual_cost")),
+            "ev": _earned(rows, plan.measure),
+            "ac": np.nan_to_num(_num(rows, plan.measure.actual)),
         }
     )
     sums = frame.groupby("wbs_group", sort=False, as_index=False).sum()
-    if _earned_parts(leaves)[1].all():  # no % complete anywhere: EV unknown, not 0
+    if _earned_parts(rows, plan.measure)[1].all():  # no % complete anywhere: EV unknown, not 0
         sums["ev"] = np.nan
     sums["sv"] = sums["ev"] - sums["pv"]
     sums["cv"] = sums["ev"] - sums["ac"]
@@ -856,8 +783,9 @@ def report(store, project_id: str, as_of: dt.date | None = None) -> dict:
         raise MetricsError("give a project with --project.")
     tasks, phased = _plan(store, project_id, as_of)
     status = pd.Timestamp(tasks["snapshot_as_of"].iloc[0]).date()
-    result = evm_at(tasks, status, timephased=phased if not phased.empty else None)
-    out = {"project_id": project_id, "status_date": status}
+    context = plan_context(store.plan_meta(project_id, status).get(status), status)
+    result = evm_at(tasks, timephased=phased if not phased.empty else None, **context)
+    out = {"project_id": project_id, "status_date": status, "unit": result["unit"]}
     out.update({k: result[k] for k in KEYS if k not in out})
     for key in _MONEY:
         if out[key] is not None:
@@ -865,6 +793,7 @@ def report(store, project_id: str, as_of: dt.date | None = None) -> dict:
     out["as_of"] = as_of
     out["baseline_start"] = result["baseline_start"]
     out["leaf_tasks"] = result["leaf_tasks"]
+    out["calendar"] = result["calendar"]
     out["ms_project"] = result["ms_project"]
     out["notes"] = result["notes"]
     out["reasons"] = result["reasons"]
@@ -888,11 +817,13 @@ def project_view(store, project_id: str, as_of: dt.date | None = None) -> dict:
     last = dates[-1]
     tasks = snaps[last]
     tp = phased.get(last)
-    results = _history_results(hist, phased_hist)
+    metas = store.plan_meta(project_id, as_of)
+    results = _history_results(hist, phased_hist, metas)
     current = results[-1]
     previous = results[-2] if len(results) > 1 else None
     history = _history_frame(results)
-    curve = plan_curve(tasks, timephased=tp)
+    context = plan_context(metas.get(last), last)
+    curve = plan_curve(tasks, timephased=tp, calendar=context["calendar"])
     return {
         "project_id": project_id,
         "status_date": last,
@@ -901,7 +832,7 @@ def project_view(store, project_id: str, as_of: dt.date | None = None) -> dict:
         "history": history,
         "s_curve": s_curve(history, curve, current),
         "index_trend": index_trend(history),
-        "wbs": variance_by_wbs(tasks, last, timephased=tp),
+        "wbs": variance_by_wbs(tasks, context["status_date"], timephased=tp, calendar=context["calendar"]),
         "milestones": milestone_trend(hist),
         "late": late_tasks(tasks, last, snaps[dates[-2]] if len(dates) > 1 else None),
         "missing_columns": missing_baseline_columns(tasks) if current["bac"] is None else [],
@@ -909,13 +840,24 @@ def project_view(store, project_id: str, as_of: dt.date | None = None) -> dict:
     }
 
 
+def _unit_of(key: str, measure_unit: str) -> str:
+    if key in _MONEY:
+        return measure_unit
+    if key.endswith("_days"):
+        return "working days"
+    return "date" if key in ("status_date", "planned_finish", "forecast_finish") else ""
+
+
 def export_tables(view: dict) -> dict[str, pd.DataFrame]:
     """The project page's numbers as sheets for an Excel export: the current metrics (one row per
-    key, with its definition), the history per snapshot, WBS variance, milestones, late tasks."""
+    key, with its unit — currency, or hours when the plan's EVM runs in hours — and definition), the
+    history per snapshot, WBS variance, milestones, late tasks."""
     current = view["current"]
+    unit = "hours" if current.get("unit") == "hours" else "currency"
     summary = pd.DataFrame(
-        [{"metric": key, "value": current.get(key), "definition": DEFINITIONS.get(key, "")} for key in KEYS]
-    )
+        [{"metric": key, "value": current.get(key), "unit": _unit_of(key, unit), "definition": DEFINITIONS.get(key, "")}
+         for key in KEYS]
+    )  # fmt: skip
     summary["value"] = summary["value"].map(lambda v: v.isoformat() if isinstance(v, dt.date) else v).astype(object)
     return {
         "Summary": summary,
@@ -943,13 +885,16 @@ _TILES = (
 
 
 def kpis(current: dict, previous: dict | None = None) -> list[dict]:
-    """The page's KPI tiles: ``key, label, kind (money|ratio|date), value, delta, help``.
+    """The page's KPI tiles: ``key, label, kind (money|hours|ratio|date), value, delta, help``
+    (``hours`` instead of ``money`` when the plan's EVM runs in hours of work).
 
     ``delta`` = change since the previous snapshot (money/ratio: difference; date: working days
     the forecast moved, positive = later), None when either side is undefined. ``help`` = the
     definition, plus why the value is null when it is."""
     tiles = []
+    hours = current.get("unit") == "hours"
     for key, label, kind in _TILES:
+        kind = "hours" if hours and kind == "money" else kind
         value = current.get(key)
         before = previous.get(key) if previous else None
         if value is None or before is None:

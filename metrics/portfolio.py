@@ -384,11 +384,13 @@ def evm_by_project(tasks: pd.DataFrame, timephased: pd.DataFrame | None = None) 
         if timephased is not None and not timephased.empty:
             spread = timephased[timephased.upload_id == plan.upload_id.iloc[0]]
         result = evm_at(plan, status_date, timephased=spread if spread is not None and not spread.empty else None)
+        money = result.get("unit") != "hours"  # a plan without baseline cost runs EVM in hours: no money to roll up
         rows.append(
             {
                 "project_id": pid,
-                **{k: result.get(k) for k in ("bac", "pv", "ev", "ac", "spi", "cpi", "spi_t")},
-                "eac": result.get("eac_cpi"),
+                **{k: result.get(k) if money else None for k in ("bac", "pv", "ev", "ac")},
+                **{k: result.get(k) for k in ("spi", "cpi", "spi_t")},
+                "eac": result.get("eac_cpi") if money else None,
                 "status_date": status_date,
             }
         )

@@ -22,6 +22,8 @@ def show_value(tile: dict) -> str:
     value = tile["value"]
     if tile["kind"] == "money":
         return ui.money(value)
+    if tile["kind"] == "hours":
+        return "—" if value is None else f"{value:,.1f} h"
     if tile["kind"] == "ratio":
         return ui.ratio(value)
     return "—" if value is None else f"{value:%d %b %Y}"
@@ -33,6 +35,8 @@ def show_delta(tile: dict) -> str | None:
         return None
     if tile["kind"] == "money":
         return ("+" if delta >= 0 else "") + ui.money(delta)
+    if tile["kind"] == "hours":
+        return f"{delta:+,.1f} h"
     if tile["kind"] == "ratio":
         return f"{delta:+.3f}"
     return f"{delta:+d} working days"
@@ -63,9 +67,12 @@ except MetricsError as err:
     st.stop()
 
 current, previous = data["current"], data["previous"]
+in_hours = current.get("unit") == "hours"
+unit = "hours" if in_hours else currency
 st.caption(
     f"Status date {data['status_date']:%d %b %Y} (the latest plan snapshot on or before the as-of date) · "
-    f"{data['snapshots']} snapshot(s) · {current['leaf_tasks']} leaf tasks · days are working days (Mon–Fri)."
+    f"{data['snapshots']} snapshot(s) · {current['leaf_tasks']} leaf tasks · days are working days of "
+    f"{ui.escape_md(current.get('calendar') or 'Mon–Fri')}."
     + (f" Change shown since the snapshot of {previous['status_date']:%d %b %Y}." if previous else "")
 )
 
@@ -85,7 +92,7 @@ tiles = evm.kpis(current, previous)
 for row in (tiles[:5], tiles[5:]):
     for column, tile in zip(st.columns(len(row)), row, strict=True):
         column.metric(
-            f"{tile['label']} ({ui.escape_md(currency)})" if currency and tile["kind"] == "money" else tile["label"],
+            f"{tile['label']} ({ui.escape_md(unit)})" if unit and tile["kind"] in ("money", "hours") else tile["label"],
             show_value(tile),
             delta=show_delta(tile),
             delta_color="inverse" if tile["key"] in ("ac", "forecast_finish", "eac_cpi") else "normal",
@@ -114,13 +121,14 @@ ms_table = evm.ms_project_table(current)
 if not ms_table.empty:
     with st.expander("MS Project's own BCWS / BCWP / ACWP beside ours", expanded=bool(ms_table.differs.any())):
         st.caption(
-            "MS Project computes these at the file's status date (or the day it was saved when none was set); "
-            "a difference flags a different date, baseline or earned value method."
+            f"MS Project's values from {current['ms_project'].get('source', 'the file')}, computed at the file's "
+            "status date (or its current date when none was set); a difference flags a different date, baseline "
+            "or earned value method."
         )
         st.dataframe(ms_table, hide_index=True, width="stretch")
 
 if not data["s_curve"].empty:
-    st.altair_chart(evm_charts.s_curve(data["s_curve"], currency), width="stretch")
+    st.altair_chart(evm_charts.s_curve(data["s_curve"], unit), width="stretch")
 
 left, right = st.columns(2)
 with left:
@@ -133,7 +141,7 @@ with right:
         st.info("No variance by WBS element: the plan has no baseline.")
     else:
         wbs = evm.top_wbs(data["wbs"], limit=12)
-        st.altair_chart(evm_charts.wbs_variance(wbs, currency), width="stretch")
+        st.altair_chart(evm_charts.wbs_variance(wbs, unit), width="stretch")
         if len(wbs) < len(data["wbs"]):
             st.caption(f"The {len(wbs)} of {len(data['wbs'])} top-level elements with the largest variance are shown.")
 

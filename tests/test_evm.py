@@ -307,17 +307,20 @@ def test_time_phased_baseline_replaces_linear_spread():
     assert evm.evm_at(tasks, day(1))["pv"] == pytest.approx(15)
 
 
-def test_summary_rows_never_count_even_when_they_disagree():
+def test_summary_rows_count_only_their_own_share():
+    # a summary's rolled-up values never count twice: baseline = Σ subtasks (own share 0); an actual
+    # cost below its subtasks' (not rolled up again) gives no own share either, with a note
     leaves = plan([1000] * 4, pct=[100, 100, 50, 0], actual=[1000, 1200, 600, 0])
     leaves["outline_level"] = 2
     summary = leaves.iloc[[0]].assign(
         task_uid=100, task_id=0, name="Phase", outline_level=1, is_summary=True,
-        baseline_cost=9999.0, percent_complete=90.0, actual_cost=123.0, bcws=7777.0,
+        baseline_cost=4000.0, percent_complete=90.0, actual_cost=123.0, bcws=7777.0,
     )  # fmt: skip
     tasks = pd.concat([summary, leaves], ignore_index=True)
     r = evm.evm_at(tasks, day(3))
     assert (r["bac"], r["pv"], r["ev"], r["ac"]) == (4000, 3000, 2500, 2800)
     assert r["leaf_tasks"] == 4
+    assert any("below the sum of their subtasks" in n for n in r["notes"])
 
 
 def test_summary_inferred_from_outline_levels_when_flag_missing():
