@@ -19,11 +19,11 @@ st.set_page_config(page_title="PMO Portfolio Analytics", page_icon=":material/in
 
 def first_start() -> None:
     """No database yet: generate the demo portfolio and load it through the real loaders. The
-    build runs as ``python -m loaders demo`` in its own process (it parses on every core)."""
+    build runs as ``python -m data demo`` in its own process (it parses on every core)."""
     st.title("Setting up the demo portfolio")
     st.caption("First start: generating demo MS Project, Jira, finance and register exports and loading them.")
     bar = st.progress(0.0, text="Generating export files…")
-    command = [sys.executable, "-m", "loaders", "demo", "--if-missing", "--db", ui.store().path]
+    command = [sys.executable, "-m", "data", "demo", "--if-missing", "--db", ui.store().path]
     with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc:
         output = []
         for line in proc.stdout:

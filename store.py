@@ -182,6 +182,18 @@ MIGRATIONS: list[str] = [
     ALTER TABLE capacity ADD COLUMN origin VARCHAR;""",
     # 5: MS Project plans as MS Project sees them (issue 13) — a task's actual work, for EVM in hours
     "ALTER TABLE tasks ADD COLUMN actual_work_hours DOUBLE;",
+    # 6: issue kind decided once by the Jira loader (initiative, epic, item, bug, subtask); issues
+    # stored before it get the kind their type name and sub-task flag give
+    """ALTER TABLE issues ADD COLUMN issue_kind VARCHAR;
+    UPDATE issues SET issue_kind = CASE
+        WHEN is_subtask THEN 'subtask'
+        WHEN lower(trim(issue_type)) IN ('epic', 'épica', 'epica', 'epik', 'épico', 'epico', 'epos', 'épique',
+                                         'épopée', 'epopee', 'エピック') THEN 'epic'
+        WHEN lower(trim(issue_type)) IN ('initiative', 'iniciativa', 'inicjatywa', 'theme', 'tema', 'thème',
+                                         'legend') THEN 'initiative'
+        WHEN lower(trim(issue_type)) IN ('bug', 'error', 'fehler', 'bogue', 'błąd', 'erro', 'defect', 'defekt')
+            THEN 'bug'
+        ELSE 'item' END;""",
 ]
 
 
@@ -332,13 +344,6 @@ class Store:
 
     # -- writes ------------------------------------------------------------------------------
 
-    def find_duplicate(self, sha256: str, project_id: str | None, as_of: dt.date) -> int | None:
-        rows = self._read(
-            "SELECT upload_id FROM uploads WHERE sha256 = ? AND project_id IS NOT DISTINCT FROM ? AND as_of = ?",
-            [sha256, project_id, as_of],
-        )
-        return None if rows.empty else int(rows.upload_id.iloc[0])
-
     def write_upload(
         self,
         *,
@@ -452,6 +457,10 @@ class Store:
                 con.rollback()
                 raise
         return len(ids)
+
+    def sprints(self, project_id: str) -> pd.DataFrame:
+        """The stored sprint calendar of one project (sprint, start, finish, goal, origin), by start."""
+        return self.sprint_calendar(project_id).drop(columns="project_id")
 
     def save_sprints(self, project_id: str, frame: pd.DataFrame) -> None:
         """Replace the sprint calendar of one project (columns sprint, start, finish, goal, origin)."""
@@ -870,12 +879,13 @@ class Store:
         """Per as-of date of one project's MS Project snapshots up to ``until`` (the latest loaded
         wins, as in :meth:`history`), the loader's ``meta`` of that upload: the file's calendar,
         status date and time, project summary task totals."""
-        rows = self.query(
+        rows = self._read(
             """SELECT u.as_of, arg_max(u.meta, (u.loaded_at, u.upload_id)) AS meta
                FROM uploads u JOIN upload_projects p USING (upload_id)
                WHERE u.source = 'msproject' AND p.project_id = $project AND ($until IS NULL OR u.as_of <= $until)
+                 AND ($projects IS NULL OR list_contains($projects, p.project_id))
                GROUP BY u.as_of ORDER BY u.as_of""",
-            {"project": project_id, "until": until},
+            {"project": project_id, "until": until, "projects": self._visible([project_id], "tasks")},
         )
         return {pd.Timestamp(r.as_of).date(): json.loads(r.meta) if r.meta else {} for r in rows.itertuples()}
 

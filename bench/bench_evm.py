@@ -143,11 +143,17 @@ def main() -> None:
     t0 = time.perf_counter()
     for d, frame in snaps:
         db.write_upload(
-            source="msproject", fmt="bench", file_name=f"bench-{d}.csv",
-            sha256=hashlib.sha256(str(d).encode()).hexdigest(), project_id="bench", as_of=d,
-            tables={"tasks": frame.assign(project_id="bench")}, problems=empty, rows_loaded=len(frame),
+            source="msproject",
+            fmt="bench",
+            file_name=f"bench-{d}.csv",
+            sha256=hashlib.sha256(str(d).encode()).hexdigest(),
+            project_id="bench",
+            as_of=d,
+            tables={"tasks": frame.assign(project_id="bench")},
+            problems=empty,
+            rows_loaded=len(frame),
             rows_rejected=0,
-        )  # fmt: skip
+        )
     print(f"(store written in {time.perf_counter() - t0:.1f} s)")
     view = timed(lambda: evm.project_view(db, "bench"), repeat=1)
     print(

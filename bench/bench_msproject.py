@@ -34,9 +34,25 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT))
 
-HEADER = ["ID", "Unique_ID", "Name", "Duration", "Start_Date", "Finish_Date", "Predecessors", "Outline_Level",
-          "Resource_Names", "Percent_Complete", "Milestone", "Summary", "Baseline_Start", "Baseline_Finish",
-          "Baseline_Cost", "Actual_Cost", "Cost"]  # fmt: skip
+HEADER = [
+    "ID",
+    "Unique_ID",
+    "Name",
+    "Duration",
+    "Start_Date",
+    "Finish_Date",
+    "Predecessors",
+    "Outline_Level",
+    "Resource_Names",
+    "Percent_Complete",
+    "Milestone",
+    "Summary",
+    "Baseline_Start",
+    "Baseline_Finish",
+    "Baseline_Cost",
+    "Actual_Cost",
+    "Cost",
+]
 
 
 def _workdays(start: dt.date, count: int) -> list[dt.date]:
@@ -70,13 +86,24 @@ def plan_rows(n: int, seed: int = 7):
         pct = rng.choice((0, 0, 10, 25, 45, 50, 75, 100))
         has_baseline = i % 13 != 0
         yield [
-            str(i), str(i + 1000), f"Task {i}", f"{length} days", _long(days[start], 8),
-            _long(days[finish], 8 if length == 0 else 17), "" if i % 10 == 1 else str(i - 1),
-            "1" if summary else "2", "Ann, Bob" if i % 3 else "", f"{pct}%", "Yes" if length == 0 else "No",
+            str(i),
+            str(i + 1000),
+            f"Task {i}",
+            f"{length} days",
+            _long(days[start], 8),
+            _long(days[finish], 8 if length == 0 else 17),
+            "" if i % 10 == 1 else str(i - 1),
+            "1" if summary else "2",
+            "Ann, Bob" if i % 3 else "",
+            f"{pct}%",
+            "Yes" if length == 0 else "No",
             "Yes" if summary else "No",
-            _long(days[start], 8) if has_baseline else "NA", _long(days[finish], 17) if has_baseline else "NA",
-            _money(cost), _money(cost * pct / 100 * rng.uniform(0.8, 1.3)), _money(cost * rng.uniform(0.9, 1.2)),
-        ]  # fmt: skip
+            _long(days[start], 8) if has_baseline else "NA",
+            _long(days[finish], 17) if has_baseline else "NA",
+            _money(cost),
+            _money(cost * pct / 100 * rng.uniform(0.8, 1.3)),
+            _money(cost * rng.uniform(0.9, 1.2)),
+        ]
 
 
 def make_xlsx(path: Path, n: int) -> None:
@@ -95,13 +122,15 @@ def make_xml(path: Path, n: int) -> None:
     rng = random.Random(11)
     start = dt.datetime(2025, 1, 6, 8)
     with path.open("w", encoding="utf-8") as f:
-        f.write('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                '<Project xmlns="http://schemas.microsoft.com/project">\n<SaveVersion>14</SaveVersion>'
-                "<Name>bench.xml</Name><Title>Bench</Title><StatusDate>2026-03-31T17:00:00</StatusDate>"
-                "<CurrencySymbol>$</CurrencySymbol><MinutesPerDay>480</MinutesPerDay><MinutesPerWeek>2400</MinutesPerWeek>"
-                "<DaysPerMonth>20</DaysPerMonth><BaselineForEarnedValue>0</BaselineForEarnedValue>"
-                "<DefaultTaskEVMethod>0</DefaultTaskEVMethod>\n<Tasks>\n"
-                "<Task><UID>0</UID><ID>0</ID><Name>Bench</Name><OutlineLevel>0</OutlineLevel><Summary>1</Summary></Task>\n")  # fmt: skip
+        f.write(
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Project xmlns="http://schemas.microsoft.com/project">\n<SaveVersion>14</SaveVersion>'
+            "<Name>bench.xml</Name><Title>Bench</Title><StatusDate>2026-03-31T17:00:00</StatusDate>"
+            "<CurrencySymbol>$</CurrencySymbol><MinutesPerDay>480</MinutesPerDay><MinutesPerWeek>2400</MinutesPerWeek>"
+            "<DaysPerMonth>20</DaysPerMonth><BaselineForEarnedValue>0</BaselineForEarnedValue>"
+            "<DefaultTaskEVMethod>0</DefaultTaskEVMethod>\n<Tasks>\n"
+            "<Task><UID>0</UID><ID>0</ID><Name>Bench</Name><OutlineLevel>0</OutlineLevel><Summary>1</Summary></Task>\n"
+        )
         for i in range(1, n + 1):
             s = start + dt.timedelta(days=rng.randrange(0, 700))
             days = rng.randrange(0, 20)
@@ -119,11 +148,15 @@ def make_xml(path: Path, n: int) -> None:
                 f"<ActualCost>{cost // 3}</ActualCost><RemainingCost>{cost - cost // 3}</RemainingCost>"
                 f"<ACWP>{cost // 3}.00</ACWP><BCWS>0</BCWS><BCWP>0</BCWP><PhysicalPercentComplete>0</PhysicalPercentComplete>"
                 f"<EarnedValueMethod>0</EarnedValueMethod>"
-                + (f"<PredecessorLink><PredecessorUID>{i - 1}</PredecessorUID><Type>1</Type><LinkLag>0</LinkLag>"
-                   f"<LagFormat>7</LagFormat></PredecessorLink>" if i > 1 else "")
+                + (
+                    f"<PredecessorLink><PredecessorUID>{i - 1}</PredecessorUID><Type>1</Type><LinkLag>0</LinkLag>"
+                    f"<LagFormat>7</LagFormat></PredecessorLink>"
+                    if i > 1
+                    else ""
+                )
                 + f"<Baseline><Number>0</Number><Start>{s:%Y-%m-%dT%H:%M:%S}</Start><Finish>{e:%Y-%m-%dT%H:%M:%S}</Finish>"
                 f"<Duration>PT{days * 8}H0M0S</Duration><Cost>{cost}</Cost></Baseline></Task>\n"
-            )  # fmt: skip
+            )
         f.write("</Tasks>\n</Project>\n")
 
 
@@ -275,8 +308,10 @@ def main() -> None:
         print(
             f"  parse          {parse['seconds']:7.2f} s  peak {parse['peak_mb']:7.0f} MB  ratio {parse['seconds'] / base['seconds']:.2f}x"
         )
-        print(f"  ingest (+DB)   {ingest['seconds']:7.2f} s  peak {ingest['peak_mb']:7.0f} MB  ratio {ratio:.2f}x "
-              f"(target <= {target:.0f}x: {'met' if ratio <= target else 'MISSED'})")  # fmt: skip
+        print(
+            f"  ingest (+DB)   {ingest['seconds']:7.2f} s  peak {ingest['peak_mb']:7.0f} MB  ratio {ratio:.2f}x "
+            f"(target <= {target:.0f}x: {'met' if ratio <= target else 'MISSED'})"
+        )
     sys.exit(0 if ok else 1)
 
 

@@ -43,9 +43,12 @@ def burndown(
     exact = "added" in frame.columns
     frame = _dated(frame, "date")
     base = alt.Chart(frame).encode(x=alt.X("date:T", title="Date", axis=DAY_AXIS))
-    tips = [_date_tip(), alt.Tooltip("remaining:Q", title=f"Remaining ({u})", format=",.1f"),
-            alt.Tooltip("scope:Q", title=f"Scope ({u})", format=",.1f"),
-            alt.Tooltip("done:Q", title=f"Done ({u})", format=",.1f")]  # fmt: skip
+    tips = [
+        _date_tip(),
+        alt.Tooltip("remaining:Q", title=f"Remaining ({u})", format=",.1f"),
+        alt.Tooltip("scope:Q", title=f"Scope ({u})", format=",.1f"),
+        alt.Tooltip("done:Q", title=f"Done ({u})", format=",.1f"),
+    ]
     # exact frames are known only at snapshot dates: the value holds until the next snapshot (a step)
     line = {"point": True, "interpolate": "step-after"} if exact else {"point": False}
     y_title = f"Remaining, scope change ({u})" if exact else f"Remaining ({u})"
@@ -173,11 +176,14 @@ def velocity(frame: pd.DataFrame, unit: str) -> alt.LayerChart:
     )
     order = list(data["sprint"])
     x = alt.X("sprint:N", title="Sprint", sort=order, axis=alt.Axis(labelAngle=-30, labelLimit=160))
-    tips = [alt.Tooltip("sprint:N", title="Sprint"), alt.Tooltip("state:N", title="Sprint state"),
-            alt.Tooltip("completed:Q", title=f"Completed ({u})", format=",.1f"),
-            alt.Tooltip("planned:Q", title=f"Planned, approx. ({u})", format=",.1f"),
-            alt.Tooltip("rolling:Q", title=f"Rolling avg ({u})", format=",.1f"),
-            alt.Tooltip("carried_over_issues:Q", title="Carried over (issues)")]  # fmt: skip
+    tips = [
+        alt.Tooltip("sprint:N", title="Sprint"),
+        alt.Tooltip("state:N", title="Sprint state"),
+        alt.Tooltip("completed:Q", title=f"Completed ({u})", format=",.1f"),
+        alt.Tooltip("planned:Q", title=f"Planned, approx. ({u})", format=",.1f"),
+        alt.Tooltip("rolling:Q", title=f"Rolling avg ({u})", format=",.1f"),
+        alt.Tooltip("carried_over_issues:Q", title="Carried over (issues)"),
+    ]
     base = alt.Chart(data).encode(x=x, tooltip=tips)
     bars = base.mark_bar(color=SERIES[0]).encode(
         y=alt.Y("completed:Q", title=f"Completed per sprint ({u})"),

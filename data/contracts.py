@@ -18,7 +18,7 @@ HEADER = ["Contract No", "Vendor", "Project", "Type", "Status", "Start Date", "E
 
 def _contracts(lines: dict[str, dict], seed: int) -> list[dict]:
     """One record per (project, vendor) line, cloud providers merged into a master agreement."""
-    from data.generate import SPECS
+    from data.generate.common import SPECS
 
     unit = {s.project_id: s.portfolio for s in SPECS}
     merged: dict[tuple, dict] = {}
@@ -46,7 +46,7 @@ def _contracts(lines: dict[str, dict], seed: int) -> list[dict]:
 
 def write_contract_register(out_dir: Path, lines: dict[str, dict], anchor: date, seed: int) -> tuple[Path, date]:
     """Write ``contract_register_<as-of>.xlsx`` (as of the last month-end before ``anchor``)."""
-    from data.generate import _workbook, month_end
+    from data.generate.common import _workbook, month_end
 
     closed = max(m for m in range(1, 13) if month_end(anchor.year, m) < anchor)
     as_of = month_end(anchor.year, closed)

@@ -1,9 +1,10 @@
-"""CLI: python -m loaders {ingest,uploads,demo}
+"""CLI: python -m loaders {ingest,uploads}
 
     python -m loaders ingest FILE [FILE...] [--db PATH] [--project ID] [--as-of YYYY-MM-DD]
                              [--source msproject|jira|finance|register] [--map ROLE=COLUMN ...]
     python -m loaders uploads [--db PATH] --json
-    python -m loaders demo [--db PATH]
+
+(the demo database is built by ``python -m data demo``)
 
 ``ingest`` prints one line per file and exits 0 when every file was stored (or was already
 stored), 1 when any file was refused; a refused file changes nothing. ``--map`` tells the
@@ -56,9 +57,6 @@ def _parser() -> argparse.ArgumentParser:
     uploads.add_argument("--db")
     uploads.add_argument("--user", help="the signed-in user's e-mail: with PMO_ROLES set, only what their role allows")
     uploads.add_argument("--json", action="store_true", help="print JSON (the only output format)")
-    demo = sub.add_parser("demo", help="generate the demo export files and build the demo database from them")
-    demo.add_argument("--db")
-    demo.add_argument("--if-missing", action="store_true", help="do nothing when the database already exists")
     return parser
 
 
@@ -68,21 +66,11 @@ def main(argv: list[str] | None = None) -> int:
         store = Store.for_user(args.db, getattr(args, "user", None))
         if args.command == "ingest":
             return _ingest(store, args)
-        if args.command == "uploads":
-            frame = store.uploads().drop(columns=["meta"])
-            frame["as_of"] = frame["as_of"].dt.date.astype(str)
-            frame["loaded_at"] = frame["loaded_at"].dt.strftime("%Y-%m-%dT%H:%M:%S")
-            print(json.dumps(frame.to_dict(orient="records"), indent=2, default=str))
-            return 0
-        from data.demo import build_demo
-
-        summary = build_demo(
-            store,
-            progress=lambda done, total, label: print(f"[{done}/{total}] {label}", flush=True),
-            only_if_missing=args.if_missing,
-        )
-        print(summary.line())
-        return 0 if summary.refused == 0 else 1
+        frame = store.uploads().drop(columns=["meta"])
+        frame["as_of"] = frame["as_of"].dt.date.astype(str)
+        frame["loaded_at"] = frame["loaded_at"].dt.strftime("%Y-%m-%dT%H:%M:%S")
+        print(json.dumps(frame.to_dict(orient="records"), indent=2, default=str))
+        return 0
     except StoreError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

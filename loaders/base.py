@@ -20,54 +20,12 @@ from functools import cached_property
 
 import pandas as pd
 
-SEVERITIES = ("error", "warning", "info")
+from loaders.errors import LoaderError, NeedsMapping, Refused
+from loaders.tabular import decode, first_rows, sniff_header
+
+__all__ = ["MAX_UPLOAD_BYTES", "LoaderError", "NeedsMapping", "Parsed", "Problem", "Refused", "Sample"]
+
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
-MAX_UNZIPPED_BYTES = 1024 * 1024 * 1024
-
-
-class LoaderError(Exception):
-    """Base class of every error a loader or the ingest path reports to a user."""
-
-
-class Refused(LoaderError):
-    """The whole file cannot be loaded; ``str(err)`` is the message shown to the user."""
-
-
-class NeedsMapping(Refused):
-    """The loader found a table but cannot be sure which column plays which role (or which
-    header row, sheet or layout applies): the user must say. ``str(err)`` names the columns found
-    and the ``--map ROLE=COLUMN`` options that would load the file.
-
-    ``roles`` are the role names the loader understands (e.g. ``project_id``, ``period``,
-    ``budget``); ``suggested`` maps role -> column for what it could guess; ``shape`` identifies
-    the workbook's layout (sheet + header cells) so that a mapping saved for it is reused next
-    time; ``preview`` holds the first rows as read (header included) for a mapping form.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        source: str,
-        shape: str,
-        columns: list[str],
-        roles: tuple[str, ...],
-        suggested: dict[str, str] | None = None,
-        sheets: list[str] | None = None,
-        sheet: str | None = None,
-        header_row: int | None = None,
-        preview: list[list[str]] | None = None,
-    ):
-        super().__init__(message)
-        self.source = source
-        self.shape = shape
-        self.columns = columns
-        self.roles = roles
-        self.suggested = suggested or {}
-        self.sheets = sheets or []
-        self.sheet = sheet
-        self.header_row = header_row
-        self.preview = preview or []
 
 
 @dataclass(frozen=True)
@@ -121,9 +79,6 @@ class Parsed:
         frame = self.tables.get(main.get(self.source, ""))
         return 0 if frame is None else len(frame)
 
-    def warn(self, message: str, **where) -> None:
-        self.problems.append(Problem(message, "warning", **where))
-
 
 @dataclass
 class Sample:
@@ -139,8 +94,6 @@ class Sample:
     @cached_property
     def text_head(self) -> str:
         """The first 64 KiB decoded (UTF-8 with or without BOM, else cp1252), '' for binaries."""
-        from loaders.tabular import decode
-
         if self.is_zip or self.is_ole2:
             return ""
         if b"\x00" in self.head[:4096] and self.head[:2] not in (b"\xff\xfe", b"\xfe\xff"):
@@ -160,8 +113,6 @@ class Sample:
         """For a workbook: sheet name -> its first non-empty row as text ({} otherwise)."""
         if not self.is_zip:
             return {}
-        from loaders.tabular import first_rows
-
         try:
             return first_rows(self.data)
         except Exception:
@@ -173,6 +124,4 @@ class Sample:
         text = self.text_head
         if not text:
             return []
-        from loaders.tabular import sniff_header
-
         return sniff_header(text)

@@ -22,8 +22,14 @@ EXPORT_INSTEAD = (
     '"Selected Data" map, then upload that file instead.'
 )
 _USAGE_NAMES = ("Assignment Usage", "Task Usage", "Resource Usage", "Baseline Cost", "Earned Value Over Time")
-_PIVOT_MARKERS = (b"Assignment Usage", "Assignment Usage".encode("utf-16-le"), b"Task Usage", "Task Usage".encode("utf-16-le"),
-                  b"Resource Usage", "Resource Usage".encode("utf-16-le"))  # fmt: skip
+_PIVOT_MARKERS = (
+    b"Assignment Usage",
+    "Assignment Usage".encode("utf-16-le"),
+    b"Task Usage",
+    "Task Usage".encode("utf-16-le"),
+    b"Resource Usage",
+    "Resource Usage".encode("utf-16-le"),
+)
 
 
 _WORD_NS = "urn:schemas-microsoft-com:office:word"

@@ -11,9 +11,10 @@ import csv
 import io
 import zipfile
 
-from loaders.base import MAX_UNZIPPED_BYTES, Refused
+from loaders.errors import Refused
 
 DELIMITERS = ",;\t|"
+MAX_UNZIPPED_BYTES = 1024 * 1024 * 1024
 
 
 def decode(data: bytes) -> tuple[str, str]:

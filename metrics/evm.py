@@ -57,10 +57,34 @@ from metrics.planned_value import PVCurve, actual_time, pv_curve, segment_pv, se
 
 #: The keys of ``python -m metrics evm --json`` (DESIGN.md §4), in order.
 KEYS = (
-    "project_id", "status_date", "bac", "pv", "ev", "ac", "sv", "cv", "spi", "cpi", "sv_pct", "cv_pct",
-    "eac_cpi", "eac_atypical", "eac_cpi_spi", "etc", "vac", "tcpi_bac", "tcpi_eac", "planned_finish",
-    "es_days", "at_days", "sv_t_days", "spi_t", "ieac_t_days", "tspi", "forecast_finish",
-)  # fmt: skip
+    "project_id",
+    "status_date",
+    "bac",
+    "pv",
+    "ev",
+    "ac",
+    "sv",
+    "cv",
+    "spi",
+    "cpi",
+    "sv_pct",
+    "cv_pct",
+    "eac_cpi",
+    "eac_atypical",
+    "eac_cpi_spi",
+    "etc",
+    "vac",
+    "tcpi_bac",
+    "tcpi_eac",
+    "planned_finish",
+    "es_days",
+    "at_days",
+    "sv_t_days",
+    "spi_t",
+    "ieac_t_days",
+    "tspi",
+    "forecast_finish",
+)
 
 #: One-line definitions shown beside each number (pages use them as ``help=``).
 DEFINITIONS = {
@@ -339,9 +363,27 @@ HOURS_NOTE = ("the baseline has no cost: earned value is computed in hours of wo
 
 #: The results that depend on EV (None with :data:`NO_PERCENT_COMPLETE` when EV is None).
 EV_DERIVED = (
-    "ev", "sv", "cv", "spi", "cpi", "sv_pct", "cv_pct", "eac_cpi", "eac_atypical", "eac_cpi_spi", "etc", "vac",
-    "tcpi_bac", "tcpi_eac", "es_days", "sv_t_days", "spi_t", "ieac_t_days", "tspi", "forecast_finish",
-)  # fmt: skip
+    "ev",
+    "sv",
+    "cv",
+    "spi",
+    "cpi",
+    "sv_pct",
+    "cv_pct",
+    "eac_cpi",
+    "eac_atypical",
+    "eac_cpi_spi",
+    "etc",
+    "vac",
+    "tcpi_bac",
+    "tcpi_eac",
+    "es_days",
+    "sv_t_days",
+    "spi_t",
+    "ieac_t_days",
+    "tspi",
+    "forecast_finish",
+)
 
 
 def _earned_parts(rows: pd.DataFrame, measure: Measure = COST) -> tuple[np.ndarray, np.ndarray]:
@@ -636,8 +678,17 @@ def late_tasks(tasks: pd.DataFrame, status_date: dt.date, previous: pd.DataFrame
     from baseline finish to the forecast (or actual) finish. ``slip_since_previous``: working days
     the finish moved since the ``previous`` snapshot (same task_uid). Rows with slip > 0, late, or
     a move later since the previous snapshot, worst slip first."""
-    columns = ["task_id", "wbs", "task", "baseline_finish", "finish", "percent_complete", "late", "slip_days",
-               "slip_since_previous"]  # fmt: skip
+    columns = [
+        "task_id",
+        "wbs",
+        "task",
+        "baseline_finish",
+        "finish",
+        "percent_complete",
+        "late",
+        "slip_days",
+        "slip_since_previous",
+    ]
     leaves = leaf_tasks(tasks)
     if leaves.empty:
         return pd.DataFrame(columns=columns)
@@ -872,77 +923,3 @@ def projects_with_plans(store, as_of: dt.date | None = None) -> list[str]:
     """Project ids that have an MS Project snapshot on or before ``as_of``."""
     found = store.snapshot_uploads("msproject", as_of)
     return [] if found.empty else list(found.project_id)
-
-
-# ---------------------------------------------------------------------------------------------
-# presentation helpers for the project page (still pure: values in, values out)
-
-_TILES = (
-    ("bac", "BAC", "money"), ("pv", "PV", "money"), ("ev", "EV", "money"), ("ac", "AC", "money"),
-    ("cpi", "CPI", "ratio"), ("spi", "SPI", "ratio"), ("spi_t", "SPI(t)", "ratio"),
-    ("eac_cpi", "EAC (BAC/CPI)", "money"), ("vac", "VAC", "money"), ("forecast_finish", "Forecast finish", "date"),
-)  # fmt: skip
-
-
-def kpis(current: dict, previous: dict | None = None) -> list[dict]:
-    """The page's KPI tiles: ``key, label, kind (money|hours|ratio|date), value, delta, help``
-    (``hours`` instead of ``money`` when the plan's EVM runs in hours of work).
-
-    ``delta`` = change since the previous snapshot (money/ratio: difference; date: working days
-    the forecast moved, positive = later), None when either side is undefined. ``help`` = the
-    definition, plus why the value is null when it is."""
-    tiles = []
-    hours = current.get("unit") == "hours"
-    for key, label, kind in _TILES:
-        kind = "hours" if hours and kind == "money" else kind
-        value = current.get(key)
-        before = previous.get(key) if previous else None
-        if value is None or before is None:
-            delta = None
-        elif kind == "date":
-            delta = int(np.busday_count(np.datetime64(before, "D"), np.datetime64(value, "D")))
-        else:
-            delta = value - before
-        text = DEFINITIONS[key]
-        if key == "forecast_finish" and current.get("planned_finish"):
-            text += f" Planned finish: {current['planned_finish']}."
-        if value is None and key in current.get("reasons", {}):
-            text += f" Not available: {current['reasons'][key]}."
-        tiles.append({"key": key, "label": label, "kind": kind, "value": value, "delta": delta, "help": text})
-    return tiles
-
-
-def definitions_table() -> pd.DataFrame:
-    """Every metric with its definition, for an expander."""
-    return pd.DataFrame({"metric": list(DEFINITIONS), "definition": list(DEFINITIONS.values())})
-
-
-def ms_project_table(result: dict) -> pd.DataFrame:
-    """MS Project's own BCWS/BCWP/ACWP beside our PV/EV/AC (empty when the export has none)."""
-    ms = result.get("ms_project")
-    if not ms:
-        return pd.DataFrame(columns=["measure", "ours", "ms_project", "difference", "differs"])
-    rows = []
-    for col, key, label in (("bcws", "pv", "PV / BCWS"), ("bcwp", "ev", "EV / BCWP"), ("acwp", "ac", "AC / ACWP")):
-        ours, theirs = result.get(key), ms.get(col)
-        diff = None if ours is None or theirs is None else ours - theirs
-        rows.append({"measure": label, "ours": ours, "ms_project": theirs, "difference": diff,
-                     "differs": ms["differs"].get(col)})  # fmt: skip
-    return pd.DataFrame(rows)
-
-
-def top_milestones(trend: pd.DataFrame, limit: int = 8) -> pd.DataFrame:
-    """The ``limit`` milestones with the largest slip in their latest snapshot (all snapshots of each)."""
-    if trend.empty:
-        return trend
-    latest = trend.sort_values("snapshot_as_of").drop_duplicates("task_uid", keep="last")
-    keep = latest.sort_values("slip_days", ascending=False, na_position="last")["task_uid"].head(limit)
-    return trend[trend["task_uid"].isin(keep)].reset_index(drop=True)
-
-
-def top_wbs(frame: pd.DataFrame, limit: int = 12) -> pd.DataFrame:
-    """The ``limit`` WBS elements with the largest |SV| + |CV|, in their plan order."""
-    if len(frame) <= limit:
-        return frame
-    size = frame["sv"].abs() + frame["cv"].abs()
-    return frame.loc[size.sort_values(ascending=False, kind="stable").index[:limit].sort_values()]

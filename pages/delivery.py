@@ -11,8 +11,8 @@ from charts import delivery as charts
 from exports import to_excel
 from metrics import MetricsError, due_dates
 from metrics import delivery as dl
-
-UNIT_NAMES = {"points": "Story points", "issues": "Issue count"}
+from views import delivery as delivery_view
+from views.delivery import UNIT_NAMES, fmt_date, fmt_num
 
 
 @st.cache_data(show_spinner=False)
@@ -39,14 +39,6 @@ def burnup_view(project_id, as_of, version, team, done, unit, calendar, kind, va
 def accuracy_view(project_id, as_of, version, team, done, unit, calendar, kind, value):
     d = view(project_id, as_of, version, team, done, unit, calendar)
     return dl.forecast_history(d.history, unit, kind, value, d.done_statuses)
-
-
-def fmt_date(value) -> str:
-    return "—" if value is None or value != value else f"{value:%d %b %Y}"
-
-
-def fmt_num(value, digits: int = 1) -> str:
-    return "—" if value is None or value != value else f"{value:,.{digits}f}"
 
 
 settings = ui.settings()
@@ -95,36 +87,14 @@ with st.expander("Definition of done"):
     )
 
 d = view(project_id, settings.as_of, settings.data_version, team, tuple(done), unit, calendar_key)
-st.caption(
-    f"Work-item snapshot of {fmt_date(d.snapshot_as_of)} (the latest on or before {fmt_date(d.as_of)}) · "
-    f"measured at {fmt_date(d.measured_as_of)} · "
-    f"{d.snapshots} snapshot(s) · {int(d.items['is_item'].sum())} work items · measured in "
-    f"{UNIT_NAMES[d.unit].lower()} · sub-tasks never double-count their parent's points; epics are containers."
-)
+st.caption(delivery_view.summary_caption(d))
 for note in d.notes:
     st.info(note)
 
-fc = d.forecast
 unit_label = UNIT_NAMES[d.unit].lower()
-cols = st.columns(4)
-cols[0].metric(
-    f"Velocity ({'points' if d.unit == 'points' else 'issues'} / sprint)",
-    fmt_num(dl.recent_velocity(d.velocity, d.unit)),
-    help=f"Mean {unit_label} completed per sprint over the last 3 closed sprints, by each issue's last sprint.",
-)
-cols[1].metric(
-    f"Throughput ({'pts' if d.unit == 'points' else 'issues'} / week)",
-    fmt_num(fc["sample_mean"]),
-    help=f"Mean {unit_label} completed per week over the last {fc['sample_weeks']} complete weeks.",
-)
-cols[2].metric(
-    "Lead time P85 (days)", fmt_num(d.lead_percentiles["p85"]), help="Days, Created → Resolved, completed items."
-)
-cols[3].metric("In progress (issues)", len(d.wip), help="Work items whose status category is In Progress now.")
-st.caption(
-    f"Whole-project forecast (Monte Carlo, {fc['trials']} trials, seed {fc['seed']}): P50 {fmt_date(fc['p50'])} · "
-    f"**P85 {fmt_date(fc['p85'])}** · P95 {fmt_date(fc['p95'])}" + (f" — {fc['reason']}." if fc["reason"] else ".")
-)
+for col, tile in zip(st.columns(4), delivery_view.tiles(d), strict=True):
+    col.metric(tile.label, tile.value, help=tile.help)
+st.caption(delivery_view.forecast_caption(d))
 
 tab_sprints, tab_burnup, tab_flow, tab_calendar, tab_due = st.tabs(
     ["Sprints", "Burn-up & forecast", "Flow", "Sprint calendar", "Due dates"]

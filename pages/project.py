@@ -6,6 +6,7 @@ import ui
 from charts import evm as evm_charts
 from exports import to_excel
 from metrics import MetricsError, evm
+from views import evm as evm_view
 
 
 @st.cache_data(show_spinner=False)
@@ -88,7 +89,7 @@ elif current["ev"] is None and current["bac"] is not None:  # baseline present, 
 for note in current["notes"]:
     st.info(ui.escape_md(note))
 
-tiles = evm.kpis(current, previous)
+tiles = evm_view.kpis(current, previous)
 for row in (tiles[:5], tiles[5:]):
     for column, tile in zip(st.columns(len(row)), row, strict=True):
         column.metric(
@@ -108,7 +109,7 @@ if current.get("planned_finish"):
     )
 
 with st.expander("Definitions and every number"):
-    st.dataframe(evm.definitions_table(), hide_index=True, width="stretch")
+    st.dataframe(evm_view.definitions_table(), hide_index=True, width="stretch")
     shown = {k: current.get(k) for k in evm.KEYS if k not in ("project_id",)}
     st.json({k: (v if not hasattr(v, "isoformat") else v.isoformat()) for k, v in shown.items()}, expanded=False)
     if current["reasons"]:
@@ -117,7 +118,7 @@ with st.expander("Definitions and every number"):
             [{"metric": k, "reason": v} for k, v in current["reasons"].items()], hide_index=True, width="stretch"
         )
 
-ms_table = evm.ms_project_table(current)
+ms_table = evm_view.ms_project_table(current)
 if not ms_table.empty:
     with st.expander("MS Project's own BCWS / BCWP / ACWP beside ours", expanded=bool(ms_table.differs.any())):
         st.caption(
@@ -140,12 +141,12 @@ with right:
     if data["wbs"].empty:
         st.info("No variance by WBS element: the plan has no baseline.")
     else:
-        wbs = evm.top_wbs(data["wbs"], limit=12)
+        wbs = evm_view.top_wbs(data["wbs"], limit=12)
         st.altair_chart(evm_charts.wbs_variance(wbs, unit), width="stretch")
         if len(wbs) < len(data["wbs"]):
             st.caption(f"The {len(wbs)} of {len(data['wbs'])} top-level elements with the largest variance are shown.")
 
-milestones = evm.top_milestones(data["milestones"], limit=8)
+milestones = evm_view.top_milestones(data["milestones"], limit=8)
 if milestones.empty:
     st.info("No milestones in this plan (tasks flagged Milestone = Yes).")
 else:

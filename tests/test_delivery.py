@@ -7,6 +7,8 @@ import json
 import pandas as pd
 import pytest
 
+from loaders import jira
+from loaders.jira.vocabulary import issue_kind
 from metrics import MetricsError
 from metrics import delivery as dl
 
@@ -16,15 +18,25 @@ AS_OF = D(2026, 3, 1)  # a Sunday
 
 def issue(key, sp=None, cat="To Do", created="2026-01-05", resolved=None, sprints=(), **extra):
     row = {
-        "issue_key": key, "issue_type": extra.pop("issue_type", "Story"), "is_subtask": extra.pop("is_subtask", None),
+        "issue_key": key,
+        "issue_type": extra.pop("issue_type", "Story"),
+        "is_subtask": extra.pop("is_subtask", None),
         "status": extra.pop("status", {"Done": "Done", "In Progress": "In Progress"}.get(cat, "Open")),
-        "status_category": cat, "created": pd.Timestamp(created), "updated": pd.Timestamp(resolved or created),
-        "resolved": pd.Timestamp(resolved) if resolved else pd.NaT, "story_points": sp,
-        "parent_key": extra.pop("parent_key", None), "epic_key": extra.pop("epic_key", None),
-        "fix_versions": extra.pop("fix_versions", None), "sprint": sprints[-1] if sprints else None,
-        "sprint_count": len(sprints), "team": extra.pop("team", None), "summary": f"summary {key}",
+        "status_category": cat,
+        "created": pd.Timestamp(created),
+        "updated": pd.Timestamp(resolved or created),
+        "resolved": pd.Timestamp(resolved) if resolved else pd.NaT,
+        "story_points": sp,
+        "parent_key": extra.pop("parent_key", None),
+        "epic_key": extra.pop("epic_key", None),
+        "fix_versions": extra.pop("fix_versions", None),
+        "sprint": sprints[-1] if sprints else None,
+        "sprint_count": len(sprints),
+        "team": extra.pop("team", None),
+        "summary": f"summary {key}",
         "assignee": None,
-    }  # fmt: skip
+    }
+    row["issue_kind"] = issue_kind(row["issue_type"], bool(row["is_subtask"]))  # as the Jira loader stores it
     row["_sprints"] = list(sprints)
     return row
 
@@ -207,17 +219,35 @@ def test_burn_exact_scope_added_removed_and_reestimated():
 
     history = pd.concat(
         [
-            snap("2026-02-02", [issue("S-1", 3, sprints=["Sprint 5"]), issue("S-2", 5, sprints=["Sprint 5"]),
-                                issue("S-3", 2, sprints=["Sprint 5"])]),
+            snap(
+                "2026-02-02",
+                [
+                    issue("S-1", 3, sprints=["Sprint 5"]),
+                    issue("S-2", 5, sprints=["Sprint 5"]),
+                    issue("S-3", 2, sprints=["Sprint 5"]),
+                ],
+            ),
             # S-1 done, S-4 (8) added mid-sprint, S-3 removed from the sprint (moved to backlog)
-            snap("2026-02-06", [issue("S-1", 3, "Done", resolved="2026-02-05", sprints=["Sprint 5"]),
-                                issue("S-2", 5, sprints=["Sprint 5"]), issue("S-3", 2),
-                                issue("S-4", 8, created="2026-02-04", sprints=["Sprint 5"])]),
+            snap(
+                "2026-02-06",
+                [
+                    issue("S-1", 3, "Done", resolved="2026-02-05", sprints=["Sprint 5"]),
+                    issue("S-2", 5, sprints=["Sprint 5"]),
+                    issue("S-3", 2),
+                    issue("S-4", 8, created="2026-02-04", sprints=["Sprint 5"]),
+                ],
+            ),
             # S-2 re-estimated 5 -> 3 and done; S-4 deleted from Jira entirely
-            snap("2026-02-13", [issue("S-1", 3, "Done", resolved="2026-02-05", sprints=["Sprint 5"]),
-                                issue("S-2", 3, "Done", resolved="2026-02-12", sprints=["Sprint 5"]), issue("S-3", 2)]),
+            snap(
+                "2026-02-13",
+                [
+                    issue("S-1", 3, "Done", resolved="2026-02-05", sprints=["Sprint 5"]),
+                    issue("S-2", 3, "Done", resolved="2026-02-12", sprints=["Sprint 5"]),
+                    issue("S-3", 2),
+                ],
+            ),
         ]
-    )  # fmt: skip
+    )
     burn = dl.burn_exact(history, "points", lambda f: f["sprint"].astype("str").eq("Sprint 5"))
     assert list(burn["date"]) == [D(2026, 2, 2), D(2026, 2, 6), D(2026, 2, 13)]
     assert list(burn["scope"]) == [10, 16, 6]
@@ -272,11 +302,17 @@ def write_jira(store, project, day, rows):
     sprints = sprints.assign(project_id=project)
     payload = json.dumps([str(day), issues.astype(str).values.tolist()]).encode()
     store.write_upload(
-        source="jira", fmt="test", file_name=f"{project}-{day}.csv", sha256=hashlib.sha256(payload).hexdigest(),
-        project_id=project, as_of=day, tables={"issues": issues, "issue_sprints": sprints},
+        source="jira",
+        fmt="test",
+        file_name=f"{project}-{day}.csv",
+        sha256=hashlib.sha256(payload).hexdigest(),
+        project_id=project,
+        as_of=day,
+        tables={"issues": issues, "issue_sprints": sprints},
         problems=pd.DataFrame(columns=["row_number", "column_name", "value", "severity", "message"]),
-        rows_loaded=len(issues), rows_rejected=0,
-    )  # fmt: skip
+        rows_loaded=len(issues),
+        rows_rejected=0,
+    )
 
 
 def test_report_json_shape_and_cli(store, capsys):
@@ -284,7 +320,8 @@ def test_report_json_shape_and_cli(store, capsys):
     r = dl.report(store, "ALPHA")
     assert r["project_id"] == "ALPHA" and r["as_of"] == AS_OF and r["unit"] == "points"
     assert [v["sprint"] for v in r["velocity"]] == ["Sprint 1", "Sprint 2", "Sprint 10"]
-    assert r["velocity"][1] | {} == r["velocity"][1]
+    assert r["velocity"][1]["closed"] is True and r["velocity"][1]["completed_points"] > 0
+    assert r["velocity"][1]["planned_points_approximate"] is True
     assert {"sprint", "completed_points", "completed_issues", "planned_points"} <= set(r["velocity"][0])
     assert {"week", "issues", "points"} <= set(r["throughput"][0])
     assert r["lead_time_days"]["p50"] == 23.0
@@ -310,13 +347,28 @@ def test_exact_sprint_burndown_and_forecast_history_through_store(store):
         issue("S-3", 2, sprints=["Sprint 5"]),
     ]
     write_jira(store, "BETA", D(2026, 2, 2), base)
-    write_jira(store, "BETA", D(2026, 2, 6), [
-        issue("S-1", 3, "Done", resolved="2026-02-05", sprints=["Sprint 5"]), issue("S-2", 5, sprints=["Sprint 5"]),
-        issue("S-3", 2), issue("S-4", 8, created="2026-02-04", sprints=["Sprint 5"])])  # fmt: skip
-    write_jira(store, "BETA", D(2026, 2, 13), [
-        issue("S-1", 3, "Done", resolved="2026-02-05", sprints=["Sprint 5"]),
-        issue("S-2", 5, "Done", resolved="2026-02-12", sprints=["Sprint 5"]), issue("S-3", 2),
-        issue("S-4", 8, "Done", created="2026-02-04", resolved="2026-02-13", sprints=["Sprint 5"])])  # fmt: skip
+    write_jira(
+        store,
+        "BETA",
+        D(2026, 2, 6),
+        [
+            issue("S-1", 3, "Done", resolved="2026-02-05", sprints=["Sprint 5"]),
+            issue("S-2", 5, sprints=["Sprint 5"]),
+            issue("S-3", 2),
+            issue("S-4", 8, created="2026-02-04", sprints=["Sprint 5"]),
+        ],
+    )
+    write_jira(
+        store,
+        "BETA",
+        D(2026, 2, 13),
+        [
+            issue("S-1", 3, "Done", resolved="2026-02-05", sprints=["Sprint 5"]),
+            issue("S-2", 5, "Done", resolved="2026-02-12", sprints=["Sprint 5"]),
+            issue("S-3", 2),
+            issue("S-4", 8, "Done", created="2026-02-04", resolved="2026-02-13", sprints=["Sprint 5"]),
+        ],
+    )
     d = dl.dashboard(store, "BETA", D(2026, 2, 13))
     assert d.snapshots == 3
     burn, caption = dl.sprint_burndown(d, "Sprint 5")
@@ -326,7 +378,8 @@ def test_exact_sprint_burndown_and_forecast_history_through_store(store):
     up, cone, fc, cap = dl.burnup(d)
     assert cap.startswith("Exact") and list(up["scope"]) == [10, 18, 18]
     assert fc["remaining_points"] == 2
-    assert cone.empty or cone["value"].max() <= 18
+    assert cone.empty == (fc["p50"] is None)
+    assert cone["value"].dropna().le(18).all() and cone["high"].dropna().le(18).all()  # never above the scope
     # as of an earlier date, only the first snapshot exists: approximate
     early = dl.dashboard(store, "BETA", D(2026, 2, 3))
     assert early.snapshots == 1 and dl.burnup(early)[3].startswith("Approximate")
@@ -356,8 +409,10 @@ def test_sprint_calendar_roundtrip_through_store(store):
 
 
 def test_team_filter_and_kanban_dashboard(store):
-    rows = [issue(f"K-{i}", None, "Done", "2026-01-05", f"2026-01-{5 + 2 * i:02d}", team="Blue" if i % 2 else "Red")
-            for i in range(10)] + [issue("K-99", None, "In Progress", "2026-02-20", team="Red")]  # fmt: skip
+    rows = [
+        issue(f"K-{i}", None, "Done", "2026-01-05", f"2026-01-{5 + 2 * i:02d}", team="Blue" if i % 2 else "Red")
+        for i in range(10)
+    ] + [issue("K-99", None, "In Progress", "2026-02-20", team="Red")]
     write_jira(store, "KAN", AS_OF, rows)
     d = dl.dashboard(store, "KAN")
     assert d.teams == ["Blue", "Red"] and d.velocity.empty and d.unit == "issues"
@@ -392,7 +447,8 @@ def test_recent_velocity_and_status_options():
     closed = vel[vel["closed"]]
     assert list(closed["sprint"]) == ["Sprint 1", "Sprint 2"]
     assert dl.recent_velocity(vel, "points") == pytest.approx(closed["completed_points"].astype(float).mean())
-    assert dl.recent_velocity(vel, "issues", sprints=1) == float(closed["completed_issues"].iloc[-1])
+    assert dl.recent_velocity(vel, "issues") == pytest.approx(closed["completed_issues"].astype(float).tail(3).mean())
+    assert dl.recent_velocity(vel, "points") == closed["rolling_points"].iloc[-1]  # the chart's line, one definition
     assert dl.recent_velocity(vel.assign(closed=False), "points") is None
     assert dl.recent_velocity(vel.iloc[0:0], "points") is None
     assert dl.status_options(items) == ["Done", "In Progress", "Open"]
@@ -405,27 +461,56 @@ def test_sprint_burndown_baseline_on_or_before_start_plus_snapshots_inside_the_w
     a baseline that does not list it yet, is approximate and the caption says exactly why."""
     s11 = ["Sprint 10", "Sprint 11"]
     write_jira(store, "CRM", D(2026, 11, 6), [issue("C-1", 5, "In Progress", sprints=["Sprint 10"])])
-    write_jira(store, "CRM", D(2026, 11, 13), [
-        issue("C-1", 5, "Done", resolved="2026-11-12", sprints=["Sprint 10"]),
-        issue("C-2", 3, sprints=["Sprint 11"]), issue("C-3", 8, sprints=["Sprint 11"]),
-        issue("C-4", 2, sprints=["Sprint 12"])])  # fmt: skip
-    write_jira(store, "CRM", D(2026, 11, 20), [
-        issue("C-1", 5, "Done", resolved="2026-11-12", sprints=["Sprint 10"]),
-        issue("C-2", 3, "Done", resolved="2026-11-18", sprints=["Sprint 11"]), issue("C-3", 8, sprints=["Sprint 11"]),
-        issue("C-5", 1, created="2026-11-17", sprints=["Sprint 11"]),
-        issue("C-4", 2, sprints=["Sprint 12"])])  # fmt: skip
-    write_jira(store, "CRM", D(2026, 11, 27), [
-        issue("C-1", 5, "Done", resolved="2026-11-12", sprints=["Sprint 10"]),
-        issue("C-2", 3, "Done", resolved="2026-11-18", sprints=["Sprint 11"]),
-        issue("C-3", 8, "In Progress", sprints=[*s11, "Sprint 12"]),
-        issue("C-5", 1, "Done", created="2026-11-17", resolved="2026-11-24", sprints=["Sprint 11"]),
-        issue("C-4", 2, sprints=["Sprint 12"])])  # fmt: skip
+    write_jira(
+        store,
+        "CRM",
+        D(2026, 11, 13),
+        [
+            issue("C-1", 5, "Done", resolved="2026-11-12", sprints=["Sprint 10"]),
+            issue("C-2", 3, sprints=["Sprint 11"]),
+            issue("C-3", 8, sprints=["Sprint 11"]),
+            issue("C-4", 2, sprints=["Sprint 12"]),
+        ],
+    )
+    write_jira(
+        store,
+        "CRM",
+        D(2026, 11, 20),
+        [
+            issue("C-1", 5, "Done", resolved="2026-11-12", sprints=["Sprint 10"]),
+            issue("C-2", 3, "Done", resolved="2026-11-18", sprints=["Sprint 11"]),
+            issue("C-3", 8, sprints=["Sprint 11"]),
+            issue("C-5", 1, created="2026-11-17", sprints=["Sprint 11"]),
+            issue("C-4", 2, sprints=["Sprint 12"]),
+        ],
+    )
+    write_jira(
+        store,
+        "CRM",
+        D(2026, 11, 27),
+        [
+            issue("C-1", 5, "Done", resolved="2026-11-12", sprints=["Sprint 10"]),
+            issue("C-2", 3, "Done", resolved="2026-11-18", sprints=["Sprint 11"]),
+            issue("C-3", 8, "In Progress", sprints=[*s11, "Sprint 12"]),
+            issue("C-5", 1, "Done", created="2026-11-17", resolved="2026-11-24", sprints=["Sprint 11"]),
+            issue("C-4", 2, sprints=["Sprint 12"]),
+        ],
+    )
     assert dl.sprint_snapshots([D(2026, 11, d) for d in (6, 13, 20, 27)], D(2026, 11, 14), D(2026, 11, 27)) == [
-        D(2026, 11, 13), D(2026, 11, 20), D(2026, 11, 27)]  # fmt: skip
+        D(2026, 11, 13),
+        D(2026, 11, 20),
+        D(2026, 11, 27),
+    ]
     d = dl.dashboard(store, "CRM", D(2026, 11, 27))
-    d.calendar = pd.DataFrame({
-        "sprint": ["Sprint 10", "Sprint 11", "Sprint 12"], "start": [D(2026, 10, 31), D(2026, 11, 14), D(2026, 11, 28)],
-        "finish": [D(2026, 11, 13), D(2026, 11, 27), D(2026, 12, 11)], "goal": None, "origin": "user"})  # fmt: skip
+    d.calendar = pd.DataFrame(
+        {
+            "sprint": ["Sprint 10", "Sprint 11", "Sprint 12"],
+            "start": [D(2026, 10, 31), D(2026, 11, 14), D(2026, 11, 28)],
+            "finish": [D(2026, 11, 13), D(2026, 11, 27), D(2026, 12, 11)],
+            "goal": None,
+            "origin": "user",
+        }
+    )
     burn, caption = dl.sprint_burndown(d, "Sprint 11")
     assert caption.startswith("Exact: 3 snapshots (13 Nov 2026, 20 Nov 2026, 27 Nov 2026)") and "baseline" in caption
     assert list(burn["date"]) == [D(2026, 11, 13), D(2026, 11, 20), D(2026, 11, 27)]
@@ -453,12 +538,22 @@ def test_sprint_burndown_baseline_on_or_before_start_plus_snapshots_inside_the_w
 
 
 def test_default_sprint_needs_two_days_of_data_in_the_open_sprint(store):
-    write_jira(store, "CRM", D(2026, 11, 20), [
-        issue("C-1", 5, "Done", resolved="2026-11-12", sprints=["Sprint 10"]),
-        issue("C-2", 3, sprints=["Sprint 11"])])  # fmt: skip
+    write_jira(
+        store,
+        "CRM",
+        D(2026, 11, 20),
+        [issue("C-1", 5, "Done", resolved="2026-11-12", sprints=["Sprint 10"]), issue("C-2", 3, sprints=["Sprint 11"])],
+    )
     d = dl.dashboard(store, "CRM", D(2026, 11, 20))
-    cal = pd.DataFrame({"sprint": ["Sprint 10", "Sprint 11"], "start": [D(2026, 10, 31), D(2026, 11, 14)],
-                        "finish": [D(2026, 11, 13), D(2026, 11, 27)], "goal": None, "origin": "user"})  # fmt: skip
+    cal = pd.DataFrame(
+        {
+            "sprint": ["Sprint 10", "Sprint 11"],
+            "start": [D(2026, 10, 31), D(2026, 11, 14)],
+            "finish": [D(2026, 11, 13), D(2026, 11, 27)],
+            "goal": None,
+            "origin": "user",
+        }
+    )
     d.calendar = cal
     assert list(d.velocity["closed"]) == [True, False]
     assert dl.default_sprint(d) == "Sprint 11"  # 7 days of data
@@ -466,3 +561,18 @@ def test_default_sprint_needs_two_days_of_data_in_the_open_sprint(store):
     assert dl.default_sprint(d) == "Sprint 10"  # started today: 1 day
     d.calendar = cal.assign(start=[D(2026, 10, 31), D(2026, 11, 19)])
     assert dl.default_sprint(d) == "Sprint 11"  # 2 days
+
+
+def test_a_localized_epic_is_a_container_not_a_13_point_work_item():
+    """The loader decides the kind (``Épique`` is an epic); the metrics use it and count no points for it."""
+    csv = (
+        "Résumé,Clé de ticket,Type de ticket,État,Catégorie d'état,Points d'histoire,Création\n"
+        "Le programme,FR-1,Épique,À faire,À faire,13,01/Jan/26 9:00 AM\n"
+        "Une histoire,FR-2,Story,Terminé,Terminé,3,02/Jan/26 9:00 AM\n"
+        "Un bogue,FR-3,Bogue,À faire,À faire,2,03/Jan/26 9:00 AM\n"
+    ).encode()
+    issues = jira.parse(csv, "fr.csv").tables["issues"]
+    assert issues.set_index("issue_key")["issue_kind"].to_dict() == {"FR-1": "epic", "FR-2": "item", "FR-3": "bug"}
+    items = dl.prepare(issues).set_index("issue_key")
+    assert items.loc["FR-1", "is_epic"] and not items.loc["FR-1", "is_item"] and items.loc["FR-1", "points"] == 0
+    assert items["is_item"].sum() == 2 and items["points"].sum() == 5

@@ -47,9 +47,16 @@ def test_velocity_chart_has_completed_planned_and_rolling():
 
 def test_burndown_exact_shows_scope_change_bars_and_approx_does_not():
     exact = pd.DataFrame(
-        {"date": [dt.date(2026, 2, 2), dt.date(2026, 2, 6)], "scope": [10.0, 16.0], "done": [0.0, 3.0],
-         "remaining": [10.0, 13.0], "added": [0.0, 8.0], "removed": [0.0, 2.0], "reestimated": [0.0, 0.0]}
-    )  # fmt: skip
+        {
+            "date": [dt.date(2026, 2, 2), dt.date(2026, 2, 6)],
+            "scope": [10.0, 16.0],
+            "done": [0.0, 3.0],
+            "remaining": [10.0, 13.0],
+            "added": [0.0, 8.0],
+            "removed": [0.0, 2.0],
+            "reestimated": [0.0, 0.0],
+        }
+    )
     spec = check(ch.burndown(exact, "points"), "Exact, from snapshots")
     assert len(spec["layer"]) == 2
     assert spec["layer"][0]["mark"]["interpolate"] == "step-after"  # known only at snapshot dates
@@ -94,10 +101,15 @@ def test_flow_charts():
 
 def test_forecast_accuracy_chart_with_actual_finish():
     hist = pd.DataFrame(
-        {"snapshot_as_of": [dt.date(2026, 2, 2), dt.date(2026, 2, 9)], "remaining": [5, 0],
-         "p50": [dt.date(2026, 2, 10), dt.date(2026, 2, 9)], "p85": [dt.date(2026, 2, 12), dt.date(2026, 2, 9)],
-         "p95": [dt.date(2026, 2, 14), dt.date(2026, 2, 9)], "actual_finish": [dt.date(2026, 2, 9)] * 2}
-    )  # fmt: skip
+        {
+            "snapshot_as_of": [dt.date(2026, 2, 2), dt.date(2026, 2, 9)],
+            "remaining": [5, 0],
+            "p50": [dt.date(2026, 2, 10), dt.date(2026, 2, 9)],
+            "p85": [dt.date(2026, 2, 12), dt.date(2026, 2, 9)],
+            "p95": [dt.date(2026, 2, 14), dt.date(2026, 2, 9)],
+            "actual_finish": [dt.date(2026, 2, 9)] * 2,
+        }
+    )
     spec = check(ch.forecast_accuracy(hist), "Forecast accuracy")
     assert len(spec["layer"]) == 2
 

@@ -92,14 +92,32 @@ LINEAR = [10_000] * 10
 @pytest.mark.parametrize(
     "period, ev, ac, expected",
     [
-        (4, 30_000, 35_000, dict(pv=40_000, cv=-5_000, sv=-10_000, cpi=0.857142857, spi=0.75, eac_cpi=116_666.667,
-                                 eac_atypical=105_000, etc=81_666.667, tcpi_bac=1.076923, vac=-16_666.667,
-                                 es_days=3.0, sv_t_days=-1.0, spi_t=0.75, ieac_t_days=13.333)),
+        (
+            4,
+            30_000,
+            35_000,
+            dict(
+                pv=40_000,
+                cv=-5_000,
+                sv=-10_000,
+                cpi=0.857142857,
+                spi=0.75,
+                eac_cpi=116_666.667,
+                eac_atypical=105_000,
+                etc=81_666.667,
+                tcpi_bac=1.076923,
+                vac=-16_666.667,
+                es_days=3.0,
+                sv_t_days=-1.0,
+                spi_t=0.75,
+                ieac_t_days=13.333,
+            ),
+        ),
         (4, 34_000, 35_000, dict(es_days=3.4)),
         (5, 40_000, 38_000, dict(cpi=1.0526316, spi=0.8, eac_cpi=95_000, es_days=4.0, ieac_t_days=12.5)),
         (10, 100_000, 110_000, dict(cpi=0.9090909, spi=1.0, eac_cpi=110_000, es_days=10.0, spi_t=1.0)),
     ],
-)  # fmt: skip
+)
 def test_linear_baseline_oracle_pmcontrols(period, ev, ac, expected):
     tasks = plan(LINEAR, pct=spread_ev(LINEAR, ev), actual=[ac] + [0] * 9)
     r = evm.evm_at(tasks, day(period))
@@ -121,9 +139,18 @@ def test_nonlinear_earned_schedule_pmcontrols(cumulative, ev, es):
 VANHOUCKE_PV = [5, 10, 25, 55, 85, 120, 130, 140, 150]
 VANHOUCKE_COSTS = np.diff([0, *VANHOUCKE_PV]).tolist()
 VANHOUCKE = [  # week, EV, ES published (W1-W6) or derived with the §b3 formulas (W7-W11)
-    (1, 3.33, 0.67), (2, 6.67, 1.33), (3, 10.0, 2.00), (4, 22.5, 2.83), (5, 70.0, 4.50), (6, 82.5, 4.92),
-    (7, 90.0, 5.1429), (8, 120.0, 6.0), (9, 130.0, 7.0), (10, 140.0, 8.0), (11, 150.0, 9.0),
-]  # fmt: skip
+    (1, 3.33, 0.67),
+    (2, 6.67, 1.33),
+    (3, 10.0, 2.00),
+    (4, 22.5, 2.83),
+    (5, 70.0, 4.50),
+    (6, 82.5, 4.92),
+    (7, 90.0, 5.1429),
+    (8, 120.0, 6.0),
+    (9, 130.0, 7.0),
+    (10, 140.0, 8.0),
+    (11, 150.0, 9.0),
+]
 
 
 @pytest.mark.parametrize("week, ev, es", VANHOUCKE)
@@ -313,9 +340,16 @@ def test_summary_rows_count_only_their_own_share():
     leaves = plan([1000] * 4, pct=[100, 100, 50, 0], actual=[1000, 1200, 600, 0])
     leaves["outline_level"] = 2
     summary = leaves.iloc[[0]].assign(
-        task_uid=100, task_id=0, name="Phase", outline_level=1, is_summary=True,
-        baseline_cost=4000.0, percent_complete=90.0, actual_cost=123.0, bcws=7777.0,
-    )  # fmt: skip
+        task_uid=100,
+        task_id=0,
+        name="Phase",
+        outline_level=1,
+        is_summary=True,
+        baseline_cost=4000.0,
+        percent_complete=90.0,
+        actual_cost=123.0,
+        bcws=7777.0,
+    )
     tasks = pd.concat([summary, leaves], ignore_index=True)
     r = evm.evm_at(tasks, day(3))
     assert (r["bac"], r["pv"], r["ev"], r["ac"]) == (4000, 3000, 2500, 2800)

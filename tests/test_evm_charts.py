@@ -46,16 +46,34 @@ def test_index_trend_spec_has_one_line_and_thresholds():
 
 
 def test_wbs_and_milestone_specs():
-    wbs = pd.DataFrame({"wbs_group": ["1 Design", "2 Build"], "bac": [200, 200], "pv": [200, 100],
-                        "ev": [200, 0], "ac": [100, 10], "sv": [0, -100], "cv": [100, -10],
-                        "spi": [1.0, 0.0], "cpi": [2.0, 0.0]})  # fmt: skip
+    wbs = pd.DataFrame(
+        {
+            "wbs_group": ["1 Design", "2 Build"],
+            "bac": [200, 200],
+            "pv": [200, 100],
+            "ev": [200, 0],
+            "ac": [100, 10],
+            "sv": [0, -100],
+            "cv": [100, -10],
+            "spi": [1.0, 0.0],
+            "cpi": [2.0, 0.0],
+        }
+    )
     spec = charts.wbs_variance(wbs).to_dict()
     assert spec["title"] == "Variance by top-level WBS element"
     assert "currency units" in spec["encoding"]["x"]["title"]
     assert len(spec["encoding"]["tooltip"]) == 6
-    trend = pd.DataFrame({"snapshot_as_of": [day(1), day(2)], "task_uid": [3, 3], "milestone": ["Go-live"] * 2,
-                          "baseline_finish": [day(5)] * 2, "forecast_finish": [day(5), day(7)],
-                          "done": [False, False], "slip_days": [0, 2]})  # fmt: skip
+    trend = pd.DataFrame(
+        {
+            "snapshot_as_of": [day(1), day(2)],
+            "task_uid": [3, 3],
+            "milestone": ["Go-live"] * 2,
+            "baseline_finish": [day(5)] * 2,
+            "forecast_finish": [day(5), day(7)],
+            "done": [False, False],
+            "slip_days": [0, 2],
+        }
+    )
     spec = charts.milestone_trend(trend).to_dict()
     assert spec["title"]["text"] == "Milestone trend"
     baseline, forecast = layers(spec)
@@ -64,10 +82,17 @@ def test_wbs_and_milestone_specs():
 
 
 def test_milestone_trend_keeps_same_named_milestones_apart():
-    trend = pd.DataFrame({"snapshot_as_of": [day(1), day(2)] * 2, "task_uid": [3, 3, 42, 42],
-                          "milestone": ["Go-live"] * 4, "baseline_finish": [day(5)] * 4,
-                          "forecast_finish": [day(5), day(7), day(9), day(9)],
-                          "done": [False] * 4, "slip_days": [0, 2, 0, 0]})  # fmt: skip
+    trend = pd.DataFrame(
+        {
+            "snapshot_as_of": [day(1), day(2)] * 2,
+            "task_uid": [3, 3, 42, 42],
+            "milestone": ["Go-live"] * 4,
+            "baseline_finish": [day(5)] * 4,
+            "forecast_finish": [day(5), day(7), day(9), day(9)],
+            "done": [False] * 4,
+            "slip_days": [0, 2, 0, 0],
+        }
+    )
     spec = charts.milestone_trend(trend).to_dict()
     _, forecast = layers(spec)
     field = forecast["encoding"]["color"]["field"]

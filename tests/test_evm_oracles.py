@@ -19,6 +19,7 @@ from test_evm import spread_ev
 from loaders.ingest import ingest_bytes
 from metrics import MetricsError, evm
 from metrics.calendar import nth_working_day
+from views import evm as evm_view
 
 MONDAY = dt.date(2026, 1, 5)
 HEADER = (
@@ -166,7 +167,7 @@ def test_ms_project_bcws_bcwp_acwp_shown_beside_ours(store):
     assert out["ms_project"]["bcws"] == 4000 and out["pv"] == 3000
     assert out["ms_project"]["bcwp"] == 2500 and out["ms_project"]["acwp"] == 2800
     assert out["ms_project"]["differs"] == {"bcws": True, "bcwp": False, "acwp": False}
-    table = evm.ms_project_table(evm.evm_at(store.snapshot("tasks", None, ["fence"]), day(3)))
+    table = evm_view.ms_project_table(evm.evm_at(store.snapshot("tasks", None, ["fence"]), day(3)))
     assert table["differs"].tolist() == [True, False, False]
 
 
@@ -196,8 +197,11 @@ def test_unknown_project_is_one_plain_sentence(store):
     store.schema_version()
     done = subprocess.run(
         [sys.executable, "-m", "metrics", "evm", "--project", "nope", "--db", str(store.path), "--json"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 1 and "no MS Project plan" in done.stderr and "Traceback" not in done.stderr
 
 

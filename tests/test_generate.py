@@ -30,8 +30,10 @@ from data.generate import (
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"
 NS = {"p": "http://schemas.microsoft.com/project"}
-MS_DATE = re.compile(r"^(January|February|March|April|May|June|July|August|September|October|November|December) "
-                     r"\d{1,2}, \d{4} (8:00 AM|5:00 PM)$")  # fmt: skip
+MS_DATE = re.compile(
+    r"^(January|February|March|April|May|June|July|August|September|October|November|December) "
+    r"\d{1,2}, \d{4} (8:00 AM|5:00 PM)$"
+)
 JIRA_DATE = re.compile(
     r"^\d{2}/(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)/\d{2} (1[0-2]|[1-9]):[0-5]\d (AM|PM)$"
 )
@@ -100,8 +102,18 @@ def test_files_come_in_ingest_order_with_their_metadata(demo):
 def test_register_has_twelve_projects_in_three_programs(demo):
     rows = _sheet(demo[0].path, "Register")
     header = rows[0]
-    assert header[:10] == ["project_id", "name", "program", "portfolio", "manager", "sponsor", "currency", "budget",
-                           "jira_keys", "stage"]  # fmt: skip
+    assert header[:10] == [
+        "project_id",
+        "name",
+        "program",
+        "portfolio",
+        "manager",
+        "sponsor",
+        "currency",
+        "budget",
+        "jira_keys",
+        "stage",
+    ]
     assert "Strategic theme" in header
     body = rows[1:]
     assert len(body) == 12
@@ -266,8 +278,9 @@ def test_finance_workbook_is_wide_monthly_with_subtotals(demo):
     rows = _sheet(f.path, "Budget vs Actual")
     header = rows[0]
     year = f.as_of.year % 100
-    assert header[-12:] == [f"{m}-{year}" for m in ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
-                                                   "Oct", "Nov", "Dec")]  # fmt: skip
+    assert header[-12:] == [
+        f"{m}-{year}" for m in ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+    ]
     measure = header.index("Measure")
     assert {r[measure] for r in rows[1:]} == {"Budget", "Actual", "Forecast", "Committed"}
     totals = [r for r in rows[1:] if str(r[0]).startswith("Total ")]

@@ -24,11 +24,32 @@ ROOT = Path(__file__).resolve().parent.parent
 # helpers
 
 ALL_FIELDS = [
-    "Summary", "Issue key", "Issue id", "Issue Type", "Status", "Project key", "Project name", "Priority",
-    "Resolution", "Assignee", "Reporter", "Created", "Updated", "Resolved", "Labels", "Labels",
-    "Original estimate", "Time Spent", "Sprint", "Sprint", "Sprint", "Custom field (Story Points)",
-    "Custom field (Story point estimate)", "Parent", "Status Category",
-]  # fmt: skip
+    "Summary",
+    "Issue key",
+    "Issue id",
+    "Issue Type",
+    "Status",
+    "Project key",
+    "Project name",
+    "Priority",
+    "Resolution",
+    "Assignee",
+    "Reporter",
+    "Created",
+    "Updated",
+    "Resolved",
+    "Labels",
+    "Labels",
+    "Original estimate",
+    "Time Spent",
+    "Sprint",
+    "Sprint",
+    "Sprint",
+    "Custom field (Story Points)",
+    "Custom field (Story point estimate)",
+    "Parent",
+    "Status Category",
+]
 
 
 def csv_bytes(header: list[str], rows: list[list[str]], *, newline="\n", encoding="utf-8", delimiter=",") -> bytes:
@@ -41,15 +62,47 @@ def csv_bytes(header: list[str], rows: list[list[str]], *, newline="\n", encodin
     return (newline.join(lines) + newline).encode(encoding)
 
 
-def issue_row(n: int, *, status="To Do", category="To Do", sprints=(), points="", parent="", type_="Story",
-              resolved="", created="02/Jan/26 9:15 AM", updated="05/Jan/26 4:30 PM", labels=("a",), estimate="") -> list[str]:  # fmt: skip
+def issue_row(
+    n: int,
+    *,
+    status="To Do",
+    category="To Do",
+    sprints=(),
+    points="",
+    parent="",
+    type_="Story",
+    resolved="",
+    created="02/Jan/26 9:15 AM",
+    updated="05/Jan/26 4:30 PM",
+    labels=("a",),
+    estimate="",
+) -> list[str]:
     sprint_cells = [*sprints, *[""] * (3 - len(sprints))]
     label_cells = [*labels, *[""] * (2 - len(labels))]
     return [
-        f"Issue {n}", f"DEMO-{n}", str(1000 + n), type_, status, "DEMO", "Demo project", "Medium",
-        "Done" if resolved else "", "ann", "bob", created, updated, resolved, *label_cells, estimate, "",
-        *sprint_cells, points, "", parent, category,
-    ]  # fmt: skip
+        f"Issue {n}",
+        f"DEMO-{n}",
+        str(1000 + n),
+        type_,
+        status,
+        "DEMO",
+        "Demo project",
+        "Medium",
+        "Done" if resolved else "",
+        "ann",
+        "bob",
+        created,
+        updated,
+        resolved,
+        *label_cells,
+        estimate,
+        "",
+        *sprint_cells,
+        points,
+        "",
+        parent,
+        category,
+    ]
 
 
 def parse_rows(rows, header=ALL_FIELDS, **kwargs):
@@ -395,8 +448,13 @@ def points_row(n: int, points: str, estimate: str) -> list[str]:
 
 def test_story_points_coalesced_across_candidate_columns():
     # one export spanning a company-managed (Story Points) and a team-managed (Story point estimate) project
-    rows = [points_row(1, "5.0", ""), points_row(2, "", "3.0"), points_row(3, "8", ""), points_row(4, "", ""),
-            points_row(5, "2", "2.0")]  # fmt: skip
+    rows = [
+        points_row(1, "5.0", ""),
+        points_row(2, "", "3.0"),
+        points_row(3, "8", ""),
+        points_row(4, "", ""),
+        points_row(5, "2", "2.0"),
+    ]
     parsed = parse_rows(rows)
     assert parsed.tables["issues"].story_points.tolist()[:3] == [5.0, 3.0, 8.0]
     assert pd.isna(parsed.tables["issues"].story_points.iloc[3])
@@ -407,8 +465,13 @@ def test_story_points_coalesced_across_candidate_columns():
 
 
 def test_story_points_preferred_column_is_the_most_filled_and_conflicts_warn_once():
-    rows = [points_row(1, "", "1"), points_row(2, "5", "3"), points_row(3, "", "2"), points_row(4, "8", "13"),
-            points_row(5, "4", "")]  # fmt: skip
+    rows = [
+        points_row(1, "", "1"),
+        points_row(2, "5", "3"),
+        points_row(3, "", "2"),
+        points_row(4, "8", "13"),
+        points_row(5, "4", ""),
+    ]
     parsed = parse_rows(rows)
     # 'Story point estimate' holds 4 values, 'Story Points' 3: the estimate wins where both are filled
     assert parsed.tables["issues"].story_points.tolist() == [1.0, 3.0, 2.0, 13.0, 4.0]
@@ -419,11 +482,22 @@ def test_story_points_preferred_column_is_the_most_filled_and_conflicts_warn_onc
 
 
 def test_story_points_three_candidates_conflict_names_the_columns_that_disagree():
-    header = ["Summary", "Issue key", "Issue Type", "Status", "Custom field (Story Points)",
-              "Custom field (Story point estimate)", "Custom field (Story points)"]  # fmt: skip
-    rows = [["a", "Q-1", "Story", "Done", "1", "", ""], ["b", "Q-2", "Story", "Done", "2", "", ""],
-            ["c", "Q-3", "Story", "Done", "", "3", "4"], ["d", "Q-4", "Story", "Done", "", "", "5"],
-            ["e", "Q-5", "Story", "Done", "", "", "6"]]  # fmt: skip
+    header = [
+        "Summary",
+        "Issue key",
+        "Issue Type",
+        "Status",
+        "Custom field (Story Points)",
+        "Custom field (Story point estimate)",
+        "Custom field (Story points)",
+    ]
+    rows = [
+        ["a", "Q-1", "Story", "Done", "1", "", ""],
+        ["b", "Q-2", "Story", "Done", "2", "", ""],
+        ["c", "Q-3", "Story", "Done", "", "3", "4"],
+        ["d", "Q-4", "Story", "Done", "", "", "5"],
+        ["e", "Q-5", "Story", "Done", "", "", "6"],
+    ]
     parsed = jira.parse(csv_bytes(header, rows), "Jira.csv")
     # most filled first: 'Story points' (3), 'Story Points' (2), 'Story point estimate' (1)
     assert parsed.tables["issues"].story_points.tolist() == [1.0, 2.0, 4.0, 5.0, 6.0]
@@ -444,11 +518,20 @@ def test_story_points_bad_number_in_the_fallback_column_names_that_column():
 @pytest.mark.parametrize("container", ["csv-fr", "csv-de-cp1252", "xlsx"])
 def test_story_points_coalesced_in_every_container_and_language(container):
     prefix = {"csv-fr": "Champ personnalisé", "csv-de-cp1252": "Benutzerdefiniertes Feld", "xlsx": "Custom field"}
-    header = ["Summary", "Issue key", "Issue Type", "Status", "Created",
-              f"{prefix[container]} (Story Points)", f"{prefix[container]} (Story point estimate)"]  # fmt: skip
-    rows = [["a", "Q-1", "Story", "Done", "06/Jan/26 2:05 PM", "5", ""],
-            ["b", "Q-2", "Story", "Done", "06/Jan/26 2:05 PM", "", "3"],
-            ["c", "Q-3", "Story", "Done", "06/Jan/26 2:05 PM", "8", ""]]  # fmt: skip
+    header = [
+        "Summary",
+        "Issue key",
+        "Issue Type",
+        "Status",
+        "Created",
+        f"{prefix[container]} (Story Points)",
+        f"{prefix[container]} (Story point estimate)",
+    ]
+    rows = [
+        ["a", "Q-1", "Story", "Done", "06/Jan/26 2:05 PM", "5", ""],
+        ["b", "Q-2", "Story", "Done", "06/Jan/26 2:05 PM", "", "3"],
+        ["c", "Q-3", "Story", "Done", "06/Jan/26 2:05 PM", "8", ""],
+    ]
     if container == "xlsx":
         openpyxl = pytest.importorskip("openpyxl")
         wb = openpyxl.Workbook()
@@ -495,8 +578,18 @@ def test_parent_ids_resolved_to_keys_subtasks_and_epics():
 
 
 def test_legacy_parent_id_and_epic_link():
-    header = ["Summary", "Issue key", "Issue id", "Parent id", "Issue Type", "Status", "Created", "Resolved",
-              "Custom field (Epic Link)", "Custom field (Story Points)"]  # fmt: skip
+    header = [
+        "Summary",
+        "Issue key",
+        "Issue id",
+        "Parent id",
+        "Issue Type",
+        "Status",
+        "Created",
+        "Resolved",
+        "Custom field (Epic Link)",
+        "Custom field (Story Points)",
+    ]
     rows = [
         ["Epic", "OLD-1", "11", "", "Epic", "Open", "01/Mar/18 9:00 AM", "", "", ""],
         ["Story", "OLD-2", "12", "", "Story", "Closed", "01/Mar/18 9:00 AM", "03/Mar/18 9:00 AM", "OLD-1", "3"],
@@ -558,11 +651,47 @@ def test_duplicate_keys_rejected():
 
 def test_headers_in_german_french_polish_portuguese():
     cases = {
-        "de": ["Zusammenfassung", "Schlüssel", "Vorgangstyp", "Status", "Erstellt", "Aktualisiert", "Erledigt", "Story-Punkte"],
-        "fr": ["Résumé", "Clé de ticket", "Type de ticket", "État", "Création", "Mise à jour", "Résolue", "Custom field (Story Points)"],
-        "pl": ["Podsumowanie", "Klucz zgłoszenia", "Typ zgłoszenia", "Status", "Utworzono", "Zaktualizowano", "Rozwiązane", "Pole niestandardowe (Story Points)"],
-        "pt": ["Resumo", "Chave", "Tipo de item", "Status", "Criado", "Atualizado", "Resolvido", "Campo personalizado (Story Points)"],
-    }  # fmt: skip
+        "de": [
+            "Zusammenfassung",
+            "Schlüssel",
+            "Vorgangstyp",
+            "Status",
+            "Erstellt",
+            "Aktualisiert",
+            "Erledigt",
+            "Story-Punkte",
+        ],
+        "fr": [
+            "Résumé",
+            "Clé de ticket",
+            "Type de ticket",
+            "État",
+            "Création",
+            "Mise à jour",
+            "Résolue",
+            "Custom field (Story Points)",
+        ],
+        "pl": [
+            "Podsumowanie",
+            "Klucz zgłoszenia",
+            "Typ zgłoszenia",
+            "Status",
+            "Utworzono",
+            "Zaktualizowano",
+            "Rozwiązane",
+            "Pole niestandardowe (Story Points)",
+        ],
+        "pt": [
+            "Resumo",
+            "Chave",
+            "Tipo de item",
+            "Status",
+            "Criado",
+            "Atualizado",
+            "Resolvido",
+            "Campo personalizado (Story Points)",
+        ],
+    }
     dates = {
         "de": "01/Dez/16 10:58 AM",
         "fr": "17/sept./15 1:00 PM",
@@ -582,10 +711,21 @@ def test_headers_in_german_french_polish_portuguese():
 
 def test_portuguese_gendered_headers_with_a_o_suffix():
     # pt-BR Jira writes 'Atualizado(a)', 'Criado(a)', 'Resolvido(a)', 'Relator(a)'
-    header = ["Resumo", "Chave do item", "Tipo de item", "Status", "Criado(a)", "Atualizado (a)", "Resolvido(o)",
-              "Relator(a)", "Campo personalizado (Story Points)"]  # fmt: skip
-    data = csv_bytes(header, [["s", "K-1", "Story", "Concluído", "12/out/24 8:00 AM", "03/fev/25 9:30 AM",
-                               "01/fev/25 8:00 AM", "ana", "3"]])  # fmt: skip
+    header = [
+        "Resumo",
+        "Chave do item",
+        "Tipo de item",
+        "Status",
+        "Criado(a)",
+        "Atualizado (a)",
+        "Resolvido(o)",
+        "Relator(a)",
+        "Campo personalizado (Story Points)",
+    ]
+    data = csv_bytes(
+        header,
+        [["s", "K-1", "Story", "Concluído", "12/out/24 8:00 AM", "03/fev/25 9:30 AM", "01/fev/25 8:00 AM", "ana", "3"]],
+    )
     parsed = jira.parse(data, "x.csv")
     issues = parsed.tables["issues"]
     assert issues.updated.tolist() == [pd.Timestamp("2025-02-03 09:30")]
@@ -596,7 +736,10 @@ def test_portuguese_gendered_headers_with_a_o_suffix():
     assert not any("no 'Updated' column" in m for m in messages(parsed))
     # '(s)'/'(en)' plural suffixes are not gender suffixes: those headers keep their own aliases
     assert jira._header_fields(["Komponente(n)", "Composant(s)", "Atualizado(a)"]) == [
-        "components", "components", "updated"]  # fmt: skip
+        "components",
+        "components",
+        "updated",
+    ]
 
 
 def test_html_xls_small():
@@ -624,8 +767,20 @@ def test_xlsx_resave_with_serial_dates():
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Jira"
-    ws.append(["Summary", "Issue key", "Issue id", "Issue Type", "Status", "Created", "Resolved", "Sprint", "Sprint",
-               "Custom field (Story Points)"])  # fmt: skip
+    ws.append(
+        [
+            "Summary",
+            "Issue key",
+            "Issue id",
+            "Issue Type",
+            "Status",
+            "Created",
+            "Resolved",
+            "Sprint",
+            "Sprint",
+            "Custom field (Story Points)",
+        ]
+    )
     ws.append(["One", "XL-1", 10001, "Story", "Done", 46147.5, 46150.25, "S1", "S2", 3])
     ws.append(["Two", "XL-2", 10002, "Story", "To Do", 46148.0, None, "S2", None, 2.5])
     ws.append([None] * 10)
@@ -677,8 +832,11 @@ def test_cli_ingest(tmp_path, real_exports):
     bad = _fixture(real_exports, "09_")
     run = subprocess.run(
         [sys.executable, "-m", "loaders", "ingest", str(good), str(bad), "--db", str(db)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 1, run.stderr
     assert "STORED" in run.stdout and "51 rows loaded" in run.stdout
     assert "REFUSED" in run.stdout and "re-saved by Excel" in run.stdout
@@ -703,11 +861,18 @@ def exports(draw):
         points = draw(st.sampled_from(["", "1.0", "2.0", "3.0", "5.0", "0,5"]))
         parent = str(1000 + draw(st.integers(min_value=1, max_value=n))) if k > 1 and draw(st.booleans()) else ""
         day = draw(st.integers(min_value=1, max_value=28))
-        rows.append(issue_row(
-            k, status=status, category=category, sprints=tuple(SPRINTS[start:start + count]), points=points,
-            parent=parent, created=f"{day:02d}/Jan/26 {draw(st.integers(1, 12))}:05 PM",
-            resolved=f"{day:02d}/Feb/26 9:00 AM" if status == "Done" else "",
-        ))  # fmt: skip
+        rows.append(
+            issue_row(
+                k,
+                status=status,
+                category=category,
+                sprints=tuple(SPRINTS[start : start + count]),
+                points=points,
+                parent=parent,
+                created=f"{day:02d}/Jan/26 {draw(st.integers(1, 12))}:05 PM",
+                resolved=f"{day:02d}/Feb/26 9:00 AM" if status == "Done" else "",
+            )
+        )
     order = draw(st.permutations(list(range(n))))
     blanks = draw(st.lists(st.integers(min_value=0, max_value=n), max_size=3))
     return rows, order, blanks
@@ -738,7 +903,10 @@ def test_shuffle_and_blank_rows_do_not_change_what_is_stored(case):
 def test_stored_snapshot_unchanged_by_shuffle_and_blank_rows(tmp_path):
     from store import Store
 
-    rows = [issue_row(n, sprints=("S1", "S2")[: n % 3], points=f"{n % 5}.0", parent="1001" if n > 1 else "") for n in range(1, 30)]  # fmt: skip
+    rows = [
+        issue_row(n, sprints=("S1", "S2")[: n % 3], points=f"{n % 5}.0", parent="1001" if n > 1 else "")
+        for n in range(1, 30)
+    ]
     shuffled = rows[::-1]
     shuffled.insert(7, [""] * len(ALL_FIELDS))
     shuffled.append([""] * len(ALL_FIELDS))

@@ -9,7 +9,7 @@ import pytest
 from conftest import ROOT
 
 
-@pytest.mark.parametrize("package", ["metrics", "loaders", "charts"])
+@pytest.mark.parametrize("package", ["metrics", "loaders", "charts", "views", "data"])
 def test_core_packages_never_import_streamlit(package):
     offenders = [
         str(p.relative_to(ROOT))

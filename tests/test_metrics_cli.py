@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 from conftest import ROOT
 
 from loaders.ingest import ingest_path
+from metrics import budget
+from metrics.__main__ import main, to_jsonable
 from store import Store
 
 
@@ -24,6 +29,17 @@ def db(tmp_path_factory):
 
 
 def run(*args):
+    """The CLI in-process (what ``python -m metrics ARGS`` prints and returns)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(list(args))
+        except SystemExit as exit_:  # argparse refusing an argument
+            code = exit_.code
+    return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
+
+
+def run_module(*args):
     return subprocess.run([sys.executable, "-m", "metrics", *args], cwd=ROOT, capture_output=True, text=True)
 
 
@@ -58,10 +74,12 @@ def test_budget_takes_a_fiscal_year_start(db):
     april = json.loads(run("budget", "--fy-start-month", "4", "--db", str(db), "--json").stdout)
     january = json.loads(run("budget", "--db", str(db), "--json").stdout)
     assert april["projects"][0]["ytd_budget"] != january["projects"][0]["ytd_budget"]
+    expected = budget.report(Store(db), fy_start_month=4)
+    assert april == json.loads(json.dumps(to_jsonable(expected), ensure_ascii=False))
 
 
 def test_unknown_project_is_a_plain_error(db):
-    result = run("evm", "--project", "NOPE", "--db", str(db), "--json")
+    result = run_module("evm", "--project", "NOPE", "--db", str(db), "--json")
     assert result.returncode == 1
     assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
     bad_date = run("portfolio", "--as-of", "31/12/2026", "--db", str(db))

@@ -6,16 +6,15 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from builders import point_app_at
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
 import loaders.ingest as ingest
-import store as store_module
 import ui
 from loaders.base import NeedsMapping, Parsed
 from loaders.ingest import ingest_bytes
 from metrics.settings import Settings
-from store import Store
 
 REGISTER = b"project_id,name,program,manager\nA,Alpha,P1,Ann\n,Nameless,P1,\n"
 PLAN = (
@@ -27,13 +26,7 @@ PAGE = str(ROOT / "pages" / "data.py")
 
 @pytest.fixture
 def db(tmp_path, monkeypatch):
-    import streamlit as st
-
-    st.cache_data.clear()
-    path = tmp_path / "app.duckdb"
-    monkeypatch.setenv("PMO_DB", str(path))
-    monkeypatch.setattr(store_module, "DEFAULT_DB", path)
-    return Store(path)
+    return point_app_at(monkeypatch, tmp_path / "app.duckdb")
 
 
 def detected(at: AppTest) -> dict:

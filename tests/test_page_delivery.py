@@ -3,12 +3,11 @@
 import datetime as dt
 
 import pytest
-import streamlit as st
+from builders import point_app_at, run
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 from test_delivery import SCRUM, issue, write_jira
 
-import store as store_module
 from metrics import delivery as dl
 
 D = dt.date
@@ -16,16 +15,8 @@ D = dt.date
 
 @pytest.fixture
 def page_store(store, monkeypatch):
-    monkeypatch.setenv("PMO_DB", store.path)
-    monkeypatch.setattr(store_module, "DEFAULT_DB", store.path)
-    st.cache_data.clear()  # caches are keyed by data version, which repeats across fresh test databases
+    point_app_at(monkeypatch, store.path)
     return store
-
-
-def run(at: AppTest) -> AppTest:
-    at.run(timeout=60)
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def captions(at) -> str:

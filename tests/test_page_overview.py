@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from builders import point_app_at
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
-import store as store_module
 from loaders.ingest import ingest_path
 from metrics.portfolio import portfolio_frame
-from store import Store
 
 SAMPLES = ROOT / "data" / "samples"
 
 
 @pytest.fixture
 def db(tmp_path, monkeypatch):
-    path = tmp_path / "app.duckdb"
-    monkeypatch.setenv("PMO_DB", str(path))
-    monkeypatch.setattr(store_module, "DEFAULT_DB", path)
-    store = Store(path)
+    store = point_app_at(monkeypatch, tmp_path / "app.duckdb")
     for sample in sorted(SAMPLES.iterdir(), key=lambda p: "register" not in p.name):
         report = ingest_path(store, sample)
         assert report.ok, report.message
@@ -54,10 +50,7 @@ def test_program_filter_narrows_the_portfolio(db):
 
 
 def test_empty_database_says_what_to_do(tmp_path, monkeypatch):
-    path = tmp_path / "empty.duckdb"
-    Store(path).schema_version()  # exists, so the app does not build the demo
-    monkeypatch.setenv("PMO_DB", str(path))
-    monkeypatch.setattr(store_module, "DEFAULT_DB", path)
+    point_app_at(monkeypatch, tmp_path / "empty.duckdb").schema_version()  # exists: no demo build
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not at.exception
     assert "no snapshots yet" in at.info[0].value

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from builders import point_app_at, run
 from streamlit.testing.v1 import AppTest
 
-import store as store_module
 from metrics import evm
 from metrics.calendar import nth_working_day
 
@@ -30,22 +30,78 @@ def ts(k: int, hour: int = 8) -> pd.Timestamp:
 def plan_rows(week: int) -> pd.DataFrame:
     """A two-phase plan (summary rows included) of 10 working days; progress grows per snapshot."""
     rows = [
-        dict(task_uid=1, task_id=1, wbs="1", name="Design", outline_level=1, is_summary=True, is_milestone=False,
-             baseline_start=ts(1), baseline_finish=ts(5, 17), baseline_cost=99_999.0, percent_complete=10.0,
-             actual_cost=1.0),
-        dict(task_uid=2, task_id=2, wbs="1.1", name="Specs", outline_level=2, is_summary=False, is_milestone=False,
-             baseline_start=ts(1), baseline_finish=ts(5, 17), baseline_cost=5_000.0,
-             percent_complete=min(100.0, 30.0 * week), actual_cost=1_800.0 * week),
-        dict(task_uid=3, task_id=3, wbs="1.2", name="Design approved", outline_level=2, is_summary=False,
-             is_milestone=True, baseline_start=ts(5, 17), baseline_finish=ts(5, 17), baseline_cost=0.0,
-             baseline_duration_hours=0.0, percent_complete=0.0, actual_cost=0.0),
-        dict(task_uid=4, task_id=4, wbs="2", name="Build", outline_level=1, is_summary=True, is_milestone=False,
-             baseline_start=ts(6), baseline_finish=ts(10, 17), baseline_cost=5_000.0, percent_complete=0.0,
-             actual_cost=0.0),
-        dict(task_uid=5, task_id=5, wbs="2.1", name="Code", outline_level=2, is_summary=False, is_milestone=False,
-             baseline_start=ts(6), baseline_finish=ts(10, 17), baseline_cost=5_000.0,
-             percent_complete=10.0 * max(week - 2, 0), actual_cost=600.0 * max(week - 2, 0)),
-    ]  # fmt: skip
+        dict(
+            task_uid=1,
+            task_id=1,
+            wbs="1",
+            name="Design",
+            outline_level=1,
+            is_summary=True,
+            is_milestone=False,
+            baseline_start=ts(1),
+            baseline_finish=ts(5, 17),
+            baseline_cost=99_999.0,
+            percent_complete=10.0,
+            actual_cost=1.0,
+        ),
+        dict(
+            task_uid=2,
+            task_id=2,
+            wbs="1.1",
+            name="Specs",
+            outline_level=2,
+            is_summary=False,
+            is_milestone=False,
+            baseline_start=ts(1),
+            baseline_finish=ts(5, 17),
+            baseline_cost=5_000.0,
+            percent_complete=min(100.0, 30.0 * week),
+            actual_cost=1_800.0 * week,
+        ),
+        dict(
+            task_uid=3,
+            task_id=3,
+            wbs="1.2",
+            name="Design approved",
+            outline_level=2,
+            is_summary=False,
+            is_milestone=True,
+            baseline_start=ts(5, 17),
+            baseline_finish=ts(5, 17),
+            baseline_cost=0.0,
+            baseline_duration_hours=0.0,
+            percent_complete=0.0,
+            actual_cost=0.0,
+        ),
+        dict(
+            task_uid=4,
+            task_id=4,
+            wbs="2",
+            name="Build",
+            outline_level=1,
+            is_summary=True,
+            is_milestone=False,
+            baseline_start=ts(6),
+            baseline_finish=ts(10, 17),
+            baseline_cost=5_000.0,
+            percent_complete=0.0,
+            actual_cost=0.0,
+        ),
+        dict(
+            task_uid=5,
+            task_id=5,
+            wbs="2.1",
+            name="Code",
+            outline_level=2,
+            is_summary=False,
+            is_milestone=False,
+            baseline_start=ts(6),
+            baseline_finish=ts(10, 17),
+            baseline_cost=5_000.0,
+            percent_complete=10.0 * max(week - 2, 0),
+            actual_cost=600.0 * max(week - 2, 0),
+        ),
+    ]
     frame = pd.DataFrame(rows)
     frame["start"] = frame["baseline_start"]
     frame["finish"] = frame["baseline_finish"] + pd.Timedelta(days=week - 1)  # slipping a day per snapshot
@@ -57,31 +113,27 @@ def plan_rows(week: int) -> pd.DataFrame:
 def write_plan(store, project_id: str, as_of: dt.date, tasks: pd.DataFrame) -> None:
     tasks = tasks.assign(project_id=project_id)
     store.write_upload(
-        source="msproject", fmt="test", file_name=f"{project_id}-{as_of}.csv",
-        sha256=hashlib.sha256(f"{project_id}{as_of}".encode()).hexdigest(), project_id=project_id, as_of=as_of,
+        source="msproject",
+        fmt="test",
+        file_name=f"{project_id}-{as_of}.csv",
+        sha256=hashlib.sha256(f"{project_id}{as_of}".encode()).hexdigest(),
+        project_id=project_id,
+        as_of=as_of,
         tables={"tasks": tasks, "projects": pd.DataFrame([{"project_id": project_id, "name": "Customer portal"}])},
         problems=pd.DataFrame(columns=["row_number", "column_name", "value", "severity", "message"]),
-        rows_loaded=len(tasks), rows_rejected=0,
-    )  # fmt: skip
+        rows_loaded=len(tasks),
+        rows_rejected=0,
+    )
 
 
 @pytest.fixture
 def app_db(tmp_path, monkeypatch):
-    path = tmp_path / "page.duckdb"
-    monkeypatch.setenv("PMO_DB", str(path))
-    monkeypatch.setattr(store_module, "DEFAULT_DB", path)
-    db = store_module.Store(path)
+    db = point_app_at(monkeypatch, tmp_path / "page.duckdb")
     for week in (1, 2, 3):
         write_plan(db, "portal", day(week * 2), plan_rows(week))
     bare = plan_rows(1).assign(baseline_start=pd.NaT, baseline_finish=pd.NaT, baseline_cost=np.nan)
     write_plan(db, "nobase", day(2), bare)
     return db
-
-
-def run(at: AppTest) -> AppTest:
-    at.run(timeout=60)
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def test_project_page_shows_evm_tiles_charts_and_tables(app_db):
@@ -112,10 +164,7 @@ def test_project_without_baseline_names_the_columns_to_add(app_db):
 
 
 def test_project_page_without_plans(tmp_path, monkeypatch):
-    path = tmp_path / "empty.duckdb"
-    monkeypatch.setenv("PMO_DB", str(path))
-    monkeypatch.setattr(store_module, "DEFAULT_DB", path)
-    store_module.Store(path).schema_version()
+    point_app_at(monkeypatch, tmp_path / "empty.duckdb").schema_version()
     at = run(AppTest.from_file(str(PAGE)))
     assert "No MS Project plan" in at.info[0].value
 

@@ -1,0 +1,211 @@
+"""A Jira CSV -> the raw table, read by DuckDB: one pass with ``read_csv(all_varchar)`` keeping only
+the mapped columns; records whose cell count differs from the header are collected with
+``store_rejects`` and reported with their row number (never shifted); a CSV re-saved by Excel in a
+``;`` locale is refused with guidance."""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import dataclasses
+import io
+import os
+import re
+
+import duckdb
+
+from loaders.base import Problem, Refused
+from loaders.jira.containers import Raw
+from loaders.tabular import decode, sniff_delimiter
+
+EXACT_ROWS_BYTES = 32 << 20  # below this size, empty lines in a CSV are found and counted exactly
+
+
+@dataclasses.dataclass(frozen=True)
+class Limits:
+    """The CSV reader's sizes (bytes): one record at most, DuckDB's default buffer, the big buffer."""
+
+    max_line_size: int
+    big_csv_bytes: int
+    max_csv_buffer: int
+
+
+def refuse_semicolons(file_name: str) -> Refused:
+    return Refused(
+        f"{file_name}: this Jira CSV was re-saved by Excel with ';' separators, which broke its rows apart "
+        "(the header and the data no longer line up). Export it again from Jira (Export > CSV) and upload "
+        "that file without opening it in Excel."
+    )
+
+
+def _check_excel_mangled(text_head: str, header: list[str], delimiter: str, file_name: str) -> None:
+    """Refuse the "one cell per row" damage: Excel in a `;` locale wrote a comma CSV back with
+    `;` list separators, so the header still has commas but rows are `;`-padded fragments."""
+    if delimiter == ";":
+        return
+    tail = header[-1] if header else ""
+    lines = [ln for ln in text_head.splitlines()[1:200] if ln.strip()]
+    semi_lines = sum(1 for ln in lines if re.search(r";{2,}\s*$", ln))
+    if re.search(r";{2,}\s*$", tail) or (lines and semi_lines >= max(3, len(lines) // 3)):
+        raise refuse_semicolons(file_name)
+
+
+def read_csv(data: bytes, file_name: str, tmpdir: str) -> Raw:
+    """The header, encoding and delimiter of a CSV; its bytes (as UTF-8) written to ``tmpdir``."""
+    head_text, encoding = decode(data[:65536])
+    if encoding == "cp1252":
+        text = data.decode("cp1252", errors="replace")
+        payload = text.encode("utf-8")
+    else:
+        text = None
+        payload = memoryview(data)[3:] if data.startswith(b"\xef\xbb\xbf") else memoryview(data)
+        head_text = head_text.lstrip("\ufeff")
+    first = next((ln for ln in head_text.splitlines() if ln.strip()), "")
+    delimiter = sniff_delimiter(first)
+    try:
+        header = next(csv.reader(io.StringIO(head_text, newline=""), delimiter=delimiter))
+    except (StopIteration, csv.Error):
+        raise Refused(f"{file_name}: the file has no header row, so it cannot be read as a Jira CSV export.") from None
+    _check_excel_mangled(head_text, header, delimiter, file_name)
+    raw = Raw([h.replace("\ufeff", "").strip() for h in header], "csv", encoding, delimiter)
+    raw.excel_resave = encoding == "cp1252" or delimiter == ";"
+    path = os.path.join(tmpdir, "jira.csv")
+    with open(path, "wb") as fh:
+        fh.write(payload)
+    raw.path = path
+    raw.payload = payload
+    raw.source = (payload, 0) if text is not None else (data, 3 if data.startswith(b"\xef\xbb\xbf") else 0)
+    raw.text = text
+    return raw
+
+
+def load_csv(con, raw: Raw, keep: list[int], file_name: str, limits: Limits) -> None:
+    """The kept columns of the CSV -> ``raw`` (``rn`` = the record's row number, header = row 1)."""
+    attempt = _read_raw0(con, raw, keep, file_name, limits)
+    loaded = con.execute("SELECT count(*) FROM raw0").fetchall()[0][0]
+    unique = _rejected_records(con, raw, attempt, file_name)
+    source, offset = raw.source
+    reject_lines = [_reject(raw, rec) for rec in unique]
+    small = len(source) - offset < EXACT_ROWS_BYTES
+    blank_lines = small and (source.find(b"\n\n", offset) >= 0 or source.find(b"\n\r\n", offset) >= 0)
+    if (unique or blank_lines) and _number_rows_exactly(con, raw, reject_lines, loaded):
+        return
+    con.execute("CREATE TEMP VIEW raw AS SELECT (rowid + 2)::INTEGER AS rn, * FROM raw0")
+    raw.raw_is_view = True
+
+
+def _read_raw0(con, raw: Raw, keep: list[int], file_name: str, limits: Limits) -> int:
+    """``raw0`` from the file, read again as cp1252 when DuckDB finds bytes that are not UTF-8 after
+    all (the first 64 KiB were). Returns the attempt whose rejects tables hold the bad records."""
+    n = len(raw.header)
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
+    select = ", ".join(f"c{i}" for i in keep) or "NULL AS c_none"
+    for attempt in (1, 2):
+        # a file bigger than DuckDB's default buffer (16 x max_line_size) is read as one buffer (up to
+        # max_csv_buffer): about 20% less CPU for the parallel, order-preserving read of a 350 MB export
+        size = os.path.getsize(raw.path) + 1
+        buffer = max(min(size, limits.max_csv_buffer), limits.max_line_size)  # at least one line's room
+        buffer = f", buffer_size={buffer}" if size > limits.big_csv_bytes else ""
+        sql = (
+            f"CREATE OR REPLACE TEMP TABLE raw0 AS SELECT {select} FROM read_csv(?, header=true, auto_detect=false, "
+            f"columns={columns}, delim=?, quote='\"', escape='\"', all_varchar=true, store_rejects=true, "
+            f"rejects_table='rejects{attempt}', rejects_scan='scans{attempt}', ignore_errors=true, "
+            f"max_line_size={limits.max_line_size}{buffer})"
+        )
+        try:
+            con.execute(sql, [raw.path, raw.delimiter])
+        except duckdb.Error as err:
+            message = str(err).splitlines()[0]
+            raise Refused(
+                f"{file_name}: the CSV cannot be read ({message}). Export it again from Jira and upload it unchanged."
+            ) from None
+        bad_bytes = con.execute(
+            f"SELECT count(*) FROM rejects{attempt} WHERE error_type = 'INVALID ENCODING'"
+        ).fetchall()
+        if attempt == 2 or not bad_bytes[0][0] or raw.encoding == "cp1252":
+            return attempt
+        text = raw.source[0][raw.source[1] :].decode("cp1252", errors="replace")
+        raw.payload = text.encode("utf-8")
+        raw.source, raw.text, raw.encoding, raw.excel_resave = (raw.payload, 0), text, "cp1252", True
+        with open(raw.path, "wb") as fh:
+            fh.write(raw.payload)
+    return 2
+
+
+def _rejected_records(con, raw: Raw, attempt: int, file_name: str) -> list[tuple]:
+    """The rejected records, one per record (a record can produce several errors); a file where half
+    the records are rejected is refused."""
+    loaded = con.execute("SELECT count(*) FROM raw0").fetchall()[0][0]
+    rejects = con.execute(
+        "SELECT line_byte_position, line, error_type, csv_line, error_message "
+        f"FROM rejects{attempt} ORDER BY line_byte_position"
+    ).fetchall()
+    seen, unique = set(), []
+    for rec in rejects:
+        if rec[0] not in seen:
+            seen.add(rec[0])
+            unique.append(rec)
+    raw.records = loaded + len(unique)
+    if unique and len(unique) * 2 >= raw.records:
+        if any(";;" in (r[3] or "") for r in unique[:50]):
+            raise refuse_semicolons(file_name)
+        raise Refused(
+            f"{file_name}: {len(unique)} of {raw.records} rows do not have the {len(raw.header)} cells the header "
+            "names, so the columns cannot be trusted. Export the file again from Jira and upload it unchanged."
+        )
+    return unique
+
+
+def _reject(raw: Raw, record: tuple) -> int:
+    """An error problem for a rejected record (added to ``raw.rejected``); returns its physical line."""
+    pos, _line, _etype, csv_line, _message = record
+    source, offset = raw.source
+    lead = len(csv_line or "") - len((csv_line or "").lstrip("\r\n"))
+    line = source.count(b"\n", offset, offset + pos + lead) + 1
+    try:
+        cells = f"{len(next(csv.reader([csv_line or ''], delimiter=raw.delimiter)))} cells"
+    except (csv.Error, StopIteration):
+        cells = "a different number of cells"
+    raw.rejected.append(
+        Problem(
+            f"row rejected: it has {cells} but the header has {len(raw.header)} columns; nothing from this row "
+            "was loaded.",
+            "error",
+            line,
+            None,
+            (csv_line or "").strip()[:500],
+        )
+    )
+    return line
+
+
+def _number_rows_exactly(con, raw: Raw, reject_lines: list[int], loaded: int) -> bool:
+    """Exact row numbers (header = row 1) when rows were rejected or empty lines (which the reader
+    skips) may shift them: physical lines mapped to records with a second, Python reading. Creates
+    ``raw`` and returns True when the records line up with what DuckDB loaded."""
+    source, offset = raw.source
+    text = raw.text if raw.text is not None else source[offset:].decode("utf-8", errors="replace")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=raw.delimiter)
+    starts, prev = [], 0
+    for rec in reader:
+        starts.append((prev + 1, bool(rec)))
+        prev = reader.line_num
+    start_lines = [s for s, _ in starts]
+    rejected_records = set()
+    first_reject = len(raw.rejected) - len(reject_lines)
+    for k, line in enumerate(reject_lines):
+        idx = bisect.bisect_right(start_lines, line) - 1
+        rejected_records.add(idx)
+        raw.rejected[first_reject + k] = dataclasses.replace(raw.rejected[first_reject + k], row_number=idx + 1)
+    good = [i + 1 for i, (_, nonempty) in enumerate(starts) if i > 0 and nonempty and i not in rejected_records]
+    raw.blank_lines = sum(1 for i, (_, nonempty) in enumerate(starts) if i > 0 and not nonempty)
+    if len(good) != loaded:
+        return False
+    con.execute(
+        "CREATE TEMP TABLE rownums AS SELECT unnest(?::INTEGER[]) AS rn, generate_subscripts(?::INTEGER[], 1) - 1 AS k",
+        [good, good],
+    )
+    con.execute(
+        "CREATE TEMP TABLE raw AS SELECT r.rn, raw0.* FROM raw0 POSITIONAL JOIN (SELECT rn FROM rownums ORDER BY k) r"
+    )
+    return True
