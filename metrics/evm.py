@@ -676,8 +676,9 @@ def late_tasks(tasks: pd.DataFrame, status_date: dt.date, previous: pd.DataFrame
 
     ``late``: baseline finish ≤ status date and not 100 % complete. ``slip_days``: working days
     from baseline finish to the forecast (or actual) finish. ``slip_since_previous``: working days
-    the finish moved since the ``previous`` snapshot (same task_uid). Rows with slip > 0, late, or
-    a move later since the previous snapshot, worst slip first."""
+    the finish moved since the ``previous`` snapshot (same task_uid). Open rows (under 100 %
+    complete) with slip > 0, late, or a move later since the previous snapshot, worst slip first:
+    a finished task is history, not something to chase."""
     columns = [
         "task_id",
         "wbs",
@@ -718,7 +719,7 @@ def late_tasks(tasks: pd.DataFrame, status_date: dt.date, previous: pd.DataFrame
             "slip_since_previous": moved,
         }
     )
-    keep = late | (np.nan_to_num(slip) > 0) | (np.nan_to_num(moved) > 0)
+    keep = (pct < 100) & (late | (np.nan_to_num(slip) > 0) | (np.nan_to_num(moved) > 0))
     out = out[keep].sort_values(["slip_days", "slip_since_previous"], ascending=False, na_position="last")
     return out.reset_index(drop=True)
 

@@ -447,6 +447,9 @@ def test_milestone_trend_and_late_tasks():
     assert late["task"].tolist() == ["Go-live"]
     assert late["late"].tolist() == [True] and late["slip_days"].tolist() == [3]
     assert late["slip_since_previous"].tolist() == [1]
+    finished = frames[2].copy()
+    finished.loc[1, "percent_complete"] = 100  # Go-live done, three days late: history, not a task to chase
+    assert evm.late_tasks(finished, day(6), previous=frames[1]).empty
 
 
 def test_variance_by_top_wbs_level():
