@@ -8,6 +8,7 @@ from pathlib import Path
 
 from data.generate.common import SPECS, _workbook, wd_date
 from data.generate.plans import Plan
+from loaders.register import COLUMNS
 
 # ------------------------------------------------------------------------------------------------
 # Register
@@ -19,21 +20,7 @@ def write_register(path: Path, plans: dict[str, Plan], anchor: date) -> None:
     bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     money = wb.add_format({"num_format": "#,##0"})
     day = wb.add_format({"num_format": "dd-mmm-yyyy"})
-    header = [
-        "project_id",
-        "name",
-        "program",
-        "portfolio",
-        "manager",
-        "sponsor",
-        "currency",
-        "budget",
-        "jira_keys",
-        "stage",
-        "Strategic theme",
-        "Business unit",
-        "Target go-live",
-    ]
+    header = [*COLUMNS, "Strategic theme", "Business unit", "Target go-live"]
     ws.write_row(0, 0, header, bold)
     for r, spec in enumerate(SPECS, 1):
         if spec.project_id in plans:
