@@ -105,16 +105,16 @@ def generate_portfolio(out: Path, specs: list, weeks: int, every_jira: int, seed
                 if not path.exists():
                     write_jira(path, project, status)
                 files.append(((status, 2, spec.project_id), DemoFile(path, "jira", spec.project_id, status)))
-    with mock.patch.object(finance_gen, "SPECS", tuple(specs)):
+    with mock.patch.object(finance_gen, "SPECS", tuple(specs)):  # the finance generator lists SPECS
         lines = finance_lines(seed, anchor, plans)
-    for month in range(1, 13):
-        as_of = month_end(anchor.year, month)
-        if not dates[0] <= as_of < anchor:
-            continue
-        path = out / f"finance_budget_vs_actual_{as_of.isoformat()}.xlsx"
-        if not path.exists():
-            write_finance_wide(path, finance_snapshot(lines, seed, month), anchor.year, as_of)
-        files.append(((as_of, 3, ""), DemoFile(path, "finance", None, as_of)))
+        for month in range(1, 13):
+            as_of = month_end(anchor.year, month)
+            if not dates[0] <= as_of < anchor:
+                continue
+            path = out / f"finance_budget_vs_actual_{as_of.isoformat()}.xlsx"
+            if not path.exists():
+                write_finance_wide(path, finance_snapshot(lines, seed, month), anchor.year, as_of)
+            files.append(((as_of, 3, ""), DemoFile(path, "finance", None, as_of)))
     files.sort(key=lambda pair: pair[0])
     register = out / "portfolio_register.csv"
     write_register_csv(register, specs)
