@@ -267,6 +267,9 @@ class Store:
     def batch(self) -> Iterator[Store]:
         """Hold one connection for a batch of operations from this thread (bulk loads): the
         file stays locked to other processes until the batch ends."""
+        if self._held is not None:  # already inside a batch: keep the one connection
+            yield self
+            return
         with self.connect() as con:
             self._held = con
             try:
@@ -773,6 +776,29 @@ class Store:
                 "project": project_id,
                 "until": until,
                 "projects": self._visible([project_id], table),
+            },
+        )
+
+    def histories(self, table: str, project_ids, until: dt.date | None = None) -> pd.DataFrame:
+        """:meth:`history` of several projects in one query: rows of ``table`` from every snapshot
+        of each of ``project_ids`` up to ``until``, one snapshot per project and as-of date (the
+        latest loaded wins), with ``snapshot_as_of``; ordered by project, then as-of date."""
+        return self._read(
+            f"""WITH snaps AS (
+                    SELECT p.project_id, u.as_of, arg_max(u.upload_id, (u.loaded_at, u.upload_id)) AS upload_id
+                    FROM uploads u JOIN upload_projects p USING (upload_id)
+                    WHERE list_contains($sources, u.source) AND list_contains($wanted, p.project_id)
+                      AND ($until IS NULL OR u.as_of <= $until)
+                      AND ($projects IS NULL OR list_contains($projects, p.project_id))
+                    GROUP BY ALL)
+                SELECT t.*, s.as_of AS snapshot_as_of
+                FROM {table} t JOIN snaps s USING (upload_id, project_id)
+                ORDER BY t.project_id, s.as_of""",
+            {
+                "sources": list(_sources_of(table)),
+                "wanted": [str(p) for p in project_ids],
+                "until": until,
+                "projects": self._visible(list(project_ids), table),
             },
         )
 

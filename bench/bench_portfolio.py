@@ -304,8 +304,8 @@ def main(argv: list[str] | None = None) -> int:
     db_mb = db.stat().st_size / 2**20
     print("rows: " + ", ".join(f"{t} {n:,}" for t, n in counts.items()))
 
-    all_w, all_c, all_rows = best_of(lambda: scan(db, latest=False))
-    last_w, last_c, last_rows = best_of(lambda: scan(db, latest=True))
+    all_w, _, all_rows = best_of(lambda: scan(db, latest=False))
+    last_w, _, last_rows = best_of(lambda: scan(db, latest=True))
     print(f"baseline scan_all    {all_w * 1000:9.1f} ms wall ({all_rows:,} rows)")
     print(f"baseline scan_latest {last_w * 1000:9.1f} ms wall ({last_rows:,} rows)")
     if per_snapshot_cpu is not None:

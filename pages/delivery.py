@@ -22,7 +22,8 @@ def jira_projects(as_of, project_ids, version) -> list[str]:
 
 @st.cache_data(show_spinner="Computing delivery metrics…")
 def view(project_id, as_of, version, team, done, unit, calendar) -> dl.Delivery:
-    return dl.dashboard(ui.store(), project_id, as_of, team=team or None, done_statuses=list(done), unit=unit)
+    with ui.store().batch() as store:  # one connection for the whole computation
+        return dl.dashboard(store, project_id, as_of, team=team or None, done_statuses=list(done), unit=unit)
 
 
 @st.cache_data(show_spinner=False)

@@ -23,12 +23,14 @@ from metrics.portfolio import (
 
 @st.cache_data(show_spinner="Computing portfolio health…")
 def load(as_of, version, portfolio_settings):
-    return portfolio_frame(ui.store(), as_of, portfolio_settings)
+    with ui.store().batch() as store:  # one connection for the whole computation
+        return portfolio_frame(store, as_of, portfolio_settings)
 
 
 @st.cache_data(show_spinner="Computing the portfolio trend…")
 def trend(as_of, version, project_ids):
-    return portfolio_trend(ui.store(), as_of, project_ids)
+    with ui.store().batch() as store:
+        return portfolio_trend(store, as_of, project_ids)
 
 
 DAY = "{:%d %b %Y}"
