@@ -334,3 +334,25 @@ def test_a_batch_inside_a_batch_keeps_the_one_connection(store, monkeypatch):
         store.history("tasks", "A")  # still on the outer batch's connection
         store.data_version()
     assert len(opened) == 1
+
+
+def test_reads_version_changes_only_with_the_uploads_a_read_depends_on(store):
+    from access import Scope
+
+    write(store, dt.date(2026, 1, 9), tasks(2), sha="a1")
+    write(store, dt.date(2026, 1, 9), tasks(2, project="B"), sha="b1", project="B")
+    a_jan16 = lambda: store.reads_version(dt.date(2026, 1, 16), ("msproject",), ["A"])  # noqa: E731
+    everything = lambda: store.reads_version(dt.date(2026, 1, 16))  # noqa: E731
+    before, before_all = a_jan16(), everything()
+    write(store, dt.date(2026, 1, 12), tasks(3, project="B"), sha="b2", project="B")  # another project
+    write(store, dt.date(2026, 1, 23), tasks(3), sha="a3")  # after the date
+    assert a_jan16() == before
+    assert everything() != before_all  # B's new snapshot is read by a portfolio-wide view
+    assert store.reads_version(dt.date(2026, 1, 16), ("jira",), ["A"]) == "0-"  # no such uploads
+    new = write(store, dt.date(2026, 1, 16), tasks(4), sha="a2")  # on the date: read
+    changed = a_jan16()
+    assert changed != before
+    assert store.delete_upload(new.upload_id)
+    assert a_jan16() == before  # deleting it gives back the same key
+    pm = store.as_user(Scope(user="pm@x", role="pm", projects=frozenset({"B"})))
+    assert pm.reads_version(dt.date(2026, 1, 16), ("msproject",), ["A"]) == "0-"  # nothing of A is visible
