@@ -22,6 +22,21 @@ Prints, as ratios against a bare DuckDB scan measured in the same run on the sam
 
 CPU seconds (``time.process_time`` of this process; the parse workers' CPU is summed from the
 workers) and wall seconds. Generated files and the database go to bench/out/ (git-ignored).
+
+Measured 2026-12-02 on the shared 2-core box (load average 6-15 from other jobs, so CPU seconds;
+wall times were 1.5-3x these). Before = main at 16e890c, after = branch h-scale:
+
+    projects x weeks        50 x 12        50 x 24        100 x 12
+    uploads / DB size      771 / 10.3 MB  1542 / 15.3 MB 1515 / 15.8 MB (10-14 KB per snapshot)
+    ingest per snapshot     98 ms CPU      102 ms CPU     112 ms CPU (parse ~64 %, store ~36 %)
+    Overview first         9.60 -> 7.82 s 16.12 -> 14.48  18.93 -> 16.31 s CPU
+    Overview rerun         0.21 -> 0.31 s 0.20 -> 0.28   0.25 -> 0.30 s CPU
+    Delivery first         1.38 -> 1.16 s 1.75 -> 1.58   1.41 -> 1.40 s CPU
+    Finance first          0.66 -> 0.63 s 0.75 -> 0.90   0.76 -> 0.78 s CPU
+    metrics portfolio      1.05 -> 1.14 s 1.04 -> 1.16   1.79 -> 2.19 s CPU (unchanged code path; noise)
+
+The Overview still grows with history: ~95 % of it is the trend's ``evm_at`` per plan snapshot
+(912 calls, ~15 ms CPU each at 50 x 24), which only per-snapshot summaries computed at ingest remove.
 """
 
 from __future__ import annotations
