@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import os
 import random
+import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -246,10 +247,15 @@ class Store:
         self.lock_timeout = lock_timeout
         self.scope = scope  # every read and write below is limited to what this scope allows
         self._held: duckdb.DuckDBPyConnection | None = None
+        # an app replica on a published copy (``publish``): read-only connections, so any number of
+        # processes read the file at once; writes fail with DuckDB's read-only error
+        self.read_only = os.environ.get("PMO_DB_READ_ONLY", "") not in ("", "0")
 
     def as_user(self, scope: Scope) -> Store:
         """The same database seen through another user's scope."""
-        return Store(self.path, lock_timeout=self.lock_timeout, scope=scope)
+        other = Store(self.path, lock_timeout=self.lock_timeout, scope=scope)
+        other.read_only = self.read_only
+        return other
 
     def _deny(self, reason: str | None) -> None:
         if reason:
@@ -267,6 +273,9 @@ class Store:
     def batch(self) -> Iterator[Store]:
         """Hold one connection for a batch of operations from this thread (bulk loads): the
         file stays locked to other processes until the batch ends."""
+        if self._held is not None:  # already inside a batch: keep the one connection
+            yield self
+            return
         with self.connect() as con:
             self._held = con
             try:
@@ -284,7 +293,7 @@ class Store:
         deadline = time.monotonic() + self.lock_timeout
         while True:
             try:
-                con = duckdb.connect(self.path)
+                con = duckdb.connect(self.path, read_only=self.read_only)
                 break
             except duckdb.IOException as err:
                 if "lock" not in str(err).lower() or time.monotonic() > deadline:
@@ -293,7 +302,8 @@ class Store:
                     ) from None
                 time.sleep(0.05 + random.random() * 0.15)
         try:
-            self._migrate(con)
+            if not self.read_only:  # a published copy is already at the schema that wrote it
+                self._migrate(con)
             yield con
         finally:
             con.close()
@@ -669,6 +679,30 @@ class Store:
         rows = self._read("SELECT count(*) AS n, coalesce(max(upload_id), 0) AS m FROM uploads")
         return f"{rows.n.iloc[0]}-{rows.m.iloc[0]}"
 
+    def reads_version(self, as_of: dt.date | None = None, sources=None, project_ids=None) -> str:
+        """A cache key for what a read depends on: the uploads of ``sources`` (all when None) for
+        ``project_ids`` (all in scope when None) with an as-of date on or before ``as_of``. It
+        changes when such an upload is stored or deleted, and only then: a new snapshot of another
+        project, another source or a later date leaves it unchanged (:meth:`data_version` changes
+        on every upload)."""
+        rows = self._read(
+            """SELECT count(DISTINCT u.upload_id) AS n,
+                      coalesce(md5(string_agg(DISTINCT u.upload_id::VARCHAR, ',' ORDER BY u.upload_id::VARCHAR)), '')
+                          AS digest
+               FROM uploads u LEFT JOIN upload_projects p USING (upload_id)
+               WHERE ($sources IS NULL OR list_contains($sources, u.source))
+                 AND ($as_of IS NULL OR u.as_of IS NULL OR u.as_of <= $as_of)
+                 AND ($wanted IS NULL OR list_contains($wanted, p.project_id))
+                 AND ($projects IS NULL OR list_contains($projects, p.project_id))""",
+            {
+                "sources": _as_list(sources),
+                "as_of": as_of,
+                "wanted": _as_list(project_ids),
+                "projects": self._visible(project_ids),
+            },
+        )
+        return f"{rows.n.iloc[0]}-{rows.digest.iloc[0][:16]}"
+
     def latest_as_of(self, include_register: bool = False) -> dt.date | None:
         """The newest as-of date of a progress snapshot (registers only with ``include_register``)."""
         rows = self._read(
@@ -775,6 +809,67 @@ class Store:
                 "projects": self._visible([project_id], table),
             },
         )
+
+    def histories(self, table: str, project_ids, until: dt.date | None = None) -> pd.DataFrame:
+        """:meth:`history` of several projects in one query: rows of ``table`` from every snapshot
+        of each of ``project_ids`` up to ``until``, one snapshot per project and as-of date (the
+        latest loaded wins), with ``snapshot_as_of``; ordered by project, then as-of date."""
+        return self._read(
+            f"""WITH snaps AS (
+                    SELECT p.project_id, u.as_of, arg_max(u.upload_id, (u.loaded_at, u.upload_id)) AS upload_id
+                    FROM uploads u JOIN upload_projects p USING (upload_id)
+                    WHERE list_contains($sources, u.source) AND list_contains($wanted, p.project_id)
+                      AND ($until IS NULL OR u.as_of <= $until)
+                      AND ($projects IS NULL OR list_contains($projects, p.project_id))
+                    GROUP BY ALL)
+                SELECT t.*, s.as_of AS snapshot_as_of
+                FROM {table} t JOIN snaps s USING (upload_id, project_id)
+                ORDER BY t.project_id, s.as_of""",
+            {
+                "sources": list(_sources_of(table)),
+                "wanted": [str(p) for p in project_ids],
+                "until": until,
+                "projects": self._visible(list(project_ids), table),
+            },
+        )
+
+    # -- publishing for readers on other machines ----------------------------------------------
+
+    def publish(self, out_dir: str | os.PathLike) -> dict[str, int]:
+        """Write a consistent read-only publication of the database into ``out_dir``:
+        ``parquet/<table>.parquet`` for every table (DuckDB ``COPY ... (FORMAT parquet)``) and
+        ``portfolio.duckdb``, a copy of the file for app replicas (``PMO_DB=...`` with
+        ``PMO_DB_READ_ONLY=1``). Everything is written from one connection (nothing is stored
+        meanwhile) into a new folder that then replaces ``out_dir`` (readers never see half of
+        it). Unscoped: the PMO publishes everything. Returns table -> rows."""
+        if not self.scope.unrestricted:
+            raise AccessDenied(f"{self.scope.user} ({self.scope.role}): only the PMO publishes the database.")
+        out = Path(out_dir)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        building = out.with_name(f"{out.name}.building-{os.getpid()}")
+        shutil.rmtree(building, ignore_errors=True)
+        (building / "parquet").mkdir(parents=True)
+        counts: dict[str, int] = {}
+        with self.batch(), self.connect() as con:
+            tables = [r[0] for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+                "AND schema_name = 'main' ORDER BY table_name").fetchall()]  # fmt: skip
+            for table in tables:
+                target = building / "parquet" / f"{table}.parquet"
+                quoted = '"' + table.replace('"', '""') + '"'
+                con.execute(f"COPY (SELECT * FROM {quoted}) TO '{_sql_path(target)}' (FORMAT parquet)")
+                counts[table] = con.execute(f"SELECT count(*) FROM {quoted}").fetchone()[0]
+            con.execute(f"ATTACH '{_sql_path(building / 'portfolio.duckdb')}' AS published")
+            try:
+                con.execute(f"COPY FROM DATABASE {_sql_ident(con)} TO published")
+            finally:
+                con.execute("DETACH published")
+        old = out.with_name(f"{out.name}.old-{os.getpid()}")
+        if out.exists():
+            os.replace(out, old)
+        os.replace(building, out)
+        shutil.rmtree(old, ignore_errors=True)
+        return counts
 
     # -- people and capacity (DESIGN.md §9) ----------------------------------------------------
 
@@ -959,6 +1054,16 @@ def project_for_jira_key(projects: pd.DataFrame, key: str) -> str | None:
     return None
 
 
+def _sql_path(path: Path) -> str:
+    """A file path as a SQL string literal's content (COPY and ATTACH take no bound parameters)."""
+    return str(path).replace("'", "''")
+
+
+def _sql_ident(con: duckdb.DuckDBPyConnection) -> str:
+    name = con.execute("SELECT current_database()").fetchone()[0]
+    return '"' + name.replace('"', '""') + '"'
+
+
 def _as_list(values) -> list[str] | None:
     if values is None:
         return None
@@ -1009,3 +1114,34 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, upl
     finally:
         with contextlib.suppress(duckdb.Error):  # in an aborted transaction; the connection closes anyway
             con.unregister(view)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m store publish --out DIR [--db PATH]``: Parquet files of every table and a
+    read-only copy of the database, for replicas and for Spark/Trino (README, "Beyond one machine")."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m store", description="Publish the portfolio database.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    publish = commands.add_parser("publish", help="write Parquet files and a read-only copy into --out")
+    publish.add_argument("--out", required=True, type=Path, help="folder to (re)write")
+    publish.add_argument("--db", type=Path, default=None, help=f"database (default {DEFAULT_DB})")
+    args = parser.parse_args(argv)
+    db = Path(args.db or DEFAULT_DB)
+    if not db.exists():
+        print(f"error: {db} does not exist; ingest files first (python -m loaders ingest ...).", file=sys.stderr)
+        return 1
+    try:
+        counts = Store(db).publish(args.out)
+    except (StoreError, OSError, duckdb.Error) as err:
+        print(f"error: publishing {db} to {args.out} failed: {err}", file=sys.stderr)
+        return 1
+    rows = sum(counts.values())
+    print(f"published {db} to {args.out}: {len(counts)} tables, {rows:,} rows "
+          f"({args.out / 'parquet'} and {args.out / 'portfolio.duckdb'})")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -2,7 +2,7 @@
 
 Pages call :func:`settings` for the sidebar's choices and :func:`store` for the database, and
 key their ``st.cache_data`` functions by small values: project id, as-of date and
-:func:`data_version`.
+:func:`data_version` (or, narrower, :func:`reads_version`: the uploads a computation reads).
 """
 
 from __future__ import annotations
@@ -58,6 +58,15 @@ def data_version() -> str:
     result computed for one user is never shown to another."""
     s = store()
     return f"{s.path}|{s.data_version()}|{s.scope.role}:{s.scope.user}"
+
+
+def reads_version(as_of: dt.date | None, sources=None, project_ids=None) -> str:
+    """The cache key of a computation that reads only the uploads of ``sources`` for
+    ``project_ids`` on or before ``as_of`` (``Store.reads_version``), and whose view of them this
+    is: an ingest of another project or a later date leaves the cached result valid."""
+    s = store()
+    ids = None if project_ids is None else tuple(project_ids)
+    return f"{s.path}|{s.reads_version(as_of, sources, ids)}|{s.scope.role}:{s.scope.user}"
 
 
 @st.cache_data(show_spinner=False)

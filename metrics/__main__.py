@@ -94,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "capacity":
         kwargs["weeks"] = args.weeks
     try:
-        result = module.report(store, **kwargs)
+        with store.batch():  # one connection for the whole report
+            result = module.report(store, **kwargs)
     except (MetricsError, StoreError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

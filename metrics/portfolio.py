@@ -454,12 +454,19 @@ def index_trend(histories: pd.DataFrame, dates) -> pd.DataFrame:
 
 
 def portfolio_trend(store, as_of: dt.date, project_ids) -> pd.DataFrame:
-    """:func:`index_trend` over every plan snapshot date up to ``as_of`` of the given projects."""
+    """:func:`index_trend` over every plan snapshot date up to ``as_of`` of the given projects.
+    The plan history of every project is read in one query (``Store.histories``)."""
     from metrics.evm import evm_history
 
+    project_ids = list(project_ids)
+    everything = store.histories("tasks", project_ids, as_of) if project_ids else pd.DataFrame()
+    by_project = dict(tuple(everything.groupby("project_id", sort=False))) if not everything.empty else {}
     frames = []
     for pid in project_ids:
-        history = evm_history(store.history("tasks", pid, as_of))
+        rows = by_project.get(pid)
+        if rows is None:
+            continue
+        history = evm_history(rows.reset_index(drop=True))
         if not history.empty:
             frames.append(history.assign(project_id=pid)[["project_id", "snapshot_as_of", "bac", "pv", "ev", "ac"]])
     if not frames:

@@ -11,6 +11,7 @@ from charts import delivery as charts
 from exports import to_excel
 from metrics import MetricsError, due_dates
 from metrics import delivery as dl
+from store import WORK_SOURCES
 from views import delivery as delivery_view
 from views.delivery import UNIT_NAMES, fmt_date, fmt_num
 
@@ -22,7 +23,8 @@ def jira_projects(as_of, project_ids, version) -> list[str]:
 
 @st.cache_data(show_spinner="Computing delivery metrics…")
 def view(project_id, as_of, version, team, done, unit, calendar) -> dl.Delivery:
-    return dl.dashboard(ui.store(), project_id, as_of, team=team or None, done_statuses=list(done), unit=unit)
+    with ui.store().batch() as store:  # one connection for the whole computation
+        return dl.dashboard(store, project_id, as_of, team=team or None, done_statuses=list(done), unit=unit)
 
 
 @st.cache_data(show_spinner=False)
@@ -56,8 +58,9 @@ top = st.columns([3, 2, 2])
 project_id = ui.project_picker(with_jira, top[0])
 
 calendar_key = dl.calendar_version(ui.store(), project_id)
+reads = ui.reads_version(settings.as_of, WORK_SOURCES, [project_id])  # this project's work-item uploads only
 try:
-    base = view(project_id, settings.as_of, settings.data_version, "", (), None, calendar_key)
+    base = view(project_id, settings.as_of, reads, "", (), None, calendar_key)
 except MetricsError as err:
     st.info("The delivery metrics cannot be computed for this project:")
     st.text(str(err))  # names the project: user text, never markdown
@@ -86,7 +89,7 @@ with st.expander("Definition of done"):
         help="Empty: every issue whose status category is Done. Completion time is the Resolved date.",
     )
 
-d = view(project_id, settings.as_of, settings.data_version, team, tuple(done), unit, calendar_key)
+d = view(project_id, settings.as_of, reads, team, tuple(done), unit, calendar_key)
 st.caption(delivery_view.summary_caption(d))
 for note in d.notes:
     st.info(note)
@@ -124,9 +127,7 @@ with tab_sprints:
             key="sprint",
             help="Opens on the current sprint once it has two days of data, else on the last closed sprint.",
         )
-        burn, caption = sprint_view(
-            project_id, settings.as_of, settings.data_version, team, tuple(done), unit, calendar_key, sprint
-        )
+        burn, caption = sprint_view(project_id, settings.as_of, reads, team, tuple(done), unit, calendar_key, sprint)
         if burn.empty:
             st.info(caption)
         else:
@@ -146,7 +147,7 @@ with tab_burnup:
     )
     value = right.selectbox("Which", options[kind], key="scope_value") if kind != "project" else None
     up, cone, scope_fc, caption = burnup_view(
-        project_id, settings.as_of, settings.data_version, team, tuple(done), unit, calendar_key, kind, value
+        project_id, settings.as_of, reads, team, tuple(done), unit, calendar_key, kind, value
     )
     remaining = scope_fc["remaining_points"] if d.unit == "points" else scope_fc["remaining_issues"]
     st.write(f"Remaining: **{fmt_num(remaining, 1 if d.unit == 'points' else 0)} {unit_label}**")
@@ -161,9 +162,7 @@ with tab_burnup:
     if scope_fc["unestimated_issues"] and d.unit == "points":
         st.caption(f"{scope_fc['unestimated_issues']} remaining issues have no story points and are not counted.")
     if d.snapshots >= 2:
-        history = accuracy_view(
-            project_id, settings.as_of, settings.data_version, team, tuple(done), unit, calendar_key, kind, value
-        )
+        history = accuracy_view(project_id, settings.as_of, reads, team, tuple(done), unit, calendar_key, kind, value)
         if not history.empty and history[["p50", "p85", "p95"]].notna().any().any():
             st.altair_chart(charts.forecast_accuracy(history), width="stretch")
             st.caption(

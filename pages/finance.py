@@ -32,9 +32,9 @@ STATUS = [budget.TABLE_COLUMNS["ytd_status"], budget.TABLE_COLUMNS["status"]]
 
 @st.cache_data(show_spinner="Reading the finance snapshot…")
 def load(as_of, project_ids, fy_start_month, version):
-    store = ui.store()
-    prepared, view = budget.prepared_lines(store, as_of, list(project_ids) if project_ids else None, fy_start_month)
-    registered = budget.registered_projects(store)
+    with ui.store().batch() as store:  # one connection for the whole computation
+        prepared, view = budget.prepared_lines(store, as_of, list(project_ids) if project_ids else None, fy_start_month)
+        registered = budget.registered_projects(store)
     unknown = [] if prepared.empty or registered is None else sorted(set(prepared["project_id"]) - registered)
     return prepared, view, unknown
 

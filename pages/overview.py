@@ -23,12 +23,14 @@ from metrics.portfolio import (
 
 @st.cache_data(show_spinner="Computing portfolio health…")
 def load(as_of, version, portfolio_settings):
-    return portfolio_frame(ui.store(), as_of, portfolio_settings)
+    with ui.store().batch() as store:  # one connection for the whole computation
+        return portfolio_frame(store, as_of, portfolio_settings)
 
 
 @st.cache_data(show_spinner="Computing the portfolio trend…")
 def trend(as_of, version, project_ids):
-    return portfolio_trend(ui.store(), as_of, project_ids)
+    with ui.store().batch() as store:
+        return portfolio_trend(store, as_of, project_ids)
 
 
 DAY = "{:%d %b %Y}"
@@ -40,7 +42,9 @@ settings = ui.settings()
 rules = ui.portfolio_settings()
 st.title("Portfolio overview")
 try:
-    frame = load(settings.as_of, settings.data_version, rules)
+    # keyed by the uploads it reads (on or before the date; registers of any date), not every upload
+    reads = ui.reads_version(settings.as_of) + ui.reads_version(None, ("register",))
+    frame = load(settings.as_of, reads, rules)
 except MetricsError as err:
     st.info(f"Nothing to show yet: {err} Use the **Uploads & problems** page.")
     st.stop()
@@ -164,7 +168,11 @@ with left:
         st.switch_page("pages/project.py")
     st.altair_chart(
         index_trend(
-            trend(settings.as_of, settings.data_version, tuple(summary["trend_projects"])),
+            trend(
+                settings.as_of,
+                ui.reads_version(settings.as_of, ("msproject",), summary["trend_projects"]),
+                tuple(summary["trend_projects"]),
+            ),
             title="Portfolio CPI and SPI over time",
         ),
         width="stretch",

@@ -576,3 +576,57 @@ def test_a_localized_epic_is_a_container_not_a_13_point_work_item():
     items = dl.prepare(issues).set_index("issue_key")
     assert items.loc["FR-1", "is_epic"] and not items.loc["FR-1", "is_item"] and items.loc["FR-1", "points"] == 0
     assert items["is_item"].sum() == 2 and items["points"].sum() == 5
+
+
+def _open_seen_loop(history_issues: pd.DataFrame) -> dict:
+    """The reference: the per-issue Python loop the vectorised version replaced."""
+    out: dict = {}
+    h = history_issues.dropna(subset=["sprint"])
+    cat = h["status_category"].astype("str").str.casefold()
+    h = h.assign(undone=~cat.eq("done").fillna(False).astype(bool))
+    for _, g in h.sort_values("snapshot_as_of").groupby("issue_key"):
+        seq = list(zip(g["snapshot_as_of"], g["sprint"].astype(str), g["undone"], strict=True))
+        for i, (when, sprint, undone) in enumerate(seq):
+            if undone and any(s != sprint for _, s, _ in seq[i + 1 :]):
+                day = pd.Timestamp(when).date()
+                out[sprint] = max(out.get(sprint, day), day)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_sprints_seen_open_before_moving_match_the_per_issue_loop(seed):
+    """Random snapshot histories (issues moving between sprints, reopening, missing sprints,
+    duplicate rows on one date): the vectorised reading equals the loop it replaced."""
+    import numpy as np
+
+    from metrics.delivery.calendar import _seen_open_before_moving
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 120))
+    sprints = np.array(["S1", "S2", "S3", "S4", None], dtype=object)
+    frame = pd.DataFrame(
+        {
+            "issue_key": rng.choice([f"K-{i}" for i in range(12)] + [None], n),
+            "snapshot_as_of": pd.Timestamp("2026-01-02") + pd.to_timedelta(7 * rng.integers(0, 8, n), unit="D"),
+            "sprint": rng.choice(sprints, n, p=[0.3, 0.25, 0.2, 0.15, 0.1]),
+            "status_category": rng.choice(["To Do", "In Progress", "Done", "done", None], n),
+        }
+    )
+    assert _seen_open_before_moving(frame) == _open_seen_loop(frame)
+
+
+def test_a_sprint_is_seen_open_until_its_unfinished_issue_moves_on():
+    from metrics.delivery.calendar import _seen_open_before_moving
+
+    d = pd.Timestamp
+    frame = pd.DataFrame(
+        {
+            "issue_key": ["A", "A", "A", "B", "B"],
+            "snapshot_as_of": [d("2026-01-02"), d("2026-01-09"), d("2026-01-16"), d("2026-01-02"), d("2026-01-09")],
+            "sprint": ["S1", "S1", "S2", "S1", "S1"],
+            "status_category": ["To Do", "In Progress", "In Progress", "To Do", "Done"],
+        }
+    )
+    # A was open in S1 on the 2nd and the 9th and then moved to S2; B never left S1.
+    assert _seen_open_before_moving(frame) == {"S1": dt.date(2026, 1, 9)}
+    assert _seen_open_before_moving(frame.iloc[:0]) == {} and _seen_open_before_moving(None) == {}

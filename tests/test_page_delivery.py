@@ -173,3 +173,24 @@ def test_delivery_export_holds_the_page_tables(page_store):
 def calendar_editor(at):
     """The sprint calendar editor's frame (the data editor with sprint origins)."""
     return next(df.value for df in reversed(at.dataframe) if "origin" in df.value.columns)
+
+
+def test_an_upload_for_another_project_does_not_recompute_this_projects_delivery(page_store, monkeypatch):
+    """The page's cache is keyed by the uploads it reads (this project's Jira snapshots up to the
+    date), not by every upload: a weekly ingest of other projects leaves it cached."""
+    write_jira(page_store, "ALPHA", D(2026, 3, 1), SCRUM)
+    write_jira(page_store, "KAN", D(2026, 3, 1), [issue("K-1", None, "Done", "2026-01-05", "2026-01-09")])
+    calls = []
+    real = dl.dashboard
+    monkeypatch.setattr(dl, "dashboard", lambda store, pid, *a, **k: calls.append(pid) or real(store, pid, *a, **k))
+    at = AppTest.from_file(str(ROOT / "pages" / "delivery.py"))
+    at.session_state["project"] = "ALPHA"
+    run(at)
+    first = len(calls)
+    assert first >= 1 and set(calls) == {"ALPHA"}
+    write_jira(page_store, "KAN", D(2026, 3, 1), [issue("K-2", None, "Done", "2026-01-05", "2026-01-12")])
+    run(at)
+    assert len(calls) == first  # KAN's new export: ALPHA's views stayed cached
+    write_jira(page_store, "ALPHA", D(2026, 3, 1), [*SCRUM, issue("A-99", None, "To Do", "2026-02-20")])
+    run(at)
+    assert len(calls) > first  # ALPHA's own new export: recomputed

@@ -216,3 +216,36 @@ def test_plan_actual_cost_far_from_the_ledger_is_a_confidence_problem():
     assert gap == pytest.approx(0.2) and "20 % gap" in notes[0]
     assert reconcile({"ac": 105.0, "ledger_actual": 100.0}, Settings()) == (pytest.approx(0.05), [])
     assert reconcile({"ac": None, "ledger_actual": 100.0}, Settings()) == (None, [])
+
+
+def test_portfolio_trend_reads_every_plan_history_in_one_query_with_the_same_numbers(tmp_path, monkeypatch):
+    """The trend equals the per-project computation (evm_history of each project's history), and
+    the histories of all projects come from one read."""
+    from metrics.evm import evm_history
+    from metrics.portfolio import index_trend, portfolio_trend
+    from store import Store
+
+    store = Store(tmp_path / "t.duckdb")
+    for pid, days, cost in (("A", (9, 16, 23), 100.0), ("B", (16, 30), 250.0)):
+        for n, day in enumerate(days):
+            frame = pd.DataFrame({"project_id": pid, "task_uid": [1, 2], "name": ["x", "y"],
+                                  "baseline_start": pd.Timestamp("2026-01-05 08:00"),
+                                  "baseline_finish": pd.Timestamp("2026-02-27 17:00"),
+                                  "baseline_cost": cost, "percent_complete": 10.0 * (n + 1),
+                                  "actual_cost": cost * 0.12 * (n + 1)})  # fmt: skip
+            store.write_upload(source="msproject", fmt="test", file_name=f"{pid}{day}.xml", sha256=f"{pid}{day}",
+                               project_id=pid, as_of=dt.date(2026, 1, day), tables={"tasks": frame},
+                               problems=pd.DataFrame(columns=["row_number", "column_name", "value", "severity",
+                                                              "message"]), rows_loaded=2, rows_rejected=0)  # fmt: skip
+    until = dt.date(2026, 1, 27)
+    expected_parts = []
+    for pid in ("A", "B"):
+        h = evm_history(store.history("tasks", pid, until))
+        expected_parts.append(h.assign(project_id=pid)[["project_id", "snapshot_as_of", "bac", "pv", "ev", "ac"]])
+    parts = pd.concat(expected_parts, ignore_index=True)
+    parts["snapshot_as_of"] = pd.to_datetime(parts.snapshot_as_of)
+    expected = index_trend(parts, parts.snapshot_as_of.unique())
+    monkeypatch.setattr(Store, "history", lambda *a, **k: pytest.fail("one query for all projects, not one each"))
+    got = portfolio_trend(store, until, ["A", "B", "NO-PLAN"])
+    pd.testing.assert_frame_equal(got, expected)
+    assert sorted(got.snapshot_as_of.dt.day.unique()) == [9, 16, 23]  # B's 30th is after the as-of date

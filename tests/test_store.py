@@ -298,3 +298,61 @@ def test_uploads_cli_prints_json(store, tmp_path):
     assert rows[0]["as_of"] == "2026-01-05"
     assert rows[0]["source"] == "register"
     assert rows[0]["rows_loaded"] == 2
+
+
+def test_histories_reads_many_projects_in_one_query_exactly_as_history_does(store):
+    from access import Scope
+
+    write(store, dt.date(2026, 1, 9), tasks(2), sha="a1")
+    write(store, dt.date(2026, 1, 23), tasks(5), sha="a2", loaded_at=dt.datetime(2026, 1, 23, 10))
+    write(store, dt.date(2026, 1, 23), tasks(4), sha="a3", loaded_at=dt.datetime(2026, 1, 23, 11))  # supersedes a2
+    write(store, dt.date(2026, 1, 16), tasks(3, project="B"), sha="b1", project="B")
+    write(store, dt.date(2026, 2, 6), tasks(1, project="C"), sha="c1", project="C")
+    both = store.histories("tasks", ["A", "B", "C"], dt.date(2026, 1, 31))
+    assert both.groupby(["project_id", "snapshot_as_of"]).size().tolist() == [2, 4, 3]  # C is after `until`
+    assert both.project_id.tolist() == ["A"] * 6 + ["B"] * 3  # ordered by project, then date
+    for pid in ("A", "B"):
+        one = store.history("tasks", pid, dt.date(2026, 1, 31))
+        mine = both[both.project_id == pid].reset_index(drop=True)
+        pd.testing.assert_frame_equal(
+            mine.sort_values(["snapshot_as_of", "task_uid"]).reset_index(drop=True),
+            one.sort_values(["snapshot_as_of", "task_uid"]).reset_index(drop=True),
+        )
+    assert store.histories("tasks", []).empty
+    pm = store.as_user(Scope(user="pm@x", role="pm", projects=frozenset({"B"})))
+    assert set(pm.histories("tasks", ["A", "B"]).project_id) == {"B"}  # the scope still applies
+
+
+def test_a_batch_inside_a_batch_keeps_the_one_connection(store, monkeypatch):
+    write(store, dt.date(2026, 1, 9), tasks(2), sha="a1")
+    opened = []
+    real = store_module.duckdb.connect
+    monkeypatch.setattr(store_module.duckdb, "connect", lambda *a, **k: opened.append(a) or real(*a, **k))
+    with store.batch():
+        with store.batch():
+            store.snapshot("tasks")
+        store.history("tasks", "A")  # still on the outer batch's connection
+        store.data_version()
+    assert len(opened) == 1
+
+
+def test_reads_version_changes_only_with_the_uploads_a_read_depends_on(store):
+    from access import Scope
+
+    write(store, dt.date(2026, 1, 9), tasks(2), sha="a1")
+    write(store, dt.date(2026, 1, 9), tasks(2, project="B"), sha="b1", project="B")
+    a_jan16 = lambda: store.reads_version(dt.date(2026, 1, 16), ("msproject",), ["A"])  # noqa: E731
+    everything = lambda: store.reads_version(dt.date(2026, 1, 16))  # noqa: E731
+    before, before_all = a_jan16(), everything()
+    write(store, dt.date(2026, 1, 12), tasks(3, project="B"), sha="b2", project="B")  # another project
+    write(store, dt.date(2026, 1, 23), tasks(3), sha="a3")  # after the date
+    assert a_jan16() == before
+    assert everything() != before_all  # B's new snapshot is read by a portfolio-wide view
+    assert store.reads_version(dt.date(2026, 1, 16), ("jira",), ["A"]) == "0-"  # no such uploads
+    new = write(store, dt.date(2026, 1, 16), tasks(4), sha="a2")  # on the date: read
+    changed = a_jan16()
+    assert changed != before
+    assert store.delete_upload(new.upload_id)
+    assert a_jan16() == before  # deleting it gives back the same key
+    pm = store.as_user(Scope(user="pm@x", role="pm", projects=frozenset({"B"})))
+    assert pm.reads_version(dt.date(2026, 1, 16), ("msproject",), ["A"]) == "0-"  # nothing of A is visible

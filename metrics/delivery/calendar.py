@@ -41,17 +41,7 @@ def infer_sprint_calendar(
     done = done.assign(last=done["issue_key"].map(last)).dropna(subset=["last"])
     first_done = done.groupby("last")["done_at"].min().dt.date.to_dict()
     last_done = done.groupby("last")["done_at"].max().dt.date.to_dict()
-    open_seen: dict[str, dt.date] = {}
-    if history_issues is not None and not history_issues.empty and "sprint" in history_issues:
-        h = history_issues.dropna(subset=["sprint"])
-        cat = h["status_category"].astype("str").str.casefold()
-        h = h.assign(undone=~cat.eq("done").fillna(False).astype(bool))
-        for _, g in h.sort_values("snapshot_as_of").groupby("issue_key"):
-            seq = list(zip(g["snapshot_as_of"], g["sprint"].astype(str), g["undone"]))
-            for i, (when, sprint, undone) in enumerate(seq):
-                if undone and any(s != sprint for _, s, _ in seq[i + 1 :]):
-                    day = pd.Timestamp(when).date()
-                    open_seen[sprint] = max(open_seen.get(sprint, day), day)
+    open_seen = _seen_open_before_moving(history_issues)
     finishes = {
         s: max(filter(None, [last_done.get(s), open_seen.get(s)])) for s in order if s in last_done or s in open_seen
     }
@@ -87,6 +77,33 @@ def infer_sprint_calendar(
             rows[i]["finish"] = rows[i + 1]["start"] - dt.timedelta(days=1)
             rows[i]["start"] = rows[i]["finish"] - dt.timedelta(days=cadence - 1)
     return pd.DataFrame(rows, columns=cols)
+
+
+def _seen_open_before_moving(history_issues: pd.DataFrame | None) -> dict[str, dt.date]:
+    """Per sprint, the latest snapshot date on which an unfinished issue had it as its sprint and
+    a later snapshot of that issue shows another sprint (so the sprint was still open then).
+
+    Vectorised over every issue of every snapshot: in each issue's snapshots by date, a row
+    counts when it is unfinished and the sprints of the rows after it are not all its own
+    (min and max of their sprint codes, taken from the end, are not both equal to its code)."""
+    if history_issues is None or history_issues.empty or "sprint" not in history_issues:
+        return {}
+    h = history_issues.dropna(subset=["sprint"])
+    cat = h["status_category"].astype("str").str.casefold()
+    h = h.assign(undone=~cat.eq("done").fillna(False).astype(bool), sprint=h["sprint"].astype(str))
+    h = h.sort_values("snapshot_as_of")  # the order "later" is read in
+    h = h.assign(code=pd.factorize(h["sprint"])[0].astype("float64")).iloc[::-1]
+    by_issue = h.groupby("issue_key", sort=False)["code"]
+    after = by_issue.shift(1)  # reversed: the previous row is the next snapshot
+    keys = h["issue_key"]
+    after_min = after.groupby(keys, sort=False).cummin()
+    after_max = after.groupby(keys, sort=False).cummax()
+    moved = after_min.notna() & ~(after_min.eq(h["code"]) & after_max.eq(h["code"]))
+    hits = h[h["undone"] & moved & keys.notna()]
+    if hits.empty:
+        return {}
+    days = pd.to_datetime(hits["snapshot_as_of"]).dt.date
+    return {str(k): v for k, v in days.groupby(hits["sprint"]).max().items()}
 
 
 def merge_calendar(inferred: pd.DataFrame, stored: pd.DataFrame | None) -> pd.DataFrame:
