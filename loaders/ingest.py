@@ -6,12 +6,13 @@ import contextlib
 import datetime as dt
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from loaders import precheck, sandbox
 from loaders.base import MAX_UPLOAD_BYTES, LoaderError, NeedsMapping, Parsed, Problem, Refused, Sample
 from loaders.detect import detect, loader_modules
 from store import Store, StoreError, project_for_jira_key
@@ -56,13 +57,18 @@ def slug(text: str) -> str:
 
 
 def parse_file(data: bytes, file_name: str, source: str | None = None, mapping: dict | None = None) -> Parsed:
-    """Detect the format (or take ``source``) and parse. Raises :class:`Refused` (or its
-    :class:`NeedsMapping` when the loader needs to be told which column plays which role).
-    ``mapping`` (role -> column) goes to loaders that declare ``ACCEPTS_MAPPING = True``."""
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise Refused(
-            f"{file_name}: the file is {len(data) / 2**20:.0f} MB, over the {MAX_UPLOAD_BYTES // 2**20} MB limit."
-        )
+    """Detect the format (or take ``source``) and parse, after the cheap pre-checks
+    (:mod:`loaders.precheck`) and in a child process with memory and time limits
+    (:mod:`loaders.sandbox`). Raises :class:`Refused` (or its :class:`NeedsMapping` when the loader
+    needs to be told which column plays which role). ``mapping`` (role -> column) goes to loaders
+    that declare ``ACCEPTS_MAPPING = True``. At most :data:`MAX_PROBLEMS` problems are kept."""
+    precheck.check(data, file_name)
+    parsed = sandbox.run(parse_in_process, data, file_name, source, mapping, file_name=file_name)
+    return cap_problems(parsed)
+
+
+def parse_in_process(data: bytes, file_name: str, source: str | None = None, mapping: dict | None = None) -> Parsed:
+    """:func:`parse_file` in this process, without pre-checks or limits: for trusted files (the demo build)."""
     if source:
         candidates = [m for m in loader_modules() if getattr(m, "SOURCE", None) == source]
         if not candidates:
@@ -81,6 +87,25 @@ def parse_file(data: bytes, file_name: str, source: str | None = None, mapping: 
         raise Refused(
             f"{file_name}: the file could not be read as {module.SOURCE} data ({type(err).__name__}: {err})."
         ) from None
+
+
+#: Problems kept per upload; the rest are counted in one last problem.
+MAX_PROBLEMS = 2000
+
+
+def cap_problems(parsed: Parsed, limit: int = MAX_PROBLEMS) -> Parsed:
+    """``parsed`` with at most ``limit`` problems: the first ``limit - 1`` as found, then one that
+    counts the rest by severity (the row counts are unchanged: every rejected row is still counted)."""
+    if len(parsed.problems) <= limit:
+        return parsed
+    kept, rest = parsed.problems[: limit - 1], parsed.problems[limit - 1 :]
+    by_severity: dict[str, int] = {}
+    for problem in rest:
+        by_severity[problem.severity] = by_severity.get(problem.severity, 0) + 1
+    counted = ", ".join(f"{n:,} {severity}" for severity, n in sorted(by_severity.items()))
+    worst = "error" if "error" in by_severity else next(iter(sorted(by_severity)))
+    summary = Problem(f"{len(rest):,} more problems not listed ({counted}); the first {limit - 1:,} are above.", worst)
+    return replace(parsed, problems=[*kept, summary])
 
 
 def ingest_bytes(
@@ -183,7 +208,9 @@ def store_parsed(
     uploaded_by: str | None = None,
 ) -> IngestReport:
     """Resolve project and as-of date for a parsed file and store it as one snapshot
-    (``uploaded_by``: who, or ``demo`` for the generated demo portfolio)."""
+    (``uploaded_by``: who, or ``demo`` for the generated demo portfolio). At most
+    :data:`MAX_PROBLEMS` problems are stored (:func:`cap_problems`)."""
+    parsed = cap_problems(parsed)
     problems = list(parsed.problems)
     upload_project = None
     known = store.projects()

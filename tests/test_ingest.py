@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-import loaders.ingest as ingest
+from loaders import precheck, sandbox
 from loaders.ingest import date_in_name, ingest_bytes, project_in_name, slug
 
 PLAN = (
@@ -45,7 +45,7 @@ def test_slug():
 
 
 def test_oversized_upload_is_refused_before_parsing(store, monkeypatch):
-    monkeypatch.setattr(ingest, "MAX_UPLOAD_BYTES", 10)
+    monkeypatch.setattr(precheck, "MAX_UPLOAD_BYTES", 10)
     report = ingest_bytes(store, b"project_id,name,program\nA,B,C\n", "big.csv")
     assert report.status == "refused" and "over the 0 MB limit" in report.message
     assert store.uploads().empty
@@ -57,6 +57,7 @@ def test_a_loader_crash_becomes_one_sentence_and_stores_nothing(store, monkeypat
     def boom(data, file_name):
         raise KeyError("column")
 
+    monkeypatch.setattr(sandbox, "ISOLATED", False)  # the patched loader lives in this process
     monkeypatch.setattr(register, "parse", boom)
     report = ingest_bytes(store, b"project_id,name,program\nA,B,C\n", "reg.csv")
     assert report.status == "refused"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from loaders import precheck, sandbox
 from loaders.base import MAX_UPLOAD_BYTES, LoaderError, Refused
 from loaders.detect import detect, loader_modules
 from loaders.finance.mapping import parse_mapped
@@ -23,8 +24,14 @@ def ingest_mapped(store, path: str | Path, given: dict, *, project_id=None, as_o
         data = path.read_bytes() if size <= MAX_UPLOAD_BYTES else b""
     except OSError:
         data = b""
-    module = _module(data, path.name, source) if data else None
-    if module is None or not getattr(module, "ACCEPTS_MAPPING", False):
+    accepts = False
+    if data:
+        try:
+            precheck.check(data, path.name)
+            accepts = sandbox.run(_accepts_mapping, data, path.name, source, file_name=path.name)
+        except Refused as err:
+            return IngestReport(path.name, "refused", str(err))
+    if not accepts:
         if given:
             return IngestReport(path.name, "refused", f"{path.name}: --map applies to finance files only; this "
                                 "file is not one.")  # fmt: skip
@@ -40,10 +47,13 @@ def ingest_mapped(store, path: str | Path, given: dict, *, project_id=None, as_o
     return store_parsed(store, parsed, data, path.name, project_id=project_id, as_of=as_of)
 
 
-def _module(data: bytes, file_name: str, source: str | None):
+def _accepts_mapping(data: bytes, file_name: str, source: str | None) -> bool:
+    """Whether the file's loader takes a column mapping (run in the sandbox: detection reads the file)."""
     try:
         if source:
-            return next((m for m in loader_modules() if getattr(m, "SOURCE", None) == source), None)
-        return detect(data, file_name)
+            module = next((m for m in loader_modules() if getattr(m, "SOURCE", None) == source), None)
+        else:
+            module = detect(data, file_name)
     except Refused:
-        return None
+        return False
+    return bool(getattr(module, "ACCEPTS_MAPPING", False))

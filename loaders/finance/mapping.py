@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 
+from loaders import sandbox
 from loaders.base import NeedsMapping
 from loaders.finance.columns import header_key, role_of
 from loaders.finance.tables import Grid, Header, find_header, read_grids, text
@@ -78,7 +79,7 @@ def mapping_for(store, data: bytes, file_name: str, given: dict | None = None) -
     """The mapping to parse this file with: the one saved for its shape (if any), overlaid with ``given``."""
     saved = {}
     try:
-        shape = shape_of(data, file_name)
+        shape = sandbox.run(shape_of, data, file_name, file_name=file_name)
     except Exception:  # an unreadable file: the parser itself will say why
         shape = None
     if shape:
@@ -95,12 +96,12 @@ def parse_mapped(store, data: bytes, file_name: str, given: dict | None = None):
     given = dict(given or {})
     mapping = mapping_for(store, data, file_name, given)
     try:
-        parsed = finance.parse(data, file_name, mapping)
+        parsed = sandbox.run(finance.parse, data, file_name, mapping, file_name=file_name)
     except NeedsMapping as err:
         saved = store.column_mapping(err.shape)
         if not saved or all(mapping.get(k) == v for k, v in saved.items()):
             raise
-        parsed = finance.parse(data, file_name, {**saved, **given})
+        parsed = sandbox.run(finance.parse, data, file_name, {**saved, **given}, file_name=file_name)
     columns = {k: v for k, v in given.items() if k != "project_id"}
     if columns and parsed.meta.get("shape"):
         store.save_column_mapping(parsed.meta["shape"], SOURCE, columns)
