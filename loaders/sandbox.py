@@ -19,7 +19,9 @@ import multiprocessing
 import os
 import resource
 import signal
+import sys
 import threading
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -36,6 +38,8 @@ PRELOAD = ["loaders.ingest", "loaders.detect", "pandas", "numpy", "python_calami
 
 _lock = threading.Lock()
 _context: Any = None
+#: What ``sys.modules["__main__"]`` is while a child starts (see :func:`_neutral_main`).
+_NEUTRAL_MAIN = types.ModuleType("__main__")
 
 _SIGNALS = {
     signal.SIGABRT: "the reader aborted",
@@ -55,7 +59,8 @@ def run(fn: Callable[..., Any], *args: Any, file_name: str, **kwargs: Any) -> An
     ctx = _forkserver()
     receiver, sender = ctx.Pipe(duplex=False)
     child = ctx.Process(target=_child, args=(sender, fn, args, kwargs, MEMORY_LIMIT, TIME_LIMIT), daemon=True)
-    child.start()
+    with _lock:
+        _start(child)
     sender.close()
     try:
         if not receiver.poll(TIME_LIMIT):
@@ -84,6 +89,24 @@ def _forkserver():
             ctx.set_forkserver_preload(PRELOAD)
             _context = ctx
         return _context
+
+
+def _start(child) -> None:
+    """Start ``child`` with a neutral ``__main__``.
+
+    ``multiprocessing`` re-runs the parent's ``__main__`` file in every child it starts (its
+    "prepare" step). Under Streamlit ``__main__`` is the page script being run, and under pytest's
+    page tests it is whichever page ran last, so a child would execute a page before parsing (and
+    fail on its first Streamlit call). The swap is put back only if nothing replaced it meanwhile:
+    a Streamlit session that starts its script in between keeps its own ``__main__``.
+    """
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = _NEUTRAL_MAIN
+    try:
+        child.start()
+    finally:
+        if sys.modules.get("__main__") is _NEUTRAL_MAIN and main is not None:
+            sys.modules["__main__"] = main
 
 
 def _child(sender, fn, args, kwargs, memory: int, seconds: float) -> None:

@@ -200,6 +200,20 @@ def test_in_process_when_not_isolated(monkeypatch):
     assert sandbox.run(os.getpid, file_name="x") != os.getpid()
 
 
+def test_the_script_running_as_main_is_not_run_again_in_the_child(tmp_path, monkeypatch):
+    """Under Streamlit ``__main__`` is the page script; a child must parse, not re-run the page."""
+    import types
+
+    page = tmp_path / "page.py"
+    page.write_text("raise SystemExit('the page ran in the child')\n")
+    main = types.ModuleType("__main__")
+    main.__file__ = str(page)
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    parsed = parse_file(jira_csv(3), "jira.csv")
+    assert len(parsed.tables["issues"]) == 3
+    assert sys.modules["__main__"] is main
+
+
 # -- zip bombs and oversized archives -----------------------------------------------------------------
 
 
