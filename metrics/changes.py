@@ -1,11 +1,12 @@
-"""What changed between two as-of dates: the portfolio's KPIs, project statuses, new red reasons
-and milestone slips. Pure: both sides are computed by the caller with the same functions
-(``metrics.portfolio.portfolio_frame`` at each date), so a delta is always like for like."""
+"""What changed between two as-of dates: the portfolio's KPIs, project statuses, new red reasons,
+risks escalated and milestone slips. Pure: both sides are computed by the caller with the same
+functions (``metrics.portfolio.portfolio_frame`` and ``metrics.risk.view`` at each date), so a
+delta is always like for like; :func:`changes_since` reads both sides from the store."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,7 @@ KPI_KEYS = (
     ("bac", "BAC"),
     ("eac", "EAC"),
 )
+ESCALATED_COLUMNS = ["project_id", "risk_id", "title", "score", "owner", "why"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,9 @@ class Changes:
     status_changes: pd.DataFrame  # project_id, name, before, after, direction (worse|better)
     new_reasons: pd.DataFrame  # project_id, name, status, reason — red/amber reasons not there before
     slipped_milestones: pd.DataFrame  # project_id, task_uid, name, finish_before, finish_after, slip_days
+    escalated_risks: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ESCALATED_COLUMNS))
+    since_snapshot: dt.date | None = None  # the newest snapshot on or before ``since`` actually compared
+    until_snapshot: dt.date | None = None  # the newest snapshot on or before ``until``
 
 
 def kpi_deltas(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
@@ -109,6 +114,22 @@ def milestone_slips(tasks_before: pd.DataFrame, tasks_after: pd.DataFrame) -> pd
     return out[columns].sort_values("slip_days", ascending=False).reset_index(drop=True)
 
 
+def risks_escalated(escalated_before: pd.DataFrame, escalated_after: pd.DataFrame) -> pd.DataFrame:
+    """Risks escalated between the dates: entries in ``escalated_after`` (``metrics.risk.escalations``
+    at ``until``, so still open and escalated then) whose (project_id, risk_id) was not escalated at
+    ``since`` — a new risk, or one that crossed a rule since. Columns project_id, risk_id, title,
+    score, owner, why (the rules that fired at ``until``), highest score first."""
+    if escalated_after is None or escalated_after.empty:
+        return pd.DataFrame(columns=ESCALATED_COLUMNS)
+    after = escalated_after.reindex(columns=ESCALATED_COLUMNS)
+    if escalated_before is not None and not escalated_before.empty:
+        was = set(zip(escalated_before.project_id, escalated_before.risk_id.astype(str), strict=True))
+        keep = [(p, str(r)) not in was for p, r in zip(after.project_id, after.risk_id, strict=True)]
+        after = after[keep]
+    order = after.sort_values(["score", "project_id", "risk_id"], ascending=[False, True, True], na_position="last")
+    return order.reset_index(drop=True)
+
+
 def compare(
     before: pd.DataFrame,
     after: pd.DataFrame,
@@ -116,9 +137,13 @@ def compare(
     tasks_after: pd.DataFrame,
     since: dt.date,
     until: dt.date,
+    escalated_before: pd.DataFrame | None = None,
+    escalated_after: pd.DataFrame | None = None,
+    since_snapshot: dt.date | None = None,
+    until_snapshot: dt.date | None = None,
 ) -> Changes:
-    """Everything that changed from ``since`` to ``until`` (frames of ``portfolio_frame`` and the
-    plan snapshots at each date)."""
+    """Everything that changed from ``since`` to ``until`` (frames of ``portfolio_frame``, the
+    plan snapshots and the risk escalations at each date)."""
     return Changes(
         since=since,
         until=until,
@@ -126,16 +151,58 @@ def compare(
         status_changes=status_changes(before, after),
         new_reasons=new_reasons(before, after),
         slipped_milestones=milestone_slips(tasks_before, tasks_after),
+        escalated_risks=risks_escalated(escalated_before, escalated_after),
+        since_snapshot=since_snapshot,
+        until_snapshot=until_snapshot,
     )
 
 
-def changes_since(store, since: dt.date, until: dt.date) -> Changes:
-    """:func:`compare` read from the store at both dates."""
+def changes_since(
+    store,
+    since: dt.date,
+    until: dt.date,
+    project_ids=None,
+    *,
+    before: pd.DataFrame | None = None,
+    after: pd.DataFrame | None = None,
+) -> Changes:
+    """:func:`compare` read from the store at both dates, for ``project_ids`` (every project the
+    store lets its user see when None). ``before`` / ``after`` = ``portfolio_frame`` at ``since`` /
+    ``until`` when the caller has them already (the Overview), so they are not computed twice."""
+    from metrics import risk
     from metrics.portfolio import portfolio_frame
 
-    before = _frame_or_empty(store, since, portfolio_frame)
-    after = _frame_or_empty(store, until, portfolio_frame)
-    return compare(before, after, store.snapshot("tasks", since), store.snapshot("tasks", until), since, until)
+    ids = list(project_ids) if project_ids else None
+    before = _only(_frame_or_empty(store, since, portfolio_frame) if before is None else before, ids)
+    after = _only(_frame_or_empty(store, until, portfolio_frame) if after is None else after, ids)
+    threshold = risk.threshold_setting(store)
+    escalated = [risk.view(store, day, ids, threshold).escalations for day in (since, until)]
+    return compare(
+        before,
+        after,
+        store.snapshot("tasks", since, ids),
+        store.snapshot("tasks", until, ids),
+        since,
+        until,
+        *escalated,
+        since_snapshot=snapshot_date(store, since, ids),
+        until_snapshot=snapshot_date(store, until, ids),
+    )
+
+
+def snapshot_date(store, day: dt.date, project_ids=None) -> dt.date | None:
+    """The newest snapshot (any source but the register) on or before ``day`` among ``project_ids``
+    (all visible projects when None): the date a side of the comparison actually reads."""
+    latest = store.latest_snapshots(day)
+    if project_ids:
+        latest = latest[latest.project_id.isin(list(project_ids))]
+    if latest.empty:
+        return None
+    return pd.Timestamp(latest.as_of.max()).date()
+
+
+def _only(frame: pd.DataFrame, project_ids) -> pd.DataFrame:
+    return frame[frame.project_id.isin(project_ids)] if project_ids and not frame.empty else frame
 
 
 def _frame_or_empty(store, day, portfolio_frame) -> pd.DataFrame:

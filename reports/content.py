@@ -175,21 +175,36 @@ def project_page(store, row: dict, as_of: dt.date, reports: pd.DataFrame) -> Pro
     )
 
 
-def build(store, as_of: dt.date | None = None, compare_with: dt.date | None = None) -> Pack:
-    """The pack as of a date (the latest snapshot by default); ``compare_with`` adds what changed."""
+def build(
+    store,
+    as_of: dt.date | None = None,
+    compare_with: dt.date | None = None,
+    project_ids=None,
+    *,
+    frame: pd.DataFrame | None = None,
+    changes: Changes | None = None,
+) -> Pack:
+    """The pack as of a date (the latest snapshot by default); ``compare_with`` adds what changed;
+    ``project_ids`` narrows it to the projects in scope (the Overview's program filter). The
+    Overview passes the ``frame`` (``portfolio_frame`` at ``as_of``) and ``changes`` it shows, so the
+    pack's numbers are the page's and are not computed again."""
     from charts.portfolio import health_map
 
     as_of = as_of or store.latest_as_of()
     if as_of is None:
         raise MetricsError("the database holds no snapshots yet: there is nothing to report.")
-    frame = portfolio_frame(store, as_of)
+    frame = portfolio_frame(store, as_of) if frame is None else frame
+    if project_ids:
+        frame = frame[frame.project_id.isin(list(project_ids))]
     counts, tiles = portfolio_tiles(frame)
     mapped = frame.dropna(subset=["spi", "cpi"]) if {"spi", "cpi"} <= set(frame) else frame.iloc[0:0]
     reports = latest_status(store.status_reports(until=as_of), as_of)
     flagged = frame[frame.status.isin(["red", "amber"])]
     flagged = flagged.assign(_o=flagged.status.map({"red": 0, "amber": 1})).sort_values(["_o", "project_id"])
     pages = tuple(project_page(store, row, as_of, reports) for row in flagged.to_dict("records"))
-    changes = changes_since(store, compare_with, as_of) if compare_with else None
+    ids = list(project_ids) if project_ids else None
+    if changes is None and compare_with:
+        changes = changes_since(store, compare_with, as_of, ids, after=frame)
     return Pack(
         as_of=as_of,
         title=f"Portfolio status — {as_of:%d %B %Y}",

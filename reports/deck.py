@@ -99,19 +99,49 @@ def _portfolio_slide(prs, pack: Pack):
         _text(slide, 4.4, 3.0, 8, 1, "No project has earned value yet: no SPI × CPI map.", 14, colour=MUTED)
 
 
+def _capped(rows: list[list[str]], limit: int, empty: list[str]) -> list[list[str]]:
+    """At most ``limit`` rows, then one saying how many more (in the column ``empty`` words its
+    message in); ``empty`` when there are none."""
+    if not rows:
+        return [empty]
+    if len(rows) <= limit:
+        return rows
+    more = [""] * len(empty)
+    more[next(i for i, cell in enumerate(empty) if cell not in ("", "—"))] = (
+        f"… and {len(rows) - limit} more (see the workbook)"
+    )
+    return [*rows[:limit], more]
+
+
 def _changes_slide(prs, pack: Pack):
+    """Left: KPIs then/now and status changes; right: new reasons, risks escalated, milestone slips."""
     ch = pack.changes
     slide = prs.slides.add_slide(prs.slide_layouts[6])
-    _text(slide, 0.5, 0.3, 12, 0.6, f"What changed since {ch.since:%d %b %Y}", size=26, bold=True)
+    _text(slide, 0.5, 0.25, 12.3, 0.6, f"What changed since {ch.since:%d %b %Y}", size=26, bold=True)
+    _text(slide, 0.5, 0.8, 12.3, 0.3, layout.snapshots_line(pack), 10, colour=MUTED)
+    _table(slide, 0.5, 1.2, 6.0, layout.KPI_CHANGE_HEADER, layout.kpi_change_rows(pack), 9)
     rows = [[r.project_id, str(r.name or ""), r.before, r.after] for r in ch.status_changes.itertuples()]
-    _table(slide, 0.5, 1.1, 6.0, ["Project", "Name", "Was", "Now"], rows[:14] or [["—", "No status changed", "", ""]])
-    reasons = [[r.project_id, r.reason] for r in ch.new_reasons.itertuples()][:12]
     _table(
-        slide, 6.8, 1.1, 6.0, ["Project", "New reason"], reasons or [["—", "No new red or amber reason"]], widths=[1, 4]
+        slide,
+        0.5,
+        3.75,
+        6.0,
+        ["Project", "Name", "Was", "Now"],
+        _capped(rows, 10, ["—", "No status changed", "", ""]),
+        9,
     )
-    _table(slide, 0.5, 4.4, 6.0, layout.KPI_CHANGE_HEADER, layout.kpi_change_rows(pack), 9)
-    slips = layout.slip_rows(pack) or [["—", "No milestone slipped", "", "", ""]]
-    _table(slide, 6.8, 4.4, 6.0, layout.SLIP_HEADER, slips, 9, widths=[1.3, 3, 1.2, 1.2, 0.8])
+    reasons = [[r.project_id, r.reason] for r in ch.new_reasons.itertuples()]
+    _table(
+        slide, 6.8, 1.2, 6.0, ["Project", "New reason"], _capped(reasons, 4, ["—", "No new red or amber reason"]), 9,
+        widths=[1, 4],
+    )  # fmt: skip
+    risks = [[p, r, t, sc] for p, r, t, sc, _ in layout.escalated_rows(pack)]
+    _table(
+        slide, 6.8, 3.0, 6.0, ["Project", "Risk", "Escalated risk", "Score"],
+        _capped(risks, 5, ["—", "", "No risk escalated", ""]), 9, widths=[1.3, 0.8, 3.4, 0.6],
+    )  # fmt: skip
+    slips = _capped(layout.slip_rows(pack), 6, ["—", "No milestone slipped", "", "", ""])
+    _table(slide, 6.8, 5.0, 6.0, layout.SLIP_HEADER, slips, 9, widths=[1.3, 3, 1.2, 1.2, 0.8])
 
 
 def _project_slide(prs, page: ProjectPage):

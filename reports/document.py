@@ -91,12 +91,24 @@ def render(pack: Pack) -> bytes:
         rows = [[r.project_id, str(r.name or ""), r.before, r.after] for r in pack.changes.status_changes.itertuples()]
         flow += [
             _p(f"What changed since {pack.changes.since:%d %b %Y}", "Heading1"),
+            _p(layout.snapshots_line(pack)),
+            Spacer(1, 0.2 * cm),
+            _table(layout.KPI_CHANGE_HEADER, layout.kpi_change_rows(pack)),
+            Spacer(1, 0.3 * cm),
             _table(["Project", "Name", "Was", "Now"], rows or [["—", "No status changed", "", ""]]),
             Spacer(1, 0.3 * cm),
             _table(
                 ["Project", "New reason"],
                 [[r.project_id, r.reason] for r in pack.changes.new_reasons.itertuples()] or [["—", "None"]],
             ),
+            _p("Risks escalated", "Heading3"),
+            _table(
+                layout.ESCALATED_HEADER,
+                layout.escalated_rows(pack) or [["—", "", "No risk escalated", "", ""]],
+                widths=[3 * cm, 2 * cm, 7 * cm, 1.5 * cm, 12 * cm],
+            ),
+            _p("Milestones slipped", "Heading3"),
+            _table(layout.SLIP_HEADER, layout.slip_rows(pack) or [["—", "No milestone slipped", "", "", ""]]),
             PageBreak(),
         ]
     for page in pack.projects:

@@ -99,7 +99,11 @@ def kpi_change_rows(pack: Pack) -> list[list[str]]:
             else (lambda v: f"{v:g}")
         )
         shown = [("—" if v is None or pd.isna(v) else fmt(v)) for v in (r.before, r.after)]
-        delta = "—" if r.delta is None or pd.isna(r.delta) else ("+" if r.delta > 0 else "") + fmt(r.delta)
+        delta = "—" if r.delta is None or pd.isna(r.delta) else fmt(r.delta)
+        if delta != "—" and any(ch in "123456789" for ch in delta):
+            delta = delta if delta.startswith("-") else "+" + delta
+        elif delta != "—":
+            delta = delta.lstrip("-")  # -0.00 is no change
         rows.append([r.label, *shown, delta])
     return rows
 
@@ -113,9 +117,43 @@ def slip_rows(pack: Pack) -> list[list[str]]:
             f"{pd.Timestamp(r.finish_after):%d %b %Y}",
             f"+{r.slip_days:.0f} d",
         ]
-        for r in pack.changes.slipped_milestones.head(8).itertuples()
+        for r in pack.changes.slipped_milestones.itertuples()
     ]
 
 
 KPI_CHANGE_HEADER = ["KPI", "Then", "Now", "Change"]
 SLIP_HEADER = ["Project", "Milestone", "Was", "Now", "Slip"]
+
+
+def escalated_rows(pack: Pack, limit: int | None = None) -> list[list[str]]:
+    """Risks escalated since the compare-with date (present and escalated now, not then): project,
+    risk id, title, score, why (the rules that fired now)."""
+    frame = pack.changes.escalated_risks
+    rows = [
+        [
+            str(r.project_id),
+            str(r.risk_id),
+            str(r.title) if isinstance(r.title, str) else "",
+            "" if pd.isna(r.score) else f"{r.score:g}",
+            str(r.why or ""),
+        ]
+        for r in (frame if limit is None else frame.head(limit)).itertuples()
+    ]
+    if limit is not None and len(frame) > limit:
+        rows.append(["", "", f"… and {len(frame) - limit} more (every one is in the workbook)", "", ""])
+    return rows
+
+
+def snapshots_line(pack: Pack) -> str:
+    """Which snapshots each side of 'what changed' reads."""
+    ch = pack.changes
+    if ch.since_snapshot is None:
+        return f"No snapshot on or before {ch.since:%d %b %Y}: every project counts as new since then."
+    until = f"{ch.until_snapshot:%d %b %Y}" if ch.until_snapshot else "—"
+    return (
+        f"Then: the snapshots on or before {ch.since:%d %b %Y} (newest {ch.since_snapshot:%d %b %Y}) · "
+        f"now: on or before {ch.until:%d %b %Y} (newest {until})."
+    )
+
+
+ESCALATED_HEADER = ["Project", "Risk", "Title", "Score", "Why escalated"]

@@ -96,10 +96,13 @@ def render(pack: Pack) -> bytes:
     if pack.changes is not None:
         c = sheet("What changed")
         c.line(f"What changed since {pack.changes.since:%d %b %Y}", fmt="title")
+        c.line(layout.snapshots_line(pack))
+        c.row += 1
         rows = [[r.project_id, str(r.name or ""), r.before, r.after] for r in pack.changes.status_changes.itertuples()]
         c.table(["Project", "Name", "Was", "Now"], rows)
         c.table(["Project", "New reason"], [[r.project_id, r.reason] for r in pack.changes.new_reasons.itertuples()])
         c.table(layout.KPI_CHANGE_HEADER, layout.kpi_change_rows(pack))
+        c.table(layout.ESCALATED_HEADER, layout.escalated_rows(pack) or [["—", "", "No risk escalated", "", ""]])
         c.table(layout.SLIP_HEADER, layout.slip_rows(pack))
     for page in pack.projects:
         _project(sheet(page.project_id), page)

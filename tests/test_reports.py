@@ -169,3 +169,51 @@ def test_milestone_slips_count_working_days_later_only():
     slips = milestone_slips(plan("2026-03-06"), plan("2026-03-13"))  # Friday -> next Friday
     assert slips[["name", "slip_days"]].values.tolist() == [["Go-live", 5]]
     assert milestone_slips(plan("2026-03-13"), plan("2026-03-06")).empty
+
+
+RISKS = b"Risk ID,Title,Likelihood,Impact,Owner,Status,Due date\n"
+
+
+@pytest.fixture(scope="module")
+def escalating(tmp_path_factory) -> Store:
+    """The samples plus CORE-LEDGER's RAID log a week apart: R1 rises to 25, R3 is new and overdue."""
+    from loaders.ingest import ingest_bytes
+
+    store = Store(tmp_path_factory.mktemp("escalating") / "pack.duckdb")
+    for sample in sorted(SAMPLES.iterdir(), key=lambda p: "register" not in p.name):
+        assert ingest_path(store, sample).ok
+    as_of = store.latest_as_of()
+    then = RISKS + b"R1,Ledger vendor late,Medium,High,Ana,Open,2026-12-31\n"
+    now = then.replace(b"Medium,High", b"High,High") + b"R3,SAP interface not ready,Medium,Medium,Cy,Open,2026-11-01\n"
+    for data, day in ((then, as_of - dt.timedelta(days=7)), (now, as_of)):
+        assert ingest_bytes(store, data, "raid.csv", project_id="CORE-LEDGER", as_of=day).status == "stored"
+    return store
+
+
+def test_what_changed_in_every_format_lists_the_risks_escalated(escalating):
+    as_of = escalating.latest_as_of()
+    pack = build(escalating, as_of, as_of - dt.timedelta(days=7))
+    assert pack.changes.escalated_risks.risk_id.tolist() == ["R1", "R3"]
+    slide = _slide_text(Presentation(io.BytesIO(deck.render(pack))).slides[2])
+    assert "Escalated risk" in slide and "Ledger vendor late" in slide and "SAP interface not ready" in slide
+    assert "newest" in slide  # which snapshots each side reads
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook.render(pack)))["What changed"]
+    cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert "Why escalated" in cells and "R1" in cells and any("escalation threshold 20" in c for c in cells)
+    assert document.render(pack).startswith(b"%PDF")
+
+
+def test_the_pack_for_a_scope_holds_only_its_projects(escalating):
+    as_of = escalating.latest_as_of()
+    pack = build(escalating, as_of, as_of - dt.timedelta(days=7), ["CORE-LEDGER"])
+    assert pack.appendix.project_id.tolist() == ["CORE-LEDGER"]
+    assert {p.project_id for p in pack.projects} <= {"CORE-LEDGER"}
+    assert set(pack.changes.status_changes.project_id) <= {"CORE-LEDGER"}
+    assert sum(pack.counts.values()) == 1
+
+
+def test_kpi_change_rows_never_show_minus_zero(pack):
+    from reports import layout
+
+    for label, _then, _now, change in layout.kpi_change_rows(pack):
+        assert not change.startswith("-0") or any(ch in "123456789" for ch in change), (label, change)
