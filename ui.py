@@ -244,3 +244,23 @@ def project_picker(project_ids, where=st):
         key="project",
         format_func=lambda p: f"{names.get(p)} ({p})" if names.get(p) not in (None, p) else p,
     )
+
+
+def compare_with(as_of: dt.date | None, where=st) -> dt.date | None:
+    """The "Compare with" date picker shared by the Overview and the project page (key
+    ``compare_with``): a week before the as-of date unless the user picked another date. Like
+    the as-of date, it follows a changed as-of date until the user picks one."""
+    from views.changes import default_compare
+
+    default = default_compare(as_of)
+    if st.session_state.get("_compare_default") != default:
+        if st.session_state.get("compare_with") in (None, st.session_state.get("_compare_default")):
+            st.session_state["compare_with"] = default
+        st.session_state["_compare_default"] = default
+    picked = where.date_input(
+        "Compare with",
+        key="compare_with",
+        help="What changed since this date: each KPI's delta, status changes, new red/amber reasons, risks "
+        "escalated and milestones slipped. Default: a week before the as-of date.",
+    )
+    return picked if isinstance(picked, dt.date) else default

@@ -10,6 +10,7 @@ from charts.portfolio import health_map
 from exports import to_csv, to_excel
 from metrics import MetricsError
 from metrics.budget import fiscal_year
+from metrics.changes import changes_since
 from metrics.portfolio import (
     STATUS_LABEL,
     export_frame,
@@ -19,6 +20,7 @@ from metrics.portfolio import (
     reconciliation_rows,
     totals,
 )
+from views import changes as changes_view
 
 
 @st.cache_data(show_spinner="Computing portfolio health…")
@@ -27,12 +29,44 @@ def load(as_of, version, portfolio_settings):
         return portfolio_frame(store, as_of, portfolio_settings)
 
 
+@st.cache_data(show_spinner="Comparing with the earlier date…")
+def what_changed(since, as_of, since_reads, reads, portfolio_settings, project_ids):
+    before = load(since, since_reads, portfolio_settings)  # the Overview at that date (cached)
+    after = load(as_of, reads, portfolio_settings)
+    with ui.store().batch() as store:
+        return changes_since(store, since, as_of, project_ids or None, before=before, after=after)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def pack_content(as_of, since, reads, project_ids, _store, _frame, _changes):
+    """The executive pack's content for this view (``reads`` keys whose view of which data it is;
+    the frame and changes are the page's own), built once for the three formats."""
+    from reports.content import build
+
+    return build(_store, as_of, since, project_ids or None, frame=_frame, changes=_changes)
+
+
+@st.cache_data(show_spinner=False, max_entries=6)
+def pack_file(kind, as_of, since, reads, project_ids, _store, _frame, _changes) -> bytes:
+    """The pack as bytes (``kind`` = pptx | xlsx | pdf), built when its download button is clicked."""
+    import importlib
+
+    pack = pack_content(as_of, since, reads, project_ids, _store, _frame, _changes)
+    return importlib.import_module(PACK_RENDERERS[kind]).render(pack)
+
+
 @st.cache_data(show_spinner="Computing the portfolio trend…")
 def trend(as_of, version, project_ids):
     with ui.store().batch() as store:
         return portfolio_trend(store, as_of, project_ids)
 
 
+PACK_RENDERERS = {"pptx": "reports.deck", "xlsx": "reports.workbook", "pdf": "reports.document"}
+PACK_TYPES = {
+    "pptx": ("PowerPoint", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+    "xlsx": ("Excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "pdf": ("PDF", "application/pdf"),
+}
 DAY = "{:%d %b %Y}"
 OVERVIEW_FORMATS = {"spi": "{:.2f}", "cpi": "{:.2f}", "spi_t": "{:.2f}", "bac": ui.money, "eac": ui.money,
                     "variance": "{:+.1f} %", "gap": "{:.0f} %", "milestone_slip_days": "{:.0f}",
@@ -48,6 +82,14 @@ try:
 except MetricsError as err:
     st.info(f"Nothing to show yet: {err} Use the **Uploads & problems** page.")
     st.stop()
+
+since = ui.compare_with(settings.as_of, st.columns([1, 4])[0])
+cannot_compare = changes_view.problem(since, settings.as_of)
+changes = None
+if cannot_compare is None:
+    since_reads = ui.reads_version(since) + ui.reads_version(None, ("register",))
+    changes = what_changed(since, settings.as_of, since_reads, reads, rules, settings.project_ids)
+deltas = changes_view.kpi_deltas(changes, ui.money)
 
 frame = frame[frame.project_id.isin(settings.project_ids)] if settings.project_ids else frame
 summary = totals(frame)
@@ -68,27 +110,82 @@ st.caption(
     f"averages.{others}"
 )
 
-cols = st.columns(8)
-cols[0].metric("Red", summary["red"], help="Projects where at least one health rule is red")
-cols[1].metric("Amber", summary["amber"], help="Projects where the worst rule is amber")
-cols[2].metric("Green", summary["green"])
-cols[3].metric("Unknown", summary["unknown"], help="Projects without a plan or finance numbers to judge by")
-cols[4].metric("Portfolio CPI", ui.ratio(summary["cpi"]), help="ΣEV / ΣAC over projects with a plan and actual cost")
-cols[5].metric("Portfolio SPI", ui.ratio(summary["spi"]), help="ΣEV / ΣPV over projects with a plan")
-cols[6].metric(
-    f"BAC {currency}",
-    ui.money(summary["bac"]),
-    help="Σ budget at completion (baseline cost) of the same projects as EAC",
-)
-cols[7].metric(
-    f"EAC {currency}",
-    ui.money(summary["eac"]),
-    delta=ui.money(summary["eac"] - summary["bac"])
+eac_gap = (
+    f" EAC − BAC = {ui.money(summary['eac'] - summary['bac'])}."
     if summary["eac"] is not None and summary["bac"] is not None
-    else None,
-    delta_color="inverse",
-    help="Estimate at completion = ΣBAC / portfolio CPI over the projects with actual cost; the delta is EAC − BAC",
+    else ""
 )
+tiles = (
+    ("red", "Red", summary["red"], "Projects where at least one health rule is red."),
+    ("amber", "Amber", summary["amber"], "Projects where the worst rule is amber."),
+    ("green", "Green", summary["green"], "Projects green on every rule with data."),
+    ("unknown", "Unknown", summary["unknown"], "Projects without a plan or finance numbers to judge by."),
+    ("cpi", "Portfolio CPI", ui.ratio(summary["cpi"]), "ΣEV / ΣAC over projects with a plan and actual cost."),
+    ("spi", "Portfolio SPI", ui.ratio(summary["spi"]), "ΣEV / ΣPV over projects with a plan."),
+    ("bac", f"BAC {currency}", ui.money(summary["bac"]), "Σ budget at completion (baseline cost) of the same "
+     "projects as EAC."),
+    ("eac", f"EAC {currency}", ui.money(summary["eac"]), "Estimate at completion = ΣBAC / portfolio CPI over the "
+     f"projects with actual cost.{eac_gap}"),
+)  # fmt: skip
+for column, (key, label, value, text) in zip(st.columns(len(tiles)), tiles, strict=True):
+    delta = deltas.get(key, {})
+    column.metric(
+        label,
+        value,
+        delta=delta.get("delta"),
+        delta_color=delta.get("delta_color", "normal"),
+        help=text + (f" The delta is the change since {since:%d %b %Y} (then: {delta['before']})." if delta else ""),
+    )
+
+st.subheader(f"What changed since {since:%d %b %Y}" if since else "What changed")
+if changes is None:
+    st.caption(cannot_compare)
+else:
+    st.caption(changes_view.caption(changes))
+    st.markdown(changes_view.headline(changes))
+    status_col, reasons_col = st.columns(2)
+    with status_col:
+        st.markdown("**Projects whose status changed**")
+        table = changes_view.status_table(changes)
+        if table.empty:
+            st.caption("No project's computed status changed.")
+        else:
+            st.dataframe(table, hide_index=True, width="stretch", key="changes_status")
+    with reasons_col:
+        st.markdown("**New red and amber reasons**")
+        table = changes_view.reasons_table(changes)
+        if table.empty:
+            st.caption("No red or amber reason is new.")
+        else:
+            st.dataframe(table, hide_index=True, width="stretch", key="changes_reasons")
+    risks_col, slips_col = st.columns(2)
+    with risks_col:
+        st.markdown("**Risks escalated**")
+        table = changes_view.risks_table(changes)
+        if table.empty:
+            st.caption("No risk was escalated (open and escalated now, not then).")
+        else:
+            st.dataframe(
+                table,
+                hide_index=True,
+                width="stretch",
+                key="changes_risks",
+                column_config={"Score": st.column_config.NumberColumn(format="%g"),
+                               "Why": st.column_config.TextColumn(width="large")},
+            )  # fmt: skip
+    with slips_col:
+        st.markdown("**Milestones slipped**")
+        table = changes_view.slips_table(changes)
+        if table.empty:
+            st.caption("No milestone's finish moved later between the two plan snapshots.")
+        else:
+            st.dataframe(
+                table,
+                hide_index=True,
+                width="stretch",
+                key="changes_slips",
+                column_config={"Was": st.column_config.DateColumn(), "Now": st.column_config.DateColumn()},
+            )
 
 st.subheader("Health by project")
 table = ui.as_text(overview_rows(frame), OVERVIEW_FORMATS)
@@ -207,6 +304,26 @@ else:
 with st.expander("How health is judged"):
     st.dataframe(ui.rules_frame(rules), hide_index=True, width="stretch")
     st.caption("Thresholds, fiscal year and underspend rules are set once on the **Uploads & problems** page.")
+
+st.subheader("Executive pack")
+store = ui.store()
+scope = f"{len(frame)} project(s) in scope" + (f", what changed since {since:%d %b %Y}" if changes else "")
+st.caption(
+    f"The leadership pack as of {settings.as_of:%d %b %Y} ({scope}): portfolio, what changed, a page per red "
+    "and amber project, every project in the appendix — the numbers above, built when you click."
+)
+ids = tuple(settings.project_ids)
+for column, (kind, (word, mime)) in zip(st.columns([1, 1, 1, 4])[:3], PACK_TYPES.items(), strict=True):
+    column.download_button(
+        f"Pack ({word})",
+        lambda kind=kind, args=(settings.as_of, since if changes else None, reads, ids, store, frame, changes): (
+            pack_file(kind, *args)
+        ),
+        f"portfolio_pack_{settings.as_of:%Y-%m-%d}.{kind}",
+        mime,
+        on_click="ignore",
+        key=f"pack_{kind}",
+    )
 
 export = export_frame(frame)
 c1, c2 = st.columns([1, 6])

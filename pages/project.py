@@ -6,6 +6,8 @@ import ui
 from charts import evm as evm_charts
 from exports import to_excel
 from metrics import MetricsError, evm
+from metrics.changes import changes_since
+from views import changes as changes_view
 from views import evm as evm_view
 
 
@@ -17,6 +19,21 @@ def plans(as_of, version) -> list[str]:
 @st.cache_data(show_spinner="Computing earned value…")
 def view(project_id, as_of, version) -> dict:
     return evm.project_view(ui.store(), project_id, as_of)
+
+
+@st.cache_data(show_spinner=False)
+def earlier(project_id, since, version) -> dict | None:
+    """The plan's EVM at its latest snapshot on or before ``since``, None when there is none."""
+    try:
+        return evm.project_view(ui.store(), project_id, since)["current"]
+    except MetricsError:
+        return None
+
+
+@st.cache_data(show_spinner="Comparing with the earlier date…")
+def project_changes(project_id, since, as_of, version):
+    with ui.store().batch() as store:
+        return changes_since(store, since, as_of, [project_id])
 
 
 def show_value(tile: dict) -> str:
@@ -67,14 +84,17 @@ except MetricsError as err:
     st.info(ui.escape_md(err))  # names a project id from an upload: never markdown
     st.stop()
 
-current, previous = data["current"], data["previous"]
+current = data["current"]
+since = ui.compare_with(settings.as_of, st.columns([1, 4])[0])
+cannot_compare = changes_view.problem(since, settings.as_of)
+previous = None if cannot_compare else earlier(project_id, since, settings.data_version)
 in_hours = current.get("unit") == "hours"
 unit = "hours" if in_hours else currency
 st.caption(
     f"Status date {data['status_date']:%d %b %Y} (the latest plan snapshot on or before the as-of date) · "
     f"{data['snapshots']} snapshot(s) · {current['leaf_tasks']} leaf tasks · days are working days of "
-    f"{ui.escape_md(current.get('calendar') or 'Mon–Fri')}."
-    + (f" Change shown since the snapshot of {previous['status_date']:%d %b %Y}." if previous else "")
+    f"{ui.escape_md(current.get('calendar') or 'Mon–Fri')}. "
+    + changes_view.plan_caption(since, previous and previous["status_date"], data["status_date"], cannot_compare)
 )
 
 if data["missing_columns"]:
@@ -107,6 +127,23 @@ if current.get("planned_finish"):
         + (f" · SV(t) {slip:+.1f} working days" if slip is not None else "")
         + (f" · TSPI {current['tspi']:.2f}" if current.get("tspi") is not None else "")
     )
+
+if not cannot_compare:
+    changes = project_changes(project_id, since, settings.as_of, settings.data_version)
+    with st.expander(f"What changed since {since:%d %b %Y}: {changes_view.headline(changes)}"):
+        st.caption(changes_view.caption(changes))
+        for title, table, empty in (
+            ("Status", changes_view.status_table(changes), "The computed status did not change."),
+            ("New red and amber reasons", changes_view.reasons_table(changes), "No red or amber reason is new."),
+            ("Risks escalated", changes_view.risks_table(changes), "No risk was escalated (open and escalated now, "
+             "not then)."),
+            ("Milestones slipped", changes_view.slips_table(changes), "No milestone's finish moved later."),
+        ):  # fmt: skip
+            st.markdown(f"**{title}**")
+            if table.empty:
+                st.caption(empty)
+            else:
+                st.dataframe(table, hide_index=True, width="stretch")
 
 with st.expander("Definitions and every number"):
     st.dataframe(evm_view.definitions_table(), hide_index=True, width="stretch")

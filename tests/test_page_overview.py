@@ -76,3 +76,65 @@ def test_portfolio_trend_is_drawn_from_plan_snapshots(db):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     specs = [chart.proto.spec for chart in at.get("vega_lite_chart")]
     assert any('"Portfolio CPI and SPI over time"' in spec for spec in specs)
+
+
+def test_overview_compares_with_a_week_before_and_says_which_snapshots(db):
+    import datetime as dt
+
+    from metrics.changes import changes_since
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    assert not at.exception
+    as_of = db.latest_as_of()
+    assert at.date_input(key="compare_with").value == as_of - dt.timedelta(days=7)
+    changes = changes_since(db, as_of - dt.timedelta(days=7), as_of)
+    tiles = {m.label: m for m in at.metric}
+    red = changes.kpis.set_index("key").delta["red"]
+    assert tiles["Red"].delta == (f"{int(red):+d}" if red else "0")
+    assert f"What changed since {as_of - dt.timedelta(days=7):%d %b %Y}" in [s.value for s in at.subheader]
+    captions = " ".join(c.value for c in at.caption)
+    assert f"newest {changes.since_snapshot:%d %b %Y}" in captions and f"newest {as_of:%d %b %Y}" in captions
+    assert not changes.status_changes.empty  # every plan is newer than the compare-with date
+    status = next(
+        d.value for d in at.dataframe if list(d.value.columns) == ["Project", "ID", "Was", "Now", "Direction"]
+    )
+    assert set(status["ID"]) == set(changes.status_changes.project_id)
+    # a date before any snapshot: said in a caption, no deltas, no traceback
+    at.date_input(key="compare_with").set_value(dt.date(2020, 1, 1))
+    at.run()
+    assert not at.exception
+    assert "no data at that date" in " ".join(c.value for c in at.caption)
+    assert not any(m.delta for m in at.metric[:7])  # the EAC tile keeps no delta either
+    assert not at.metric[7].delta
+
+
+def test_the_executive_pack_downloads_as_pptx_xlsx_and_pdf(db, monkeypatch):
+    import io
+
+    import openpyxl
+    from pptx import Presentation
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    built = {}
+    original = MediaFileManager.add_deferred
+
+    def record(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        built[file_name] = data_callable  # what the button builds when it is clicked
+        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    assert not at.exception
+    labels = [b.label for b in at.get("download_button")]
+    assert {"Pack (PowerPoint)", "Pack (Excel)", "Pack (PDF)"} <= set(labels)
+    day = f"{db.latest_as_of():%Y-%m-%d}"
+    deck = Presentation(io.BytesIO(built[f"portfolio_pack_{day}.pptx"]()))
+    texts = [sh.text_frame.text for slide in deck.slides for sh in slide.shapes if sh.has_text_frame]
+    assert any(t.startswith("What changed since") for t in texts)
+    book = openpyxl.load_workbook(io.BytesIO(built[f"portfolio_pack_{day}.xlsx"]()))
+    assert book.sheetnames[:2] == ["Portfolio", "What changed"]
+    # the page's numbers: the workbook's tiles are the Overview's
+    tiles = {m.label: m.value for m in at.metric}
+    portfolio = {row[0].value: row[1].value for row in book["Portfolio"].iter_rows() if len(row) > 1}
+    assert portfolio["Portfolio CPI"] == tiles["Portfolio CPI"]
+    assert built[f"portfolio_pack_{day}.pdf"]().startswith(b"%PDF")

@@ -148,7 +148,12 @@ def test_project_page_shows_evm_tiles_charts_and_tables(app_db):
     assert tiles["BAC"].value == "10k"
     assert tiles["CPI"].value == f"{expected['cpi']:.2f}"
     assert tiles["SPI(t)"].value == f"{expected['spi_t']:.2f}"
-    assert tiles["EV"].delta is not None  # change since the previous snapshot
+    # the default compare-with date (a week before day(6)) precedes every snapshot: said, no delta
+    assert not tiles["EV"].delta
+    assert (
+        f"Compared with {day(6) - dt.timedelta(days=7):%d %b %Y}: no plan snapshot of this project"
+        in at.caption[0].value
+    )
     assert "EV ÷ AC" in tiles["CPI"].proto.help
     charts = at.get("vega_lite_chart")
     assert len(charts) == 4  # S-curve, index trend, WBS variance, milestone trend
@@ -217,3 +222,24 @@ def test_project_export_holds_every_table_as_excel(tmp_path):
     assert summary["bac"] == 100 and summary["status_date"] == "2026-01-09"
     cell = book["Milestones"]["A2"]
     assert cell.value == "=cmd|' /C calc'!A0" and cell.data_type == "s"
+
+
+def test_compare_with_a_date_shows_the_change_since_the_plan_snapshot_then(app_db):
+    at = AppTest.from_file(str(PAGE))
+    at.session_state["project"] = "portal"
+    at.session_state["compare_with"] = day(5)  # the snapshot on or before it is day(4)'s
+    at = run(at)
+    tiles = {m.label: m for m in at.metric}
+    then = evm.report(app_db, "portal", day(4))
+    now = evm.report(app_db, "portal", day(6))
+    assert now["ev"] - then["ev"] == 2_000  # EV at day(6) − EV at day(4), not at day(2)
+    assert tiles["EV"].delta == "+2k"
+    caption = at.caption[0].value
+    assert f"Change shown since {day(5):%d %b %Y}" in caption
+    assert f"plan snapshot of {day(4):%d %b %Y} against that of {day(6):%d %b %Y}" in caption
+    assert any("What changed since" in e.label for e in at.expander)
+    # the same date as the as-of date cannot be compared: a caption, never a traceback
+    at.session_state["compare_with"] = day(6)
+    at = run(at)
+    assert "is not before the as-of date" in at.caption[0].value
+    assert not any(m.delta for m in at.metric)

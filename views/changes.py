@@ -69,6 +69,24 @@ def caption(changes: Changes) -> str:
     )
 
 
+def plan_caption(since: dt.date | None, then: dt.date | None, now: dt.date, problem_text: str | None) -> str:
+    """The project page's sentence on what its tile deltas compare: the plan snapshot read on each
+    side (``then`` = the latest plan snapshot on or before ``since``, None when there is none)."""
+    if problem_text:
+        return problem_text + " No change is shown."
+    if then is None:
+        return (
+            f"Compared with {since:{DAY}}: no plan snapshot of this project on or before that date, so no change "
+            "is shown."
+        )
+    if then == now:
+        return (
+            f"Compared with {since:{DAY}}: both sides read the plan snapshot of {now:{DAY}} (none newer was "
+            "uploaded since), so every change is zero."
+        )
+    return f"Change shown since {since:{DAY}}: the plan snapshot of {then:{DAY}} against that of {now:{DAY}}."
+
+
 def delta_text(kind: str, delta, money) -> str | None:
     """A tile's delta as st.metric shows it (sign first, so its colour follows the sign)."""
     if delta is None or delta != delta:
