@@ -134,6 +134,7 @@ for column, (key, label, value, text) in zip(st.columns(len(tiles)), tiles, stri
         value,
         delta=delta.get("delta"),
         delta_color=delta.get("delta_color", "normal"),
+        delta_arrow=delta.get("delta_arrow", "auto"),
         help=text + (f" The delta is the change since {since:%d %b %Y} (then: {delta['before']})." if delta else ""),
     )
 

@@ -117,6 +117,7 @@ for row in (tiles[:5], tiles[5:]):
             show_value(tile),
             delta=show_delta(tile),
             delta_color="inverse" if tile["key"] in ("ac", "forecast_finish", "eac_cpi") else "normal",
+            delta_arrow="off" if tile["delta"] == 0 else "auto",  # unchanged: no arrow
             help=tile["help"],
         )
 if current.get("planned_finish"):

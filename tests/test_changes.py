@@ -98,7 +98,12 @@ def test_kpi_tiles_colour_their_delta_by_what_is_good():
         [["A", "A", "red", ["CPI 0.50 is below the red threshold 0.90."], "USD", 100.0, 60.0, 55.0, 110.0]]
     )  # fmt: skip
     tiles = view.kpi_deltas(_changes(before, after), lambda v: f"{v:,.0f}")
-    assert tiles["red"] == {"delta": "+1", "delta_color": "inverse", "before": "0 on 06 Nov 2026"}
+    assert tiles["red"] == {
+        "delta": "+1",
+        "delta_color": "inverse",
+        "delta_arrow": "auto",
+        "before": "0 on 06 Nov 2026",
+    }
     assert tiles["green"]["delta"] == "-1" and tiles["green"]["delta_color"] == "normal"
     # CPI = ΣEV/ΣAC: 50/50 = 1.00 then, 55/110 = 0.50 now; up is good, so a fall shows red ("normal")
     assert tiles["cpi"]["delta"] == "-0.50" and tiles["cpi"]["delta_color"] == "normal"
@@ -106,7 +111,7 @@ def test_kpi_tiles_colour_their_delta_by_what_is_good():
     assert tiles["spi"]["delta"] == "-0.08"
     # EAC = ΣBAC/CPI: 100 then, 200 now; up is bad
     assert tiles["eac"]["delta"] == "+100" and tiles["eac"]["delta_color"] == "inverse"
-    assert tiles["bac"] == {"delta": "0", "delta_color": "off", "before": "100 on 06 Nov 2026"}  # unchanged: grey
+    assert tiles["bac"] == {"delta": "0", "delta_color": "off", "delta_arrow": "off", "before": "100 on 06 Nov 2026"}
     assert tiles["amber"]["delta_color"] == "off"
 
 

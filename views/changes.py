@@ -99,8 +99,9 @@ def delta_text(kind: str, delta, money) -> str | None:
 
 
 def kpi_deltas(changes: Changes | None, money) -> dict[str, dict]:
-    """Per KPI key: ``delta`` (text for st.metric, None without both sides), ``delta_color`` and
-    ``before`` (the value then, for the help text); an empty dict without a comparison.
+    """Per KPI key: ``delta`` (text for st.metric, None without both sides), ``delta_color``,
+    ``delta_arrow`` (off when unchanged) and ``before`` (the value then, for the help text); an
+    empty dict without a comparison.
 
     delta = value at ``until`` − value at ``since``, the same :func:`metrics.portfolio.totals` on
     both sides (counts of projects, ΣEV/ΣAC, ΣEV/ΣPV, ΣBAC, ΣBAC/CPI)."""
@@ -123,6 +124,7 @@ def kpi_deltas(changes: Changes | None, money) -> dict[str, dict]:
         out[row.key] = {
             "delta": delta.lstrip("+-") if unchanged else delta,  # 0, 0.00: no arrow colour either way
             "delta_color": "off" if unchanged else colour,
+            "delta_arrow": "off" if unchanged else "auto",
             "before": f"{shown} on {changes.since:{DAY}}",
         }
     return out
