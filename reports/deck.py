@@ -113,35 +113,51 @@ def _capped(rows: list[list[str]], limit: int, empty: list[str]) -> list[list[st
     return [*rows[:limit], more]
 
 
+def _height(header, rows, width, size, widths=None) -> float:
+    """The table's height in inches once PowerPoint wraps its cells (about 0.55 em per character)."""
+    widths = widths or [1] * len(header)
+    columns = [width * w / sum(widths) - 0.1 for w in widths]
+    line = size * 1.2 / 72
+    total = 0.0
+    for row in [header, *rows]:
+        lines = max(max(1, -(-len(str(cell)) * size * 0.55 / 72 // max(col, 0.1))) for cell, col in zip(row, columns))
+        total += max(0.26, lines * line + 0.06)
+    return total
+
+
+def _column(slide, left, top, width, tables, size=9):
+    """Tables one under the other from ``top``: (header, rows, widths) each."""
+    for header, rows, widths in tables:
+        _table(slide, left, top, width, header, rows, size, widths=widths)
+        top += _height(header, rows, width, size, widths) + 0.2
+
+
 def _changes_slide(prs, pack: Pack):
-    """Left: KPIs then/now and status changes; right: new reasons, risks escalated, milestone slips."""
+    """Left: KPIs then/now, status changes, milestone slips; right: new reasons, risks escalated."""
     ch = pack.changes
     slide = prs.slides.add_slide(prs.slide_layouts[6])
     _text(slide, 0.5, 0.25, 12.3, 0.6, f"What changed since {ch.since:%d %b %Y}", size=26, bold=True)
     _text(slide, 0.5, 0.8, 12.3, 0.3, layout.snapshots_line(pack), 10, colour=MUTED)
-    _table(slide, 0.5, 1.2, 6.0, layout.KPI_CHANGE_HEADER, layout.kpi_change_rows(pack), 9)
-    rows = [[r.project_id, str(r.name or ""), r.before, r.after] for r in ch.status_changes.itertuples()]
-    _table(
-        slide,
-        0.5,
-        3.75,
-        6.0,
-        ["Project", "Name", "Was", "Now"],
-        _capped(rows, 10, ["—", "No status changed", "", ""]),
-        9,
-    )
+    status = [[r.project_id, str(r.name or ""), r.before, r.after] for r in ch.status_changes.itertuples()]
     reasons = [[r.project_id, r.reason] for r in ch.new_reasons.itertuples()]
-    _table(
-        slide, 6.8, 1.2, 6.0, ["Project", "New reason"], _capped(reasons, 4, ["—", "No new red or amber reason"]), 9,
-        widths=[1, 4],
-    )  # fmt: skip
     risks = [[p, r, t, sc] for p, r, t, sc, _ in layout.escalated_rows(pack)]
-    _table(
-        slide, 6.8, 3.0, 6.0, ["Project", "Risk", "Escalated risk", "Score"],
-        _capped(risks, 5, ["—", "", "No risk escalated", ""]), 9, widths=[1.3, 0.8, 3.4, 0.6],
+    _column(
+        slide, 0.5, 1.2, 6.0,
+        [
+            (layout.KPI_CHANGE_HEADER, layout.kpi_change_rows(pack), [2, 1.3, 1.3, 1.2]),
+            (["Project", "Name", "Was", "Now"], _capped(status, 6, ["—", "No status changed", "", ""]), [1.4, 2.6, 1, 1]),
+            (layout.SLIP_HEADER, _capped(layout.slip_rows(pack), 4, ["—", "No milestone slipped", "", "", ""]),
+             [1.3, 3, 1.2, 1.2, 0.8]),
+        ],
     )  # fmt: skip
-    slips = _capped(layout.slip_rows(pack), 6, ["—", "No milestone slipped", "", "", ""])
-    _table(slide, 6.8, 5.0, 6.0, layout.SLIP_HEADER, slips, 9, widths=[1.3, 3, 1.2, 1.2, 0.8])
+    _column(
+        slide, 6.8, 1.2, 6.0,
+        [
+            (["Project", "New reason"], _capped(reasons, 5, ["—", "No new red or amber reason"]), [1.3, 4]),
+            (["Project", "Risk", "Escalated risk", "Score"], _capped(risks, 7, ["—", "", "No risk escalated", ""]),
+             [1.3, 0.9, 3.6, 0.6]),
+        ],
+    )  # fmt: skip
 
 
 def _project_slide(prs, page: ProjectPage):
