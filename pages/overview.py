@@ -138,56 +138,6 @@ for column, (key, label, value, text) in zip(st.columns(len(tiles)), tiles, stri
         help=text + (f" The delta is the change since {since:%d %b %Y} (then: {delta['before']})." if delta else ""),
     )
 
-st.subheader(f"What changed since {since:%d %b %Y}" if since else "What changed")
-if changes is None:
-    st.caption(cannot_compare)
-else:
-    st.caption(changes_view.caption(changes))
-    st.markdown(changes_view.headline(changes))
-    status_col, reasons_col = st.columns(2)
-    with status_col:
-        st.markdown("**Projects whose status changed**")
-        table = changes_view.status_table(changes)
-        if table.empty:
-            st.caption("No project's computed status changed.")
-        else:
-            st.dataframe(table, hide_index=True, width="stretch", key="changes_status")
-    with reasons_col:
-        st.markdown("**New red and amber reasons**")
-        table = changes_view.reasons_table(changes)
-        if table.empty:
-            st.caption("No red or amber reason is new.")
-        else:
-            st.dataframe(table, hide_index=True, width="stretch", key="changes_reasons")
-    risks_col, slips_col = st.columns(2)
-    with risks_col:
-        st.markdown("**Risks escalated**")
-        table = changes_view.risks_table(changes)
-        if table.empty:
-            st.caption("No risk was escalated (open and escalated now, not then).")
-        else:
-            st.dataframe(
-                table,
-                hide_index=True,
-                width="stretch",
-                key="changes_risks",
-                column_config={"Score": st.column_config.NumberColumn(format="%g"),
-                               "Why": st.column_config.TextColumn(width="large")},
-            )  # fmt: skip
-    with slips_col:
-        st.markdown("**Milestones slipped**")
-        table = changes_view.slips_table(changes)
-        if table.empty:
-            st.caption("No milestone's finish moved later between the two plan snapshots.")
-        else:
-            st.dataframe(
-                table,
-                hide_index=True,
-                width="stretch",
-                key="changes_slips",
-                column_config={"Was": st.column_config.DateColumn(), "Now": st.column_config.DateColumn()},
-            )
-
 st.subheader("Health by project")
 table = ui.as_text(overview_rows(frame), OVERVIEW_FORMATS)
 st.dataframe(
@@ -246,6 +196,56 @@ st.dataframe(
         ),
     },
 )
+
+st.subheader(f"What changed since {since:%d %b %Y}" if since else "What changed")
+if changes is None:
+    st.caption(cannot_compare)
+else:
+    st.caption(changes_view.caption(changes))
+    st.markdown(changes_view.headline(changes))
+    status_col, reasons_col = st.columns(2)
+    with status_col:
+        st.markdown("**Projects whose status changed**")
+        table = changes_view.status_table(changes)
+        if table.empty:
+            st.caption("No project's computed status changed.")
+        else:
+            st.dataframe(table, hide_index=True, width="stretch", key="changes_status")
+    with reasons_col:
+        st.markdown("**New red and amber reasons**")
+        table = changes_view.reasons_table(changes)
+        if table.empty:
+            st.caption("No red or amber reason is new.")
+        else:
+            st.dataframe(table, hide_index=True, width="stretch", key="changes_reasons")
+    risks_col, slips_col = st.columns(2)
+    with risks_col:
+        st.markdown("**Risks escalated**")
+        table = changes_view.risks_table(changes)
+        if table.empty:
+            st.caption("No risk was escalated (open and escalated now, not then).")
+        else:
+            st.dataframe(
+                table,
+                hide_index=True,
+                width="stretch",
+                key="changes_risks",
+                column_config={"Score": st.column_config.NumberColumn(format="%g"),
+                               "Why": st.column_config.TextColumn(width="large")},
+            )  # fmt: skip
+    with slips_col:
+        st.markdown("**Milestones slipped**")
+        table = changes_view.slips_table(changes)
+        if table.empty:
+            st.caption("No milestone's finish moved later between the two plan snapshots.")
+        else:
+            st.dataframe(
+                table,
+                hide_index=True,
+                width="stretch",
+                key="changes_slips",
+                column_config={"Was": st.column_config.DateColumn(), "Now": st.column_config.DateColumn()},
+            )
 
 left, right = st.columns([3, 2])
 with right:
