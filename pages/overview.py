@@ -38,20 +38,20 @@ def what_changed(since, as_of, since_reads, reads, portfolio_settings, project_i
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def pack_content(as_of, since, reads, project_ids, _store, _frame, _changes):
-    """The executive pack's content for this view (``reads`` keys whose view of which data it is;
-    the frame and changes are the page's own), built once for the three formats."""
+def pack_content(as_of, since, reads, portfolio_settings, project_ids, _store, _frame, _changes):
+    """The executive pack's content for this view (``reads`` and the settings key whose view of
+    which data it is; the frame and changes are the page's own), built once for the three formats."""
     from reports.content import build
 
     return build(_store, as_of, since, project_ids or None, frame=_frame, changes=_changes)
 
 
 @st.cache_data(show_spinner=False, max_entries=6)
-def pack_file(kind, as_of, since, reads, project_ids, _store, _frame, _changes) -> bytes:
+def pack_file(kind, as_of, since, reads, portfolio_settings, project_ids, _store, _frame, _changes) -> bytes:
     """The pack as bytes (``kind`` = pptx | xlsx | pdf), built when its download button is clicked."""
     import importlib
 
-    pack = pack_content(as_of, since, reads, project_ids, _store, _frame, _changes)
+    pack = pack_content(as_of, since, reads, portfolio_settings, project_ids, _store, _frame, _changes)
     return importlib.import_module(PACK_RENDERERS[kind]).render(pack)
 
 
@@ -317,7 +317,7 @@ ids = tuple(settings.project_ids)
 for column, (kind, (word, mime)) in zip(st.columns([1, 1, 1, 4])[:3], PACK_TYPES.items(), strict=True):
     column.download_button(
         f"Pack ({word})",
-        lambda kind=kind, args=(settings.as_of, since if changes else None, reads, ids, store, frame, changes): (
+        lambda kind=kind, args=(settings.as_of, since if changes else None, reads, rules, ids, store, frame, changes): (
             pack_file(kind, *args)
         ),
         f"portfolio_pack_{settings.as_of:%Y-%m-%d}.{kind}",

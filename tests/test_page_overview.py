@@ -138,3 +138,33 @@ def test_the_executive_pack_downloads_as_pptx_xlsx_and_pdf(db, monkeypatch):
     portfolio = {row[0].value: row[1].value for row in book["Portfolio"].iter_rows() if len(row) > 1}
     assert portfolio["Portfolio CPI"] == tiles["Portfolio CPI"]
     assert built[f"portfolio_pack_{day}.pdf"]().startswith(b"%PDF")
+
+
+def test_the_pack_from_the_overview_holds_only_what_the_signed_in_user_may_see(db, tmp_path, monkeypatch):
+    import io
+
+    import openpyxl
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    import ui
+
+    roles = tmp_path / "roles.toml"
+    roles.write_text('[users."hannah@bank.example"]\nrole = "pm"\nprojects = ["CRM-UPGRADE"]\n')
+    monkeypatch.setenv("PMO_ROLES", str(roles))
+    monkeypatch.setattr(ui, "current_user", lambda: "hannah@bank.example")
+    built = {}
+    original = MediaFileManager.add_deferred
+
+    def record(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        built[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    assert not at.exception
+    assert set(at.dataframe[0].value.project_id) == {"CRM-UPGRADE"}
+    xlsx = next(data for name, data in built.items() if name.endswith(".xlsx"))
+    book = openpyxl.load_workbook(io.BytesIO(xlsx()))
+    ids = {row[0].value for row in book["Appendix"].iter_rows(min_row=2)}
+    assert ids == {"CRM-UPGRADE"}
+    assert "CORE-LEDGER" not in book.sheetnames
