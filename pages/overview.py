@@ -70,7 +70,7 @@ PACK_TYPES = {
 DAY = "{:%d %b %Y}"
 OVERVIEW_FORMATS = {"spi": "{:.2f}", "cpi": "{:.2f}", "spi_t": "{:.2f}", "bac": ui.money, "eac": ui.money,
                     "variance": "{:+.1f} %", "gap": "{:.0f} %", "milestone_slip_days": "{:.0f}",
-                    "plan_as_of": DAY, "jira_as_of": DAY, "finance_as_of": DAY}  # fmt: skip
+                    "plan_as_of": DAY, "jira_as_of": DAY, "finance_as_of": DAY, "status_date": DAY}  # fmt: skip
 
 settings = ui.settings()
 rules = ui.portfolio_settings()
