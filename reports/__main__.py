@@ -46,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
         store = Store.for_user(args.db, args.user)
         as_of = args.as_of or store.latest_as_of()
         compare = args.compare_with or (as_of - dt.timedelta(days=7) if as_of else None)
+        if compare and as_of and compare >= as_of:
+            print(f"error: --compare-with {compare} is not before the as-of date {as_of}.", file=sys.stderr)
+            return 2
         pack = build(store, as_of, compare)
     except (MetricsError, StoreError) as err:
         print(f"error: {err}", file=sys.stderr)

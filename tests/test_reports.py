@@ -217,3 +217,10 @@ def test_kpi_change_rows_never_show_minus_zero(pack):
 
     for label, _then, _now, change in layout.kpi_change_rows(pack):
         assert not change.startswith("-0") or any(ch in "123456789" for ch in change), (label, change)
+
+
+def test_cli_refuses_a_compare_with_date_not_before_the_as_of_date(samples, tmp_path, capsys):
+    as_of = samples.latest_as_of().isoformat()
+    out = tmp_path / "p.pptx"
+    assert cli.main(["pack", "--db", samples.path, "--out", str(out), "--compare-with", as_of]) == 2
+    assert "is not before the as-of date" in capsys.readouterr().err and not out.exists()
