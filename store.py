@@ -37,6 +37,12 @@ from access import OPEN, Scope
 
 DEFAULT_DB = Path(os.environ.get("PMO_DB", Path(__file__).parent / "data" / "portfolio.duckdb"))
 LOCK_TIMEOUT_S = 60.0
+AS_OF_MARGIN = dt.timedelta(days=31)  # a default as-of date is never later than today + this
+# Dates read back are clipped into this window: a stored 9999-12-31 (a typo in a Jira export,
+# stored before the loaders refused such dates) reads as 2199-12-31, which pandas' nanosecond
+# timestamps and date arithmetic (+ a week, + a month) survive. The Uploads page lists uploads
+# unclipped, so the user sees the date as stored.
+READ_DATE_WINDOW = (pd.Timestamp("1900-01-01"), pd.Timestamp("2199-12-31"))
 
 WORK_SOURCES = ("jira", "asana")
 DEMO_USER = "demo"  # uploads.uploaded_by of the generated demo portfolio: the Data page removes it in one action
@@ -574,9 +580,12 @@ class Store:
             )
         return self._read(sql, params)
 
-    def _read(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
+    def _read(self, sql: str, params: list | dict | None = None, *, clip: bool = True) -> pd.DataFrame:
+        """Rows of one query; dates and timestamps clipped into ``READ_DATE_WINDOW`` unless ``clip``
+        is False (only a value outside the window changes)."""
         with self.connect() as con:
-            return con.execute(sql, params or []).df()
+            frame = con.execute(sql, params or []).df()
+        return _clip_dates(frame) if clip else frame
 
     # -- writes ------------------------------------------------------------------------------
 
@@ -889,6 +898,7 @@ class Store:
                    SELECT upload_id FROM upload_projects WHERE list_contains($projects, project_id))
                GROUP BY ALL ORDER BY u.loaded_at DESC, u.upload_id DESC""",
             {"projects": self._visible(), "user": self.scope.user},
+            clip=False,  # the dates as stored: a far-future upload must be recognisable to delete it
         )
 
     def problems(self, upload_id: int) -> pd.DataFrame:
@@ -929,15 +939,29 @@ class Store:
         )
         return f"{rows.n.iloc[0]}-{rows.digest.iloc[0][:16]}"
 
-    def latest_as_of(self, include_register: bool = False) -> dt.date | None:
-        """The newest as-of date of a progress snapshot (registers only with ``include_register``)."""
+    def latest_as_of(self, include_register: bool = False, not_after: dt.date | None = None) -> dt.date | None:
+        """The newest as-of date of a progress snapshot (registers only with ``include_register``),
+        of those on or before ``not_after`` when given."""
         rows = self._read(
             "SELECT max(u.as_of) AS d FROM uploads u JOIN upload_projects p USING (upload_id) WHERE (u.source <> "
-            "'register' OR $register) AND ($projects IS NULL OR list_contains($projects, p.project_id))",
-            {"projects": self._visible(), "register": include_register},
+            "'register' OR $register) AND ($projects IS NULL OR list_contains($projects, p.project_id)) "
+            "AND ($not_after IS NULL OR u.as_of <= $not_after)",
+            {"projects": self._visible(), "register": include_register, "not_after": not_after},
+            clip=False,
         )
         value = rows.d.iloc[0]
         return None if pd.isna(value) else pd.Timestamp(value).date()
+
+    def default_as_of(self, today: dt.date) -> dt.date | None:
+        """The as-of date pages and CLIs start from: the newest snapshot on or before
+        ``today + AS_OF_MARGIN`` (with only a register, the register's), so one upload dated
+        9999-12-31 does not become everybody's default; ``today + AS_OF_MARGIN`` when every
+        snapshot is later than that; None when nothing is stored."""
+        limit = clamp_as_of(None, today)
+        found = self.latest_as_of(not_after=limit) or self.latest_as_of(include_register=True, not_after=limit)
+        if found is None and self.latest_as_of(include_register=True) is not None:
+            return limit
+        return found
 
     def snapshot_uploads(
         self, source: str | tuple[str, ...], as_of: dt.date | None = None, project_ids=None
@@ -1269,6 +1293,28 @@ class Store:
             raise StoreError(str(err)) from None
         managers = store.register_managers() if Path(store.path).exists() else {}
         return store.as_user(access.scope_for(email, users, managers))
+
+
+def clamp_as_of(as_of: dt.date | None, today: dt.date) -> dt.date:
+    """``as_of`` no later than ``today + AS_OF_MARGIN`` (that limit itself when ``as_of`` is None)."""
+    limit = today + AS_OF_MARGIN
+    return limit if as_of is None or as_of > limit else as_of
+
+
+def _clip_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Dates and timestamps outside ``READ_DATE_WINDOW`` set to its nearest end; other values
+    unchanged (a column is copied only when one of its values is outside)."""
+    low, high = READ_DATE_WINDOW
+    for column in frame.columns:
+        values = frame[column]
+        if not pd.api.types.is_datetime64_any_dtype(values) or values.empty:
+            continue
+        if getattr(values.dt, "tz", None) is not None:
+            continue
+        outside = (values < low) | (values > high)
+        if outside.any():
+            frame[column] = values.clip(low, high).astype("datetime64[us]")
+    return frame
 
 
 def project_for_jira_key(projects: pd.DataFrame, key: str) -> str | None:
