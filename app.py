@@ -15,7 +15,9 @@ from store import DatabaseError
 ROOT = Path(__file__).parent
 PROGRESS = re.compile(r"\[(\d+)/(\d+)\] (.*)")
 
-st.set_page_config(page_title="PMO Portfolio Analytics", page_icon=":material/insights:", layout="wide")
+# The favicon is a file of ours, served by the app itself: a ":material/...:" icon would be
+# fetched from fonts.gstatic.com, and a page makes no request outside the app (issue 14).
+st.set_page_config(page_title="PMO Portfolio Analytics", page_icon=str(ROOT / "static" / "favicon.png"), layout="wide")
 
 
 def first_start() -> None:

@@ -230,12 +230,18 @@ def status_styled(frame, column: str, statuses, formats: dict | None = None):
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$])")
+WORD_JOINER = "\u2060"  # invisible, zero width: breaks a pattern without changing what the user reads
+# What GitHub-flavoured markdown turns into a live link even when every markdown character is
+# escaped (it finds them in the text after parsing): scheme://, www. and e-mail addresses.
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
 
 
 def escape_md(text) -> str:
     """User text made safe to put inside a markdown string: every markdown character escaped,
-    so a name like ``[click](https://x)`` shows as written instead of becoming a link."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    so a name like ``[click](https://x)`` shows as written instead of becoming a link, and a
+    word joiner (U+2060, invisible) inside every ``://``, ``www.`` and before every ``@``, so a
+    project called ``https://evil.example`` or ``www.evil.example`` is no autolink either."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", _AUTOLINK.sub(WORD_JOINER, str(text)))
 
 
 def project_picker(project_ids, where=st):

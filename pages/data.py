@@ -13,7 +13,7 @@ from loaders.ingest import preview_bytes, preview_table, store_parsed
 from store import DEMO_USER
 
 SOURCE_LABEL = {"msproject": "MS Project", "jira": "Jira", "finance": "Finance", "register": "Register"}
-SOURCE_LABEL["contracts"] = "Contracts"
+SOURCE_LABEL.update(contracts="Contracts", risk="Risk register", resources="Resources", asana="Asana")
 OPEN_PAGE = {"msproject": "pages/project.py", "jira": "pages/delivery.py", "finance": "pages/finance.py",
              "register": "pages/overview.py"}  # fmt: skip
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -193,7 +193,10 @@ if outcome := st.session_state.pop("_deleted", None):
     getattr(st, outcome[0])(outcome[1])
 
 st.dataframe(
-    uploads.assign(source=uploads.source.map(SOURCE_LABEL), project_id=uploads.project_id.fillna("from its rows")),
+    uploads.assign(
+        source=uploads.source.map(lambda s: SOURCE_LABEL.get(s, s)),
+        project_id=uploads.project_id.fillna("from its rows"),
+    ),
     hide_index=True,
     width="stretch",
     on_select=remember_choice,

@@ -71,7 +71,7 @@ if submitted:
             st.error("The report was not saved: " + problem)
     else:
         ui.store().save_status_reports([draft.row()])
-        st.success(f"Saved the report for {project_id} as of {week:%d %b %Y}.")
+        st.success(f"Saved the report for {ui.escape_md(project_id)} as of {week:%d %b %Y}.")
 
 st.subheader("History")
 history = ui.store().status_reports([project_id])

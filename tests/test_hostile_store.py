@@ -403,3 +403,84 @@ def test_fiscal_year_of_9999_survives():
     assert fiscal_year(dt.date(9999, 12, 31), 1) == (dt.date(9999, 1, 1), dt.date.max)
     assert fiscal_year(dt.date(9999, 12, 31), 4) == (dt.date(9999, 4, 1), dt.date.max)
     assert fiscal_year(dt.date(9999, 2, 1), 4) == (dt.date(9998, 4, 1), dt.date(9999, 4, 1))
+
+
+# -- uploaded text never becomes a link; a page requests nothing outside the app ----------------
+
+
+def test_escape_md_stops_autolinks_and_keeps_the_text():
+    import ui
+
+    for text, broken in [
+        ("Proj https://evil.example/x", "https\\:\u2060//evil"),
+        ("HTTP://evil.example", "HTTP\\:\u2060//evil"),
+        ("www.evil.example", "www\u2060\\.evil"),
+        ("WWW.evil.example", "WWW\u2060\\.evil"),
+        ("pm@evil.example", "pm\u2060@evil"),
+        ("[click](https://evil.example)", "\\[click\\]\\(https\\:\u2060//"),
+    ]:
+        escaped = ui.escape_md(text)
+        assert broken in escaped, escaped
+        assert escaped.replace(ui.WORD_JOINER, "").replace("\\", "") == text  # what the user reads is unchanged
+
+
+@pytest.mark.browser
+def test_no_page_requests_anything_outside_the_app_and_no_uploaded_text_is_a_link(far_db, tmp_path):
+    """Every page in Chromium: every request the page makes goes to the app's own address (no
+    font, icon or analytics from the internet), and an uploaded file name holding
+    https://, www. and an e-mail address shows as text, not as a link."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    import socket
+
+    db = tmp_path / "portfolio.duckdb"
+    shutil.copy(far_db.path, db)
+    name = "see https://evil.example/x, www.evil.example or pm@evil.example.csv"
+    Store(db).write_upload(
+        source="register", fmt="test", file_name=name, sha256="evil", project_id=None, as_of=dt.date(2026, 11, 21),
+        tables={}, problems=NO_PROBLEMS, rows_loaded=0, rows_rejected=0,
+    )  # fmt: skip
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "PMO_DB": str(db)}
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+               "--server.address", "127.0.0.1", "--server.headless", "true"]  # fmt: skip
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        import urllib.request
+
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/_stcore/health", timeout=2)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        requests, links = [], []
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+            page = browser.new_page()
+            page.on("request", lambda r: requests.append(r.url))
+            for path in ["", "project", "delivery", "status", "risks", "finance", "contracts", "capacity", "data",
+                         "notifications"]:  # fmt: skip
+                page.goto(f"{base}/{path}")
+                page.wait_for_selector("h1", timeout=60_000)
+                page.wait_for_timeout(2500)
+                links += [a.get_attribute("href") or "" for a in page.query_selector_all("a")]
+            page.goto(f"{base}/data")
+            page.wait_for_selector("text=evil.example/x", timeout=60_000)  # the name shows, as text
+            links += [a.get_attribute("href") or "" for a in page.query_selector_all("a")]
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    outside = sorted({u for u in requests if not u.startswith(base) and not u.startswith("data:")})
+    print(f"\n{len(requests)} requests, {len(outside)} outside the app")
+    assert outside == []
+    assert not [h for h in links if "evil" in h and not h.startswith("#")]  # a heading's own anchor is fine
