@@ -342,6 +342,16 @@ _turns: dict[str, _Turn] = {}
 _turns_lock = threading.Lock()
 
 
+def _forget_turns() -> None:
+    """A forked child holds none of its parent's turns (nor its connections)."""
+    global _turns_lock
+    _turns.clear()
+    _turns_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_turns)
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

@@ -10,7 +10,7 @@ import streamlit as st
 
 import ui
 from loaders.ingest import preview_bytes, preview_table, store_parsed
-from store import DEMO_USER
+from store import DEMO_USER, clamp_as_of
 
 SOURCE_LABEL = {"msproject": "MS Project", "jira": "Jira", "finance": "Finance", "register": "Register"}
 SOURCE_LABEL.update(contracts="Contracts", risk="Risk register", resources="Resources", asana="Asana")
@@ -156,6 +156,17 @@ st.subheader(f"Stored uploads ({len(uploads)})")
 if uploads.empty:
     st.info("No uploads yet.")
     st.stop()
+
+limit = clamp_as_of(None, dt.date.today())
+far = uploads[uploads.as_of.dt.date > limit]
+if not far.empty:
+    first = far.iloc[0]
+    st.warning(
+        f"{len(far)} upload(s) are dated after {limit:%Y-%m-%d} (upload {int(first.upload_id)}, "
+        f"{ui.escape_md(first.file_name)}, as of {first.as_of:%Y-%m-%d}): the pages start at most 31 days after "
+        "today, so they do not show these by default. If a date is a typo, delete the upload and load the file "
+        "again with the right as-of date."
+    )
 
 demo = int((uploads.uploaded_by == DEMO_USER).sum())
 if demo:

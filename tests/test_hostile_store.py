@@ -373,6 +373,13 @@ def test_every_page_survives_far_dates(far_db, monkeypatch, page):
     assert all(d.value <= dt.date.today() + dt.timedelta(days=31) for d in pickers)
 
 
+def test_the_uploads_page_points_at_far_dated_uploads(far_db, monkeypatch):
+    point_app_at(monkeypatch, far_db.path)
+    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=120).run()
+    assert not at.exception
+    assert any("as of 9999-12-31" in w.value and "delete the upload" in w.value for w in at.warning)
+
+
 def test_a_far_as_of_in_the_session_is_clamped(far_db, monkeypatch):
     point_app_at(monkeypatch, far_db.path)
     at = AppTest.from_file(str(ROOT / "pages" / "overview.py"), default_timeout=120)
