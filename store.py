@@ -362,6 +362,16 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _program(pid: int) -> str:
+    """What process ``pid`` runs ('python -m streamlit run app.py'), from /proc where there is one."""
+    try:
+        words = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return "the program"
+    text = " ".join(" ".join(w.decode(errors="replace") for w in words).split())[:120]
+    return text or "the program"
+
+
 def _wait_in_queue(path: Path, timeout: float) -> Path | None:
     """Take a ticket in ``<db>.queue`` and return it once every older ticket is gone (their
     processes closed the file, or died). None when the folder is not writable: then DuckDB's lock
@@ -392,7 +402,7 @@ def _wait_in_queue(path: Path, timeout: float) -> Path | None:
         elif time.monotonic() - since > timeout:
             with contextlib.suppress(OSError):
                 ticket.unlink()
-            raise _busy(str(path), f"the program with PID {pid}" if pid else "another program")
+            raise _busy(str(path), f"{_program(pid)} (PID {pid})" if pid else "another program")
         time.sleep(0.01 + random.random() * 0.01)
 
 
