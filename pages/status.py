@@ -41,7 +41,7 @@ with st.form("status_form", clear_on_submit=False):
     left, right = st.columns([1, 2])
     latest_week = dt.date.today() + dt.timedelta(days=7)
     week = left.date_input(
-        "Week (as-of date)", value=min(settings.as_of or latest_week, latest_week), max_value=latest_week
+        "Week (as-of date)", value=settings.as_of and min(settings.as_of, latest_week), max_value=latest_week
     )
     default = list(RAG_LABELS).index(computed_status) if computed_status in RAG_LABELS else 0
     rag = right.radio("PM's RAG", list(RAG_LABELS), index=default, format_func=RAG_LABELS.get, horizontal=True)
