@@ -10,11 +10,14 @@ import streamlit as st
 
 import access
 import ui
+from store import DatabaseError
 
 ROOT = Path(__file__).parent
 PROGRESS = re.compile(r"\[(\d+)/(\d+)\] (.*)")
 
-st.set_page_config(page_title="PMO Portfolio Analytics", page_icon=":material/insights:", layout="wide")
+# The favicon is a file of ours, served by the app itself: a ":material/...:" icon would be
+# fetched from fonts.gstatic.com, and a page makes no request outside the app (issue 14).
+st.set_page_config(page_title="PMO Portfolio Analytics", page_icon=str(ROOT / "static" / "favicon.png"), layout="wide")
 
 
 def first_start() -> None:
@@ -82,17 +85,52 @@ def sign_in() -> None:
 if access.roles_file() and not ui.current_user():
     st.navigation([st.Page(sign_in, title="Sign in")], position="hidden").run()
     st.stop()
-if not Path(ui.store().path).exists() and os.environ.get("PMO_DEMO", "1") == "0":
-    ui.store().schema_version()  # PMO_DEMO=0: start with an empty database instead of the demo
-if not Path(ui.store().path).exists():
-    st.navigation([st.Page(first_start, title="Setting up")], position="hidden").run()
-    st.stop()
-navigation = st.navigation(PAGES)
-ui.sidebar()
-if user := ui.current_user():
-    st.sidebar.text(f"Signed in as {user} ({ui.store().scope.role})")
-    st.sidebar.button("Sign out", on_click=st.logout)
+
+
+def missing_database() -> None:
+    """PMO_DB names a file that does not exist (deleted, or a typo): say so, build nothing."""
+    path = ui.store().path
+    st.title("The database does not exist")
+    st.error(f"PMO_DB is set to {ui.escape_md(path)}, and there is no file there.")
+    st.markdown(
+        "Nothing was created: a mistyped or deleted path is not silently refilled with the demo portfolio.\n\n"
+        "- If the path is wrong, correct `PMO_DB` and restart the app.\n"
+        "- To build the demo portfolio there: `python -m data demo --db PATH`, or restart with `PMO_DEMO=1`.\n"
+        "- To start an empty database there and upload your own exports: restart with `PMO_DEMO=0`."
+    )
+
+
+def database_error(err: DatabaseError) -> None:
+    """The database cannot be used (busy, read-only, not a database, damaged): say what and what to do."""
+    st.title("The database cannot be used")
+    st.error(ui.escape_md(str(err)))
+
+
+def first_start_wanted() -> bool:
+    """Build the demo into a missing database only when asked: PMO_DEMO=1, or the default path
+    (PMO_DB unset) on first start unless PMO_DEMO=0."""
+    demo = os.environ.get("PMO_DEMO", "")
+    return demo == "1" or (demo == "" and not os.environ.get("PMO_DB"))
+
+
 try:
-    navigation.run()
-finally:  # the settings belong to this run only; a page run on its own draws its own sidebar
-    st.session_state.pop("_settings", None)
+    if not Path(ui.store().path).exists():
+        if os.environ.get("PMO_DEMO", "") == "0":
+            ui.store().schema_version()  # PMO_DEMO=0: start with an empty database instead of the demo
+        elif first_start_wanted():
+            st.navigation([st.Page(first_start, title="Setting up")], position="hidden").run()
+            st.stop()
+        else:
+            st.navigation([st.Page(missing_database, title="No database")], position="hidden").run()
+            st.stop()
+    navigation = st.navigation(PAGES)
+    ui.sidebar()
+    if user := ui.current_user():
+        st.sidebar.text(f"Signed in as {user} ({ui.store().scope.role})")
+        st.sidebar.button("Sign out", on_click=st.logout)
+    try:
+        navigation.run()
+    finally:  # the settings belong to this run only; a page run on its own draws its own sidebar
+        st.session_state.pop("_settings", None)
+except DatabaseError as err:
+    database_error(err)

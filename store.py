@@ -3,8 +3,13 @@
 Concurrency design. DuckDB lets one *process* hold a database file read-write, and then locks
 every other process out, readers included. So nobody holds the file open: every operation opens
 a connection, does its work inside one transaction and closes it again (``Store.connect``).
-A process that finds the file locked waits and retries (``LOCK_TIMEOUT_S``), which is short
-because writers parse files *before* they open the database and hold it only for the inserts.
+Processes take turns in arrival order: a process that wants the file takes a ticket in the
+queue folder beside it (``<db>.queue``) and opens the file when every older ticket is gone, so
+eight processes ingesting at once all land, one after the other, however long the queue
+(``_turn``). A waiter gives up, saying who holds the file, only when the queue has not moved for
+``LOCK_TIMEOUT_S``; writers parse files *before* they open the database and hold it only for
+the inserts. Errors that are not "busy" say what they are: a read-only file or folder, a file
+that is not a DuckDB database (a text file, 0 bytes), a damaged database (``DatabaseError``).
 Inside one process DuckDB shares a single database instance between connections, so the
 Streamlit server's sessions (one thread each) can read and write at the same time; readers never
 see half an upload because every upload is written in one transaction.
@@ -17,6 +22,7 @@ import datetime as dt
 import json
 import os
 import random
+import re
 import shutil
 import threading
 import time
@@ -31,6 +37,12 @@ from access import OPEN, Scope
 
 DEFAULT_DB = Path(os.environ.get("PMO_DB", Path(__file__).parent / "data" / "portfolio.duckdb"))
 LOCK_TIMEOUT_S = 60.0
+AS_OF_MARGIN = dt.timedelta(days=31)  # a default as-of date is never later than today + this
+# Dates read back are clipped into this window: a stored 9999-12-31 (a typo in a Jira export,
+# stored before the loaders refused such dates) reads as 2199-12-31, which pandas' nanosecond
+# timestamps and date arithmetic (+ a week, + a month) survive. The Uploads page lists uploads
+# unclipped, so the user sees the date as stored.
+READ_DATE_WINDOW = (pd.Timestamp("1900-01-01"), pd.Timestamp("2199-12-31"))
 
 WORK_SOURCES = ("jira", "asana")
 DEMO_USER = "demo"  # uploads.uploaded_by of the generated demo portfolio: the Data page removes it in one action
@@ -228,6 +240,210 @@ class AccessDenied(StoreError):
     """The user's role does not allow this read or write (see :mod:`access`)."""
 
 
+class DatabaseError(StoreError):
+    """The database file itself is the problem (missing, busy, read-only, not a database, damaged);
+    ``kind`` says which, the message says what to do."""
+
+    kind = "error"
+
+
+class DatabaseMissing(DatabaseError):
+    kind = "missing"
+
+
+class DatabaseBusy(DatabaseError):
+    kind = "busy"
+
+
+class DatabaseReadOnly(DatabaseError):
+    kind = "read-only"
+
+
+class NotADatabase(DatabaseError):
+    kind = "not-a-database"
+
+
+class DatabaseDamaged(DatabaseError):
+    kind = "damaged"
+
+
+_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.*?) \(PID (?P<pid>\d+)\)")
+_DAMAGE_SIGNS = ("corrupt database", "checksum", "could not read enough bytes", "invalidated")
+
+
+def _holder_text(message: str) -> str:
+    """'/usr/bin/python3 (PID 123)' from DuckDB's lock message, else 'another program'."""
+    found = _HOLDER.search(message)
+    return f"{found['program']} (PID {found['pid']})" if found else "another program"
+
+
+def _busy(path: str, holder: str) -> DatabaseBusy:
+    return DatabaseBusy(f"The database {path} is busy: {holder} holds it. Try again in a minute, or stop that program.")
+
+
+def _read_only(path: str, reason: str) -> DatabaseReadOnly:
+    return DatabaseReadOnly(
+        f"The database {path} cannot be written: {reason}. Point PMO_DB (or --db) at a copy in a writable "
+        "folder, or set PMO_DB_READ_ONLY=1 to browse it without uploads."
+    )
+
+
+def _damaged(path: str, detail: str) -> DatabaseDamaged:
+    return DatabaseDamaged(
+        f"The database {path} is damaged ({detail.strip().splitlines()[0][:200]}). Restore it from a backup or a "
+        "published copy (python -m store publish), or move it away and rebuild it: python -m data demo --db PATH "
+        "for the demo, or python -m loaders ingest FILE... --db PATH with your exports."
+    )
+
+
+def _explain_open(path: str, err: duckdb.Error) -> DatabaseError | None:
+    """The :class:`DatabaseError` a failed ``duckdb.connect`` means, or None for a lock conflict
+    (the caller waits its turn and retries)."""
+    message = str(err)
+    lower = message.lower()
+    if ("lock" in lower and "conflicting" in lower) or "could not set lock" in lower:
+        return None
+    if "read-only file system" in lower:
+        return _read_only(path, "it is on a read-only file system")
+    if "permission denied" in lower:
+        return _read_only(path, "this program may not write the file or its folder (permission denied)")
+    if "not a valid duckdb database" in lower:
+        size = Path(path).stat().st_size if Path(path).exists() else 0
+        what = "an empty (0-byte) file" if size == 0 else f"a {size:,}-byte file of something else"
+        return NotADatabase(
+            f"{path} is not a DuckDB database: it is {what}. Point PMO_DB (or --db) at the portfolio database, "
+            "or move this file away to start a new database there."
+        )
+    if any(sign in lower for sign in _DAMAGE_SIGNS) or isinstance(
+        err, duckdb.InternalException | duckdb.FatalException
+    ):
+        return _damaged(path, message)
+    return DatabaseError(f"The database {path} cannot be opened: {message.strip().splitlines()[0][:200]}")
+
+
+def _is_damage(err: duckdb.Error) -> bool:
+    """A query failed because the file is damaged (not because of the query)."""
+    lower = str(err).lower()
+    return any(sign in lower for sign in _DAMAGE_SIGNS) or isinstance(err, duckdb.FatalException)
+
+
+class _Turn:
+    """This process's turn at one database file: shared by its threads (DuckDB shares one
+    instance between a process's connections), released when the last of them closes."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.ticket: Path | None = None
+        self.ready = threading.Event()
+        self.error: BaseException | None = None
+
+
+_turns: dict[str, _Turn] = {}
+_turns_lock = threading.Lock()
+
+
+def _forget_turns() -> None:
+    """A forked child holds none of its parent's turns (nor its connections)."""
+    global _turns_lock
+    _turns.clear()
+    _turns_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_turns)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def _program(pid: int) -> str:
+    """What process ``pid`` runs ('python -m streamlit run app.py'), from /proc where there is one."""
+    try:
+        words = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return "the program"
+    text = " ".join(" ".join(w.decode(errors="replace") for w in words).split())[:120]
+    return text or "the program"
+
+
+def _wait_in_queue(path: Path, timeout: float) -> Path | None:
+    """Take a ticket in ``<db>.queue`` and return it once every older ticket is gone (their
+    processes closed the file, or died). None when the folder is not writable: then DuckDB's lock
+    alone decides. Raises :class:`DatabaseBusy` when the queue has not moved for ``timeout`` s."""
+    queue = path.with_name(path.name + ".queue")
+    try:
+        queue.mkdir(exist_ok=True)
+        ticket = queue / f"{time.time_ns():020d}-{os.getpid()}-{threading.get_ident()}"
+        ticket.write_text(str(os.getpid()))
+    except OSError:
+        return None
+    head_seen, since = None, time.monotonic()
+    while True:
+        try:
+            ahead = sorted(name for name in os.listdir(queue) if name < ticket.name)
+        except OSError:
+            ahead = []
+        if not ahead:
+            return ticket
+        head = ahead[0]
+        pid = int(head.split("-")[1]) if head.count("-") >= 2 and head.split("-")[1].isdigit() else 0
+        if pid and pid != os.getpid() and not _alive(pid):
+            with contextlib.suppress(OSError):  # a process that died holding a ticket
+                (queue / head).unlink()
+            continue
+        if head != head_seen:
+            head_seen, since = head, time.monotonic()
+        elif time.monotonic() - since > timeout:
+            with contextlib.suppress(OSError):
+                ticket.unlink()
+            raise _busy(str(path), f"{_program(pid)} (PID {pid})" if pid else "another program")
+        time.sleep(0.01 + random.random() * 0.01)
+
+
+@contextlib.contextmanager
+def _turn(path: Path, timeout: float) -> Iterator[None]:
+    """Hold this process's turn at ``path`` (see :func:`_wait_in_queue`) while the body runs."""
+    key = str(path.resolve())
+    with _turns_lock:
+        turn = _turns.get(key)
+        leader = turn is None
+        if leader:
+            turn = _turns[key] = _Turn()
+        turn.count += 1
+    if leader:
+        try:
+            turn.ticket = _wait_in_queue(path, timeout)
+        except BaseException as err:
+            with _turns_lock:
+                if _turns.get(key) is turn:
+                    del _turns[key]
+            turn.error = err
+            turn.ready.set()
+            raise
+        turn.ready.set()
+    else:
+        turn.ready.wait()
+        if turn.error is not None:
+            raise turn.error
+    try:
+        yield
+    finally:
+        with _turns_lock:
+            turn.count -= 1
+            if turn.count == 0:
+                if _turns.get(key) is turn:
+                    del _turns[key]
+                if turn.ticket is not None:
+                    with contextlib.suppress(OSError):
+                        turn.ticket.unlink()
+
+
 @dataclass(frozen=True)
 class WriteResult:
     upload_id: int
@@ -241,10 +457,16 @@ class Store:
     """One DuckDB file. Cheap to create; every method opens and closes its own connection."""
 
     def __init__(
-        self, path: str | os.PathLike | None = None, *, lock_timeout: float = LOCK_TIMEOUT_S, scope: Scope = OPEN
+        self,
+        path: str | os.PathLike | None = None,
+        *,
+        lock_timeout: float = LOCK_TIMEOUT_S,
+        scope: Scope = OPEN,
+        create: bool = True,
     ):
         self.path = str(path or DEFAULT_DB)
         self.lock_timeout = lock_timeout
+        self.create = create  # False: a missing file is an error (CLIs that only read), never a new database
         self.scope = scope  # every read and write below is limited to what this scope allows
         self._held: duckdb.DuckDBPyConnection | None = None
         # an app replica on a published copy (``publish``): read-only connections, so any number of
@@ -253,7 +475,7 @@ class Store:
 
     def as_user(self, scope: Scope) -> Store:
         """The same database seen through another user's scope."""
-        other = Store(self.path, lock_timeout=self.lock_timeout, scope=scope)
+        other = Store(self.path, lock_timeout=self.lock_timeout, scope=scope, create=self.create)
         other.read_only = self.read_only
         return other
 
@@ -285,28 +507,58 @@ class Store:
 
     @contextlib.contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A fresh read-write connection, retried while another process holds the file."""
+        """A fresh read-write connection, once it is this process's turn (``_turn``). Raises a
+        :class:`DatabaseError` saying what is wrong with the file (missing when ``create`` is
+        False, busy, read-only, not a database, damaged), never DuckDB's raw error."""
         if self._held is not None:
             yield self._held
             return
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        deadline = time.monotonic() + self.lock_timeout
-        while True:
+        path = Path(self.path)
+        if not path.exists() and (not self.create or self.read_only):
+            raise DatabaseMissing(
+                f"The database {self.path} does not exist. Check the path (PMO_DB or --db), build the demo there "
+                f"with python -m data demo --db {self.path}, or store your exports with python -m loaders ingest."
+            )
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise _read_only(self.path, f"its folder cannot be created ({err.strerror})") from None
+        if self.read_only:  # a published copy: read-only connections never conflict, no queue
+            con = self._open(time.monotonic() + self.lock_timeout)
+        else:
+            turn = _turn(path, self.lock_timeout)
+            turn.__enter__()
             try:
-                con = duckdb.connect(self.path, read_only=self.read_only)
-                break
-            except duckdb.IOException as err:
-                if "lock" not in str(err).lower() or time.monotonic() > deadline:
-                    raise StoreError(
-                        f"The database {self.path} is busy (another program holds it). Try again in a minute."
-                    ) from None
-                time.sleep(0.05 + random.random() * 0.15)
+                con = self._open(time.monotonic() + self.lock_timeout)
+            except BaseException:
+                turn.__exit__(None, None, None)
+                raise
         try:
             if not self.read_only:  # a published copy is already at the schema that wrote it
                 self._migrate(con)
             yield con
+        except duckdb.Error as err:
+            if _is_damage(err):
+                raise _damaged(self.path, str(err)) from None
+            raise
         finally:
-            con.close()
+            with contextlib.suppress(duckdb.Error):
+                con.close()
+            if not self.read_only:
+                turn.__exit__(None, None, None)
+
+    def _open(self, deadline: float) -> duckdb.DuckDBPyConnection:
+        """``duckdb.connect``, retried while a program outside the queue holds the file."""
+        while True:
+            try:
+                return duckdb.connect(self.path, read_only=self.read_only)
+            except duckdb.Error as err:
+                explained = _explain_open(self.path, err)
+                if explained is not None:
+                    raise explained from None
+                if time.monotonic() > deadline:
+                    raise _busy(self.path, _holder_text(str(err))) from None
+                time.sleep(0.02 + random.random() * 0.05)
 
     def _migrate(self, con: duckdb.DuckDBPyConnection) -> None:
         """Bring the file's schema up to date: apply, in order, each migration it lacks. Checked
@@ -348,9 +600,12 @@ class Store:
             )
         return self._read(sql, params)
 
-    def _read(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
+    def _read(self, sql: str, params: list | dict | None = None, *, clip: bool = True) -> pd.DataFrame:
+        """Rows of one query; dates and timestamps clipped into ``READ_DATE_WINDOW`` unless ``clip``
+        is False (only a value outside the window changes)."""
         with self.connect() as con:
-            return con.execute(sql, params or []).df()
+            frame = con.execute(sql, params or []).df()
+        return _clip_dates(frame) if clip else frame
 
     # -- writes ------------------------------------------------------------------------------
 
@@ -663,6 +918,7 @@ class Store:
                    SELECT upload_id FROM upload_projects WHERE list_contains($projects, project_id))
                GROUP BY ALL ORDER BY u.loaded_at DESC, u.upload_id DESC""",
             {"projects": self._visible(), "user": self.scope.user},
+            clip=False,  # the dates as stored: a far-future upload must be recognisable to delete it
         )
 
     def problems(self, upload_id: int) -> pd.DataFrame:
@@ -703,15 +959,29 @@ class Store:
         )
         return f"{rows.n.iloc[0]}-{rows.digest.iloc[0][:16]}"
 
-    def latest_as_of(self, include_register: bool = False) -> dt.date | None:
-        """The newest as-of date of a progress snapshot (registers only with ``include_register``)."""
+    def latest_as_of(self, include_register: bool = False, not_after: dt.date | None = None) -> dt.date | None:
+        """The newest as-of date of a progress snapshot (registers only with ``include_register``),
+        of those on or before ``not_after`` when given."""
         rows = self._read(
             "SELECT max(u.as_of) AS d FROM uploads u JOIN upload_projects p USING (upload_id) WHERE (u.source <> "
-            "'register' OR $register) AND ($projects IS NULL OR list_contains($projects, p.project_id))",
-            {"projects": self._visible(), "register": include_register},
+            "'register' OR $register) AND ($projects IS NULL OR list_contains($projects, p.project_id)) "
+            "AND ($not_after IS NULL OR u.as_of <= $not_after)",
+            {"projects": self._visible(), "register": include_register, "not_after": not_after},
+            clip=False,
         )
         value = rows.d.iloc[0]
         return None if pd.isna(value) else pd.Timestamp(value).date()
+
+    def default_as_of(self, today: dt.date) -> dt.date | None:
+        """The as-of date pages and CLIs start from: the newest snapshot on or before
+        ``today + AS_OF_MARGIN`` (with only a register, the register's), so one upload dated
+        9999-12-31 does not become everybody's default; ``today + AS_OF_MARGIN`` when every
+        snapshot is later than that; None when nothing is stored."""
+        limit = clamp_as_of(None, today)
+        found = self.latest_as_of(not_after=limit) or self.latest_as_of(include_register=True, not_after=limit)
+        if found is None and self.latest_as_of(include_register=True) is not None:
+            return limit
+        return found
 
     def snapshot_uploads(
         self, source: str | tuple[str, ...], as_of: dt.date | None = None, project_ids=None
@@ -1021,19 +1291,20 @@ class Store:
 
     def register_managers(self) -> dict[str, str]:
         """Project id -> the register's manager, read without a scope (it decides the scopes)."""
-        rows = Store(self.path, lock_timeout=self.lock_timeout)._read(
+        rows = Store(self.path, lock_timeout=self.lock_timeout, create=self.create)._read(
             "SELECT p.project_id, arg_max(p.manager, u.loaded_at) AS manager FROM projects p JOIN uploads u USING (upload_id) "
             "WHERE u.source = 'register' GROUP BY p.project_id"
         )
         return dict(zip(rows.project_id, rows.manager, strict=True))
 
     @classmethod
-    def for_user(cls, path=None, email: str | None = None, environ=None) -> Store:
-        """The store as ``email`` may see it under ``PMO_ROLES`` (open when access is not configured)."""
+    def for_user(cls, path=None, email: str | None = None, environ=None, *, create: bool = True) -> Store:
+        """The store as ``email`` may see it under ``PMO_ROLES`` (open when access is not configured);
+        ``create=False``: a missing file raises :class:`DatabaseMissing` on first use."""
         import access
 
         roles = access.roles_file(environ)
-        store = cls(path)
+        store = cls(path, create=create)
         if roles is None:
             return store
         try:
@@ -1042,6 +1313,28 @@ class Store:
             raise StoreError(str(err)) from None
         managers = store.register_managers() if Path(store.path).exists() else {}
         return store.as_user(access.scope_for(email, users, managers))
+
+
+def clamp_as_of(as_of: dt.date | None, today: dt.date) -> dt.date:
+    """``as_of`` no later than ``today + AS_OF_MARGIN`` (that limit itself when ``as_of`` is None)."""
+    limit = today + AS_OF_MARGIN
+    return limit if as_of is None or as_of > limit else as_of
+
+
+def _clip_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Dates and timestamps outside ``READ_DATE_WINDOW`` set to its nearest end; other values
+    unchanged (a column is copied only when one of its values is outside)."""
+    low, high = READ_DATE_WINDOW
+    for column in frame.columns:
+        values = frame[column]
+        if not pd.api.types.is_datetime64_any_dtype(values) or values.empty:
+            continue
+        if getattr(values.dt, "tz", None) is not None:
+            continue
+        outside = (values < low) | (values > high)
+        if outside.any():
+            frame[column] = values.clip(low, high).astype("datetime64[us]")
+    return frame
 
 
 def project_for_jira_key(projects: pd.DataFrame, key: str) -> str | None:

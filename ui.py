@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 import access
-from store import Store
+from store import Store, clamp_as_of
 
 
 @dataclass(frozen=True)
@@ -80,15 +80,18 @@ def projects():
 
 
 @st.cache_data(show_spinner=False)
-def _latest_as_of(version: str) -> dt.date | None:
-    """The newest snapshot's date; with only a register, the register's."""
-    return store().latest_as_of() or store().latest_as_of(include_register=True)
+def _latest_as_of(version: str, today: dt.date) -> dt.date | None:
+    """The newest snapshot's date on or before today + 31 days (``Store.default_as_of``: a
+    snapshot dated 9999-12-31 is nobody's default); with only a register, the register's."""
+    return store().default_as_of(today)
 
 
 def sidebar() -> Settings:
     """Draw the shared sidebar and remember the settings for the pages of this run."""
     version = data_version()
-    latest = _latest_as_of(version)
+    today = dt.date.today()
+    latest = _latest_as_of(version, today)
+    limit = clamp_as_of(None, today)  # the latest date the picker offers
     known = _projects(version)
     # The as-of date follows the newest snapshot (after an upload or a deletion) unless the user
     # picked another date: a keyed date_input ignores a changed default, so reset it ourselves.
@@ -96,11 +99,16 @@ def sidebar() -> Settings:
         if st.session_state.get("as_of") in (None, st.session_state.get("_as_of_default")):
             st.session_state["as_of"] = latest
         st.session_state["_as_of_default"] = latest
+    chosen = st.session_state.get("as_of")
+    if isinstance(chosen, dt.date) and chosen > limit:  # set before today moved on, or by a link
+        st.session_state["as_of"] = limit
     with st.sidebar:
         as_of = st.date_input(
             "As of",
             key="as_of",
-            help="Every page shows each project as of its latest snapshot on or before this date.",
+            max_value=limit,
+            help="Every page shows each project as of its latest snapshot on or before this date "
+            "(at most 31 days after today).",
         )
         portfolios = tuple(sorted(known.portfolio.dropna().unique())) if not known.empty else ()
         chosen_portfolios = st.multiselect("Portfolio", portfolios, key="portfolios") if len(portfolios) > 1 else []
@@ -222,12 +230,18 @@ def status_styled(frame, column: str, statuses, formats: dict | None = None):
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$])")
+WORD_JOINER = "\u2060"  # invisible, zero width: breaks a pattern without changing what the user reads
+# What GitHub-flavoured markdown turns into a live link even when every markdown character is
+# escaped (it finds them in the text after parsing): scheme://, www. and e-mail addresses.
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
 
 
 def escape_md(text) -> str:
     """User text made safe to put inside a markdown string: every markdown character escaped,
-    so a name like ``[click](https://x)`` shows as written instead of becoming a link."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    so a name like ``[click](https://x)`` shows as written instead of becoming a link, and a
+    word joiner (U+2060, invisible) inside every ``://``, ``www.`` and before every ``@``, so a
+    project called ``https://evil.example`` or ``www.evil.example`` is no autolink either."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", _AUTOLINK.sub(WORD_JOINER, str(text)))
 
 
 def project_picker(project_ids, where=st):

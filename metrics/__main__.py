@@ -14,7 +14,7 @@ import math
 import sys
 
 from metrics import MetricsError
-from store import Store, StoreError
+from store import Store, StoreError, clamp_as_of
 
 COMMANDS = {
     "evm": ("metrics.evm", True, "earned value with Earned Schedule for one project"),
@@ -53,6 +53,26 @@ def to_jsonable(value):
     return value
 
 
+def _as_of(store: Store, asked: dt.date | None, today: dt.date) -> dt.date | None:
+    """The as-of date to report: never later than today + 31 days (``store.clamp_as_of``), so a
+    snapshot dated 9999-12-31 is not the default; None (each report's own default, the latest
+    snapshot) when nothing stored is later than that. Says on stderr when it clamped."""
+    limit = clamp_as_of(None, today)
+    if asked is not None:
+        if asked > limit:
+            print(f"note: --as-of {asked} is later than today + 31 days; reporting as of {limit}.", file=sys.stderr)
+            return limit
+        return asked
+    latest = store.latest_as_of() or store.latest_as_of(include_register=True)
+    if latest is None or latest <= limit:
+        return None
+    chosen = store.default_as_of(today)
+    print(
+        f"note: a snapshot is dated {latest} (later than today + 31 days); reporting as of {chosen}.", file=sys.stderr
+    )
+    return chosen
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m metrics", description="Portfolio metrics as JSON.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -82,11 +102,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: the {args.command} metrics are not available in this version.", file=sys.stderr)
         return 2
     try:
-        store = Store.for_user(args.db, args.user)
+        store = Store.for_user(args.db, args.user, create=False)  # a report never creates a database
     except StoreError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-    kwargs = {"as_of": args.as_of}
+    try:
+        as_of = _as_of(store, args.as_of, dt.date.today())
+    except StoreError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    kwargs = {"as_of": as_of}
     if args.project is not None or COMMANDS[args.command][1]:
         kwargs["project_id"] = args.project
     if args.command == "budget":

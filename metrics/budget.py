@@ -105,6 +105,8 @@ def fiscal_year(as_of: dt.date, fy_start_month: int = 1) -> tuple[dt.date, dt.da
     if not 1 <= fy_start_month <= 12:
         raise ValueError("the fiscal year's first month must be 1-12")
     year = as_of.year if as_of.month >= fy_start_month else as_of.year - 1
+    if year + 1 > dt.MAXYEAR:  # the fiscal year of 9999-12-31: it ends with the calendar
+        return dt.date(year, fy_start_month, 1), dt.date.max
     return dt.date(year, fy_start_month, 1), dt.date(year + 1, fy_start_month, 1)
 
 

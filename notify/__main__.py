@@ -19,7 +19,7 @@ from notify import channels as ch
 from notify.messages import test_message
 from notify.run import escalate
 from notify.webhook import post
-from store import Store, StoreError
+from store import Store, StoreError, clamp_as_of
 
 
 def _date(text: str) -> dt.date:
@@ -69,9 +69,10 @@ def main(argv: list[str] | None = None) -> int:
             failed += not result.ok
             continue
         try:
-            outcomes = escalate(
-                Store(args.db), channel, base_url=config.base_url, as_of=args.as_of, dry_run=args.dry_run
-            )
+            store = Store(args.db, create=False)  # escalations read the portfolio: a missing database is an error
+            today = dt.date.today()  # never as of a snapshot dated far in the future (9999-12-31)
+            as_of = clamp_as_of(args.as_of, today) if args.as_of else store.default_as_of(today)
+            outcomes = escalate(store, channel, base_url=config.base_url, as_of=as_of, dry_run=args.dry_run)
         except StoreError as err:
             print(f"error: {err}", file=sys.stderr)
             return 2

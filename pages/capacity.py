@@ -53,7 +53,9 @@ alias_key = tuple(sorted(aliases.items()))
 try:
     view, jira = load(settings.as_of, int(weeks), threshold_pct / 100, alias_key, settings.data_version)
 except MetricsError as err:
-    st.info(f"{err} Allocation sheets, capacity plans and MS Project plans are uploaded on **Uploads & problems**.")
+    st.info(
+        f"{ui.escape_md(err)} Allocation sheets, capacity plans and MS Project plans are uploaded on **Uploads & problems**."
+    )
     st.stop()
 
 if view.people.empty and view.unstaffed.empty:

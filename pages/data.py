@@ -10,10 +10,10 @@ import streamlit as st
 
 import ui
 from loaders.ingest import preview_bytes, preview_table, store_parsed
-from store import DEMO_USER
+from store import DEMO_USER, clamp_as_of
 
 SOURCE_LABEL = {"msproject": "MS Project", "jira": "Jira", "finance": "Finance", "register": "Register"}
-SOURCE_LABEL["contracts"] = "Contracts"
+SOURCE_LABEL.update(contracts="Contracts", risk="Risk register", resources="Resources", asana="Asana")
 OPEN_PAGE = {"msproject": "pages/project.py", "jira": "pages/delivery.py", "finance": "pages/finance.py",
              "register": "pages/overview.py"}  # fmt: skip
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -157,6 +157,17 @@ if uploads.empty:
     st.info("No uploads yet.")
     st.stop()
 
+limit = clamp_as_of(None, dt.date.today())
+far = uploads[uploads.as_of.dt.date > limit]
+if not far.empty:
+    first = far.iloc[0]
+    st.warning(
+        f"{len(far)} upload(s) are dated after {limit:%Y-%m-%d} (upload {int(first.upload_id)}, "
+        f"{ui.escape_md(first.file_name)}, as of {first.as_of:%Y-%m-%d}): the pages start at most 31 days after "
+        "today, so they do not show these by default. If a date is a typo, delete the upload and load the file "
+        "again with the right as-of date."
+    )
+
 demo = int((uploads.uploaded_by == DEMO_USER).sum())
 if demo:
     with st.popover(f"Remove the demo portfolio ({demo} uploads)", icon=":material/delete_sweep:"):
@@ -167,11 +178,39 @@ if demo:
             st.toast(f"Demo removed ({removed} uploads).")
             st.rerun()
 
-event = st.dataframe(
-    uploads.assign(source=uploads.source.map(SOURCE_LABEL), project_id=uploads.project_id.fillna("from its rows")),
+
+def remember_choice() -> None:
+    """The upload the user clicked, as an id: the row position is looked up in the ids shown in
+    that run (a concurrent ingest shifts the positions of a fresh list, never the id)."""
+    rows = st.session_state["uploads"]["selection"]["rows"]
+    shown = st.session_state.get("_uploads_shown", [])
+    st.session_state["_chosen_upload"] = shown[rows[0]] if rows and rows[0] < len(shown) else None
+
+
+def delete(upload_id: int) -> None:
+    """Delete the upload the user saw and confirmed (bound to the button when it was drawn)."""
+    if ui.store().delete_upload(upload_id):
+        st.session_state["_deleted"] = ("success", f"Upload {upload_id} deleted.")
+    else:
+        st.session_state["_deleted"] = (
+            "warning",
+            f"Upload {upload_id} was already gone (deleted meanwhile, in another session); nothing changed.",
+        )
+    st.session_state["_chosen_upload"] = None
+    st.cache_data.clear()
+
+
+if outcome := st.session_state.pop("_deleted", None):
+    getattr(st, outcome[0])(outcome[1])
+
+st.dataframe(
+    uploads.assign(
+        source=uploads.source.map(lambda s: SOURCE_LABEL.get(s, s)),
+        project_id=uploads.project_id.fillna("from its rows"),
+    ),
     hide_index=True,
     width="stretch",
-    on_select="rerun",
+    on_select=remember_choice,
     selection_mode="single-row",
     key="uploads",
     column_order=[
@@ -203,8 +242,12 @@ event = st.dataframe(
         "rows_rejected": "Rejected",
     },
 )
-rows = event["selection"]["rows"] if event else []
-chosen = uploads.iloc[rows[0]] if rows else uploads.iloc[0]
+st.session_state["_uploads_shown"] = [int(i) for i in uploads.upload_id]
+wanted = st.session_state.get("_chosen_upload")
+if wanted is not None and wanted not in set(st.session_state["_uploads_shown"]):
+    st.info(f"Upload {wanted} is no longer stored (deleted meanwhile); showing the newest upload.")
+    wanted = None
+chosen = uploads[uploads.upload_id == wanted].iloc[0] if wanted is not None else uploads.iloc[0]
 upload_id = int(chosen.upload_id)
 st.subheader(f"Upload {upload_id}: {ui.escape_md(chosen.file_name)}")
 st.caption(
@@ -231,8 +274,4 @@ with st.popover("Delete this upload", icon=":material/delete:"):
     st.write(
         f"Removes upload {upload_id} ({ui.escape_md(chosen.file_name)}) and every row it brought. Views fall back to the previous snapshot."
     )
-    if st.button("Delete for good", type="primary", key="delete"):
-        ui.store().delete_upload(upload_id)
-        st.cache_data.clear()
-        st.toast(f"Upload {upload_id} deleted.")
-        st.rerun()
+    st.button(f"Delete upload {upload_id} for good", type="primary", key="delete", on_click=delete, args=(upload_id,))

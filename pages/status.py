@@ -39,7 +39,10 @@ for reason in reasons:
 with st.form("status_form", clear_on_submit=False):
     st.subheader("This week's report")
     left, right = st.columns([1, 2])
-    week = left.date_input("Week (as-of date)", value=settings.as_of, max_value=dt.date.today() + dt.timedelta(days=7))
+    latest_week = dt.date.today() + dt.timedelta(days=7)
+    week = left.date_input(
+        "Week (as-of date)", value=settings.as_of and min(settings.as_of, latest_week), max_value=latest_week
+    )
     default = list(RAG_LABELS).index(computed_status) if computed_status in RAG_LABELS else 0
     rag = right.radio("PM's RAG", list(RAG_LABELS), index=default, format_func=RAG_LABELS.get, horizontal=True)
     reason = st.text_input("Why the RAG differs from the computed health (required when it does)")
@@ -68,7 +71,7 @@ if submitted:
             st.error("The report was not saved: " + problem)
     else:
         ui.store().save_status_reports([draft.row()])
-        st.success(f"Saved the report for {project_id} as of {week:%d %b %Y}.")
+        st.success(f"Saved the report for {ui.escape_md(project_id)} as of {week:%d %b %Y}.")
 
 st.subheader("History")
 history = ui.store().status_reports([project_id])

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from metrics import MetricsError
-from store import Store, StoreError
+from store import Store, StoreError, clamp_as_of
 
 FORMATS = {".pptx": "reports.deck", ".xlsx": "reports.workbook", ".pdf": "reports.document"}
 
@@ -43,8 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     from reports.content import build
 
     try:
-        store = Store.for_user(args.db, args.user)
-        as_of = args.as_of or store.latest_as_of()
+        store = Store.for_user(args.db, args.user, create=False)  # a missing database is an error
+        as_of = clamp_as_of(args.as_of, dt.date.today()) if args.as_of else store.default_as_of(dt.date.today())
         compare = args.compare_with or (as_of - dt.timedelta(days=7) if as_of else None)
         if compare and as_of and compare >= as_of:
             print(f"error: --compare-with {compare} is not before the as-of date {as_of}.", file=sys.stderr)

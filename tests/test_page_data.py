@@ -126,6 +126,28 @@ def test_delete_removes_the_upload(db):
     assert db.uploads().empty
 
 
+def test_delete_acts_on_the_upload_the_user_saw_even_after_a_concurrent_ingest(db):
+    seen = ingest_bytes(db, REGISTER, "register.csv", as_of=dt.date(2026, 5, 1))
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    assert at.subheader[-1].value.startswith(f"Upload {seen.upload_id}:")
+    other = ingest_bytes(db, PLAN, "plan.csv", as_of=dt.date(2026, 3, 9))  # another session, meanwhile: now newest
+    at.button(key="delete").click().run()
+    assert not at.exception
+    assert db.uploads().upload_id.tolist() == [other.upload_id]  # the one the user saw went, the new one stays
+    assert f"Upload {seen.upload_id} deleted." in [s.value for s in at.success]
+
+
+def test_delete_of_an_upload_that_vanished_meanwhile_says_so_and_changes_nothing(db):
+    seen = ingest_bytes(db, REGISTER, "register.csv", as_of=dt.date(2026, 5, 1))
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    db.delete_upload(seen.upload_id)  # deleted in another session
+    other = ingest_bytes(db, PLAN, "plan.csv", as_of=dt.date(2026, 3, 9))
+    at.button(key="delete").click().run()
+    assert not at.exception
+    assert db.uploads().upload_id.tolist() == [other.upload_id]
+    assert any(f"Upload {seen.upload_id} was already gone" in w.value for w in at.warning)
+
+
 def test_the_demo_is_removed_in_one_action_and_own_uploads_stay(db):
     from store import DEMO_USER
 

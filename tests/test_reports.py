@@ -117,6 +117,7 @@ def test_cli_writes_each_format_and_refuses_what_it_cannot(samples, tmp_path, ca
         assert cli.main(["pack", "--db", samples.path, "--out", str(out)]) == 0
         assert out.stat().st_size > 10_000
     assert cli.main(["pack", "--db", samples.path, "--out", str(tmp_path / "pack.docx")]) == 2
+    Store(tmp_path / "empty.duckdb").schema_version()  # an empty database (a missing one is an error, issue 14)
     assert cli.main(["pack", "--db", str(tmp_path / "empty.duckdb"), "--out", str(tmp_path / "e.pptx")]) == 2
     assert "nothing to report" in capsys.readouterr().err
 
