@@ -996,11 +996,14 @@ class Store:
 
     def latest_snapshots(self, as_of: dt.date | None = None) -> pd.DataFrame:
         """Per project and source, the as-of date of its latest snapshot on or before ``as_of`` and
-        how many snapshots it has up to then: columns project_id, source, as_of, snapshots."""
+        how many snapshots it has up to then: columns project_id, source, as_of, snapshots. Contract
+        registers and people files are not project snapshots (their keys name files, like in
+        :meth:`projects`)."""
         return self._read(
             """SELECT p.project_id, u.source, max(u.as_of) AS as_of, count(DISTINCT u.as_of) AS snapshots
                FROM uploads u JOIN upload_projects p USING (upload_id)
                WHERE u.source <> 'register' AND ($as_of IS NULL OR u.as_of <= $as_of)
+                 AND u.source NOT IN ('contracts', 'resources') AND p.project_id <> ''  -- their keys name files
                  AND ($projects IS NULL OR list_contains($projects, p.project_id))
                GROUP BY ALL ORDER BY ALL""",
             {"as_of": as_of, "projects": self._visible()},

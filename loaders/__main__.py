@@ -63,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        store = Store.for_user(args.db, getattr(args, "user", None))
+        store = Store.for_user(args.db, getattr(args, "user", None), create=args.command == "ingest")
         if args.command == "ingest":
             return _ingest(store, args)
         frame = store.uploads().drop(columns=["meta"])

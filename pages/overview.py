@@ -80,7 +80,7 @@ try:
     reads = ui.reads_version(settings.as_of) + ui.reads_version(None, ("register",))
     frame = load(settings.as_of, reads, rules)
 except MetricsError as err:
-    st.info(f"Nothing to show yet: {err} Use the **Uploads & problems** page.")
+    st.info(f"Nothing to show yet: {ui.escape_md(err)} Use the **Uploads & problems** page.")
     st.stop()
 
 since = ui.compare_with(settings.as_of, st.columns([1, 4])[0])

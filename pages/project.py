@@ -105,7 +105,7 @@ if data["missing_columns"]:
         "(optionally BCWS, BCWP, ACWP and Physical_Percent_Complete). An MSPDI .xml export carries them all."
     )
 elif current["ev"] is None and current["bac"] is not None:  # baseline present, % complete missing
-    st.warning(f"Earned value cannot be computed: {current['reasons'].get('ev', 'EV is undefined')}.")
+    st.warning(f"Earned value cannot be computed: {ui.escape_md(current['reasons'].get('ev', 'EV is undefined'))}.")
 for note in current["notes"]:
     st.info(ui.escape_md(note))
 

@@ -175,3 +175,15 @@ def test_the_same_contract_number_in_two_registers_keeps_its_own_invoices(store)
     assert ingest_bytes(store, register(100), "uk_pos.xlsx", as_of=AS_OF).status == "stored"
     assert ingest_bytes(store, register(300), "ie_pos.xlsx", as_of=AS_OF).status == "stored"
     assert sorted(c.invoiced for c in load(store, AS_OF).contracts) == [100, 300]
+
+
+def test_a_contract_register_is_not_a_project_of_the_portfolio(store):
+    """The register's upload key names the file (``contracts:…``), not a project: the Overview, the
+    pack and ``metrics portfolio`` list only the projects its contracts name."""
+    from loaders.ingest import ingest_bytes
+    from metrics.portfolio import portfolio_frame
+
+    rows = [["PO Number", "Vendor", "Project", "PO Value", "Start", "End", "Jan-26"],
+            ["P-1", "Kyndryl", "DC-MIGRATION", 120_000, dt.date(2026, 1, 1), dt.date(2026, 12, 31), 10_000]]  # fmt: skip
+    assert ingest_bytes(store, workbook({"POs": rows}), "pos.xlsx", as_of=AS_OF).status == "stored"
+    assert not [p for p in portfolio_frame(store, AS_OF).project_id if p.startswith("contracts:") or p == ""]

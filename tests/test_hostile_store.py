@@ -305,6 +305,15 @@ def test_a_missing_database_with_create_off_raises_and_creates_nothing(tmp_path)
     assert isinstance(DatabaseMissing("x"), StoreError)
 
 
+def test_listing_uploads_of_a_missing_database_is_an_error_and_creates_nothing(tmp_path, capsys):
+    from loaders.__main__ import main
+
+    path = tmp_path / "typo.duckdb"
+    assert main(["uploads", "--db", str(path), "--json"]) == 1
+    assert f"The database {path} does not exist" in capsys.readouterr().err
+    assert not path.exists()
+
+
 # -- dates like 9999-12-31 already stored -----------------------------------------------------
 
 
