@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from loaders import precheck, sandbox
+from loaders import encoding, precheck, sandbox
 from loaders.base import MAX_UPLOAD_BYTES, LoaderError, NeedsMapping, Parsed, Problem, Refused, Sample
 from loaders.detect import detect, loader_modules
 from store import Store, StoreError, project_for_jira_key
@@ -79,14 +79,44 @@ def parse_in_process(data: bytes, file_name: str, source: str | None = None, map
         module = detect(data, file_name)
     try:
         if mapping and getattr(module, "ACCEPTS_MAPPING", False):
-            return module.parse(data, file_name, mapping=mapping)
-        return module.parse(data, file_name)
+            parsed = module.parse(data, file_name, mapping=mapping)
+        else:
+            parsed = module.parse(data, file_name)
+        parsed.problems[:0] = text_problems(data, file_name, parsed)
+        return parsed
     except LoaderError:
         raise
     except Exception as err:  # a reader library's own error: still one plain sentence, no traceback
         raise Refused(
             f"{file_name}: the file could not be read as {module.SOURCE} data ({type(err).__name__}: {err})."
         ) from None
+
+
+def text_problems(data: bytes, file_name: str, parsed: Parsed) -> list[Problem]:
+    """What a user should know about a delimited text file's bytes (:mod:`loaders.encoding`): a warning
+    naming the lines whose bytes were not UTF-8 and were replaced, a note that a legacy file was read as
+    cp1252, a warning for NUL bytes (dropped). Workbooks, XML and HTML carry their own encoding and are
+    left out, as are loaders that read the bytes themselves (``meta["encoding_checked"]``)."""
+    sample = Sample(data, file_name)
+    if parsed.meta.get("encoding_checked") or sample.is_zip or sample.is_ole2:
+        return []
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
+        return []
+    decided = encoding.decide(data)
+    out = []
+    if said := encoding.describe(decided, file_name):
+        out.append(Problem(said[1], said[0]))
+    if not decided.encoding.startswith("utf-16") and (nuls := data.count(0)):
+        first = data.count(b"\n", 0, data.index(0)) + 1
+        out.append(
+            Problem(
+                f"{file_name} holds {nuls:,} NUL byte(s) (first on line {first}), which text files do not; they were "
+                "removed. The file may be damaged: check that line.",
+                "warning",
+                first,
+            )
+        )
+    return out
 
 
 #: Problems kept per upload; the rest are counted in one last problem.

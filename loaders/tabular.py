@@ -1,6 +1,7 @@
 """Reading delimited text and workbooks into rows of cells, safely and fast.
 
-Text: UTF-8 (with or without BOM), else cp1252 (what Excel writes on Windows). Delimiter sniffed
+Text: the encoding decided from the bytes (:mod:`loaders.encoding`: byte-order marks, UTF-16,
+UTF-8 with a few bad bytes replaced, else cp1252, what Excel writes on Windows). Delimiter sniffed
 from the header line among ``,`` ``;`` tab and ``|``. Workbooks are read with calamine after the
 zip's declared expansion is checked against ``MAX_UNZIPPED_BYTES``.
 """
@@ -11,27 +12,22 @@ import csv
 import io
 import zipfile
 
+from loaders.encoding import decide
 from loaders.errors import Refused
 
 DELIMITERS = ",;\t|"
+# one cell may hold a long description (Python's csv default is 128 KiB); the upload limit bounds it
+csv.field_size_limit(256 * 1024 * 1024)
 MAX_UNZIPPED_BYTES = 1024 * 1024 * 1024
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """Bytes -> (text, encoding name). UTF-16 when it starts with a byte-order mark (MS Project's
-    "Unicode text" export); UTF-8 (BOM stripped) when valid; else cp1252."""
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        usable = data[: len(data) - (len(data) % 2)]
-        return usable.decode("utf-16", errors="replace"), "utf-16"
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError as err:
-        # A cut in the middle of a multi-byte character at the end of a sample is still UTF-8.
-        if err.start >= len(data) - 3:
-            return data[: err.start].decode("utf-8"), "utf-8"
-        return data.decode("cp1252", errors="replace"), "cp1252"
+    """Bytes -> (text, encoding name), decided by :func:`loaders.encoding.decide`: a UTF-16 or
+    UTF-8 byte-order mark, UTF-16 without one, UTF-8 (a few bad bytes replaced), else cp1252.
+    ``data`` of exactly 64 KiB is taken as a file's first bytes (a character cut at the end is
+    not an error)."""
+    decided = decide(data, sample=len(data) == 65536)
+    return decided.text, decided.encoding
 
 
 def sniff_delimiter(first_line: str) -> str:
@@ -61,7 +57,7 @@ def read_delimited(data: bytes) -> tuple[list[list[str]], str, str]:
     text, encoding = decode(data)
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
     delimiter = sniff_delimiter(first)
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    rows = list(csv.reader(io.StringIO(text.replace("\x00", ""), newline=""), delimiter=delimiter))
     return rows, encoding, delimiter
 
 

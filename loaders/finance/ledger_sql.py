@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from loaders.base import Problem, Refused
+from loaders.encoding import decide
 from loaders.finance.amounts import AmountReader, column_decimal
 from loaders.finance.columns import is_computed, measure_in_name, measure_word
 from loaders.finance.layouts import EXAMPLE_PROJECT, POSTING_COLUMNS, Context, TableRead
@@ -54,7 +55,7 @@ def read_large(data: bytes, header: Header, positions: dict[str, int], ctx: Cont
                head_rows: list[list]) -> TableRead:  # fmt: skip
     """Read the whole ledger in DuckDB and return its postings (one per group and measure)."""
     encoding = decode(data[:65536])[1]
-    payload = data.decode("cp1252", errors="replace").encode("utf-8") if encoding == "cp1252" else data
+    payload = decide(data).text.encode("utf-8") if encoding not in ("utf-8", "utf-8-sig") else data
     with tempfile.TemporaryDirectory(prefix="finance-", dir=_scratch_dir(len(payload))) as tmpdir:
         path = os.path.join(tmpdir, "ledger.csv")
         with open(path, "wb") as fh:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from loaders.base import Parsed, Problem, Refused
+from loaders.encoding import describe as describe_encoding
 from loaders.jira import story_points
 from loaders.jira.cells import cell, cell_problems, multi, single, sql_str
 from loaders.jira.containers import Raw
@@ -46,7 +47,10 @@ def build(
 ) -> Parsed:
     """The named steps, in order; ``small_rows``: below this many rows ``typed`` is a table."""
     header = raw.header
-    problems: list[Problem] = list(raw.rejected)
+    problems: list[Problem] = list(raw.rejected) + raw.warnings
+    if raw.decoded is not None and (said := describe_encoding(raw.decoded, file_name)):
+        problems.append(Problem(said[1], said[0]))
+    meta["encoding_checked"] = True  # the whole file's bytes were read by this loader's own reader
     scan = _scan(con, raw, groups, file_name, problems)
     sp = story_points.choose(header, groups.get("story_points", []), scan.sp_filled, meta)
     dayfirst = read_grammar(con, raw, groups, problems, meta)
