@@ -156,10 +156,13 @@ def parse(data: bytes, file_name: str) -> Parsed:
                 try:
                     record["budget"], symbol = parse_budget(cell)
                     record["currency"] = record["currency"] or symbol or header_currency(name)
-                except ValueError:
+                except ValueError as err:
                     problems.append(
-                        Problem("the budget is not a number; left empty.", "warning", offset, name, str(cell))
+                        Problem(f"the budget is not a number ({err}); left empty.", "warning", offset, name, str(cell))
                     )
+                if (record.get("budget") or 0) < 0:
+                    problems.append(Problem("the budget is negative; kept as written. Check the register: a negative "
+                                            "budget lowers the portfolio's totals.", "warning", offset, name, str(cell)))  # fmt: skip
             elif not is_empty(cell):
                 value = cell
                 if isinstance(value, float) and value.is_integer():

@@ -8,9 +8,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from loaders.base import Problem
-from loaders.values import (
-    parse_iso_duration,
-)
+from loaders.values import DATE_WINDOW_ENV, MAX_MAGNITUDE, date_window, parse_iso_duration
 
 
 def column_or_empty(frame: pd.DataFrame, key: str) -> pd.Series:
@@ -43,6 +41,10 @@ class XmlCells:
         if bad.any():
             bad &= (raw.astype("str").str.strip() != "").to_numpy(bool)
             self._report(raw, bad, key, "a number")
+        huge = (values.abs() > MAX_MAGNITUDE * scale).to_numpy(bool)  # inf ("1e400") included
+        if huge.any():
+            self._report(raw, huge, key, "a finite number of at most 10^15 in size")
+            values = values.mask(huge)
         return values.astype("float64") / scale
 
     def integer(self, key: str) -> pd.Series:
@@ -71,7 +73,14 @@ class XmlCells:
         self._report(raw, bad, key, "a date")
         if getattr(values.dt, "tz", None) is not None:
             values = values.dt.tz_localize(None)
-        return values.astype("datetime64[us]")
+        values = values.astype("datetime64[us]")
+        lo, hi = date_window()
+        outside = (values.notna() & ((values < lo) | (values > hi))).to_numpy(bool)
+        if outside.any():
+            self._report(raw, outside, key, f"a date from {lo:%Y-%m-%d} to {hi:%Y-%m-%d} (a typo or a placeholder? "
+                         f"{DATE_WINDOW_ENV}=FROM..TO widens the window)")  # fmt: skip
+            values = values.mask(outside)
+        return values
 
     def duration(self, key: str) -> pd.Series:
         raw = column_or_empty(self.frame, key)
