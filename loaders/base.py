@@ -100,7 +100,7 @@ class Sample:
             return ""
         nuls = self.head[:4096].count(0)
         bom16 = self.head[:2] in (b"\xff\xfe", b"\xfe\xff")
-        if nuls > len(self.head[:4096]) // 100 and not bom16 and utf16_without_bom(self.head) is None:
+        if nuls > max(len(self.head[:4096]) // 100, 4) and not bom16 and utf16_without_bom(self.head) is None:
             return ""  # a binary file: UTF-16 text has a byte-order mark or NULs in every other byte
         return decode(self.head)[0].replace("\x00", "")
 

@@ -142,6 +142,18 @@ def _read_raw0(con, raw: Raw, keep: list[int], file_name: str, limits: Limits, a
     return attempts[-1]
 
 
+def _swallows_rows(record: str, n: int, delimiter: str) -> bool:
+    """A rejected record whose opening quote never closed swallowed the rows after it: its second
+    physical line, read alone, has exactly the header's ``n`` cells."""
+    lines = record.lstrip("\r\n").split("\n")
+    if len(lines) < 3:
+        return False
+    try:
+        return len(next(csv.reader([lines[1].rstrip("\r")], delimiter=delimiter), [])) == n
+    except csv.Error:
+        return False
+
+
 def _repair_stray_quotes(con, raw: Raw, attempt: int) -> bool:
     """Rewrite the lines DuckDB rejected because of a stray quote (``"Story 50 bad`` opens a quoted
     cell that never closes and swallows every later row; ``"Story" x`` closes one too early) when the
@@ -169,6 +181,9 @@ def _repair_stray_quotes(con, raw: Raw, attempt: int) -> bool:
         decoded = line.decode("utf-8", errors="replace")
         cells = next(csv.reader([decoded], delimiter=raw.delimiter, quoting=csv.QUOTE_NONE), [])
         if len(cells) != n:
+            if _swallows_rows(text, n, raw.delimiter):  # the row stays rejected, alone: its quotes dropped
+                pieces += [body[at:start], line.replace(b'"', b"")]
+                at = start + len(line)
             continue
         out = io.StringIO()
         csv.writer(out, delimiter=raw.delimiter, lineterminator="").writerow(cells)
