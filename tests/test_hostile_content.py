@@ -465,3 +465,18 @@ def test_risk_due_date_far_away_is_a_problem():
 def test_csv_module_field_limit_is_raised():
     assert csv.field_size_limit() >= 200 * 1024 * 1024
     list(csv.reader(io.StringIO("x" * 300_000)))
+
+
+def test_plan_csv_ragged_and_blank_rows_are_reported_row_by_row():
+    """MS Project CSV: loaded + skipped (blank) = rows in the file; a short or long row is named."""
+    long = "4,4,Long,1,No,1/5/26 8:00 AM,1/8/26 5:00 PM,50%,$100.00,1 day,extra,more\n"
+    trailing = "8,8,Trailing,1,No,1/5/26 8:00 AM,1/8/26 5:00 PM,50%,$100.00,1 day,,\n"
+    data = msp([msp_row(1), "2,2,short\n", msp_row(3), long, ",,,,,,,,,\n", "\n", msp_row(7), trailing])
+    parsed = parse(data, "plan.csv")
+    assert parsed.rows_loaded == 6 and parsed.rows_rejected == 0
+    assert "its last 7 cell(s) were left empty" in problems_at(parsed, row=3, severity="warning")[0].message
+    assert "2 filled cell(s) after the last column were ignored" in problems_at(parsed, row=5)[0].message
+    assert not problems_at(parsed, row=9)  # empty trailing cells lose nothing
+    (skipped,) = [p for p in parsed.problems if "blank row(s)" in p.message]
+    assert skipped.message.startswith("2 blank row(s)")
+    assert parsed.rows_loaded + parsed.rows_rejected + 2 == 8
