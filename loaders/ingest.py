@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from loaders import encoding, precheck, sandbox
+from loaders import encoding, precheck, sandbox, tabular
 from loaders.base import MAX_UPLOAD_BYTES, LoaderError, NeedsMapping, Parsed, Problem, Refused, Sample
 from loaders.detect import detect, loader_modules
 from store import Store, StoreError, project_for_jira_key
@@ -106,6 +106,8 @@ def text_problems(data: bytes, file_name: str, parsed: Parsed) -> list[Problem]:
     out = []
     if said := encoding.describe(decided, file_name):
         out.append(Problem(said[1], said[0]))
+    if b'"' in data and len(data) < QUOTE_CHECK_BYTES:
+        out += quote_problems(decided.text.replace("\x00", ""))
     if not decided.encoding.startswith("utf-16") and (nuls := data.count(0)):
         first = data.count(b"\n", 0, data.index(0)) + 1
         out.append(
@@ -116,6 +118,29 @@ def text_problems(data: bytes, file_name: str, parsed: Parsed) -> list[Problem]:
                 first,
             )
         )
+    return out
+
+
+#: Delimited files up to this size are checked for stray quotes (a second, Python reading).
+QUOTE_CHECK_BYTES = 32 << 20
+
+
+def quote_problems(text: str) -> list[Problem]:
+    """A warning per line whose stray quote :func:`loaders.tabular.read_rows` repaired."""
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    out = []
+    for repair in tabular.read_rows(text, tabular.sniff_delimiter(first))[1]:
+        if repair.kind == "requoted":
+            message = (
+                'a stray quote (") does not follow CSV quoting; it was read as part of the text and the row '
+                "was loaded (without this, the rows after it would have been read as one cell). Check the row."
+            )
+        else:
+            message = (
+                'a quote (") opened on this row is never closed, so every row after it would have been read '
+                "as one cell; the row's quotes were ignored so that the rows after it load. Check this row."
+            )
+        out.append(Problem(message, "warning", repair.line, None, repair.text))
     return out
 
 

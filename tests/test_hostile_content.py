@@ -480,3 +480,56 @@ def test_plan_csv_ragged_and_blank_rows_are_reported_row_by_row():
     (skipped,) = [p for p in parsed.problems if "blank row(s)" in p.message]
     assert skipped.message.startswith("2 blank row(s)")
     assert parsed.rows_loaded + parsed.rows_rejected + 2 == 8
+
+
+def _plan_with(bad: str) -> bytes:
+    return msp([msp_row(n, name=bad if n == 3 else None) for n in range(1, 9)])
+
+
+def _finance_with(bad: str) -> bytes:
+    months = [f"P1;2026-{m:02d};{bad if m == 2 else 'Labour'};10;5\n" for m in range(1, 6)]
+    return (FINANCE_HEADER + "".join(months)).encode()
+
+
+def _register_with(bad: str) -> bytes:
+    rows = [f"P{n};{bad if n == 2 else f'Project {n}'};X;EUR;5;Exec\n" for n in range(1, 6)]
+    return ("Project ID;Name;Program;Currency;Budget;Stage\n" + "".join(rows)).encode()
+
+
+def _risks_with(bad: str) -> bytes:
+    rows = [f"{n},{bad if n == 2 else f'Risk {n}'},High,Low,Ana,Open,2026-01-01\n" for n in range(1, 6)]
+    return (RISK_HEADER + "".join(rows)).encode()
+
+
+@pytest.mark.parametrize(
+    "name, make, table, total, line",
+    [
+        ("plan.csv", _plan_with, "tasks", 8, 4),
+        ("f.csv", _finance_with, "budget_lines", 5, 3),
+        ("register.csv", _register_with, "projects", 5, 3),
+        ("risks.csv", _risks_with, "risks", 5, 3),
+    ],
+)
+@pytest.mark.parametrize("bad", ['"Opened never closed', '"Closed" early'])
+def test_a_stray_quote_loses_no_row_in_any_tabular_loader(name, make, table, total, line, bad):
+    parsed = parse(make(bad), name)
+    assert len(parsed.tables[table]) == total and parsed.rows_rejected == 0
+    if bad.startswith('"Opened'):  # the quote was kept as text, the row loaded and named
+        assert bad in parsed.tables[table].to_string()
+        (warning,) = [p for p in parsed.problems if "stray quote" in p.message]
+        assert warning.row_number == line and warning.severity == "warning"
+
+
+def test_a_quote_never_closed_on_a_short_row_does_not_swallow_the_rest():
+    rows = [msp_row(1), '2,2,"Broken\n', msp_row(3), msp_row(4), msp_row(5)]
+    parsed = parse(msp(rows), "plan.csv")
+    assert parsed.tables["tasks"].task_id.tolist() == [1, 2, 3, 4, 5]
+    assert any("never closed" in p.message and p.row_number == 3 for p in parsed.problems)
+    assert any("cells but the header has" in p.message and p.row_number == 3 for p in parsed.problems)
+
+
+def test_a_multi_line_cell_is_not_mistaken_for_a_stray_quote():
+    rows = [msp_row(1), msp_row(2, name='"Two\nlines"'), msp_row(3)]
+    parsed = parse(msp(rows), "plan.csv")
+    assert parsed.tables["tasks"].name.tolist() == ["Task 1", "Two\nlines", "Task 3"]
+    assert not [p for p in parsed.problems if "quote" in p.message]
