@@ -38,6 +38,18 @@ class Decoded:
     reason: str = ""
 
 
+def is_valid_utf8(data: bytes, chunk: int = 8 << 20) -> bool:
+    """Whether ``data`` is valid UTF-8, checked in chunks (no full-size copy of a big file)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for start in range(0, len(data), chunk):
+            decoder.decode(view[start : start + chunk], final=start + chunk >= len(data))
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def utf16_without_bom(data: bytes) -> str | None:
     """``utf-16-le``/``utf-16-be`` when NUL bytes fill one of the two byte positions of most
     characters (ASCII text saved as UTF-16 with no byte-order mark), else ``None``."""

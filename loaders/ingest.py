@@ -102,23 +102,27 @@ def text_problems(data: bytes, file_name: str, parsed: Parsed) -> list[Problem]:
         return []
     if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
         return []
+    if len(data) >= QUOTE_CHECK_BYTES and data[:2] not in (b"\xff\xfe", b"\xfe\xff") and encoding.is_valid_utf8(data):
+        return [] if b"\x00" not in data else [_nul_problem(data, file_name)]  # a big, clean file: no full decode
     decided = encoding.decide(data)
     out = []
     if said := encoding.describe(decided, file_name):
         out.append(Problem(said[1], said[0]))
     if b'"' in data and len(data) < QUOTE_CHECK_BYTES:
         out += quote_problems(decided.text.replace("\x00", ""))
-    if not decided.encoding.startswith("utf-16") and (nuls := data.count(0)):
-        first = data.count(b"\n", 0, data.index(0)) + 1
-        out.append(
-            Problem(
-                f"{file_name} holds {nuls:,} NUL byte(s) (first on line {first}), which text files do not; they were "
-                "removed. The file may be damaged: check that line.",
-                "warning",
-                first,
-            )
-        )
+    if not decided.encoding.startswith("utf-16") and b"\x00" in data:
+        out.append(_nul_problem(data, file_name))
     return out
+
+
+def _nul_problem(data: bytes, file_name: str) -> Problem:
+    first = data.count(b"\n", 0, data.index(0)) + 1
+    return Problem(
+        f"{file_name} holds {data.count(0):,} NUL byte(s) (first on line {first}), which text files do not; they "
+        "were removed. The file may be damaged: check that line.",
+        "warning",
+        first,
+    )
 
 
 #: Delimited files up to this size are checked for stray quotes (a second, Python reading).

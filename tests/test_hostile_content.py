@@ -533,3 +533,10 @@ def test_a_multi_line_cell_is_not_mistaken_for_a_stray_quote():
     parsed = parse(msp(rows), "plan.csv")
     assert parsed.tables["tasks"].name.tolist() == ["Task 1", "Two\nlines", "Task 3"]
     assert not [p for p in parsed.problems if "quote" in p.message]
+
+
+def test_mspdi_duration_over_100_years_is_refused():
+    xml = mspdi([task(1, "A", 1, Start="2026-01-01T08:00:00", Finish="2026-01-02T17:00:00", Duration="PT9000000H0M0S")])
+    parsed = parse(xml, "plan.xml")
+    assert pd.isna(parsed.tables["tasks"].duration_hours.iloc[0])
+    assert "at most 100 years" in problems_at(parsed, row=1, column="Duration")[0].message

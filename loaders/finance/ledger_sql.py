@@ -27,7 +27,13 @@ from loaders.encoding import decide
 from loaders.finance.amounts import AmountReader, column_decimal
 from loaders.finance.columns import is_computed, measure_in_name, measure_word
 from loaders.finance.layouts import EXAMPLE_PROJECT, POSTING_COLUMNS, Context, TableRead
-from loaders.finance.periods import fiscal_year_start, month_without_year, parse_fiscal_year, parse_period
+from loaders.finance.periods import (
+    fiscal_year_start,
+    month_without_year,
+    parse_fiscal_year,
+    parse_month,
+    parse_period,
+)
 from loaders.finance.tables import Header
 from loaders.finance.totals import SAP_MARKER, TOTAL_EXACT, is_income_label
 from loaders.tabular import decode
@@ -254,7 +260,10 @@ class _Groups:
 
     def _period(self, raw, fiscal):
         if isinstance(raw, dt.date):
-            return raw
+            try:
+                return parse_month(raw)  # the plausible-date window (a posting dated 0001-01-01 is refused)
+            except ValueError as err:
+                return err
         if isinstance(raw, str) and (month := month_without_year(raw)) and self.ctx.year:
             self.meta["year_from"] = self.ctx.year_reason
             return parse_period(f"{self.ctx.year}-{month:02d}")[0]

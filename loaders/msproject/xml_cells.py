@@ -8,7 +8,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from loaders.base import Problem
-from loaders.values import DATE_WINDOW_ENV, MAX_MAGNITUDE, date_window, parse_iso_duration
+from loaders.values import DATE_WINDOW_ENV, MAX_DURATION_HOURS, MAX_MAGNITUDE, date_window, parse_iso_duration
 
 
 def column_or_empty(frame: pd.DataFrame, key: str) -> pd.Series:
@@ -120,6 +120,11 @@ def iso_hours(raw: pd.Series, cells: XmlCells | None, key: str) -> pd.Series:
     negative = pd.Series(pc.fill_null(pc.equal(pc.struct_field(parts, "neg"), "-"), False).to_numpy(zero_copy_only=False),
                          index=raw.index)  # fmt: skip
     hours = hours.where(~negative, -hours).where(matched, np.nan).astype("float64")
+    huge = (hours.abs() > MAX_DURATION_HOURS).to_numpy(bool)  # over 100 years: a typo or a hostile file
+    if huge.any():
+        if cells is not None:
+            cells._report(raw, huge, key, f"a duration of at most {MAX_DURATION_HOURS // 8760} years")
+        hours = hours.mask(huge)
     present = pd.Series(
         pc.fill_null(pc.greater(pc.utf8_length(arr), 0), False).to_numpy(zero_copy_only=False), index=raw.index
     )
