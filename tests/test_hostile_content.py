@@ -540,3 +540,11 @@ def test_mspdi_duration_over_100_years_is_refused():
     parsed = parse(xml, "plan.xml")
     assert pd.isna(parsed.tables["tasks"].duration_hours.iloc[0])
     assert "at most 100 years" in problems_at(parsed, row=1, column="Duration")[0].message
+
+
+def test_finance_negative_costs_are_kept_and_warned_once_with_their_rows():
+    data = (FINANCE_HEADER + "P1;2026-01;Labour;10;-5\nP1;2026-02;Labour;-10;5\nP1;2026-03;Labour;10;5\n").encode()
+    parsed = parse(data, "f.csv")
+    assert parsed.tables["budget_lines"]["actual"].min() == -5
+    (warning,) = [p for p in parsed.problems if "negative" in p.message]
+    assert warning.severity == "warning" and "rows 2, 3" in warning.message and warning.row_number == 2
