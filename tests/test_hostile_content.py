@@ -548,3 +548,13 @@ def test_finance_negative_costs_are_kept_and_warned_once_with_their_rows():
     assert parsed.tables["budget_lines"]["actual"].min() == -5
     (warning,) = [p for p in parsed.problems if "negative" in p.message]
     assert warning.severity == "warning" and "rows 2, 3" in warning.message and warning.row_number == 2
+
+
+def test_risk_register_accounts_for_every_row():
+    data = (
+        RISK_HEADER
+        + "1,A,High,High,Ana,Open,2026-01-01\n,,,,,,\n2,B,Low,Low,Ben,Closed,\nTotal,,,,,,\n3,C,Low,Low,,Open,\n"
+    )
+    parsed = parse(data.encode(), "risks.csv")
+    skipped = sum(parsed.meta["skipped"].values()) + parsed.meta["blank_rows"]
+    assert parsed.rows_loaded == 3 and parsed.rows_loaded + parsed.rows_rejected + skipped == 5
