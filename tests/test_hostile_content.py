@@ -558,3 +558,21 @@ def test_risk_register_accounts_for_every_row():
     parsed = parse(data.encode(), "risks.csv")
     skipped = sum(parsed.meta["skipped"].values()) + parsed.meta["blank_rows"]
     assert parsed.rows_loaded == 3 and parsed.rows_loaded + parsed.rows_rejected + skipped == 5
+
+
+def test_a_hostile_plan_is_stored_without_infinity_or_far_dates_and_its_problems_name_the_cells(tmp_path):
+    """Through the whole upload path (pre-checks, sandboxed parse, store): nothing infinite or from the
+    year 1 reaches the database, and each refused cell is a stored problem with its row and column."""
+    store = Store(tmp_path / "hostile.duckdb")
+    data = msp([msp_row(1), msp_row(2, cost="1e400", start="0001-01-01"), msp_row(3, pct="250%")])
+    report = ingest_bytes(
+        store, data, "hostile-plan.csv", project_id="HOSTILE", as_of=pd.Timestamp("2026-01-09").date()
+    )
+    assert report.status == "stored" and report.rows_loaded == 3
+    tasks = store.query(
+        "SELECT task_id, cost, start, percent_complete FROM tasks WHERE upload_id = ?", [report.upload_id]
+    )
+    assert not tasks.cost.abs().eq(float("inf")).any() and tasks.start.dropna().dt.year.min() >= 1990
+    stored = store.problems(report.upload_id)
+    cells = set(zip(stored.row_number, stored.column_name, strict=False))
+    assert {(3, "Cost"), (3, "Start_Date"), (4, "Percent_Complete")} <= cells
