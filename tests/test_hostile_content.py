@@ -576,3 +576,28 @@ def test_a_hostile_plan_is_stored_without_infinity_or_far_dates_and_its_problems
     stored = store.problems(report.upload_id)
     cells = set(zip(stored.row_number, stored.column_name, strict=False))
     assert {(3, "Cost"), (3, "Start_Date"), (4, "Percent_Complete")} <= cells
+
+
+def test_mspdi_far_status_date_is_not_the_as_of_date():
+    xml = mspdi([task(1, "A", 1, Start="2026-01-01T08:00:00", Finish="2026-01-02T17:00:00")],
+                StatusDate="9999-12-31T00:00:00", LastSaved="2026-01-05T10:00:00")  # fmt: skip
+    parsed = parse(xml, "plan.xml")
+    assert parsed.as_of is None or str(parsed.as_of).startswith("2026-01-05")
+    assert "outside the plausible dates" in problems_at(parsed, column="StatusDate")[0].message
+
+
+def test_mspdi_far_or_infinite_time_phased_values_are_left_out_with_a_warning():
+    from msproject_files import baseline, timephased
+
+    phased = [
+        timephased(10, 1, "2026-01-01T08:00:00", "2026-01-01T17:00:00", "5000"),
+        timephased(10, 1, "0001-01-02T08:00:00", "0001-01-02T17:00:00", "5000"),
+        timephased(10, 1, "2026-01-02T08:00:00", "2026-01-02T17:00:00", "1e400"),
+    ]
+    xml = mspdi([task(1, "A", 1, Start="2026-01-01T08:00:00", Finish="2026-01-02T17:00:00",
+                      baselines=[baseline(0, "2026-01-01T08:00:00", "2026-01-02T17:00:00", cost=100)], tp=phased)])  # fmt: skip
+    parsed = parse(xml, "plan.xml")
+    tp = parsed.tables["timephased_baseline"]
+    assert len(tp) == 1 and tp.start.iloc[0] == pd.Timestamp("2026-01-01 08:00")
+    messages = [p.message for p in parsed.problems if p.column_name == "TimephasedData"]
+    assert any("dated outside" in m for m in messages) and any("not finite" in m for m in messages)
