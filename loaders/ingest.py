@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from loaders import encoding, precheck, sandbox, tabular
+from loaders import encoding, precheck, sandbox, tabular, values
 from loaders.base import MAX_UPLOAD_BYTES, LoaderError, NeedsMapping, Parsed, Problem, Refused, Sample
 from loaders.detect import detect, loader_modules
 from store import Store, StoreError, project_for_jira_key
@@ -83,6 +83,7 @@ def parse_in_process(data: bytes, file_name: str, source: str | None = None, map
         else:
             parsed = module.parse(data, file_name)
         parsed.problems[:0] = text_problems(data, file_name, parsed)
+        parsed.problems += guard_values(parsed)
         return parsed
     except LoaderError:
         raise
@@ -123,6 +124,45 @@ def _nul_problem(data: bytes, file_name: str) -> Problem:
         "warning",
         first,
     )
+
+
+def guard_values(parsed: Parsed) -> list[Problem]:
+    """The last check before anything is stored, whatever the loader: a number that is not finite or
+    over :data:`loaders.values.MAX_MAGNITUDE`, or a date outside :func:`loaders.values.date_window`,
+    is left empty, with one warning per table column naming the first row. The loaders refuse these
+    cell by cell already; this catches a path that does not (``frames`` are changed in place)."""
+    import numpy as np
+
+    lo, hi = values.date_window()
+    out = []
+    for name, frame in parsed.tables.items():
+        if frame is None or frame.empty:
+            continue
+        for column in list(frame.columns):
+            series = frame[column]
+            if pd.api.types.is_float_dtype(series.dtype):
+                with np.errstate(invalid="ignore"):
+                    bad = series.notna() & ~(series.abs() <= values.MAX_MAGNITUDE)
+                what = "not finite or over 10^15 in size"
+            elif pd.api.types.is_datetime64_any_dtype(series.dtype) and getattr(series.dt, "tz", None) is None:
+                bad = series.notna() & ((series < lo) | (series > hi))
+                what = f"dated outside {lo:%Y-%m-%d} to {hi:%Y-%m-%d} (set {values.DATE_WINDOW_ENV} to widen)"
+            elif series.dtype == object and isinstance(series.dropna().iloc[0] if series.notna().any() else None,
+                                                       dt.date):  # fmt: skip
+                stamps = pd.to_datetime(series, errors="coerce")
+                bad = stamps.notna() & ((stamps < lo) | (stamps > hi))
+                what = f"dated outside {lo:%Y-%m-%d} to {hi:%Y-%m-%d} (set {values.DATE_WINDOW_ENV} to widen)"
+            else:
+                continue
+            bad = bad.to_numpy(bool)
+            if not bad.any():
+                continue
+            first = frame["row_number"].to_numpy()[bad][0] if "row_number" in frame.columns else None
+            first = None if first is None or pd.isna(first) else int(first)
+            frame.loc[bad, column] = None
+            out.append(Problem(f"{int(bad.sum()):,} {name} value(s) in {column} are {what}; left empty.", "warning",
+                               first, column))  # fmt: skip
+    return out
 
 
 #: Delimited files up to this size are checked for stray quotes (a second, Python reading).

@@ -601,3 +601,25 @@ def test_mspdi_far_or_infinite_time_phased_values_are_left_out_with_a_warning():
     assert len(tp) == 1 and tp.start.iloc[0] == pd.Timestamp("2026-01-01 08:00")
     messages = [p.message for p in parsed.problems if p.column_name == "TimephasedData"]
     assert any("dated outside" in m for m in messages) and any("not finite" in m for m in messages)
+
+
+def test_the_last_guard_empties_what_a_loader_let_through():
+    """ingest.guard_values, the net under every loader: infinity, over 10^15 and far dates (datetime
+    and date columns) are left empty with one warning per column naming the first row."""
+    import datetime as dt
+
+    from loaders.base import Parsed
+    from loaders.ingest import guard_values
+
+    frame = pd.DataFrame({
+        "row_number": [2, 3, 4],
+        "cost": [1.0, float("inf"), 2e16],
+        "start": pd.Series([pd.Timestamp("2026-01-01"), pd.NaT, pd.Timestamp("2200-01-01")]).astype("datetime64[us]"),
+        "due": [dt.date(1, 1, 1), None, dt.date(2026, 1, 1)],
+    })  # fmt: skip
+    parsed = Parsed("msproject", "test", {"tasks": frame})
+    found = {(p.column_name, p.row_number) for p in guard_values(parsed)}
+    assert found == {("cost", 3), ("start", 4), ("due", 2)}
+    tasks = parsed.tables["tasks"]
+    assert tasks.cost.tolist()[0] == 1.0 and tasks.cost.isna().tolist() == [False, True, True]
+    assert tasks.start.isna().tolist() == [False, True, True] and tasks.due.tolist()[2] == dt.date(2026, 1, 1)
