@@ -106,6 +106,8 @@ def text_problems(data: bytes, file_name: str, parsed: Parsed) -> list[Problem]:
     if len(data) >= QUOTE_CHECK_BYTES and data[:2] not in (b"\xff\xfe", b"\xfe\xff") and encoding.is_valid_utf8(data):
         return [] if b"\x00" not in data else [_nul_problem(data, file_name)]  # a big, clean file: no full decode
     decided = encoding.decide(data)
+    if decided.text.lstrip("\ufeff \t\r\n")[:1] == "<":  # XML or HTML in UTF-16
+        return []
     out = []
     if said := encoding.describe(decided, file_name):
         out.append(Problem(said[1], said[0]))

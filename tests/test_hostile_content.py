@@ -623,3 +623,9 @@ def test_the_last_guard_empties_what_a_loader_let_through():
     tasks = parsed.tables["tasks"]
     assert tasks.cost.tolist()[0] == 1.0 and tasks.cost.isna().tolist() == [False, True, True]
     assert tasks.start.isna().tolist() == [False, True, True] and tasks.due.tolist()[2] == dt.date(2026, 1, 1)
+
+
+def test_a_utf16_mspdi_gets_no_text_file_warnings():
+    xml = mspdi([task(1, "A", 1, Start="2026-01-01T08:00:00", Finish="2026-01-02T17:00:00")])
+    parsed = parse(b"\xff\xfe" + xml.decode().encode("utf-16-le"), "plan.xml")
+    assert parsed.rows_loaded == 1 and not [p for p in parsed.problems if p.severity == "warning"]
