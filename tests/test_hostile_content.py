@@ -629,3 +629,13 @@ def test_a_utf16_mspdi_gets_no_text_file_warnings():
     xml = mspdi([task(1, "A", 1, Start="2026-01-01T08:00:00", Finish="2026-01-02T17:00:00")])
     parsed = parse(b"\xff\xfe" + xml.decode().encode("utf-16-le"), "plan.xml")
     assert parsed.rows_loaded == 1 and not [p for p in parsed.problems if p.severity == "warning"]
+
+
+def test_a_repaired_quote_is_named_by_its_row_not_its_physical_line():
+    rows = [
+        jira_row(n, '"multi\nline\ncell"' if n == 2 else ('"Story 5 bad' if n == 5 else None)) for n in range(1, 11)
+    ]
+    parsed = parse(jira(rows), "j.csv")
+    issues = parsed.tables["issues"].set_index("issue_key")
+    (warning,) = [p for p in parsed.problems if "stray quote" in p.message]
+    assert warning.row_number == issues.row_number["ABC-5"] == 6 and parsed.rows_loaded == 10

@@ -94,7 +94,7 @@ def load_csv(con, raw: Raw, keep: list[int], file_name: str, limits: Limits) -> 
     reject_lines = _reject_all(raw, unique)
     small = len(source) - offset < EXACT_ROWS_BYTES
     blank_lines = small and (source.find(b"\n\n", offset) >= 0 or source.find(b"\n\r\n", offset) >= 0)
-    if (unique or blank_lines) and _number_rows_exactly(con, raw, reject_lines, loaded):
+    if (unique or blank_lines or raw.warnings) and _number_rows_exactly(con, raw, reject_lines, loaded):
         return
     con.execute("CREATE TEMP VIEW raw AS SELECT (rowid + 2)::INTEGER AS rn, * FROM raw0")
     raw.raw_is_view = True
@@ -292,6 +292,10 @@ def _number_rows_exactly(con, raw: Raw, reject_lines: list[int], loaded: int) ->
         idx = bisect.bisect_right(start_lines, line) - 1
         rejected_records.add(idx)
         raw.rejected[first_reject + k] = dataclasses.replace(raw.rejected[first_reject + k], row_number=idx + 1)
+    for k, warning in enumerate(raw.warnings):  # repaired quotes: physical line -> the record's row number
+        if warning.row_number is not None:
+            idx = bisect.bisect_right(start_lines, warning.row_number) - 1
+            raw.warnings[k] = dataclasses.replace(warning, row_number=idx + 1)
     good = [i + 1 for i, (_, nonempty) in enumerate(starts) if i > 0 and nonempty and i not in rejected_records]
     raw.blank_lines = sum(1 for i, (_, nonempty) in enumerate(starts) if i > 0 and not nonempty)
     if len(good) != loaded:
