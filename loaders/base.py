@@ -20,6 +20,7 @@ from functools import cached_property
 
 import pandas as pd
 
+from loaders.encoding import utf16_without_bom
 from loaders.errors import LoaderError, NeedsMapping, Refused
 from loaders.tabular import decode, first_rows, sniff_header
 
@@ -93,12 +94,15 @@ class Sample:
 
     @cached_property
     def text_head(self) -> str:
-        """The first 64 KiB decoded (UTF-8 with or without BOM, else cp1252), '' for binaries."""
+        """The first 64 KiB decoded (:func:`loaders.encoding.decide`), '' for binaries (more than 1 %
+        NUL bytes, unless in the pattern of UTF-16); a stray NUL byte is dropped."""
         if self.is_zip or self.is_ole2:
             return ""
-        if b"\x00" in self.head[:4096] and self.head[:2] not in (b"\xff\xfe", b"\xfe\xff"):
-            return ""  # a binary file (UTF-16 text announces itself with a byte-order mark)
-        return decode(self.head)[0]
+        nuls = self.head[:4096].count(0)
+        bom16 = self.head[:2] in (b"\xff\xfe", b"\xfe\xff")
+        if nuls > max(len(self.head[:4096]) // 100, 4) and not bom16 and utf16_without_bom(self.head) is None:
+            return ""  # a binary file: UTF-16 text has a byte-order mark or NULs in every other byte
+        return decode(self.head)[0].replace("\x00", "")
 
     @property
     def is_zip(self) -> bool:

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from loaders import precheck, sandbox
+from loaders import encoding, precheck, sandbox, tabular, values
 from loaders.base import MAX_UPLOAD_BYTES, LoaderError, NeedsMapping, Parsed, Problem, Refused, Sample
 from loaders.detect import detect, loader_modules
 from store import Store, StoreError, project_for_jira_key
@@ -79,14 +79,115 @@ def parse_in_process(data: bytes, file_name: str, source: str | None = None, map
         module = detect(data, file_name)
     try:
         if mapping and getattr(module, "ACCEPTS_MAPPING", False):
-            return module.parse(data, file_name, mapping=mapping)
-        return module.parse(data, file_name)
+            parsed = module.parse(data, file_name, mapping=mapping)
+        else:
+            parsed = module.parse(data, file_name)
+        parsed.problems[:0] = text_problems(data, file_name, parsed)
+        parsed.problems += guard_values(parsed)
+        return parsed
     except LoaderError:
         raise
     except Exception as err:  # a reader library's own error: still one plain sentence, no traceback
         raise Refused(
             f"{file_name}: the file could not be read as {module.SOURCE} data ({type(err).__name__}: {err})."
         ) from None
+
+
+def text_problems(data: bytes, file_name: str, parsed: Parsed) -> list[Problem]:
+    """What a user should know about a delimited text file's bytes (:mod:`loaders.encoding`): a warning
+    naming the lines whose bytes were not UTF-8 and were replaced, a note that a legacy file was read as
+    cp1252, a warning for NUL bytes (dropped). Workbooks, XML and HTML carry their own encoding and are
+    left out, as are loaders that read the bytes themselves (``meta["encoding_checked"]``)."""
+    sample = Sample(data, file_name)
+    if parsed.meta.get("encoding_checked") or sample.is_zip or sample.is_ole2:
+        return []
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
+        return []
+    if len(data) >= QUOTE_CHECK_BYTES and data[:2] not in (b"\xff\xfe", b"\xfe\xff") and encoding.is_valid_utf8(data):
+        return [] if b"\x00" not in data else [_nul_problem(data, file_name)]  # a big, clean file: no full decode
+    decided = encoding.decide(data)
+    if decided.text.lstrip("\ufeff \t\r\n")[:1] == "<":  # XML or HTML in UTF-16
+        return []
+    out = []
+    if said := encoding.describe(decided, file_name):
+        out.append(Problem(said[1], said[0]))
+    if b'"' in data and len(data) < QUOTE_CHECK_BYTES:
+        out += quote_problems(decided.text.replace("\x00", ""))
+    if not decided.encoding.startswith("utf-16") and b"\x00" in data:
+        out.append(_nul_problem(data, file_name))
+    return out
+
+
+def _nul_problem(data: bytes, file_name: str) -> Problem:
+    first = data.count(b"\n", 0, data.index(0)) + 1
+    return Problem(
+        f"{file_name} holds {data.count(0):,} NUL byte(s) (first on line {first}), which text files do not; they "
+        "were removed. The file may be damaged: check that line.",
+        "warning",
+        first,
+    )
+
+
+def guard_values(parsed: Parsed) -> list[Problem]:
+    """The last check before anything is stored, whatever the loader: a number that is not finite or
+    over :data:`loaders.values.MAX_MAGNITUDE`, or a date outside :func:`loaders.values.date_window`,
+    is left empty, with one warning per table column naming the first row. The loaders refuse these
+    cell by cell already; this catches a path that does not (``frames`` are changed in place)."""
+    import numpy as np
+
+    lo, hi = values.date_window()
+    out = []
+    for name, frame in parsed.tables.items():
+        if frame is None or frame.empty:
+            continue
+        for column in list(frame.columns):
+            series = frame[column]
+            if pd.api.types.is_float_dtype(series.dtype):
+                with np.errstate(invalid="ignore"):
+                    bad = series.notna() & ~(series.abs() <= values.MAX_MAGNITUDE)
+                what = "not finite or over 10^15 in size"
+            elif pd.api.types.is_datetime64_any_dtype(series.dtype) and getattr(series.dt, "tz", None) is None:
+                bad = series.notna() & ((series < lo) | (series > hi))
+                what = f"dated outside {lo:%Y-%m-%d} to {hi:%Y-%m-%d} (set {values.DATE_WINDOW_ENV} to widen)"
+            elif series.dtype == object and isinstance(series.dropna().iloc[0] if series.notna().any() else None,
+                                                       dt.date):  # fmt: skip
+                stamps = pd.to_datetime(series, errors="coerce")
+                bad = stamps.notna() & ((stamps < lo) | (stamps > hi))
+                what = f"dated outside {lo:%Y-%m-%d} to {hi:%Y-%m-%d} (set {values.DATE_WINDOW_ENV} to widen)"
+            else:
+                continue
+            bad = bad.to_numpy(bool)
+            if not bad.any():
+                continue
+            first = frame["row_number"].to_numpy()[bad][0] if "row_number" in frame.columns else None
+            first = None if first is None or pd.isna(first) else int(first)
+            frame.loc[bad, column] = None
+            out.append(Problem(f"{int(bad.sum()):,} {name} value(s) in {column} are {what}; left empty.", "warning",
+                               first, column))  # fmt: skip
+    return out
+
+
+#: Delimited files up to this size are checked for stray quotes (a second, Python reading).
+QUOTE_CHECK_BYTES = 32 << 20
+
+
+def quote_problems(text: str) -> list[Problem]:
+    """A warning per line whose stray quote :func:`loaders.tabular.read_rows` repaired."""
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    out = []
+    for repair in tabular.read_rows(text, tabular.sniff_delimiter(first))[1]:
+        if repair.kind == "requoted":
+            message = (
+                'a stray quote (") does not follow CSV quoting; it was read as part of the text and the row '
+                "was loaded (without this, the rows after it would have been read as one cell). Check the row."
+            )
+        else:
+            message = (
+                'a quote (") opened on this row is never closed, so every row after it would have been read '
+                "as one cell; the row's quotes were ignored so that the rows after it load. Check this row."
+            )
+        out.append(Problem(message, "warning", repair.line, None, repair.text))
+    return out
 
 
 #: Problems kept per upload; the rest are counted in one last problem.

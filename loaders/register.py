@@ -131,10 +131,11 @@ def parse(data: bytes, file_name: str) -> Parsed:
             )
             canonical[i] = None
     records, seen = [], {}
-    rejected = 0
+    rejected = blank = 0
     for offset, row in enumerate(rows[start + 1 :], start=start + 2):
         cells = [("" if c is None else c) for c in row]
         if all(is_empty(c) for c in cells):
+            blank += 1
             continue
         if len(cells) > len(header) and any(not is_empty(c) for c in cells[len(header) :]):
             problems.append(
@@ -156,10 +157,13 @@ def parse(data: bytes, file_name: str) -> Parsed:
                 try:
                     record["budget"], symbol = parse_budget(cell)
                     record["currency"] = record["currency"] or symbol or header_currency(name)
-                except ValueError:
+                except ValueError as err:
                     problems.append(
-                        Problem("the budget is not a number; left empty.", "warning", offset, name, str(cell))
+                        Problem(f"the budget is not a number ({err}); left empty.", "warning", offset, name, str(cell))
                     )
+                if (record.get("budget") or 0) < 0:
+                    problems.append(Problem("the budget is negative; kept as written. Check the register: a negative "
+                                            "budget lowers the portfolio's totals.", "warning", offset, name, str(cell)))  # fmt: skip
             elif not is_empty(cell):
                 value = cell
                 if isinstance(value, float) and value.is_integer():
@@ -186,6 +190,8 @@ def parse(data: bytes, file_name: str) -> Parsed:
         record["name"] = record["name"] or record["project_id"]
         record["extra"] = json.dumps(extra) if extra else None
         records.append(record)
+    if blank:  # loaded + rejected + skipped = the rows below the header
+        problems.append(Problem(f"{blank} blank row(s) were skipped.", "info"))
     frame = pd.DataFrame(records, columns=[*COLUMNS, "extra"])
     if frame.empty:
         raise Refused(f"{file_name}: the register has no project rows.")

@@ -1,6 +1,7 @@
 """Reading delimited text and workbooks into rows of cells, safely and fast.
 
-Text: UTF-8 (with or without BOM), else cp1252 (what Excel writes on Windows). Delimiter sniffed
+Text: the encoding decided from the bytes (:mod:`loaders.encoding`: byte-order marks, UTF-16,
+UTF-8 with a few bad bytes replaced, else cp1252, what Excel writes on Windows). Delimiter sniffed
 from the header line among ``,`` ``;`` tab and ``|``. Workbooks are read with calamine after the
 zip's declared expansion is checked against ``MAX_UNZIPPED_BYTES``.
 """
@@ -10,28 +11,24 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from dataclasses import dataclass
 
+from loaders.encoding import decide
 from loaders.errors import Refused
 
 DELIMITERS = ",;\t|"
+# one cell may hold a long description (Python's csv default is 128 KiB); the upload limit bounds it
+csv.field_size_limit(256 * 1024 * 1024)
 MAX_UNZIPPED_BYTES = 1024 * 1024 * 1024
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """Bytes -> (text, encoding name). UTF-16 when it starts with a byte-order mark (MS Project's
-    "Unicode text" export); UTF-8 (BOM stripped) when valid; else cp1252."""
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        usable = data[: len(data) - (len(data) % 2)]
-        return usable.decode("utf-16", errors="replace"), "utf-16"
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError as err:
-        # A cut in the middle of a multi-byte character at the end of a sample is still UTF-8.
-        if err.start >= len(data) - 3:
-            return data[: err.start].decode("utf-8"), "utf-8"
-        return data.decode("cp1252", errors="replace"), "cp1252"
+    """Bytes -> (text, encoding name), decided by :func:`loaders.encoding.decide`: a UTF-16 or
+    UTF-8 byte-order mark, UTF-16 without one, UTF-8 (a few bad bytes replaced), else cp1252.
+    ``data`` of exactly 64 KiB is taken as a file's first bytes (a character cut at the end is
+    not an error)."""
+    decided = decide(data, sample=len(data) == 65536)
+    return decided.text, decided.encoding
 
 
 def sniff_delimiter(first_line: str) -> str:
@@ -61,8 +58,75 @@ def read_delimited(data: bytes) -> tuple[list[list[str]], str, str]:
     text, encoding = decode(data)
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
     delimiter = sniff_delimiter(first)
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    rows, _repairs = read_rows(text.replace("\x00", ""), delimiter)
     return rows, encoding, delimiter
+
+
+@dataclass(frozen=True)
+class QuoteRepair:
+    """One physical ``line`` (1-based) whose quotes broke CSV quoting: ``kind`` is ``requoted`` (read
+    with the quote as a plain character, the line had exactly the header's cells, and was loaded so) or
+    ``unquoted`` (an opening quote never closed and swallowed the rows after it: its quotes were dropped
+    so the rows after it are read; the row itself keeps its own cell count)."""
+
+    line: int
+    kind: str
+    text: str
+
+
+def read_rows(text: str, delimiter: str) -> tuple[list[list[str]], list[QuoteRepair]]:
+    """Delimited ``text`` -> (rows, repairs). A record that spans several physical lines and has a
+    cell count other than the header's is checked for a stray quote (see :class:`QuoteRepair`); the
+    repaired lines are rewritten and the text read again, so no row is lost to one bad quote."""
+    rows, spans = _records(text, delimiter)
+    width = next((len(r) for r in rows if any(c.strip() for c in r)), 0)
+    suspects = [k for k, r in enumerate(rows) if len(r) != width and spans[k][1] > spans[k][0]]
+    if not suspects:
+        return rows, []
+    lines = text.split("\n")
+    repairs: list[QuoteRepair] = []
+    for k in suspects:
+        first = spans[k][0]  # 1-based physical line where the record starts
+        line = lines[first - 1].rstrip("\r")
+        if '"' not in line:
+            continue
+        cells = next(csv.reader([line], delimiter=delimiter, quoting=csv.QUOTE_NONE), [])
+        if len(cells) == width:
+            out = io.StringIO()
+            csv.writer(out, delimiter=delimiter, lineterminator="").writerow(cells)
+            fixed, kind = out.getvalue(), "requoted"
+        elif (
+            spans[k][1] - first >= 2
+            and all(  # swallowed at least two lines that are rows on their own
+                '"' not in nxt and _fits(nxt.rstrip("\r"), width, delimiter) for nxt in lines[first : first + 2]
+            )
+        ):
+            fixed, kind = line.replace('"', ""), "unquoted"
+        else:
+            continue
+        lines[first - 1] = fixed + ("\r" if lines[first - 1].endswith("\r") else "")
+        repairs.append(QuoteRepair(first, kind, line[:500]))
+    if not repairs:
+        return rows, []
+    return _records("\n".join(lines), delimiter)[0], repairs
+
+
+def _fits(line: str, width: int, delimiter: str) -> bool:
+    try:
+        return len(next(csv.reader([line], delimiter=delimiter), [])) == width
+    except csv.Error:
+        return False
+
+
+def _records(text: str, delimiter: str) -> tuple[list[list[str]], list[tuple[int, int]]]:
+    """Rows and, per row, its (first, last) physical line."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows, spans, prev = [], [], 0
+    for row in reader:
+        rows.append(row)
+        spans.append((prev + 1, reader.line_num))
+        prev = reader.line_num
+    return rows, spans
 
 
 def check_zip(data: bytes, file_name: str) -> None:

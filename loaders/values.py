@@ -7,6 +7,8 @@ those errors into :class:`loaders.base.Problem` rows.
 
 from __future__ import annotations
 
+import math
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -42,7 +44,7 @@ def parse_number(cell, *, decimal: str | None = None) -> float | None:
     if isinstance(cell, bool):
         raise ValueError("a yes/no value is not a number")
     if isinstance(cell, int | float):
-        return None if cell != cell else float(cell)
+        return None if cell != cell else _in_range(float(cell), cell)
     if is_empty(cell):
         return None
     text = str(cell).strip()
@@ -63,7 +65,20 @@ def parse_number(cell, *, decimal: str | None = None) -> float | None:
     if "e" not in text.lower():
         text = _normalize_separators(text, decimal)
     value = float(text)
-    return -value if negative else value
+    return _in_range(-value if negative else value, cell)
+
+
+#: The largest magnitude a number cell may hold (money, hours, points): 10^15, a thousand trillion.
+#: Beyond it a value is a typo or a hostile file (``1e400`` would be stored as infinity).
+MAX_MAGNITUDE = 1e15
+
+
+def _in_range(value: float, cell) -> float:
+    if not math.isfinite(value):
+        raise ValueError(f"{cell!r} is not a finite number (too large to store)")
+    if abs(value) > MAX_MAGNITUDE:
+        raise ValueError(f"{cell!r} is out of range (more than 10^15 in size)")
+    return value
 
 
 def _normalize_separators(text: str, decimal: str | None) -> str:
@@ -283,7 +298,13 @@ def parse_duration_value(
         hours = value * ELAPSED_HOURS[base]
     else:
         hours = value * duration_hours_per_unit(minutes_per_day, minutes_per_week, days_per_month)[base]
+    if abs(hours) > MAX_DURATION_HOURS:
+        raise ValueError(f"{cell!r} is out of range (a duration over {MAX_DURATION_HOURS / 8760:.0f} years)")
     return Duration(hours, base, bool(estimated), bool(elapsed))
+
+
+#: The longest duration a cell may hold, in hours: 100 calendar years.
+MAX_DURATION_HOURS = 100 * 8760
 
 
 def parse_duration(cell, **calendar) -> float | None:
@@ -308,6 +329,8 @@ def parse_iso_duration(text: str) -> float:
     sign, y, mo, w, d, h, mi, s = match.groups()
     f = [float(v) if v else 0.0 for v in (y, mo, w, d, h, mi, s)]
     hours = f[0] * 8760 + f[1] * 720 + f[2] * 168 + f[3] * 24 + f[4] + f[5] / 60 + f[6] / 3600
+    if not math.isfinite(hours) or hours > MAX_DURATION_HOURS:
+        raise ValueError(f"{text!r} is out of range (a duration over {MAX_DURATION_HOURS / 8760:.0f} years)")
     return -hours if sign else hours
 
 
@@ -476,6 +499,45 @@ def is_empty_date(cell) -> bool:
     return is_empty(cell) or (isinstance(cell, str) and re.sub(r"\s+", "", cell).casefold() in DATE_EMPTY)
 
 
+DATE_WINDOW_ENV = "PMO_DATE_WINDOW"
+
+
+def date_window(today=None):
+    """(earliest, latest) plausible date as naive Timestamps: the environment variable
+    ``PMO_DATE_WINDOW`` as ``FROM..TO`` (each a year ``1990`` or a date ``1990-01-01``; either may be
+    left empty for the default), else 1 January 1990 to today + 10 years. A date outside it in a
+    file is a typo or a placeholder (``0001-01-01``, ``9999-12-31``), never a real plan date."""
+    import datetime as _dt
+
+    import pandas as pd
+
+    today = pd.Timestamp(today or _dt.date.today()).normalize()
+    lo, hi = pd.Timestamp(1990, 1, 1), today + pd.DateOffset(years=10) + pd.Timedelta(hours=23, minutes=59, seconds=59)
+    spec = os.environ.get(DATE_WINDOW_ENV, "").strip()
+    if spec:
+        start, _, end = spec.partition("..")
+        try:
+            if start.strip():
+                lo = pd.Timestamp(int(start), 1, 1) if start.strip().isdigit() else pd.Timestamp(start.strip())
+            if end.strip():
+                hi = (pd.Timestamp(int(end), 12, 31, 23, 59, 59) if end.strip().isdigit()
+                      else pd.Timestamp(end.strip()) + pd.Timedelta(hours=23, minutes=59, seconds=59))  # fmt: skip
+        except (ValueError, TypeError):
+            pass  # an unreadable setting keeps the default window
+    return lo, hi
+
+
+def check_date_window(value, text, window=None):
+    """``value`` (a Timestamp) when inside :func:`date_window`, else ``ValueError`` naming the window."""
+    lo, hi = window or date_window()
+    if value is not None and not lo <= value <= hi:
+        raise ValueError(
+            f"{text!r} is outside the plausible dates {lo:%Y-%m-%d} to {hi:%Y-%m-%d} (a typo or a placeholder?); "
+            f"set {DATE_WINDOW_ENV}=FROM..TO to widen the window"
+        )
+    return value
+
+
 def parse_date(cell, order: str | None = None):
     """One date cell -> naive ``pandas.Timestamp`` (``None`` when empty, incl. ``NA``).
 
@@ -485,8 +547,14 @@ def parse_date(cell, order: str | None = None):
     (``January 15, 2026``, ``01 September 2025``, ``15-Jan-26``, ``15. Januar 2025``, ``15 de
     enero de 2025``); an optional weekday prefix (``Mon 1/15/24``) and an optional time with
     ``AM``/``PM`` or locale markers (``SA``/``CH`` in Vietnamese, ``午前``/``午後``, ``vorm.``/``nachm.``).
-    Datetime objects and Excel serial numbers are accepted as they are.
+    Datetime objects and Excel serial numbers are accepted as they are. A date outside
+    :func:`date_window` raises ``ValueError``.
     """
+    value = _parse_date_any(cell, order)
+    return None if value is None else check_date_window(value, cell)
+
+
+def _parse_date_any(cell, order: str | None):
     import datetime as _dt
 
     import pandas as pd
@@ -690,6 +758,16 @@ def parse_date_column(
             continue
         if value is not None:
             parsed[k] = np.datetime64(value.to_datetime64(), "us")
+    lo, hi = date_window()
+    outside = ~np.isnat(parsed[:-1]) & (
+        (parsed[:-1] < np.datetime64(lo, "us")) | (parsed[:-1] > np.datetime64(hi, "us"))
+    )
+    for k in np.flatnonzero(outside):
+        try:
+            check_date_window(pd.Timestamp(parsed[k]), distinct[k], (lo, hi))
+        except ValueError as err:
+            bad[int(k)] = str(err)
+        parsed[k] = np.datetime64("NaT")
     array = parsed[np.where(codes < 0, len(distinct), codes)]
     errors: dict[int, str] = {}
     if bad:

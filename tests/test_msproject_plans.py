@@ -98,7 +98,7 @@ def test_consistency_warnings_for_third_party_files():
     text = " ".join(p.message for p in warnings)
     assert "finish is before its start" in text
     assert "not marked as a summary task" in text
-    assert "repeat a Unique ID" in text
+    assert "repeats Unique ID 3, already used by row 3" in text  # row by row, naming the first row
     assert "% Complete must be between 0 and 100" in text
     backwards = next(p for p in warnings if "before its start" in p.message)
     assert backwards.row_number == 1 and backwards.column_name == "Finish"

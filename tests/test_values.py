@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from loaders.values import (
+    MAX_DURATION_HOURS,
     decide_date_order,
     normalize_header,
     parse_bool,
@@ -227,8 +228,13 @@ ELAPSED = {"ed": 24, "edays": 24, "ew": 168, "ewks": 168, "emo": 720, "eh": 1, "
 def test_duration_round_trips(value, unit, decimal, space, estimated):
     number = f"{value:.1f}".replace(".", decimal)
     text = f"{number}{space}{unit}{'?' if estimated else ''}"
+    hours = float(value) * (UNITS | ELAPSED)[unit]
+    if hours > MAX_DURATION_HOURS:  # over 100 years: refused as out of range
+        with pytest.raises(ValueError, match="out of range"):
+            parse_duration_value(text)
+        return
     parsed = parse_duration_value(text)
-    assert parsed.hours == pytest.approx(float(value) * (UNITS | ELAPSED)[unit])
+    assert parsed.hours == pytest.approx(hours)
     assert parsed.estimated is estimated
     assert parsed.elapsed is (unit in ELAPSED)
 

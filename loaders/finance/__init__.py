@@ -354,6 +354,7 @@ def _assemble(kept: list[TableRead], problems: list[Problem], ctx: Context, file
     meta: dict = {"layout": ", ".join(sorted({r.meta.get("kind", r.layout) for r in kept})), "shape": kept[0].meta["shape"],
                   "sheets": [r.sheet for r in kept if r.sheet]}  # fmt: skip
     _notes(kept, income, costs, ctx, problems, meta)
+    _negative_costs(costs, problems)
     lines = aggregate(costs)
     lines = _fill_currency(lines, problems)
     rejected = sum(r.rejected for r in kept)
@@ -425,6 +426,22 @@ def _check_headline(read: TableRead, problems: list[Problem]) -> None:
                             f" but its lines add up to {lines:,.2f}; the lines were loaded.", "warning", row,
                             None, f"{value:,.2f}"))  # fmt: skip
     read.meta["headline_total"] = value
+
+
+def _negative_costs(costs: pd.DataFrame, problems: list[Problem]) -> None:
+    """One warning for the cost postings below zero (credits and reversals are real, a sign typo is
+    too): how many, per measure, and the first rows, so they can be checked; they are kept."""
+    negative = costs[pd.to_numeric(costs["value"], errors="coerce") < 0]
+    if negative.empty:
+        return
+    measures = ", ".join(f"{n:,} {m}" for m, n in negative["measure"].value_counts().sort_index().items())
+    rows = pd.to_numeric(negative["row_number"], errors="coerce").dropna().astype(int).sort_values().unique()
+    shown = ", ".join(str(r) for r in rows[:10]) + (" …" if len(rows) > 10 else "")
+    first = int(rows[0]) if len(rows) else None
+    problems.append(Problem(
+        f"{len(negative):,} cost amount(s) are negative ({measures}){f', on rows {shown}' if shown else ''}: kept as "
+        "written (credits or reversals lower the totals). Check them if your system does not write reversals.",
+        "warning", first, None, None))  # fmt: skip
 
 
 def aggregate(postings: pd.DataFrame) -> pd.DataFrame:

@@ -23,10 +23,17 @@ import numpy as np
 import pandas as pd
 
 from loaders.base import Problem, Refused
+from loaders.encoding import decide
 from loaders.finance.amounts import AmountReader, column_decimal
 from loaders.finance.columns import is_computed, measure_in_name, measure_word
 from loaders.finance.layouts import EXAMPLE_PROJECT, POSTING_COLUMNS, Context, TableRead
-from loaders.finance.periods import fiscal_year_start, month_without_year, parse_fiscal_year, parse_period
+from loaders.finance.periods import (
+    fiscal_year_start,
+    month_without_year,
+    parse_fiscal_year,
+    parse_month,
+    parse_period,
+)
 from loaders.finance.tables import Header
 from loaders.finance.totals import SAP_MARKER, TOTAL_EXACT, is_income_label
 from loaders.tabular import decode
@@ -54,7 +61,7 @@ def read_large(data: bytes, header: Header, positions: dict[str, int], ctx: Cont
                head_rows: list[list]) -> TableRead:  # fmt: skip
     """Read the whole ledger in DuckDB and return its postings (one per group and measure)."""
     encoding = decode(data[:65536])[1]
-    payload = data.decode("cp1252", errors="replace").encode("utf-8") if encoding == "cp1252" else data
+    payload = decide(data).text.encode("utf-8") if encoding not in ("utf-8", "utf-8-sig") else data
     with tempfile.TemporaryDirectory(prefix="finance-", dir=_scratch_dir(len(payload))) as tmpdir:
         path = os.path.join(tmpdir, "ledger.csv")
         with open(path, "wb") as fh:
@@ -253,7 +260,10 @@ class _Groups:
 
     def _period(self, raw, fiscal):
         if isinstance(raw, dt.date):
-            return raw
+            try:
+                return parse_month(raw)  # the plausible-date window (a posting dated 0001-01-01 is refused)
+            except ValueError as err:
+                return err
         if isinstance(raw, str) and (month := month_without_year(raw)) and self.ctx.year:
             self.meta["year_from"] = self.ctx.year_reason
             return parse_period(f"{self.ctx.year}-{month:02d}")[0]

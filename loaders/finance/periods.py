@@ -22,7 +22,7 @@ import re
 
 import pandas as pd
 
-from loaders.values import is_empty
+from loaders.values import check_date_window, is_empty
 
 MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
@@ -65,9 +65,9 @@ def parse_month(cell) -> dt.date | None:
     above 12. Anything else raises ``ValueError``.
     """
     if isinstance(cell, dt.datetime | pd.Timestamp):
-        return dt.date(cell.year, cell.month, 1)
+        return _in_window(dt.date(cell.year, cell.month, 1), cell)
     if isinstance(cell, dt.date):
-        return cell.replace(day=1)
+        return _in_window(cell.replace(day=1), cell)
     if isinstance(cell, bool):
         raise ValueError(f"not a month: {cell!r}")
     if isinstance(cell, int | float):
@@ -75,26 +75,26 @@ def parse_month(cell) -> dt.date | None:
             return None
         if 20000 <= cell <= 80000:
             day = EXCEL_EPOCH + dt.timedelta(days=int(cell))
-            return day.replace(day=1)
+            return _in_window(day.replace(day=1), cell)
         if float(cell).is_integer() and 190001 <= cell <= 210012 and 1 <= int(cell) % 100 <= 12:
-            return dt.date(int(cell) // 100, int(cell) % 100, 1)
+            return _in_window(dt.date(int(cell) // 100, int(cell) % 100, 1), cell)
         raise ValueError(f"not a month: {cell!r}")
     if is_empty(cell):
         return None
     text = str(cell).strip()
     year = month = None
     if m := _ISO_MONTH.match(text):
-        year, month = int(m[1]), int(m[2])
+        year, month = _year4(m[1]), int(m[2])
     elif m := _MONTH_YEAR_NUM.match(text):
-        month, year = int(m[1]), int(m[2])
+        month, year = int(m[1]), _year4(m[2])
     elif m := _YYYYMM.match(text):
-        year, month = int(m[1]), int(m[2])
+        year, month = _year4(m[1]), int(m[2])
     elif m := _NAME_YEAR.match(text):
-        month, year = _month_name(m[1]), int(m[2])
+        month, year = _month_name(m[1]), _year4(m[2])
     elif m := _YEAR_NAME.match(text):
-        year, month = int(m[1]), _month_name(m[2])
+        year, month = _year4(m[1]), _month_name(m[2])
     elif m := _DMY.match(text):
-        a, b, year = int(m[1]), int(m[2]), int(m[3])
+        a, b, year = int(m[1]), int(m[2]), _year4(m[3])
         if a == 1 or a > 12:
             month = b
         elif b == 1 or b > 12:
@@ -103,11 +103,16 @@ def parse_month(cell) -> dt.date | None:
             raise ValueError(f"ambiguous date {text!r}: write the month as 2026-03 or Mar-26")
     if month is None or year is None:
         raise ValueError(f"not a month: {text!r}")
-    if year < 100:
-        year += 2000
-    if not 1 <= month <= 12 or not 1900 <= year <= 2200:
+    if not 1 <= month <= 12:
         raise ValueError(f"not a month: {text!r}")
-    return dt.date(year, month, 1)
+    return _in_window(dt.date(year, month, 1), text)
+
+
+def _in_window(month: dt.date, text) -> dt.date:
+    """``month`` when its first day lies in :func:`loaders.values.date_window`, else ``ValueError``
+    (``0001-01`` is a placeholder, not the year 1 and not 2001)."""
+    check_date_window(pd.Timestamp(month), text)
+    return month
 
 
 def _month_name(text: str) -> int | None:
@@ -159,8 +164,9 @@ def fiscal_month(year: int, number: int, fy_start: int) -> dt.date:
 
 
 def _year4(text: str) -> int:
+    """A year as written: two digits are 20xx; four digits are taken as written (``0001`` is year 1)."""
     value = int(text)
-    return value + 2000 if value < 100 else value
+    return value + 2000 if len(text.strip()) <= 2 else value
 
 
 def parse_fiscal_year(cell) -> int | None:
@@ -200,13 +206,13 @@ def parse_period(cell, *, fy_start: int = 1, fiscal_year: int | None = None) -> 
                 raise ValueError(f"the fiscal period {text!r} has no fiscal year (add a fiscal-year column)")
             if not 1 <= number <= 16:
                 raise ValueError(f"not a fiscal period: {text!r}")
-            return fiscal_month(year, number, fy_start), "month"
+            return _in_window(fiscal_month(year, number, fy_start), text), "month"
         if match := _QUARTER.match(text):
             g = match.groups()
             year, quarter = (g[0], g[1]) if g[0] else (g[3], g[2]) if g[2] else (g[4], g[5])
-            return fiscal_month(_year4(year), 3 * (int(quarter) - 1) + 1, fy_start), "quarter"
+            return _in_window(fiscal_month(_year4(year), 3 * (int(quarter) - 1) + 1, fy_start), text), "quarter"
         if re.fullmatch(r"(?i)fy\s*'?\d{2}(\d{2})?", text):
-            return fiscal_year_start(parse_fiscal_year(text), fy_start), "year"
+            return _in_window(fiscal_year_start(parse_fiscal_year(text), fy_start), text), "year"
     return parse_month(cell), "month"
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from loaders.base import Parsed, Problem, Refused
+from loaders.encoding import describe as describe_encoding
 from loaders.jira import story_points
 from loaders.jira.cells import cell, cell_problems, multi, single, sql_str
 from loaders.jira.containers import Raw
@@ -19,8 +20,11 @@ from loaders.jira.headers import HEADER_ALIASES, MULTI_FIELDS, fields_first, lan
 from loaders.jira.links import EPIC_KEY_SQL, ISSUE_KIND_SQL, Family, create_base
 from loaders.jira.statuses import category_join, defaults, status_problems
 from loaders.jira.vocabulary import UNASSIGNED, UNRESOLVED
+from loaders.values import DATE_WINDOW_ENV, MAX_DURATION_HOURS, date_window
 
 SOURCE = "jira"
+#: Story points above this (or below 0) are a typo, not an estimate: refused as a problem, left empty.
+MAX_STORY_POINTS = 1000
 TRUNCATION_ROWS = 1000
 
 #: an issue counts as resolved with a Resolved date or a resolution that is not "Unresolved"
@@ -46,7 +50,10 @@ def build(
 ) -> Parsed:
     """The named steps, in order; ``small_rows``: below this many rows ``typed`` is a table."""
     header = raw.header
-    problems: list[Problem] = list(raw.rejected)
+    problems: list[Problem] = list(raw.rejected) + raw.warnings
+    if raw.decoded is not None and (said := describe_encoding(raw.decoded, file_name)):
+        problems.append(Problem(said[1], said[0]))
+    meta["encoding_checked"] = True  # the whole file's bytes were read by this loader's own reader
     scan = _scan(con, raw, groups, file_name, problems)
     sp = story_points.choose(header, groups.get("story_points", []), scan.sp_filled, meta)
     dayfirst = read_grammar(con, raw, groups, problems, meta)
@@ -146,7 +153,13 @@ def _create_typed(con, groups: dict, sp_expr: str, dayfirst: bool, scan: Scan, s
     df_sql = "true" if dayfirst else "false"
     typed_kind = "TABLE" if scan.total_rows < small_rows else "VIEW"
     dates = ", ".join(
-        f"coalesce({f}_fast, jira_from_parts({f}_p, {df_sql}), jira_other_ts({f}_o)) AS {f}_ts" for f in DATE_FIELDS
+        f"coalesce({f}_fast, jira_from_parts({f}_p, {df_sql}), jira_other_ts({f}_o)) AS {f}_any" for f in DATE_FIELDS
+    )
+    # a date outside the plausible window (loaders.values.date_window) is left empty and flagged
+    windowed = ", ".join(
+        f"CASE WHEN {f}_any BETWEEN jira_lo() AND jira_hi() THEN {f}_any END AS {f}_ts, "
+        f"coalesce(NOT ({f}_any BETWEEN jira_lo() AND jira_hi()), false) AS {f}_out"
+        for f in DATE_FIELDS
     )
     date_parts = ", ".join(
         f"CASE WHEN {f}_fast IS NULL AND {f} IS NOT NULL THEN jira_parts(trim({f})) END AS {f}_p, "
@@ -155,12 +168,13 @@ def _create_typed(con, groups: dict, sp_expr: str, dayfirst: bool, scan: Scan, s
     )
     con.execute(f"""
         CREATE TEMP {typed_kind} typed AS
+        SELECT * EXCLUDE ({", ".join(f"{f}_any" for f in DATE_FIELDS)}), {windowed} FROM (
         SELECT s.* EXCLUDE ({", ".join(f"{f}_fast, {f}_p, {f}_o" for f in DATE_FIELDS)}),
                {dates},
-               jira_num(sp_text) AS sp_value,
-               jira_num(original_estimate) / 3600.0 AS oe_h,
-               jira_num(remaining_estimate) / 3600.0 AS re_h,
-               jira_num(time_spent) / 3600.0 AS ts_h,
+               jira_in_range(jira_num(sp_text), 0, {MAX_STORY_POINTS}) AS sp_value,
+               jira_in_range(jira_num(original_estimate) / 3600.0, -{MAX_DURATION_HOURS}, {MAX_DURATION_HOURS}) AS oe_h,
+               jira_in_range(jira_num(remaining_estimate) / 3600.0, -{MAX_DURATION_HOURS}, {MAX_DURATION_HOURS}) AS re_h,
+               jira_in_range(jira_num(time_spent) / 3600.0, -{MAX_DURATION_HOURS}, {MAX_DURATION_HOURS}) AS ts_h,
                coalesce(project_key, regexp_extract(issue_key, '^([A-Za-z][A-Za-z0-9_]*)-\\d+$', 1)) AS pkey,
                CASE lower(resolution) {unresolved_words} ELSE false END AS unresolved_word,
                CASE lower(assignee) {unassigned_words} ELSE false END AS unassigned_word
@@ -169,7 +183,7 @@ def _create_typed(con, groups: dict, sp_expr: str, dayfirst: bool, scan: Scan, s
                     FROM (SELECT rn, {", ".join(f"{single(groups, f)} AS {f}" for f in singles)},
                                  {", ".join(multi(groups, f) for f in MULTI_FIELDS)},
                                  {sp_expr} AS sp_text
-                          FROM raw {where_blank}))) s
+                          FROM raw {where_blank}))) s)
     """)
     return typed_kind
 
@@ -178,15 +192,23 @@ def _cell_checks(groups: dict, sp: story_points.StoryPoints) -> list[tuple[str, 
     """Cells that may not load as written, checked on the output rows as flag bits:
     (field, condition on ``typed``, the column holding the cell, reason)."""
     date_cols = [f for f in DATE_FIELDS if f in groups]
+    lo, hi = date_window()
     checks = [
-        (f, f"{f} IS NOT NULL AND {f}_ts IS NULL", f, "not a date this loader reads; left empty") for f in date_cols
+        (f, f"{f} IS NOT NULL AND {f}_ts IS NULL AND NOT {f}_out", f, "not a date this loader reads; left empty")
+        for f in date_cols
     ]
+    checks += [
+        (f, f"{f}_out", f, f"outside the plausible dates {lo:%Y-%m-%d} to {hi:%Y-%m-%d} (a typo or a placeholder?); "
+         f"left empty. Correct it in Jira, or set {DATE_WINDOW_ENV}=FROM..TO to widen the window")
+        for f in date_cols
+    ]  # fmt: skip
     if sp.used:
-        reason = "story points are not a number; left empty"
+        reason = f"story points are not a number from 0 to {MAX_STORY_POINTS}; left empty"
         checks.append(("story_points", "sp_text IS NOT NULL AND sp_value IS NULL", "sp_text", reason))
     for f, col in (("original_estimate", "oe_h"), ("remaining_estimate", "re_h"), ("time_spent", "ts_h")):
         if f in groups:
-            checks.append((f, f"{f} IS NOT NULL AND {col} IS NULL", f, "not a number of seconds; left empty"))
+            checks.append((f, f"{f} IS NOT NULL AND {col} IS NULL", f,
+                           f"not a number of seconds (at most {MAX_DURATION_HOURS // 8760} years); left empty"))  # fmt: skip
     return checks
 
 

@@ -30,6 +30,8 @@ class Raw:
         self.source: tuple[bytes, int] = (b"", 0)
         self.text: str | None = None
         self.raw_is_view = False  # ``raw`` is a view over ``raw0`` (else a table of its own)
+        self.decoded = None  # the loaders.encoding decision when the bytes were not plain UTF-8
+        self.warnings: list[Problem] = []  # rows loaded after a repair (a stray quote read as a character)
 
 
 def html_table_head(text: str) -> bool:

@@ -15,6 +15,7 @@ import re
 import duckdb
 
 from loaders.base import Problem, Refused
+from loaders.encoding import decide
 from loaders.jira.containers import Raw
 from loaders.tabular import decode, sniff_delimiter
 
@@ -53,8 +54,10 @@ def _check_excel_mangled(text_head: str, header: list[str], delimiter: str, file
 def read_csv(data: bytes, file_name: str, tmpdir: str) -> Raw:
     """The header, encoding and delimiter of a CSV; its bytes (as UTF-8) written to ``tmpdir``."""
     head_text, encoding = decode(data[:65536])
-    if encoding == "cp1252":
-        text = data.decode("cp1252", errors="replace")
+    decided = None
+    if encoding not in ("utf-8", "utf-8-sig"):  # cp1252 or UTF-16: the whole file decided and re-encoded
+        decided = decide(data)
+        text, encoding = decided.text, decided.encoding
         payload = text.encode("utf-8")
     else:
         text = None
@@ -69,6 +72,7 @@ def read_csv(data: bytes, file_name: str, tmpdir: str) -> Raw:
     _check_excel_mangled(head_text, header, delimiter, file_name)
     raw = Raw([h.replace("\ufeff", "").strip() for h in header], "csv", encoding, delimiter)
     raw.excel_resave = encoding == "cp1252" or delimiter == ";"
+    raw.decoded = decided
     path = os.path.join(tmpdir, "jira.csv")
     with open(path, "wb") as fh:
         fh.write(payload)
@@ -82,25 +86,27 @@ def read_csv(data: bytes, file_name: str, tmpdir: str) -> Raw:
 def load_csv(con, raw: Raw, keep: list[int], file_name: str, limits: Limits) -> None:
     """The kept columns of the CSV -> ``raw`` (``rn`` = the record's row number, header = row 1)."""
     attempt = _read_raw0(con, raw, keep, file_name, limits)
+    if _repair_stray_quotes(con, raw, attempt):
+        attempt = _read_raw0(con, raw, keep, file_name, limits, attempts=(3, 4))
     loaded = con.execute("SELECT count(*) FROM raw0").fetchall()[0][0]
     unique = _rejected_records(con, raw, attempt, file_name)
     source, offset = raw.source
-    reject_lines = [_reject(raw, rec) for rec in unique]
+    reject_lines = _reject_all(raw, unique)
     small = len(source) - offset < EXACT_ROWS_BYTES
     blank_lines = small and (source.find(b"\n\n", offset) >= 0 or source.find(b"\n\r\n", offset) >= 0)
-    if (unique or blank_lines) and _number_rows_exactly(con, raw, reject_lines, loaded):
+    if (unique or blank_lines or raw.warnings) and _number_rows_exactly(con, raw, reject_lines, loaded):
         return
     con.execute("CREATE TEMP VIEW raw AS SELECT (rowid + 2)::INTEGER AS rn, * FROM raw0")
     raw.raw_is_view = True
 
 
-def _read_raw0(con, raw: Raw, keep: list[int], file_name: str, limits: Limits) -> int:
+def _read_raw0(con, raw: Raw, keep: list[int], file_name: str, limits: Limits, attempts=(1, 2)) -> int:
     """``raw0`` from the file, read again as cp1252 when DuckDB finds bytes that are not UTF-8 after
     all (the first 64 KiB were). Returns the attempt whose rejects tables hold the bad records."""
     n = len(raw.header)
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
     select = ", ".join(f"c{i}" for i in keep) or "NULL AS c_none"
-    for attempt in (1, 2):
+    for attempt in attempts:
         # a file bigger than DuckDB's default buffer (16 x max_line_size) is read as one buffer (up to
         # max_csv_buffer): about 20% less CPU for the parallel, order-preserving read of a 350 MB export
         size = os.path.getsize(raw.path) + 1
@@ -122,14 +128,91 @@ def _read_raw0(con, raw: Raw, keep: list[int], file_name: str, limits: Limits) -
         bad_bytes = con.execute(
             f"SELECT count(*) FROM rejects{attempt} WHERE error_type = 'INVALID ENCODING'"
         ).fetchall()
-        if attempt == 2 or not bad_bytes[0][0] or raw.encoding == "cp1252":
+        if attempt == attempts[-1] or not bad_bytes[0][0] or raw.decoded is not None:
             return attempt
-        text = raw.source[0][raw.source[1] :].decode("cp1252", errors="replace")
+        # the first 64 KiB were UTF-8 but a later byte is not: decided on the whole file (a few bad bytes
+        # in a UTF-8 file are replaced and named; only a file with no UTF-8 characters is cp1252)
+        decided = decide(bytes(raw.source[0][raw.source[1] :]))
+        text = decided.text
         raw.payload = text.encode("utf-8")
-        raw.source, raw.text, raw.encoding, raw.excel_resave = (raw.payload, 0), text, "cp1252", True
+        raw.source, raw.text, raw.encoding, raw.decoded = (raw.payload, 0), text, decided.encoding, decided
+        raw.excel_resave = raw.excel_resave or decided.encoding == "cp1252"
         with open(raw.path, "wb") as fh:
             fh.write(raw.payload)
-    return 2
+    return attempts[-1]
+
+
+def _swallows_rows(record: str, n: int, delimiter: str) -> bool:
+    """A rejected record whose opening quote never closed swallowed the rows after it: its second
+    physical line, read alone, has exactly the header's ``n`` cells."""
+    lines = record.lstrip("\r\n").split("\n")
+    if len(lines) < 3:
+        return False
+    try:
+        return len(next(csv.reader([lines[1].rstrip("\r")], delimiter=delimiter), [])) == n
+    except csv.Error:
+        return False
+
+
+def _repair_stray_quotes(con, raw: Raw, attempt: int) -> bool:
+    """Rewrite the lines DuckDB rejected because of a stray quote (``"Story 50 bad`` opens a quoted
+    cell that never closes and swallows every later row; ``"Story" x`` closes one too early) when the
+    line, read with the quote as a plain character, has exactly the header's cells: the line is written
+    back properly quoted and a warning per row says so. Returns True when a line was rewritten (the
+    caller reads the file again). Lines that still do not fit stay rejected, row by row."""
+    rejects = con.execute(f"SELECT DISTINCT line_byte_position, csv_line FROM rejects{attempt} ORDER BY 1").fetchall()
+    if not rejects:
+        return False
+    source, offset = raw.source
+    body = bytes(source[offset:])
+    n = len(raw.header)
+    pieces, at, line_no, counted = [], 0, 1, 0
+    for pos, csv_line in rejects:
+        text = csv_line or ""
+        lead = len(text) - len(text.lstrip("\r\n"))
+        start = body.rfind(b"\n", 0, min(pos + lead, len(body))) + 1  # the physical line holding the record's start
+        if start < at:
+            continue
+        end = body.find(b"\n", start)
+        end = len(body) if end < 0 else end
+        line = body[start:end].rstrip(b"\r")
+        if b'"' not in line:
+            continue
+        decoded = line.decode("utf-8", errors="replace")
+        cells = next(csv.reader([decoded], delimiter=raw.delimiter, quoting=csv.QUOTE_NONE), [])
+        if len(cells) != n:
+            if _swallows_rows(text, n, raw.delimiter):  # the row stays rejected, alone: its quotes dropped
+                pieces += [body[at:start], line.replace(b'"', b"")]
+                at = start + len(line)
+            continue
+        out = io.StringIO()
+        csv.writer(out, delimiter=raw.delimiter, lineterminator="").writerow(cells)
+        line_no += body.count(b"\n", counted, start)
+        counted = start
+        pieces += [body[at:start], out.getvalue().encode("utf-8")]
+        at = start + len(line)
+        columns = [raw.header[i] for i, c in enumerate(cells) if '"' in c]
+        raw.warnings.append(
+            Problem(
+                f'a stray quote (") in {", ".join(columns)} does not follow CSV quoting; it was read as part of the '
+                "text and the row was loaded (without this, the rows after it would have been read as one cell). "
+                "Check that cell.",
+                "warning",
+                line_no,
+                columns[0] if columns else None,
+                decoded[:500],
+            )
+        )
+    if not pieces:
+        return False
+    pieces.append(body[at:])
+    payload = b"".join(pieces)
+    raw.payload, raw.source = payload, (payload, 0)
+    if raw.text is not None:
+        raw.text = payload.decode("utf-8")
+    with open(raw.path, "wb") as fh:
+        fh.write(payload)
+    return True
 
 
 def _rejected_records(con, raw: Raw, attempt: int, file_name: str) -> list[tuple]:
@@ -156,12 +239,24 @@ def _rejected_records(con, raw: Raw, attempt: int, file_name: str) -> list[tuple
     return unique
 
 
-def _reject(raw: Raw, record: tuple) -> int:
-    """An error problem for a rejected record (added to ``raw.rejected``); returns its physical line."""
-    pos, _line, _etype, csv_line, _message = record
+def _reject_all(raw: Raw, records: list[tuple]) -> list[int]:
+    """:func:`_reject` for every rejected record, in byte order: the newlines are counted from the
+    previous record only, so the cost is one pass over the file however many rows are rejected
+    (counting from the start for each record made a file with 45 % bad rows quadratic)."""
     source, offset = raw.source
-    lead = len(csv_line or "") - len((csv_line or "").lstrip("\r\n"))
-    line = source.count(b"\n", offset, offset + pos + lead) + 1
+    lines, at, count = [], offset, 0
+    for record in records:  # ordered by byte position
+        csv_line = record[3] or ""
+        end = max(offset + record[0] + len(csv_line) - len(csv_line.lstrip("\r\n")), at)
+        count += source.count(b"\n", at, end)
+        at = end
+        lines.append(_reject(raw, record, count + 1))
+    return lines
+
+
+def _reject(raw: Raw, record: tuple, line: int) -> int:
+    """An error problem for a rejected record at physical ``line`` (added to ``raw.rejected``); returns the line."""
+    _pos, _line, _etype, csv_line, _message = record
     try:
         cells = f"{len(next(csv.reader([csv_line or ''], delimiter=raw.delimiter)))} cells"
     except (csv.Error, StopIteration):
@@ -197,6 +292,10 @@ def _number_rows_exactly(con, raw: Raw, reject_lines: list[int], loaded: int) ->
         idx = bisect.bisect_right(start_lines, line) - 1
         rejected_records.add(idx)
         raw.rejected[first_reject + k] = dataclasses.replace(raw.rejected[first_reject + k], row_number=idx + 1)
+    for k, warning in enumerate(raw.warnings):  # repaired quotes: physical line -> the record's row number
+        if warning.row_number is not None:
+            idx = bisect.bisect_right(start_lines, warning.row_number) - 1
+            raw.warnings[k] = dataclasses.replace(warning, row_number=idx + 1)
     good = [i + 1 for i, (_, nonempty) in enumerate(starts) if i > 0 and nonempty and i not in rejected_records]
     raw.blank_lines = sum(1 for i, (_, nonempty) in enumerate(starts) if i > 0 and not nonempty)
     if len(good) != loaded:

@@ -7,6 +7,7 @@ import duckdb
 
 from loaders.base import Problem
 from loaders.jira.cells import single, sql_list, sql_str
+from loaders.values import date_window
 
 MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
@@ -40,6 +41,7 @@ DATE_FIELDS = ("created", "updated", "resolved", "due")
 def setup_macros(con: duckdb.DuckDBPyConnection) -> None:
     # a list lookup, not a MAP literal: binding a 150-entry MAP in each of the four date columns cost
     # more than parsing a small file
+    lo, hi = date_window()  # dates outside it are flagged in loaders.jira.build
     month_names, month_numbers = sql_list(MONTHS), ", ".join(str(v) for v in MONTHS.values())
     con.execute(f"""
         CREATE TEMP MACRO jira_parts(s) AS regexp_extract(s, {sql_str(_DATE_RE)}, ['d','mo','y','h','mi','se','ap']);
@@ -58,6 +60,9 @@ def setup_macros(con: duckdb.DuckDBPyConnection) -> None:
             try_strptime(s, [{sql_list(_ISO_FORMATS)}]),
             CASE WHEN regexp_full_match(s, '\\d{{4,5}}(\\.\\d+)?') AND TRY_CAST(s AS DOUBLE) BETWEEN 1000 AND 99999
                  THEN TIMESTAMP '1899-12-30' + to_microseconds(round(TRY_CAST(s AS DOUBLE) * 86400000000)::BIGINT) END) END;
+        CREATE TEMP MACRO jira_lo() AS TIMESTAMP '{lo:%Y-%m-%d %H:%M:%S}';
+        CREATE TEMP MACRO jira_hi() AS TIMESTAMP '{hi:%Y-%m-%d %H:%M:%S}';
+        CREATE TEMP MACRO jira_in_range(v, lo, hi) AS CASE WHEN isfinite(v) AND v BETWEEN lo AND hi THEN v END;
         CREATE TEMP MACRO jira_num(s) AS CASE WHEN regexp_full_match(s, '[+-]?(?:\\d+|\\d*[.,]\\d+)')
             THEN TRY_CAST(replace(s, ',', '.') AS DOUBLE) END;
     """)

@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 from loaders.base import Problem
 from loaders.values import (
     EMPTY,
+    MAX_MAGNITUDE,
     NO,
     YES,
     is_empty,
@@ -161,7 +162,7 @@ def read_numbers(distinct: pd.Series) -> tuple[np.ndarray, dict[int, str]]:
     if distinct.empty:
         return np.array([], dtype="float64"), {}
     try:  # plain numbers ("12", "0.5", 3.0) everywhere: pandas' C parser
-        return pd.to_numeric(distinct).to_numpy("float64", copy=True), {}
+        return _out_of_range(distinct, pd.to_numeric(distinct).to_numpy("float64", copy=True), {})
     except (ValueError, TypeError):
         pass
     arr = pc.utf8_trim_whitespace(pa.array(distinct.astype(ARROW_STR).array))
@@ -184,8 +185,11 @@ def read_numbers(distinct: pd.Series) -> tuple[np.ndarray, dict[int, str]]:
             "float64", copy=True
         )
     values[negative] = -values[negative]
-    suspicious = np.array(
-        pc.fill_null(pc.match_substring_regex(arr, r"[/:]|\d\s+\d"), False).to_numpy(zero_copy_only=False), dtype=bool
+    suspicious = np.array(  # "1e400": the exponent must not be stripped to "1400"
+        pc.fill_null(pc.match_substring_regex(arr, r"[/:]|\d\s+\d|\d[eE][+-]?\d"), False).to_numpy(
+            zero_copy_only=False
+        ),
+        dtype=bool,
     )
     if decimal is None:
         suspicious |= np.array(pc.fill_null(pc.match_substring_regex(cleaned, r"[.,]"), False).to_numpy(zero_copy_only=False),
@@ -199,6 +203,16 @@ def read_numbers(distinct: pd.Series) -> tuple[np.ndarray, dict[int, str]]:
             errors[int(i)] = str(err)
             value = None
         values[i] = np.nan if value is None else value
+    return _out_of_range(distinct, values, errors)
+
+
+def _out_of_range(distinct: pd.Series, values: np.ndarray, errors: dict[int, str]):
+    """Non-finite values and magnitudes over :data:`loaders.values.MAX_MAGNITUDE` -> errors (left empty)."""
+    with np.errstate(invalid="ignore"):
+        bad = np.flatnonzero(~np.isnan(values) & ~(np.abs(values) <= MAX_MAGNITUDE))
+    for i in bad:
+        errors[int(i)] = f"{distinct.iloc[i]!r} is not a finite number of at most 10^15 in size"
+        values[i] = np.nan
     return values, errors
 
 

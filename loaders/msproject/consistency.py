@@ -1,6 +1,7 @@
 """Consistency checks on a finished task frame: what MS Project itself never writes, but third-party
 writers (and hand-made XML) do. Each finding is a ``warning`` naming the row; the values are kept,
-except a % complete outside 0–100, which is left empty (as the tabular cell grammar does)."""
+except a % complete outside 0–100, which is left empty (as the tabular cell grammar does). Negative costs
+and repeated Unique IDs are kept and warned about, row by row."""
 
 from __future__ import annotations
 
@@ -48,12 +49,33 @@ def _children_under_leaves(tasks: pd.DataFrame, problems: list[Problem]) -> None
 
 def _duplicate_uids(tasks: pd.DataFrame, problems: list[Problem]) -> None:
     uid = tasks["task_uid"]
-    dup = uid.duplicated(keep="first") & uid.notna()
+    dup = (uid.duplicated(keep="first") & uid.notna()).to_numpy(bool)
     if dup.any():
-        shown = ", ".join(str(int(u)) for u in pd.unique(uid[dup])[:10])
-        problems.append(Problem(f"{int(dup.sum())} task row(s) repeat a Unique ID already used above ({shown}); "
-                                "their baselines and time-phased data cannot be told apart from the first row's.",
-                                "warning", None, "UID", shown))  # fmt: skip
+        first_row = tasks.groupby("task_uid", sort=False)["row_number"].first()
+        rows = tasks[dup]
+        for row, value in zip(rows["row_number"].head(MAX_ROWS), rows["task_uid"].head(MAX_ROWS), strict=False):
+            problems.append(Problem(
+                f"this task repeats Unique ID {int(value)}, already used by row {first_row.get(value)}; both were loaded, "
+                "but their baselines and time-phased data cannot be told apart. Give each task its own Unique ID "
+                "(re-export from MS Project, which never repeats one).",
+                "warning", None if pd.isna(row) else int(row), "UID", str(int(value))))  # fmt: skip
+        if len(rows) > MAX_ROWS:
+            problems.append(Problem(f"{len(rows) - MAX_ROWS} more task(s) repeat a Unique ID used above.", "warning",
+                                    None, "UID"))  # fmt: skip
+
+
+COST_COLUMNS = (("cost", "Cost"), ("baseline_cost", "Baseline Cost"), ("actual_cost", "Actual Cost"),
+                ("remaining_cost", "Remaining Cost"), ("fixed_cost", "Fixed Cost"))  # fmt: skip
+
+
+def _negative_costs(tasks: pd.DataFrame, problems: list[Problem]) -> None:
+    for column, label in COST_COLUMNS:
+        if column not in tasks:
+            continue
+        bad = (pd.to_numeric(tasks[column], errors="coerce") < 0).fillna(False).to_numpy(bool)
+        if bad.any():
+            _report(problems, tasks[bad], label, f"{label} is negative; kept as written (a credit?). Check the task: "
+                    "a negative cost lowers the plan's totals and earned value.", tasks.loc[bad, column])  # fmt: skip
 
 
 def _percent_range(tasks: pd.DataFrame, problems: list[Problem]) -> None:
@@ -66,11 +88,12 @@ def _percent_range(tasks: pd.DataFrame, problems: list[Problem]) -> None:
 
 
 def check_tasks(tasks: pd.DataFrame, problems: list[Problem]) -> None:
-    """Warn about finish-before-start, children under non-summary tasks, duplicate Unique IDs and
-    percentages outside 0–100 (those are emptied in place)."""
+    """Warn about finish-before-start, children under non-summary tasks, duplicate Unique IDs (per
+    row), percentages outside 0–100 (those are emptied in place) and negative costs."""
     if tasks.empty:
         return
     _finish_before_start(tasks, problems)
     _children_under_leaves(tasks, problems)
     _duplicate_uids(tasks, problems)
     _percent_range(tasks, problems)
+    _negative_costs(tasks, problems)

@@ -22,6 +22,7 @@ from loaders.msproject.mspdi_tables import (
 from loaders.msproject.sniffing import xml_head
 from loaders.msproject.tasks import typed_tasks
 from loaders.msproject.timephased import mspdi_timephased
+from loaders.values import date_window
 
 TASK_KEYS = (
     "UID", "ID", "Name", "IsNull", "WBS", "OutlineNumber", "OutlineLevel", "Summary", "Milestone", "Start", "Finish",
@@ -81,15 +82,23 @@ def _project_number(project: dict, key: str, default: float) -> float:
 def _file_date(project: dict, key: str) -> pd.Timestamp | None:
     raw = (project.get(key) or "").strip()
     value = pd.to_datetime(raw, errors="coerce") if raw else None
-    return None if value is None or pd.isna(value) else value
+    if value is None or pd.isna(value):
+        return None
+    return value.tz_localize(None) if value.tzinfo else value
 
 
 def as_of_from_file(project: dict, problems: list[Problem]) -> tuple[pd.Timestamp | None, str | None]:
     """StatusDate, else CurrentDate (MS Project computes earned value at it when no status date is
     set), else LastSaved, with an info problem naming the one used -> (timestamp, field)."""
+    lo, hi = date_window()
     for key in ("StatusDate", "CurrentDate", "LastSaved"):
         value = _file_date(project, key)
         if value is None:
+            continue
+        if not lo <= value <= hi:
+            problems.append(Problem(f"the plan's {key} {value:%Y-%m-%d} is outside the plausible dates {lo:%Y-%m-%d} "
+                                    f"to {hi:%Y-%m-%d}; it was not used as the as-of date.", "warning", None, key,
+                                    project.get(key)))  # fmt: skip
             continue
         if key != "StatusDate":
             why = {"CurrentDate": "the date MS Project computes earned value at when no status date is set",
@@ -189,7 +198,7 @@ def parse_mspdi(data: bytes, file_name: str) -> Parsed:
     tb = mspdi_baselines(text_columns(rec.baselines), calendar, problems, kept)
     tables["task_baselines"] = tb
     _fill_baseline_zero(out, tb)
-    tp = mspdi_timephased(text_columns(rec.phased), text_columns(rec.assignment_phased), kept, tb, meta)
+    tp = mspdi_timephased(text_columns(rec.phased), text_columns(rec.assignment_phased), kept, tb, meta, problems)
     if not tp.empty:
         tables["timephased_baseline"] = tp
     if tb.empty:

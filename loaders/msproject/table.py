@@ -60,17 +60,23 @@ def map_header(
     return mapped, baselines, unmapped
 
 
-def raw_frame(rows: list[list], start: int, width: int) -> tuple[pd.DataFrame, pd.Series]:
+def raw_frame(
+    rows: list[list], start: int, width: int, problems: list[Problem] | None = None, sheet: str | None = None
+) -> tuple[pd.DataFrame, pd.Series]:
     """Rows after the header -> frame of raw cells, blank rows dropped, and the row numbers.
 
     A column whose cells are all text (what MS Project writes) becomes an Arrow string column so
     the cell grammars run vectorised; a column with typed cells (a workbook re-saved by Excel)
-    stays ``object`` and is read cell by cell."""
+    stays ``object`` and is read cell by cell. With ``problems``, a row with fewer cells than the
+    header (its last cells left empty) or with filled cells beyond it (ignored) is warned about row
+    by row, and the blank rows skipped are counted (loaded + skipped = the rows of the table)."""
     body = rows[start:]
     numbers = pd.Series(np.arange(start + 1, start + 1 + len(body)))
     if not body or not width:
         return pd.DataFrame(columns=range(width)), numbers.iloc[:0]
     if any(len(r) != width for r in body):
+        if problems is not None:
+            _ragged_rows(body, start, width, problems, sheet)
         body = [list(r[:width]) + [""] * (width - len(r)) for r in body]
     grid = np.empty((len(body), width), dtype=object)
     grid[:] = body
@@ -87,7 +93,38 @@ def raw_frame(rows: list[list], start: int, width: int) -> tuple[pd.DataFrame, p
         blank[i] = all(c is None or (isinstance(c, str) and not c.strip()) for c in body[i])
     frame = pd.DataFrame(columns)
     keep = ~blank
+    if problems is not None and blank.any():
+        where = f" in {sheet}" if sheet else ""
+        problems.append(Problem(f"{int(blank.sum())} blank row(s){where} were skipped.", "info"))
     return frame[keep].reset_index(drop=True), numbers[keep].reset_index(drop=True)
+
+
+MAX_RAGGED = 50
+
+
+def _ragged_rows(body: list[list], start: int, width: int, problems: list[Problem], sheet: str | None) -> None:
+    """A warning per row whose cell count differs from the header's (blank rows left out)."""
+    told = 0
+    for i, row in enumerate(body):
+        if len(row) == width or not any(c not in ("", None) for c in row):
+            continue
+        extra = [c for c in row[width:] if c not in ("", None) and str(c).strip()]
+        if len(row) > width and not extra:
+            continue  # trailing empty cells (a trailing delimiter): nothing lost
+        told += 1
+        if told > MAX_RAGGED:
+            continue
+        where = f"{sheet}: " if sheet else ""
+        if len(row) < width:
+            message = (f"{where}the row has {len(row)} cells but the header has {width}; its last {width - len(row)} "
+                       "cell(s) were left empty. Check the row (a line break or a quote inside a cell?).")  # fmt: skip
+        else:
+            message = (f"{where}the row has {len(row)} cells but the header has {width}; the {len(extra)} filled "
+                       "cell(s) after the last column were ignored. Check the row (a delimiter inside a cell?).")  # fmt: skip
+        problems.append(Problem(message, "warning", start + 1 + i, None, " | ".join(map(str, row))[:500]))
+    if told > MAX_RAGGED:
+        problems.append(Problem(f"{told - MAX_RAGGED} more row(s) have a cell count different from the header's.",
+                                "warning"))  # fmt: skip
 
 
 def convert_columns(cells: Cells, frame: pd.DataFrame, mapped: dict[str, int], header: list[str], columns, *,

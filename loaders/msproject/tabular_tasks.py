@@ -30,7 +30,7 @@ def tasks_from_rows(rows: list[list], file_name: str, problems: list[Problem], s
     if hi and any(str(c).strip() for row in rows[:hi] for c in row):
         problems.append(Problem(f"{hi} row(s) above the header row {hi + 1} (a title or notes) were not read as tasks.",
                                 "info", hi + 1))  # fmt: skip
-    frame, numbers = raw_frame(rows, hi + 1, len(header))
+    frame, numbers = raw_frame(rows, hi + 1, len(header), problems, sheet)
     cells = Cells(numbers + 0, problems)
     frame, numbers, assignments = _split_assignment_rows(frame, numbers, mapped, header, cells)
     cells.rows = numbers

@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from loaders.base import Problem
 from loaders.msproject.fields import TIMEPHASED_COLUMNS
 from loaders.msproject.xml_cells import column_or_empty, iso_hours
+from loaders.values import DATE_WINDOW_ENV, MAX_DURATION_HOURS, MAX_MAGNITUDE, date_window
 
 
 def timephased_kind(type_code: int) -> tuple[int, str, str] | None:
@@ -26,7 +28,30 @@ def timephased_kind(type_code: int) -> tuple[int, str, str] | None:
     return None
 
 
-def mspdi_timephased(task_tp: pd.DataFrame, asg_tp: pd.DataFrame, kept: set, baselines: pd.DataFrame, meta: dict):
+def _plausible(tp: pd.DataFrame, problems: list[Problem] | None) -> pd.DataFrame:
+    """Time-phased values dated outside :func:`loaders.values.date_window` or not finite (``1e400``)
+    are left out, counted in one warning per kind."""
+    lo, hi = date_window()
+    far = ((tp["start"] < lo) | (tp["start"] > hi) | (tp["finish"] < lo) | (tp["finish"] > hi)).fillna(False)
+    with np.errstate(invalid="ignore"):
+        huge = ~(tp["cost"].abs() <= MAX_MAGNITUDE * 100) & tp["cost"].notna()
+        huge |= ~(tp["work_hours"].abs() <= MAX_DURATION_HOURS) & tp["work_hours"].notna()
+    bad = (far | huge).to_numpy(bool)
+    if not bad.any():
+        return tp
+    if problems is not None:
+        if far.any():
+            problems.append(Problem(f"{int(far.sum()):,} time-phased baseline value(s) are dated outside "
+                                    f"{lo:%Y-%m-%d} to {hi:%Y-%m-%d} (a typo or a placeholder?); they were left out. "
+                                    f"{DATE_WINDOW_ENV}=FROM..TO widens the window.", "warning", None, "TimephasedData"))  # fmt: skip
+        if huge.any():
+            problems.append(Problem(f"{int(huge.sum()):,} time-phased baseline value(s) are not finite or out of range; "
+                                    "they were left out.", "warning", None, "TimephasedData"))  # fmt: skip
+    return tp[~bad]
+
+
+def mspdi_timephased(task_tp: pd.DataFrame, asg_tp: pd.DataFrame, kept: set, baselines: pd.DataFrame, meta: dict,
+                     problems: list[Problem] | None = None):  # fmt: skip
     """Task time-phased baseline cost/work (types 9/10, 18+6k/19+6k); when a task has none,
     its assignments' baseline cost/work (types 4/5, 16+6k/17+6k) summed per period."""
     frames = []
@@ -58,6 +83,7 @@ def mspdi_timephased(task_tp: pd.DataFrame, asg_tp: pd.DataFrame, kept: set, bas
         return pd.DataFrame(columns=TIMEPHASED_COLUMNS)
     tp = pd.concat(frames, ignore_index=True)
     tp = tp[tp["task_uid"].isin(kept) & (tp["cost"].notna() | tp["work_hours"].notna()).to_numpy(bool)]
+    tp = _plausible(tp, problems)
     task_keys = set(
         zip(tp.loc[tp.source == "task", "task_uid"], tp.loc[tp.source == "task", "baseline_number"], strict=False)
     )

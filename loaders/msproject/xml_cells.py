@@ -8,9 +8,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from loaders.base import Problem
-from loaders.values import (
-    parse_iso_duration,
-)
+from loaders.values import DATE_WINDOW_ENV, MAX_DURATION_HOURS, MAX_MAGNITUDE, date_window, parse_iso_duration
 
 
 def column_or_empty(frame: pd.DataFrame, key: str) -> pd.Series:
@@ -43,6 +41,10 @@ class XmlCells:
         if bad.any():
             bad &= (raw.astype("str").str.strip() != "").to_numpy(bool)
             self._report(raw, bad, key, "a number")
+        huge = (values.abs() > MAX_MAGNITUDE * scale).to_numpy(bool)  # inf ("1e400") included
+        if huge.any():
+            self._report(raw, huge, key, "a finite number of at most 10^15 in size")
+            values = values.mask(huge)
         return values.astype("float64") / scale
 
     def integer(self, key: str) -> pd.Series:
@@ -71,7 +73,14 @@ class XmlCells:
         self._report(raw, bad, key, "a date")
         if getattr(values.dt, "tz", None) is not None:
             values = values.dt.tz_localize(None)
-        return values.astype("datetime64[us]")
+        values = values.astype("datetime64[us]")
+        lo, hi = date_window()
+        outside = (values.notna() & ((values < lo) | (values > hi))).to_numpy(bool)
+        if outside.any():
+            self._report(raw, outside, key, f"a date from {lo:%Y-%m-%d} to {hi:%Y-%m-%d} (a typo or a placeholder? "
+                         f"{DATE_WINDOW_ENV}=FROM..TO widens the window)")  # fmt: skip
+            values = values.mask(outside)
+        return values
 
     def duration(self, key: str) -> pd.Series:
         raw = column_or_empty(self.frame, key)
@@ -111,6 +120,11 @@ def iso_hours(raw: pd.Series, cells: XmlCells | None, key: str) -> pd.Series:
     negative = pd.Series(pc.fill_null(pc.equal(pc.struct_field(parts, "neg"), "-"), False).to_numpy(zero_copy_only=False),
                          index=raw.index)  # fmt: skip
     hours = hours.where(~negative, -hours).where(matched, np.nan).astype("float64")
+    huge = (hours.abs() > MAX_DURATION_HOURS).to_numpy(bool)  # over 100 years: a typo or a hostile file
+    if huge.any():
+        if cells is not None:
+            cells._report(raw, huge, key, f"a duration of at most {MAX_DURATION_HOURS // 8760} years")
+        hours = hours.mask(huge)
     present = pd.Series(
         pc.fill_null(pc.greater(pc.utf8_length(arr), 0), False).to_numpy(zero_copy_only=False), index=raw.index
     )

@@ -113,12 +113,14 @@ def parse(data: bytes, file_name: str) -> Parsed:
         sheets = {Path(file_name).stem: read_delimited(data)[0]}
     problems: list[Problem] = []
     frames, skipped, statements, read_sheets, project_name, as_of = [], Counter(), [], [], None, None
+    blank_rows = 0
     headers = {name: find_header(rows, sheet_kind(name)) for name, rows in sheets.items()}
     tables = [name for name, header in headers.items() if header is not None]
     for name in tables:
         rows, header = sheets[name], headers[name]
         sheet = _Sheet(name if len(sheets) > 1 else None, rows, header, sheet_kind(name), multi=len(tables) > 1)
         frame = sheet.read(problems, skipped)
+        blank_rows += sheet.blank_rows
         if frame.empty:
             continue
         frames.append(frame)
@@ -136,7 +138,12 @@ def parse(data: bytes, file_name: str) -> Parsed:
         )
     risks = pd.concat(frames, ignore_index=True)
     problems[:0] = [Problem(s, "info") for s in statements]
-    meta = {"sheets": read_sheets, "skipped": dict(skipped), "kinds": dict(Counter(risks.kind))}
+    meta = {
+        "sheets": read_sheets,
+        "skipped": dict(skipped),
+        "kinds": dict(Counter(risks.kind)),
+        "blank_rows": blank_rows,
+    }
     return Parsed(SOURCE, FORMAT, {"risks": risks}, problems, as_of=as_of, project_name=project_name, meta=meta)
 
 
@@ -220,6 +227,7 @@ class _Sheet:
     def _classify(self) -> tuple[list[tuple[int, list]], list[tuple[int, str]]]:
         """(row number, row) of every entry, and (row number, reason) of every skipped row."""
         entries, skipped, gap = [], [], False
+        self.blank_rows = 0  # skipped without a word, counted in meta["blank_rows"] (loaded + skipped = rows)
         for k, row in enumerate(self.data):
             row_number = self.header.first_data_row + k + 1
             reason = skip_reason(
@@ -232,6 +240,7 @@ class _Sheet:
             )
             if reason == "":
                 gap = gap or bool(entries)
+                self.blank_rows += 1
             elif reason:
                 skipped.append((row_number, reason))
             else:
