@@ -10,7 +10,6 @@ import csv
 import io
 import random
 import sys
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -87,25 +86,14 @@ def malformed_jira(rows: int, fraction: float) -> bytes:
     return jira([f"broken {n},ABC-{n}\n" if n in bad else jira_row(n) for n in range(1, rows + 1)])
 
 
-def cpu_seconds(data: bytes) -> float:
-    best = float("inf")
-    for _ in range(2):
-        start = time.process_time()
-        parse(data, "big.csv")
-        best = min(best, time.process_time() - start)
-    return best
-
-
-def test_malformed_rows_cost_linear_time():
-    """45 % malformed rows of 20,000: every bad row reported and numbered, and the cost per row stays
-    within a small factor of a clean file's (it was quadratic: ~11x at 20k rows and growing)."""
-    clean, dirty = malformed_jira(20_000, 0.0), malformed_jira(20_000, 0.45)
-    parsed = parse(dirty, "big.csv")
+def test_malformed_rows_are_each_reported_and_counted():
+    """45 % malformed rows of 20,000: every bad row reported with its row number, and loaded +
+    rejected = rows. (Their cost against a clean file, once quadratic, is measured in
+    bench/bench_malformed.py.)"""
+    parsed = parse(malformed_jira(20_000, 0.45), "big.csv")
     assert parsed.rows_loaded == 11_000 and parsed.rows_rejected == 9_000
     assert accounted(parsed, 20_000)
     assert all(p.row_number for p in parsed.problems if p.severity == "error")
-    ratio = cpu_seconds(dirty) / cpu_seconds(clean)
-    assert ratio < 8, f"45 % malformed rows cost {ratio:.1f}x a clean file"
 
 
 def test_rejected_row_numbers_are_exact_with_many_rejects():
