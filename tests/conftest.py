@@ -1,4 +1,5 @@
-"""Shared fixtures: a fresh store per test and the real-export corpus (../shared/fixtures)."""
+"""Shared fixtures: a fresh store per test, the real-export corpus (../shared/fixtures), and
+databases built once per session (every sample; the demo portfolio) that tests copy before writing."""
 
 from __future__ import annotations
 
@@ -32,3 +33,22 @@ def real_exports() -> Path:
 @pytest.fixture
 def store(tmp_path) -> Store:
     return Store(tmp_path / "test.duckdb")
+
+
+@pytest.fixture(scope="session")
+def samples_db(tmp_path_factory) -> Path:
+    """A database holding every file of data/samples, built once: read it, or ``copy_db`` it first
+    when the test writes."""
+    from builders import ingest_samples
+
+    path = tmp_path_factory.mktemp("samples") / "samples.duckdb"
+    ingest_samples(Store(path))
+    return path
+
+
+@pytest.fixture
+def samples_copy(samples_db, tmp_path) -> Path:
+    """This test's own copy of ``samples_db``."""
+    from builders import copy_db
+
+    return copy_db(samples_db, tmp_path / "samples.duckdb")
