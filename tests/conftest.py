@@ -52,3 +52,18 @@ def samples_copy(samples_db, tmp_path) -> Path:
     from builders import copy_db
 
     return copy_db(samples_db, tmp_path / "samples.duckdb")
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory):
+    """The demo portfolio built once per session the way the app's first start builds it
+    (``data.demo.build_demo``: generate the export files, load each through the real loaders):
+    ``db`` (copy it before writing), ``files`` (the folder of generated exports) and ``summary``."""
+    from types import SimpleNamespace
+
+    from data.demo import build_demo
+
+    folder = tmp_path_factory.mktemp("demo")
+    db = folder / "portfolio.duckdb"
+    summary = build_demo(Store(db), out_dir=folder / "files")
+    return SimpleNamespace(db=db, files=folder / "files", summary=summary)

@@ -46,7 +46,7 @@ def signin_app(tmp_path_factory, provider, samples_db):
         'client_secret = "test-client-secret"\n'
         f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n'
     )
-    env = {**os.environ, "PMO_DB": store.path, "PMO_ROLES": str(folder / "roles.toml")}
+    env = {**os.environ, "PMO_DB": store.path, "PMO_ROLES": str(folder / "roles.toml"), "PMO_DEMO": "1"}
     cmd = [
         sys.executable,
         "-m",
