@@ -9,6 +9,7 @@ import threading
 import time
 
 import pytest
+from builders import copy_db
 
 from loaders.ingest import ingest_bytes
 from notify import __main__ as cli
@@ -17,6 +18,7 @@ from notify.events import Event, health_transitions
 from notify.messages import slack_message, teams_message
 from notify.run import escalate
 from notify.webhook import post, redact
+from store import Store
 
 REGISTER = (
     "project_id,name,program,portfolio,manager,sponsor,currency,budget,jira_keys,stage\n"
@@ -77,13 +79,20 @@ def webhook():
         server.close()
 
 
-@pytest.fixture
-def portfolio(store):
-    """P1 green in January and red in February; P2 the other way round."""
+@pytest.fixture(scope="module")
+def portfolio_db(tmp_path_factory):
+    """P1 green in January and red in February; P2 the other way round (built once per module)."""
+    store = Store(tmp_path_factory.mktemp("notify") / "portfolio.duckdb")
     for text, name, as_of in ((REGISTER, "register.csv", JAN), (JANUARY, "jan.csv", JAN), (FEBRUARY, "feb.csv", FEB)):
         report = ingest_bytes(store, text.encode(), name, as_of=as_of)
         assert report.status == "stored", report.message
-    return store
+    return store.path
+
+
+@pytest.fixture
+def portfolio(portfolio_db, tmp_path):
+    """This test's own copy of the portfolio (sending records to its notification log)."""
+    return Store(copy_db(portfolio_db, tmp_path / "portfolio.duckdb"))
 
 
 def no_wait(*_):
