@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -65,5 +66,12 @@ def demo_build(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("demo")
     db = folder / "portfolio.duckdb"
-    summary = build_demo(Store(db), out_dir=folder / "files")
+    # build_demo parses in spawned workers, and spawn re-runs the parent's ``__main__`` file in each:
+    # after an AppTest that is the last page script run. A neutral one, as `python -m data demo` has.
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        summary = build_demo(Store(db), out_dir=folder / "files")
+    finally:
+        sys.modules["__main__"] = main
     return SimpleNamespace(db=db, files=folder / "files", summary=summary)
