@@ -18,10 +18,7 @@ import pytest
 from builders import copy_db
 from conftest import ROOT
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.xdist_group("demo"),
-]  # one worker: the demo build, one Chromium at a time
+pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]') && !document.querySelector('[data-stale=\"true\"]')"

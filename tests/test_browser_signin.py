@@ -16,10 +16,7 @@ from test_browser import CHROMIUM, _free_port, _settle, debian_chromium
 
 from store import Store
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.xdist_group("demo"),
-]  # one worker: the demo build, one Chromium at a time
+pytestmark = pytest.mark.browser
 ROLES = '[users."hannah@bank.example"]\nrole = "pm"\nprojects = ["CRM-UPGRADE"]\n'
 
 

@@ -8,12 +8,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import pytest
 from builders import point_app_at, run
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
-
-pytestmark = pytest.mark.xdist_group("demo")  # on the worker that builds the demo (conftest demo_build)
 
 STAND_IN = """
 import pathlib, shutil, sys

@@ -358,7 +358,6 @@ def test_cli_writes_files_and_samples(tmp_path, capsys):
     assert "files" in out and len(list((tmp_path / "samples").iterdir())) == 6
 
 
-@pytest.mark.xdist_group("demo")  # on the worker that builds the demo once
 def test_every_demo_file_is_read_by_the_real_loaders(demo, demo_build):
     """Every generated file through the real ingest path, as the app's first start loads them (the
     session's demo build): nothing refused, no error rows; the only warnings are the ones planted in
