@@ -41,3 +41,34 @@ def test_first_start_builds_the_demo_then_shows_the_overview(demo_build, tmp_pat
     assert db.exists()
     assert [t.value for t in at.title] == ["Portfolio overview"], [t.value for t in at.title]
     assert not at.error
+
+
+def test_the_demo_cli_prints_progress_and_the_summary_and_fails_plainly(demo_build, tmp_path, monkeypatch, capsys):
+    """``python -m data demo`` (what the first start runs), in-process: the build is the session's
+    (the same ``build_demo``), replayed with its progress; a refused file exits 1, a busy database
+    is one plain line."""
+    from data import __main__ as demo_cli
+    from data.demo import DemoSummary
+    from store import StoreError
+
+    seen = []
+
+    def replay(store, *, progress, only_if_missing):
+        seen.append((store.path, only_if_missing))
+        progress(1, 1, "portfolio_register.xlsx")
+        return demo_build.summary
+
+    monkeypatch.setattr(demo_cli, "build_demo", replay)
+    assert demo_cli.main(["demo", "--if-missing", "--db", str(tmp_path / "p.duckdb")]) == 0
+    assert seen == [(str(tmp_path / "p.duckdb"), True)]
+    out = capsys.readouterr().out
+    assert out.startswith("[1/1] portfolio_register.xlsx\n") and f"{demo_build.summary.stored} files stored" in out
+    monkeypatch.setattr(demo_cli, "build_demo", lambda store, **_: DemoSummary(stored=1, refused=1, messages=["x"]))
+    assert demo_cli.main(["demo", "--db", str(tmp_path / "q.duckdb")]) == 1
+
+    def busy(store, **_):
+        raise StoreError("The database is busy")
+
+    monkeypatch.setattr(demo_cli, "build_demo", busy)
+    assert demo_cli.main(["demo", "--db", str(tmp_path / "r.duckdb")]) == 1
+    assert capsys.readouterr().err == "error: The database is busy\n"
