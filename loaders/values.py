@@ -468,8 +468,7 @@ def _assemble(parts: _DateParts, order: str | None, text: str):
     else:
         a, b, c = parts.numbers
         if parts.digits[0] >= 3:
-            year, month, day = a, b, _year(c, 4) if False else c
-            year = _year(a, parts.digits[0])
+            year, month, day = _year(a, parts.digits[0]), b, c
         else:
             candidates = _numeric_candidates(parts)
             if not candidates:

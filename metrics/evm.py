@@ -157,12 +157,8 @@ def _physical(methods: pd.Series) -> np.ndarray:
     return (text.str.contains("phys", regex=False) | (text == "1") | (text == "1.0")).to_numpy(dtype=bool)
 
 
-def has_baseline(tasks: pd.DataFrame) -> bool:
-    """True when some amount row (leaf, or a summary's own share) has a baseline cost, work or dates."""
-    return _has_baseline(amount_rows(tasks)[0])
-
-
 def _has_baseline(rows: pd.DataFrame) -> bool:
+    """True when some amount row (leaf, or a summary's own share) has a baseline cost, work or dates."""
     if rows.empty:
         return False
     dates = _col(rows, "baseline_start").notna() | _col(rows, "baseline_finish").notna()

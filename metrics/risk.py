@@ -30,7 +30,6 @@ from metrics import MetricsError
 DEFAULT_THRESHOLD = 20.0
 SETTING = "risk_escalation_threshold"
 THREATS = ("risk", "issue")
-TRENDS = ("new", "up", "down", "same", "closed")
 _KNOWN_SYSTEMS = re.compile(
     r"\b(SAP|Salesforce|Oracle|Workday|ServiceNow|Dynamics|Mainframe|MySQL|PostgreSQL|Postgres|SQL Server|MongoDB|"
     r"Kafka|Redis|Elasticsearch|LDAP|Active Directory|Okta|Azure|AWS|GCP|Google Cloud|Kubernetes|Jira|Snowflake|"

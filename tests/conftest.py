@@ -1,9 +1,11 @@
-"""Shared fixtures: a fresh store per test and the real-export corpus (../shared/fixtures)."""
+"""Shared fixtures: a fresh store per test, the real-export corpus (../shared/fixtures), and
+databases built once per session (every sample; the demo portfolio) that tests copy before writing."""
 
 from __future__ import annotations
 
 import os
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -32,3 +34,60 @@ def real_exports() -> Path:
 @pytest.fixture
 def store(tmp_path) -> Store:
     return Store(tmp_path / "test.duckdb")
+
+
+@pytest.fixture(scope="session")
+def samples_db(tmp_path_factory) -> Path:
+    """A database holding every file of data/samples, built once: read it, or ``copy_db`` it first
+    when the test writes."""
+    from builders import ingest_samples
+
+    path = tmp_path_factory.mktemp("samples") / "samples.duckdb"
+    ingest_samples(Store(path))
+    return path
+
+
+@pytest.fixture
+def samples_copy(samples_db, tmp_path) -> Path:
+    """This test's own copy of ``samples_db``."""
+    from builders import copy_db
+
+    return copy_db(samples_db, tmp_path / "samples.duckdb")
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory):
+    """The demo portfolio built once per run the way the app's first start builds it
+    (``data.demo.build_demo``: generate the export files, load each through the real loaders):
+    ``db`` (copy it before writing), ``files`` (the folder of generated exports) and ``summary``.
+    Under pytest-xdist the workers share one build: the first to take the lock builds it, the
+    others wait for it and read its summary."""
+    import dataclasses
+    import fcntl
+    import json
+    from types import SimpleNamespace
+
+    from data.demo import DemoSummary, build_demo
+
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the run's basetemp, above every worker's own
+    folder = shared / "demo-build"
+    folder.mkdir(exist_ok=True)
+    db, record = folder / "portfolio.duckdb", folder / "summary.json"
+    with open(folder / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if record.exists():
+            summary = DemoSummary(**json.loads(record.read_text()))
+        else:
+            # build_demo parses in spawned workers, and spawn re-runs the parent's ``__main__`` file
+            # in each: after an AppTest that is the last page script run. A neutral one, as
+            # `python -m data demo` has.
+            main = sys.modules.get("__main__")
+            sys.modules["__main__"] = types.ModuleType("__main__")
+            try:
+                summary = build_demo(Store(db), out_dir=folder / "files")
+            finally:
+                sys.modules["__main__"] = main
+            record.write_text(json.dumps(dataclasses.asdict(summary)))
+    return SimpleNamespace(db=db, files=folder / "files", summary=summary)

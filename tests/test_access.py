@@ -7,13 +7,14 @@ import datetime as dt
 import json
 
 import pytest
+from builders import copy_db
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
 import store as store_module
 from access import OPEN, Scope, load_roles, scope_for
 from loaders import __main__ as loaders_cli
-from loaders.ingest import ingest_bytes, ingest_path
+from loaders.ingest import ingest_bytes
 from metrics import __main__ as metrics_cli
 from metrics.portfolio import portfolio_frame
 from reports import __main__ as reports_cli
@@ -37,11 +38,9 @@ REGISTER_EXTRA = "project_id,name,program,manager,currency\nSMALL,Small thing,Op
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory):
+def db(tmp_path_factory, samples_db):
     folder = tmp_path_factory.mktemp("access")
-    store = Store(folder / "access.duckdb")
-    for sample in sorted(SAMPLES.iterdir(), key=lambda p: "register" not in p.name):
-        assert ingest_path(store, sample).ok
+    store = Store(copy_db(samples_db, folder / "access.duckdb"))
     assert ingest_bytes(store, REGISTER_EXTRA.encode(), "register2.csv", as_of=dt.date(2026, 11, 20)).ok
     roles = folder / "roles.toml"
     roles.write_text(ROLES)

@@ -1,6 +1,6 @@
 """One real-browser test: Debian's Chromium driven by Playwright against `streamlit run app.py`
-on the demo portfolio. It visits every page, saves a screenshot of each to tests/artifacts/ and
-uploads a file. CI installs Chromium and sets PMO_REQUIRE_BROWSER=1, so there it never skips."""
+on the demo portfolio (a copy of the session's build). It visits every page, saves a screenshot of
+each to tests/artifacts/ and uploads a file. CI installs Chromium and sets PMO_REQUIRE_BROWSER=1, so there it never skips."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from builders import copy_db
 from conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -30,8 +31,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    yield from _serve(tmp_path_factory, tmp_path_factory.mktemp("browser") / "portfolio.duckdb")
+def server(tmp_path_factory, demo_build):
+    """The app on a copy of the session's demo portfolio (built once, the way the first start builds
+    it; tests/test_first_start.py drives the first start itself)."""
+    yield from _serve(tmp_path_factory, copy_db(demo_build.db, tmp_path_factory.mktemp("browser") / "portfolio.duckdb"))
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +59,7 @@ def _serve(tmp_path_factory, db: Path):
             pytest.fail("Chromium is not installed (apt-get install -y chromium)")
         pytest.skip("Chromium is not installed (apt-get install -y chromium)")
     port = _free_port()
-    env = {**os.environ, "PMO_DB": str(db)}
+    env = {**os.environ, "PMO_DB": str(db), "PMO_DEMO": "1"}
     cmd = [
         sys.executable,
         "-m",
@@ -138,7 +141,6 @@ def test_every_page_renders_on_the_demo_portfolio_and_an_upload_lands(server, br
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(url, timeout=60_000)
-    # First start: the demo portfolio is generated and loaded through the real loaders.
     page.wait_for_selector("h1:has-text('Portfolio overview')", timeout=120_000)
     _settle(page)
     assert db.exists()

@@ -10,10 +10,10 @@ import time
 import urllib.request
 
 import pytest
+from builders import copy_db
 from conftest import ROOT
 from test_browser import CHROMIUM, _free_port, _settle, debian_chromium
 
-from loaders.ingest import ingest_path
 from store import Store
 
 pytestmark = pytest.mark.browser
@@ -29,15 +29,13 @@ def provider():
 
 
 @pytest.fixture(scope="module")
-def signin_app(tmp_path_factory, provider):
+def signin_app(tmp_path_factory, provider, samples_db):
     if CHROMIUM is None:
         if os.environ.get("PMO_REQUIRE_BROWSER"):
             pytest.fail("Chromium is not installed (apt-get install -y chromium)")
         pytest.skip("Chromium is not installed (apt-get install -y chromium)")
     folder = tmp_path_factory.mktemp("signin")
-    store = Store(folder / "portfolio.duckdb")
-    for sample in sorted((ROOT / "data" / "samples").iterdir(), key=lambda p: "register" not in p.name):
-        assert ingest_path(store, sample).ok
+    store = Store(copy_db(samples_db, folder / "portfolio.duckdb"))
     (folder / "roles.toml").write_text(ROLES)
     port = _free_port()
     (folder / "secrets.toml").write_text(
@@ -48,7 +46,7 @@ def signin_app(tmp_path_factory, provider):
         'client_secret = "test-client-secret"\n'
         f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n'
     )
-    env = {**os.environ, "PMO_DB": store.path, "PMO_ROLES": str(folder / "roles.toml")}
+    env = {**os.environ, "PMO_DB": store.path, "PMO_ROLES": str(folder / "roles.toml"), "PMO_DEMO": "1"}
     cmd = [
         sys.executable,
         "-m",

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
-import sys
 
 import pytest
-from conftest import ROOT
+from builders import cli as run_cli
 from test_evm import spread_ev
 
 from loaders.ingest import ingest_bytes
 from metrics import MetricsError, evm
+from metrics.__main__ import main as metrics_main
 from metrics.calendar import nth_working_day
 from views import evm as evm_view
 
@@ -74,10 +73,10 @@ def ingest(store, data: bytes, name: str, project: str, as_of: dt.date):
 
 
 def cli(db, project: str, as_of: dt.date | None = None) -> dict:
-    args = [sys.executable, "-m", "metrics", "evm", "--project", project, "--db", str(db), "--json"]
+    args = ["evm", "--project", project, "--db", str(db), "--json"]
     if as_of:
         args += ["--as-of", as_of.isoformat()]
-    done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = run_cli(metrics_main, *args)  # in-process; tests/test_metrics_cli.py runs ``python -m metrics``
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -195,13 +194,7 @@ def test_unknown_project_is_one_plain_sentence(store):
     with pytest.raises(MetricsError, match="no MS Project plan"):
         evm.report(store, "nope")
     store.schema_version()
-    done = subprocess.run(
-        [sys.executable, "-m", "metrics", "evm", "--project", "nope", "--db", str(store.path), "--json"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_cli(metrics_main, "evm", "--project", "nope", "--db", store.path, "--json")
     assert done.returncode == 1 and "no MS Project plan" in done.stderr and "Traceback" not in done.stderr
 
 

@@ -128,14 +128,13 @@ def test_reasons_true_to_a_baseline_with_dates_but_no_cost_or_work(store):
 
 def test_cli_json_carries_the_unit(store):
     import json
-    import subprocess
-    import sys
 
-    from conftest import ROOT
+    from builders import cli
+
+    from metrics.__main__ import main
 
     ingest_bytes(store, _hours_plan(), "plan.xml", project_id="H1")
-    done = subprocess.run([sys.executable, "-m", "metrics", "evm", "--project", "H1", "--db", str(store.path),
-                           "--json"], cwd=ROOT, capture_output=True, text=True, timeout=120)  # fmt: skip
+    done = cli(main, "evm", "--project", "H1", "--db", store.path, "--json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["unit"] == "hours"
 

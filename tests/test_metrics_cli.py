@@ -12,20 +12,14 @@ from types import SimpleNamespace
 import pytest
 from conftest import ROOT
 
-from loaders.ingest import ingest_path
 from metrics import budget
 from metrics.__main__ import main, to_jsonable
 from store import Store
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("cli") / "p.duckdb"
-    store = Store(path)
-    samples = sorted((ROOT / "data" / "samples").iterdir(), key=lambda p: "register" not in p.name)
-    for sample in samples:
-        assert ingest_path(store, sample).ok
-    return path
+def db(samples_db):
+    return samples_db  # every sample, built once per session; these tests only read
 
 
 def run(*args):

@@ -10,8 +10,10 @@ import sys
 
 import openpyxl
 import pytest
+from builders import cli
 from conftest import ROOT
 
+from loaders.__main__ import main as loaders_main
 from loaders.base import Refused
 from loaders.detect import detect
 from loaders.ingest import ingest_bytes
@@ -79,9 +81,8 @@ def test_cli_stores_an_xlsx_register_then_says_it_is_already_stored(tmp_path):
     path = tmp_path / "register.xlsx"
     path.write_bytes(register_xlsx())
     db = tmp_path / "p.duckdb"
-    cmd = [sys.executable, "-m", "loaders", "ingest", str(path), "--db", str(db), "--as-of", "2026-11-01"]
-    first = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-    again = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    args = ["ingest", path, "--db", db, "--as-of", "2026-11-01"]
+    first, again = cli(loaders_main, *args), cli(loaders_main, *args)  # in-process; the next test runs the module
     assert first.returncode == 0 and again.returncode == 0, first.stderr + again.stderr
     assert first.stdout.startswith("STORED") and "2 rows loaded" in first.stdout
     assert "already stored as upload 1" in again.stdout

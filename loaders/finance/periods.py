@@ -120,15 +120,6 @@ def _month_name(text: str) -> int | None:
     return MONTHS.get(key) or (MONTHS.get(key[:3]) if len(key) > 3 else None)
 
 
-def _is_month(cell) -> bool:
-    if isinstance(cell, str) and cell.strip().isdigit() and len(cell.strip()) != 6:
-        return False  # a bare number in a text header is not a month (but "202601" is)
-    try:
-        return parse_month(cell) is not None
-    except ValueError:
-        return False
-
-
 def month_without_year(cell) -> int | None:
     """``January``, ``Jan``, ``févr.``, ``Mär`` (a month name with no year) -> 1..12, else None."""
     if not isinstance(cell, str):
