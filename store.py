@@ -736,12 +736,11 @@ class Store:
                 con.execute("DELETE FROM sprints WHERE project_id = ?", [project_id])
                 if not frame.empty:
                     rows = frame.assign(project_id=project_id)
-                    con.register("_sprints", rows)
-                    con.execute(
-                        "INSERT INTO sprints (project_id, sprint, start, finish, goal, origin) "
-                        "SELECT project_id, sprint, start, finish, goal, origin FROM _sprints"
-                    )
-                    con.unregister("_sprints")
+                    with _registered(con, "_sprints", rows):
+                        con.execute(
+                            "INSERT INTO sprints (project_id, sprint, start, finish, goal, origin) "
+                            "SELECT project_id, sprint, start, finish, goal, origin FROM _sprints"
+                        )
                 con.commit()
             except BaseException:
                 con.rollback()
@@ -874,10 +873,9 @@ class Store:
         with self.connect() as con:
             con.begin()
             try:
-                con.register("_status", rows)
                 names = ", ".join([*self.STATUS_FIELDS, "created_at"])
-                con.execute(f"INSERT INTO status_reports ({names}) SELECT {names} FROM _status")
-                con.unregister("_status")
+                with _registered(con, "_status", rows):
+                    con.execute(f"INSERT INTO status_reports ({names}) SELECT {names} FROM _status")
                 con.commit()
             except BaseException:
                 con.rollback()
@@ -1403,13 +1401,27 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, upl
     if unknown:
         raise ValueError(f"{table}: unknown columns {sorted(unknown)}")
     view = f"_incoming_{table}"
-    con.register(view, frame)
-    try:
-        names = ", ".join(f'"{c}"' for c in columns)
+    names = ", ".join(f'"{c}"' for c in columns)
+    with _registered(con, view, frame):
         con.execute(f"INSERT INTO {table} (upload_id, {names}) SELECT ?, {names} FROM {view}", [upload_id])
-    finally:
-        with contextlib.suppress(duckdb.Error):  # in an aborted transaction; the connection closes anyway
-            con.unregister(view)
+
+
+#: DuckDB's scan of a registered pandas frame is not safe while another thread of the process
+#: registers one ("Table Function with name pandas_scan does not exist" under two concurrent
+#: uploads), so frames are registered, scanned and unregistered one at a time per process.
+_SCAN_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _registered(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame):
+    """``frame`` visible to ``con`` as the view ``name`` for the ``with`` block (one at a time per process)."""
+    with _SCAN_LOCK:
+        con.register(name, frame)
+        try:
+            yield
+        finally:
+            with contextlib.suppress(duckdb.Error):  # in an aborted transaction; the connection closes anyway
+                con.unregister(name)
 
 
 def main(argv: list[str] | None = None) -> int:
