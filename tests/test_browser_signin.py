@@ -93,7 +93,8 @@ def test_a_pm_signs_in_through_openid_connect_and_sees_only_their_project(signin
     page = chromium.new_page(viewport={"width": 1280, "height": 900})
     page.goto(signin_app, timeout=60_000)
     _settle(page)
-    assert page.get_by_role("button", name="Sign in").is_visible()
+    # the sign-in page's button (waited for: a loaded box can draw it after the first settle)
+    page.get_by_role("button", name="Sign in").wait_for(state="visible", timeout=60_000)
     assert page.locator('[data-testid="stDataFrame"]').count() == 0  # nothing before signing in
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_selector("input[name=sub]", timeout=30_000)  # the identity provider's form
