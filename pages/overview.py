@@ -203,49 +203,25 @@ if changes is None:
 else:
     st.caption(changes_view.caption(changes))
     st.markdown(changes_view.headline(changes))
-    status_col, reasons_col = st.columns(2)
-    with status_col:
-        st.markdown("**Projects whose status changed**")
-        table = changes_view.status_table(changes)
-        if table.empty:
-            st.caption("No project's computed status changed.")
-        else:
-            st.dataframe(table, hide_index=True, width="stretch", key="changes_status")
-    with reasons_col:
-        st.markdown("**New red and amber reasons**")
-        table = changes_view.reasons_table(changes)
-        if table.empty:
-            st.caption("No red or amber reason is new.")
-        else:
-            st.dataframe(table, hide_index=True, width="stretch", key="changes_reasons")
-    risks_col, slips_col = st.columns(2)
-    with risks_col:
-        st.markdown("**Risks escalated**")
-        table = changes_view.risks_table(changes)
-        if table.empty:
-            st.caption("No risk was escalated (open and escalated now, not then).")
-        else:
-            st.dataframe(
-                table,
-                hide_index=True,
-                width="stretch",
-                key="changes_risks",
-                column_config={"Score": st.column_config.NumberColumn(format="%g"),
-                               "Why": st.column_config.TextColumn(width="large")},
-            )  # fmt: skip
-    with slips_col:
-        st.markdown("**Milestones slipped**")
-        table = changes_view.slips_table(changes)
-        if table.empty:
-            st.caption("No milestone's finish moved later between the two plan snapshots.")
-        else:
-            st.dataframe(
-                table,
-                hide_index=True,
-                width="stretch",
-                key="changes_slips",
-                column_config={"Was": st.column_config.DateColumn(), "Now": st.column_config.DateColumn()},
-            )
+    sections = (
+        ("Projects whose status changed", changes_view.status_table(changes),
+         "No project's computed status changed.", "changes_status", None),
+        ("New red and amber reasons", changes_view.reasons_table(changes),
+         "No red or amber reason is new.", "changes_reasons", None),
+        ("Risks escalated", changes_view.risks_table(changes),
+         "No risk was escalated (open and escalated now, not then).", "changes_risks",
+         {"Score": st.column_config.NumberColumn(format="%g"), "Why": st.column_config.TextColumn(width="large")}),
+        ("Milestones slipped", changes_view.slips_table(changes),
+         "No milestone's finish moved later between the two plan snapshots.", "changes_slips",
+         {"Was": st.column_config.DateColumn(), "Now": st.column_config.DateColumn()}),
+    )  # fmt: skip
+    for column, (title, table, empty, key, config) in zip(st.columns(2) + st.columns(2), sections, strict=True):
+        with column:
+            st.markdown(f"**{title}**")
+            if table.empty:
+                st.caption(empty)
+            else:
+                st.dataframe(table, hide_index=True, width="stretch", key=key, column_config=config)
 
 left, right = st.columns([3, 2])
 with right:
