@@ -129,7 +129,7 @@ _SNAPSHOT_TABLES_V2: dict[str, str] = {
 
 SNAPSHOT_TABLES: dict[str, str] = {**_SNAPSHOT_TABLES_V1, **_SNAPSHOT_TABLES_V2}
 
-MIGRATIONS: list[str] = [
+MIGRATIONS: list = [  # SQL text, or a function of the connection when it needs the columns it finds
     # 1: the whole schema of DESIGN.md §3
     "\n".join(
         [
@@ -207,7 +207,13 @@ MIGRATIONS: list[str] = [
         WHEN lower(trim(issue_type)) IN ('bug', 'error', 'fehler', 'bogue', 'błąd', 'erro', 'defect', 'defekt')
             THEN 'bug'
         ELSE 'item' END;""",
+    # 7: snapshots share the rows that did not change (issue 22), see "Shared rows" below
+    lambda con: _share_unchanged_rows(con),
 ]
+
+
+# What else an upload brought, besides its snapshot rows (deleted with it, last the upload itself).
+_UPLOAD_TABLES = ("problems", "upload_projects", "uploads")
 
 
 # Per project, the upload of $source that is its latest snapshot on or before $as_of.
@@ -580,7 +586,8 @@ class Store:
             for version in range(current + 1, len(MIGRATIONS) + 1):
                 con.begin()
                 try:
-                    con.execute(MIGRATIONS[version - 1])
+                    step = MIGRATIONS[version - 1]
+                    step(con) if callable(step) else con.execute(step)
                     con.execute("INSERT INTO schema_version VALUES (?)", [version])
                     con.commit()
                 except Exception:
@@ -675,7 +682,7 @@ class Store:
                     if frame["project_id"].isna().any():
                         raise ValueError(f"{name}: rows without project_id")
                     projects.update(frame["project_id"].unique())
-                    _insert(con, name, frame, upload_id)
+                    _insert_snapshot_rows(con, name, frame, upload_id)
                 if project_id:
                     projects.add(project_id)
                 con.execute("INSERT INTO upload_projects SELECT ?, unnest(?::VARCHAR[])", [upload_id, sorted(projects)])
@@ -694,7 +701,8 @@ class Store:
             con.begin()
             try:
                 found = con.execute("SELECT 1 FROM uploads WHERE upload_id = ?", [upload_id]).fetchall()
-                for table in [*SNAPSHOT_TABLES, "problems", "upload_projects", "uploads"]:
+                _delete_snapshot_rows(con, [upload_id])
+                for table in _UPLOAD_TABLES:
                     con.execute(f"DELETE FROM {table} WHERE upload_id = ?", [upload_id])
                 con.commit()
             except BaseException:
@@ -715,7 +723,8 @@ class Store:
                         "SELECT upload_id FROM uploads WHERE uploaded_by = ?", [uploaded_by]
                     ).fetchall()
                 ]
-                for table in [*SNAPSHOT_TABLES, "problems", "upload_projects", "uploads"]:
+                _delete_snapshot_rows(con, ids)
+                for table in _UPLOAD_TABLES:
                     con.execute(f"DELETE FROM {table} WHERE list_contains(?, upload_id)", [ids])
                 con.commit()
             except BaseException:
@@ -1015,8 +1024,9 @@ class Store:
             return self.finance_lines(as_of, project_ids)
         return self._read(
             f"""{_LATEST}
-                SELECT t.*, u.as_of AS snapshot_as_of
-                FROM {table} t JOIN latest USING (upload_id, project_id) JOIN uploads u USING (upload_id)""",
+                SELECT t.* EXCLUDE (_pos), u.as_of AS snapshot_as_of
+                FROM {table} t JOIN latest USING (upload_id, project_id) JOIN uploads u USING (upload_id)
+                ORDER BY t.upload_id, t._pos""",
             {"sources": list(_sources_of(table)), "as_of": as_of, "projects": self._visible(project_ids, table)},
         )
 
@@ -1027,12 +1037,12 @@ class Store:
         the other months keep the upload they came from. ``snapshot_as_of`` per row."""
         return self._read(
             f"""{_PERIOD_WINNERS}
-                SELECT b.*, u.as_of AS snapshot_as_of
+                SELECT b.* EXCLUDE (_pos), u.as_of AS snapshot_as_of
                 FROM budget_lines b
                 JOIN winners w ON w.upload_id = b.upload_id AND w.project_id = b.project_id
                      AND w.period IS NOT DISTINCT FROM b.period
                 JOIN uploads u ON u.upload_id = b.upload_id
-                ORDER BY b.project_id, b.period, b.row_number""",
+                ORDER BY b.project_id, b.period, b.row_number, b.upload_id, b._pos""",
             {"as_of": as_of, "projects": self._visible(project_ids, "budget_lines"), "exclude": None},
         )
 
@@ -1070,9 +1080,9 @@ class Store:
                       AND ($until IS NULL OR u.as_of <= $until)
                       AND ($projects IS NULL OR list_contains($projects, p.project_id))
                     GROUP BY u.as_of)
-                SELECT t.*, s.as_of AS snapshot_as_of
+                SELECT t.* EXCLUDE (_pos), s.as_of AS snapshot_as_of
                 FROM {table} t JOIN snaps s USING (upload_id)
-                WHERE t.project_id = $project ORDER BY s.as_of""",
+                WHERE t.project_id = $project ORDER BY s.as_of, t._pos""",
             {
                 "sources": list(_sources_of(table)),
                 "project": project_id,
@@ -1093,9 +1103,9 @@ class Store:
                       AND ($until IS NULL OR u.as_of <= $until)
                       AND ($projects IS NULL OR list_contains($projects, p.project_id))
                     GROUP BY ALL)
-                SELECT t.*, s.as_of AS snapshot_as_of
+                SELECT t.* EXCLUDE (_pos), s.as_of AS snapshot_as_of
                 FROM {table} t JOIN snaps s USING (upload_id, project_id)
-                ORDER BY t.project_id, s.as_of""",
+                ORDER BY t.project_id, s.as_of, t._pos""",
             {
                 "sources": list(_sources_of(table)),
                 "wanted": [str(p) for p in project_ids],
@@ -1122,14 +1132,21 @@ class Store:
         (building / "parquet").mkdir(parents=True)
         counts: dict[str, int] = {}
         with self.batch(), self.connect() as con:
-            tables = [r[0] for r in con.execute(
+            stored = con.execute(
                 "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
-                "AND schema_name = 'main' ORDER BY table_name").fetchall()]  # fmt: skip
-            for table in tables:
+                "AND schema_name = 'main' ORDER BY table_name"
+            ).fetchall()
+            internal = {f"{t}_{part}" for t in SNAPSHOT_TABLES for part in ("rows", "members")}
+            for table in sorted({r[0] for r in stored} - internal | set(SNAPSHOT_TABLES)):
                 target = building / "parquet" / f"{table}.parquet"
-                quoted = '"' + table.replace('"', '""') + '"'
-                con.execute(f"COPY (SELECT * FROM {quoted}) TO '{_sql_path(target)}' (FORMAT parquet)")
-                counts[table] = con.execute(f"SELECT count(*) FROM {quoted}").fetchone()[0]
+                # snapshot tables as readers know them (every upload's rows, in order), not their shared storage
+                select = (
+                    f"SELECT * EXCLUDE (_pos) FROM {table} ORDER BY upload_id, _pos"
+                    if table in SNAPSHOT_TABLES
+                    else f"SELECT * FROM {_quote(table)}"
+                )
+                con.execute(f"COPY ({select}) TO '{_sql_path(target)}' (FORMAT parquet)")
+                counts[table] = con.execute(f"SELECT count(*) FROM {_quote(table)}").fetchone()[0]
             con.execute(f"ATTACH '{_sql_path(building / 'portfolio.duckdb')}' AS published")
             try:
                 con.execute(f"COPY FROM DATABASE {_sql_ident(con)} TO published")
@@ -1195,7 +1212,7 @@ class Store:
         the rows of the newest upload that mentions it, so a new plan for one team supersedes that
         team's old plan and leaves the others alone."""
         return self._read(
-            """SELECT c.* EXCLUDE (upload_id), u.as_of AS snapshot_as_of, u.file_name
+            """SELECT c.* EXCLUDE (upload_id, _pos), u.as_of AS snapshot_as_of, u.file_name
                FROM capacity c JOIN uploads u USING (upload_id)
                WHERE u.source = 'resources' AND ($as_of IS NULL OR u.as_of <= $as_of) AND $people
                QUALIFY dense_rank() OVER (
@@ -1216,9 +1233,9 @@ class Store:
                    WHERE u.source = 'risk' AND ($until IS NULL OR u.as_of <= $until)
                      AND ($projects IS NULL OR list_contains($projects, p.project_id))
                    GROUP BY ALL)
-               SELECT r.*, s.as_of AS snapshot_as_of
+               SELECT r.* EXCLUDE (_pos), s.as_of AS snapshot_as_of
                FROM risks r JOIN snaps s USING (upload_id, project_id)
-               ORDER BY r.project_id, s.as_of, r.row_number""",
+               ORDER BY r.project_id, s.as_of, r.row_number, r._pos""",
             {"until": until, "projects": self._visible(project_ids, "risks")},
         )
 
@@ -1261,7 +1278,7 @@ class Store:
         an upload's rows name (a finance workbook's lines) is listed with its id as its name."""
         return self._read(
             """WITH ranked AS (
-                   SELECT p.*, u.source = 'register' AS registered,
+                   SELECT p.* EXCLUDE (_pos), u.source = 'register' AS registered,
                           row_number() OVER (PARTITION BY p.project_id ORDER BY (u.source = 'register') DESC,
                               CASE WHEN u.source = 'register' THEN -epoch(u.loaded_at) ELSE epoch(u.loaded_at) END,
                               p.upload_id DESC) AS rank
@@ -1422,6 +1439,161 @@ def _registered(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame):
         finally:
             with contextlib.suppress(duckdb.Error):  # in an aborted transaction; the connection closes anyway
                 con.unregister(name)
+
+
+# -- Shared rows (schema 7) ---------------------------------------------------------------------
+#
+# Every snapshot table ``T`` (``SNAPSHOT_TABLES``) is stored as two tables and read through a view:
+#
+# * ``T_rows``: each distinct row content once: ``row_id``, ``row_key`` (the MD5 of the row's
+#   content as JSON, 128 bits) and the table's columns except ``upload_id`` and ``row_number``;
+# * ``T_members``: which rows each upload holds, in the file's order: ``upload_id, pos, row_id``
+#   and the row's ``row_number`` in that file (a new Jira issue at the top of an export moves every
+#   line number below it: line numbers belong to the upload, not to the content);
+# * the view ``T``: the table's columns as before, and ``_pos`` (the row's position in its upload;
+#   reads order by it and leave it out).
+#
+# A weekly export that repeats 95 % of last week's rows stores only the 5 % that changed, plus
+# one small membership row per row (upload, position, row id, line: a few bytes compressed). A
+# read of "the snapshot as of D" is still one query: the view joins the members of the chosen
+# uploads to their rows. Identical content across projects is never shared (``project_id`` is
+# part of it). A later migration adds a column with ``add_snapshot_column``; rows stored before
+# it keep their keys, so they are shared again from the next upload on.
+
+_PER_UPLOAD = "row_number"  # the one column kept in the members, not in the shared content
+
+
+def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
+    """(name, type) of a table's or view's columns, in order."""
+    return con.execute(
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = current_database() "
+        "AND schema_name = 'main' AND table_name = ? ORDER BY column_index",
+        [table],
+    ).fetchall()
+
+
+def _content_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
+    """(name, type) of the columns of ``table``'s shared content rows, in order."""
+    return [(n, k) for n, k in _table_columns(con, f"{table}_rows") if n not in ("row_id", "row_key")]
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _row_key(columns: list[tuple[str, str]]) -> str:
+    """SQL for a row's content key: MD5 of its columns as a JSON object (JSON columns as their text,
+    so two spellings of the same JSON stay two contents)."""
+    fields = ", ".join(f"{_quote(n)} := {_quote(n)}{'::VARCHAR' if k == 'JSON' else ''}" for n, k in columns)
+    return f"md5_number(to_json(struct_pack({fields}))::VARCHAR)"
+
+
+def _create_snapshot_view(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> None:
+    """The view ``table``: ``columns`` (its columns in order, upload_id first) over members and rows."""
+    picked = ", ".join(f"m.{_quote(n)}" if n in ("upload_id", _PER_UPLOAD) else f"r.{_quote(n)}" for n in columns)
+    con.execute(
+        f"CREATE OR REPLACE VIEW {table} AS SELECT {picked}, m.pos AS _pos "
+        f"FROM {table}_members m JOIN {table}_rows r ON r.row_id = m.row_id"
+    )
+
+
+def add_snapshot_column(con: duckdb.DuckDBPyConnection, table: str, column: str, kind: str) -> None:
+    """A migration step adding ``column`` (SQL type ``kind``) to snapshot table ``table``."""
+    columns = [n for n, _ in _table_columns(con, table) if n != "_pos"]
+    con.execute(f"ALTER TABLE {table}_rows ADD COLUMN {_quote(column)} {kind}")
+    _create_snapshot_view(con, table, [*columns, column])
+
+
+def _share_unchanged_rows(con: duckdb.DuckDBPyConnection) -> None:
+    """Migration 7: each snapshot table's rows become shared content rows and per-upload members
+    (see above), keeping every upload's rows and their order exactly; the old table is dropped."""
+    for table in SNAPSHOT_TABLES:
+        columns = _table_columns(con, table)
+        content = [(n, k) for n, k in columns if n not in ("upload_id", _PER_UPLOAD)]
+        defs = ", ".join(f"{_quote(n)} {k}" for n, k in content)
+        names = ", ".join(_quote(n) for n, _ in content)
+        line = _PER_UPLOAD if any(n == _PER_UPLOAD for n, _ in columns) else "NULL"
+        con.execute(f"CREATE TABLE {table}_rows (row_id BIGINT NOT NULL, row_key UHUGEINT NOT NULL, {defs})")
+        con.execute(
+            f"CREATE TABLE {table}_members (upload_id BIGINT NOT NULL, pos INTEGER NOT NULL, "
+            f"row_id BIGINT NOT NULL, {_PER_UPLOAD} INTEGER)"
+        )
+        con.execute(
+            f"CREATE TEMP TABLE _old AS SELECT upload_id, "
+            f"(row_number() OVER (PARTITION BY upload_id ORDER BY rowid) - 1)::INTEGER AS pos, "
+            f"{line}::INTEGER AS _line, {_row_key(content)} AS row_key, {names} FROM {table}"
+        )
+        con.execute(
+            f"""INSERT INTO {table}_rows
+                SELECT row_number() OVER (ORDER BY upload_id, pos), row_key, {names} FROM _old
+                QUALIFY row_number() OVER (PARTITION BY row_key ORDER BY upload_id, pos) = 1"""
+        )
+        con.execute(
+            f"INSERT INTO {table}_members SELECT o.upload_id, o.pos, r.row_id, o._line FROM _old o "
+            f"JOIN {table}_rows r USING (row_key) ORDER BY o.upload_id, o.pos"
+        )
+        con.execute("DROP TABLE _old")
+        count = con.execute(f"SELECT count(*) FROM {table}_rows").fetchone()[0]
+        con.execute(f"CREATE SEQUENCE {table}_row_seq START {count + 1}")
+        con.execute(f"DROP TABLE {table}")
+        _create_snapshot_view(con, table, [n for n, _ in columns])
+
+
+def _insert_snapshot_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, upload_id: int) -> None:
+    """Store ``frame`` as upload ``upload_id``'s rows of snapshot table ``table``: contents not
+    stored yet become new rows, every row becomes a member in the frame's order."""
+    columns = _content_columns(con, table)
+    view = {n for n, _ in _table_columns(con, table)} - {"_pos"}
+    names = [c for c in frame.columns if c != "upload_id"]
+    unknown = set(names) - view
+    if unknown:
+        raise ValueError(f"{table}: unknown columns {sorted(unknown)}")
+    listed = ", ".join(_quote(n) for n, _ in columns)
+    given = ", ".join(_quote(n) for n in names)
+    defs = ", ".join(f"{_quote(n)} {k}" for n, k in columns)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _incoming (pos INTEGER, {_PER_UPLOAD} INTEGER, {defs})")
+    try:
+        with _registered(con, f"_incoming_{table}", frame.assign(_pos=range(len(frame)))):
+            con.execute(f"INSERT INTO _incoming (pos, {given}) SELECT _pos, {given} FROM _incoming_{table}")
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _keyed AS "
+            f"SELECT pos, {_PER_UPLOAD}, {_row_key(columns)} AS row_key, {listed} FROM _incoming"
+        )
+        con.execute(
+            f"""INSERT INTO {table}_rows
+                SELECT nextval('{table}_row_seq'), row_key, {listed}
+                FROM (SELECT * FROM _keyed k
+                      WHERE NOT EXISTS (SELECT 1 FROM {table}_rows r WHERE r.row_key = k.row_key)
+                      QUALIFY row_number() OVER (PARTITION BY row_key ORDER BY pos) = 1
+                      ORDER BY pos)"""
+        )
+        # one row id per content: two uploads stored at once by two threads may both have added it
+        con.execute(
+            f"""INSERT INTO {table}_members
+                SELECT ?, k.pos, r.row_id, k.{_PER_UPLOAD} FROM _keyed k
+                JOIN (SELECT row_key, min(row_id) AS row_id FROM {table}_rows
+                      WHERE row_key IN (SELECT row_key FROM _keyed) GROUP BY row_key) r USING (row_key)
+                ORDER BY k.pos""",
+            [upload_id],
+        )
+    finally:
+        con.execute("DROP TABLE IF EXISTS _incoming; DROP TABLE IF EXISTS _keyed")
+
+
+def _delete_snapshot_rows(con: duckdb.DuckDBPyConnection, upload_ids: list[int]) -> None:
+    """Forget the uploads' members of every snapshot table, then the rows no upload holds any more."""
+    for table in SNAPSHOT_TABLES:
+        gone = con.execute(
+            f"SELECT DISTINCT row_id FROM {table}_members WHERE list_contains(?, upload_id)", [upload_ids]
+        ).fetchall()
+        if not gone:
+            continue
+        con.execute(f"DELETE FROM {table}_members WHERE list_contains(?, upload_id)", [upload_ids])
+        con.execute(
+            f"DELETE FROM {table}_rows WHERE list_contains($gone, row_id) "
+            f"AND row_id NOT IN (SELECT row_id FROM {table}_members WHERE list_contains($gone, row_id))",
+            {"gone": [r[0] for r in gone]},
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

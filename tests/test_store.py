@@ -75,15 +75,23 @@ def test_newer_schema_is_refused(store):
 def test_forward_migration_applies_only_new_steps(tmp_path, monkeypatch):
     s = Store(tmp_path / "m.duckdb")
     s.schema_version()
-    monkeypatch.setattr(store_module, "MIGRATIONS", [*MIGRATIONS, "ALTER TABLE tasks ADD COLUMN risk VARCHAR"])
+    write(s, dt.date(2026, 1, 9), tasks(3), sha="before")
+    monkeypatch.setattr(
+        store_module,
+        "MIGRATIONS",
+        [*MIGRATIONS, lambda con: store_module.add_snapshot_column(con, "tasks", "risk", "VARCHAR")],
+    )
     assert s.schema_version() == len(MIGRATIONS) + 1
     assert "risk" in set(s.query("SELECT column_name FROM (DESCRIBE tasks)").column_name)
+    write(s, dt.date(2026, 1, 16), tasks(3).assign(risk="high"), sha="after")
+    assert list(s.snapshot("tasks", dt.date(2026, 1, 9)).risk.isna()) == [True] * 3
+    assert list(s.snapshot("tasks").risk) == ["high"] * 3
 
 
 def test_failure_midway_leaves_database_exactly_as_it_was(store, monkeypatch):
     write(store, dt.date(2026, 1, 9), tasks(3), sha="first")
     before = counts(store)
-    real_insert = store_module._insert
+    real_insert = store_module._insert_snapshot_rows
     calls = []
 
     def failing_insert(con, table, frame, upload_id):
@@ -91,11 +99,11 @@ def test_failure_midway_leaves_database_exactly_as_it_was(store, monkeypatch):
         calls.append(table)
         raise RuntimeError("disk full")  # ... and then the upload fails
 
-    monkeypatch.setattr(store_module, "_insert", failing_insert)
+    monkeypatch.setattr(store_module, "_insert_snapshot_rows", failing_insert)
     with pytest.raises(RuntimeError, match="disk full"):
         write(store, dt.date(2026, 1, 16), tasks(500), sha="second")
     assert calls == ["tasks"]
-    monkeypatch.setattr(store_module, "_insert", real_insert)
+    monkeypatch.setattr(store_module, "_insert_snapshot_rows", real_insert)
     assert counts(store) == before
     assert list(store.uploads().sha256) == ["first"]
 
