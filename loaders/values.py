@@ -102,33 +102,9 @@ def _normalize_separators(text: str, decimal: str | None) -> str:
     return text
 
 
-def parse_percent(cell) -> float | None:
-    """``45%``, ``45 %``, ``45,5%`` or ``45`` -> 45.0 (0–100 scale). A bare fraction written by
-    Excel for a percent-formatted cell (0 < x < 1 with no ``%`` sign and float type) is scaled."""
-    if isinstance(cell, float) and 0 < cell < 1:
-        return cell * 100
-    value = parse_number(cell)
-    if value is not None and not 0 <= value <= 100:
-        raise ValueError(f"a percentage must be between 0 and 100, got {cell!r}")
-    return value
-
-
+# yes/no cells (MS Project flags, loaders.msproject.cells)
 YES = {"yes", "y", "true", "1", "ja", "sí", "si", "oui", "sim", "tak", "có", "co", "x"}
 NO = {"no", "n", "false", "0", "nein", "non", "não", "nao", "nie", "không", "khong"}
-
-
-def parse_bool(cell) -> bool | None:
-    """``Yes``/``No`` in several languages, ``true``/``false``, ``1``/``0``."""
-    if isinstance(cell, bool):
-        return cell
-    if is_empty(cell):
-        return None
-    text = str(cell).strip().casefold()
-    if text in YES:
-        return True
-    if text in NO:
-        return False
-    raise ValueError(f"not yes or no: {cell!r}")
 
 
 # -- durations -----------------------------------------------------------------------------------

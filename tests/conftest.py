@@ -91,3 +91,10 @@ def demo_build(tmp_path_factory):
                 sys.modules["__main__"] = main
             record.write_text(json.dumps(dataclasses.asdict(summary)))
     return SimpleNamespace(db=db, files=folder / "files", summary=summary)
+
+
+def pytest_collection_modifyitems(items):
+    """The tests on the demo build first: under ``--dist worksteal`` they open the first worker's
+    share, so it builds the demo while the other worker runs its own share, and the idle one steals
+    the short tests from the end of the other's queue."""
+    items.sort(key=lambda item: "demo_build" not in getattr(item, "fixturenames", ()))

@@ -27,7 +27,6 @@ from loaders.values import (
     parse_duration,
     parse_iso_duration,
     parse_number,
-    parse_percent,
 )
 from store import Store
 
@@ -309,11 +308,6 @@ def test_durations_over_100_years_are_refused(cell):
     with pytest.raises(ValueError):
         parse_duration(cell) if not cell.startswith("PT") else parse_iso_duration(cell)
     assert MAX_DURATION_HOURS == 876_000
-
-
-def test_percent_over_100_is_refused():
-    with pytest.raises(ValueError, match="between 0 and 100"):
-        parse_percent("250%")
 
 
 def test_plan_csv_refuses_1e400_250_percent_and_warns_negative_cost_and_duplicate_uid():

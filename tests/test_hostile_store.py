@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from builders import point_app_at
+from builders import copy_db, point_app_at
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
@@ -36,12 +36,6 @@ SAMPLES = ROOT / "data" / "samples"
 JIRA = SAMPLES / "PAY_jira_2026-11-20.csv"
 FAR = dt.datetime(9999, 12, 31)
 NO_PROBLEMS = pd.DataFrame(columns=["row_number", "column_name", "value", "severity", "message"])
-
-
-def _samples(store: Store) -> Store:
-    for sample in sorted(SAMPLES.iterdir(), key=lambda p: "register" not in p.name):
-        assert ingest_path(store, sample).ok
-    return store
 
 
 def _small(path: Path) -> Store:
@@ -350,8 +344,8 @@ def _far_dated(store: Store) -> Store:
 
 
 @pytest.fixture(scope="module")
-def far_db(tmp_path_factory):
-    store = _far_dated(_samples(Store(tmp_path_factory.mktemp("far") / "far.duckdb")))
+def far_db(tmp_path_factory, samples_db):
+    store = _far_dated(Store(copy_db(samples_db, tmp_path_factory.mktemp("far") / "far.duckdb")))
     assert store.latest_as_of() == FAR.date()
     return store
 

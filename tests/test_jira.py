@@ -17,6 +17,7 @@ from loaders import jira
 from loaders.base import Refused, Sample
 from loaders.detect import detect
 from loaders.ingest import ingest_bytes
+from loaders.jira.headers import header_fields
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -735,7 +736,7 @@ def test_portuguese_gendered_headers_with_a_o_suffix():
     assert parsed.meta["header_language"] == "pt"
     assert not any("no 'Updated' column" in m for m in messages(parsed))
     # '(s)'/'(en)' plural suffixes are not gender suffixes: those headers keep their own aliases
-    assert jira._header_fields(["Komponente(n)", "Composant(s)", "Atualizado(a)"]) == [
+    assert header_fields(["Komponente(n)", "Composant(s)", "Atualizado(a)"]) == [
         "components",
         "components",
         "updated",

@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from builders import point_app_at
+from builders import copy_db, point_app_at
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
-from loaders.ingest import ingest_path
 from metrics.portfolio import portfolio_frame
-
-SAMPLES = ROOT / "data" / "samples"
 
 
 @pytest.fixture
-def db(tmp_path, monkeypatch):
-    store = point_app_at(monkeypatch, tmp_path / "app.duckdb")
-    for sample in sorted(SAMPLES.iterdir(), key=lambda p: "register" not in p.name):
-        report = ingest_path(store, sample)
-        assert report.ok, report.message
-    return store
+def db(samples_db, tmp_path, monkeypatch):
+    """This test's own copy of every sample (built once per session: ``samples_db``)."""
+    return point_app_at(monkeypatch, copy_db(samples_db, tmp_path / "app.duckdb"))
 
 
 def test_overview_shows_every_project_with_status_and_reasons(db):

@@ -8,10 +8,9 @@ import io
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import ROOT
+from builders import copy_db
 from pptx import Presentation
 
-from loaders.ingest import ingest_path
 from metrics.changes import milestone_slips, new_reasons, status_changes
 from metrics.portfolio import portfolio_frame, totals
 from metrics.status import StatusReport
@@ -20,14 +19,10 @@ from reports import deck, document, workbook
 from reports.content import build
 from store import Store
 
-SAMPLES = ROOT / "data" / "samples"
-
 
 @pytest.fixture(scope="module")
-def samples(tmp_path_factory) -> Store:
-    store = Store(tmp_path_factory.mktemp("pack") / "pack.duckdb")
-    for sample in sorted(SAMPLES.iterdir(), key=lambda p: "register" not in p.name):
-        assert ingest_path(store, sample).ok
+def samples(tmp_path_factory, samples_db) -> Store:
+    store = Store(copy_db(samples_db, tmp_path_factory.mktemp("pack") / "pack.duckdb"))
     as_of = store.latest_as_of()
     store.save_status_reports(
         [
@@ -176,13 +171,11 @@ RISKS = b"Risk ID,Title,Likelihood,Impact,Owner,Status,Due date\n"
 
 
 @pytest.fixture(scope="module")
-def escalating(tmp_path_factory) -> Store:
+def escalating(tmp_path_factory, samples_db) -> Store:
     """The samples plus CORE-LEDGER's RAID log a week apart: R1 rises to 25, R3 is new and overdue."""
     from loaders.ingest import ingest_bytes
 
-    store = Store(tmp_path_factory.mktemp("escalating") / "pack.duckdb")
-    for sample in sorted(SAMPLES.iterdir(), key=lambda p: "register" not in p.name):
-        assert ingest_path(store, sample).ok
+    store = Store(copy_db(samples_db, tmp_path_factory.mktemp("escalating") / "pack.duckdb"))
     as_of = store.latest_as_of()
     then = RISKS + b"R1,Ledger vendor late,Medium,High,Ana,Open,2026-12-31\n"
     now = then.replace(b"Medium,High", b"High,High") + b"R3,SAP interface not ready,Medium,Medium,Cy,Open,2026-11-01\n"

@@ -1,4 +1,4 @@
-"""Cell grammars shared by the loaders: numbers, percentages, yes/no, durations, dates."""
+"""Cell grammars shared by the loaders: numbers, headers, durations, dates."""
 
 from __future__ import annotations
 
@@ -11,14 +11,12 @@ from loaders.values import (
     MAX_DURATION_HOURS,
     decide_date_order,
     normalize_header,
-    parse_bool,
     parse_date,
     parse_date_column,
     parse_duration,
     parse_duration_value,
     parse_iso_duration,
     parse_number,
-    parse_percent,
 )
 
 TS = pd.Timestamp
@@ -51,15 +49,7 @@ def test_parse_number_rejects_text():
         parse_number("lots")
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"), [("45%", 45.0), ("45 %", 45.0), ("45,5%", 45.5), ("100", 100.0), (0.45, 45.0)]
-)
-def test_parse_percent(text, expected):
-    assert parse_percent(text) == pytest.approx(expected)
-
-
-def test_parse_bool_and_headers():
-    assert parse_bool("Yes") is True and parse_bool("No") is False and parse_bool("Có") is True
+def test_normalize_header():
     assert normalize_header("Start_Date") == "start date" == normalize_header(" start  date ")
 
 

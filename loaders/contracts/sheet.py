@@ -52,7 +52,6 @@ class SheetResult:
     contracts: list[Contract]
     problems: list[Problem]
     rejected: int = 0
-    totals_rows: int = 0
 
 
 def _text(cell) -> str:
@@ -204,7 +203,6 @@ class _Reader:
     def total(self, row: list, number: int) -> None:
         """A totals row: left out, and each amount it states compared with the lines above it
         (since the previous totals row that stated amounts, else since the top of the sheet)."""
-        self.result.totals_rows += 1
         stated = {r: self.number(row, c, number) for r, c in self.layout.money_columns.items()}
         stated = {r: v for r, v in stated.items() if v is not None}
         for role, value in stated.items():

@@ -62,7 +62,7 @@ from loaders.jira.containers import (
     workbook_rows,
 )
 from loaders.jira.dates import setup_macros
-from loaders.jira.headers import HEADER_ALIASES, column_groups, header_fields, looks_like_jira
+from loaders.jira.headers import HEADER_ALIASES, column_groups, looks_like_jira
 from loaders.jira.vocabulary import CATEGORY_VALUES, ISSUE_KINDS, STATUS_CATEGORY_DEFAULTS, issue_kind, type_kind
 
 __all__ = [
@@ -83,8 +83,6 @@ MAX_LINE_SIZE = 8_000_000  # bytes in one CSV record (long descriptions and comm
 MAX_CSV_BUFFER = 1 << 30  # the CSV reader's buffer for big files: the whole file up to this size
 BIG_CSV_BYTES = 16 * MAX_LINE_SIZE  # DuckDB's default buffer; bigger files get MAX_CSV_BUFFER
 SMALL_ROWS = 100_000  # below this many rows the typed cells are materialised once (query binding dominates)
-
-_header_fields = header_fields  # the header -> field mapping, as tests and tools call it
 
 
 def sniff(sample: Sample) -> bool:
