@@ -209,11 +209,17 @@ MIGRATIONS: list = [  # SQL text, or a function of the connection when it needs 
         ELSE 'item' END;""",
     # 7: snapshots share the rows that did not change (issue 22), see "Shared rows" below
     lambda con: _share_unchanged_rows(con),
+    # 8: each plan snapshot's EVM point, computed once when it is stored (metrics.evm_points, issue 22);
+    # a file migrated here gets its points from the first ingest or `python -m metrics rebuild-points`
+    """CREATE TABLE evm_points (
+        upload_id BIGINT NOT NULL, project_id VARCHAR NOT NULL, version INTEGER NOT NULL, status_date DATE,
+        unit VARCHAR, task_rows INTEGER NOT NULL, bac DOUBLE, pv DOUBLE, ev DOUBLE, ac DOUBLE, spi DOUBLE,
+        cpi DOUBLE, spi_t DOUBLE, eac DOUBLE, PRIMARY KEY (upload_id, project_id, version));""",
 ]
 
 
 # What else an upload brought, besides its snapshot rows (deleted with it, last the upload itself).
-_UPLOAD_TABLES = ("problems", "upload_projects", "uploads")
+_UPLOAD_TABLES = ("evm_points", "problems", "upload_projects", "uploads")
 
 
 # Per project, the upload of $source that is its latest snapshot on or before $as_of.
@@ -1113,6 +1119,85 @@ class Store:
                 "projects": self._visible(list(project_ids), table),
             },
         )
+
+    # -- summaries computed at ingest (metrics.evm_points) ------------------------------------
+
+    def plan_rows(self, table: str, upload_ids) -> pd.DataFrame:
+        """Rows of a plan table (``tasks``, ``timephased_baseline``) of the given uploads, as
+        :meth:`history` returns them (with ``snapshot_as_of``), ordered by upload and file order."""
+        return self._read(
+            f"""SELECT t.* EXCLUDE (_pos), u.as_of AS snapshot_as_of
+                FROM {table} t JOIN uploads u USING (upload_id)
+                WHERE list_contains($ids, t.upload_id)
+                  AND ($projects IS NULL OR list_contains($projects, t.project_id))
+                ORDER BY t.upload_id, t._pos""",
+            {"ids": [int(i) for i in upload_ids], "projects": self._visible(None, table)},
+        )
+
+    def upload_meta(self, upload_ids) -> dict[int, dict]:
+        """The loader's ``meta`` of each of the given uploads (a plan's calendar, status time...)."""
+        rows = self._read(
+            "SELECT upload_id, meta FROM uploads WHERE list_contains($ids, upload_id)",
+            {"ids": [int(i) for i in upload_ids]},
+        )
+        return {int(r.upload_id): json.loads(r.meta) if r.meta else {} for r in rows.itertuples()}
+
+    def evm_points(self, version: int, project_ids=None, until: dt.date | None = None,
+                   latest: bool = False) -> pd.DataFrame:  # fmt: skip
+        """The stored EVM points (formula ``version``) of the plan snapshots a read sees: per project
+        and as-of date up to ``until`` the snapshot :meth:`history` reads (the latest loaded wins),
+        or with ``latest`` only each project's latest one (the snapshot :meth:`snapshot` reads).
+        Columns project_id, upload_id, snapshot_as_of, ``stored`` (False: no point of that version
+        yet, its columns NULL), then the point's columns; ordered by project and date."""
+        return self._read(
+            f"""WITH snaps AS (
+                    SELECT p.project_id, u.as_of, arg_max(u.upload_id, (u.loaded_at, u.upload_id)) AS upload_id
+                    FROM uploads u JOIN upload_projects p USING (upload_id)
+                    WHERE u.source = 'msproject' AND ($wanted IS NULL OR list_contains($wanted, p.project_id))
+                      AND ($until IS NULL OR u.as_of <= $until)
+                      AND ($projects IS NULL OR list_contains($projects, p.project_id))
+                    GROUP BY p.project_id, u.as_of),
+                chosen AS (SELECT * FROM snaps
+                           {"QUALIFY row_number() OVER (PARTITION BY project_id ORDER BY as_of DESC) = 1" if latest else ""})
+                SELECT s.project_id, s.upload_id, s.as_of AS snapshot_as_of, e.upload_id IS NOT NULL AS stored,
+                       e.* EXCLUDE (upload_id, project_id, version)
+                FROM chosen s LEFT JOIN evm_points e
+                     ON e.upload_id = s.upload_id AND e.project_id = s.project_id AND e.version = $version
+                ORDER BY s.project_id, s.as_of""",
+            {
+                "version": version,
+                "wanted": _as_list(project_ids),
+                "until": until,
+                "projects": self._visible(project_ids, "tasks"),
+            },
+        )
+
+    def plan_uploads_without_points(self, version: int) -> list[int]:
+        """Plan uploads that hold no EVM point of formula ``version`` (stored before it existed)."""
+        rows = self._read(
+            """SELECT upload_id FROM uploads WHERE source = 'msproject'
+               AND upload_id NOT IN (SELECT upload_id FROM evm_points WHERE version = $version) ORDER BY upload_id""",
+            {"version": version},
+        )
+        return [int(i) for i in rows.upload_id]
+
+    def save_evm_points(self, points: pd.DataFrame, *, replace_all: bool = False) -> int:
+        """Store EVM points (one row per upload, project and version; a point stored again replaces
+        it). ``replace_all`` first forgets every stored point (a rebuild after a formula change)."""
+        self._deny(self.scope.may_administer() if replace_all else None)
+        with self.connect() as con:
+            con.begin()
+            try:
+                if replace_all:
+                    con.execute("DELETE FROM evm_points")
+                if not points.empty:
+                    with _registered(con, "_points", points):
+                        con.execute("INSERT OR REPLACE INTO evm_points BY NAME SELECT * FROM _points")
+                con.commit()
+            except BaseException:
+                con.rollback()
+                raise
+        return len(points)
 
     # -- publishing for readers on other machines ----------------------------------------------
 

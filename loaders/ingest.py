@@ -367,6 +367,8 @@ def store_parsed(
         return IngestReport(
             file_name, "refused", f"{file_name}: the rows could not be stored ({err}). Nothing was changed."
         )
+    if parsed.source == "msproject" and not result.duplicate:
+        _record_evm_point(store, result.upload_id)
     where = f" for project {upload_project}" if upload_project else ""
     replaced = ()
     if parsed.source == "finance" and not result.duplicate:
@@ -398,6 +400,16 @@ def store_parsed(
         + (f" It replaces {'; '.join(replaced)}." if replaced else ""),
         **common,
     )
+
+
+def _record_evm_point(store: Store, upload_id: int) -> None:
+    """The plan snapshot's EVM point, computed once, now (:mod:`metrics.evm_points`). When it
+    cannot be stored (the database went busy or read-only meanwhile) the upload still stands:
+    reads compute a missing point, and ``python -m metrics rebuild-points`` stores it."""
+    from metrics import evm_points
+
+    with contextlib.suppress(StoreError):
+        evm_points.record(store, [upload_id])
 
 
 def ingest_path(store: Store, path: str | Path, **kwargs) -> IngestReport:

@@ -2,6 +2,8 @@
 
 Each subcommand calls ``report(store, project_id=..., as_of=...) -> dict`` of its module
 (metrics.evm, metrics.delivery, metrics.budget, metrics.portfolio, metrics.risk) and prints JSON.
+``python -m metrics rebuild-points [--db PATH]`` computes every plan snapshot's stored EVM point
+again (:mod:`metrics.evm_points`), after a formula change or on a database stored before them.
 """
 
 from __future__ import annotations
@@ -94,7 +96,12 @@ def main(argv: list[str] | None = None) -> int:
                 default=None,
                 help="first month of the fiscal year (default: the stored setting, else 1 = January)",
             )
+    rebuild = sub.add_parser("rebuild-points", help="compute every plan snapshot's stored EVM point again")
+    rebuild.add_argument("--db", help="database file (default data/portfolio.duckdb)")
+    rebuild.add_argument("--user", help="the signed-in user's e-mail (the PMO: a rebuild covers every project)")
     args = parser.parse_args(argv)
+    if args.command == "rebuild-points":
+        return _rebuild_points(args)
     module_name = COMMANDS[args.command][0]
     try:
         module = importlib.import_module(module_name)
@@ -125,6 +132,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 1
     print(json.dumps(to_jsonable(result), indent=2, ensure_ascii=False))
+    return 0
+
+
+def _rebuild_points(args) -> int:
+    from metrics import evm_points
+
+    try:
+        store = Store.for_user(args.db, args.user, create=False)
+        with store.batch():
+            count = evm_points.rebuild(store)
+    except (MetricsError, StoreError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(f"{count} EVM points computed (formula version {evm_points.VERSION}).")
     return 0
 
 

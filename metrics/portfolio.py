@@ -358,8 +358,10 @@ def portfolio_frame(store, as_of: dt.date | None = None, settings: Settings | No
     if latest is None:
         raise MetricsError("the database holds no snapshots yet: ingest a plan, a Jira export or a finance workbook.")
     settings = settings or load_settings(store)
+    from metrics import evm_points
+
     tasks = store.snapshot("tasks", as_of)
-    evm = evm_by_project(tasks, store.snapshot("timephased_baseline", as_of))
+    evm = evm_by_project(evm_points.read(store, until=as_of, latest=True))
     slips = pd.DataFrame(
         [{"project_id": pid, "milestone_slip_days": milestone_slip_days(t)} for pid, t in tasks.groupby("project_id")],
         columns=["project_id", "milestone_slip_days"],
@@ -372,29 +374,16 @@ def portfolio_frame(store, as_of: dt.date | None = None, settings: Settings | No
     return frame
 
 
-def evm_by_project(tasks: pd.DataFrame, timephased: pd.DataFrame | None = None) -> pd.DataFrame:
-    """EVM of each project's latest plan at that plan's own status date (with MS Project's
-    time-phased baseline where the plan carries one)."""
-    from metrics.evm import evm_at
+def evm_by_project(points: pd.DataFrame) -> pd.DataFrame:
+    """The health's EVM inputs from each project's latest plan point (:mod:`metrics.evm_points`:
+    EVM at that plan's own status date, with its calendar and time-phased baseline): amounts only
+    where the plan runs in money (a plan without baseline cost runs EVM in hours: no money to
+    roll up), the unitless indices always."""
+    from metrics.evm_points import money_only
 
-    rows = []
-    for pid, plan in tasks.groupby("project_id"):
-        status_date = pd.Timestamp(plan.snapshot_as_of.iloc[0]).date()
-        spread = None
-        if timephased is not None and not timephased.empty:
-            spread = timephased[timephased.upload_id == plan.upload_id.iloc[0]]
-        result = evm_at(plan, status_date, timephased=spread if spread is not None and not spread.empty else None)
-        money = result.get("unit") != "hours"  # a plan without baseline cost runs EVM in hours: no money to roll up
-        rows.append(
-            {
-                "project_id": pid,
-                **{k: result.get(k) if money else None for k in ("bac", "pv", "ev", "ac")},
-                **{k: result.get(k) for k in ("spi", "cpi", "spi_t")},
-                "eac": result.get("eac_cpi") if money else None,
-                "status_date": status_date,
-            }
-        )
-    return pd.DataFrame(rows, columns=HEALTH_INPUTS["evm"])
+    if points.empty:
+        return pd.DataFrame(columns=HEALTH_INPUTS["evm"])
+    return money_only(points).reindex(columns=HEALTH_INPUTS["evm"]).reset_index(drop=True)
 
 
 def budget_by_project(store, as_of: dt.date, settings: Settings | None = None) -> pd.DataFrame:
@@ -454,25 +443,16 @@ def index_trend(histories: pd.DataFrame, dates) -> pd.DataFrame:
 
 
 def portfolio_trend(store, as_of: dt.date, project_ids) -> pd.DataFrame:
-    """:func:`index_trend` over every plan snapshot date up to ``as_of`` of the given projects.
-    The plan history of every project is read in one query (``Store.histories``)."""
-    from metrics.evm import evm_history
+    """:func:`index_trend` over every plan snapshot date up to ``as_of`` of the given projects,
+    from their stored EVM points (:mod:`metrics.evm_points`, one read; amounts of plans in hours
+    left out of the sums)."""
+    from metrics import evm_points
 
     project_ids = list(project_ids)
-    everything = store.histories("tasks", project_ids, as_of) if project_ids else pd.DataFrame()
-    by_project = dict(tuple(everything.groupby("project_id", sort=False))) if not everything.empty else {}
-    frames = []
-    for pid in project_ids:
-        rows = by_project.get(pid)
-        if rows is None:
-            continue
-        history = evm_history(rows.reset_index(drop=True))
-        if not history.empty:
-            frames.append(history.assign(project_id=pid)[["project_id", "snapshot_as_of", "bac", "pv", "ev", "ac"]])
-    if not frames:
+    points = evm_points.read(store, project_ids, as_of) if project_ids else pd.DataFrame()
+    if points.empty:
         return index_trend(pd.DataFrame(), [])
-    histories = pd.concat(frames, ignore_index=True)
-    histories["snapshot_as_of"] = pd.to_datetime(histories.snapshot_as_of)
+    histories = evm_points.money_only(points)[["project_id", "snapshot_as_of", "bac", "pv", "ev", "ac"]]
     return index_trend(histories, histories.snapshot_as_of.unique())
 
 

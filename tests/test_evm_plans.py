@@ -4,6 +4,7 @@ status time, time-phased baseline work, EVM in hours, reasons true to the data."
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 from msproject_files import DAY, assignment, baseline, calendar, mspdi, resource, task, timephased
 
@@ -161,10 +162,13 @@ def test_project_page_labels_hours(tmp_path, monkeypatch):
 
 
 def test_portfolio_never_adds_hours_to_money(store):
-    from metrics.portfolio import evm_by_project
+    from metrics import evm_points
+    from metrics.portfolio import evm_by_project, portfolio_frame
 
     assert ingest_bytes(store, _hours_plan(), "plan.xml", project_id="H1").ok
-    row = evm_by_project(store.snapshot("tasks")).iloc[0]
+    row = evm_by_project(evm_points.read(store, latest=True)).iloc[0]
+    assert pd.isna(row["bac"]) and pd.isna(row["eac"])
+    row = portfolio_frame(store).iloc[0]
     assert row["bac"] is None and row["eac"] is None
     assert row["spi"] == pytest.approx(50 / 64)  # the indices are unitless: kept
 

@@ -219,8 +219,9 @@ def test_plan_actual_cost_far_from_the_ledger_is_a_confidence_problem():
 
 
 def test_portfolio_trend_reads_every_plan_history_in_one_query_with_the_same_numbers(tmp_path, monkeypatch):
-    """The trend equals the per-project computation (evm_history of each project's history), and
-    the histories of all projects come from one read."""
+    """The trend equals the per-project computation the project page makes (evm_history of each
+    project's history, with its time-phased baseline and file metas), and the points of all
+    projects come from one read (here none is stored: written without ingest, they are computed)."""
     from metrics.evm import evm_history
     from metrics.portfolio import index_trend, portfolio_trend
     from store import Store
@@ -240,7 +241,8 @@ def test_portfolio_trend_reads_every_plan_history_in_one_query_with_the_same_num
     until = dt.date(2026, 1, 27)
     expected_parts = []
     for pid in ("A", "B"):
-        h = evm_history(store.history("tasks", pid, until))
+        h = evm_history(store.history("tasks", pid, until), store.history("timephased_baseline", pid, until),
+                        store.plan_meta(pid, until))  # fmt: skip
         expected_parts.append(h.assign(project_id=pid)[["project_id", "snapshot_as_of", "bac", "pv", "ev", "ac"]])
     parts = pd.concat(expected_parts, ignore_index=True)
     parts["snapshot_as_of"] = pd.to_datetime(parts.snapshot_as_of)
