@@ -2,6 +2,7 @@
 
     python -m loaders ingest FILE [FILE...] [--db PATH] [--project ID] [--as-of YYYY-MM-DD]
                              [--source msproject|jira|finance|register] [--map ROLE=COLUMN ...]
+                             [--jobs N]
     python -m loaders uploads [--db PATH] --json
 
 (the demo database is built by ``python -m data demo``)
@@ -10,7 +11,8 @@
 stored), 1 when any file was refused; a refused file changes nothing. ``--map`` tells the
 finance loader which column plays which role (``--map actual="Wert/BWähr" --map measure=budget``,
 also ``sheet``, ``header_row``, ``layout``, ``year``); a mapping that loads a file is saved for the
-file's shape and reused for the next file of that shape.
+file's shape and reused for the next file of that shape. Files are parsed ``--jobs`` at a time
+(default: one per core) and stored in the order given (:mod:`loaders.batch`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import datetime as dt
 import json
 import sys
 
-from loaders.finance.ingest import ingest_mapped
+from loaders.batch import ingest_files
 from store import SOURCES, Store, StoreError
 
 
@@ -38,6 +40,12 @@ def _role(text: str) -> tuple[str, str]:
     return role.strip(), column.strip()
 
 
+def _jobs(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of files, 1 or more")
+    return int(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m loaders", description="Load export files into the portfolio database."
@@ -50,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--project", help="the project these files belong to (default: from the file)")
     ingest.add_argument("--as-of", type=_date, help="snapshot date YYYY-MM-DD (default: from the file)")
     ingest.add_argument("--source", choices=SOURCES, help="skip format detection")
+    ingest.add_argument("--jobs", "-j", type=_jobs, help="files parsed at once (default: one per core)")
     ingest.add_argument("--verbose", "-v", action="store_true", help="also print every problem found")
     ingest.add_argument("--map", action="append", type=_role, default=[], metavar="ROLE=COLUMN",
                         help="finance files: the column that plays ROLE (repeatable)")  # fmt: skip
@@ -78,9 +87,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _ingest(store: Store, args) -> int:
     failed = 0
-    for path in args.files:
-        report = ingest_mapped(store, path, dict(args.map), project_id=args.project, as_of=args.as_of,
-                               source=args.source)  # fmt: skip
+    reports = ingest_files(store, args.files, dict(args.map), project_id=args.project, as_of=args.as_of,
+                           source=args.source, jobs=args.jobs)  # fmt: skip
+    for report in reports:
         print(report.line())
         if args.verbose:
             for p in report.problems:

@@ -28,7 +28,7 @@ def ingest_mapped(store, path: str | Path, given: dict, *, project_id=None, as_o
     if data:
         try:
             precheck.check(data, path.name)
-            accepts = sandbox.run(_accepts_mapping, data, path.name, source, file_name=path.name)
+            accepts = sandbox.run(accepts_mapping, data, path.name, source, file_name=path.name)
         except Refused as err:
             return IngestReport(path.name, "refused", str(err))
     if not accepts:
@@ -47,7 +47,7 @@ def ingest_mapped(store, path: str | Path, given: dict, *, project_id=None, as_o
     return store_parsed(store, parsed, data, path.name, project_id=project_id, as_of=as_of)
 
 
-def _accepts_mapping(data: bytes, file_name: str, source: str | None) -> bool:
+def accepts_mapping(data: bytes, file_name: str, source: str | None) -> bool:
     """Whether the file's loader takes a column mapping (run in the sandbox: detection reads the file)."""
     try:
         if source:
