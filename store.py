@@ -1142,8 +1142,9 @@ class Store:
         )
         return {int(r.upload_id): json.loads(r.meta) if r.meta else {} for r in rows.itertuples()}
 
-    def evm_points(self, version: int, project_ids=None, until: dt.date | None = None,
-                   latest: bool = False) -> pd.DataFrame:  # fmt: skip
+    def evm_points(
+        self, version: int, project_ids=None, until: dt.date | None = None, latest: bool = False
+    ) -> pd.DataFrame:
         """The stored EVM points (formula ``version``) of the plan snapshots a read sees: per project
         and as-of date up to ``until`` the snapshot :meth:`history` reads (the latest loaded wins),
         or with ``latest`` only each project's latest one (the snapshot :meth:`snapshot` reads).
@@ -1703,8 +1704,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: publishing {db} to {args.out} failed: {err}", file=sys.stderr)
         return 1
     rows = sum(counts.values())
-    print(f"published {db} to {args.out}: {len(counts)} tables, {rows:,} rows "
-          f"({args.out / 'parquet'} and {args.out / 'portfolio.duckdb'})")  # fmt: skip
+    print(
+        f"published {db} to {args.out}: {len(counts)} tables, {rows:,} rows "
+        f"({args.out / 'parquet'} and {args.out / 'portfolio.duckdb'})"
+    )
     return 0
 
 

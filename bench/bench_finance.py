@@ -39,8 +39,10 @@ def generate(path: Path, rows: int) -> None:
     elements = [f"4{i:05d} Cost element {i}" for i in range(30)]
     vendors = [f"Vendor {i} GmbH" for i in range(500)]
     # 3,000 purchase relations (WBS element, cost element, vendor, currency) a ledger keeps posting to
-    relations = [(rng.choice(wbs), rng.choice(elements), v, "EUR" if i % 10 < 8 else ("USD", "GBP")[i % 2])
-                 for i, v in enumerate(rng.choice(vendors) for _ in range(3000))]  # fmt: skip
+    relations = [
+        (rng.choice(wbs), rng.choice(elements), v, "EUR" if i % 10 < 8 else ("USD", "GBP")[i % 2])
+        for i, v in enumerate(rng.choice(vendors) for _ in range(3000))
+    ]
     with path.open("w", encoding="utf-8", newline="") as fh:
         fh.write(HEADER)
         for n in range(rows):
@@ -78,8 +80,9 @@ def child(kind: str, path: Path) -> None:
 
 
 def run_child(kind: str, path: Path) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", kind, str(path)], capture_output=True, text=True,
-                         check=True)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", kind, str(path)], capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -103,10 +106,14 @@ def main() -> None:
             if kind not in best or got["seconds"] < best[kind]["seconds"]:
                 best[kind] = got
     base, ours = best["baseline"], best["ours"]
-    print(f"ledger {args.rows:,} rows ({path.stat().st_size / 2**20:.0f} MB): bare DuckDB read_csv "
-          f"{base['seconds']:.2f} s, finance.parse {ours['seconds']:.2f} s -> {ours['rows']:,} budget lines")  # fmt: skip
-    print(f"ratio ours/baseline: wall {ours['seconds'] / base['seconds']:.2f}x (target <= 2.0), "
-          f"cpu {ours['cpu'] / base['cpu']:.2f}x")  # fmt: skip
+    print(
+        f"ledger {args.rows:,} rows ({path.stat().st_size / 2**20:.0f} MB): bare DuckDB read_csv "
+        f"{base['seconds']:.2f} s, finance.parse {ours['seconds']:.2f} s -> {ours['rows']:,} budget lines"
+    )
+    print(
+        f"ratio ours/baseline: wall {ours['seconds'] / base['seconds']:.2f}x (target <= 2.0), "
+        f"cpu {ours['cpu'] / base['cpu']:.2f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -235,20 +235,40 @@ def mpxj_phase(path: str) -> dict:
     parse_mspdi(data, "direct.xml")
     parse_direct = time.perf_counter() - t0
     t0 = time.perf_counter()
-    walked = [(t.getUniqueID(), t.getName(), t.getStart(), t.getFinish(), t.getCost(), t.getBaselineCost(),
-               t.getPercentageComplete(), t.getActualCost()) for t in project.getTasks()]  # fmt: skip
+    walked = [
+        (
+            t.getUniqueID(),
+            t.getName(),
+            t.getStart(),
+            t.getFinish(),
+            t.getCost(),
+            t.getBaselineCost(),
+            t.getPercentageComplete(),
+            t.getActualCost(),
+        )
+        for t in project.getTasks()
+    ]
     walk = time.perf_counter() - t0
-    return {"jvm": jvm, "read": read, "write": write, "parse_converted": parse_converted, "parse_direct": parse_direct,
-            "walk_8_fields": walk, "rows": rows, "walked": len(walked),
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}  # fmt: skip
+    return {
+        "jvm": jvm,
+        "read": read,
+        "write": write,
+        "parse_converted": parse_converted,
+        "parse_direct": parse_direct,
+        "walk_8_fields": walk,
+        "rows": rows,
+        "walked": len(walked),
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
 
 def bench_mpxj(n: int) -> None:
     xml = OUT / f"mspdi_{n}.xml"
     if not xml.exists():
         make_xml(xml, n)
-    out = subprocess.run([sys.executable, __file__, "--phase", "mpxj", str(xml)], capture_output=True, text=True,
-                         check=True)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, __file__, "--phase", "mpxj", str(xml)], capture_output=True, text=True, check=True
+    )
     r = json.loads(out.stdout.strip().splitlines()[-1])
     total = r["read"] + r["write"] + r["parse_converted"]
     print(f"MPXJ ({xml.name}, {r['rows']} tasks): JVM start {r['jvm']:.2f} s (once per process)")
@@ -260,7 +280,7 @@ def bench_mpxj(n: int) -> None:
         f"  walking 8 fields of MPXJ's {r['walked']} task objects from Python: {r['walk_8_fields']:.2f} s "
         f"(the conversion reads ~40 fields per task plus baselines, assignments and the calendar)"
     )
-    print(f"  peak {r['peak_mb']:.0f} MB")  # fmt: skip
+    print(f"  peak {r['peak_mb']:.0f} MB")
 
 
 def measure(name: str, path: Path, repeat: int) -> dict:

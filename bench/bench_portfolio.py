@@ -142,12 +142,36 @@ def write_register_csv(path: Path, specs: list) -> None:
 
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["project_id", "name", "program", "portfolio", "manager", "sponsor", "currency", "budget",
-                         "jira_keys", "stage"])  # fmt: skip
+        writer.writerow(
+            [
+                "project_id",
+                "name",
+                "program",
+                "portfolio",
+                "manager",
+                "sponsor",
+                "currency",
+                "budget",
+                "jira_keys",
+                "stage",
+            ]
+        )
         for s in specs:
             budget = round(s.bac * 1.08, -4) if s.plan else round(s.run_rate * 18, -4)
-            writer.writerow([s.project_id, s.name, s.program, s.portfolio, s.manager, s.sponsor, "USD", budget,
-                             s.jira_key or "", s.stage])  # fmt: skip
+            writer.writerow(
+                [
+                    s.project_id,
+                    s.name,
+                    s.program,
+                    s.portfolio,
+                    s.manager,
+                    s.sponsor,
+                    "USD",
+                    budget,
+                    s.jira_key or "",
+                    s.stage,
+                ]
+            )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -190,16 +214,29 @@ def ingest(files: list[DemoFile], db: Path) -> dict:
                 messages.append(parsed)
                 continue
             t0 = time.process_time()
-            report = store_parsed(store, parsed, item.path.read_bytes(), item.path.name,
-                                  project_id=item.project_id, as_of=item.as_of, uploaded_by=DEMO_USER)  # fmt: skip
+            report = store_parsed(
+                store,
+                parsed,
+                item.path.read_bytes(),
+                item.path.name,
+                project_id=item.project_id,
+                as_of=item.as_of,
+                uploaded_by=DEMO_USER,
+            )
             store_cpu += time.process_time() - t0
             if report.status == "stored":
                 stored += 1
             else:
                 refused += 1
                 messages.append(report.message)
-    return {"wall": time.perf_counter() - wall, "parse_cpu": parse_cpu, "store_cpu": store_cpu,
-            "stored": stored, "refused": refused, "messages": messages[:5]}  # fmt: skip
+    return {
+        "wall": time.perf_counter() - wall,
+        "parse_cpu": parse_cpu,
+        "store_cpu": store_cpu,
+        "stored": stored,
+        "refused": refused,
+        "messages": messages[:5],
+    }
 
 
 # ------------------------------------------------------------------------------------------------
@@ -226,8 +263,10 @@ def scan(db: Path, latest: bool) -> int:
         for table in CANONICAL:
             where = ""
             if latest:
-                where = (" WHERE upload_id IN (SELECT arg_max(u.upload_id, (u.as_of, u.loaded_at)) FROM uploads u "
-                         "JOIN upload_projects p USING (upload_id) GROUP BY p.project_id, u.source)")  # fmt: skip
+                where = (
+                    " WHERE upload_id IN (SELECT arg_max(u.upload_id, (u.as_of, u.loaded_at)) FROM uploads u "
+                    "JOIN upload_projects p USING (upload_id) GROUP BY p.project_id, u.source)"
+                )
             rows += con.execute(f"SELECT * FROM {table}{where}").df().shape[0]
         return rows
     finally:
@@ -298,8 +337,10 @@ def main(argv: list[str] | None = None) -> int:
     specs = replicate(args.projects, args.weeks)
     files = generate_portfolio(files_dir, specs, args.weeks, args.every_jira, args.seed, args.anchor)
     size = sum(f.path.stat().st_size for f in files)
-    print(f"portfolio: {args.projects} projects x {args.weeks} weekly snapshots: {len(files)} files, "
-          f"{size / 2**20:.1f} MB ({time.perf_counter() - t0:.1f} s to generate)")  # fmt: skip
+    print(
+        f"portfolio: {args.projects} projects x {args.weeks} weekly snapshots: {len(files)} files, "
+        f"{size / 2**20:.1f} MB ({time.perf_counter() - t0:.1f} s to generate)"
+    )
 
     if args.reuse_db and db.exists():
         print(f"ingest: reusing {db}")
@@ -309,8 +350,10 @@ def main(argv: list[str] | None = None) -> int:
         got = ingest(files, db)
         uploads = got["stored"]
         per_snapshot_cpu = (got["parse_cpu"] + got["store_cpu"]) / max(got["stored"], 1)
-        print(f"ingest: {got['stored']} stored, {got['refused']} refused, wall {got['wall']:.1f} s, CPU parse "
-              f"{got['parse_cpu']:.1f} s + store {got['store_cpu']:.1f} s")  # fmt: skip
+        print(
+            f"ingest: {got['stored']} stored, {got['refused']} refused, wall {got['wall']:.1f} s, CPU parse "
+            f"{got['parse_cpu']:.1f} s + store {got['store_cpu']:.1f} s"
+        )
         for message in got["messages"]:
             print(f"  refused: {message}")
     con = duckdb.connect(str(db), read_only=True)
@@ -325,20 +368,28 @@ def main(argv: list[str] | None = None) -> int:
     print(f"baseline scan_latest {last_w * 1000:9.1f} ms wall ({last_rows:,} rows)")
     if per_snapshot_cpu is not None:
         per_scan = all_w / max(uploads, 1)
-        print(f"INGEST per snapshot  {per_snapshot_cpu * 1000:9.1f} ms CPU = {per_snapshot_cpu / per_scan:8.0f}x "
-              f"scan_all/uploads ({per_scan * 1000:.2f} ms)")  # fmt: skip
-    print(f"DB SIZE              {db_mb:9.1f} MB = {db_mb / max(uploads, 1) * 1024:.0f} KB per snapshot "
-          f"({uploads} uploads)")  # fmt: skip
+        print(
+            f"INGEST per snapshot  {per_snapshot_cpu * 1000:9.1f} ms CPU = {per_snapshot_cpu / per_scan:8.0f}x "
+            f"scan_all/uploads ({per_scan * 1000:.2f} ms)"
+        )
+    print(
+        f"DB SIZE              {db_mb:9.1f} MB = {db_mb / max(uploads, 1) * 1024:.0f} KB per snapshot "
+        f"({uploads} uploads)"
+    )
 
     cli_w, cli_c = cli_portfolio(db)
-    print(f"METRICS PORTFOLIO    {cli_w:9.2f} s wall {cli_c:7.2f} s CPU = {cli_w / last_w:7.0f}x scan_latest, "
-          f"{cli_w / all_w:6.1f}x scan_all")  # fmt: skip
+    print(
+        f"METRICS PORTFOLIO    {cli_w:9.2f} s wall {cli_c:7.2f} s CPU = {cli_w / last_w:7.0f}x scan_latest, "
+        f"{cli_w / all_w:6.1f}x scan_all"
+    )
     if not args.skip_pages:
         delivery_project = next(s.project_id for s in specs if s.jira_mode == "scrum")
         for name, (w, c) in pages(db, delivery_project).items():
             label = name.replace("_", " ").upper()
-            print(f"{label:<20} {w:9.2f} s wall {c:7.2f} s CPU = {w / last_w:7.0f}x scan_latest, "
-                  f"{w / all_w:6.1f}x scan_all")  # fmt: skip
+            print(
+                f"{label:<20} {w:9.2f} s wall {c:7.2f} s CPU = {w / last_w:7.0f}x scan_latest, "
+                f"{w / all_w:6.1f}x scan_all"
+            )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"PEAK memory (this process) = {peak:.0f} MB")
     return 0

@@ -35,9 +35,12 @@ def cumulative(monthly: pd.DataFrame, currency: str = "") -> alt.Chart:
     with_actuals = frame.loc[frame["Actual"].notna(), "period"]
     if not with_actuals.empty:
         frame = frame.assign(
-            **{"Forecast (actual + estimate)": frame["Forecast (actual + estimate)"].where(
-                frame["period"] >= with_actuals.max())}
-        )  # fmt: skip
+            **{
+                "Forecast (actual + estimate)": frame["Forecast (actual + estimate)"].where(
+                    frame["period"] >= with_actuals.max()
+                )
+            }
+        )
     legend = alt.Legend(
         orient="top", title="Measure", symbolType="stroke", symbolStrokeWidth=3, symbolSize=500, labelLimit=260
     )
@@ -89,9 +92,18 @@ def bar_height(rows: int, step: int = BAR_STEP, minimum: int = MIN_BAR_HEIGHT) -
     return max(minimum, step * int(rows or 0))
 
 
-def variance_bars(frame: pd.DataFrame, label: str, label_title: str, value: str = "ytd_variance",
-                  pct: str = "ytd_variance_pct", status: str = "ytd_status", currency: str = "",
-                  title: str = "Variance", detail: str | None = None, detail_title: str = "Name") -> alt.Chart:  # fmt: skip
+def variance_bars(
+    frame: pd.DataFrame,
+    label: str,
+    label_title: str,
+    value: str = "ytd_variance",
+    pct: str = "ytd_variance_pct",
+    status: str = "ytd_status",
+    currency: str = "",
+    title: str = "Variance",
+    detail: str | None = None,
+    detail_title: str = "Name",
+) -> alt.Chart:
     """Horizontal bars of variance (budget − actual; negative = over budget), one per ``label``
     (every label shown, ``BAR_STEP`` px per bar), coloured by threshold status. ``frame``: label,
     value, pct, status columns; ``detail`` (e.g. the project name) is added to the tooltip."""
@@ -134,8 +146,13 @@ def variance_bars(frame: pd.DataFrame, label: str, label_title: str, value: str 
     )
 
 
-def vendor_spend(frame: pd.DataFrame, currency: str = "", actual: str = "ytd_actual", budget: str = "ytd_budget",
-                 title: str = "Spend by vendor, year to date") -> alt.Chart:  # fmt: skip
+def vendor_spend(
+    frame: pd.DataFrame,
+    currency: str = "",
+    actual: str = "ytd_actual",
+    budget: str = "ytd_budget",
+    title: str = "Spend by vendor, year to date",
+) -> alt.Chart:
     """Actual spend per vendor (bars) with the vendor's budget (tick), in the frame's row order.
     ``frame``: vendor, actual, budget and optionally ``vendors`` (how many vendors a row stands for,
     as from :func:`metrics.budget.top_vendors`; a grouped "Other vendors (k)" row is named in the

@@ -50,9 +50,10 @@ def heatmap(grid: pd.DataFrame, threshold: float = 20) -> alt.Chart:
     )
     text = base.mark_text(fontSize=15, fontWeight="bold").encode(
         text="label:N",
-        color=alt.condition(alt.datum.count >= max(2, int(grid["count"].max() * 0.6)), alt.value("white"),
-                            alt.value("#1a1a1a")),
-    )  # fmt: skip
+        color=alt.condition(
+            alt.datum.count >= max(2, int(grid["count"].max() * 0.6)), alt.value("white"), alt.value("#1a1a1a")
+        ),
+    )
     return (cells + outline + text).properties(
         title=alt.Title(
             "Open risks by probability and impact",

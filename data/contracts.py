@@ -28,8 +28,17 @@ def _contracts(lines: dict[str, dict], seed: int) -> list[dict]:
                 continue
             name = MASTER_AGREEMENTS.get(vendor, vendor)
             key = (name,) if vendor in MASTER_AGREEMENTS else (name, pid)
-            c = merged.setdefault(key, {"vendor": name, "projects": [], "category": category, "unit": unit[pid],
-                                        "budget": [0.0] * 12, "actual": [0.0] * 12})  # fmt: skip
+            c = merged.setdefault(
+                key,
+                {
+                    "vendor": name,
+                    "projects": [],
+                    "category": category,
+                    "unit": unit[pid],
+                    "budget": [0.0] * 12,
+                    "actual": [0.0] * 12,
+                },
+            )
             if pid not in c["projects"]:
                 c["projects"].append(pid)
             c["budget"] = [a + b for a, b in zip(c["budget"], budget, strict=True)]
@@ -63,8 +72,17 @@ def write_contract_register(out_dir: Path, lines: dict[str, dict], anchor: date,
         ws.write_row(2, 0, HEADER + months, bold)
         r = 3
         for c in (c for c in contracts if c["unit"] == unit):
-            ws.write_row(r, 0, [c["contract_id"], c["vendor"], ", ".join(c["projects"]),
-                                TYPES.get(c["category"], "Subscription"), "Active"])  # fmt: skip
+            ws.write_row(
+                r,
+                0,
+                [
+                    c["contract_id"],
+                    c["vendor"],
+                    ", ".join(c["projects"]),
+                    TYPES.get(c["category"], "Subscription"),
+                    "Active",
+                ],
+            )
             ws.write_datetime(r, 5, date(anchor.year, 1, 1), day)
             ws.write_datetime(r, 6, c["end"], day)
             ws.write_number(r, 7, c["value"], money)

@@ -66,8 +66,11 @@ def write_capacity(path: Path, anchor: date) -> None:
         sheet.write_row(0, 0, ["Name", "Role", "Month", "Capacity hours"])
         row = 1
         for month in months:
-            days = sum(1 for d in range(31) if (month + timedelta(days=d)).month == month.month
-                       and (month + timedelta(days=d)).weekday() < 5)  # fmt: skip
+            days = sum(
+                1
+                for d in range(31)
+                if (month + timedelta(days=d)).month == month.month and (month + timedelta(days=d)).weekday() < 5
+            )
             for name, role, weekly in PART_TIME:
                 sheet.write_row(row, 0, [name, role, f"{month:%Y-%m}", weekly / 5 * days])
                 row += 1

@@ -23,29 +23,100 @@ import xlsxwriter
 SNAPSHOT_WEEKS = (8, 4, 0)  # weeks before the anchor
 LIKELIHOOD = ("Rare", "Unlikely", "Possible", "Likely", "Almost certain")
 CONSEQUENCE = ("Insignificant", "Minor", "Moderate", "Major", "Catastrophic")
-HEADER = ("ID", "Type", "Title", "Description", "Category", "System", "Probability", "Impact", "Cost impact (USD)",
-          "Owner", "Status", "Raised", "Due date", "Mitigation", "Escalate?")  # fmt: skip
-STRESS = {"CORE-LEDGER": 2, "DC-MIGRATION": 2, "CRM-UPGRADE": 1, "MOBILE-APP": 1, "PORTAL-V2": 1,
-          "IAM-ROLLOUT": -1, "OPEN-BANKING": -1}  # fmt: skip
+HEADER = (
+    "ID",
+    "Type",
+    "Title",
+    "Description",
+    "Category",
+    "System",
+    "Probability",
+    "Impact",
+    "Cost impact (USD)",
+    "Owner",
+    "Status",
+    "Raised",
+    "Due date",
+    "Mitigation",
+    "Escalate?",
+)
+STRESS = {
+    "CORE-LEDGER": 2,
+    "DC-MIGRATION": 2,
+    "CRM-UPGRADE": 1,
+    "MOBILE-APP": 1,
+    "PORTAL-V2": 1,
+    "IAM-ROLLOUT": -1,
+    "OPEN-BANKING": -1,
+}
 # (kind, title, category, response, cost at impact 5); {system} = a product the project buys, {vendor} its integrator
 CATALOGUE = (
-    ("Risk", "{system} integration interface not ready for end-to-end testing", "Technical",
-     "Stub the interface; daily defect triage with {vendor}", 400_000),
-    ("Risk", "Data migration from the legacy system has quality gaps", "Technical",
-     "Profile and cleanse in three dress rehearsals", 300_000),
-    ("Risk", "{system} performance under peak load is unproven", "Technical",
-     "Load test at 2× peak before cut-over", 250_000),
-    ("Risk", "Security review of the {system} API may block go-live", "Security",
-     "Book the penetration test early; fix criticals within the sprint", 200_000),
-    ("Risk", "Key architect may leave before go-live", "People", "Pair a second architect; document decisions", 150_000),
-    ("Risk", "{vendor} staffing below the contracted level", "Vendor", "Weekly staffing review; service credits", 180_000),
-    ("Risk", "Business change requests keep growing the scope", "Scope", "Change board; freeze scope for release 1", 220_000),
-    ("Risk", "Regulator may bring the deadline forward", "Regulatory", "Keep a minimum compliant release ready", 350_000),
+    (
+        "Risk",
+        "{system} integration interface not ready for end-to-end testing",
+        "Technical",
+        "Stub the interface; daily defect triage with {vendor}",
+        400_000,
+    ),
+    (
+        "Risk",
+        "Data migration from the legacy system has quality gaps",
+        "Technical",
+        "Profile and cleanse in three dress rehearsals",
+        300_000,
+    ),
+    (
+        "Risk",
+        "{system} performance under peak load is unproven",
+        "Technical",
+        "Load test at 2× peak before cut-over",
+        250_000,
+    ),
+    (
+        "Risk",
+        "Security review of the {system} API may block go-live",
+        "Security",
+        "Book the penetration test early; fix criticals within the sprint",
+        200_000,
+    ),
+    (
+        "Risk",
+        "Key architect may leave before go-live",
+        "People",
+        "Pair a second architect; document decisions",
+        150_000,
+    ),
+    (
+        "Risk",
+        "{vendor} staffing below the contracted level",
+        "Vendor",
+        "Weekly staffing review; service credits",
+        180_000,
+    ),
+    (
+        "Risk",
+        "Business change requests keep growing the scope",
+        "Scope",
+        "Change board; freeze scope for release 1",
+        220_000,
+    ),
+    (
+        "Risk",
+        "Regulator may bring the deadline forward",
+        "Regulatory",
+        "Keep a minimum compliant release ready",
+        350_000,
+    ),
     ("Issue", "Test environment unavailable two days a week", "Technical", "Second environment ordered", 90_000),
     ("Issue", "Defect backlog above the exit criteria", "Quality", "Defect burn-down with the vendor", 120_000),
-    ("Opportunity", "Group licence for {system} could replace the project licence", "Commercial",
-     "Ask procurement to confirm the group terms", 150_000),
-)  # fmt: skip
+    (
+        "Opportunity",
+        "Group licence for {system} could replace the project licence",
+        "Commercial",
+        "Ask procurement to confirm the group terms",
+        150_000,
+    ),
+)
 PATTERNS = ("steady", "falling", "closing", "new_late", "new_mid", "steady", "falling")  # "rising": see below
 
 
@@ -99,9 +170,21 @@ def project_entries(spec, people, seed: int, anchor: date) -> list[Entry]:
         due = anchor + timedelta(days=rng.randint(14, 90))
         if stress > 0 and n == 2:
             due = anchor - timedelta(days=rng.randint(5, 25))  # overdue
-        entries.append(Entry(f"{spec.project_id.split('-')[0][:4]}-R{n:02d}", kind, title.format(**names), category,
-                             response.format(**names), cost, _path(pattern, base, kind), rng.choice(people),
-                             raised, due, escalate=stress > 1 and n == 3))  # fmt: skip
+        entries.append(
+            Entry(
+                f"{spec.project_id.split('-')[0][:4]}-R{n:02d}",
+                kind,
+                title.format(**names),
+                category,
+                response.format(**names),
+                cost,
+                _path(pattern, base, kind),
+                rng.choice(people),
+                raised,
+                due,
+                escalate=stress > 1 and n == 3,
+            )
+        )
     return entries
 
 
@@ -130,9 +213,23 @@ def _row(e: Entry, k: int, spec) -> list:
     p, i, status = e.path[k]
     words = spec.program.startswith("Payments")
     cost = round(e.cost * i / 5, -3) * (-1 if e.kind == "Opportunity" else 1)
-    return [e.rid, e.kind, e.title, f"{e.title} ({spec.name})", e.category, "", LIKELIHOOD[p - 1] if words else p,
-            CONSEQUENCE[i - 1] if words else i, cost, e.owner, status, e.raised, e.due, e.response,
-            "Yes" if e.escalate else ""]  # fmt: skip
+    return [
+        e.rid,
+        e.kind,
+        e.title,
+        f"{e.title} ({spec.name})",
+        e.category,
+        "",
+        LIKELIHOOD[p - 1] if words else p,
+        CONSEQUENCE[i - 1] if words else i,
+        cost,
+        e.owner,
+        status,
+        e.raised,
+        e.due,
+        e.response,
+        "Yes" if e.escalate else "",
+    ]
 
 
 def _write_xlsx(path: Path, spec, as_of: date, rows: list[list]) -> None:

@@ -60,8 +60,14 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--source", choices=SOURCES, help="skip format detection")
     ingest.add_argument("--jobs", "-j", type=_jobs, help="files parsed at once (default: one per core)")
     ingest.add_argument("--verbose", "-v", action="store_true", help="also print every problem found")
-    ingest.add_argument("--map", action="append", type=_role, default=[], metavar="ROLE=COLUMN",
-                        help="finance files: the column that plays ROLE (repeatable)")  # fmt: skip
+    ingest.add_argument(
+        "--map",
+        action="append",
+        type=_role,
+        default=[],
+        metavar="ROLE=COLUMN",
+        help="finance files: the column that plays ROLE (repeatable)",
+    )
     uploads = sub.add_parser("uploads", help="list stored uploads")
     uploads.add_argument("--db")
     uploads.add_argument("--user", help="the signed-in user's e-mail: with PMO_ROLES set, only what their role allows")
@@ -87,8 +93,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _ingest(store: Store, args) -> int:
     failed = 0
-    reports = ingest_files(store, args.files, dict(args.map), project_id=args.project, as_of=args.as_of,
-                           source=args.source, jobs=args.jobs)  # fmt: skip
+    reports = ingest_files(
+        store, args.files, dict(args.map), project_id=args.project, as_of=args.as_of, source=args.source, jobs=args.jobs
+    )
     for report in reports:
         print(report.line())
         if args.verbose:

@@ -105,13 +105,28 @@ def template_bytes(first_month: dt.date, months: int = 36, categories: tuple[str
         (f"=Lists!$C$2:$C${len(CURRENCIES) + 1}", "I", "Currency", "Choose the ISO currency code."),
     ]
     for formula, column, title, prompt in rules:
-        dv = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=True,
-                            errorTitle=title, error=prompt, promptTitle=title, prompt=prompt)  # fmt: skip
+        dv = DataValidation(
+            type="list",
+            formula1=formula,
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle=title,
+            error=prompt,
+            promptTitle=title,
+            prompt=prompt,
+        )
         dv.add(f"{column}2:{column}{last}")
         data.add_data_validation(dv)
-    amounts = DataValidation(type="decimal", operator="between", formula1="-1000000000000", formula2="1000000000000",
-                             allow_blank=True, showErrorMessage=True, errorTitle="Amount",
-                             error="Enter a number (no text); negative numbers are credits.")  # fmt: skip
+    amounts = DataValidation(
+        type="decimal",
+        operator="between",
+        formula1="-1000000000000",
+        formula2="1000000000000",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Amount",
+        error="Enter a number (no text); negative numbers are credits.",
+    )
     amounts.add(f"E2:H{last}")
     data.add_data_validation(amounts)
     out = io.BytesIO()

@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-_MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
-                                       "Dec"), start=1)}  # fmt: skip
+_MONTHS = {
+    m: i
+    for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)
+}
 # Java Date.toString(): "EEE MMM dd HH:mm:ss zzz yyyy", on a line that names JIRA
 _FOOTER = re.compile(
     r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{1,2}) "
@@ -69,6 +71,13 @@ def use_generated_as_of(parsed):
     parsed.as_of = moment.date()
     parsed.meta["generated_at"] = moment.isoformat()
     latest = f" (the latest Updated is {before})" if before else ""
-    parsed.problems.append(Problem(f"the export says it was generated at {moment:%Y-%m-%d %H:%M}: that day is its "
-                                   f"as-of date{latest}.", "info", None, None, moment.isoformat()))  # fmt: skip
+    parsed.problems.append(
+        Problem(
+            f"the export says it was generated at {moment:%Y-%m-%d %H:%M}: that day is its as-of date{latest}.",
+            "info",
+            None,
+            None,
+            moment.isoformat(),
+        )
+    )
     return parsed

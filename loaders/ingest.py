@@ -149,8 +149,9 @@ def guard_values(parsed: Parsed) -> list[Problem]:
             elif pd.api.types.is_datetime64_any_dtype(series.dtype) and getattr(series.dt, "tz", None) is None:
                 bad = series.notna() & ((series < lo) | (series > hi))
                 what = f"dated outside {lo:%Y-%m-%d} to {hi:%Y-%m-%d} (set {values.DATE_WINDOW_ENV} to widen)"
-            elif series.dtype == object and isinstance(series.dropna().iloc[0] if series.notna().any() else None,
-                                                       dt.date):  # fmt: skip
+            elif series.dtype == object and isinstance(
+                series.dropna().iloc[0] if series.notna().any() else None, dt.date
+            ):
                 stamps = pd.to_datetime(series, errors="coerce")
                 bad = stamps.notna() & ((stamps < lo) | (stamps > hi))
                 what = f"dated outside {lo:%Y-%m-%d} to {hi:%Y-%m-%d} (set {values.DATE_WINDOW_ENV} to widen)"
@@ -162,8 +163,11 @@ def guard_values(parsed: Parsed) -> list[Problem]:
             first = frame["row_number"].to_numpy()[bad][0] if "row_number" in frame.columns else None
             first = None if first is None or pd.isna(first) else int(first)
             frame.loc[bad, column] = None
-            out.append(Problem(f"{int(bad.sum()):,} {name} value(s) in {column} are {what}; left empty.", "warning",
-                               first, column))  # fmt: skip
+            out.append(
+                Problem(
+                    f"{int(bad.sum()):,} {name} value(s) in {column} are {what}; left empty.", "warning", first, column
+                )
+            )
     return out
 
 
@@ -321,8 +325,7 @@ def store_parsed(
     if snapshot_date is None and parsed.source == "register":  # a register is not a progress snapshot
         snapshot_date, where_from = today or dt.date.today(), "the upload day"
     if snapshot_date is None:
-        return IngestReport(file_name, "refused", f"{file_name}: {NO_DATE}", source=parsed.source,
-                            format=parsed.format)  # fmt: skip
+        return IngestReport(file_name, "refused", f"{file_name}: {NO_DATE}", source=parsed.source, format=parsed.format)
     if where_from in ("the date in the file name", "the upload day"):
         problems.append(
             Problem(
@@ -501,10 +504,13 @@ def replaced_months(superseded: pd.DataFrame) -> list[str]:
             else:
                 runs.append([month])
         text = ", ".join(
-            f"{r[0]:%b %Y}" if len(r) == 1 else f"{r[0]:%b}–{r[-1]:%b %Y}" if r[0].year == r[-1].year
+            f"{r[0]:%b %Y}"
+            if len(r) == 1
+            else f"{r[0]:%b}–{r[-1]:%b %Y}"
+            if r[0].year == r[-1].year
             else f"{r[0]:%b %Y}–{r[-1]:%b %Y}"
             for r in runs
-        )  # fmt: skip
+        )
         parts.append(f"{project} {text} (upload {int(upload)})")
     return parts
 

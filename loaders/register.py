@@ -162,8 +162,16 @@ def parse(data: bytes, file_name: str) -> Parsed:
                         Problem(f"the budget is not a number ({err}); left empty.", "warning", offset, name, str(cell))
                     )
                 if (record.get("budget") or 0) < 0:
-                    problems.append(Problem("the budget is negative; kept as written. Check the register: a negative "
-                                            "budget lowers the portfolio's totals.", "warning", offset, name, str(cell)))  # fmt: skip
+                    problems.append(
+                        Problem(
+                            "the budget is negative; kept as written. Check the register: a negative "
+                            "budget lowers the portfolio's totals.",
+                            "warning",
+                            offset,
+                            name,
+                            str(cell),
+                        )
+                    )
             elif not is_empty(cell):
                 value = cell
                 if isinstance(value, float) and value.is_integer():

@@ -226,14 +226,24 @@ class Duration:
 def duration_hours_per_unit(minutes_per_day: float = 480, minutes_per_week: float = 2400, days_per_month: float = 20):
     """Working hours in one m/h/d/w/mo/y for a project's calendar settings."""
     day = minutes_per_day / 60
-    return {"m": 1 / 60, "h": 1.0, "d": day, "w": minutes_per_week / 60, "mo": day * days_per_month,
-            "y": day * days_per_month * 12}  # fmt: skip
+    return {
+        "m": 1 / 60,
+        "h": 1.0,
+        "d": day,
+        "w": minutes_per_week / 60,
+        "mo": day * days_per_month,
+        "y": day * days_per_month * 12,
+    }
 
 
 def parse_duration_value(
-    cell, *, minutes_per_day: float = 480, minutes_per_week: float = 2400, days_per_month: float = 20,
+    cell,
+    *,
+    minutes_per_day: float = 480,
+    minutes_per_week: float = 2400,
+    days_per_month: float = 20,
     default_unit: str = "d",
-) -> Duration | None:  # fmt: skip
+) -> Duration | None:
     """``3 days``, ``2,8 wks``, ``23 days?``, ``5 edays``, ``1 emo``, ``24h``, ``PT40H0M0S`` ->
     :class:`Duration`. A bare number is in ``default_unit``. Working units convert with the
     project's minutes per day/week and days per month (defaults 480, 2400, 20); elapsed units
@@ -495,8 +505,11 @@ def date_window(today=None):
             if start.strip():
                 lo = pd.Timestamp(int(start), 1, 1) if start.strip().isdigit() else pd.Timestamp(start.strip())
             if end.strip():
-                hi = (pd.Timestamp(int(end), 12, 31, 23, 59, 59) if end.strip().isdigit()
-                      else pd.Timestamp(end.strip()) + pd.Timedelta(hours=23, minutes=59, seconds=59))  # fmt: skip
+                hi = (
+                    pd.Timestamp(int(end), 12, 31, 23, 59, 59)
+                    if end.strip().isdigit()
+                    else pd.Timestamp(end.strip()) + pd.Timedelta(hours=23, minutes=59, seconds=59)
+                )
         except (ValueError, TypeError):
             pass  # an unreadable setting keeps the default window
     return lo, hi
@@ -671,8 +684,10 @@ def decide_date_order(cells, fallback: str | None = None, fallback_reason: str |
     if weekday_votes["MDY"] != weekday_votes["DMY"]:
         order = "DMY" if weekday_votes["DMY"] > weekday_votes["MDY"] else "MDY"
         other = "MDY" if order == "DMY" else "DMY"
-        reason = (f"{_ORDER_WORDS[order]}: the weekday names of {weekday_votes[order]} distinct value(s) match "
-                  f"the date only when read {_ORDER_WORDS[order]}")  # fmt: skip
+        reason = (
+            f"{_ORDER_WORDS[order]}: the weekday names of {weekday_votes[order]} distinct value(s) match "
+            f"the date only when read {_ORDER_WORDS[order]}"
+        )
         if weekday_votes[other]:
             reason += f" ({weekday_votes[other]} match only {_ORDER_WORDS[other]})"
         return order, reason

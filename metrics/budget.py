@@ -57,8 +57,9 @@ class Thresholds:
     @classmethod
     def from_settings(cls, settings) -> Thresholds:
         """The thresholds of a :class:`metrics.settings.Settings`."""
-        return cls(settings.budget_green, settings.budget_amber, settings.underspend_max_status,
-                   settings.underspend_floor)  # fmt: skip
+        return cls(
+            settings.budget_green, settings.budget_amber, settings.underspend_max_status, settings.underspend_floor
+        )
 
 
 DEFAULT_THRESHOLDS = Thresholds()
@@ -186,9 +187,25 @@ def _sum(frame: pd.DataFrame, keys: list[str], value: str, mask: str | None = No
     return values.fillna(0.0).groupby([frame[k] for k in keys], dropna=False).sum()
 
 
-SUMMARY_COLUMNS = ["budget", "actual", "ytd_budget", "ytd_actual", "full_year_budget", "total_budget", "committed",
-                   "forecast_source", "variance", "variance_pct", "status", "ytd_variance", "ytd_variance_pct",
-                   "ytd_status", "full_year_forecast", "full_year_variance", "forecast"]  # fmt: skip
+SUMMARY_COLUMNS = [
+    "budget",
+    "actual",
+    "ytd_budget",
+    "ytd_actual",
+    "full_year_budget",
+    "total_budget",
+    "committed",
+    "forecast_source",
+    "variance",
+    "variance_pct",
+    "status",
+    "ytd_variance",
+    "ytd_variance_pct",
+    "ytd_status",
+    "full_year_forecast",
+    "full_year_variance",
+    "forecast",
+]
 
 
 def summarise(prepared: pd.DataFrame, keys: list[str], thresholds: Thresholds = DEFAULT_THRESHOLDS) -> pd.DataFrame:
@@ -250,8 +267,16 @@ def summarise(prepared: pd.DataFrame, keys: list[str], thresholds: Thresholds = 
     out["full_year_forecast"] = (out["ytd_actual"] + out["rest_fy_estimate"]).where(out["ytd_unknown"] == 0)
     out["full_year_variance"] = out["full_year_budget"] - out["full_year_forecast"]
     out["forecast"] = (out["actual"] + out["rest_estimate"]).where(out["unknown"] == 0)
-    helpers = ["rest_fy_estimate", "rest_estimate", "covered_budget", "known", "unknown", "ytd_covered_budget",
-               "ytd_known", "ytd_unknown"]  # fmt: skip
+    helpers = [
+        "rest_fy_estimate",
+        "rest_estimate",
+        "covered_budget",
+        "known",
+        "unknown",
+        "ytd_covered_budget",
+        "ytd_known",
+        "ytd_unknown",
+    ]
     return out.drop(columns=helpers)
 
 
@@ -344,8 +369,9 @@ def top_overruns(summary: pd.DataFrame, key: str = "ytd_variance", n: int = 10) 
 TOP_VENDORS = 15
 
 
-def top_vendors(vendors: pd.DataFrame, n: int = TOP_VENDORS, actual: str = "ytd_actual",
-                budget: str = "ytd_budget") -> pd.DataFrame:  # fmt: skip
+def top_vendors(
+    vendors: pd.DataFrame, n: int = TOP_VENDORS, actual: str = "ytd_actual", budget: str = "ytd_budget"
+) -> pd.DataFrame:
     """The ``n`` vendors with the most ``actual`` spend (most first, unknown spend last), then one
     row ``"Other vendors (k)"`` summing the other ``k`` vendors' actual and budget (sums of the
     known amounts; None when none is known). One currency. Columns: vendor, ``actual``, ``budget``,
@@ -379,8 +405,10 @@ def forecast_gap_notes(prepared: pd.DataFrame, eac_ratio: dict | None = None) ->
             how = f"they are estimated as budget × EAC/BAC ({ratios[project_id]:.2f}) from the project's plan"
         else:
             how = "with no EVM estimate for the project, its forecast is unknown rather than counted as 0"
-        notes.append(f"Project {project_id}: the finance forecast is blank for {months} budgeted month(s) after the "
-                     f"cut-off; {how}.")  # fmt: skip
+        notes.append(
+            f"Project {project_id}: the finance forecast is blank for {months} budgeted month(s) after the "
+            f"cut-off; {how}."
+        )
     return notes
 
 
@@ -471,12 +499,42 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
     return rows.to_dict(orient="records")
 
 
-MONEY_COLUMNS = {"budget", "actual", "forecast", "outlook", "committed", "variance", "ytd_budget", "ytd_actual",
-                 "ytd_variance", "full_year_budget", "full_year_forecast", "full_year_variance", "total_budget"}  # fmt: skip
-PROJECT_COLUMNS = ["project_id", "currency", "budget", "actual", "forecast", "variance", "variance_pct",
-                   "ytd_budget", "ytd_actual", "ytd_variance", "ytd_variance_pct", "full_year_budget",
-                   "full_year_forecast", "full_year_variance", "total_budget", "committed", "forecast_source",
-                   "status", "ytd_status"]  # fmt: skip
+MONEY_COLUMNS = {
+    "budget",
+    "actual",
+    "forecast",
+    "outlook",
+    "committed",
+    "variance",
+    "ytd_budget",
+    "ytd_actual",
+    "ytd_variance",
+    "full_year_budget",
+    "full_year_forecast",
+    "full_year_variance",
+    "total_budget",
+}
+PROJECT_COLUMNS = [
+    "project_id",
+    "currency",
+    "budget",
+    "actual",
+    "forecast",
+    "variance",
+    "variance_pct",
+    "ytd_budget",
+    "ytd_actual",
+    "ytd_variance",
+    "ytd_variance_pct",
+    "full_year_budget",
+    "full_year_forecast",
+    "full_year_variance",
+    "total_budget",
+    "committed",
+    "forecast_source",
+    "status",
+    "ytd_status",
+]
 
 
 def report(
@@ -594,8 +652,13 @@ TABLE_COLUMNS = {
 }
 
 
-def page_tables(prepared: pd.DataFrame, currency: str, names: dict | None = None, programs: dict | None = None,
-                thresholds: Thresholds = DEFAULT_THRESHOLDS) -> dict[str, pd.DataFrame]:  # fmt: skip
+def page_tables(
+    prepared: pd.DataFrame,
+    currency: str,
+    names: dict | None = None,
+    programs: dict | None = None,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> dict[str, pd.DataFrame]:
     """Everything the finance page shows for one currency (pure): ``projects``, ``categories``,
     ``vendors``, ``vendor_spend`` (:func:`top_vendors`), ``monthly`` (fiscal year's months), ``over_projects`` and ``over_vendors`` (over budget this fiscal year,
     most over first). Summary frames carry :func:`summarise` columns plus ``name``/``program``;

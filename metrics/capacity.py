@@ -37,8 +37,19 @@ THRESHOLD_SETTING = "capacity_overallocation_threshold"
 # allocation rows read from an MS Project file: they replace that plan's stored assignments
 PLAN_ORIGINS = ("msproject tables", "msproject xml", "msproject time-phased")
 ROUND = 6
-BOOKING_COLUMNS = ["person", "role", "team", "project_id", "task_name", "start", "finish", "total_hours",
-                   "percent", "hours_per_week", "origin"]  # fmt: skip
+BOOKING_COLUMNS = [
+    "person",
+    "role",
+    "team",
+    "project_id",
+    "task_name",
+    "start",
+    "finish",
+    "total_hours",
+    "percent",
+    "hours_per_week",
+    "origin",
+]
 _UNITS = re.compile(r"^(.*?)\s*\[\s*([\d.,]+)\s*%\s*\]\s*$")
 
 
@@ -89,8 +100,21 @@ def plan_bookings(plan: pd.DataFrame, index: PersonIndex) -> pd.DataFrame:
         pairs = [(r.resource_name, r.units)] if named else split_resource_names(r.resource_names)
         for name, units in pairs:
             work = r.work_hours if named and pd.notna(r.work_hours) else np.nan
-            rows.append((index.canonical(name), None, r.team, r.project_id, r.task_name, r.start, r.finish, work,
-                         100.0 if pd.isna(units) else float(units), r.hours_per_week, "msproject"))  # fmt: skip
+            rows.append(
+                (
+                    index.canonical(name),
+                    None,
+                    r.team,
+                    r.project_id,
+                    r.task_name,
+                    r.start,
+                    r.finish,
+                    work,
+                    100.0 if pd.isna(units) else float(units),
+                    r.hours_per_week,
+                    "msproject",
+                )
+            )
     return pd.DataFrame(rows, columns=BOOKING_COLUMNS)
 
 
@@ -99,14 +123,21 @@ def sheet_bookings(allocations: pd.DataFrame, index: PersonIndex) -> pd.DataFram
     if allocations.empty:
         return pd.DataFrame(columns=BOOKING_COLUMNS)
     people = [index.canonical(n, e) for n, e in zip(allocations["resource"], allocations["email"], strict=True)]
-    return pd.DataFrame({
-        "person": people, "role": allocations["role"], "team": allocations["team"],
-        "project_id": allocations["project_id"], "task_name": allocations["task_name"],
-        "start": allocations["start"], "finish": allocations["finish"],
-        "total_hours": pd.to_numeric(allocations["hours"], errors="coerce"),
-        "percent": pd.to_numeric(allocations["percent"], errors="coerce"), "hours_per_week": HOURS_PER_WEEK,
-        "origin": allocations["origin"].fillna("allocation sheet"),
-    })[BOOKING_COLUMNS]  # fmt: skip
+    return pd.DataFrame(
+        {
+            "person": people,
+            "role": allocations["role"],
+            "team": allocations["team"],
+            "project_id": allocations["project_id"],
+            "task_name": allocations["task_name"],
+            "start": allocations["start"],
+            "finish": allocations["finish"],
+            "total_hours": pd.to_numeric(allocations["hours"], errors="coerce"),
+            "percent": pd.to_numeric(allocations["percent"], errors="coerce"),
+            "hours_per_week": HOURS_PER_WEEK,
+            "origin": allocations["origin"].fillna("allocation sheet"),
+        }
+    )[BOOKING_COLUMNS]
 
 
 def all_bookings(allocations: pd.DataFrame, plan: pd.DataFrame, index: PersonIndex) -> pd.DataFrame:
@@ -178,13 +209,17 @@ def planned_capacity(plan_rows: pd.DataFrame, weeks: tuple[dt.date, ...], index:
     dated = dated[pd.to_numeric(dated["hours"], errors="coerce").notna()].reset_index(drop=True)
     if dated.empty:
         return pd.DataFrame(columns=["person", "group", "week", "hours"])
-    hours = spread(dated["period_start"], dated["period_finish"], dated["hours"].astype(float),
-                   np.zeros(len(dated)), weeks)  # fmt: skip
+    hours = spread(
+        dated["period_start"], dated["period_finish"], dated["hours"].astype(float), np.zeros(len(dated)), weeks
+    )
     long = weekly_rows(dated, hours, weeks)
-    people = [index.canonical(n, e) if isinstance(n, str) and n else None
-              for n, e in zip(long["resource"], long["email"], strict=True)]  # fmt: skip
-    return pd.DataFrame({"person": people, "group": long["role"].fillna(long["team"]), "week": long["week"],
-                         "hours": long["hours"]})  # fmt: skip
+    people = [
+        index.canonical(n, e) if isinstance(n, str) and n else None
+        for n, e in zip(long["resource"], long["email"], strict=True)
+    ]
+    return pd.DataFrame(
+        {"person": people, "group": long["role"].fillna(long["team"]), "week": long["week"], "hours": long["hours"]}
+    )
 
 
 def max_units(plan_rows: pd.DataFrame, plan_resources: pd.DataFrame, index: PersonIndex) -> pd.DataFrame:
@@ -192,16 +227,30 @@ def max_units(plan_rows: pd.DataFrame, plan_resources: pd.DataFrame, index: Pers
     calendar hours per week (40 when only a resource sheet speaks)."""
     sheet = plan_rows[(plan_rows["origin"].isin(["resource sheet"])) & plan_rows["max_units"].notna()]
     sheet = sheet[sheet["resource_type"].map(lambda t: str(t).casefold() if isinstance(t, str) else "work") == "work"]
-    frames = [pd.DataFrame({"person": [index.canonical(n, e) for n, e in zip(sheet["resource"], sheet["email"], strict=True)],
-                            "max_units": sheet["max_units"].astype(float), "hours_per_week": HOURS_PER_WEEK})]  # fmt: skip
+    frames = [
+        pd.DataFrame(
+            {
+                "person": [index.canonical(n, e) for n, e in zip(sheet["resource"], sheet["email"], strict=True)],
+                "max_units": sheet["max_units"].astype(float),
+                "hours_per_week": HOURS_PER_WEEK,
+            }
+        )
+    ]
     if not plan_resources.empty:
         known = plan_resources[plan_resources["max_units"].notna()]
-        frames.append(pd.DataFrame({"person": [index.canonical(n) for n in known["name"]],
-                                    "max_units": known["max_units"].astype(float),
-                                    "hours_per_week": known["hours_per_week"].astype(float)}))  # fmt: skip
+        frames.append(
+            pd.DataFrame(
+                {
+                    "person": [index.canonical(n) for n in known["name"]],
+                    "max_units": known["max_units"].astype(float),
+                    "hours_per_week": known["hours_per_week"].astype(float),
+                }
+            )
+        )
     both = pd.concat(frames, ignore_index=True)
-    return both.groupby("person", as_index=False).agg(max_units=("max_units", "max"),
-                                                      hours_per_week=("hours_per_week", "max"))  # fmt: skip
+    return both.groupby("person", as_index=False).agg(
+        max_units=("max_units", "max"), hours_per_week=("hours_per_week", "max")
+    )
 
 
 def person_capacity(people: list[str], weeks, planned: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
@@ -227,13 +276,25 @@ def person_groups(bookings: pd.DataFrame, plan_rows: pd.DataFrame, plan_resource
     """person, role, team: the capacity plan's word first, then allocation sheets, then plan groups."""
     named = plan_rows[plan_rows["resource"].notna()]
     sources = [
-        pd.DataFrame({"person": [index.canonical(n, e) for n, e in zip(named["resource"], named["email"], strict=True)],
-                      "role": named["role"], "team": named["team"]}),
+        pd.DataFrame(
+            {
+                "person": [index.canonical(n, e) for n, e in zip(named["resource"], named["email"], strict=True)],
+                "role": named["role"],
+                "team": named["team"],
+            }
+        ),
         bookings[bookings["person"].notna()][["person", "role", "team"]],
-    ]  # fmt: skip
+    ]
     if not plan_resources.empty:
-        sources.append(pd.DataFrame({"person": [index.canonical(n) for n in plan_resources["name"]],
-                                     "role": None, "team": plan_resources["team"]}))  # fmt: skip
+        sources.append(
+            pd.DataFrame(
+                {
+                    "person": [index.canonical(n) for n in plan_resources["name"]],
+                    "role": None,
+                    "team": plan_resources["team"],
+                }
+            )
+        )
     filled = [s for s in sources if not s.empty]
     if not filled:
         return pd.DataFrame(columns=["person", "role", "team"], dtype=object)
@@ -245,9 +306,12 @@ def _projects(loads: pd.DataFrame) -> pd.DataFrame:
     per = loads.groupby(["person", "week", "project_id"], as_index=False)["hours"].sum()
     per["hours"] = per["hours"].round(ROUND)
     per = per.sort_values(["person", "week", "hours"], ascending=[True, True, False])
-    return per.groupby(["person", "week"]).apply(
-        lambda g: dict(zip(g["project_id"], g["hours"], strict=True)), include_groups=False
-    ).rename("projects").reset_index()  # fmt: skip
+    return (
+        per.groupby(["person", "week"])
+        .apply(lambda g: dict(zip(g["project_id"], g["hours"], strict=True)), include_groups=False)
+        .rename("projects")
+        .reset_index()
+    )
 
 
 def people_weeks(loads, capacity, groups, threshold: float) -> pd.DataFrame:
@@ -260,8 +324,11 @@ def people_weeks(loads, capacity, groups, threshold: float) -> pd.DataFrame:
     cap = out["capacity_hours"].where(out["capacity_hours"] > 0)
     out["utilisation"] = (out["load_hours"] / cap).round(ROUND)
     out["over"] = out["load_hours"] > (out["capacity_hours"] * threshold).round(ROUND)
-    out = out.merge(_projects(staffed) if not staffed.empty else pd.DataFrame(columns=["person", "week", "projects"]),
-                    on=["person", "week"], how="left")  # fmt: skip
+    out = out.merge(
+        _projects(staffed) if not staffed.empty else pd.DataFrame(columns=["person", "week", "projects"]),
+        on=["person", "week"],
+        how="left",
+    )
     out["projects"] = out["projects"].map(lambda v: v if isinstance(v, dict) else {})
     cols = [
         "person",
@@ -306,13 +373,30 @@ def by_role(people: pd.DataFrame, unstaffed: pd.DataFrame, planned: pd.DataFrame
     out["capacity_from"] = np.where(out["plan_capacity"].notna(), "role capacity plan", "people's capacity")
     out["utilisation"] = (out["demand_hours"] / out["capacity_hours"].where(out["capacity_hours"] > 0)).round(ROUND)
     out["gap_hours"] = (out["capacity_hours"] - out["demand_hours"]).round(ROUND)
-    cols = ["group", "week", "people", "demand_hours", "unstaffed_hours", "capacity_hours", "capacity_from",
-            "utilisation", "gap_hours"]  # fmt: skip
+    cols = [
+        "group",
+        "week",
+        "people",
+        "demand_hours",
+        "unstaffed_hours",
+        "capacity_hours",
+        "capacity_from",
+        "utilisation",
+        "gap_hours",
+    ]
     return out[cols].sort_values(["group", "week"]).reset_index(drop=True)
 
 
-def compute(allocations, plan, plan_resources, plan_rows, aliases: dict, as_of: dt.date, weeks: int = DEFAULT_WEEKS,
-            threshold: float = DEFAULT_THRESHOLD) -> Capacity:  # fmt: skip
+def compute(
+    allocations,
+    plan,
+    plan_resources,
+    plan_rows,
+    aliases: dict,
+    as_of: dt.date,
+    weeks: int = DEFAULT_WEEKS,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> Capacity:
     """The capacity view over canonical frames (see the module docstring for every formula)."""
     plan_names = [n for v in plan.get("resource_names", []) for n, _ in split_resource_names(v)]
     pairs = [
@@ -331,8 +415,17 @@ def compute(allocations, plan, plan_resources, plan_rows, aliases: dict, as_of: 
     table = people_weeks(loads, capacity, groups, threshold)
     unstaffed = unstaffed_demand(loads)
     weekly = loads[["person", "project_id", "task_name", "origin", "start", "finish", "week", "hours"]]
-    return Capacity(as_of, window, threshold, table, table[table["over"]].reset_index(drop=True),
-                    by_role(table, unstaffed, planned), unstaffed, weekly.reset_index(drop=True), undated)  # fmt: skip
+    return Capacity(
+        as_of,
+        window,
+        threshold,
+        table,
+        table[table["over"]].reset_index(drop=True),
+        by_role(table, unstaffed, planned),
+        unstaffed,
+        weekly.reset_index(drop=True),
+        undated,
+    )
 
 
 # -- Jira: open work in active sprints (a second view) ----------------------------------------
@@ -356,8 +449,13 @@ def active_sprints(last: pd.DataFrame, calendar: pd.DataFrame, as_of: dt.date) -
     return pd.concat([f for f in (found, guessed) if not f.empty] or [found], ignore_index=True)
 
 
-def jira_load(issues: pd.DataFrame, issue_sprints: pd.DataFrame, calendar: pd.DataFrame, as_of: dt.date,
-              aliases: dict | None = None) -> pd.DataFrame:  # fmt: skip
+def jira_load(
+    issues: pd.DataFrame,
+    issue_sprints: pd.DataFrame,
+    calendar: pd.DataFrame,
+    as_of: dt.date,
+    aliases: dict | None = None,
+) -> pd.DataFrame:
     """Per assignee and project: open items (status category not Done) whose last sprint is an
     active sprint, their story points and remaining estimate hours."""
     cols = ["person", "project_id", "sprint", "basis", "open_items", "points", "remaining_hours"]
@@ -376,8 +474,10 @@ def jira_load(issues: pd.DataFrame, issue_sprints: pd.DataFrame, calendar: pd.Da
     index = PersonIndex.build(((a, None) for a in items["assignee"]), aliases)
     items = items.assign(person=[index.canonical(a) for a in items["assignee"]])
     out = items.groupby(["person", "project_id", "sprint", "basis"], as_index=False).agg(
-        open_items=("issue_key", "nunique"), points=("story_points", "sum"),
-        remaining_hours=("remaining_estimate_hours", "sum"))  # fmt: skip
+        open_items=("issue_key", "nunique"),
+        points=("story_points", "sum"),
+        remaining_hours=("remaining_estimate_hours", "sum"),
+    )
     return out[cols].sort_values(["person", "project_id"]).reset_index(drop=True)
 
 
@@ -385,9 +485,17 @@ def only_project(view: Capacity, project_id: str) -> Capacity:
     """The view limited to the people with load on ``project_id`` in the window."""
     people = set(view.weekly.loc[view.weekly["project_id"] == project_id, "person"].dropna())
     keep = view.people[view.people["person"].isin(people)].reset_index(drop=True)
-    return Capacity(view.as_of, view.weeks, view.threshold, keep, keep[keep["over"]].reset_index(drop=True),
-                    view.by_role, view.unstaffed[view.unstaffed["project_id"] == project_id],
-                    view.weekly[view.weekly["person"].isin(people)], view.undated)  # fmt: skip
+    return Capacity(
+        view.as_of,
+        view.weeks,
+        view.threshold,
+        keep,
+        keep[keep["over"]].reset_index(drop=True),
+        view.by_role,
+        view.unstaffed[view.unstaffed["project_id"] == project_id],
+        view.weekly[view.weekly["person"].isin(people)],
+        view.undated,
+    )
 
 
 # -- store edge -------------------------------------------------------------------------------
@@ -408,21 +516,40 @@ def load(store, as_of: dt.date | None = None, weeks: int = DEFAULT_WEEKS, thresh
     if as_of is None:
         raise MetricsError("nothing is stored yet; upload plans, allocation sheets or capacity plans first.")
     return compute(
-        store.snapshot("allocations", as_of), store.plan_assignments(as_of), store.plan_resources(as_of),
-        store.capacity_plan(as_of), store.aliases("person"), as_of, weeks,
+        store.snapshot("allocations", as_of),
+        store.plan_assignments(as_of),
+        store.plan_resources(as_of),
+        store.capacity_plan(as_of),
+        store.aliases("person"),
+        as_of,
+        weeks,
         threshold_of(store) if threshold is None else threshold,
-    )  # fmt: skip
+    )
 
 
 def load_jira(store, as_of: dt.date) -> pd.DataFrame:
-    return jira_load(store.snapshot("issues", as_of), store.snapshot("issue_sprints", as_of),
-                     store.sprint_calendar(), as_of, store.aliases("person"))  # fmt: skip
+    return jira_load(
+        store.snapshot("issues", as_of),
+        store.snapshot("issue_sprints", as_of),
+        store.sprint_calendar(),
+        as_of,
+        store.aliases("person"),
+    )
 
 
 def _person_record(row) -> dict:
-    return {"resource": row.person, "role": row.role, "team": row.team, "week": row.week,
-            "load_hours": row.load_hours, "capacity_hours": row.capacity_hours, "utilisation": row.utilisation,
-            "overallocated": bool(row.over), "capacity_basis": row.basis, "projects": row.projects}  # fmt: skip
+    return {
+        "resource": row.person,
+        "role": row.role,
+        "team": row.team,
+        "week": row.week,
+        "load_hours": row.load_hours,
+        "capacity_hours": row.capacity_hours,
+        "utilisation": row.utilisation,
+        "overallocated": bool(row.over),
+        "capacity_basis": row.basis,
+        "projects": row.projects,
+    }
 
 
 def report(
@@ -440,16 +567,26 @@ def report(
     if view.people.empty and view.unstaffed.empty:
         raise MetricsError(f"no assignments, allocations or capacity in the {weeks} weeks from {view.weeks[0]}.")
     return {
-        "as_of": view.as_of, "weeks": list(view.weeks), "threshold": view.threshold,
+        "as_of": view.as_of,
+        "weeks": list(view.weeks),
+        "threshold": view.threshold,
         "people": [_person_record(r) for r in view.people.itertuples()],
-        "overallocated": [{"resource": r.person, "week": r.week, "load_hours": r.load_hours,
-                           "capacity_hours": r.capacity_hours, "utilisation": r.utilisation, "projects": r.projects}
-                          for r in view.overallocated.itertuples()],
+        "overallocated": [
+            {
+                "resource": r.person,
+                "week": r.week,
+                "load_hours": r.load_hours,
+                "capacity_hours": r.capacity_hours,
+                "utilisation": r.utilisation,
+                "projects": r.projects,
+            }
+            for r in view.overallocated.itertuples()
+        ],
         "by_role": view.by_role.to_dict("records"),
         "unstaffed": view.unstaffed.to_dict("records"),
         "undated_bookings": len(view.undated),
         "jira": load_jira(store, view.as_of).to_dict("records"),
-    }  # fmt: skip
+    }
 
 
 # -- views for the page and the export (pure) -------------------------------------------------
@@ -471,12 +608,22 @@ def heatmap_frame(view: Capacity) -> pd.DataFrame:
 def overallocated_table(view: Capacity) -> pd.DataFrame:
     """The over-allocated person-weeks with the projects causing them, worst first."""
     over = view.overallocated
-    return pd.DataFrame({
-        "Person": over["person"], "Week of": over["week"], "Load (h)": over["load_hours"],
-        "Capacity (h)": over["capacity_hours"], "Utilisation": over["utilisation"],
-        "Over by (h)": (over["load_hours"] - over["capacity_hours"] * view.threshold).round(2),
-        "Projects causing it": over["projects"].map(projects_text), "Capacity from": over["basis"],
-    }).sort_values(["Utilisation", "Person"], ascending=[False, True]).reset_index(drop=True)  # fmt: skip
+    return (
+        pd.DataFrame(
+            {
+                "Person": over["person"],
+                "Week of": over["week"],
+                "Load (h)": over["load_hours"],
+                "Capacity (h)": over["capacity_hours"],
+                "Utilisation": over["utilisation"],
+                "Over by (h)": (over["load_hours"] - over["capacity_hours"] * view.threshold).round(2),
+                "Projects causing it": over["projects"].map(projects_text),
+                "Capacity from": over["basis"],
+            }
+        )
+        .sort_values(["Utilisation", "Person"], ascending=[False, True])
+        .reset_index(drop=True)
+    )
 
 
 def overallocated_people(view: Capacity) -> list[str]:
@@ -490,15 +637,27 @@ def assignments_of(view: Capacity, person: str) -> pd.DataFrame:
     if rows.empty:
         return pd.DataFrame(columns=["Project", "Task", "From", "Start", "Finish", "Hours in window"])
     keys = ["project_id", "task_name", "origin", "start", "finish"]
-    rows = rows.assign(task_name=rows["task_name"].fillna("—"), start=pd.to_datetime(rows["start"]).dt.date,
-                       finish=pd.to_datetime(rows["finish"]).dt.date)  # fmt: skip
-    wide = rows.pivot_table(
-        index=keys, columns="week", values="hours", aggfunc="sum", fill_value=0.0
-    )  # fmt: skip
+    rows = rows.assign(
+        task_name=rows["task_name"].fillna("—"),
+        start=pd.to_datetime(rows["start"]).dt.date,
+        finish=pd.to_datetime(rows["finish"]).dt.date,
+    )
+    wide = rows.pivot_table(index=keys, columns="week", values="hours", aggfunc="sum", fill_value=0.0)
     wide.columns = [f"{w:%d %b}" for w in wide.columns]
     wide.insert(0, "Hours in window", wide.sum(axis=1).round(2))
-    out = wide.round(2).reset_index().rename(columns={"project_id": "Project", "task_name": "Task", "origin": "From",
-                                                      "start": "Start", "finish": "Finish"})  # fmt: skip
+    out = (
+        wide.round(2)
+        .reset_index()
+        .rename(
+            columns={
+                "project_id": "Project",
+                "task_name": "Task",
+                "origin": "From",
+                "start": "Start",
+                "finish": "Finish",
+            }
+        )
+    )
     return out.sort_values(["Project", "Start"]).reset_index(drop=True)
 
 
@@ -507,9 +666,11 @@ def unstaffed_table(view: Capacity) -> pd.DataFrame:
     if view.unstaffed.empty:
         return pd.DataFrame(columns=["Project", "Role", "Hours", "From week", "To week"])
     out = view.unstaffed.groupby(["project_id", "role"], as_index=False).agg(
-        hours=("hours", "sum"), first=("week", "min"), last=("week", "max"))  # fmt: skip
-    return out.rename(columns={"project_id": "Project", "role": "Role", "hours": "Hours", "first": "From week",
-                               "last": "To week"})  # fmt: skip
+        hours=("hours", "sum"), first=("week", "min"), last=("week", "max")
+    )
+    return out.rename(
+        columns={"project_id": "Project", "role": "Role", "hours": "Hours", "first": "From week", "last": "To week"}
+    )
 
 
 def role_table(view: Capacity) -> pd.DataFrame:
@@ -517,13 +678,26 @@ def role_table(view: Capacity) -> pd.DataFrame:
     if view.by_role.empty:
         return pd.DataFrame(columns=["Role / team", "Demand (h)", "Unstaffed (h)", "Capacity (h)", "Utilisation"])
     total = view.by_role.groupby("group", as_index=False).agg(
-        demand=("demand_hours", "sum"), unstaffed=("unstaffed_hours", "sum"), capacity=("capacity_hours", "sum"),
-        source=("capacity_from", "first"))  # fmt: skip
+        demand=("demand_hours", "sum"),
+        unstaffed=("unstaffed_hours", "sum"),
+        capacity=("capacity_hours", "sum"),
+        source=("capacity_from", "first"),
+    )
     util = (total["demand"] / total["capacity"].where(total["capacity"] > 0)).round(3)
-    return pd.DataFrame({
-        "Role / team": total["group"], "Demand (h)": total["demand"].round(1), "Unstaffed (h)": total["unstaffed"].round(1),
-        "Capacity (h)": total["capacity"].round(1), "Utilisation": util, "Capacity from": total["source"],
-    }).sort_values("Utilisation", ascending=False, na_position="last").reset_index(drop=True)  # fmt: skip
+    return (
+        pd.DataFrame(
+            {
+                "Role / team": total["group"],
+                "Demand (h)": total["demand"].round(1),
+                "Unstaffed (h)": total["unstaffed"].round(1),
+                "Capacity (h)": total["capacity"].round(1),
+                "Utilisation": util,
+                "Capacity from": total["source"],
+            }
+        )
+        .sort_values("Utilisation", ascending=False, na_position="last")
+        .reset_index(drop=True)
+    )
 
 
 def tiles(view: Capacity) -> dict[str, str]:
@@ -541,10 +715,14 @@ def export_frames(view: Capacity, jira: pd.DataFrame) -> dict[str, pd.DataFrame]
     """Sheets of the Excel export: what the page shows, in full."""
     people = view.people.assign(projects=view.people["projects"].map(projects_text))
     return {
-        "People by week": people, "Over-allocated": overallocated_table(view), "By role": view.by_role,
-        "Unstaffed demand": view.unstaffed, "Assignments by week": view.weekly, "Undated bookings": view.undated,
+        "People by week": people,
+        "Over-allocated": overallocated_table(view),
+        "By role": view.by_role,
+        "Unstaffed demand": view.unstaffed,
+        "Assignments by week": view.weekly,
+        "Undated bookings": view.undated,
         "Jira open work": jira,
-    }  # fmt: skip
+    }
 
 
 def alias_mapping(edited: pd.DataFrame) -> dict[str, str]:

@@ -436,23 +436,74 @@ def report(store, as_of: dt.date | None = None, project_id: str | None = None) -
 
 # -- page view-model ------------------------------------------------------------------------------
 
-STATUS_COLOURS = {"over_value": "red", "exhausted_before_end": "red", "expiring": "amber", "expired": "unknown",
-                  "ok": "green"}  # fmt: skip
+STATUS_COLOURS = {
+    "over_value": "red",
+    "exhausted_before_end": "red",
+    "expiring": "amber",
+    "expired": "unknown",
+    "ok": "green",
+}
 TABLE_COLUMNS = {
-    "status_label": "Status", "contract_id": "Contract", "vendor": "Vendor", "project_list": "Projects",
-    "department": "Business unit", "description": "Description", "currency": "Currency", "value": "Value",
-    "invoiced": "Invoiced", "invoiced_source": "Invoiced from", "committed": "Committed", "remaining": "Remaining",
-    "monthly_burn": "Burn / month", "exhaustion_date": "Money runs out", "end": "Ends", "expires_in_days": "Days left",
-    "start": "Starts", "reason": "Why",
-}  # fmt: skip
-RISK_COLUMNS = ["status_label", "contract_id", "vendor", "project_list", "value", "invoiced", "remaining",
-                "monthly_burn", "exhaustion_date", "end", "reason"]  # fmt: skip
-ALL_COLUMNS = ["status_label", "contract_id", "vendor", "project_list", "department", "description", "value",
-               "invoiced", "invoiced_source", "committed", "remaining", "monthly_burn", "exhaustion_date", "start",
-               "end", "expires_in_days"]  # fmt: skip
-VENDOR_COLUMNS = {"vendor": "Vendor", "contracts": "Contracts", "project_list": "Projects", "value": "Contract value",
-                  "invoiced": "Invoiced", "remaining": "Remaining", "finance_actual": "Finance actuals",
-                  "at_risk": "At risk"}  # fmt: skip
+    "status_label": "Status",
+    "contract_id": "Contract",
+    "vendor": "Vendor",
+    "project_list": "Projects",
+    "department": "Business unit",
+    "description": "Description",
+    "currency": "Currency",
+    "value": "Value",
+    "invoiced": "Invoiced",
+    "invoiced_source": "Invoiced from",
+    "committed": "Committed",
+    "remaining": "Remaining",
+    "monthly_burn": "Burn / month",
+    "exhaustion_date": "Money runs out",
+    "end": "Ends",
+    "expires_in_days": "Days left",
+    "start": "Starts",
+    "reason": "Why",
+}
+RISK_COLUMNS = [
+    "status_label",
+    "contract_id",
+    "vendor",
+    "project_list",
+    "value",
+    "invoiced",
+    "remaining",
+    "monthly_burn",
+    "exhaustion_date",
+    "end",
+    "reason",
+]
+ALL_COLUMNS = [
+    "status_label",
+    "contract_id",
+    "vendor",
+    "project_list",
+    "department",
+    "description",
+    "value",
+    "invoiced",
+    "invoiced_source",
+    "committed",
+    "remaining",
+    "monthly_burn",
+    "exhaustion_date",
+    "start",
+    "end",
+    "expires_in_days",
+]
+VENDOR_COLUMNS = {
+    "vendor": "Vendor",
+    "contracts": "Contracts",
+    "project_list": "Projects",
+    "value": "Contract value",
+    "invoiced": "Invoiced",
+    "remaining": "Remaining",
+    "finance_actual": "Finance actuals",
+    "at_risk": "At risk",
+}
 
 
 def currencies(report: ContractsReport) -> list[str]:

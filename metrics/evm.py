@@ -327,8 +327,7 @@ class Plan:
         return pv_curve(self.segments, self.origin, self.planned_total, self.calendar)
 
 
-def prepare(tasks: pd.DataFrame, timephased: pd.DataFrame | None = None,
-            calendar: WorkCalendar | None = None) -> Plan:  # fmt: skip
+def prepare(tasks: pd.DataFrame, timephased: pd.DataFrame | None = None, calendar: WorkCalendar | None = None) -> Plan:
     """Amount rows (leaves + summaries' own shares), their measure, segments and baseline start."""
     calendar = calendar or STANDARD
     rows, notes = amount_rows(tasks)
@@ -344,8 +343,9 @@ def prepare(tasks: pd.DataFrame, timephased: pd.DataFrame | None = None,
     return Plan(rows, measure, segs, tuple(notes + seg_notes), origin, calendar)
 
 
-def plan_curve(tasks: pd.DataFrame, *, timephased: pd.DataFrame | None = None,
-               calendar: WorkCalendar | None = None) -> PVCurve:  # fmt: skip
+def plan_curve(
+    tasks: pd.DataFrame, *, timephased: pd.DataFrame | None = None, calendar: WorkCalendar | None = None
+) -> PVCurve:
     """The plan's working-day baseline PV curve (amount rows, from the project's baseline start)."""
     return prepare(tasks, timephased, calendar).curve()
 
@@ -354,8 +354,10 @@ def plan_curve(tasks: pd.DataFrame, *, timephased: pd.DataFrame | None = None,
 NO_PERCENT_COMPLETE = "the export has no % Complete column: add % Complete (or Physical % Complete) to the export map"
 
 #: The note of a plan whose EVM runs in hours.
-HOURS_NOTE = ("the baseline has no cost: earned value is computed in hours of work (BAC = baseline work, "
-              "EV = baseline work × % complete, AC = actual work).")  # fmt: skip
+HOURS_NOTE = (
+    "the baseline has no cost: earned value is computed in hours of work (BAC = baseline work, "
+    "EV = baseline work × % complete, AC = actual work)."
+)
 
 #: The results that depend on EV (None with :data:`NO_PERCENT_COMPLETE` when EV is None).
 EV_DERIVED = (
@@ -411,8 +413,11 @@ def _actual(plan: Plan, reasons: dict) -> float | None:
     values = _num(plan.rows, plan.measure.actual)
     if len(plan.rows) and not np.isnan(values).all():
         return float(np.nansum(values))
-    reasons["ac"] = ("the export has no Actual_Cost values" if plan.measure is COST
-                     else "the file has no Actual Work values (add Actual Work to the export)")  # fmt: skip
+    reasons["ac"] = (
+        "the export has no Actual_Cost values"
+        if plan.measure is COST
+        else "the file has no Actual Work values (add Actual Work to the export)"
+    )
     return None
 
 
@@ -436,13 +441,21 @@ def _baseline_totals(plan: Plan, tasks: pd.DataFrame, status, reasons: dict, not
         if missing_pct.any():
             notes.append(_missing_pct_note(int(missing_pct.sum())))
     if bac == 0:
-        notes.append("every baseline cost and baseline work is 0: set the baseline again once resources or costs "
-                     "are entered (Project > Set Baseline), or add Baseline_Cost / Baseline_Work to the export.")  # fmt: skip
+        notes.append(
+            "every baseline cost and baseline work is 0: set the baseline again once resources or costs "
+            "are entered (Project > Set Baseline), or add Baseline_Cost / Baseline_Work to the export."
+        )
     return bac, pv, ev
 
 
-def evm_at(tasks: pd.DataFrame, status_date: dt.date | dt.datetime, *, timephased: pd.DataFrame | None = None,
-           calendar: WorkCalendar | None = None, project_summary: dict | None = None) -> dict:  # fmt: skip
+def evm_at(
+    tasks: pd.DataFrame,
+    status_date: dt.date | dt.datetime,
+    *,
+    timephased: pd.DataFrame | None = None,
+    calendar: WorkCalendar | None = None,
+    project_summary: dict | None = None,
+) -> dict:
     """EVM and Earned Schedule of one plan at ``status_date`` (DESIGN.md §4 ``metrics evm`` keys).
 
     ``tasks``: rows of the ``tasks`` table for one project (summary tasks count by their own share,
@@ -588,12 +601,16 @@ def plan_context(meta: dict | None, as_of: dt.date) -> dict:
     stamp = pd.to_datetime(meta.get("status_datetime"), errors="coerce") if meta.get("status_datetime") else None
     if stamp is not None and not pd.isna(stamp) and stamp.date() == as_of:
         status = stamp.to_pydatetime()
-    return {"status_date": status, "calendar": WorkCalendar.from_meta(meta.get("calendar")),
-            "project_summary": meta.get("project_summary")}  # fmt: skip
+    return {
+        "status_date": status,
+        "calendar": WorkCalendar.from_meta(meta.get("calendar")),
+        "project_summary": meta.get("project_summary"),
+    }
 
 
-def _history_results(tasks_history: pd.DataFrame, timephased_history: pd.DataFrame | None,
-                     metas: dict | None = None) -> list[dict]:  # fmt: skip
+def _history_results(
+    tasks_history: pd.DataFrame, timephased_history: pd.DataFrame | None, metas: dict | None = None
+) -> list[dict]:
     phased = _by_snapshot(timephased_history)
     results = []
     for as_of, group in _by_snapshot(tasks_history).items():
@@ -609,8 +626,9 @@ def _history_frame(results: list[dict]) -> pd.DataFrame:
     return pd.DataFrame([{k: r.get(k) for k in columns} for r in results], columns=columns)
 
 
-def evm_history(tasks_history: pd.DataFrame, timephased_history: pd.DataFrame | None = None,
-                metas: dict | None = None) -> pd.DataFrame:  # fmt: skip
+def evm_history(
+    tasks_history: pd.DataFrame, timephased_history: pd.DataFrame | None = None, metas: dict | None = None
+) -> pd.DataFrame:
     """:func:`evm_at` at every snapshot of one project: one row per ``snapshot_as_of`` (ascending),
     the status date being the snapshot's as-of date (with its file's calendar and status time when
     ``metas`` — ``Store.plan_meta`` — is given). Columns: ``snapshot_as_of`` and the KEYS
@@ -735,8 +753,13 @@ def top_level_groups(tasks: pd.DataFrame) -> pd.Series:
     return group.reindex(tasks.index)
 
 
-def variance_by_wbs(tasks: pd.DataFrame, status_date: dt.date | dt.datetime, *, timephased: pd.DataFrame | None = None,
-                    calendar: WorkCalendar | None = None) -> pd.DataFrame:  # fmt: skip
+def variance_by_wbs(
+    tasks: pd.DataFrame,
+    status_date: dt.date | dt.datetime,
+    *,
+    timephased: pd.DataFrame | None = None,
+    calendar: WorkCalendar | None = None,
+) -> pd.DataFrame:
     """BAC, PV, EV, AC, SV, CV, SPI, CPI per top-level WBS element at ``status_date`` (amount rows
     — leaves and summaries' own shares — summed, then divided; PV as in :func:`evm_at`, in the
     plan's measure: money, or hours when the baseline has no cost). EV, SV, CV, SPI and CPI are NaN
@@ -903,9 +926,16 @@ def export_tables(view: dict) -> dict[str, pd.DataFrame]:
     current = view["current"]
     unit = "hours" if current.get("unit") == "hours" else "currency"
     summary = pd.DataFrame(
-        [{"metric": key, "value": current.get(key), "unit": _unit_of(key, unit), "definition": DEFINITIONS.get(key, "")}
-         for key in KEYS]
-    )  # fmt: skip
+        [
+            {
+                "metric": key,
+                "value": current.get(key),
+                "unit": _unit_of(key, unit),
+                "definition": DEFINITIONS.get(key, ""),
+            }
+            for key in KEYS
+        ]
+    )
     summary["value"] = summary["value"].map(lambda v: v.isoformat() if isinstance(v, dt.date) else v).astype(object)
     return {
         "Summary": summary,

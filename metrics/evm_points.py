@@ -28,8 +28,9 @@ COLUMNS = ["status_date", "unit", "task_rows", "bac", "pv", "ev", "ac", "spi", "
 MONEY = ["bac", "pv", "ev", "ac", "eac"]
 
 
-def point(tasks: pd.DataFrame, as_of: dt.date, timephased: pd.DataFrame | None = None,
-          meta: dict | None = None) -> dict:  # fmt: skip
+def point(
+    tasks: pd.DataFrame, as_of: dt.date, timephased: pd.DataFrame | None = None, meta: dict | None = None
+) -> dict:
     """One plan snapshot's point: :func:`metrics.evm.evm_at` with the status date = ``as_of``
     (the file's status time when it falls on that day), the file's calendar and project summary
     totals (:func:`metrics.evm.plan_context` of ``meta``) and its time-phased baseline. ``eac``

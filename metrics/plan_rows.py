@@ -117,13 +117,17 @@ def _own_amounts(frame: pd.DataFrame, summary: np.ndarray) -> tuple[pd.DataFrame
         if column != "bcws" and column != "bcwp" and column != "acwp":
             keep |= np.nan_to_num(own) > 0
     if negative:
-        notes.append(f"{negative} summary task amount(s) are below the sum of their subtasks (the file was not "
-                     "rolled up again); their own share counts as 0.")  # fmt: skip
+        notes.append(
+            f"{negative} summary task amount(s) are below the sum of their subtasks (the file was not "
+            "rolled up again); their own share counts as 0."
+        )
     evidence = _own_evidence(rows)
     if (keep & ~evidence).any():
-        notes.append(f"{int((keep & ~evidence).sum())} summary task(s) carry more than their subtasks but name no "
-                     "resource and no fixed cost of their own; the difference is not counted (MS Project rolls a "
-                     "summary up from its subtasks, its own resources and its fixed cost only).")  # fmt: skip
+        notes.append(
+            f"{int((keep & ~evidence).sum())} summary task(s) carry more than their subtasks but name no "
+            "resource and no fixed cost of their own; the difference is not counted (MS Project rolls a "
+            "summary up from its subtasks, its own resources and its fixed cost only)."
+        )
     rows = rows[keep & evidence]
     rows["is_summary"] = False
     rows["is_milestone"] = False
@@ -131,8 +135,10 @@ def _own_amounts(frame: pd.DataFrame, summary: np.ndarray) -> tuple[pd.DataFrame
     if "name" in rows:
         rows["name"] = rows["name"].astype("object").fillna("(summary)").astype(str) + " (own amounts)"
     if len(rows):
-        notes.append(f"{len(rows)} summary task(s) carry cost or work of their own (resources or fixed cost on the "
-                     "summary itself); it is counted with the subtasks' (own share = summary − Σ subtasks).")  # fmt: skip
+        notes.append(
+            f"{len(rows)} summary task(s) carry cost or work of their own (resources or fixed cost on the "
+            "summary itself); it is counted with the subtasks' (own share = summary − Σ subtasks)."
+        )
     return rows, notes
 
 

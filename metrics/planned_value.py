@@ -50,8 +50,9 @@ def _accrual(values: pd.Series) -> np.ndarray:
     return out
 
 
-def _phased_part(rows: pd.DataFrame, timephased: pd.DataFrame | None, amounts: np.ndarray, measure: Measure,
-                 notes: list[str]) -> tuple[pd.DataFrame | None, set]:  # fmt: skip
+def _phased_part(
+    rows: pd.DataFrame, timephased: pd.DataFrame | None, amounts: np.ndarray, measure: Measure, notes: list[str]
+) -> tuple[pd.DataFrame | None, set]:
     """Segments from the time-phased baseline rows of the amount rows -> (segments, UIDs covered)."""
     if timephased is None or timephased.empty:
         return None, set()
@@ -75,8 +76,10 @@ def _phased_part(rows: pd.DataFrame, timephased: pd.DataFrame | None, amounts: n
             share = np.isin(owner, work_only)
             total = by_owner["work"].reindex(owner).to_numpy()
             value = np.where(share, amounts[owner.astype(int)] * work / np.where(total > 0, total, 1), value)
-            notes.append(f"{len(work_only)} task(s) have a time-phased baseline of work but not of cost: their "
-                         "baseline cost is spread like their baseline work.")  # fmt: skip
+            notes.append(
+                f"{len(work_only)} task(s) have a time-phased baseline of work but not of cost: their "
+                "baseline cost is spread like their baseline work."
+            )
     totals = pd.Series(value).groupby(owner).sum()
     covered = set(uid[totals.index[totals.to_numpy() != 0].astype(int)])
     keep = np.isin(uid[owner.astype(int)], list(covered))
@@ -84,13 +87,15 @@ def _phased_part(rows: pd.DataFrame, timephased: pd.DataFrame | None, amounts: n
     # a row's finish is an instant (e.g. next day 00:00 or 17:00 same day): its last day is finish - 1 µs
     finish = to_days(pd.to_datetime(tp["finish"]) - pd.Timedelta(microseconds=1))
     finish = np.where(finish < start, start, finish)
-    segs = pd.DataFrame({"amount": value[keep], "start": start[keep], "end": finish[keep], "point": False,
-                         "owner": owner[keep]})  # fmt: skip
+    segs = pd.DataFrame(
+        {"amount": value[keep], "start": start[keep], "end": finish[keep], "point": False, "owner": owner[keep]}
+    )
     return segs, covered
 
 
-def segments(rows: pd.DataFrame, timephased: pd.DataFrame | None, measure: Measure = COST,
-             calendar: WorkCalendar = STANDARD) -> tuple[pd.DataFrame, list[str]]:  # fmt: skip
+def segments(
+    rows: pd.DataFrame, timephased: pd.DataFrame | None, measure: Measure = COST, calendar: WorkCalendar = STANDARD
+) -> tuple[pd.DataFrame, list[str]]:
     """Every amount row's baseline as segments (``amount, start, end, point, owner``; dates as
     ``datetime64[D]``; ``owner`` = position in ``rows``) and notes (see the module docstring)."""
     notes: list[str] = []
@@ -109,8 +114,10 @@ def segments(rows: pd.DataFrame, timephased: pd.DataFrame | None, measure: Measu
     undated = np.isnat(bs) & (amount != 0)
     if undated.any():
         what = "cost" if measure is COST else "work"
-        notes.append(f"{int(undated.sum())} task(s) carry a baseline {what} but no baseline dates; their {what} "
-                     "counts at the project's baseline finish.")  # fmt: skip
+        notes.append(
+            f"{int(undated.sum())} task(s) carry a baseline {what} but no baseline dates; their {what} "
+            "counts at the project's baseline finish."
+        )
         last = bf[~np.isnat(bf)].max() if (~np.isnat(bf)).any() else np.datetime64("NaT")
         bs, bf = np.where(undated, last, bs), np.where(undated, last, bf)
     use = ~phased & ~np.isnat(bs) & (amount != 0)
@@ -123,8 +130,9 @@ def segments(rows: pd.DataFrame, timephased: pd.DataFrame | None, measure: Measu
     position = np.arange(len(rows))
 
     def part(take, values, start, end, is_point):
-        return pd.DataFrame({"amount": values[take], "start": start[take], "end": end[take], "point": is_point,
-                             "owner": position[take]})  # fmt: skip
+        return pd.DataFrame(
+            {"amount": values[take], "start": start[take], "end": end[take], "point": is_point, "owner": position[take]}
+        )
 
     parts += [part(point, amount, bf, bf, True), part(linear, amount - early - late, bs, bf, False)]
     parts += [part(linear & (value != 0), value, day, day, True) for value, day in ((early, bs), (late, bf))]
@@ -150,8 +158,9 @@ def status_moment(status: dt.date | dt.datetime, calendar: WorkCalendar = STANDA
     return np.datetime64(day, "D"), calendar.elapsed_share(status)
 
 
-def segment_pv(segs: pd.DataFrame, status: np.datetime64, share: float = 1.0,
-               calendar: WorkCalendar = STANDARD) -> np.ndarray:  # fmt: skip
+def segment_pv(
+    segs: pd.DataFrame, status: np.datetime64, share: float = 1.0, calendar: WorkCalendar = STANDARD
+) -> np.ndarray:
     """PV of each segment at ``share`` of the status day's working time (1.0 = its end)."""
     if segs.empty:
         return np.zeros(0)

@@ -78,9 +78,16 @@ def rules(settings: Settings | None = None) -> tuple[Rule, ...]:
     s = settings or Settings()
     under_red = 100 * s.budget_amber if s.underspend_max_status == "red" else None
     budget_rules = [
-        Rule("budget_overrun_pct", "Over budget (YTD)", 100 * s.budget_green, 100 * s.budget_amber, "above", " %",
-             "(actual − budget) / budget over the fiscal year's months to date"),
-    ]  # fmt: skip
+        Rule(
+            "budget_overrun_pct",
+            "Over budget (YTD)",
+            100 * s.budget_green,
+            100 * s.budget_amber,
+            "above",
+            " %",
+            "(actual − budget) / budget over the fiscal year's months to date",
+        ),
+    ]
     if s.underspend_max_status != "green":
         budget_rules.append(
             Rule(
@@ -188,10 +195,18 @@ def confidence(sources: set[str], data_age_days: float | None) -> str:
 
 HEALTH_INPUTS = {
     "evm": ["project_id", "bac", "pv", "ev", "ac", "spi", "cpi", "spi_t", "eac", "status_date"],
-    "budget": ["project_id", "budget_currency", "ytd_budget", "ytd_actual", "ytd_variance", "ytd_variance_pct",
-               "ledger_actual", "budget_status"],
+    "budget": [
+        "project_id",
+        "budget_currency",
+        "ytd_budget",
+        "ytd_actual",
+        "ytd_variance",
+        "ytd_variance_pct",
+        "ledger_actual",
+        "budget_status",
+    ],
     "slips": ["project_id", "milestone_slip_days"],
-}  # fmt: skip
+}
 
 
 def project_health(
@@ -230,12 +245,40 @@ def project_health(
 
 
 HEALTH_COLUMNS = [
-    "project_id", "name", "program", "portfolio", "manager", "currency", "status", "reasons", "confidence",
-    "data_notes", "sources", "bac", "pv", "ev", "ac", "spi", "cpi", "spi_t", "eac", "status_date",
-    "budget_currency", "ytd_budget", "ytd_actual", "ytd_variance", "budget_variance_pct", "ledger_actual",
-    "ac_gap_pct", "budget_status", "milestone_slip_days", "data_age_days", "plan_as_of", "jira_as_of",
+    "project_id",
+    "name",
+    "program",
+    "portfolio",
+    "manager",
+    "currency",
+    "status",
+    "reasons",
+    "confidence",
+    "data_notes",
+    "sources",
+    "bac",
+    "pv",
+    "ev",
+    "ac",
+    "spi",
+    "cpi",
+    "spi_t",
+    "eac",
+    "status_date",
+    "budget_currency",
+    "ytd_budget",
+    "ytd_actual",
+    "ytd_variance",
+    "budget_variance_pct",
+    "ledger_actual",
+    "ac_gap_pct",
+    "budget_status",
+    "milestone_slip_days",
+    "data_age_days",
+    "plan_as_of",
+    "jira_as_of",
     "finance_as_of",
-]  # fmt: skip
+]
 
 
 def _judge_row(row: dict, snapshots, newest, sources, as_of: dt.date, settings: Settings) -> dict:
@@ -328,10 +371,30 @@ def totals(frame: pd.DataFrame) -> dict:
 
 
 REPORT_COLUMNS = [
-    "project_id", "name", "program", "currency", "status", "reasons", "spi", "cpi", "spi_t", "bac", "ev", "ac",
-    "eac", "budget_variance_pct", "ytd_budget", "ytd_actual", "ledger_actual", "ac_gap_pct", "milestone_slip_days",
-    "data_age_days", "confidence", "data_notes", "sources",
-]  # fmt: skip
+    "project_id",
+    "name",
+    "program",
+    "currency",
+    "status",
+    "reasons",
+    "spi",
+    "cpi",
+    "spi_t",
+    "bac",
+    "ev",
+    "ac",
+    "eac",
+    "budget_variance_pct",
+    "ytd_budget",
+    "ytd_actual",
+    "ledger_actual",
+    "ac_gap_pct",
+    "milestone_slip_days",
+    "data_age_days",
+    "confidence",
+    "data_notes",
+    "sources",
+]
 
 
 def report(store, as_of: dt.date | None = None, project_id: str | None = None) -> dict:

@@ -83,9 +83,23 @@ def prepare(risks: pd.DataFrame, as_of: dt.date | None) -> pd.DataFrame:
     return out
 
 
-OPTIONAL = {"kind": "risk", "title": None, "description": None, "category": None, "system": None, "owner": None,
-            "due": None, "exposure": float("nan"), "currency": None, "response": None, "is_closed": False,
-            "escalate": False, "probability": float("nan"), "impact": float("nan"), "score": float("nan")}  # fmt: skip
+OPTIONAL = {
+    "kind": "risk",
+    "title": None,
+    "description": None,
+    "category": None,
+    "system": None,
+    "owner": None,
+    "due": None,
+    "exposure": float("nan"),
+    "currency": None,
+    "response": None,
+    "is_closed": False,
+    "escalate": False,
+    "probability": float("nan"),
+    "impact": float("nan"),
+    "score": float("nan"),
+}
 
 
 def complete(risks: pd.DataFrame) -> pd.DataFrame:
@@ -345,8 +359,23 @@ def view(store, as_of: dt.date | None, project_ids=None, threshold: float | None
     return RiskView(as_of, current, escalated, exposure_over_time(past, threshold), threshold)
 
 
-CLI_COLUMNS = ["project_id", "risk_id", "kind", "title", "category", "system", "probability", "impact", "score",
-               "exposure", "currency", "owner", "status", "due", "trend"]  # fmt: skip
+CLI_COLUMNS = [
+    "project_id",
+    "risk_id",
+    "kind",
+    "title",
+    "category",
+    "system",
+    "probability",
+    "impact",
+    "score",
+    "exposure",
+    "currency",
+    "owner",
+    "status",
+    "due",
+    "trend",
+]
 
 
 def report(store, as_of: dt.date | None = None, project_id: str | None = None) -> dict:
@@ -383,8 +412,10 @@ def narrow(frame: pd.DataFrame, *, projects=(), categories=(), kinds=()) -> pd.D
 
 def options(current: pd.DataFrame) -> dict[str, list[str]]:
     """The values a filter can offer: project_id, category, kind."""
-    return {c: sorted(current[c].dropna().astype(str).unique()) if c in current else [] for c in
-            ("project_id", "category", "kind")}  # fmt: skip
+    return {
+        c: sorted(current[c].dropna().astype(str).unique()) if c in current else []
+        for c in ("project_id", "category", "kind")
+    }
 
 
 def in_cell(current: pd.DataFrame, probability: int, impact: int) -> pd.DataFrame:

@@ -41,9 +41,14 @@ controls = st.columns([1, 1, 2])
 weeks = controls[0].number_input("Weeks shown", min_value=1, max_value=52, value=12, step=1, key="cap_weeks")
 saved = capacity.threshold_of(store)
 threshold_pct = controls[1].number_input(
-    "Over-allocated above (%)", min_value=50, max_value=200, value=round(saved * 100), step=5, key="cap_threshold",
+    "Over-allocated above (%)",
+    min_value=50,
+    max_value=200,
+    value=round(saved * 100),
+    step=5,
+    key="cap_threshold",
     help="Load above this share of capacity is over-allocation. Saved for everyone with the button beside it.",
-)  # fmt: skip
+)
 if controls[2].button("Save threshold as default", disabled=threshold_pct / 100 == saved, key="cap_save_threshold"):
     store.save_settings({capacity.THRESHOLD_SETTING: threshold_pct / 100})
     st.rerun()
@@ -80,23 +85,27 @@ if over.empty:
     st.success(f"Nobody is booked above {view.threshold:.0%} of capacity in these weeks.")
 else:
     st.dataframe(
-        over, hide_index=True, width="stretch",
+        over,
+        hide_index=True,
+        width="stretch",
         column_config={
             "Week of": st.column_config.DateColumn(format="D MMM YYYY"),
             "Utilisation": st.column_config.NumberColumn(format="percent"),
             "Load (h)": st.column_config.NumberColumn(format="%.1f"),
             "Capacity (h)": st.column_config.NumberColumn(format="%.1f"),
         },
-    )  # fmt: skip
+    )
 
 st.subheader("Demand vs capacity by role")
 if view.by_role.empty:
     st.info("No role or team demand in these weeks.")
 else:
     st.dataframe(
-        capacity.role_table(view), hide_index=True, width="stretch",
+        capacity.role_table(view),
+        hide_index=True,
+        width="stretch",
         column_config={"Utilisation": st.column_config.NumberColumn(format="percent")},
-    )  # fmt: skip
+    )
     st.altair_chart(capacity_charts.role_demand(view.by_role))
 if not view.unstaffed.empty:
     st.caption("Unstaffed demand: allocation rows with a project and a role but no person yet.")
@@ -125,8 +134,11 @@ with st.expander("People aliases"):
     )
     edited = st.data_editor(
         pd.DataFrame({"alias": list(aliases), "person": list(aliases.values())}, dtype="object"),
-        num_rows="dynamic", hide_index=True, key="cap_aliases", width="stretch",
-    )  # fmt: skip
+        num_rows="dynamic",
+        hide_index=True,
+        key="cap_aliases",
+        width="stretch",
+    )
     if st.button("Save aliases", key="cap_save_aliases"):
         store.save_aliases("person", capacity.alias_mapping(edited))
         st.rerun()

@@ -43,8 +43,9 @@ choices = contracts.currencies(report)
 if not choices:
     st.info("No contract names a project in the programs or portfolios chosen in the sidebar.")
     st.stop()
-currency = st.selectbox("Currency", choices, key="currency", format_func=lambda c: c or "not stated",
-                        disabled=len(choices) == 1)  # fmt: skip
+currency = st.selectbox(
+    "Currency", choices, key="currency", format_func=lambda c: c or "not stated", disabled=len(choices) == 1
+)
 shown_currency = ui.escape_md(currency)
 tables = contracts.page_tables(report, currency)
 top = contracts.headline(tables)
@@ -57,9 +58,12 @@ st.caption(
 tiles = st.columns(4)
 tiles[0].metric("Contracts", f"{top['contracts']:,}", f"{top['vendors']:,} vendors", delta_color="off")
 tiles[1].metric("Contract value", ui.money(top["value"], shown_currency))
-tiles[2].metric("Invoiced to date", ui.money(top["invoiced"], shown_currency),
-                None if top["invoiced_share"] is None else f"{top['invoiced_share']:.0%} of value",
-                delta_color="off")  # fmt: skip
+tiles[2].metric(
+    "Invoiced to date",
+    ui.money(top["invoiced"], shown_currency),
+    None if top["invoiced_share"] is None else f"{top['invoiced_share']:.0%} of value",
+    delta_color="off",
+)
 tiles[3].metric("At risk", f"{top['at_risk']}", top["at_risk_text"], delta_color="off")
 
 st.subheader("Contracts at risk")
@@ -76,20 +80,37 @@ if vendors.empty:
     st.info("No vendor in this currency.")
 else:
     st.altair_chart(contract_charts.vendor_spend(tables["vendors"], currency), width="stretch")
-    st.dataframe(vendors.style.format({c: "{:,.0f}" for c in MONEY if c in vendors}, na_rep="—"),
-                 hide_index=True, width="stretch", key="vendors")  # fmt: skip
+    st.dataframe(
+        vendors.style.format({c: "{:,.0f}" for c in MONEY if c in vendors}, na_rep="—"),
+        hide_index=True,
+        width="stretch",
+        key="vendors",
+    )
 
 all_contracts = contracts.display(tables["contracts"], contracts.ALL_COLUMNS)
 with st.expander(f"All {len(all_contracts):,} contracts"):
-    st.dataframe(styled(all_contracts, tables["contracts"].colour) if len(all_contracts) <= 2000 else all_contracts,
-                 hide_index=True, width="stretch", key="all_contracts")  # fmt: skip
+    st.dataframe(
+        styled(all_contracts, tables["contracts"].colour) if len(all_contracts) <= 2000 else all_contracts,
+        hide_index=True,
+        width="stretch",
+        key="all_contracts",
+    )
 
 st.subheader("Vendor aliases")
-st.caption("Names that mean the same vendor (\"Azure\" → \"Microsoft Azure\"): contracts and finance lines are "
-           "matched and added up under the vendor name on the right.")  # fmt: skip
-edited = st.data_editor(contracts.alias_frame(aliases), num_rows="dynamic", hide_index=True, key="aliases",
-                        column_config={"alias": st.column_config.TextColumn("Alias"),
-                                       "canonical": st.column_config.TextColumn("Vendor name")})  # fmt: skip
+st.caption(
+    'Names that mean the same vendor ("Azure" → "Microsoft Azure"): contracts and finance lines are '
+    "matched and added up under the vendor name on the right."
+)
+edited = st.data_editor(
+    contracts.alias_frame(aliases),
+    num_rows="dynamic",
+    hide_index=True,
+    key="aliases",
+    column_config={
+        "alias": st.column_config.TextColumn("Alias"),
+        "canonical": st.column_config.TextColumn("Vendor name"),
+    },
+)
 if st.button("Save aliases", key="save_aliases"):
     mapping, problems = contracts.aliases_from(edited)
     if problems:

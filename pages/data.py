@@ -14,10 +14,26 @@ from store import DEMO_USER, clamp_as_of
 
 SOURCE_LABEL = {"msproject": "MS Project", "jira": "Jira", "finance": "Finance", "register": "Register"}
 SOURCE_LABEL.update(contracts="Contracts", risk="Risk register", resources="Resources", asana="Asana")
-OPEN_PAGE = {"msproject": "pages/project.py", "jira": "pages/delivery.py", "finance": "pages/finance.py",
-             "register": "pages/overview.py"}  # fmt: skip
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December"]  # fmt: skip
+OPEN_PAGE = {
+    "msproject": "pages/project.py",
+    "jira": "pages/delivery.py",
+    "finance": "pages/finance.py",
+    "register": "pages/overview.py",
+}
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 NO_COLUMN = "(none)"
 
 
@@ -56,10 +72,20 @@ def store_form(found, data: bytes, key: str) -> None:
     parsed = found.parsed
     c1, c2, c3 = st.columns([2, 2, 1])
     multi = found.project_id is None
-    project = c1.text_input("Project id", found.project_id or "", key=f"project_{key}", disabled=multi,
-                            help="Each row's project_id is used" if multi else f"Detected from {found.project_from}")  # fmt: skip
-    as_of = c2.date_input("As-of date", found.as_of, key=f"as_of_{key}", format="YYYY-MM-DD",
-                          help=f"Detected from {found.as_of_from}" if found.as_of else "The file carries no date: say it")  # fmt: skip
+    project = c1.text_input(
+        "Project id",
+        found.project_id or "",
+        key=f"project_{key}",
+        disabled=multi,
+        help="Each row's project_id is used" if multi else f"Detected from {found.project_from}",
+    )
+    as_of = c2.date_input(
+        "As-of date",
+        found.as_of,
+        key=f"as_of_{key}",
+        format="YYYY-MM-DD",
+        help=f"Detected from {found.as_of_from}" if found.as_of else "The file carries no date: say it",
+    )
     if c3.button("Store", key=f"store_{key}", type="primary", disabled=not isinstance(as_of, dt.date)):
         report = store_parsed(
             ui.store(), parsed, data, found.file_name, project_id=project.strip() or None, as_of=as_of
@@ -101,8 +127,13 @@ def upload_section() -> None:
             if found.status == "needs_mapping":
                 mapping_form(found, key)
                 continue
-            st.dataframe(preview_table(found), hide_index=True, width="stretch", key=f"detected_{key}",
-                         column_config={"what": "Detected", "value": "Value", "from": "Where it came from"})  # fmt: skip
+            st.dataframe(
+                preview_table(found),
+                hide_index=True,
+                width="stretch",
+                key=f"detected_{key}",
+                column_config={"what": "Detected", "value": "Value", "from": "Where it came from"},
+            )
             if found.parsed.problems:
                 count = len(found.parsed.problems)
                 with st.expander(f"{count} problem{'s' if count != 1 else ''}"):
@@ -118,21 +149,43 @@ def settings_section() -> None:
         fy = c1.selectbox("Fiscal year starts in", MONTHS, index=current.fy_start_month - 1)
         green = c2.number_input("Budget green up to |variance| %", 0.0, 100.0, 100 * current.budget_green, 0.5)
         amber = c3.number_input("Budget amber up to |variance| %", 0.0, 100.0, 100 * current.budget_amber, 0.5)
-        under = c1.selectbox("Underspend at worst", ["amber", "red", "green"],
-                             index=["amber", "red", "green"].index(current.underspend_max_status))  # fmt: skip
-        floor = c2.number_input("Underspend floor (currency units)", 0.0, None, current.underspend_floor, 1000.0,
-                                help="Under budget by less than this stays green")  # fmt: skip
-        gap = c3.number_input("Plan vs ledger gap %", 0.0, 1000.0, 100 * current.reconciliation_gap, 1.0,
-                              help="Over this, plan AC and ledger actual disagree: low confidence")  # fmt: skip
-        done = st.text_input("Jira statuses that count as done (comma-separated; empty: status category Done)",
-                             ", ".join(current.done_statuses))  # fmt: skip
+        under = c1.selectbox(
+            "Underspend at worst",
+            ["amber", "red", "green"],
+            index=["amber", "red", "green"].index(current.underspend_max_status),
+        )
+        floor = c2.number_input(
+            "Underspend floor (currency units)",
+            0.0,
+            None,
+            current.underspend_floor,
+            1000.0,
+            help="Under budget by less than this stays green",
+        )
+        gap = c3.number_input(
+            "Plan vs ledger gap %",
+            0.0,
+            1000.0,
+            100 * current.reconciliation_gap,
+            1.0,
+            help="Over this, plan AC and ledger actual disagree: low confidence",
+        )
+        done = st.text_input(
+            "Jira statuses that count as done (comma-separated; empty: status category Done)",
+            ", ".join(current.done_statuses),
+        )
         if st.form_submit_button("Save settings"):
             try:
                 chosen = dataclasses.replace(
-                    current, fy_start_month=MONTHS.index(fy) + 1, budget_green=green / 100,
-                    budget_amber=max(amber, green) / 100, underspend_max_status=under, underspend_floor=floor,
-                    reconciliation_gap=gap / 100, done_statuses=tuple(s.strip() for s in done.split(",") if s.strip()),
-                )  # fmt: skip
+                    current,
+                    fy_start_month=MONTHS.index(fy) + 1,
+                    budget_green=green / 100,
+                    budget_amber=max(amber, green) / 100,
+                    underspend_max_status=under,
+                    underspend_floor=floor,
+                    reconciliation_gap=gap / 100,
+                    done_statuses=tuple(s.strip() for s in done.split(",") if s.strip()),
+                )
             except ValueError as err:
                 st.error(str(err))
             else:

@@ -17,15 +17,67 @@ from loaders.finance_template import template_bytes
 from metrics import budget
 
 MONTH_NAMES = list(calendar.month_name)[1:]
-PROJECT_COLUMNS = ["project_id", "name", "program", "currency", "ytd_budget", "ytd_actual", "ytd_variance",
-                   "ytd_variance_pct", "ytd_status", "full_year_budget", "full_year_forecast", "full_year_variance",
-                   "budget", "actual", "variance", "variance_pct", "status", "committed", "forecast_source"]  # fmt: skip
-CATEGORY_COLUMNS = ["cost_category", "currency", "ytd_budget", "ytd_actual", "ytd_variance", "ytd_variance_pct",
-                    "ytd_status", "full_year_budget", "full_year_forecast", "committed"]  # fmt: skip
-VENDOR_COLUMNS = ["vendor", "currency", "ytd_budget", "ytd_actual", "ytd_variance", "ytd_variance_pct", "ytd_status",
-                  "budget", "actual", "variance", "committed"]  # fmt: skip
-MONEY = [budget.TABLE_COLUMNS[c] for c in ("ytd_budget", "ytd_actual", "ytd_variance", "full_year_budget",
-         "full_year_forecast", "full_year_variance", "budget", "actual", "variance", "committed")]  # fmt: skip
+PROJECT_COLUMNS = [
+    "project_id",
+    "name",
+    "program",
+    "currency",
+    "ytd_budget",
+    "ytd_actual",
+    "ytd_variance",
+    "ytd_variance_pct",
+    "ytd_status",
+    "full_year_budget",
+    "full_year_forecast",
+    "full_year_variance",
+    "budget",
+    "actual",
+    "variance",
+    "variance_pct",
+    "status",
+    "committed",
+    "forecast_source",
+]
+CATEGORY_COLUMNS = [
+    "cost_category",
+    "currency",
+    "ytd_budget",
+    "ytd_actual",
+    "ytd_variance",
+    "ytd_variance_pct",
+    "ytd_status",
+    "full_year_budget",
+    "full_year_forecast",
+    "committed",
+]
+VENDOR_COLUMNS = [
+    "vendor",
+    "currency",
+    "ytd_budget",
+    "ytd_actual",
+    "ytd_variance",
+    "ytd_variance_pct",
+    "ytd_status",
+    "budget",
+    "actual",
+    "variance",
+    "committed",
+]
+MONEY = [
+    budget.TABLE_COLUMNS[c]
+    for c in (
+        "ytd_budget",
+        "ytd_actual",
+        "ytd_variance",
+        "full_year_budget",
+        "full_year_forecast",
+        "full_year_variance",
+        "budget",
+        "actual",
+        "variance",
+        "committed",
+    )
+]
 PCT = [budget.TABLE_COLUMNS["ytd_variance_pct"], budget.TABLE_COLUMNS["variance_pct"]]
 STATUS = [budget.TABLE_COLUMNS["ytd_status"], budget.TABLE_COLUMNS["status"]]
 
@@ -104,10 +156,12 @@ fy_start = filters[0].selectbox(
     help="Stored for every page (the Overview's budget column follows it) and the CLI.",
 )
 with filters[1].popover("Thresholds"):
-    st.number_input("Green up to |variance %|", 0.0, 100.0, 100 * stored.budget_green, 0.5, key="green_pct",
-                    on_change=save_settings)  # fmt: skip
-    st.number_input("Amber up to |variance %|", 0.0, 100.0, 100 * stored.budget_amber, 0.5, key="amber_pct",
-                    on_change=save_settings)  # fmt: skip
+    st.number_input(
+        "Green up to |variance %|", 0.0, 100.0, 100 * stored.budget_green, 0.5, key="green_pct", on_change=save_settings
+    )
+    st.number_input(
+        "Amber up to |variance %|", 0.0, 100.0, 100 * stored.budget_amber, 0.5, key="amber_pct", on_change=save_settings
+    )
     st.caption(
         f"An underspend is at most {stored.underspend_max_status} and green when under by less than "
         f"{stored.underspend_floor:,.0f} (set on the Uploads & problems page)."
@@ -165,19 +219,29 @@ if tables["projects"].empty:
 
 top = budget.headline(tables["projects"])
 cols = st.columns(4)
-cols[0].metric("Over budget this year", f"{top['projects_over']} of {len(tables['projects'])} projects",
-               f"-{ui.money(top['overrun'], shown_currency)} over" if top["projects_over"] else "none over",
-               delta_color="normal")  # fmt: skip
+cols[0].metric(
+    "Over budget this year",
+    f"{top['projects_over']} of {len(tables['projects'])} projects",
+    f"-{ui.money(top['overrun'], shown_currency)} over" if top["projects_over"] else "none over",
+    delta_color="normal",
+)
 cols[1].metric(
     "YTD variance",
     ui.money(top["ytd_variance"], shown_currency),
     None if top["ytd_variance_pct"] is None else f"{top['ytd_variance_pct']:+.1%} of budget",
 )
-cols[2].metric("YTD actual vs budget", ui.money(top["ytd_actual"], shown_currency),
-               f"budget {ui.money(top['ytd_budget'], shown_currency)}",
-               delta_color="off")  # fmt: skip
-cols[3].metric("Full-year forecast", ui.money(top["full_year_forecast"], shown_currency),
-               f"budget {ui.money(top['full_year_budget'], shown_currency)}", delta_color="off")  # fmt: skip
+cols[2].metric(
+    "YTD actual vs budget",
+    ui.money(top["ytd_actual"], shown_currency),
+    f"budget {ui.money(top['ytd_budget'], shown_currency)}",
+    delta_color="off",
+)
+cols[3].metric(
+    "Full-year forecast",
+    ui.money(top["full_year_forecast"], shown_currency),
+    f"budget {ui.money(top['full_year_budget'], shown_currency)}",
+    delta_color="off",
+)
 
 for note in budget.mixed_currency_notes(prepared):
     st.warning(ui.escape_md(note))
@@ -201,24 +265,40 @@ with over[0]:
     if over_projects.empty:
         st.success("No project is over budget this year.")
     else:
-        st.dataframe(over_styled(over_projects, tables["over_projects"]["ytd_status"]), hide_index=True,
-                     width="stretch", column_config=OVER_COLUMNS, key="over_projects")  # fmt: skip
+        st.dataframe(
+            over_styled(over_projects, tables["over_projects"]["ytd_status"]),
+            hide_index=True,
+            width="stretch",
+            column_config=OVER_COLUMNS,
+            key="over_projects",
+        )
 with over[1]:
     st.markdown("**Vendors**")
     if over_vendors.empty:
         st.success("No vendor is over budget this year.")
     else:
-        st.dataframe(over_styled(over_vendors, tables["over_vendors"]["ytd_status"]), hide_index=True,
-                     width="stretch", column_config=OVER_COLUMNS, key="over_vendors")  # fmt: skip
+        st.dataframe(
+            over_styled(over_vendors, tables["over_vendors"]["ytd_status"]),
+            hide_index=True,
+            width="stretch",
+            column_config=OVER_COLUMNS,
+            key="over_vendors",
+        )
 
 st.subheader("Variance by project")
 project_table = budget.display(tables["projects"], PROJECT_COLUMNS)
 st.dataframe(styled(project_table), hide_index=True, width="stretch", key="project_table")
 st.altair_chart(
-    budget_charts.variance_bars(tables["projects"], "project_id", "Project", currency=currency,
-                                title="Variance by project, year to date", detail="name"),
+    budget_charts.variance_bars(
+        tables["projects"],
+        "project_id",
+        "Project",
+        currency=currency,
+        title="Variance by project, year to date",
+        detail="name",
+    ),
     width="stretch",
-)  # fmt: skip
+)
 
 st.subheader(f"Budget vs actual vs forecast by month, fiscal year {fy_label}")
 st.altair_chart(budget_charts.cumulative(tables["monthly"], currency), width="stretch")
@@ -226,10 +306,15 @@ st.altair_chart(budget_charts.cumulative(tables["monthly"], currency), width="st
 left, right = st.columns(2)
 with left:
     st.altair_chart(
-        budget_charts.variance_bars(tables["categories"], "cost_category", "Cost category", currency=currency,
-                                    title="Variance by cost category, year to date"),
+        budget_charts.variance_bars(
+            tables["categories"],
+            "cost_category",
+            "Cost category",
+            currency=currency,
+            title="Variance by cost category, year to date",
+        ),
         width="stretch",
-    )  # fmt: skip
+    )
 with right:
     st.altair_chart(budget_charts.vendor_spend(tables["vendor_spend"], currency), width="stretch")
 
@@ -239,10 +324,18 @@ with st.expander("Tables by cost category and vendor"):
     st.dataframe(styled(category_table), hide_index=True, width="stretch", key="category_table")
     st.dataframe(styled(vendor_table), hide_index=True, width="stretch", key="vendor_table")
 
-monthly_table = tables["monthly"].rename(columns={"period": "Month", "budget": "Budget", "actual": "Actual",
-                                                   "outlook": "Forecast (actual + estimate)",
-                                                   "cum_budget": "Cumulative budget", "cum_actual": "Cumulative actual",
-                                                   "cum_outlook": "Cumulative forecast", "currency": "Currency"})  # fmt: skip
+monthly_table = tables["monthly"].rename(
+    columns={
+        "period": "Month",
+        "budget": "Budget",
+        "actual": "Actual",
+        "outlook": "Forecast (actual + estimate)",
+        "cum_budget": "Cumulative budget",
+        "cum_actual": "Cumulative actual",
+        "cum_outlook": "Cumulative forecast",
+        "currency": "Currency",
+    }
+)
 downloads = st.columns(2)
 downloads[0].download_button(
     "Export what is shown (.xlsx)",

@@ -68,9 +68,20 @@ PACK_TYPES = {
     "pdf": ("PDF", "application/pdf"),
 }
 DAY = "{:%d %b %Y}"
-OVERVIEW_FORMATS = {"spi": "{:.2f}", "cpi": "{:.2f}", "spi_t": "{:.2f}", "bac": ui.money, "eac": ui.money,
-                    "variance": "{:+.1f} %", "gap": "{:.0f} %", "milestone_slip_days": "{:.0f}",
-                    "plan_as_of": DAY, "jira_as_of": DAY, "finance_as_of": DAY, "status_date": DAY}  # fmt: skip
+OVERVIEW_FORMATS = {
+    "spi": "{:.2f}",
+    "cpi": "{:.2f}",
+    "spi_t": "{:.2f}",
+    "bac": ui.money,
+    "eac": ui.money,
+    "variance": "{:+.1f} %",
+    "gap": "{:.0f} %",
+    "milestone_slip_days": "{:.0f}",
+    "plan_as_of": DAY,
+    "jira_as_of": DAY,
+    "finance_as_of": DAY,
+    "status_date": DAY,
+}
 
 settings = ui.settings()
 rules = ui.portfolio_settings()
@@ -122,11 +133,19 @@ tiles = (
     ("unknown", "Unknown", summary["unknown"], "Projects without a plan or finance numbers to judge by."),
     ("cpi", "Portfolio CPI", ui.ratio(summary["cpi"]), "ΣEV / ΣAC over projects with a plan and actual cost."),
     ("spi", "Portfolio SPI", ui.ratio(summary["spi"]), "ΣEV / ΣPV over projects with a plan."),
-    ("bac", f"BAC {currency}", ui.money(summary["bac"]), "Σ budget at completion (baseline cost) of the same "
-     "projects as EAC."),
-    ("eac", f"EAC {currency}", ui.money(summary["eac"]), "Estimate at completion = ΣBAC / portfolio CPI over the "
-     f"projects with actual cost.{eac_gap}"),
-)  # fmt: skip
+    (
+        "bac",
+        f"BAC {currency}",
+        ui.money(summary["bac"]),
+        "Σ budget at completion (baseline cost) of the same projects as EAC.",
+    ),
+    (
+        "eac",
+        f"EAC {currency}",
+        ui.money(summary["eac"]),
+        f"Estimate at completion = ΣBAC / portfolio CPI over the projects with actual cost.{eac_gap}",
+    ),
+)
 for column, (key, label, value, text) in zip(st.columns(len(tiles)), tiles, strict=True):
     delta = deltas.get(key, {})
     column.metric(
@@ -204,17 +223,35 @@ else:
     st.caption(changes_view.caption(changes))
     st.markdown(changes_view.headline(changes))
     sections = (
-        ("Projects whose status changed", changes_view.status_table(changes),
-         "No project's computed status changed.", "changes_status", None),
-        ("New red and amber reasons", changes_view.reasons_table(changes),
-         "No red or amber reason is new.", "changes_reasons", None),
-        ("Risks escalated", changes_view.risks_table(changes),
-         "No risk was escalated (open and escalated now, not then).", "changes_risks",
-         {"Score": st.column_config.NumberColumn(format="%g"), "Why": st.column_config.TextColumn(width="large")}),
-        ("Milestones slipped", changes_view.slips_table(changes),
-         "No milestone's finish moved later between the two plan snapshots.", "changes_slips",
-         {"Was": st.column_config.DateColumn(), "Now": st.column_config.DateColumn()}),
-    )  # fmt: skip
+        (
+            "Projects whose status changed",
+            changes_view.status_table(changes),
+            "No project's computed status changed.",
+            "changes_status",
+            None,
+        ),
+        (
+            "New red and amber reasons",
+            changes_view.reasons_table(changes),
+            "No red or amber reason is new.",
+            "changes_reasons",
+            None,
+        ),
+        (
+            "Risks escalated",
+            changes_view.risks_table(changes),
+            "No risk was escalated (open and escalated now, not then).",
+            "changes_risks",
+            {"Score": st.column_config.NumberColumn(format="%g"), "Why": st.column_config.TextColumn(width="large")},
+        ),
+        (
+            "Milestones slipped",
+            changes_view.slips_table(changes),
+            "No milestone's finish moved later between the two plan snapshots.",
+            "changes_slips",
+            {"Was": st.column_config.DateColumn(), "Now": st.column_config.DateColumn()},
+        ),
+    )
     for column, (title, table, empty, key, config) in zip(st.columns(2) + st.columns(2), sections, strict=True):
         with column:
             st.markdown(f"**{title}**")

@@ -136,10 +136,13 @@ if not cannot_compare:
         for title, table, empty in (
             ("Status", changes_view.status_table(changes), "The computed status did not change."),
             ("New red and amber reasons", changes_view.reasons_table(changes), "No red or amber reason is new."),
-            ("Risks escalated", changes_view.risks_table(changes), "No risk was escalated (open and escalated now, "
-             "not then)."),
+            (
+                "Risks escalated",
+                changes_view.risks_table(changes),
+                "No risk was escalated (open and escalated now, not then).",
+            ),
             ("Milestones slipped", changes_view.slips_table(changes), "No milestone's finish moved later."),
-        ):  # fmt: skip
+        ):
             st.markdown(f"**{title}**")
             if table.empty:
                 st.caption(empty)

@@ -12,26 +12,81 @@ from charts import risk as charts
 from exports import to_excel
 from metrics import risk
 
-TABLE = {"project_id": "Project", "risk_id": "ID", "kind": "Kind", "title": "Title", "category": "Category",
-         "system": "System", "probability": "P", "impact": "I", "score": "Score", "exposure": "Exposure",
-         "currency": "Currency", "owner": "Owner", "status": "Status", "due": "Due", "trend": "Trend",
-         "response": "Mitigation", "why": "Why escalate", "overdue": "Overdue", "escalations": "Escalate",
-         "high": "At/above threshold", "open_threats": "Open risks & issues", "max_open_score": "Highest score",
-         "score_load": "Score load", "opportunities": "Opportunities", "closed": "Closed"}  # fmt: skip
+TABLE = {
+    "project_id": "Project",
+    "risk_id": "ID",
+    "kind": "Kind",
+    "title": "Title",
+    "category": "Category",
+    "system": "System",
+    "probability": "P",
+    "impact": "I",
+    "score": "Score",
+    "exposure": "Exposure",
+    "currency": "Currency",
+    "owner": "Owner",
+    "status": "Status",
+    "due": "Due",
+    "trend": "Trend",
+    "response": "Mitigation",
+    "why": "Why escalate",
+    "overdue": "Overdue",
+    "escalations": "Escalate",
+    "high": "At/above threshold",
+    "open_threats": "Open risks & issues",
+    "max_open_score": "Highest score",
+    "score_load": "Score load",
+    "opportunities": "Opportunities",
+    "closed": "Closed",
+}
 ESCALATION_COLUMNS = ["project_id", "risk_id", "score", "why", "title", "owner"]
 TOP_COLUMNS = ["project_id", "risk_id", "title", "score", "owner", "response", "due"]
-REGISTER_COLUMNS = ["project_id", "risk_id", "kind", "title", "category", "system", "probability", "impact", "score",
-                    "trend", "exposure", "currency", "owner", "status", "due", "overdue", "response"]  # fmt: skip
+REGISTER_COLUMNS = [
+    "project_id",
+    "risk_id",
+    "kind",
+    "title",
+    "category",
+    "system",
+    "probability",
+    "impact",
+    "score",
+    "trend",
+    "exposure",
+    "currency",
+    "owner",
+    "status",
+    "due",
+    "overdue",
+    "response",
+]
 ESCALATION_WIDTHS = {
     "Project": st.column_config.TextColumn(width=110),
     "ID": st.column_config.TextColumn(width=80),
     "Score": st.column_config.NumberColumn(width=52),
     "Why escalate": st.column_config.TextColumn(width=430, help="Every rule that fired, with its numbers"),
 }
-PROJECT_COLUMNS = ["project_id", "escalations", "high", "overdue", "open_threats", "max_open_score", "score_load",
-                   "exposure", "currency", "opportunities", "closed"]  # fmt: skip
-NUMBERS = {"Score": "{:g}", "P": "{:g}", "I": "{:g}", "Exposure": "{:,.0f}", "Highest score": "{:g}",
-           "Score load": "{:g}"}  # fmt: skip
+PROJECT_COLUMNS = [
+    "project_id",
+    "escalations",
+    "high",
+    "overdue",
+    "open_threats",
+    "max_open_score",
+    "score_load",
+    "exposure",
+    "currency",
+    "opportunities",
+    "closed",
+]
+NUMBERS = {
+    "Score": "{:g}",
+    "P": "{:g}",
+    "I": "{:g}",
+    "Exposure": "{:,.0f}",
+    "Highest score": "{:g}",
+    "Score load": "{:g}",
+}
 
 
 @st.cache_data(show_spinner="Reading the risk registers…")
@@ -48,8 +103,14 @@ def show(frame, columns, key, height=None, **kwargs):
     """A read-only table with the page's labels; user text is shown as plain text."""
     shown = frame.reindex(columns=columns).rename(columns=TABLE)
     fmt = {c: f for c, f in NUMBERS.items() if c in shown.columns}
-    return st.dataframe(shown.style.format(fmt, na_rep="—"), hide_index=True, width="stretch", key=key,
-                        height=height or "auto", **kwargs)  # fmt: skip
+    return st.dataframe(
+        shown.style.format(fmt, na_rep="—"),
+        hide_index=True,
+        width="stretch",
+        key=key,
+        height=height or "auto",
+        **kwargs,
+    )
 
 
 settings = ui.settings()
@@ -59,9 +120,14 @@ scoped = settings.project_ids if (settings.programs or settings.portfolios) else
 bar = st.columns([2, 2, 2, 1])
 with bar[3].popover("Threshold"):
     threshold = st.number_input(
-        "Escalate at score ≥", 1.0, 25.0, stored_threshold(settings.data_version), 1.0, key="risk_threshold",
+        "Escalate at score ≥",
+        1.0,
+        25.0,
+        stored_threshold(settings.data_version),
+        1.0,
+        key="risk_threshold",
         help="Score = probability × impact on 1–5 each. Also escalated: rising twice, overdue, marked.",
-    )  # fmt: skip
+    )
 view = load(settings.as_of, tuple(scoped), threshold, settings.data_version)
 if view.current.empty:
     st.info(
@@ -75,11 +141,15 @@ names = dict(zip(known.project_id, known.name, strict=False)) if not known.empty
 programs = dict(zip(known.project_id, known.program, strict=False)) if not known.empty else {}
 choices = risk.options(view.current)
 chosen = {
-    "projects": bar[0].multiselect("Project", choices["project_id"], key="risk_projects",
-                                   format_func=lambda p: f"{p} — {names[p]}" if names.get(p) else p),
+    "projects": bar[0].multiselect(
+        "Project",
+        choices["project_id"],
+        key="risk_projects",
+        format_func=lambda p: f"{p} — {names[p]}" if names.get(p) else p,
+    ),
     "categories": bar[1].multiselect("Category", choices["category"], key="risk_categories"),
     "kinds": bar[2].multiselect("Kind", choices["kind"], key="risk_kinds"),
-}  # fmt: skip
+}
 current = risk.narrow(view.current, **chosen)
 escalated = risk.escalations_in(view.escalations, current)
 summary = risk.summary(current, escalated)
@@ -107,8 +177,13 @@ with right:
     if escalated.empty:
         st.success("Nothing meets an escalation rule.")
     else:
-        show(escalated, ESCALATION_COLUMNS, "risk_escalations", height=min(35 * (len(escalated) + 1) + 8, 420),
-             column_config=ESCALATION_WIDTHS)  # fmt: skip
+        show(
+            escalated,
+            ESCALATION_COLUMNS,
+            "risk_escalations",
+            height=min(35 * (len(escalated) + 1) + 8, 420),
+            column_config=ESCALATION_WIDTHS,
+        )
 
 if picked:
     cell = picked[0]
@@ -138,5 +213,10 @@ export = {
     "Escalations": escalated.reindex(columns=ESCALATION_COLUMNS).rename(columns=TABLE),
     "Register": current.reindex(columns=REGISTER_COLUMNS).rename(columns=TABLE),
 }
-st.download_button("Download Excel", to_excel(export), "risks_and_issues.xlsx",
-                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="risk_export")  # fmt: skip
+st.download_button(
+    "Download Excel",
+    to_excel(export),
+    "risks_and_issues.xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="risk_export",
+)

@@ -142,22 +142,38 @@ def _changes_slide(prs, pack: Pack):
     reasons = [[r.project_id, r.reason] for r in ch.new_reasons.itertuples()]
     risks = [[p, r, t, sc] for p, r, t, sc, _ in layout.escalated_rows(pack)]
     _column(
-        slide, 0.5, 1.2, 6.0,
+        slide,
+        0.5,
+        1.2,
+        6.0,
         [
             (layout.KPI_CHANGE_HEADER, layout.kpi_change_rows(pack), [2, 1.3, 1.3, 1.2]),
-            (["Project", "Name", "Was", "Now"], _capped(status, 6, ["—", "No status changed", "", ""]), [1.4, 2.6, 1, 1]),
-            (layout.SLIP_HEADER, _capped(layout.slip_rows(pack), 4, ["—", "No milestone slipped", "", "", ""]),
-             [1.3, 3, 1.2, 1.2, 0.8]),
+            (
+                ["Project", "Name", "Was", "Now"],
+                _capped(status, 6, ["—", "No status changed", "", ""]),
+                [1.4, 2.6, 1, 1],
+            ),
+            (
+                layout.SLIP_HEADER,
+                _capped(layout.slip_rows(pack), 4, ["—", "No milestone slipped", "", "", ""]),
+                [1.3, 3, 1.2, 1.2, 0.8],
+            ),
         ],
-    )  # fmt: skip
+    )
     _column(
-        slide, 6.8, 1.2, 6.0,
+        slide,
+        6.8,
+        1.2,
+        6.0,
         [
             (["Project", "New reason"], _capped(reasons, 5, ["—", "No new red or amber reason"]), [1.3, 4]),
-            (["Project", "Risk", "Escalated risk", "Score"], _capped(risks, 7, ["—", "", "No risk escalated", ""]),
-             [1.3, 0.9, 3.6, 0.6]),
+            (
+                ["Project", "Risk", "Escalated risk", "Score"],
+                _capped(risks, 7, ["—", "", "No risk escalated", ""]),
+                [1.3, 0.9, 3.6, 0.6],
+            ),
         ],
-    )  # fmt: skip
+    )
 
 
 def _project_slide(prs, page: ProjectPage):

@@ -32,20 +32,29 @@ def calendar(uid=1, name="Standard", week=None, exceptions=(), legacy_exceptions
     for first, last, times in legacy_exceptions:
         working = "1" if times else "0"
         wt = "".join(f"<WorkingTime><FromTime>{a}</FromTime><ToTime>{b}</ToTime></WorkingTime>" for a, b in times)
-        days += (f"<WeekDay><DayType>0</DayType><DayWorking>{working}</DayWorking><TimePeriod><FromDate>{first}T00:00:00"
-                 f"</FromDate><ToDate>{last}T23:59:00</ToDate></TimePeriod>"
-                 + (f"<WorkingTimes>{wt}</WorkingTimes>" if times else "") + "</WeekDay>")  # fmt: skip
+        days += (
+            f"<WeekDay><DayType>0</DayType><DayWorking>{working}</DayWorking><TimePeriod><FromDate>{first}T00:00:00"
+            f"</FromDate><ToDate>{last}T23:59:00</ToDate></TimePeriod>"
+            + (f"<WorkingTimes>{wt}</WorkingTimes>" if times else "")
+            + "</WeekDay>"
+        )
     exc = ""
     for first, last, times in exceptions:
         working = "1" if times else "0"
         wt = "".join(f"<WorkingTime><FromTime>{a}</FromTime><ToTime>{b}</ToTime></WorkingTime>" for a, b in times)
-        exc += (f"<Exception><EnteredByOccurrences>0</EnteredByOccurrences><TimePeriod><FromDate>{first}T00:00:00"
-                f"</FromDate><ToDate>{last}T23:59:00</ToDate></TimePeriod><Occurrences>1</Occurrences><Name>Holiday</Name>"
-                f"<Type>1</Type><DayWorking>{working}</DayWorking>"
-                + (f"<WorkingTimes>{wt}</WorkingTimes>" if times else "") + "</Exception>")  # fmt: skip
-    return (f"<Calendar><UID>{uid}</UID><Name>{name}</Name><IsBaseCalendar>{1 if base == -1 else 0}</IsBaseCalendar>"
-            f"<BaseCalendarUID>{base}</BaseCalendarUID><WeekDays>{days}</WeekDays>"
-            + (f"<Exceptions>{exc}</Exceptions>" if exc else "") + "</Calendar>")  # fmt: skip
+        exc += (
+            f"<Exception><EnteredByOccurrences>0</EnteredByOccurrences><TimePeriod><FromDate>{first}T00:00:00"
+            f"</FromDate><ToDate>{last}T23:59:00</ToDate></TimePeriod><Occurrences>1</Occurrences><Name>Holiday</Name>"
+            f"<Type>1</Type><DayWorking>{working}</DayWorking>"
+            + (f"<WorkingTimes>{wt}</WorkingTimes>" if times else "")
+            + "</Exception>"
+        )
+    return (
+        f"<Calendar><UID>{uid}</UID><Name>{name}</Name><IsBaseCalendar>{1 if base == -1 else 0}</IsBaseCalendar>"
+        f"<BaseCalendarUID>{base}</BaseCalendarUID><WeekDays>{days}</WeekDays>"
+        + (f"<Exceptions>{exc}</Exceptions>" if exc else "")
+        + "</Calendar>"
+    )
 
 
 def baseline(number=0, start=None, finish=None, work_h=None, cost=None, duration_h=None, timephased=()) -> str:
@@ -65,8 +74,10 @@ def baseline(number=0, start=None, finish=None, work_h=None, cost=None, duration
 
 
 def timephased(type_code: int, uid: int, start: str, finish: str, value: str) -> str:
-    return (f"<TimephasedData><Type>{type_code}</Type><UID>{uid}</UID><Start>{start}</Start><Finish>{finish}</Finish>"
-            f"<Unit>2</Unit><Value>{value}</Value></TimephasedData>")  # fmt: skip
+    return (
+        f"<TimephasedData><Type>{type_code}</Type><UID>{uid}</UID><Start>{start}</Start><Finish>{finish}</Finish>"
+        f"<Unit>2</Unit><Value>{value}</Value></TimephasedData>"
+    )
 
 
 MONEY = {"Cost", "ActualCost", "FixedCost", "BCWS", "BCWP", "ACWP", "RemainingCost"}
@@ -74,8 +85,13 @@ MONEY = {"Cost", "ActualCost", "FixedCost", "BCWS", "BCWP", "ACWP", "RemainingCo
 
 def task(uid: int, name: str, level: int, *, summary=False, baselines=(), tp=(), **fields) -> str:
     """A ``<Task>``; money fields (Cost, ActualCost, BCWS…) in currency units, written in hundredths."""
-    parts = [_leaf("UID", uid), _leaf("ID", fields.pop("ID", uid)), _leaf("Name", name),
-             _leaf("OutlineLevel", level), _leaf("Summary", int(summary))]  # fmt: skip
+    parts = [
+        _leaf("UID", uid),
+        _leaf("ID", fields.pop("ID", uid)),
+        _leaf("Name", name),
+        _leaf("OutlineLevel", level),
+        _leaf("Summary", int(summary)),
+    ]
     for key, value in fields.items():
         parts.append(_leaf(key, round(value * 100) if key in MONEY else value))
     return "<Task>" + "".join(parts) + "".join(tp) + "".join(baselines) + "</Task>"
@@ -86,21 +102,34 @@ def resource(uid: int, name: str, rate: float = 0.0) -> str:
 
 
 def assignment(uid: int, task_uid: int, resource_uid: int, cost: float = 0.0, actual_cost: float = 0.0) -> str:
-    return (f"<Assignment><UID>{uid}</UID><TaskUID>{task_uid}</TaskUID><ResourceUID>{resource_uid}</ResourceUID>"
-            f"<Cost>{round(cost * 100)}</Cost><ActualCost>{round(actual_cost * 100)}</ActualCost></Assignment>")  # fmt: skip
+    return (
+        f"<Assignment><UID>{uid}</UID><TaskUID>{task_uid}</TaskUID><ResourceUID>{resource_uid}</ResourceUID>"
+        f"<Cost>{round(cost * 100)}</Cost><ActualCost>{round(actual_cost * 100)}</ActualCost></Assignment>"
+    )
 
 
-def mspdi(tasks: list[str], *, calendars: list[str] | None = None, calendar_uid=1, resources=(), assignments=(),
-          **project) -> bytes:  # fmt: skip
+def mspdi(
+    tasks: list[str], *, calendars: list[str] | None = None, calendar_uid=1, resources=(), assignments=(), **project
+) -> bytes:
     """A whole MSPDI file (root ``<Project xmlns=...>``); ``project`` = Project leaves (StatusDate…)."""
-    head = {"SaveVersion": 14, "Name": "plan.xml", "Title": "Golden plan", "MinutesPerDay": 480,
-            "MinutesPerWeek": 2400, "DaysPerMonth": 20, "CalendarUID": calendar_uid, **project}  # fmt: skip
+    head = {
+        "SaveVersion": 14,
+        "Name": "plan.xml",
+        "Title": "Golden plan",
+        "MinutesPerDay": 480,
+        "MinutesPerWeek": 2400,
+        "DaysPerMonth": 20,
+        "CalendarUID": calendar_uid,
+        **project,
+    }
     cals = "".join(calendars if calendars is not None else [calendar()])
     body = "".join(_leaf(k, v) for k, v in head.items() if v is not None)
-    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Project xmlns="{NS}">{body}'
-            f"<Calendars>{cals}</Calendars><Tasks>{''.join(tasks)}</Tasks>"
-            f"<Resources>{''.join(resources)}</Resources><Assignments>{''.join(assignments)}</Assignments>"
-            "</Project>").encode()  # fmt: skip
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Project xmlns="{NS}">{body}'
+        f"<Calendars>{cals}</Calendars><Tasks>{''.join(tasks)}</Tasks>"
+        f"<Resources>{''.join(resources)}</Resources><Assignments>{''.join(assignments)}</Assignments>"
+        "</Project>"
+    ).encode()
 
 
 def xls(sheets: dict[str, list[list]]) -> bytes:

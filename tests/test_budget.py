@@ -138,9 +138,19 @@ def test_unknown_projects_are_reported_against_the_register(store):
 
 @pytest.mark.parametrize(
     ("pct", "expected"),
-    [(0.0, "green"), (0.05, "green"), (-0.05, "green"), (0.0501, "amber"), (-0.1, "amber"), (-0.1001, "red"),
-     (0.3, "amber"), (-0.3, "red"), (None, None), (float("nan"), None)],
-)  # fmt: skip
+    [
+        (0.0, "green"),
+        (0.05, "green"),
+        (-0.05, "green"),
+        (0.0501, "amber"),
+        (-0.1, "amber"),
+        (-0.1001, "red"),
+        (0.3, "amber"),
+        (-0.3, "red"),
+        (None, None),
+        (float("nan"), None),
+    ],
+)
 def test_status_thresholds(pct, expected):
     assert b.status(pct) == expected  # an underspend (pct > 0) is at most amber by default
 
@@ -172,10 +182,12 @@ def _lines(rows):
 
 
 def test_mixed_currencies_are_never_summed():
-    lines = _lines([
-        ("P1", dt.date(2026, 1, 1), "Labour", "A", 100, 90, None, "EUR"),
-        ("P1", dt.date(2026, 1, 1), "Labour", "B", 1000, 1200, None, "USD"),
-    ])  # fmt: skip
+    lines = _lines(
+        [
+            ("P1", dt.date(2026, 1, 1), "Labour", "A", 100, 90, None, "EUR"),
+            ("P1", dt.date(2026, 1, 1), "Labour", "B", 1000, 1200, None, "USD"),
+        ]
+    )
     prepared = b.prepare(lines, dt.date(2026, 1, 31))
     summary = b.summarise(prepared, ["project_id"])
     assert sorted(zip(summary.currency, summary.actual)) == [("EUR", 90), ("USD", 1200)]
@@ -184,11 +196,13 @@ def test_mixed_currencies_are_never_summed():
 
 
 def test_full_year_falls_back_to_the_evm_estimate():
-    lines = _lines([
-        ("P1", dt.date(2026, 1, 1), "Labour", "A", 1000, 1200, None, "EUR"),
-        ("P1", dt.date(2026, 2, 1), "Labour", "A", 1000, None, None, "EUR"),
-        ("P1", dt.date(2026, 3, 1), "Labour", "A", 1000, None, None, "EUR"),
-    ])  # fmt: skip
+    lines = _lines(
+        [
+            ("P1", dt.date(2026, 1, 1), "Labour", "A", 1000, 1200, None, "EUR"),
+            ("P1", dt.date(2026, 2, 1), "Labour", "A", 1000, None, None, "EUR"),
+            ("P1", dt.date(2026, 3, 1), "Labour", "A", 1000, None, None, "EUR"),
+        ]
+    )
     prepared = b.prepare(lines, dt.date(2026, 1, 31), eac_ratio={"P1": 1.25})  # CPI 0.8
     row = b.summarise(prepared, ["project_id"]).iloc[0]
     assert row.forecast_source == "evm"
@@ -198,12 +212,14 @@ def test_full_year_falls_back_to_the_evm_estimate():
 
 
 def test_budgeted_months_the_finance_forecast_leaves_blank_are_never_zero():
-    lines = _lines([
-        ("P1", dt.date(2026, 1, 1), "Labour", "A", 1000, 1000, None, "EUR"),
-        ("P1", dt.date(2026, 2, 1), "Labour", "A", 1000, None, 1100, "EUR"),  # forecast given
-        ("P1", dt.date(2026, 3, 1), "Labour", "A", 1000, None, None, "EUR"),  # budgeted, blank forecast
-        ("P1", dt.date(2026, 4, 1), "Labour", "A", None, None, None, "EUR"),  # nothing at all: adds 0
-    ])  # fmt: skip
+    lines = _lines(
+        [
+            ("P1", dt.date(2026, 1, 1), "Labour", "A", 1000, 1000, None, "EUR"),
+            ("P1", dt.date(2026, 2, 1), "Labour", "A", 1000, None, 1100, "EUR"),  # forecast given
+            ("P1", dt.date(2026, 3, 1), "Labour", "A", 1000, None, None, "EUR"),  # budgeted, blank forecast
+            ("P1", dt.date(2026, 4, 1), "Labour", "A", None, None, None, "EUR"),  # nothing at all: adds 0
+        ]
+    )
     as_of = dt.date(2026, 1, 31)
     unknown = b.summarise(b.prepare(lines, as_of), ["project_id"]).iloc[0]
     assert unknown.forecast_source == "finance"
@@ -217,12 +233,14 @@ def test_budgeted_months_the_finance_forecast_leaves_blank_are_never_zero():
 
 
 def test_budget_only_workbook_has_no_actual_and_no_status():
-    lines = _lines([
-        ("P1", dt.date(2026, 1, 1), "Labour", "A", 1000, None, None, "EUR"),
-        ("P1", dt.date(2026, 2, 1), "Labour", "A", 1000, None, None, "EUR"),
-        ("P2", dt.date(2026, 1, 1), "Labour", "A", 500, 450, None, "EUR"),
-        ("P2", dt.date(2026, 2, 1), "Labour", "A", 500, 500, None, "EUR"),
-    ])  # fmt: skip
+    lines = _lines(
+        [
+            ("P1", dt.date(2026, 1, 1), "Labour", "A", 1000, None, None, "EUR"),
+            ("P1", dt.date(2026, 2, 1), "Labour", "A", 1000, None, None, "EUR"),
+            ("P2", dt.date(2026, 1, 1), "Labour", "A", 500, 450, None, "EUR"),
+            ("P2", dt.date(2026, 2, 1), "Labour", "A", 500, 500, None, "EUR"),
+        ]
+    )
     prepared = b.prepare(lines, dt.date(2026, 2, 28))
     rows = b.summarise(prepared, ["project_id"]).set_index("project_id")
     for column in ("actual", "variance", "variance_pct", "ytd_actual", "ytd_variance", "full_year_forecast"):
@@ -265,8 +283,13 @@ def test_summary_of_no_lines_has_every_column(golden):
 
 
 def test_top_vendors_groups_the_rest():
-    vendors = pd.DataFrame({"vendor": list("ABCDEF"), "ytd_actual": [5.0, None, 50.0, 10.0, 1.0, 2.0],
-                            "ytd_budget": [4.0, 7.0, None, 12.0, None, 3.0]})  # fmt: skip
+    vendors = pd.DataFrame(
+        {
+            "vendor": list("ABCDEF"),
+            "ytd_actual": [5.0, None, 50.0, 10.0, 1.0, 2.0],
+            "ytd_budget": [4.0, 7.0, None, 12.0, None, 3.0],
+        }
+    )
     top = b.top_vendors(vendors, n=3)
     assert top["vendor"].tolist() == ["C", "D", "A", "Other vendors (3)"]  # most spend first, unknown spend last
     other = top.iloc[-1]
@@ -325,8 +348,19 @@ def test_cli_prints_the_budget_json(golden, capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["as_of"] == "2026-04-30"
     p1 = next(p for p in out["projects"] if p["project_id"] == "P1")
-    expected = {"budget", "actual", "forecast", "variance", "variance_pct", "ytd_budget", "ytd_actual",
-                "ytd_variance", "full_year_budget", "full_year_forecast", "status"}  # fmt: skip
+    expected = {
+        "budget",
+        "actual",
+        "forecast",
+        "variance",
+        "variance_pct",
+        "ytd_budget",
+        "ytd_actual",
+        "ytd_variance",
+        "full_year_budget",
+        "full_year_forecast",
+        "status",
+    }
     assert expected <= set(p1)
     assert p1["variance"] == -350 and p1["status"] == "amber"
     assert {"project_id", "cost_category", "budget", "actual", "variance"} <= set(out["by_category"][0])
@@ -367,9 +401,18 @@ def test_report_uses_the_evm_estimate_when_finance_has_no_forecast(store):
             "project_id": ["P9"],
         }
     )
-    store.write_upload(source="msproject", fmt="test", file_name="p9.xml", sha256="p9", project_id="P9",
-                       as_of=dt.date(2026, 4, 30), tables={"tasks": plan}, problems=pd.DataFrame(),
-                       rows_loaded=1, rows_rejected=0)  # fmt: skip
+    store.write_upload(
+        source="msproject",
+        fmt="test",
+        file_name="p9.xml",
+        sha256="p9",
+        project_id="P9",
+        as_of=dt.date(2026, 4, 30),
+        tables={"tasks": plan},
+        problems=pd.DataFrame(),
+        rows_loaded=1,
+        rows_rejected=0,
+    )
     ratios = b.eac_ratios(store, ["P9"], dt.date(2026, 4, 30))
     assert ratios == {"P9": pytest.approx(2500 / 2000)}  # EAC = BAC / CPI = 4000 / 0.8 = 5000; / BAC
     p9 = b.report(store)["projects"][0]
@@ -380,19 +423,45 @@ def test_report_uses_the_evm_estimate_when_finance_has_no_forecast(store):
 def test_eac_ratio_uses_the_time_phased_baseline(store, monkeypatch):
     from metrics import evm
 
-    plan = pd.DataFrame({"task_uid": [1], "task_id": [1], "name": ["Work"], "outline_level": [1],
-                         "is_summary": [False], "is_milestone": [False],
-                         "baseline_start": [pd.Timestamp("2026-03-02 08:00")],
-                         "baseline_finish": [pd.Timestamp("2026-06-30 17:00")],
-                         "baseline_cost": [4000.0], "percent_complete": [50.0], "actual_cost": [2500.0],
-                         "project_id": ["P9"]})  # fmt: skip
-    phased = pd.DataFrame({"project_id": ["P9", "P9"], "task_uid": [1, 1], "baseline_number": [0, 0],
-                           "start": pd.to_datetime(["2026-03-02", "2026-04-01"]),
-                           "finish": pd.to_datetime(["2026-04-01", "2026-07-01"]), "cost": [3000.0, 1000.0],
-                           "work_hours": [0.0, 0.0]})  # fmt: skip
-    store.write_upload(source="msproject", fmt="test", file_name="p9.xml", sha256="p9tp", project_id="P9",
-                       as_of=dt.date(2026, 4, 30), tables={"tasks": plan, "timephased_baseline": phased},
-                       problems=pd.DataFrame(), rows_loaded=1, rows_rejected=0)  # fmt: skip
+    plan = pd.DataFrame(
+        {
+            "task_uid": [1],
+            "task_id": [1],
+            "name": ["Work"],
+            "outline_level": [1],
+            "is_summary": [False],
+            "is_milestone": [False],
+            "baseline_start": [pd.Timestamp("2026-03-02 08:00")],
+            "baseline_finish": [pd.Timestamp("2026-06-30 17:00")],
+            "baseline_cost": [4000.0],
+            "percent_complete": [50.0],
+            "actual_cost": [2500.0],
+            "project_id": ["P9"],
+        }
+    )
+    phased = pd.DataFrame(
+        {
+            "project_id": ["P9", "P9"],
+            "task_uid": [1, 1],
+            "baseline_number": [0, 0],
+            "start": pd.to_datetime(["2026-03-02", "2026-04-01"]),
+            "finish": pd.to_datetime(["2026-04-01", "2026-07-01"]),
+            "cost": [3000.0, 1000.0],
+            "work_hours": [0.0, 0.0],
+        }
+    )
+    store.write_upload(
+        source="msproject",
+        fmt="test",
+        file_name="p9.xml",
+        sha256="p9tp",
+        project_id="P9",
+        as_of=dt.date(2026, 4, 30),
+        tables={"tasks": plan, "timephased_baseline": phased},
+        problems=pd.DataFrame(),
+        rows_loaded=1,
+        rows_rejected=0,
+    )
     seen = []
     real = evm.evm_at
 

@@ -39,9 +39,14 @@ def test_cumulative_chart():
 def test_cumulative_forecast_starts_at_the_last_actual_month():
     """Before the last month with actuals the forecast equals the actual: it is left out so it does
     not hide the actual line; from that month on it is drawn (joined to the actual line)."""
-    monthly = pd.DataFrame({"period": pd.to_datetime(["2026-01-01", "2026-02-01", "2026-03-01"]),
-                            "cum_budget": [10.0, 20.0, 30.0], "cum_actual": [9.0, 19.0, None],
-                            "cum_outlook": [9.0, 19.0, 31.0]})  # fmt: skip
+    monthly = pd.DataFrame(
+        {
+            "period": pd.to_datetime(["2026-01-01", "2026-02-01", "2026-03-01"]),
+            "cum_budget": [10.0, 20.0, 30.0],
+            "cum_actual": [9.0, 19.0, None],
+            "cum_outlook": [9.0, 19.0, 31.0],
+        }
+    )
     values = next(iter(charts.cumulative(monthly).to_dict()["datasets"].values()))
     assert [v["Forecast (actual + estimate)"] for v in values] == [None, 19.0, 31.0]
     no_actuals = monthly.assign(cum_actual=None)
@@ -71,12 +76,24 @@ def test_variance_bars_give_every_row_its_height():
     assert spec["height"] == charts.MIN_BAR_HEIGHT == 160
     assert spec["encoding"]["y"]["axis"]["labelOverlap"] is False
     assert spec["encoding"]["color"]["legend"]["orient"] == "top"  # not eating a half-width column
-    many = pd.DataFrame({"project_id": [f"P{i}" for i in range(30)], "name": [f"Project {i}" for i in range(30)],
-                         "ytd_variance": range(30), "ytd_variance_pct": [0.01] * 30, "ytd_status": ["green"] * 30})  # fmt: skip
+    many = pd.DataFrame(
+        {
+            "project_id": [f"P{i}" for i in range(30)],
+            "name": [f"Project {i}" for i in range(30)],
+            "ytd_variance": range(30),
+            "ytd_variance_pct": [0.01] * 30,
+            "ytd_status": ["green"] * 30,
+        }
+    )
     spec = charts.variance_bars(many, "project_id", "Project", detail="name").to_dict()
     assert spec["height"] == 30 * charts.BAR_STEP
-    assert [t["title"] for t in spec["encoding"]["tooltip"]] == ["Project", "Name", "Variance (currency units)",
-                                                                "Variance %", "Status"]  # fmt: skip
+    assert [t["title"] for t in spec["encoding"]["tooltip"]] == [
+        "Project",
+        "Name",
+        "Variance (currency units)",
+        "Variance %",
+        "Status",
+    ]
     assert charts.bar_height(0) == charts.bar_height(None) == 160
 
 
@@ -91,8 +108,13 @@ def test_vendor_spend_uses_series_colours():
 
 
 def test_vendor_spend_names_the_grouped_vendors():
-    vendors = pd.DataFrame({"vendor": [f"V{i:02d}" for i in range(20)], "ytd_actual": [100.0 - i for i in range(20)],
-                            "ytd_budget": [90.0] * 20})  # fmt: skip
+    vendors = pd.DataFrame(
+        {
+            "vendor": [f"V{i:02d}" for i in range(20)],
+            "ytd_actual": [100.0 - i for i in range(20)],
+            "ytd_budget": [90.0] * 20,
+        }
+    )
     shown = budget.top_vendors(vendors)
     spec = charts.vendor_spend(shown, "EUR").to_dict()
     assert spec["title"]["subtitle"][:2] == [

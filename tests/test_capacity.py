@@ -15,12 +15,50 @@ from metrics.people import PersonIndex, normalise_name
 from store import Store
 
 MON = dt.date(2026, 3, 2)  # a Monday
-ALLOC_COLS = ["project_id", "resource", "email", "role", "team", "task_name", "start", "finish", "percent", "hours",
-              "origin"]  # fmt: skip
-PLAN_COLS = ["project_id", "upload_id", "task_uid", "task_name", "resource_name", "units", "work_hours", "start",
-             "finish", "resource_names", "hours_per_week", "max_units", "team"]  # fmt: skip
-CAP_COLS = ["project_id", "resource", "email", "role", "team", "period_start", "period_finish", "hours", "points",
-            "resource_type", "max_units", "headcount", "sprint", "origin"]  # fmt: skip
+ALLOC_COLS = [
+    "project_id",
+    "resource",
+    "email",
+    "role",
+    "team",
+    "task_name",
+    "start",
+    "finish",
+    "percent",
+    "hours",
+    "origin",
+]
+PLAN_COLS = [
+    "project_id",
+    "upload_id",
+    "task_uid",
+    "task_name",
+    "resource_name",
+    "units",
+    "work_hours",
+    "start",
+    "finish",
+    "resource_names",
+    "hours_per_week",
+    "max_units",
+    "team",
+]
+CAP_COLS = [
+    "project_id",
+    "resource",
+    "email",
+    "role",
+    "team",
+    "period_start",
+    "period_finish",
+    "hours",
+    "points",
+    "resource_type",
+    "max_units",
+    "headcount",
+    "sprint",
+    "origin",
+]
 RES_COLS = ["project_id", "name", "type", "max_units", "team", "hours_per_week"]
 
 
@@ -42,8 +80,11 @@ def run(allocations=None, plan=None, resources=None, capacity=None, aliases=None
         plan if plan is not None else pd.DataFrame(columns=PLAN_COLS),
         resources if resources is not None else pd.DataFrame(columns=RES_COLS),
         capacity if capacity is not None else pd.DataFrame(columns=CAP_COLS),
-        aliases or {}, MON, weeks, threshold,
-    )  # fmt: skip
+        aliases or {},
+        MON,
+        weeks,
+        threshold,
+    )
 
 
 def cell(view, person, week):
@@ -70,11 +111,19 @@ def test_hand_counted_overallocation():
     """Ben: P1 60 % for weeks 1–3; P2 120 h over Wed of week 1 to Tue of week 3 (10 working days,
     12 h a day); week 1: 24 + 36 = 60 h, week 2: 24 + 60 = 84 h, week 3: 24 + 24 = 48 h; all over
     40 h. Cleo: 50 % on P1 in week 2 only -> 20 h, never over."""
-    view = run(alloc(row("P1", "Ben", day(0), day(18), 60), row("P2", "Ben", day(2), day(15), hours=120),
-                     row("P1", "Cleo", day(7), day(11), 50)))  # fmt: skip
+    view = run(
+        alloc(
+            row("P1", "Ben", day(0), day(18), 60),
+            row("P2", "Ben", day(2), day(15), hours=120),
+            row("P1", "Cleo", day(7), day(11), 50),
+        )
+    )
     over = view.overallocated
     assert list(zip(over["person"], over["week"], over["load_hours"], strict=True)) == [
-        ("Ben", day(0), 60.0), ("Ben", day(7), 84.0), ("Ben", day(14), 48.0)]  # fmt: skip
+        ("Ben", day(0), 60.0),
+        ("Ben", day(7), 84.0),
+        ("Ben", day(14), 48.0),
+    ]
     assert over.iloc[1]["projects"] == {"P2": 60.0, "P1": 24.0}
     assert cell(view, "Cleo", day(7)).load_hours == 20.0 and cell(view, "Cleo", day(0)).load_hours == 0.0
 
@@ -85,13 +134,34 @@ def test_threshold_is_configurable():
 
 
 def test_capacity_plan_then_max_units_then_default():
-    capacity = pd.DataFrame([
-        {"project_id": "", "resource": "Ana", "period_start": day(0), "period_finish": day(13), "hours": 60.0,
-         "origin": "sprint capacity"},  # 60 h over 10 working days: 30 h a week
-        {"project_id": "", "resource": "Ben", "resource_type": "Work", "max_units": 50.0, "origin": "resource sheet"},
-    ], columns=CAP_COLS)  # fmt: skip
-    view = run(alloc(row("A", "Ana", day(0), day(18), 100), row("A", "Ben", day(0), day(18), 25),
-                     row("A", "Cy", day(0), day(18), 25)), capacity=capacity)  # fmt: skip
+    capacity = pd.DataFrame(
+        [
+            {
+                "project_id": "",
+                "resource": "Ana",
+                "period_start": day(0),
+                "period_finish": day(13),
+                "hours": 60.0,
+                "origin": "sprint capacity",
+            },  # 60 h over 10 working days: 30 h a week
+            {
+                "project_id": "",
+                "resource": "Ben",
+                "resource_type": "Work",
+                "max_units": 50.0,
+                "origin": "resource sheet",
+            },
+        ],
+        columns=CAP_COLS,
+    )
+    view = run(
+        alloc(
+            row("A", "Ana", day(0), day(18), 100),
+            row("A", "Ben", day(0), day(18), 25),
+            row("A", "Cy", day(0), day(18), 25),
+        ),
+        capacity=capacity,
+    )
     ana = view.people[view.people["person"] == "Ana"]
     assert ana["capacity_hours"].tolist() == [30.0, 30.0, 40.0]  # week 3 is outside the plan
     assert ana["basis"].tolist() == ["capacity plan", "capacity plan", "default 40 h a week"]
@@ -101,14 +171,41 @@ def test_capacity_plan_then_max_units_then_default():
 
 
 def test_plan_assignments_spread_work_and_resource_names_book_units():
-    plan = pd.DataFrame([
-        {"project_id": "X", "task_uid": 1, "task_name": "Build", "resource_name": "Ana Silva", "units": 100.0,
-         "work_hours": 50.0, "start": day(0), "finish": day(11), "hours_per_week": 40.0, "max_units": 100.0},
-        {"project_id": "Y", "task_uid": 2, "task_name": "Test", "resource_names": "ana silva,Ben[50%]",
-         "start": day(7), "finish": day(11), "hours_per_week": 40.0},
-        {"project_id": "Y", "task_uid": 3, "task_name": "Later", "resource_names": "Ben", "start": None,
-         "finish": None, "hours_per_week": 40.0},
-    ], columns=PLAN_COLS)  # fmt: skip
+    plan = pd.DataFrame(
+        [
+            {
+                "project_id": "X",
+                "task_uid": 1,
+                "task_name": "Build",
+                "resource_name": "Ana Silva",
+                "units": 100.0,
+                "work_hours": 50.0,
+                "start": day(0),
+                "finish": day(11),
+                "hours_per_week": 40.0,
+                "max_units": 100.0,
+            },
+            {
+                "project_id": "Y",
+                "task_uid": 2,
+                "task_name": "Test",
+                "resource_names": "ana silva,Ben[50%]",
+                "start": day(7),
+                "finish": day(11),
+                "hours_per_week": 40.0,
+            },
+            {
+                "project_id": "Y",
+                "task_uid": 3,
+                "task_name": "Later",
+                "resource_names": "Ben",
+                "start": None,
+                "finish": None,
+                "hours_per_week": 40.0,
+            },
+        ],
+        columns=PLAN_COLS,
+    )
     view = run(plan=plan)
     # 50 h over 10 working days = 5 h a day: 25 h in week 1, 25 h in week 2, plus 40 h of "Test"
     assert cell(view, "Ana Silva", MON).load_hours == 25.0
@@ -118,10 +215,24 @@ def test_plan_assignments_spread_work_and_resource_names_book_units():
 
 
 def test_unstaffed_demand_and_role_view():
-    capacity = pd.DataFrame([{"project_id": "", "role": "Dev", "period_start": day(0), "period_finish": day(4),
-                              "hours": 80.0, "origin": "capacity plan"}], columns=CAP_COLS)  # fmt: skip
-    view = run(alloc(row("A", None, day(0), day(4), 100, role="Dev"), row("A", "Ana", day(0), day(4), 50, role="Dev")),
-               capacity=capacity, weeks=1)  # fmt: skip
+    capacity = pd.DataFrame(
+        [
+            {
+                "project_id": "",
+                "role": "Dev",
+                "period_start": day(0),
+                "period_finish": day(4),
+                "hours": 80.0,
+                "origin": "capacity plan",
+            }
+        ],
+        columns=CAP_COLS,
+    )
+    view = run(
+        alloc(row("A", None, day(0), day(4), 100, role="Dev"), row("A", "Ana", day(0), day(4), 50, role="Dev")),
+        capacity=capacity,
+        weeks=1,
+    )
     assert view.unstaffed[["project_id", "role", "hours"]].values.tolist() == [["A", "Dev", 40.0]]
     dev = view.by_role[view.by_role["group"] == "Dev"].iloc[0]
     assert (dev.demand_hours, dev.unstaffed_hours, dev.capacity_hours, dev.gap_hours) == (60.0, 40.0, 80.0, 20.0)
@@ -136,14 +247,22 @@ def test_people_matched_by_name_email_and_aliases():
     assert index.canonical("ana.silva@x.com") == "Ana Silva"
     assert index.canonical("a. silva") == "Ana Silva"
     assert index.canonical("Bob", "bob@x.com") == "Bob Lee"
-    view = run(alloc(row("A", "Silva, Ana", day(0), day(4), 60, email="ana.silva@x.com"),
-                     row("B", "ana silva", day(0), day(4), 60)), weeks=1)  # fmt: skip
+    view = run(
+        alloc(
+            row("A", "Silva, Ana", day(0), day(4), 60, email="ana.silva@x.com"),
+            row("B", "ana silva", day(0), day(4), 60),
+        ),
+        weeks=1,
+    )
     assert view.people["person"].tolist() == ["Ana Silva"] and view.overallocated["load_hours"].tolist() == [48.0]
 
 
 def test_split_resource_names():
     assert split_resource_names("Ana Silva,Ben Carter[50%]; Cy[12,5%]") == [
-        ("Ana Silva", 100.0), ("Ben Carter", 50.0), ("Cy", 12.5)]  # fmt: skip
+        ("Ana Silva", 100.0),
+        ("Ben Carter", 50.0),
+        ("Cy", 12.5),
+    ]
 
 
 def test_weeks_are_iso_mondays():
@@ -151,25 +270,40 @@ def test_weeks_are_iso_mondays():
 
 
 def test_jira_load_open_items_in_active_sprint():
-    issues = pd.DataFrame({
-        "project_id": ["J"] * 4, "issue_key": ["J-1", "J-2", "J-3", "J-4"],
-        "status_category": ["In Progress", "Done", "To Do", "To Do"], "assignee": ["ana", "ana", "Ana", "Ben"],
-        "story_points": [3.0, 5.0, 2.0, 8.0], "remaining_estimate_hours": [4.0, 0.0, 6.0, 1.0],
-        "sprint": ["S 10", "S 10", "S 10", "S 9"],
-    })  # fmt: skip
+    issues = pd.DataFrame(
+        {
+            "project_id": ["J"] * 4,
+            "issue_key": ["J-1", "J-2", "J-3", "J-4"],
+            "status_category": ["In Progress", "Done", "To Do", "To Do"],
+            "assignee": ["ana", "ana", "Ana", "Ben"],
+            "story_points": [3.0, 5.0, 2.0, 8.0],
+            "remaining_estimate_hours": [4.0, 0.0, 6.0, 1.0],
+            "sprint": ["S 10", "S 10", "S 10", "S 9"],
+        }
+    )
     calendar = pd.DataFrame(columns=["project_id", "sprint", "start", "finish"])
     out = jira_load(issues, pd.DataFrame(), calendar, MON)
     assert out[["person", "sprint", "open_items", "points", "remaining_hours"]].values.tolist() == [
-        ["Ana", "S 10", 2, 5.0, 10.0]]  # fmt: skip
+        ["Ana", "S 10", 2, 5.0, 10.0]
+    ]
     calendar = pd.DataFrame([{"project_id": "J", "sprint": "S 9", "start": day(-3), "finish": day(4)}])
     assert jira_load(issues, pd.DataFrame(), calendar, MON)["person"].tolist() == ["Ben"]
 
 
 def _stored(store: Store) -> None:
     frame = alloc(row("P1", "Ana", day(0), day(11), 80), row("P2", "Ana", day(0), day(11), 40))
-    store.write_upload(source="resources", fmt="allocation sheet", file_name="a.xlsx", sha256="x", project_id=None,
-                       as_of=MON, tables={"allocations": frame}, problems=pd.DataFrame(), rows_loaded=2,
-                       rows_rejected=0)  # fmt: skip
+    store.write_upload(
+        source="resources",
+        fmt="allocation sheet",
+        file_name="a.xlsx",
+        sha256="x",
+        project_id=None,
+        as_of=MON,
+        tables={"allocations": frame},
+        problems=pd.DataFrame(),
+        rows_loaded=2,
+        rows_rejected=0,
+    )
 
 
 def test_report_and_cli_json_shape(store, capsys):
@@ -192,8 +326,14 @@ def test_report_and_cli_json_shape(store, capsys):
         "utilisation",
         "projects",
     }
-    assert out["overallocated"][0] == {"resource": "Ana", "week": "2026-03-02", "load_hours": 48.0,
-                                       "capacity_hours": 40.0, "utilisation": 1.2, "projects": {"P1": 32.0, "P2": 16.0}}  # fmt: skip
+    assert out["overallocated"][0] == {
+        "resource": "Ana",
+        "week": "2026-03-02",
+        "load_hours": 48.0,
+        "capacity_hours": 40.0,
+        "utilisation": 1.2,
+        "projects": {"P1": 32.0, "P2": 16.0},
+    }
     assert out["weeks"] == ["2026-03-02", "2026-03-09"]
 
 
@@ -229,7 +369,8 @@ def test_export_wizard_fixture_hand_counted_week(real_exports, store):
     assert again.status == "stored" and again.rows_loaded == 310 + 39
     view = report(store, as_of=week, weeks=1)
     assert {(o["resource"], o["load_hours"]) for o in view["overallocated"]} == {
-        (p, 48.0) for p in ("EY Cargo", "EY IT", "Sabre OR", "Sabre SME")}  # fmt: skip
+        (p, 48.0) for p in ("EY Cargo", "EY IT", "Sabre OR", "Sabre SME")
+    }
     assert view["undated_bookings"] == 0
 
 
@@ -246,7 +387,8 @@ def test_demo_people_files_hand_count(tmp_path):
     view = report(store, as_of=anchor, weeks=12)
     priya = [p for p in view["people"] if p["resource"] == "Priya Raman"]
     assert {(p["load_hours"], p["capacity_hours"], p["utilisation"], p["overallocated"]) for p in priya} == {
-        (40.0, 40.0, 1.0, False)}  # fmt: skip
+        (40.0, 40.0, 1.0, False)
+    }
     marco = [(o["week"], o["load_hours"]) for o in view["overallocated"] if o["resource"] == "Marco Rossi"]
     assert marco == [(dt.date(2026, 11, 30) + dt.timedelta(weeks=i), 44.0) for i in range(7)]
     assert {o["resource"] for o in view["overallocated"]} == {"Marco Rossi"}
@@ -255,9 +397,23 @@ def test_demo_people_files_hand_count(tmp_path):
 def test_plan_calendar_sets_capacity_and_units_load():
     """A plan whose calendar has 35 h weeks: max units 100 % gives 35 h of capacity, and a
     Resource Names booking at 50 % books 0.5 × 7 h a working day."""
-    plan = pd.DataFrame([{"project_id": "X", "task_uid": 1, "task_name": "Run", "resource_names": "Dee[50%]",
-                          "start": day(0), "finish": day(4), "hours_per_week": 35.0}], columns=PLAN_COLS)  # fmt: skip
-    resources = pd.DataFrame([{"project_id": "X", "name": "Dee", "type": "Work", "max_units": 100.0,
-                               "hours_per_week": 35.0}], columns=RES_COLS)  # fmt: skip
+    plan = pd.DataFrame(
+        [
+            {
+                "project_id": "X",
+                "task_uid": 1,
+                "task_name": "Run",
+                "resource_names": "Dee[50%]",
+                "start": day(0),
+                "finish": day(4),
+                "hours_per_week": 35.0,
+            }
+        ],
+        columns=PLAN_COLS,
+    )
+    resources = pd.DataFrame(
+        [{"project_id": "X", "name": "Dee", "type": "Work", "max_units": 100.0, "hours_per_week": 35.0}],
+        columns=RES_COLS,
+    )
     c = cell(run(plan=plan, resources=resources, weeks=1), "Dee", MON)
     assert (c.load_hours, c.capacity_hours, c.utilisation, c.basis) == (17.5, 35.0, 0.5, "max units 100 % × 35 h")

@@ -13,11 +13,19 @@ WEEK = dt.date(2026, 3, 2)
 
 
 def test_heatmap_is_sequential_with_over_marks_and_tooltips():
-    frame = pd.DataFrame({
-        "person": ["Ana", "Ben"], "team": ["T", None], "role": [None, None], "week": pd.to_datetime([WEEK, WEEK]),
-        "load_hours": [40.0, 48.0], "capacity_hours": [40.0, 40.0], "utilisation": [1.0, 1.2], "over": [False, True],
-        "projects": ["A 32 h, B 8 h", "P1 24 h, P2 24 h"],
-    })  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "person": ["Ana", "Ben"],
+            "team": ["T", None],
+            "role": [None, None],
+            "week": pd.to_datetime([WEEK, WEEK]),
+            "load_hours": [40.0, 48.0],
+            "capacity_hours": [40.0, 40.0],
+            "utilisation": [1.0, 1.2],
+            "over": [False, True],
+            "projects": ["A 32 h, B 8 h", "P1 24 h, P2 24 h"],
+        }
+    )
     spec = heatmap(frame).to_dict()
     cells, marks = spec["layer"]
     color = cells["encoding"]["color"]
@@ -31,8 +39,9 @@ def test_heatmap_is_sequential_with_over_marks_and_tooltips():
 
 
 def test_role_panels_stack_staffed_and_unstaffed_demand():
-    by_role = pd.DataFrame({"group": ["Dev"], "week": [WEEK], "demand_hours": [60.0], "unstaffed_hours": [40.0],
-                            "capacity_hours": [80.0]})  # fmt: skip
+    by_role = pd.DataFrame(
+        {"group": ["Dev"], "week": [WEEK], "demand_hours": [60.0], "unstaffed_hours": [40.0], "capacity_hours": [80.0]}
+    )
     spec = role_demand(by_role).to_dict()
     values = next(iter(spec["datasets"].values()))
     assert sorted((v["kind"], v["hours"]) for v in values) == [("Staffed demand", 20.0), ("Unstaffed demand", 40.0)]

@@ -87,16 +87,12 @@ def _frame(rows):
 
 def _changes(before, after, since_snapshot=THEN):
     empty = pd.DataFrame()
-    return compare(
-        before, after, empty, empty, THEN, NOW, since_snapshot=since_snapshot, until_snapshot=NOW
-    )  # fmt: skip
+    return compare(before, after, empty, empty, THEN, NOW, since_snapshot=since_snapshot, until_snapshot=NOW)
 
 
 def test_kpi_tiles_colour_their_delta_by_what_is_good():
     before = _frame([["A", "A", "green", [], "USD", 100.0, 50.0, 50.0, 50.0]])
-    after = _frame(
-        [["A", "A", "red", ["CPI 0.50 is below the red threshold 0.90."], "USD", 100.0, 60.0, 55.0, 110.0]]
-    )  # fmt: skip
+    after = _frame([["A", "A", "red", ["CPI 0.50 is below the red threshold 0.90."], "USD", 100.0, 60.0, 55.0, 110.0]])
     tiles = view.kpi_deltas(_changes(before, after), lambda v: f"{v:,.0f}")
     assert tiles["red"] == {
         "delta": "+1",
@@ -122,8 +118,9 @@ def test_problem_and_caption_name_the_dates():
     assert view.problem(None, None) and view.problem(None, NOW)
     changes = _changes(_frame([]), _frame([]))
     assert "newest 06 Nov 2026" in view.caption(changes) and "newest 20 Nov 2026" in view.caption(changes)
-    same = compare(_frame([]), _frame([]), pd.DataFrame(), pd.DataFrame(), THEN, NOW, since_snapshot=NOW,
-                   until_snapshot=NOW)  # fmt: skip
+    same = compare(
+        _frame([]), _frame([]), pd.DataFrame(), pd.DataFrame(), THEN, NOW, since_snapshot=NOW, until_snapshot=NOW
+    )
     assert "same snapshots" in view.caption(same)
 
 

@@ -85,12 +85,19 @@ def test_po_tracker_per_sheet_with_gbp_and_eur_apart(real_exports):
     sheets = parsed.meta["sheets"]
     assert list(sheets) == ["F&B UK", "F&B IRE", "Fashion & WFJ UK", "Fashion & WFJ IRE", "2021"]
     assert {name: s["contracts"] for name, s in sheets.items()} == {
-        "F&B UK": 20, "F&B IRE": 11, "Fashion & WFJ UK": 17, "Fashion & WFJ IRE": 5, "2021": 72,
-    }  # fmt: skip
+        "F&B UK": 20,
+        "F&B IRE": 11,
+        "Fashion & WFJ UK": 17,
+        "Fashion & WFJ IRE": 5,
+        "2021": 72,
+    }
     assert {name: s["currency"] for name, s in sheets.items()} == {
-        "F&B UK": ["GBP"], "F&B IRE": ["EUR"], "Fashion & WFJ UK": ["GBP"], "Fashion & WFJ IRE": ["EUR"],
+        "F&B UK": ["GBP"],
+        "F&B IRE": ["EUR"],
+        "Fashion & WFJ UK": ["GBP"],
+        "Fashion & WFJ IRE": ["EUR"],
         "2021": ["GBP"],
-    }  # fmt: skip
+    }
     contracts, invoices = parsed.tables["contracts"], parsed.tables["contract_invoices"]
     assert contracts.groupby("currency").size().to_dict() == {"EUR": 16, "GBP": 109}
     assert sheets["2021"]["value"] == {"GBP": pytest.approx(26_464_903.77)}
@@ -116,11 +123,20 @@ def test_register_below_a_title_with_two_row_header_months_and_text_values():
         [],
         ["Contract No", "Supplier", "Project", "Contract value", "Term", None, "Status", "Jan-26", "Feb-26"],
         [None, None, None, None, "Start", "End", None, None, None],
-        ["C-1", "Microsoft Azure\nRedmond WA", "CRM-UPGRADE, PORTAL-V2", "€ 120.000,00", dt.date(2026, 1, 1),
-         dt.date(2026, 12, 31), "Active", 10_000, "20.000,00"],
+        [
+            "C-1",
+            "Microsoft Azure\nRedmond WA",
+            "CRM-UPGRADE, PORTAL-V2",
+            "€ 120.000,00",
+            dt.date(2026, 1, 1),
+            dt.date(2026, 12, 31),
+            "Active",
+            10_000,
+            "20.000,00",
+        ],
         ["C-2", "Accenture", "CRM-UPGRADE", 50_000, "15/01/2026", "30/06/2026", "Active", None, 5_000],
         ["Total", None, None, "170.000", None, None, None, None, None],
-    ]  # fmt: skip
+    ]
     parsed = parse(workbook({"IT": rows}), "it_contracts_2026-02-28.xlsx")
     contracts, invoices = parsed.tables["contracts"], parsed.tables["contract_invoices"]
     assert list(contracts.contract_id) == ["C-1", "C-2"]
@@ -131,8 +147,10 @@ def test_register_below_a_title_with_two_row_header_months_and_text_values():
     assert list(contracts.start) == [dt.date(2026, 1, 1), dt.date(2026, 1, 15)]
     assert set(contracts.project_id) == {register_key("it_contracts_2026-02-28.xlsx")} == {"contracts:it-contracts"}
     assert invoices.sort_values(["contract_id", "period"])[["contract_id", "amount"]].values.tolist() == [
-        ["C-1", 10_000], ["C-1", 20_000], ["C-2", 5_000],
-    ]  # fmt: skip
+        ["C-1", 10_000],
+        ["C-1", 20_000],
+        ["C-2", 5_000],
+    ]
     assert "equals the sum of the lines above it" in problems_text(parsed)
 
 

@@ -18,8 +18,21 @@ AS_OF = dt.date(2026, 4, 30)
 
 
 def contracts_frame(*rows: dict) -> pd.DataFrame:
-    base = dict(contract_id=None, vendor=None, vendor_raw=None, project_ids=None, description=None, value=None,
-                invoiced=None, committed=None, remaining=None, currency="USD", start=None, finish=None, extra=None)  # fmt: skip
+    base = dict(
+        contract_id=None,
+        vendor=None,
+        vendor_raw=None,
+        project_ids=None,
+        description=None,
+        value=None,
+        invoiced=None,
+        committed=None,
+        remaining=None,
+        currency="USD",
+        start=None,
+        finish=None,
+        extra=None,
+    )
     return pd.DataFrame([{**base, **r} for r in rows])
 
 
@@ -29,11 +42,22 @@ def invoices_frame(contract_id: str, amounts: dict[dt.date, float]) -> pd.DataFr
 
 
 NO_FINANCE = pd.DataFrame(columns=["project_id", "period", "vendor", "actual", "committed", "currency"])
-FAST = dict(contract_id="C-FAST", vendor="Kyndryl", project_ids="DC-MIGRATION", value=120_000.0,
-            start=dt.date(2026, 1, 1), finish=dt.date(2026, 12, 31))  # fmt: skip
+FAST = dict(
+    contract_id="C-FAST",
+    vendor="Kyndryl",
+    project_ids="DC-MIGRATION",
+    value=120_000.0,
+    start=dt.date(2026, 1, 1),
+    finish=dt.date(2026, 12, 31),
+)
 # May is after the as-of date and does not count
-FAST_INVOICES = {dt.date(2026, 1, 1): 10_000, dt.date(2026, 2, 1): 20_000, dt.date(2026, 3, 1): 20_000,
-                 dt.date(2026, 4, 1): 20_000, dt.date(2026, 5, 1): 99_999}  # fmt: skip
+FAST_INVOICES = {
+    dt.date(2026, 1, 1): 10_000,
+    dt.date(2026, 2, 1): 20_000,
+    dt.date(2026, 3, 1): 20_000,
+    dt.date(2026, 4, 1): 20_000,
+    dt.date(2026, 5, 1): 99_999,
+}
 
 
 def test_a_contract_burning_faster_than_planned_shows_the_month_its_money_runs_out():
@@ -66,16 +90,21 @@ def test_statuses_over_value_expiring_expired():
     )
     report = build_report(rows, invoices_frame("X", {}), NO_FINANCE, {}, AS_OF)
     status = {c.contract_id: (c.status, c.expires_in_days) for c in report.contracts}
-    assert status == {"OVER": ("over_value", 245), "SOON": ("expiring", 90), "LATER": ("ok", 91),
-                      "GONE": ("expired", -1)}  # fmt: skip
+    assert status == {
+        "OVER": ("over_value", 245),
+        "SOON": ("expiring", 90),
+        "LATER": ("ok", 91),
+        "GONE": ("expired", -1),
+    }
     assert [c.contract_id for c in report.contracts][:2] == ["OVER", "SOON"]  # at risk first
     over = next(c for c in report.contracts if c.contract_id == "OVER")
     assert over.remaining == -30 and "30 USD over the contract value 100 USD" in over.reason
 
 
 def test_burn_averages_the_last_three_months_with_spend():
-    series = pd.Series({dt.date(2026, 1, 1): 90.0, dt.date(2026, 2, 1): 0.0, dt.date(2026, 3, 1): 30.0,
-                        dt.date(2026, 4, 1): 60.0})  # fmt: skip
+    series = pd.Series(
+        {dt.date(2026, 1, 1): 90.0, dt.date(2026, 2, 1): 0.0, dt.date(2026, 3, 1): 30.0, dt.date(2026, 4, 1): 60.0}
+    )
     assert monthly_burn(series) == 60.0  # Jan, Mar, Apr: (90 + 30 + 60) / 3
     assert monthly_burn(series.iloc[2:]) == 45.0
     assert monthly_burn(pd.Series(dtype=float)) is None
@@ -94,10 +123,16 @@ FINANCE = pd.DataFrame(
     columns=["project_id", "period", "vendor", "actual", "committed"],
 ).assign(currency="USD")
 AZURE = contracts_frame(
-    dict(contract_id="AZ-1", vendor="Microsoft Azure", project_ids="DC-MIGRATION", value=200_000.0,
-         start=dt.date(2026, 1, 1), finish=dt.date(2026, 12, 31)),
+    dict(
+        contract_id="AZ-1",
+        vendor="Microsoft Azure",
+        project_ids="DC-MIGRATION",
+        value=200_000.0,
+        start=dt.date(2026, 1, 1),
+        finish=dt.date(2026, 12, 31),
+    ),
     dict(contract_id="AZ-2", vendor="Azure", project_ids="PORTAL-V2", value=10_000.0),
-)  # fmt: skip
+)
 
 
 def test_invoiced_from_finance_actuals_matched_by_vendor_and_project():
@@ -123,8 +158,10 @@ def test_aliases_merge_vendors_across_projects():
 def test_two_contracts_on_the_same_finance_lines_are_told_they_share_them():
     twin = dict(AZURE.iloc[0].to_dict(), contract_id="AZ-1b")
     rows = contracts_frame(AZURE.iloc[0].to_dict(), twin)
-    sources = {c.contract_id: c.invoiced_source for c in build_report(rows, invoices_frame("X", {}), FINANCE, {},
-                                                                      AS_OF).contracts}  # fmt: skip
+    sources = {
+        c.contract_id: c.invoiced_source
+        for c in build_report(rows, invoices_frame("X", {}), FINANCE, {}, AS_OF).contracts
+    }
     assert sources == {
         "AZ-1": "finance actuals (shared by 2 contracts)",
         "AZ-1b": "finance actuals (shared by 2 contracts)",
@@ -141,19 +178,49 @@ def test_finance_lines_matched_by_po_number():
 def test_cli_contracts_json(store, capsys):
     from loaders.ingest import ingest_bytes
 
-    rows = [["PO Number", "Vendor", "Project", "PO Value", "Start", "End", "Jan-26", "Feb-26", "Mar-26", "Apr-26"],
-            ["P-1", "Kyndryl", "DC-MIGRATION", 120_000, dt.date(2026, 1, 1), dt.date(2026, 12, 31),
-             10_000, 20_000, 20_000, 20_000]]  # fmt: skip
+    rows = [
+        ["PO Number", "Vendor", "Project", "PO Value", "Start", "End", "Jan-26", "Feb-26", "Mar-26", "Apr-26"],
+        [
+            "P-1",
+            "Kyndryl",
+            "DC-MIGRATION",
+            120_000,
+            dt.date(2026, 1, 1),
+            dt.date(2026, 12, 31),
+            10_000,
+            20_000,
+            20_000,
+            20_000,
+        ],
+    ]
     assert ingest_bytes(store, workbook({"POs": rows}), "pos.xlsx", as_of=AS_OF).status == "stored"
     assert main(["contracts", "--db", store.path, "--as-of", "2026-04-30", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["as_of"] == "2026-04-30"
     (c,) = out["contracts"]
-    keys = ["contract_id", "vendor", "project_ids", "value", "currency", "start", "end", "invoiced", "committed",
-            "remaining", "monthly_burn", "exhaustion_date", "expires_in_days", "status"]  # fmt: skip
+    keys = [
+        "contract_id",
+        "vendor",
+        "project_ids",
+        "value",
+        "currency",
+        "start",
+        "end",
+        "invoiced",
+        "committed",
+        "remaining",
+        "monthly_burn",
+        "exhaustion_date",
+        "expires_in_days",
+        "status",
+    ]
     assert set(keys) <= set(c)
-    assert (c["contract_id"], c["project_ids"], c["start"], c["end"]) == ("P-1", ["DC-MIGRATION"], "2026-01-01",
-                                                                          "2026-12-31")  # fmt: skip
+    assert (c["contract_id"], c["project_ids"], c["start"], c["end"]) == (
+        "P-1",
+        ["DC-MIGRATION"],
+        "2026-01-01",
+        "2026-12-31",
+    )
     assert (c["invoiced"], c["remaining"], c["monthly_burn"]) == (70_000, 50_000, 20_000)
     assert (c["exhaustion_date"], c["status"]) == ("2026-07-16", "exhausted_before_end")
     assert out["vendors"][0]["vendor"] == "Kyndryl"
@@ -183,7 +250,9 @@ def test_a_contract_register_is_not_a_project_of_the_portfolio(store):
     from loaders.ingest import ingest_bytes
     from metrics.portfolio import portfolio_frame
 
-    rows = [["PO Number", "Vendor", "Project", "PO Value", "Start", "End", "Jan-26"],
-            ["P-1", "Kyndryl", "DC-MIGRATION", 120_000, dt.date(2026, 1, 1), dt.date(2026, 12, 31), 10_000]]  # fmt: skip
+    rows = [
+        ["PO Number", "Vendor", "Project", "PO Value", "Start", "End", "Jan-26"],
+        ["P-1", "Kyndryl", "DC-MIGRATION", 120_000, dt.date(2026, 1, 1), dt.date(2026, 12, 31), 10_000],
+    ]
     assert ingest_bytes(store, workbook({"POs": rows}), "pos.xlsx", as_of=AS_OF).status == "stored"
     assert not [p for p in portfolio_frame(store, AS_OF).project_id if p.startswith("contracts:") or p == ""]

@@ -156,8 +156,12 @@ def test_pra_oracle_through_mspdi_xml_and_cli(store):
 
 
 def test_ms_project_bcws_bcwp_acwp_shown_beside_ours(store):
-    extra = ["$1000.00,$1000.00,$1000.00", "$1000.00,$1000.00,$1200.00", "$1000.00,$500.00,$600.00",
-             "$1000.00,$0.00,$0.00"]  # fmt: skip  # MS Project saw the status date one day later: BCWS 4000
+    extra = [
+        "$1000.00,$1000.00,$1000.00",
+        "$1000.00,$1000.00,$1200.00",
+        "$1000.00,$500.00,$600.00",
+        "$1000.00,$0.00,$0.00",
+    ]  # MS Project saw the status date one day later: BCWS 4000
     data = selected_data_csv(
         [1000] * 4, [100, 100, 50, 0], [1000, 1200, 600, 0], extra_header=",BCWS,BCWP,ACWP", extra=extra
     )

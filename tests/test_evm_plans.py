@@ -24,22 +24,53 @@ def _day(d: str, start="08:00:00", finish="17:00:00"):
 
 def _leaf(uid, d, cost, pct, actual, level=2):
     s, f = _day(d)
-    return task(uid, f"Day {uid}", level, Start=s, Finish=f, PercentComplete=pct, ActualCost=actual,
-                baselines=[baseline(0, s, f, 8, cost, 8)])  # fmt: skip
+    return task(
+        uid,
+        f"Day {uid}",
+        level,
+        Start=s,
+        Finish=f,
+        PercentComplete=pct,
+        ActualCost=actual,
+        baselines=[baseline(0, s, f, 8, cost, 8)],
+    )
 
 
 def _summary_plan(acwp_uid0=3100.0):
     """Phase (UID 1) with a resource of its own: own baseline 1000 over Mon–Fri, own actual 300."""
     days = ["2018-05-07", "2018-05-08", "2018-05-09", "2018-05-10"]
-    leaves = [_leaf(k + 2, d, 1000, p, a) for k, (d, p, a) in enumerate(zip(days, [100, 100, 50, 0],
-                                                                            [1000, 1200, 600, 0], strict=True))]  # fmt: skip
+    leaves = [
+        _leaf(k + 2, d, 1000, p, a)
+        for k, (d, p, a) in enumerate(zip(days, [100, 100, 50, 0], [1000, 1200, 600, 0], strict=True))
+    ]
     s, f = "2018-05-07T08:00:00", "2018-05-11T17:00:00"
-    phase = task(1, "Phase", 1, summary=True, Start=s, Finish=f, PercentComplete=60, ActualCost=3100,
-                 baselines=[baseline(0, s, f, 40, 5000, 40)])  # fmt: skip
-    project = task(0, "Golden plan", 0, summary=True, BCWS=3600, BCWP=3100, ACWP=acwp_uid0,
-                   baselines=[baseline(0, s, f, 40, 5000, 40)])  # fmt: skip
-    return mspdi([project, phase, *leaves], StatusDate="2018-05-09T17:00:00",
-                 resources=[resource(1, "PM", 100)], assignments=[assignment(1, 1, 1, 1000, 300)])  # fmt: skip
+    phase = task(
+        1,
+        "Phase",
+        1,
+        summary=True,
+        Start=s,
+        Finish=f,
+        PercentComplete=60,
+        ActualCost=3100,
+        baselines=[baseline(0, s, f, 40, 5000, 40)],
+    )
+    project = task(
+        0,
+        "Golden plan",
+        0,
+        summary=True,
+        BCWS=3600,
+        BCWP=3100,
+        ACWP=acwp_uid0,
+        baselines=[baseline(0, s, f, 40, 5000, 40)],
+    )
+    return mspdi(
+        [project, phase, *leaves],
+        StatusDate="2018-05-09T17:00:00",
+        resources=[resource(1, "PM", 100)],
+        assignments=[assignment(1, 1, 1, 1000, 300)],
+    )
 
 
 def test_summary_task_own_cost_counts_in_bac_pv_ev_ac(store):
@@ -64,8 +95,16 @@ def _calendar_plan(status: str, pct=50.0):
     short_friday = {1: (), 2: DAY, 3: DAY, 4: DAY, 5: DAY, 6: [("08:00:00", "12:00:00")], 7: ()}
     cal = calendar(1, "Standard", week=short_friday, exceptions=[("2018-05-28", "2018-05-28", ())])
     s, f = "2018-05-21T08:00:00", "2018-06-01T12:00:00"
-    work = task(1, "Build", 1, Start=s, Finish=f, PercentComplete=pct, ActualCost=3000,
-                baselines=[baseline(0, s, f, 64, 6400, 64)])  # fmt: skip
+    work = task(
+        1,
+        "Build",
+        1,
+        Start=s,
+        Finish=f,
+        PercentComplete=pct,
+        ActualCost=3000,
+        baselines=[baseline(0, s, f, 64, 6400, 64)],
+    )
     return mspdi([work], calendars=[cal], StatusDate=status)
 
 
@@ -87,12 +126,24 @@ def test_status_date_without_time_is_the_whole_day(store):
 
 
 def test_timephased_baseline_work_spreads_the_baseline_cost(store):
-    days = [("2018-05-07", "PT8H0M0S"), ("2018-05-08", "PT8H0M0S"), ("2018-05-09", "PT4H0M0S"),
-            ("2018-05-10", "PT0H0M0S")]  # fmt: skip
+    days = [
+        ("2018-05-07", "PT8H0M0S"),
+        ("2018-05-08", "PT8H0M0S"),
+        ("2018-05-09", "PT4H0M0S"),
+        ("2018-05-10", "PT0H0M0S"),
+    ]
     tp = [timephased(9, 1, f"{d}T08:00:00", f"{d}T17:00:00", v) for d, v in days]
     s, f = "2018-05-07T08:00:00", "2018-05-10T17:00:00"
-    work = task(1, "Front-loaded", 1, Start=s, Finish=f, PercentComplete=80, ActualCost=700,
-                baselines=[baseline(0, s, f, 20, 1000, 32, timephased=tp)])  # fmt: skip
+    work = task(
+        1,
+        "Front-loaded",
+        1,
+        Start=s,
+        Finish=f,
+        PercentComplete=80,
+        ActualCost=700,
+        baselines=[baseline(0, s, f, 20, 1000, 32, timephased=tp)],
+    )
     r = _report(store, mspdi([work], StatusDate="2018-05-08T17:00:00"))
     assert r["pv"] == pytest.approx(800)  # 1000 × 16 h / 20 h, not 0 and not the linear 500
     assert any("spread like their baseline work" in n for n in r["notes"])
@@ -103,8 +154,11 @@ def _hours_plan(work_h=(40, 40), actual_h=("PT40H0M0S", "PT10H0M0S"), **money):
     tasks = []
     for k, ((s, f), w, pct, a) in enumerate(zip(weeks, work_h, (100, 25), actual_h, strict=True)):
         base = [baseline(0, s, f, w, None, 40)]
-        tasks.append(task(k + 1, f"Week {k + 1}", 1, Start=s, Finish=f, PercentComplete=pct, ActualWork=a, **money,
-                          baselines=base))  # fmt: skip
+        tasks.append(
+            task(
+                k + 1, f"Week {k + 1}", 1, Start=s, Finish=f, PercentComplete=pct, ActualWork=a, **money, baselines=base
+            )
+        )
     return mspdi(tasks, StatusDate="2018-05-16T17:00:00")
 
 
@@ -181,10 +235,20 @@ def test_export_summary_sheet_labels_hours(store):
 
 
 def test_hours_pv_follows_timephased_baseline_work(store):
-    tp = [timephased(9, 1, f"2018-05-0{d}T08:00:00", f"2018-05-0{d}T17:00:00", v)
-          for d, v in ((7, "PT12H0M0S"), (8, "PT4H0M0S"), (9, "PT4H0M0S"))]  # fmt: skip
+    tp = [
+        timephased(9, 1, f"2018-05-0{d}T08:00:00", f"2018-05-0{d}T17:00:00", v)
+        for d, v in ((7, "PT12H0M0S"), (8, "PT4H0M0S"), (9, "PT4H0M0S"))
+    ]
     s, f = "2018-05-07T08:00:00", "2018-05-09T17:00:00"
-    work = task(1, "Front-loaded", 1, Start=s, Finish=f, PercentComplete=50, ActualWork="PT10H0M0S",
-                baselines=[baseline(0, s, f, 20, None, 24, timephased=tp)])  # fmt: skip
+    work = task(
+        1,
+        "Front-loaded",
+        1,
+        Start=s,
+        Finish=f,
+        PercentComplete=50,
+        ActualWork="PT10H0M0S",
+        baselines=[baseline(0, s, f, 20, None, 24, timephased=tp)],
+    )
     r = _report(store, mspdi([work], StatusDate="2018-05-07T17:00:00"))
     assert r["unit"] == "hours" and r["pv"] == pytest.approx(12)  # the first day's 12 h, not 20/3

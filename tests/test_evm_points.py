@@ -21,8 +21,16 @@ KEYS = ["bac", "pv", "ev", "ac", "spi", "cpi", "spi_t"]
 
 def _plan(pct: float, actual: float, status: str) -> bytes:
     s, f = "2018-05-07T08:00:00", "2018-05-18T17:00:00"
-    work = task(1, "Build", 1, Start=s, Finish=f, PercentComplete=pct, ActualCost=actual,
-                baselines=[baseline(0, s, f, 80, 8000, 80)])  # fmt: skip
+    work = task(
+        1,
+        "Build",
+        1,
+        Start=s,
+        Finish=f,
+        PercentComplete=pct,
+        ActualCost=actual,
+        baselines=[baseline(0, s, f, 80, 8000, 80)],
+    )
     return mspdi([work], calendars=[calendar()], StatusDate=status)
 
 

@@ -70,13 +70,16 @@ def test_not_months(cell):
 
 def test_demo_generator_layout_wide_sheet():
     """The layout the demo generator writes: Project ID | Cost Category | Vendor | Measure | Jan-26 ..."""
-    data = _xlsx([
-        ["Project ID", "Cost Category", "Vendor", "Measure", "Jan-26", "Feb-26", "Mar-26"],
-        ["PRJ-001", "Labour", "Acme", "Budget", 1000, 1000, 1000],
-        ["PRJ-001", "Labour", "Acme", "Actual", 1100, 950, None],
-        ["PRJ-001", "Labour", "Acme", "Forecast", None, None, 1050],
-        ["PRJ-001", "Labour", "Acme", "Committed", 0, 200, 300],
-    ], title="Finance")  # fmt: skip
+    data = _xlsx(
+        [
+            ["Project ID", "Cost Category", "Vendor", "Measure", "Jan-26", "Feb-26", "Mar-26"],
+            ["PRJ-001", "Labour", "Acme", "Budget", 1000, 1000, 1000],
+            ["PRJ-001", "Labour", "Acme", "Actual", 1100, 950, None],
+            ["PRJ-001", "Labour", "Acme", "Forecast", None, None, 1050],
+            ["PRJ-001", "Labour", "Acme", "Committed", 0, 200, 300],
+        ],
+        title="Finance",
+    )
     assert sniff(Sample(data, "finance.xlsx"))
     parsed = parse(data, "finance.xlsx")
     lines = parsed.tables["budget_lines"]
@@ -121,14 +124,16 @@ def test_amount_spellings_in_csv():
 
 
 def test_totals_rows_and_columns_are_excluded_as_info():
-    data = _xlsx([
-        ["Project", "Category", "Supplier", "Type", "2026-01", "2026-02", "FY26 Total"],
-        ["P1", "Labour", "Total Solutions Ltd", "Budget", 100, 100, 200],
-        ["P1", "Subtotal", None, "Budget", 100, 100, 200],
-        ["P1", "Labour", "Total", "Budget", 100, 100, 200],
-        ["TOTAL", None, None, "Budget", 100, 100, 200],
-        ["P1", "Labour", "Total Solutions Ltd", "Variance", 0, 0, 0],
-    ])  # fmt: skip
+    data = _xlsx(
+        [
+            ["Project", "Category", "Supplier", "Type", "2026-01", "2026-02", "FY26 Total"],
+            ["P1", "Labour", "Total Solutions Ltd", "Budget", 100, 100, 200],
+            ["P1", "Subtotal", None, "Budget", 100, 100, 200],
+            ["P1", "Labour", "Total", "Budget", 100, 100, 200],
+            ["TOTAL", None, None, "Budget", 100, 100, 200],
+            ["P1", "Labour", "Total Solutions Ltd", "Variance", 0, 0, 0],
+        ]
+    )
     parsed = parse(data, "f.xlsx")
     lines = parsed.tables["budget_lines"]
     assert lines["vendor"].unique().tolist() == ["Total Solutions Ltd"]  # a vendor, not a total
@@ -141,14 +146,16 @@ def test_totals_rows_and_columns_are_excluded_as_info():
 
 
 def test_labels_that_only_start_with_a_total_word_are_real_lines():
-    data = _xlsx([
-        ["Project", "Category", "Supplier", "Type", "2026-01", "2026-02"],
-        ["P1", "Labour", "Acme", "Budget", 100, 100],
-        ["P1", "Total Rewards", "Acme", "Budget", 40, 40],  # a cost category, not a total
-        ["TOTAL-ERP", "Labour", "Acme", "Budget", 70, 70],  # a project id, not a total
-        ["Total P1", None, None, "Budget", 140, 140],  # "Total <project above>": a subtotal
-        ["Grand Total", None, None, "Budget", 210, 210],
-    ])  # fmt: skip
+    data = _xlsx(
+        [
+            ["Project", "Category", "Supplier", "Type", "2026-01", "2026-02"],
+            ["P1", "Labour", "Acme", "Budget", 100, 100],
+            ["P1", "Total Rewards", "Acme", "Budget", 40, 40],  # a cost category, not a total
+            ["TOTAL-ERP", "Labour", "Acme", "Budget", 70, 70],  # a project id, not a total
+            ["Total P1", None, None, "Budget", 140, 140],  # "Total <project above>": a subtotal
+            ["Grand Total", None, None, "Budget", 210, 210],
+        ]
+    )
     parsed = parse(data, "f.xlsx")
     lines = parsed.tables["budget_lines"]
     assert sorted(lines["project_id"].unique()) == ["P1", "TOTAL-ERP"]

@@ -89,8 +89,13 @@ def test_it_budget_long_periodic(real_exports):
 
 def test_spend_ledger_keeps_currencies_apart(real_exports):
     parsed = _load(real_exports, "m12_uk-epsrc_spend-ledger_gbp-plus-4-currencies_one-row-per-posting.csv")
-    assert _sums(parsed, "currency") == {"AUD": 3020.14, "EUR": 644454.6, "GBP": 225658469.54, "INR": 13224.63,
-                                         "USD": 1724.64}  # fmt: skip
+    assert _sums(parsed, "currency") == {
+        "AUD": 3020.14,
+        "EUR": 644454.6,
+        "GBP": 225658469.54,
+        "INR": 13224.63,
+        "USD": 1724.64,
+    }
     lines = parsed.tables["budget_lines"]
     assert lines["vendor"].nunique() == 244
     assert sorted({d.month for d in lines["period"]}) == [8, 9, 10]
@@ -107,8 +112,10 @@ def test_hierarchical_wbs_budget_sums_leaves_and_reports_the_headline(real_expor
 
 def test_budget_only_and_actuals_only_files_give_the_variance_together(real_exports, store):
     folder = real_exports / "finance"
-    for name in ("m24_wide-jan-jun_budget-only_department-category.csv",
-                 "m23_wide-jan-jun_actuals-only_department-category.csv"):  # fmt: skip
+    for name in (
+        "m24_wide-jan-jun_budget-only_department-category.csv",
+        "m23_wide-jan-jun_actuals-only_department-category.csv",
+    ):
         parsed = _load(real_exports, name, {"year": 2026})
         other = "actual" if "budget" in name else "budget"
         assert parsed.tables["budget_lines"][other].isna().all()
@@ -125,16 +132,22 @@ def test_other_kinds_of_files_in_the_corpus_are_not_claimed(real_exports):
     from loaders.base import Sample
     from loaders.finance import sniff
 
-    others = [p for kind in ("contracts", "resources", "risk", "jira", "msproject", "asana")
-              for p in sorted((real_exports / kind).glob("*")) if p.is_file()]  # fmt: skip
+    others = [
+        p
+        for kind in ("contracts", "resources", "risk", "jira", "msproject", "asana")
+        for p in sorted((real_exports / kind).glob("*"))
+        if p.is_file()
+    ]
     assert len(others) > 20
     claimed = [p.name for p in others if sniff(Sample(p.read_bytes(), p.name))]
     assert claimed == []
 
 
 def test_a_department_or_name_used_as_project_key_is_a_warning(real_exports):
-    for name, column in (("m23_wide-jan-jun_actuals-only_department-category.csv", "Department"),
-                         ("m04_pittsburgh_capital-projects_budget-register_status_fiscal-year.csv", "name")):  # fmt: skip
+    for name, column in (
+        ("m23_wide-jan-jun_actuals-only_department-category.csv", "Department"),
+        ("m04_pittsburgh_capital-projects_budget-register_status_fiscal-year.csv", "name"),
+    ):
         parsed = _load(real_exports, name)
         notes = [p for p in parsed.problems if "used as the project key" in p.message]
         assert [(n.severity, n.column_name) for n in notes] == [("warning", column)]

@@ -107,16 +107,18 @@ def test_a_bare_fiscal_period_takes_the_rows_fiscal_year_and_the_fiscal_year_set
 
 
 def test_sap_star_total_rows_are_excluded_and_cross_checked():
-    data = _xlsx([
-        ["Project actual cost line items"],
-        [],
-        ["Objekt", "Kostenart", "Periode", "Wert/BWähr"],
-        ["P-1", "400000", "001/2024", 100],
-        ["P-1", "400000", "002/2024", 50],
-        ["*", None, None, 150],
-        ["P-2", "410000", "001/2024", 30],
-        ["**", None, None, 999],
-    ])  # fmt: skip
+    data = _xlsx(
+        [
+            ["Project actual cost line items"],
+            [],
+            ["Objekt", "Kostenart", "Periode", "Wert/BWähr"],
+            ["P-1", "400000", "001/2024", 100],
+            ["P-1", "400000", "002/2024", 50],
+            ["*", None, None, 150],
+            ["P-2", "410000", "001/2024", 30],
+            ["**", None, None, 999],
+        ]
+    )
     parsed = parse(data, "cji3.xlsx")
     assert _lines(parsed)["actual"].sum() == 180
     totals = [p for p in parsed.problems if "total row was excluded" in p.message]
@@ -125,17 +127,20 @@ def test_sap_star_total_rows_are_excluded_and_cross_checked():
 
 
 def test_totals_in_other_languages_and_an_income_section():
-    data = _xlsx([
-        ["Concepto", "Enero 2026", "Febrero 2026"],
-        ["Ingresos:", None, None],
-        ["Ventas producto", 1000, 1000],
-        ["Total ingresos", 1000, 1000],
-        ["Gastos:", None, None],
-        ["Personal", 400, 400],
-        ["Alquiler", 100, 100],
-        ["Subtotal", 500, 500],
-        ["Ahorro", 500, 500],
-    ], title="Presupuesto")  # fmt: skip
+    data = _xlsx(
+        [
+            ["Concepto", "Enero 2026", "Febrero 2026"],
+            ["Ingresos:", None, None],
+            ["Ventas producto", 1000, 1000],
+            ["Total ingresos", 1000, 1000],
+            ["Gastos:", None, None],
+            ["Personal", 400, 400],
+            ["Alquiler", 100, 100],
+            ["Subtotal", 500, 500],
+            ["Ahorro", 500, 500],
+        ],
+        title="Presupuesto",
+    )
     parsed = parse(data, "p.xlsx")
     lines = _lines(parsed)
     assert set(lines["cost_category"]) == {"Personal", "Alquiler"} and lines["budget"].sum() == 1000
@@ -145,15 +150,17 @@ def test_totals_in_other_languages_and_an_income_section():
 
 
 def test_hierarchy_sums_leaves_only_and_reports_a_rollup_that_disagrees():
-    data = _xlsx([
-        ["Code", "Task", "Resource", "Budget"],
-        ["1", "Project", None, 350],
-        ["1.1", "Design", None, 100],
-        [None, None, "Anna", 60],
-        [None, None, "Ben", 40],
-        ["1.2", "Build", None, 200],
-        ["1.2.1", "Code", None, 250],
-    ])  # fmt: skip
+    data = _xlsx(
+        [
+            ["Code", "Task", "Resource", "Budget"],
+            ["1", "Project", None, 350],
+            ["1.1", "Design", None, 100],
+            [None, None, "Anna", 60],
+            [None, None, "Ben", 40],
+            ["1.2", "Build", None, 200],
+            ["1.2.1", "Code", None, 250],
+        ]
+    )
     parsed = parse(data, "wbs.xlsx", {"project_id": "P9"})
     assert _lines(parsed)["budget"].sum() == 350  # Anna + Ben + Code (the leaf 1.2.1)
     warnings = [p for p in parsed.problems if p.severity == "warning" and "roll-up" in p.message]

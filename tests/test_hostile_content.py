@@ -48,8 +48,17 @@ def jira(rows: list[str]) -> bytes:
     return (JIRA_HEADER + "".join(rows)).encode()
 
 
-def msp_row(n: int, *, uid: int | None = None, start="1/5/26 8:00 AM", finish="1/8/26 5:00 PM", pct="50%",
-            cost="$100.00", duration="1 day", name: str | None = None) -> str:  # fmt: skip
+def msp_row(
+    n: int,
+    *,
+    uid: int | None = None,
+    start="1/5/26 8:00 AM",
+    finish="1/8/26 5:00 PM",
+    pct="50%",
+    cost="$100.00",
+    duration="1 day",
+    name: str | None = None,
+) -> str:
     return f"{n},{n if uid is None else uid},{name or f'Task {n}'},1,No,{start},{finish},{pct},{cost},{duration}\n"
 
 
@@ -225,10 +234,13 @@ def test_bare_cr_inside_a_quoted_cell_in_a_plan_csv():
     [
         ("j.csv", lambda: jira([jira_row(n, "a\x00b" if n == 2 else None) for n in range(1, 4)]), "issues"),
         ("plan.csv", lambda: msp([msp_row(1), msp_row(2, name="a\x00b"), msp_row(3)]), "tasks"),
-        ("f.csv", lambda: (FINANCE_HEADER + "P1;2026-01;La\x00bour;10;5\nP1;2026-02;Labour;10;5\n").encode(),
-         "budget_lines"),
+        (
+            "f.csv",
+            lambda: (FINANCE_HEADER + "P1;2026-01;La\x00bour;10;5\nP1;2026-02;Labour;10;5\n").encode(),
+            "budget_lines",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_nul_byte_does_not_refuse_the_file(name, make, table):
     parsed = parse(make(), name)
     frame = parsed.tables[table]
@@ -252,9 +264,9 @@ def test_a_cell_over_128_kib_is_loaded(name):
     }[name]()
     parsed = parse(data, name)
     assert parsed.rows_loaded == 2 and parsed.rows_rejected == 0
-    assert long in parsed.tables[{"jira": "issues", "msproject": "tasks", "finance": "budget_lines"}[parsed.source]].to_string(
-        max_colwidth=None
-    )  # fmt: skip
+    assert long in parsed.tables[
+        {"jira": "issues", "msproject": "tasks", "finance": "budget_lines"}[parsed.source]
+    ].to_string(max_colwidth=None)
 
 
 @pytest.mark.parametrize("stray", ['"Story 50 bad', 'Story 50 "bad', 'Story "50" x', '"Story 50" x'])
@@ -561,8 +573,11 @@ def test_a_hostile_plan_is_stored_without_infinity_or_far_dates_and_its_problems
 
 
 def test_mspdi_far_status_date_is_not_the_as_of_date():
-    xml = mspdi([task(1, "A", 1, Start="2026-01-01T08:00:00", Finish="2026-01-02T17:00:00")],
-                StatusDate="9999-12-31T00:00:00", LastSaved="2026-01-05T10:00:00")  # fmt: skip
+    xml = mspdi(
+        [task(1, "A", 1, Start="2026-01-01T08:00:00", Finish="2026-01-02T17:00:00")],
+        StatusDate="9999-12-31T00:00:00",
+        LastSaved="2026-01-05T10:00:00",
+    )
     parsed = parse(xml, "plan.xml")
     assert parsed.as_of is None or str(parsed.as_of).startswith("2026-01-05")
     assert "outside the plausible dates" in problems_at(parsed, column="StatusDate")[0].message
@@ -576,8 +591,19 @@ def test_mspdi_far_or_infinite_time_phased_values_are_left_out_with_a_warning():
         timephased(10, 1, "0001-01-02T08:00:00", "0001-01-02T17:00:00", "5000"),
         timephased(10, 1, "2026-01-02T08:00:00", "2026-01-02T17:00:00", "1e400"),
     ]
-    xml = mspdi([task(1, "A", 1, Start="2026-01-01T08:00:00", Finish="2026-01-02T17:00:00",
-                      baselines=[baseline(0, "2026-01-01T08:00:00", "2026-01-02T17:00:00", cost=100)], tp=phased)])  # fmt: skip
+    xml = mspdi(
+        [
+            task(
+                1,
+                "A",
+                1,
+                Start="2026-01-01T08:00:00",
+                Finish="2026-01-02T17:00:00",
+                baselines=[baseline(0, "2026-01-01T08:00:00", "2026-01-02T17:00:00", cost=100)],
+                tp=phased,
+            )
+        ]
+    )
     parsed = parse(xml, "plan.xml")
     tp = parsed.tables["timephased_baseline"]
     assert len(tp) == 1 and tp.start.iloc[0] == pd.Timestamp("2026-01-01 08:00")
@@ -593,12 +619,16 @@ def test_the_last_guard_empties_what_a_loader_let_through():
     from loaders.base import Parsed
     from loaders.ingest import guard_values
 
-    frame = pd.DataFrame({
-        "row_number": [2, 3, 4],
-        "cost": [1.0, float("inf"), 2e16],
-        "start": pd.Series([pd.Timestamp("2026-01-01"), pd.NaT, pd.Timestamp("2200-01-01")]).astype("datetime64[us]"),
-        "due": [dt.date(1, 1, 1), None, dt.date(2026, 1, 1)],
-    })  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "row_number": [2, 3, 4],
+            "cost": [1.0, float("inf"), 2e16],
+            "start": pd.Series([pd.Timestamp("2026-01-01"), pd.NaT, pd.Timestamp("2200-01-01")]).astype(
+                "datetime64[us]"
+            ),
+            "due": [dt.date(1, 1, 1), None, dt.date(2026, 1, 1)],
+        }
+    )
     parsed = Parsed("msproject", "test", {"tasks": frame})
     found = {(p.column_name, p.row_number) for p in guard_values(parsed)}
     assert found == {("cost", 3), ("start", 4), ("due", 2)}

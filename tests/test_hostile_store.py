@@ -68,9 +68,17 @@ def test_a_zero_byte_file_is_not_a_database_and_stays_empty(tmp_path):
     path.touch()
     with pytest.raises(NotADatabase, match=r"empty \(0-byte\) file"):
         Store(path).write_upload(
-            source="jira", fmt="t", file_name="x.csv", sha256="x", project_id="A", as_of=dt.date(2026, 1, 1),
-            tables={}, problems=NO_PROBLEMS, rows_loaded=0, rows_rejected=0,
-        )  # fmt: skip
+            source="jira",
+            fmt="t",
+            file_name="x.csv",
+            sha256="x",
+            project_id="A",
+            as_of=dt.date(2026, 1, 1),
+            tables={},
+            problems=NO_PROBLEMS,
+            rows_loaded=0,
+            rows_rejected=0,
+        )
     assert path.stat().st_size == 0
 
 
@@ -324,10 +332,17 @@ def _far_dated(store: Store) -> Store:
             frame[column] = frame[column].astype(object)
             frame.loc[frame.index[:3], column] = FAR
         store.write_upload(
-            source=source, fmt="test", file_name=f"{sha}.csv", sha256=sha,
-            project_id=None if source == "finance" else project, as_of=latest, tables={table: frame},
-            problems=NO_PROBLEMS, rows_loaded=len(frame), rows_rejected=0,
-        )  # fmt: skip
+            source=source,
+            fmt="test",
+            file_name=f"{sha}.csv",
+            sha256=sha,
+            project_id=None if source == "finance" else project,
+            as_of=latest,
+            tables={table: frame},
+            problems=NO_PROBLEMS,
+            rows_loaded=len(frame),
+            rows_rejected=0,
+        )
 
     again("issues", "jira", ["created", "updated", "resolved", "due"], "far-issues")
     again("tasks", "msproject", ["start", "finish", "baseline_start", "baseline_finish"], "far-tasks")
@@ -337,9 +352,17 @@ def _far_dated(store: Store) -> Store:
     frame["updated"] = frame["updated"].astype(object)
     frame.loc[frame.index[0], "updated"] = FAR
     store.write_upload(
-        source="jira", fmt="test", file_name="typo.csv", sha256="far-as-of", project_id="PAY-GATEWAY",
-        as_of=FAR.date(), tables={"issues": frame}, problems=NO_PROBLEMS, rows_loaded=len(frame), rows_rejected=0,
-    )  # fmt: skip
+        source="jira",
+        fmt="test",
+        file_name="typo.csv",
+        sha256="far-as-of",
+        project_id="PAY-GATEWAY",
+        as_of=FAR.date(),
+        tables={"issues": frame},
+        problems=NO_PROBLEMS,
+        rows_loaded=len(frame),
+        rows_rejected=0,
+    )
     return store
 
 
@@ -449,15 +472,34 @@ def test_no_page_requests_anything_outside_the_app_and_no_uploaded_text_is_a_lin
     shutil.copy(far_db.path, db)
     name = "see https://evil.example/x, www.evil.example or pm@evil.example.csv"
     Store(db).write_upload(
-        source="register", fmt="test", file_name=name, sha256="evil", project_id=None, as_of=dt.date(2026, 11, 21),
-        tables={}, problems=NO_PROBLEMS, rows_loaded=0, rows_rejected=0,
-    )  # fmt: skip
+        source="register",
+        fmt="test",
+        file_name=name,
+        sha256="evil",
+        project_id=None,
+        as_of=dt.date(2026, 11, 21),
+        tables={},
+        problems=NO_PROBLEMS,
+        rows_loaded=0,
+        rows_rejected=0,
+    )
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "PMO_DB": str(db)}
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-               "--server.address", "127.0.0.1", "--server.headless", "true"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+    ]
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -477,8 +519,18 @@ def test_no_page_requests_anything_outside_the_app_and_no_uploaded_text_is_a_lin
             browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
             page = browser.new_page()
             page.on("request", lambda r: requests.append(r.url))
-            for path in ["", "project", "delivery", "status", "risks", "finance", "contracts", "capacity", "data",
-                         "notifications"]:  # fmt: skip
+            for path in [
+                "",
+                "project",
+                "delivery",
+                "status",
+                "risks",
+                "finance",
+                "contracts",
+                "capacity",
+                "data",
+                "notifications",
+            ]:
                 page.goto(f"{base}/{path}")
                 page.wait_for_selector("h1", timeout=60_000)
                 page.wait_for_timeout(2500)

@@ -120,8 +120,10 @@ def test_ingest_stores_both_fence_plans(store):
         report = ingest_bytes(store, data, name, project_id="fence", as_of=pd.Timestamp("2026-01-07").date())
         assert report.status == "stored", report.message
         assert report.rows_loaded in (6, 4)
-    stored = store.query("SELECT file_name, sum(baseline_cost) bac, sum(actual_cost) ac FROM tasks t "
-                         "JOIN uploads u USING (upload_id) WHERE NOT is_summary GROUP BY 1 ORDER BY 1")  # fmt: skip
+    stored = store.query(
+        "SELECT file_name, sum(baseline_cost) bac, sum(actual_cost) ac FROM tasks t "
+        "JOIN uploads u USING (upload_id) WHERE NOT is_summary GROUP BY 1 ORDER BY 1"
+    )
     assert stored.bac.tolist() == [4000.0, 4000.0]
     assert stored.ac.tolist() == [2800.0, 2800.0]
 
@@ -140,26 +142,122 @@ def _xlsx(sheets: dict[str, list[list]]) -> bytes:
     return buf.getvalue()
 
 
-SELECTED_HEADER = ["ID", "Unique_ID", "Name", "Duration", "Start_Date", "Finish_Date", "Predecessors", "Outline_Level",
-                   "Resource_Names", "Percent_Complete", "Milestone", "Summary", "Baseline_Start", "Baseline_Finish",
-                   "Baseline_Cost", "Actual_Cost", "Cost", "BCWS", "BCWP", "ACWP"]  # fmt: skip
+SELECTED_HEADER = [
+    "ID",
+    "Unique_ID",
+    "Name",
+    "Duration",
+    "Start_Date",
+    "Finish_Date",
+    "Predecessors",
+    "Outline_Level",
+    "Resource_Names",
+    "Percent_Complete",
+    "Milestone",
+    "Summary",
+    "Baseline_Start",
+    "Baseline_Finish",
+    "Baseline_Cost",
+    "Actual_Cost",
+    "Cost",
+    "BCWS",
+    "BCWP",
+    "ACWP",
+]
 
 
 def test_selected_data_xlsx_all_text_cells():
     rows = [
         SELECTED_HEADER,
-        ["0", "0", "Portal v2", "20 days", "January 5, 2026 8:00 AM", "January 30, 2026 5:00 PM", "", "0", "", "30%",
-         "No", "Yes", "January 5, 2026 8:00 AM", "January 30, 2026 5:00 PM", "$10,000.00", "$2,500.00",
-         "$10,500.00", "$3,000.00", "$3,000.00", "$2,500.00"],
-        ["1", "11", "Design", "10 days", "January 5, 2026 8:00 AM", "January 16, 2026 5:00 PM", "", "1", "Ann", "45%",
-         "No", "No", "January 5, 2026 8:00 AM", "January 16, 2026 5:00 PM", "$4,000.00", "$2,000.00", "$4,200.00",
-         "$2,000.00", "$1,800.00", "$2,000.00"],
-        ["2", "12", "Build", "2 wks", "January 19, 2026 8:00 AM", "January 30, 2026 5:00 PM", "1FS+2d", "1",
-         "Bob, Cy", "0%", "No", "No", "NA", "NA", "$6,000.00", "$500.00", "$6,300.00", "$0.00", "$0.00", "$500.00"],
-        ["3", "13", "Go-live", "0 days", "January 30, 2026 5:00 PM", "January 30, 2026 5:00 PM", "2", "1", "", "0%",
-         "Yes", "No", "January 30, 2026 5:00 PM", "January 30, 2026 5:00 PM", "$0.00", "$0.00", "$0.00", "$0.00",
-         "$0.00", "$0.00"],
-    ]  # fmt: skip
+        [
+            "0",
+            "0",
+            "Portal v2",
+            "20 days",
+            "January 5, 2026 8:00 AM",
+            "January 30, 2026 5:00 PM",
+            "",
+            "0",
+            "",
+            "30%",
+            "No",
+            "Yes",
+            "January 5, 2026 8:00 AM",
+            "January 30, 2026 5:00 PM",
+            "$10,000.00",
+            "$2,500.00",
+            "$10,500.00",
+            "$3,000.00",
+            "$3,000.00",
+            "$2,500.00",
+        ],
+        [
+            "1",
+            "11",
+            "Design",
+            "10 days",
+            "January 5, 2026 8:00 AM",
+            "January 16, 2026 5:00 PM",
+            "",
+            "1",
+            "Ann",
+            "45%",
+            "No",
+            "No",
+            "January 5, 2026 8:00 AM",
+            "January 16, 2026 5:00 PM",
+            "$4,000.00",
+            "$2,000.00",
+            "$4,200.00",
+            "$2,000.00",
+            "$1,800.00",
+            "$2,000.00",
+        ],
+        [
+            "2",
+            "12",
+            "Build",
+            "2 wks",
+            "January 19, 2026 8:00 AM",
+            "January 30, 2026 5:00 PM",
+            "1FS+2d",
+            "1",
+            "Bob, Cy",
+            "0%",
+            "No",
+            "No",
+            "NA",
+            "NA",
+            "$6,000.00",
+            "$500.00",
+            "$6,300.00",
+            "$0.00",
+            "$0.00",
+            "$500.00",
+        ],
+        [
+            "3",
+            "13",
+            "Go-live",
+            "0 days",
+            "January 30, 2026 5:00 PM",
+            "January 30, 2026 5:00 PM",
+            "2",
+            "1",
+            "",
+            "0%",
+            "Yes",
+            "No",
+            "January 30, 2026 5:00 PM",
+            "January 30, 2026 5:00 PM",
+            "$0.00",
+            "$0.00",
+            "$0.00",
+            "$0.00",
+            "$0.00",
+            "$0.00",
+        ],
+    ]
     data = _xlsx({"Task_Table1": rows})
     assert msproject.sniff(Sample(data, "p.xlsx"))
     parsed = msproject.parse(data, "p.xlsx")
@@ -192,8 +290,12 @@ def test_unreadable_cells_become_problems_and_empty_fields():
         pd.isna(t.baseline_cost.iloc[1]) and pd.isna(t.percent_complete.iloc[1]) and pd.isna(t.duration_hours.iloc[1])
     )
     warnings = {(p.row_number, p.column_name, p.value) for p in parsed.problems if p.severity == "warning"}
-    assert warnings == {(2, "Finish_Date", "someday"), (3, "Baseline_Cost", "lots"), (3, "Percent_Complete", "140%"),
-                        (3, "Duration", "3 parsecs")}  # fmt: skip
+    assert warnings == {
+        (2, "Finish_Date", "someday"),
+        (3, "Baseline_Cost", "lots"),
+        (3, "Percent_Complete", "140%"),
+        (3, "Duration", "3 parsecs"),
+    }
 
 
 def test_german_day_first_semicolon_csv_with_decimal_commas():
@@ -281,8 +383,10 @@ def test_ambiguous_dates_without_weekdays_follow_the_durations():
     assert not [p for p in parsed.problems if p.severity == "warning"]
 
 
-@pytest.mark.parametrize(("money", "order", "start"), [("£100.00", "DMY", "2024-04-03"), ("€100,00", "DMY", "2024-04-03"),
-                                                       ("100.00", "MDY", "2024-03-04")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("money", "order", "start"),
+    [("£100.00", "DMY", "2024-04-03"), ("€100,00", "DMY", "2024-04-03"), ("100.00", "MDY", "2024-03-04")],
+)
 def test_undecidable_dates_warn_once_naming_the_columns_and_the_order(money, order, start):
     text = f"ID,Name,Start,Finish,Cost\n1,A,03/04/24,05/06/24,{money}\n2,B,04/04/24,06/06/24,{money}\n"
     parsed = msproject.parse(text.encode(), "u.csv")
@@ -344,8 +448,10 @@ def test_csv_without_baseline_columns_says_what_to_add():
         b"ID,Name,Duration,Start_Date,Finish_Date,Predecessors,Resource_Names\n1,A,1 day,NA,NA,,\n", "x.csv"
     )
     notes = [p.message for p in parsed.problems if p.severity == "info"]
-    assert any(all(c in m for c in ("Baseline Start", "Baseline Finish", "Baseline Cost", "% Complete", "Actual Cost"))
-               for m in notes)  # fmt: skip
+    assert any(
+        all(c in m for c in ("Baseline Start", "Baseline Finish", "Baseline Cost", "% Complete", "Actual Cost"))
+        for m in notes
+    )
 
 
 def test_mspdi_timephased_baseline_cost_and_predecessors():

@@ -24,15 +24,33 @@ TWINS = [
     ("mpp/mpxj_task-costs-project2013-mpp14.mpp", "mpp/mpxj_task-costs-project2013-mspdi.xml"),
     ("mpp/mpxj_task-costs-project2019-mpp14.mpp", "mpxj_task-costs-project2019-mspdi.xml"),
 ]
-COMPARED = ["task_uid", "task_id", "name", "outline_level", "is_summary", "is_milestone", "start", "finish",
-            "duration_hours", "work_hours", "percent_complete", "cost", "actual_cost", "fixed_cost",
-            "baseline_start", "baseline_finish", "baseline_cost", "baseline_work_hours"]  # fmt: skip
+COMPARED = [
+    "task_uid",
+    "task_id",
+    "name",
+    "outline_level",
+    "is_summary",
+    "is_milestone",
+    "start",
+    "finish",
+    "duration_hours",
+    "work_hours",
+    "percent_complete",
+    "cost",
+    "actual_cost",
+    "fixed_cost",
+    "baseline_start",
+    "baseline_finish",
+    "baseline_cost",
+    "baseline_work_hours",
+]
 
 
 def _same(a: pd.DataFrame, b: pd.DataFrame, columns=COMPARED) -> None:
     assert len(a) == len(b)
-    pd.testing.assert_frame_equal(a[columns].reset_index(drop=True), b[columns].reset_index(drop=True),
-                                  check_dtype=False)  # fmt: skip
+    pd.testing.assert_frame_equal(
+        a[columns].reset_index(drop=True), b[columns].reset_index(drop=True), check_dtype=False
+    )
 
 
 @needs_mpxj
@@ -53,16 +71,53 @@ def _costed_plan() -> bytes:
     s1, f1 = "2018-05-07T08:00:00", "2018-05-11T17:00:00"
     s2, f2 = "2018-05-14T08:00:00", "2018-05-18T17:00:00"
     tasks = [
-        task(1, "Phase", 1, summary=True, Start=s1, Finish=f2, Duration="PT80H0M0S", PercentComplete=40, ActualCost=2300,
-             baselines=[baseline(0, s1, f2, 80, 5000, 80), baseline(1, s1, f2, 80, 4800, 80)]),
-        task(2, "Design", 2, Start=s1, Finish=f1, Duration="PT40H0M0S", PercentComplete=100, ActualCost=2000,
-             Cost=2000, Work="PT40H0M0S", baselines=[baseline(0, s1, f1, 40, 2400, 40)]),
-        task(3, "Build", 2, Start=s2, Finish=f2, Duration="PT40H0M0S", PercentComplete=10, ActualCost=300,
-             Cost=2600, Work="PT40H0M0S", baselines=[baseline(0, s2, f2, 40, 2600, 40)]),
-    ]  # fmt: skip
+        task(
+            1,
+            "Phase",
+            1,
+            summary=True,
+            Start=s1,
+            Finish=f2,
+            Duration="PT80H0M0S",
+            PercentComplete=40,
+            ActualCost=2300,
+            baselines=[baseline(0, s1, f2, 80, 5000, 80), baseline(1, s1, f2, 80, 4800, 80)],
+        ),
+        task(
+            2,
+            "Design",
+            2,
+            Start=s1,
+            Finish=f1,
+            Duration="PT40H0M0S",
+            PercentComplete=100,
+            ActualCost=2000,
+            Cost=2000,
+            Work="PT40H0M0S",
+            baselines=[baseline(0, s1, f1, 40, 2400, 40)],
+        ),
+        task(
+            3,
+            "Build",
+            2,
+            Start=s2,
+            Finish=f2,
+            Duration="PT40H0M0S",
+            PercentComplete=10,
+            ActualCost=300,
+            Cost=2600,
+            Work="PT40H0M0S",
+            baselines=[baseline(0, s2, f2, 40, 2600, 40)],
+        ),
+    ]
     cal = calendar(1, "Standard", exceptions=[("2018-05-17", "2018-05-17", ())])
-    return mspdi(tasks, calendars=[cal], StatusDate="2018-05-15T17:00:00", resources=[resource(1, "Dev", 50)],
-                 assignments=[assignment(1, 2, 1, 2000, 2000), assignment(2, 3, 1, 2600, 300)])  # fmt: skip
+    return mspdi(
+        tasks,
+        calendars=[cal],
+        StatusDate="2018-05-15T17:00:00",
+        resources=[resource(1, "Dev", 50)],
+        assignments=[assignment(1, 2, 1, 2000, 2000), assignment(2, 3, 1, 2600, 300)],
+    )
 
 
 @needs_mpxj

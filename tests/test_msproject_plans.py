@@ -20,8 +20,15 @@ def _messages(parsed, severity=None):
 
 def test_calendar_weekdays_exceptions_and_working_times():
     short_friday = {1: (), 2: DAY, 3: DAY, 4: DAY, 5: DAY, 6: [("08:00:00", "12:00:00")], 7: ()}
-    cals = [calendar(1, "Standard", week=short_friday, exceptions=[("2018-05-28", "2018-05-28", ())],
-                     legacy_exceptions=[("2018-07-04", "2018-07-05", ())])]  # fmt: skip
+    cals = [
+        calendar(
+            1,
+            "Standard",
+            week=short_friday,
+            exceptions=[("2018-05-28", "2018-05-28", ())],
+            legacy_exceptions=[("2018-07-04", "2018-07-05", ())],
+        )
+    ]
     parsed = _parse(mspdi([task(1, "A", 1)], calendars=cals, StatusDate="2018-05-30T17:00:00"))
     cal = parsed.meta["calendar"]
     assert cal["name"] == "Standard"
@@ -33,8 +40,10 @@ def test_calendar_weekdays_exceptions_and_working_times():
 
 
 def test_derived_project_calendar_inherits_its_base():
-    cals = [calendar(1, "Standard", exceptions=[("2018-12-25", "2018-12-25", ())]),
-            calendar(2, "Night shift", week={2: [("22:00:00", "00:00:00")]}, base=1)]  # fmt: skip
+    cals = [
+        calendar(1, "Standard", exceptions=[("2018-12-25", "2018-12-25", ())]),
+        calendar(2, "Night shift", week={2: [("22:00:00", "00:00:00")]}, base=1),
+    ]
     cal = _parse(mspdi([task(1, "A", 1)], calendars=cals, calendar_uid=2)).meta["calendar"]
     assert cal["name"] == "Night shift"
     assert cal["weekdays"][0] == [[1320, 1440]]  # ToTime 00:00 = midnight
@@ -73,10 +82,20 @@ def test_two_saves_without_status_date_keep_their_own_days():
 
 def test_project_summary_task_values_and_actual_work_kept():
     tasks = [
-        task(0, "Golden plan", 0, summary=True, Cost=1500, ActualCost=700, BCWS=900, BCWP=800, ACWP=700,
-             baselines=[baseline(0, "2018-05-07T08:00:00", "2018-05-18T17:00:00", 80, 1400)]),
+        task(
+            0,
+            "Golden plan",
+            0,
+            summary=True,
+            Cost=1500,
+            ActualCost=700,
+            BCWS=900,
+            BCWP=800,
+            ACWP=700,
+            baselines=[baseline(0, "2018-05-07T08:00:00", "2018-05-18T17:00:00", 80, 1400)],
+        ),
         task(1, "Leaf", 1, Cost=1000, ActualCost=500, ActualWork="PT12H30M0S"),
-    ]  # fmt: skip
+    ]
     parsed = _parse(mspdi(tasks, StatusDate="2018-05-11T17:00:00"))
     summary = parsed.meta["project_summary"]
     assert summary["bcws"] == 900 and summary["bcwp"] == 800 and summary["acwp"] == 700
@@ -105,16 +124,38 @@ def test_consistency_warnings_for_third_party_files():
     assert parsed.tables["tasks"]["percent_complete"].isna().iloc[2]  # 140 % left empty
 
 
-HEADER = ["ID", "Name", "WBS", "Start_Date", "Finish_Date", "Baseline_Start", "Baseline_Finish", "Baseline_Cost",
-          "Percent_Complete", "Actual_Cost"]  # fmt: skip
+HEADER = [
+    "ID",
+    "Name",
+    "WBS",
+    "Start_Date",
+    "Finish_Date",
+    "Baseline_Start",
+    "Baseline_Finish",
+    "Baseline_Cost",
+    "Percent_Complete",
+    "Actual_Cost",
+]
 
 
 def _rows(names, wbs):
     out = [HEADER]
     for k, (name, code) in enumerate(zip(names, wbs, strict=True), start=1):
         day = f"May {6 + k}, 2018"
-        out.append([str(k), name, code, f"{day} 8:00 AM", f"{day} 5:00 PM", f"{day} 8:00 AM", f"{day} 5:00 PM",
-                    "$0.00" if code.count(".") == 0 else "$1,000.00", "50%", "$400.00"])  # fmt: skip
+        out.append(
+            [
+                str(k),
+                name,
+                code,
+                f"{day} 8:00 AM",
+                f"{day} 5:00 PM",
+                f"{day} 8:00 AM",
+                f"{day} 5:00 PM",
+                "$0.00" if code.count(".") == 0 else "$1,000.00",
+                "50%",
+                "$400.00",
+            ]
+        )
     return out
 
 

@@ -67,8 +67,12 @@ def test_page_shows_who_is_over_and_why(db):
     at.number_input(key="cap_weeks").set_value(4)
     run(at)
     tiles = {m.label: m.value for m in at.metric}
-    assert tiles == {"People": "3", "Over-allocated people": "1", "Over-allocated person-weeks": "1",
-                     "Unstaffed demand": "20 h"}  # fmt: skip
+    assert tiles == {
+        "People": "3",
+        "Over-allocated people": "1",
+        "Over-allocated person-weeks": "1",
+        "Unstaffed demand": "20 h",
+    }
     over = at.dataframe[0].value
     assert over["Person"].tolist() == ["Ben Carter"]  # Ana at 80 % + 20 % = exactly 100 % is not listed
     assert over["Load (h)"].tolist() == [48.0] and over["Utilisation"].tolist() == [1.2]

@@ -18,12 +18,46 @@ PAGE = Path(__file__).resolve().parent.parent / "pages" / "contracts.py"
 MONTHS = ["Jan-26", "Feb-26", "Mar-26", "Apr-26"]
 REGISTER = [
     ["Contract No", "Vendor", "Project", "Contract value", "Currency", "Start", "End", *MONTHS],
-    ["C-FAST", "Kyndryl", "DC-MIGRATION", 120_000, "USD", dt.date(2026, 1, 1), dt.date(2026, 12, 31),
-     10_000, 20_000, 20_000, 20_000],
-    ["C-OK", "Microsoft Azure", "DC-MIGRATION", 90_000, "USD", dt.date(2026, 1, 1), dt.date(2026, 12, 31),
-     5_000, 5_000, 5_000, 5_000],
-    ["C-AZ", "Azure", "PORTAL-V2", 40_000, "USD", dt.date(2026, 1, 1), dt.date(2027, 6, 30), 1_000, 1_000, 1_000, 1_000],
-]  # fmt: skip
+    [
+        "C-FAST",
+        "Kyndryl",
+        "DC-MIGRATION",
+        120_000,
+        "USD",
+        dt.date(2026, 1, 1),
+        dt.date(2026, 12, 31),
+        10_000,
+        20_000,
+        20_000,
+        20_000,
+    ],
+    [
+        "C-OK",
+        "Microsoft Azure",
+        "DC-MIGRATION",
+        90_000,
+        "USD",
+        dt.date(2026, 1, 1),
+        dt.date(2026, 12, 31),
+        5_000,
+        5_000,
+        5_000,
+        5_000,
+    ],
+    [
+        "C-AZ",
+        "Azure",
+        "PORTAL-V2",
+        40_000,
+        "USD",
+        dt.date(2026, 1, 1),
+        dt.date(2027, 6, 30),
+        1_000,
+        1_000,
+        1_000,
+        1_000,
+    ],
+]
 
 
 @pytest.fixture(autouse=True)

@@ -83,9 +83,15 @@ def test_a_file_that_needs_a_mapping_offers_one_and_saves_it(db, monkeypatch):
     def fake_parse(data, file_name, source=None, mapping=None):
         seen.append(mapping)
         if not mapping:
-            raise NeedsMapping("which column is the budget?", source="finance", shape="sheet1:a|b|c",
-                               columns=["Proj", "Month", "Amount"], roles=("project_id", "period", "budget"),
-                               suggested={"project_id": "Proj"}, preview=[["Proj", "Month", "Amount"], ["P1", "Jan", "5"]])  # fmt: skip
+            raise NeedsMapping(
+                "which column is the budget?",
+                source="finance",
+                shape="sheet1:a|b|c",
+                columns=["Proj", "Month", "Amount"],
+                roles=("project_id", "period", "budget"),
+                suggested={"project_id": "Proj"},
+                preview=[["Proj", "Month", "Amount"], ["P1", "Jan", "5"]],
+            )
         lines = pd.DataFrame({"project_id": ["P1"], "period": [dt.date(2026, 1, 1)], "budget": [5.0]})
         return Parsed("finance", "Finance workbook (mapped)", {"budget_lines": lines}, as_of=dt.date(2026, 1, 31))
 

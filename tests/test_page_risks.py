@@ -70,8 +70,12 @@ def test_page_answers_what_to_escalate_this_week(db):
     by_project = at.dataframe[2].value
     assert by_project["Project"].tolist() == ["APOLLO"] and by_project["Escalate"].tolist() == [2]
     register = at.dataframe[3].value
-    assert dict(zip(register["ID"], register["Trend"], strict=True)) == {"R1": "up", "R2": "closed", "R3": "new",
-                                                                          "O1": "new"}  # fmt: skip
+    assert dict(zip(register["ID"], register["Trend"], strict=True)) == {
+        "R1": "up",
+        "R2": "closed",
+        "R3": "new",
+        "O1": "new",
+    }
     assert at.get("download_button")
 
 

@@ -198,8 +198,9 @@ def test_every_source_mix_gives_every_column_and_every_project():
     """Only Jira, only finance, only a register: no KeyError, unknown where nothing judges."""
     empty = pd.DataFrame()
     snapshots = pd.DataFrame({"project_id": ["J"], "source": ["jira"], "as_of": pd.to_datetime(["2026-03-30"])})
-    frame = project_health(pd.DataFrame({"project_id": ["R"], "name": ["Reg"]}), empty, empty, empty, snapshots,
-                           dt.date(2026, 3, 31)).set_index("project_id")  # fmt: skip
+    frame = project_health(
+        pd.DataFrame({"project_id": ["R"], "name": ["Reg"]}), empty, empty, empty, snapshots, dt.date(2026, 3, 31)
+    ).set_index("project_id")
     assert sorted(frame.index) == ["J", "R"]
     assert set(frame.status) == {"unknown"}
     assert "(a Jira export gives delivery metrics, not health)" in frame.loc["J", "reasons"][0]
@@ -229,20 +230,38 @@ def test_portfolio_trend_reads_every_plan_history_in_one_query_with_the_same_num
     store = Store(tmp_path / "t.duckdb")
     for pid, days, cost in (("A", (9, 16, 23), 100.0), ("B", (16, 30), 250.0)):
         for n, day in enumerate(days):
-            frame = pd.DataFrame({"project_id": pid, "task_uid": [1, 2], "name": ["x", "y"],
-                                  "baseline_start": pd.Timestamp("2026-01-05 08:00"),
-                                  "baseline_finish": pd.Timestamp("2026-02-27 17:00"),
-                                  "baseline_cost": cost, "percent_complete": 10.0 * (n + 1),
-                                  "actual_cost": cost * 0.12 * (n + 1)})  # fmt: skip
-            store.write_upload(source="msproject", fmt="test", file_name=f"{pid}{day}.xml", sha256=f"{pid}{day}",
-                               project_id=pid, as_of=dt.date(2026, 1, day), tables={"tasks": frame},
-                               problems=pd.DataFrame(columns=["row_number", "column_name", "value", "severity",
-                                                              "message"]), rows_loaded=2, rows_rejected=0)  # fmt: skip
+            frame = pd.DataFrame(
+                {
+                    "project_id": pid,
+                    "task_uid": [1, 2],
+                    "name": ["x", "y"],
+                    "baseline_start": pd.Timestamp("2026-01-05 08:00"),
+                    "baseline_finish": pd.Timestamp("2026-02-27 17:00"),
+                    "baseline_cost": cost,
+                    "percent_complete": 10.0 * (n + 1),
+                    "actual_cost": cost * 0.12 * (n + 1),
+                }
+            )
+            store.write_upload(
+                source="msproject",
+                fmt="test",
+                file_name=f"{pid}{day}.xml",
+                sha256=f"{pid}{day}",
+                project_id=pid,
+                as_of=dt.date(2026, 1, day),
+                tables={"tasks": frame},
+                problems=pd.DataFrame(columns=["row_number", "column_name", "value", "severity", "message"]),
+                rows_loaded=2,
+                rows_rejected=0,
+            )
     until = dt.date(2026, 1, 27)
     expected_parts = []
     for pid in ("A", "B"):
-        h = evm_history(store.history("tasks", pid, until), store.history("timephased_baseline", pid, until),
-                        store.plan_meta(pid, until))  # fmt: skip
+        h = evm_history(
+            store.history("tasks", pid, until),
+            store.history("timephased_baseline", pid, until),
+            store.plan_meta(pid, until),
+        )
         expected_parts.append(h.assign(project_id=pid)[["project_id", "snapshot_as_of", "bac", "pv", "ev", "ac"]])
     parts = pd.concat(expected_parts, ignore_index=True)
     parts["snapshot_as_of"] = pd.to_datetime(parts.snapshot_as_of)

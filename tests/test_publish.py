@@ -21,12 +21,27 @@ D = dt.date
 
 
 def _write(store: Store, project: str, day: dt.date, n: int) -> None:
-    frame = pd.DataFrame({"project_id": project, "task_uid": range(1, n + 1), "name": [f"T{i}" for i in range(n)],
-                          "baseline_cost": 100.0, "percent_complete": 10.0 * n})  # fmt: skip
-    store.write_upload(source="msproject", fmt="test", file_name=f"{project}-{day}.xml", sha256=f"{project}{day}",
-                       project_id=project, as_of=day, tables={"tasks": frame},
-                       problems=pd.DataFrame(columns=["row_number", "column_name", "value", "severity", "message"]),
-                       rows_loaded=n, rows_rejected=0)  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "project_id": project,
+            "task_uid": range(1, n + 1),
+            "name": [f"T{i}" for i in range(n)],
+            "baseline_cost": 100.0,
+            "percent_complete": 10.0 * n,
+        }
+    )
+    store.write_upload(
+        source="msproject",
+        fmt="test",
+        file_name=f"{project}-{day}.xml",
+        sha256=f"{project}{day}",
+        project_id=project,
+        as_of=day,
+        tables={"tasks": frame},
+        problems=pd.DataFrame(columns=["row_number", "column_name", "value", "severity", "message"]),
+        rows_loaded=n,
+        rows_rejected=0,
+    )
 
 
 @pytest.fixture
@@ -54,9 +69,13 @@ def test_parquet_files_read_back_with_duckdb_give_the_same_rows_and_as_of_reads(
                            GROUP BY p.project_id)
            SELECT t.project_id, count(*) AS n FROM read_parquet($t) t JOIN latest USING (upload_id, project_id)
            GROUP BY ALL ORDER BY ALL""",
-        {"u": str(out / "parquet" / "uploads.parquet"), "p": str(out / "parquet" / "upload_projects.parquet"),
-         "t": str(out / "parquet" / "tasks.parquet"), "d": D(2026, 1, 20)},
-    ).fetchall()  # fmt: skip
+        {
+            "u": str(out / "parquet" / "uploads.parquet"),
+            "p": str(out / "parquet" / "upload_projects.parquet"),
+            "t": str(out / "parquet" / "tasks.parquet"),
+            "d": D(2026, 1, 20),
+        },
+    ).fetchall()
     expected = store.snapshot("tasks", D(2026, 1, 20)).groupby("project_id").size()
     assert rows == [("A", 2), ("B", 3)] == list(expected.items())
 

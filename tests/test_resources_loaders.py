@@ -195,7 +195,7 @@ def test_mspdi_time_phased_work_read_as_people_data(store):
         ["Design", dt.date(2026, 3, 2), dt.date(2026, 3, 3), 16.0, "msproject time-phased"],
         ["Design", dt.date(2026, 3, 9), dt.date(2026, 3, 13), 24.0, "msproject time-phased"],
         ["Review", dt.date(2026, 3, 9), dt.date(2026, 3, 10), 8.0, "msproject xml"],
-    ]  # fmt: skip
+    ]
     assert set(alloc["project_id"]) == {"contoured-plan"}
     cap = parsed.tables["capacity"]
     assert cap[["resource", "max_units"]].values.tolist() == [["Ana Silva", 50.0]]  # the material is not a person
@@ -207,7 +207,9 @@ def test_mspdi_time_phased_work_read_as_people_data(store):
     weeks = report(store, as_of=dt.date(2026, 3, 2), weeks=2)["people"]
     # week 1: the 16 h actually worked; week 2: 24 h remaining + 8 h review, against 50 % × 40 h
     assert [(w["load_hours"], w["capacity_hours"], w["overallocated"]) for w in weeks] == [
-        (16.0, 20.0, False), (32.0, 20.0, True)]  # fmt: skip
+        (16.0, 20.0, False),
+        (32.0, 20.0, True),
+    ]
 
 
 @pytest.mark.real_exports

@@ -151,8 +151,13 @@ def test_spanish_letters_and_english_words_with_score_and_band(real_exports):
 @pytest.mark.real_exports
 def test_real_registers_ingest_as_risk_snapshots(real_exports, store):
     for name, (count, _) in FIXTURES.items():
-        report = ingest_bytes(store, (real_exports / "risk" / name).read_bytes(), name, project_id="P1",
-                              as_of=__import__("datetime").date(2026, 11, 20))  # fmt: skip
+        report = ingest_bytes(
+            store,
+            (real_exports / "risk" / name).read_bytes(),
+            name,
+            project_id="P1",
+            as_of=__import__("datetime").date(2026, 11, 20),
+        )
         assert report.status == "stored" and report.rows_loaded == count, report.message
 
 
@@ -192,8 +197,12 @@ def test_each_probability_scale_kind_reads_onto_1_to_5(values, expected):
 
 
 def test_money_impact_is_fifths_of_the_largest_and_a_1_to_10_scale_is_halved():
-    rows = [["ID", "Risk", "Likelihood (1-10)", "Cost impact (EUR)"], ["1", "a", 10, 100000], ["2", "b", 4, 20000],
-            ["3", "c", 1, 50000]]  # fmt: skip
+    rows = [
+        ["ID", "Risk", "Likelihood (1-10)", "Cost impact (EUR)"],
+        ["1", "a", 10, 100000],
+        ["2", "b", 4, 20000],
+        ["3", "c", 1, 50000],
+    ]
     risks = parse(_xlsx(rows), "r.xlsx").tables["risks"]
     assert risks.probability.tolist() == [5, 2, 1]  # levels 10, 4 and 1 of 10
     assert risks.impact.tolist() == [5, 1, 3]
@@ -215,8 +224,11 @@ def test_ids_stay_text_and_csv_headers_are_found_below_a_preamble():
 
 
 def test_a_1_to_3_scale_and_us_dates_decided_per_column():
-    rows = [["ID", "Risk", "Likelihood (1-3)", "Impact (1-3)", "Due"], ["1", "a", 1, 3, "11/25/2026"],
-            ["2", "b", 2, 2, "01/05/2027"]]  # fmt: skip
+    rows = [
+        ["ID", "Risk", "Likelihood (1-3)", "Impact (1-3)", "Due"],
+        ["1", "a", 1, 3, "11/25/2026"],
+        ["2", "b", 2, 2, "01/05/2027"],
+    ]
     parsed = parse(_xlsx(rows), "r.xlsx")
     risks = parsed.tables["risks"]
     assert risks.probability.tolist() == [1, 3] and risks.impact.tolist() == [5, 3]
@@ -224,8 +236,11 @@ def test_a_1_to_3_scale_and_us_dates_decided_per_column():
 
 
 def test_marked_for_escalation_and_a_threat_opportunity_column():
-    rows = [["Ref", "Description", "P", "I", "T/O", "Escalate?"], ["R1", "a", 4, 5, "T", "Yes"],
-            ["R2", "b", 3, 3, "O", ""]]  # fmt: skip
+    rows = [
+        ["Ref", "Description", "P", "I", "T/O", "Escalate?"],
+        ["R1", "a", 4, 5, "T", "Yes"],
+        ["R2", "b", 3, 3, "O", ""],
+    ]
     risks = parse(_xlsx(rows), "r.xlsx").tables["risks"]
     assert risks.kind.tolist() == ["risk", "opportunity"]
     assert risks.escalate.tolist() == [True, False]
@@ -245,8 +260,14 @@ def test_level_and_percent_helpers():
 
 
 def test_lists_beside_the_table_and_numbered_rows_are_counted_once_per_reason():
-    rows = [["ID", "Risk", "Probability", "Impact", "", "Lists"], ["1", "a", 2, 3, "", "High"], ["2", "", "", "", "", ""],
-            ["3", "", "", "", "", ""], ["4", "", "", "", "", ""], ["", "", "", "", "High", ""]]  # fmt: skip
+    rows = [
+        ["ID", "Risk", "Probability", "Impact", "", "Lists"],
+        ["1", "a", 2, 3, "", "High"],
+        ["2", "", "", "", "", ""],
+        ["3", "", "", "", "", ""],
+        ["4", "", "", "", "", ""],
+        ["", "", "", "", "High", ""],
+    ]
     parsed = parse(_xlsx(rows), "r.xlsx")
     assert len(parsed.tables["risks"]) == 1
     assert parsed.meta["skipped"] == {"numbered": 3, "beside": 1}

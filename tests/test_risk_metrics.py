@@ -23,11 +23,28 @@ def frame(*rows, project="P1") -> pd.DataFrame:
     for row in rows:
         rid, p, i, *rest = row
         kind, closed, due, escalate, exposure = [*rest, *[None] * (5 - len(rest))][:5]
-        out.append({"project_id": project, "risk_id": rid, "kind": kind or "risk", "title": f"risk {rid}",
-                    "description": None, "category": None, "system": None, "probability": p, "impact": i,
-                    "score": p * i if p and i else None, "exposure": exposure, "currency": "EUR", "owner": "Ana",
-                    "status": "Closed" if closed else "Open", "is_closed": bool(closed), "due": due,
-                    "escalate": bool(escalate), "response": "mitigate"})  # fmt: skip
+        out.append(
+            {
+                "project_id": project,
+                "risk_id": rid,
+                "kind": kind or "risk",
+                "title": f"risk {rid}",
+                "description": None,
+                "category": None,
+                "system": None,
+                "probability": p,
+                "impact": i,
+                "score": p * i if p and i else None,
+                "exposure": exposure,
+                "currency": "EUR",
+                "owner": "Ana",
+                "status": "Closed" if closed else "Open",
+                "is_closed": bool(closed),
+                "due": due,
+                "escalate": bool(escalate),
+                "response": "mitigate",
+            }
+        )
     return pd.DataFrame(out)
 
 
@@ -68,8 +85,11 @@ def test_rising_once_is_not_rising_twice():
 
 
 def test_opportunities_are_never_added_to_threat_exposure():
-    rows = frame(("R1", 4, 5, "risk", False, None, False, 1000.0), ("O1", 4, 4, "opportunity", False, None, False,
-                 -5000.0), ("R2", 2, 2, "risk", True, None, False, 300.0))  # fmt: skip
+    rows = frame(
+        ("R1", 4, 5, "risk", False, None, False, 1000.0),
+        ("O1", 4, 4, "opportunity", False, None, False, -5000.0),
+        ("R2", 2, 2, "risk", True, None, False, 300.0),
+    )
     prepared = risk.prepare(rows, AS_OF)
     s = risk.summary(prepared, risk.escalations(rows, None, as_of=AS_OF))
     assert (s.exposure, s.score_load, s.open_threats, s.opportunities, s.closed) == (1000.0, 20.0, 1, 1, 1)
@@ -106,12 +126,23 @@ def test_systems_named_in_the_text_tag_technical_risks():
 
 def test_jira_risk_and_issue_types_become_risk_rows():
     issues = pd.DataFrame(
-        {"project_id": "P1", "issue_key": ["PAY-1", "PAY-2", "PAY-3"], "issue_type": ["Risk", "Issue", "Story"],
-         "summary": ["Vendor API late", "Outage", "Build"], "status": ["Open", "Done", "To Do"],
-         "status_category": ["To Do", "Done", "To Do"], "priority": ["High", "Highest", "Low"],
-         "assignee": ["Ana", "Ben", "Cy"], "created": pd.Timestamp("2026-10-01"), "due": pd.NaT, "resolved": pd.NaT,
-         "labels": ["escalate", "", ""], "components": [None, "Payments", None], "snapshot_as_of": AS_OF}
-    )  # fmt: skip
+        {
+            "project_id": "P1",
+            "issue_key": ["PAY-1", "PAY-2", "PAY-3"],
+            "issue_type": ["Risk", "Issue", "Story"],
+            "summary": ["Vendor API late", "Outage", "Build"],
+            "status": ["Open", "Done", "To Do"],
+            "status_category": ["To Do", "Done", "To Do"],
+            "priority": ["High", "Highest", "Low"],
+            "assignee": ["Ana", "Ben", "Cy"],
+            "created": pd.Timestamp("2026-10-01"),
+            "due": pd.NaT,
+            "resolved": pd.NaT,
+            "labels": ["escalate", "", ""],
+            "components": [None, "Payments", None],
+            "snapshot_as_of": AS_OF,
+        }
+    )
     rows = risks_from_issues(issues)
     assert rows.risk_id.tolist() == ["PAY-1", "PAY-2"] and rows.kind.tolist() == ["risk", "issue"]
     assert rows.impact.tolist() == [4, 5] and pd.isna(rows.score.iloc[0]) and rows.score.iloc[1] == 25
@@ -127,15 +158,32 @@ def _csv(*lines: str) -> bytes:
 
 def test_cli_json_shape_with_trend_and_escalations(store, capsys):
     first = _csv("R1,Vendor late,Medium,High,Ana,Open,2026-12-31", "R2,Data migration,Low,Low,Ben,Open,")
-    second = _csv("R1,Vendor late,High,High,Ana,Open,2026-12-31", "R2,Data migration,Low,Low,Ben,Closed,",
-                  "R3,SAP interface,Medium,Medium,Cy,Open,2026-11-01")  # fmt: skip
+    second = _csv(
+        "R1,Vendor late,High,High,Ana,Open,2026-12-31",
+        "R2,Data migration,Low,Low,Ben,Closed,",
+        "R3,SAP interface,Medium,Medium,Cy,Open,2026-11-01",
+    )
     for data, day in ((first, dt.date(2026, 11, 6)), (second, AS_OF)):
         assert ingest_bytes(store, data, "apollo.csv", project_id="APOLLO", as_of=day).status == "stored"
     assert main(["risk", "--db", store.path, "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert set(out) >= {"as_of", "risks", "heatmap", "escalations"} and out["as_of"] == "2026-11-20"
-    keys = {"project_id", "risk_id", "kind", "title", "category", "probability", "impact", "score", "exposure",
-            "currency", "owner", "status", "due", "trend"}  # fmt: skip
+    keys = {
+        "project_id",
+        "risk_id",
+        "kind",
+        "title",
+        "category",
+        "probability",
+        "impact",
+        "score",
+        "exposure",
+        "currency",
+        "owner",
+        "status",
+        "due",
+        "trend",
+    }
     assert all(keys <= set(r) for r in out["risks"])
     trends = {r["risk_id"]: r["trend"] for r in out["risks"]}
     assert trends == {"R1": "up", "R2": "closed", "R3": "new"}
@@ -191,8 +239,9 @@ def test_registers_without_an_id_column_are_matched_by_title():
 
 
 def test_escalations_and_top_risks_take_a_bare_frame():
-    bare = pd.DataFrame({"project_id": ["P1", "P1"], "risk_id": ["R1", "R2"], "probability": [5, 1],
-                         "impact": [4, 1], "score": [20, 1]})  # fmt: skip
+    bare = pd.DataFrame(
+        {"project_id": ["P1", "P1"], "risk_id": ["R1", "R2"], "probability": [5, 1], "impact": [4, 1], "score": [20, 1]}
+    )
     out = risk.escalations(bare, None, as_of=AS_OF)
     assert out.risk_id.tolist() == ["R1"] and out.why.iloc[0].startswith("Score 20")
     assert risk.top_risks(bare, n=1).risk_id.tolist() == ["R1"]

@@ -58,8 +58,15 @@ def pair(tmp_path_factory):
         for item in files:
             parsed = _parse((str(item.path), item.source))
             assert not isinstance(parsed, str), parsed
-            report = store_parsed(current, parsed, item.path.read_bytes(), item.path.name,
-                                  project_id=item.project_id, as_of=item.as_of, uploaded_by=DEMO_USER)  # fmt: skip
+            report = store_parsed(
+                current,
+                parsed,
+                item.path.read_bytes(),
+                item.path.name,
+                project_id=item.project_id,
+                as_of=item.as_of,
+                uploaded_by=DEMO_USER,
+            )
             assert report.status == "stored", report.message
     return current, old
 

@@ -495,8 +495,20 @@ TOTAL_WORDS = frozenset(
 )
 
 # Inside a month group: the invoice total column, and the parts that add up to it when it is blank.
-INVOICE_TOTAL_WORDS = ("total invoice", "invoice val", "invoice value", "invoiced", "val", "amount", "factur",
-                       "rechnung", "importe", "montant", "valor", "importo")  # fmt: skip
+INVOICE_TOTAL_WORDS = (
+    "total invoice",
+    "invoice val",
+    "invoice value",
+    "invoiced",
+    "val",
+    "amount",
+    "factur",
+    "rechnung",
+    "importe",
+    "montant",
+    "valor",
+    "importo",
+)
 INVOICE_PART_WORDS = ("net billable", "commission", "levy", "media", "fee")
 INVOICE_NOT_WORDS = ("accru", "diff", "forecast", "budget", "plan", "previs", "prevision")
 
@@ -507,6 +519,19 @@ EXAMPLE_SHEETS = frozenset(
 
 # Preamble labels naming the project a sheet belongs to ("Proyecto: …", "ID: LTV_str").
 PROJECT_ID_LABELS = frozenset(
-    ("id", "project id", "id proyecto", "id del proyecto", "código del proyecto", "code projet", "id projet",
-     "projekt id", "projektnummer", "id projeto", "código do projeto", "codice progetto", "id progetto")
-)  # fmt: skip
+    (
+        "id",
+        "project id",
+        "id proyecto",
+        "id del proyecto",
+        "código del proyecto",
+        "code projet",
+        "id projet",
+        "projekt id",
+        "projektnummer",
+        "id projeto",
+        "código do projeto",
+        "codice progetto",
+        "id progetto",
+    )
+)

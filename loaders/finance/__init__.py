@@ -55,16 +55,52 @@ AMOUNTS = MEASURES
 COLUMNS = ("project_id", "period", "cost_category", "vendor", *AMOUNTS, "currency", "row_number")
 KEYS = ["project_id", "period", "cost_category", "vendor", "currency"]
 
-__all__ = ["ACCEPTS_MAPPING", "AMOUNTS", "COLUMNS", "EXAMPLE_PROJECT", "ROLES", "SOURCE", "mapping_for", "parse",
-           "parse_month", "sniff"]  # fmt: skip
+__all__ = [
+    "ACCEPTS_MAPPING",
+    "AMOUNTS",
+    "COLUMNS",
+    "EXAMPLE_PROJECT",
+    "ROLES",
+    "SOURCE",
+    "mapping_for",
+    "parse",
+    "parse_month",
+    "sniff",
+]
 
 _REGISTER_WORDS = {"program", "programme", "portfolio", "manager", "sponsor", "jira keys", "jira key", "stage"}
 #: Headers of other file kinds that also carry money: a plan's schedule, a contract or risk register.
-_OTHER_KIND_WORDS = {"duration", "finish", "finish date", "% complete", "percent complete", "predecessors",
-                     "outline level", "baseline start", "baseline finish", "resource names", "milestone", "work",
-                     "contract", "contract id", "contract number", "po number", "purchase order", "risk id",
-                     "likelihood", "probability", "impact", "severity", "issue key", "issue id", "issue type",
-                     "summary", "sprint", "story points", "assignee"}  # fmt: skip
+_OTHER_KIND_WORDS = {
+    "duration",
+    "finish",
+    "finish date",
+    "% complete",
+    "percent complete",
+    "predecessors",
+    "outline level",
+    "baseline start",
+    "baseline finish",
+    "resource names",
+    "milestone",
+    "work",
+    "contract",
+    "contract id",
+    "contract number",
+    "po number",
+    "purchase order",
+    "risk id",
+    "likelihood",
+    "probability",
+    "impact",
+    "severity",
+    "issue key",
+    "issue id",
+    "issue type",
+    "summary",
+    "sprint",
+    "story points",
+    "assignee",
+}
 
 
 def _names(cells: list) -> set[str]:
@@ -73,10 +109,18 @@ def _names(cells: list) -> set[str]:
 
 def _is_finance_header(cells: list) -> bool:
     roles = {role_of(c) for c in cells} - {None}
-    money = roles & {"budget", "actual", "forecast", "eac", "committed", "amount", "quantity_budget",
-                     "quantity_actual"}  # fmt: skip
-    dims = roles & {"project_id", "department", "period", "posting_date", "fiscal_year", "cost_category", "vendor",
-                    "wbs_code", "measure"}  # fmt: skip
+    money = roles & {"budget", "actual", "forecast", "eac", "committed", "amount", "quantity_budget", "quantity_actual"}
+    dims = roles & {
+        "project_id",
+        "department",
+        "period",
+        "posting_date",
+        "fiscal_year",
+        "cost_category",
+        "vendor",
+        "wbs_code",
+        "measure",
+    }
     names = _names(cells)
     if names & _REGISTER_WORDS and not roles & {"period", "posting_date", "fiscal_year", "actual", "measure"}:
         return False  # a portfolio register (project, name, program, manager, budget)
@@ -116,8 +160,20 @@ def sniff(sample: Sample) -> bool:
     return False
 
 
-_OTHER_KIND_TOKENS = {"invoiced", "amendment", "rationale", "tender", "procurement", "contract", "contracts",
-                      "headcount", "fte", "persons", "capacity", "likelihood"}  # fmt: skip
+_OTHER_KIND_TOKENS = {
+    "invoiced",
+    "amendment",
+    "rationale",
+    "tender",
+    "procurement",
+    "contract",
+    "contracts",
+    "headcount",
+    "fte",
+    "persons",
+    "capacity",
+    "likelihood",
+}
 
 
 def _other_kind(cells: list) -> bool:
@@ -135,10 +191,18 @@ def _money_grid(grid: Grid, header: Header, file_name: str) -> bool:
         return True
     if measure_in_name(grid.sheet) or measure_in_name(file_name):
         return True
-    values = [c for r in grid.rows[header.last + 1 : header.last + 200] for i, c in enumerate(r)
-              if i in header.months and isinstance(c, int | float) and not isinstance(c, bool)]  # fmt: skip
-    texts = [c for r in grid.rows[header.last + 1 : header.last + 200] for i, c in enumerate(r)
-             if i in header.months and isinstance(c, str) and c.strip()]  # fmt: skip
+    values = [
+        c
+        for r in grid.rows[header.last + 1 : header.last + 200]
+        for i, c in enumerate(r)
+        if i in header.months and isinstance(c, int | float) and not isinstance(c, bool)
+    ]
+    texts = [
+        c
+        for r in grid.rows[header.last + 1 : header.last + 200]
+        for i, c in enumerate(r)
+        if i in header.months and isinstance(c, str) and c.strip()
+    ]
     for text_cell in texts:
         try:
             values.append(parse_number(text_cell) or 0.0)
@@ -176,11 +240,15 @@ def parse(data: bytes, file_name: str, mapping: dict | None = None) -> Parsed:
         ctx.project = str(given)
     if not tables:
         missing = [f"{v} for {k}" for k, v in mapping.items() if k in ROLES and k != "project_id"]
-        reason = (f"the mapping names the column {missing[0]}, but the file has no such column." if missing else
-                  "no table with finance columns (budget, actual, amount ... with a project, period or category) "
-                  "was found.")  # fmt: skip
-        raise needs_mapping(file_name, grids[0] if grids else Grid(None, []), None, reason, {},
-                            [g.sheet for g in grids if g.sheet])  # fmt: skip
+        reason = (
+            f"the mapping names the column {missing[0]}, but the file has no such column."
+            if missing
+            else "no table with finance columns (budget, actual, amount ... with a project, period or category) "
+            "was found."
+        )
+        raise needs_mapping(
+            file_name, grids[0] if grids else Grid(None, []), None, reason, {}, [g.sheet for g in grids if g.sheet]
+        )
     _check_mapping(mapping, tables, file_name, [g.sheet for g in grids if g.sheet])
     _decide_year(ctx, grids, file_name)
     problems: list[Problem] = []
@@ -194,8 +262,14 @@ def parse(data: bytes, file_name: str, mapping: dict | None = None) -> Parsed:
             reads.append(read)
     if not reads:
         grid, header = tables[0]
-        raise needs_mapping(file_name, grid, header, "the columns do not say which hold amounts.", {},
-                            [g.sheet for g in grids if g.sheet])  # fmt: skip
+        raise needs_mapping(
+            file_name,
+            grid,
+            header,
+            "the columns do not say which hold amounts.",
+            {},
+            [g.sheet for g in grids if g.sheet],
+        )
     kept = _choose(reads, problems, len(grids) > 1)
     return _assemble(kept, problems, ctx, file_name)
 
@@ -213,8 +287,14 @@ def _check_mapping(mapping: dict, tables: list[tuple[Grid, Header]], file_name: 
             continue  # the measure every amount holds, not a Measure column
         if role in ROLES and role != "project_id" and str(column).casefold() not in cells:
             grid, header = tables[0]
-            raise needs_mapping(file_name, grid, header, f"the mapping names the column {column} for {role}, but the "
-                                "file has no such column.", {}, sheets)  # fmt: skip
+            raise needs_mapping(
+                file_name,
+                grid,
+                header,
+                f"the mapping names the column {column} for {role}, but the file has no such column.",
+                {},
+                sheets,
+            )
 
 
 def _large(data: bytes, file_name: str, mapping: dict) -> Parsed | None:
@@ -254,8 +334,14 @@ def _header(grid: Grid, mapping: dict) -> Header | None:
     row = mapping.get("header_row")
     named = {str(v).casefold() for k, v in mapping.items() if k in ROLES and isinstance(v, str)}
     if not row and named:
-        row = next((i + 1 for i, r in enumerate(grid.rows[:40])
-                    if named & {str(c).strip().casefold() for c in r if isinstance(c, str)}), None)  # fmt: skip
+        row = next(
+            (
+                i + 1
+                for i, r in enumerate(grid.rows[:40])
+                if named & {str(c).strip().casefold() for c in r if isinstance(c, str)}
+            ),
+            None,
+        )
     if not row:
         return find_header(grid.rows)
     index = int(row) - 1
@@ -280,10 +366,15 @@ def _ask_if_undecided(grid: Grid, header: Header, ctx: Context, sheets: list[str
     if measure_in_name(grid.sheet) or measure_in_name(ctx.file_name):
         return
     suggested = {"measure": "budget"}
-    raise needs_mapping(ctx.file_name, grid, header,
-                        "the sheet has month columns but no Measure column, and neither the sheet nor the file "
-                        "name says whether they hold Budget, Actual, Forecast or Committed.", suggested,
-                        sheets)  # fmt: skip
+    raise needs_mapping(
+        ctx.file_name,
+        grid,
+        header,
+        "the sheet has month columns but no Measure column, and neither the sheet nor the file "
+        "name says whether they hold Budget, Actual, Forecast or Committed.",
+        suggested,
+        sheets,
+    )
 
 
 _YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
@@ -321,8 +412,13 @@ def _choose(reads: list[TableRead], problems: list[Problem], several: bool) -> l
     for read in sorted((r for r in reads if not r.has_period), key=lambda r: r.weight, reverse=True):
         if read.measures and read.measures <= covered:
             where = f"sheet {read.sheet}" if read.sheet else "the table"
-            problems.append(Problem(f"{where} repeats {', '.join(sorted(read.measures))} that other sheets give by "
-                                    "period (a summary); it was not loaded.", "info"))  # fmt: skip
+            problems.append(
+                Problem(
+                    f"{where} repeats {', '.join(sorted(read.measures))} that other sheets give by "
+                    "period (a summary); it was not loaded.",
+                    "info",
+                )
+            )
             continue
         kept.append(read)
         covered |= read.measures
@@ -351,23 +447,34 @@ def _assemble(kept: list[TableRead], problems: list[Problem], ctx: Context, file
         postings["income"] = postings["income"] | known
     income = postings[postings["income"]]
     costs = postings[~postings["income"]]
-    meta: dict = {"layout": ", ".join(sorted({r.meta.get("kind", r.layout) for r in kept})), "shape": kept[0].meta["shape"],
-                  "sheets": [r.sheet for r in kept if r.sheet]}  # fmt: skip
+    meta: dict = {
+        "layout": ", ".join(sorted({r.meta.get("kind", r.layout) for r in kept})),
+        "shape": kept[0].meta["shape"],
+        "sheets": [r.sheet for r in kept if r.sheet],
+    }
     _notes(kept, income, costs, ctx, problems, meta)
     _negative_costs(costs, problems)
     lines = aggregate(costs)
     lines = _fill_currency(lines, problems)
     rejected = sum(r.rejected for r in kept)
     if lines.empty and income.empty:
-        raise Refused(f"{file_name}: the finance workbook has no budget lines (every row was empty, a total or "
-                      "rejected).")  # fmt: skip
+        raise Refused(
+            f"{file_name}: the finance workbook has no budget lines (every row was empty, a total or rejected)."
+        )
     actual = lines.loc[lines["actual"].fillna(0).ne(0) & lines["period"].notna(), "period"]
     dated = any(r.layout != "register" for r in kept)  # a register's start months say nothing of "to date"
     as_of = last_day(max(actual)) if dated and not actual.empty else None
     meta["project_ids"] = sorted(lines["project_id"].dropna().unique().tolist())
     meta["currencies"] = sorted(lines["currency"].dropna().unique().tolist())
-    return Parsed(SOURCE, f"Finance workbook ({meta['layout']})", {"budget_lines": lines}, problems, as_of=as_of,
-                  rows_rejected=rejected, meta=meta)  # fmt: skip
+    return Parsed(
+        SOURCE,
+        f"Finance workbook ({meta['layout']})",
+        {"budget_lines": lines},
+        problems,
+        as_of=as_of,
+        rows_rejected=rejected,
+        meta=meta,
+    )
 
 
 def _fallback_project(postings: pd.DataFrame, ctx: Context, file_name: str, problems: list[Problem]) -> str | None:
@@ -376,33 +483,46 @@ def _fallback_project(postings: pd.DataFrame, ctx: Context, file_name: str, prob
     from loaders.ingest import slug
 
     project = slug(Path(file_name).stem)
-    problems.append(Problem(f"the file has no project, WBS or cost-centre column and no project was given, so its "
-                            f"lines were stored under project {project} (from the file name); give the project "
-                            "with --project or map a column with --map project_id=COLUMN.", "warning",
-                            value=project))  # fmt: skip
+    problems.append(
+        Problem(
+            f"the file has no project, WBS or cost-centre column and no project was given, so its "
+            f"lines were stored under project {project} (from the file name); give the project "
+            "with --project or map a column with --map project_id=COLUMN.",
+            "warning",
+            value=project,
+        )
+    )
     return project
 
 
-def _notes(kept: list[TableRead], income: pd.DataFrame, costs: pd.DataFrame, ctx: Context, problems: list[Problem],
-           meta: dict) -> None:  # fmt: skip
+def _notes(
+    kept: list[TableRead], income: pd.DataFrame, costs: pd.DataFrame, ctx: Context, problems: list[Problem], meta: dict
+) -> None:
     """Info and warnings about the whole upload: year assumed, granularity, income, quantities, headline totals."""
     if any("year_from" in r.meta for r in kept):
         severity = "warning" if "assumed" in ctx.year_reason else "info"
-        problems.append(Problem(f"months written without a year were read as {ctx.year}: {ctx.year_reason}.",
-                                severity))  # fmt: skip
+        problems.append(Problem(f"months written without a year were read as {ctx.year}: {ctx.year_reason}.", severity))
     grains = {r.meta["granularity"] for r in kept if "granularity" in r.meta}
     for grain in sorted(grains):
         what = "a whole fiscal year" if grain == "year" else "a quarter"
-        problems.append(Problem(f"some periods give {what}, not a month: the amounts were put in its first month.",
-                                "info"))  # fmt: skip
+        problems.append(
+            Problem(f"some periods give {what}, not a month: the amounts were put in its first month.", "info")
+        )
     if not income.empty:
         sums = income.groupby([income["currency"].fillna(""), "measure"])["value"].sum()
-        meta["income"] = {cur or "": {m: round(float(v), 2) for (c, m), v in sums.items() if c == cur}
-                          for cur in sums.index.get_level_values(0).unique()}  # fmt: skip
+        meta["income"] = {
+            cur or "": {m: round(float(v), 2) for (c, m), v in sums.items() if c == cur}
+            for cur in sums.index.get_level_values(0).unique()
+        }
         names = ", ".join(sorted(income["cost_category"].dropna().unique())[:6])
         shown = "; ".join(f"{m} {v:,.2f}" for (c, m), v in sums.items())
-        problems.append(Problem(f"{len(income)} income amounts ({names}) are not costs: they were kept out of budget "
-                                f"and actual ({shown}).", "info"))  # fmt: skip
+        problems.append(
+            Problem(
+                f"{len(income)} income amounts ({names}) are not costs: they were kept out of budget "
+                f"and actual ({shown}).",
+                "info",
+            )
+        )
     quantities = [r.meta["quantities"] for r in kept if "quantities" in r.meta]
     if quantities:
         meta["quantities"] = {k: sum(q.get(k, 0.0) for q in quantities) for k in {k for q in quantities for k in q}}
@@ -422,9 +542,16 @@ def _check_headline(read: TableRead, problems: list[Problem]) -> None:
         return
     row, value = headline[0]
     others = ", ".join(f"{v:,.2f}" for _, v in headline[1:])
-    problems.append(Problem(f"the file's own total (row {row}) says {value:,.2f}{' (' + others + ')' if others else ''}"
-                            f" but its lines add up to {lines:,.2f}; the lines were loaded.", "warning", row,
-                            None, f"{value:,.2f}"))  # fmt: skip
+    problems.append(
+        Problem(
+            f"the file's own total (row {row}) says {value:,.2f}{' (' + others + ')' if others else ''}"
+            f" but its lines add up to {lines:,.2f}; the lines were loaded.",
+            "warning",
+            row,
+            None,
+            f"{value:,.2f}",
+        )
+    )
     read.meta["headline_total"] = value
 
 
@@ -438,10 +565,16 @@ def _negative_costs(costs: pd.DataFrame, problems: list[Problem]) -> None:
     rows = pd.to_numeric(negative["row_number"], errors="coerce").dropna().astype(int).sort_values().unique()
     shown = ", ".join(str(r) for r in rows[:10]) + (" …" if len(rows) > 10 else "")
     first = int(rows[0]) if len(rows) else None
-    problems.append(Problem(
-        f"{len(negative):,} cost amount(s) are negative ({measures}){f', on rows {shown}' if shown else ''}: kept as "
-        "written (credits or reversals lower the totals). Check them if your system does not write reversals.",
-        "warning", first, None, None))  # fmt: skip
+    problems.append(
+        Problem(
+            f"{len(negative):,} cost amount(s) are negative ({measures}){f', on rows {shown}' if shown else ''}: kept as "
+            "written (credits or reversals lower the totals). Check them if your system does not write reversals.",
+            "warning",
+            first,
+            None,
+            None,
+        )
+    )
 
 
 def aggregate(postings: pd.DataFrame) -> pd.DataFrame:
@@ -477,7 +610,14 @@ def _fill_currency(lines: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame
     for project_id, currencies in known.items():
         if len(currencies) > 1:
             names = ", ".join(sorted(currencies))
-            problems.append(Problem(
-                f"project {project_id} has lines in {len(currencies)} currencies ({names}); they are kept apart and "
-                "never summed without a rate table.", "warning", None, "currency", names))  # fmt: skip
+            problems.append(
+                Problem(
+                    f"project {project_id} has lines in {len(currencies)} currencies ({names}); they are kept apart and "
+                    "never summed without a rate table.",
+                    "warning",
+                    None,
+                    "currency",
+                    names,
+                )
+            )
     return lines

@@ -33,8 +33,9 @@ def ingest_mapped(store, path: str | Path, given: dict, *, project_id=None, as_o
             return IngestReport(path.name, "refused", str(err))
     if not accepts:
         if given:
-            return IngestReport(path.name, "refused", f"{path.name}: --map applies to finance files only; this "
-                                "file is not one.")  # fmt: skip
+            return IngestReport(
+                path.name, "refused", f"{path.name}: --map applies to finance files only; this file is not one."
+            )
         return ingest_path(store, path, project_id=project_id, as_of=as_of, source=source)
     mapping = {**({"project_id": project_id} if project_id else {}), **given}
     try:
@@ -42,8 +43,11 @@ def ingest_mapped(store, path: str | Path, given: dict, *, project_id=None, as_o
     except LoaderError as err:
         return IngestReport(path.name, "refused", str(err))
     except Exception as err:  # a reader library's own error: one plain sentence, no traceback
-        return IngestReport(path.name, "refused", f"{path.name}: the file could not be read as finance data "
-                            f"({type(err).__name__}: {err}).")  # fmt: skip
+        return IngestReport(
+            path.name,
+            "refused",
+            f"{path.name}: the file could not be read as finance data ({type(err).__name__}: {err}).",
+        )
     return store_parsed(store, parsed, data, path.name, project_id=project_id, as_of=as_of)
 
 

@@ -31,8 +31,18 @@ from loaders.finance.tables import Grid, Header, text
 from loaders.finance.totals import AGGREGATE_HEADER, DERIVED_WORDS, Totals, is_expense_label, is_income_label
 
 EXAMPLE_PROJECT = "EXAMPLE"
-POSTING_COLUMNS = ["row_number", "project_id", "period", "cost_category", "vendor", "currency", "measure", "value",
-                   "income", "quantity"]  # fmt: skip
+POSTING_COLUMNS = [
+    "row_number",
+    "project_id",
+    "period",
+    "cost_category",
+    "vendor",
+    "currency",
+    "measure",
+    "value",
+    "income",
+    "quantity",
+]
 KEY_ROLES = ("project_id", "department", "project_name", "cost_category", "vendor", "measure")
 
 
@@ -84,8 +94,14 @@ def positions_of(header: Header, mapping: dict) -> tuple[dict[str, int], list[Pr
         if role is None or index in taken:
             continue
         if role in positions:
-            problems.append(Problem(f"a second {role} column ({header.cells[index]}) was ignored.", "info",
-                                    header.last + 1, header.cells[index]))  # fmt: skip
+            problems.append(
+                Problem(
+                    f"a second {role} column ({header.cells[index]}) was ignored.",
+                    "info",
+                    header.last + 1,
+                    header.cells[index],
+                )
+            )
             continue
         positions[role] = index
     return positions, problems
@@ -181,8 +197,13 @@ class _Reader:
         if any(m is None for _, m, _ in columns) and measure_col is None:
             if fallback is None and self.layout != "wide":
                 fallback, why = "actual", "a ledger's postings are actual costs unless a name or mapping says otherwise"
-                self.problems.append(Problem(f"the Amount column was read as actual cost ({why}); map it with "
-                                             "--map measure=budget if it holds budget.", "warning"))  # fmt: skip
+                self.problems.append(
+                    Problem(
+                        f"the Amount column was read as actual cost ({why}); map it with "
+                        "--map measure=budget if it holds budget.",
+                        "warning",
+                    )
+                )
             elif fallback is not None:
                 self.problems.append(Problem(f"the amounts were read as {fallback} because {why}.", "info"))
         self.fallback = fallback
@@ -211,8 +232,15 @@ class _Reader:
             statuses = self.meta.setdefault("statuses", {})
             statuses[status] = statuses.get(status, 0) + 1
         if label and DERIVED_WORDS.match(label):
-            self.problems.append(Problem(f"{label} is computed by the workbook from the other lines; it was not "
-                                         "loaded.", "info", number, None, label))  # fmt: skip
+            self.problems.append(
+                Problem(
+                    f"{label} is computed by the workbook from the other lines; it was not loaded.",
+                    "info",
+                    number,
+                    None,
+                    label,
+                )
+            )
             return
         group = (measure_word(keys.get("measure")) or keys.get("measure"), text(self.cell(row, "period")))
         if self._total(keys, amounts, number, group):
@@ -221,8 +249,15 @@ class _Reader:
             return
         measure_raw = keys.get("measure")
         if measure_raw and (is_computed(measure_raw) or measure_raw.casefold() in ("variance", "var")):
-            self.problems.append(Problem(f"{measure_raw} rows are computed by the app; the row was skipped.", "info",
-                                         number, "measure", measure_raw))  # fmt: skip
+            self.problems.append(
+                Problem(
+                    f"{measure_raw} rows are computed by the app; the row was skipped.",
+                    "info",
+                    number,
+                    "measure",
+                    measure_raw,
+                )
+            )
             return
         project = self.project(keys)
         if project and project.upper() == EXAMPLE_PROJECT:
@@ -233,8 +268,9 @@ class _Reader:
             self.empty_rows += 1
             return
         if project is None and self.has_project_column():
-            self.problems.append(Problem("the row has no project_id; it was not loaded.", "error", number,
-                                         "project_id"))  # fmt: skip
+            self.problems.append(
+                Problem("the row has no project_id; it was not loaded.", "error", number, "project_id")
+            )
             self.rejected += 1
             return
         self.emit(row, number, keys, project, columns)
@@ -254,26 +290,53 @@ class _Reader:
             mismatch = self.totals.check(amounts, label, group)
             if mismatch:
                 own, since, every = mismatch
-                self.problems.append(Problem(
-                    f"a subtotal/total row was excluded, but it says {own:,.2f} while the lines since the previous "
-                    f"total add up to {since:,.2f} (all lines above: {every:,.2f}): check the file (the lines were "
-                    "loaded).", "warning", number, None, label))  # fmt: skip
+                self.problems.append(
+                    Problem(
+                        f"a subtotal/total row was excluded, but it says {own:,.2f} while the lines since the previous "
+                        f"total add up to {since:,.2f} (all lines above: {every:,.2f}): check the file (the lines were "
+                        "loaded).",
+                        "warning",
+                        number,
+                        None,
+                        label,
+                    )
+                )
             else:
-                self.problems.append(Problem("a subtotal/total row was excluded (totals are computed from the lines).",
-                                             "info", number, None, label))  # fmt: skip
+                self.problems.append(
+                    Problem(
+                        "a subtotal/total row was excluded (totals are computed from the lines).",
+                        "info",
+                        number,
+                        None,
+                        label,
+                    )
+                )
             self.totals.block = []
             return True
         if kind == "prefix" and self.totals.sums_block(amounts, group):
-            self.problems.append(Problem(
-                f"{label} looks like a subtotal (its amounts equal the sum of the rows above) and was excluded; if it "
-                "is a real line, give it a name that does not start with a total word.", "warning", number, None,
-                label))  # fmt: skip
+            self.problems.append(
+                Problem(
+                    f"{label} looks like a subtotal (its amounts equal the sum of the rows above) and was excluded; if it "
+                    "is a real line, give it a name that does not start with a total word.",
+                    "warning",
+                    number,
+                    None,
+                    label,
+                )
+            )
             self.totals.block = []
             return True
         if kind == "prefix" and label not in self.totals.kept_labels:
             self.totals.kept_labels.add(label)
-            self.problems.append(Problem(f"{label} starts with a total word but is not a subtotal; it was loaded as "
-                                         "a line.", "info", number, None, label))  # fmt: skip
+            self.problems.append(
+                Problem(
+                    f"{label} starts with a total word but is not a subtotal; it was loaded as a line.",
+                    "info",
+                    number,
+                    None,
+                    label,
+                )
+            )
         return False
 
     def has_project_column(self) -> bool:
@@ -318,16 +381,30 @@ class _Reader:
                     reason = "the period is empty"
                 else:
                     return True, fiscal_year_start(fiscal_year, self.ctx.fy_start)
-            self.problems.append(Problem(f"{reason}; the row was not loaded (write the month as 2026-03 or Mar-26).",
-                                         "error", number, self.header.cells[self.pos[role]], text(raw)))  # fmt: skip
+            self.problems.append(
+                Problem(
+                    f"{reason}; the row was not loaded (write the month as 2026-03 or Mar-26).",
+                    "error",
+                    number,
+                    self.header.cells[self.pos[role]],
+                    text(raw),
+                )
+            )
             self.rejected += 1
             return False, None
         if fiscal_year is not None:
             self.meta["granularity"] = "year"
             return True, fiscal_year_start(fiscal_year, self.ctx.fy_start)
         if "fiscal_year" in self.pos and not _blank(fy_cell):
-            self.problems.append(Problem("the fiscal year is not a year; the row was not loaded.", "error", number,
-                                         self.header.cells[self.pos["fiscal_year"]], text(fy_cell)))  # fmt: skip
+            self.problems.append(
+                Problem(
+                    "the fiscal year is not a year; the row was not loaded.",
+                    "error",
+                    number,
+                    self.header.cells[self.pos["fiscal_year"]],
+                    text(fy_cell),
+                )
+            )
             self.rejected += 1
             return False, None
         start = self.cell(row, "start_date")
@@ -357,13 +434,27 @@ class _Reader:
         rate = self._rate(row, number)
         row_measure = measure_word(keys.get("measure")) if keys.get("measure") else None
         if keys.get("measure") and row_measure is None and not self.ctx.mapping.get("measure"):
-            self.problems.append(Problem("the measure is not Budget, Actual, Forecast or Committed; the row was not "
-                                         "loaded.", "error", number, "measure", keys["measure"]))  # fmt: skip
+            self.problems.append(
+                Problem(
+                    "the measure is not Budget, Actual, Forecast or Committed; the row was not loaded.",
+                    "error",
+                    number,
+                    "measure",
+                    keys["measure"],
+                )
+            )
             self.rejected += 1
             return
         money_measures = {m for _, m, k in columns if k == "money" and m}
-        values = [(col, measure or row_measure or self.fallback, kind, *self._amount(col, row[col] if col < len(row)
-                   else None, number)) for col, measure, kind in columns]  # fmt: skip
+        values = [
+            (
+                col,
+                measure or row_measure or self.fallback,
+                kind,
+                *self._amount(col, row[col] if col < len(row) else None, number),
+            )
+            for col, measure, kind in columns
+        ]
         currency = currency or next((seen for *_, seen in values if seen), None)
         for col, measure, kind, value, _seen in values:
             if value is None or measure is None:
@@ -379,8 +470,9 @@ class _Reader:
                     self.no_rate += 1
             if measure == "forecast" and self.header.roles[col] == "eac" and value is not None:
                 value -= next((v for c, m, _, v, _ in values if m == "actual" and v is not None), 0.0)
-            self.out.append((number, project, period, category, keys.get("vendor"), currency, measure, value, income,
-                             quantity))  # fmt: skip
+            self.out.append(
+                (number, project, period, category, keys.get("vendor"), currency, measure, value, income, quantity)
+            )
 
     def _month(self, col: int) -> dt.date | None:
         month_date, month = self.header.months[col]
@@ -428,8 +520,13 @@ class _Reader:
         self._check_rollups(rows, codes, values, rollups)
         if rollups:
             self.meta["hierarchical"] = True
-            self.problems.append(Problem(f"{len(rollups)} WBS roll-up rows (codes with lines under them) were not "
-                                         "loaded: only the leaves are summed.", "info"))  # fmt: skip
+            self.problems.append(
+                Problem(
+                    f"{len(rollups)} WBS roll-up rows (codes with lines under them) were not "
+                    "loaded: only the leaves are summed.",
+                    "info",
+                )
+            )
         return rollups
 
     def _check_rollups(self, rows, codes, values, rollups) -> None:
@@ -443,19 +540,32 @@ class _Reader:
                 if rows[j][0] not in rollups:
                     leaves += values[j]
             if abs(leaves - values[i]) > 0.005:
-                self.problems.append(Problem(f"the WBS roll-up {code} says {values[i]:,.2f} but its leaves add up to "
-                                             f"{leaves:,.2f}; the leaves were loaded.", "warning", rows[i][0],
-                                             None, code))  # fmt: skip
+                self.problems.append(
+                    Problem(
+                        f"the WBS roll-up {code} says {values[i]:,.2f} but its leaves add up to "
+                        f"{leaves:,.2f}; the leaves were loaded.",
+                        "warning",
+                        rows[i][0],
+                        None,
+                        code,
+                    )
+                )
 
     def _finish_notes(self) -> None:
         if self.empty_rows:
-            self.problems.append(Problem(f"{self.empty_rows} rows have no amount in any amount column; they add "
-                                         "nothing.", "info"))  # fmt: skip
+            self.problems.append(
+                Problem(f"{self.empty_rows} rows have no amount in any amount column; they add nothing.", "info")
+            )
         if self.quantities:
             self.meta["quantities"] = {k: round(v, 6) for k, v in self.quantities.items()}
         if self.no_rate:
-            self.problems.append(Problem(f"{self.no_rate} quantities have no rate, so no money could be computed "
-                                         "for them (their quantities are kept in the upload's notes).", "warning"))  # fmt: skip
+            self.problems.append(
+                Problem(
+                    f"{self.no_rate} quantities have no rate, so no money could be computed "
+                    "for them (their quantities are kept in the upload's notes).",
+                    "warning",
+                )
+            )
 
     def frame(self) -> pd.DataFrame:
         frame = pd.DataFrame(self.out, columns=POSTING_COLUMNS)
@@ -492,9 +602,13 @@ def project_key_note(header: Header, positions: dict[str, int], ctx: Context) ->
     if role is None:
         return None
     column = header.cells[positions[role]]
-    return Problem(f"there is no project column, so {column} was used as the project key; give the project with "
-                   f"--project or map another column with --map project_id=COLUMN.", "warning", header.last + 1,
-                   column)  # fmt: skip
+    return Problem(
+        f"there is no project column, so {column} was used as the project key; give the project with "
+        f"--project or map another column with --map project_id=COLUMN.",
+        "warning",
+        header.last + 1,
+        column,
+    )
 
 
 def _kind(layout: str, positions: dict[str, int], reader: _Reader) -> str:
@@ -520,8 +634,14 @@ def read_table(grid: Grid, header: Header, ctx: Context) -> TableRead | None:
     if "cost_category" not in positions and layout != "long":
         label_col = _label_column(header, grid, positions)
         if label_col is not None:
-            problems.append(Problem(f"the column {header.cells[label_col] or '(no name)'} was read as the cost "
-                                    "category.", "info", header.last + 1, header.cells[label_col]))  # fmt: skip
+            problems.append(
+                Problem(
+                    f"the column {header.cells[label_col] or '(no name)'} was read as the cost category.",
+                    "info",
+                    header.last + 1,
+                    header.cells[label_col],
+                )
+            )
     for col, name in enumerate(header.cells):
         if name and col not in positions.values() and col not in header.months and col != label_col:
             kind = "a total/subtotal column" if AGGREGATE_HEADER.match(name) else "not a month or a known column"
@@ -534,5 +654,14 @@ def read_table(grid: Grid, header: Header, ctx: Context) -> TableRead | None:
     measures = set(postings["measure"].unique())
     meta = dict(reader.meta, layout=layout, currency=header.currency, kind=_kind(layout, positions, reader))
     has_period = layout != "register" or postings["period"].notna().any()
-    return TableRead(grid.sheet, layout, postings, problems + reader.problems, reader.rejected, measures, has_period,
-                     len(positions), meta)  # fmt: skip
+    return TableRead(
+        grid.sheet,
+        layout,
+        postings,
+        problems + reader.problems,
+        reader.rejected,
+        measures,
+        has_period,
+        len(positions),
+        meta,
+    )

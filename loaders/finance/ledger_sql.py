@@ -39,9 +39,15 @@ from loaders.finance.totals import SAP_MARKER, TOTAL_EXACT, is_income_label
 from loaders.tabular import decode
 
 SQL_MIN_BYTES = 8 << 20
-KEY_SOURCES = {"project": ("project_id", "department", "project_name"), "period": ("posting_date", "period"),
-               "fiscal_year": ("fiscal_year",), "category": ("cost_category",), "vendor": ("vendor",),
-               "currency": ("currency",), "measure": ("measure",)}  # fmt: skip
+KEY_SOURCES = {
+    "project": ("project_id", "department", "project_name"),
+    "period": ("posting_date", "period"),
+    "fiscal_year": ("fiscal_year",),
+    "category": ("cost_category",),
+    "vendor": ("vendor",),
+    "currency": ("currency",),
+    "measure": ("measure",),
+}
 MONEY = ("budget", "actual", "forecast", "committed", "amount")
 
 
@@ -57,8 +63,9 @@ def _scratch_dir(size: int) -> str | None:
     return "/dev/shm" if stats.f_bavail * stats.f_frsize > 3 * size + (256 << 20) else None
 
 
-def read_large(data: bytes, header: Header, positions: dict[str, int], ctx: Context, delimiter: str,
-               head_rows: list[list]) -> TableRead:  # fmt: skip
+def read_large(
+    data: bytes, header: Header, positions: dict[str, int], ctx: Context, delimiter: str, head_rows: list[list]
+) -> TableRead:
     """Read the whole ledger in DuckDB and return its postings (one per group and measure)."""
     encoding = decode(data[:65536])[1]
     payload = decide(data).text.encode("utf-8") if encoding not in ("utf-8", "utf-8-sig") else data
@@ -74,14 +81,17 @@ def read_large(data: bytes, header: Header, positions: dict[str, int], ctx: Cont
             con.close()
 
 
-def _read(con, path: str, header: Header, positions: dict[str, int], ctx: Context, delimiter: str,
-          sample: list[list]) -> TableRead:  # fmt: skip
+def _read(
+    con, path: str, header: Header, positions: dict[str, int], ctx: Context, delimiter: str, sample: list[list]
+) -> TableRead:
     """One scan of the file: group by the keys (and by any amount text SQL cannot cast), sum the rest."""
     width = len(header.cells)
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
-    source = (f"read_csv('{path}', header=false, skip={header.last + 1}, auto_detect=false, columns={columns}, "
-              f"delim='{delimiter}', quote='\"', escape='\"', null_padding=true, ignore_errors=true, "
-              "store_rejects=true)")  # fmt: skip
+    source = (
+        f"read_csv('{path}', header=false, skip={header.last + 1}, auto_detect=false, columns={columns}, "
+        f"delim='{delimiter}', quote='\"', escape='\"', null_padding=true, ignore_errors=true, "
+        "store_rejects=true)"
+    )
     keys = {name: next((positions[r] for r in roles if r in positions), None) for name, roles in KEY_SOURCES.items()}
     money = [(positions[r], r) for r in MONEY if r in positions]
     decimals = {c: column_decimal([r[c] for r in sample if c < len(r)]) for c, _ in money}
@@ -96,23 +106,41 @@ def _read(con, path: str, header: Header, positions: dict[str, int], ctx: Contex
     for col, _ in money:
         plain = f"TRY_CAST(c{col} AS DOUBLE)"
         raw.append(f"c{col} AS t{col}, coalesce({plain}, TRY_CAST({_cast(col, decimals[col])} AS DOUBLE)) AS v{col}")
-        inner += [f"CASE WHEN v{col} IS NULL THEN nullif(trim(t{col}), '') END AS odd{col}", f"sum(v{col}) AS s{col}",
-                  f"count(v{col}) AS n{col}"]  # fmt: skip
+        inner += [
+            f"CASE WHEN v{col} IS NULL THEN nullif(trim(t{col}), '') END AS odd{col}",
+            f"sum(v{col}) AS s{col}",
+            f"count(v{col}) AS n{col}",
+        ]
         outer += [f"odd{col}", f"s{col}", f"n{col}"]
-    sql = (f"SELECT {', '.join(outer)}, rows FROM (SELECT {', '.join(inner)}, count(*) AS rows FROM "
-           f"(SELECT {', '.join(raw)} FROM {source}) GROUP BY ALL)")  # fmt: skip
+    sql = (
+        f"SELECT {', '.join(outer)}, rows FROM (SELECT {', '.join(inner)}, count(*) AS rows FROM "
+        f"(SELECT {', '.join(raw)} FROM {source}) GROUP BY ALL)"
+    )
     try:
         groups = con.execute(sql).df()
         rejects = con.execute("SELECT line, error_message FROM reject_errors ORDER BY line LIMIT 20").fetchall()
     except duckdb.Error as err:
         raise Refused(f"{ctx.file_name}: the file cannot be read as a ledger ({str(err).splitlines()[0]}).") from None
     problems = _resolve_odd(groups, money, decimals, header)
-    problems += [Problem(f"the line cannot be read ({msg.splitlines()[0]}); it was not loaded.", "error",
-                         int(line) + header.last + 1) for line, msg in rejects]  # fmt: skip
+    problems += [
+        Problem(
+            f"the line cannot be read ({msg.splitlines()[0]}); it was not loaded.", "error", int(line) + header.last + 1
+        )
+        for line, msg in rejects
+    ]
     reader = _Groups(ctx, header, positions)
     postings = reader.postings(groups, money)
-    return TableRead(None, "long", postings, problems + reader.problems, reader.rejected + len(rejects),
-                     set(postings["measure"].unique()), True, len(positions), dict(reader.meta, layout="long", kind="long ledger" if "amount" in positions else "long periodic"))  # fmt: skip
+    return TableRead(
+        None,
+        "long",
+        postings,
+        problems + reader.problems,
+        reader.rejected + len(rejects),
+        set(postings["measure"].unique()),
+        True,
+        len(positions),
+        dict(reader.meta, layout="long", kind="long ledger" if "amount" in positions else "long periodic"),
+    )
 
 
 def _key_sql(name: str, col: int | None) -> str:
@@ -161,8 +189,15 @@ def _resolve_odd(groups: pd.DataFrame, money: list[tuple[int, str]], decimals: d
         if bad:
             name = header.cells[col]
             shown = ", ".join(repr(b) for b in bad[:5])
-            problems.append(Problem(f"{len(bad)} distinct value(s) of {name} are not amounts ({shown}); those cells "
-                                    "were left empty.", "warning", None, name, bad[0]))  # fmt: skip
+            problems.append(
+                Problem(
+                    f"{len(bad)} distinct value(s) of {name} are not amounts ({shown}); those cells were left empty.",
+                    "warning",
+                    None,
+                    name,
+                    bad[0],
+                )
+            )
     return problems
 
 
@@ -179,13 +214,16 @@ class _Groups:
 
     def postings(self, groups: pd.DataFrame, money: list[tuple[int, str]]) -> pd.DataFrame:
         counts = groups[[f"n{c}" for c, _ in money]].sum(axis=1)
-        self._note(int(groups.loc[counts == 0, "rows"].sum()), "rows have no amount in any amount column; they add "
-                   "nothing.")  # fmt: skip
+        self._note(
+            int(groups.loc[counts == 0, "rows"].sum()), "rows have no amount in any amount column; they add nothing."
+        )
         groups = groups[counts > 0]
         labels = groups[["k_project", "k_category", "k_vendor", "k_measure", "k_period"]]
         total = labels.apply(lambda col: _map_unique(col, _is_total_label, False).astype(bool)).any(axis=1)
-        self._note(int(groups.loc[total, "rows"].sum()), "subtotal/total rows were excluded (totals are computed "
-                   "from the lines).")  # fmt: skip
+        self._note(
+            int(groups.loc[total, "rows"].sum()),
+            "subtotal/total rows were excluded (totals are computed from the lines).",
+        )
         groups = groups[~total]
         project = groups["k_project"].fillna(self.ctx.project) if self.ctx.project else groups["k_project"]
         groups = groups.assign(project=project)
@@ -193,8 +231,11 @@ class _Groups:
         if self._has_project_column():
             missing = groups["project"].isna()
             if missing.any():
-                self._reject(int(groups.loc[missing, "rows"].sum()), "the row has no project_id; it was not loaded.",
-                             "project_id")  # fmt: skip
+                self._reject(
+                    int(groups.loc[missing, "rows"].sum()),
+                    "the row has no project_id; it was not loaded.",
+                    "project_id",
+                )
                 groups = groups[~missing]
         groups = groups.assign(period=self._periods(groups))
         groups = groups[groups["period"].map(lambda v: v is not False)]
@@ -209,10 +250,20 @@ class _Groups:
                 measure = row_measure.where(groups["k_measure"].notna(), self._fallback() if len(groups) else None)
             else:
                 measure = pd.Series(role, index=groups.index)
-            part = pd.DataFrame({"row_number": None, "project_id": groups["project"], "period": groups["period"],
-                                 "cost_category": groups["k_category"], "vendor": groups["k_vendor"],
-                                 "currency": groups["k_currency"].str.upper(), "measure": measure,
-                                 "value": groups[f"s{col}"].astype("float64"), "income": False, "quantity": None})  # fmt: skip
+            part = pd.DataFrame(
+                {
+                    "row_number": None,
+                    "project_id": groups["project"],
+                    "period": groups["period"],
+                    "cost_category": groups["k_category"],
+                    "vendor": groups["k_vendor"],
+                    "currency": groups["k_currency"].str.upper(),
+                    "measure": measure,
+                    "value": groups[f"s{col}"].astype("float64"),
+                    "income": False,
+                    "quantity": None,
+                }
+            )
             frames.append(part[(groups[f"n{col}"] > 0) & measure.notna()])
         out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=POSTING_COLUMNS)
         out["income"] = _map_unique(out["cost_category"], is_income_label, False).astype(bool)
@@ -227,12 +278,18 @@ class _Groups:
             named = self.ctx.mapping.get("measure") or measure_in_name(self.ctx.file_name)
             self.meta["fallback"] = named or "actual"
             if named:
-                self.problems.append(Problem(f"the amounts were read as {named} because the mapping or the file's "
-                                             "name says so.", "info"))  # fmt: skip
+                self.problems.append(
+                    Problem(f"the amounts were read as {named} because the mapping or the file's name says so.", "info")
+                )
             else:
-                self.problems.append(Problem("the Amount column was read as actual cost (a ledger's postings are "
-                                             "actual costs unless a name or mapping says otherwise); map it with "
-                                             "--map measure=budget if it holds budget.", "warning"))  # fmt: skip
+                self.problems.append(
+                    Problem(
+                        "the Amount column was read as actual cost (a ledger's postings are "
+                        "actual costs unless a name or mapping says otherwise); map it with "
+                        "--map measure=budget if it holds budget.",
+                        "warning",
+                    )
+                )
         return self.meta["fallback"]
 
     def _has_project_column(self) -> bool:
@@ -252,8 +309,12 @@ class _Groups:
             value = self._period(month.date() if isinstance(month, pd.Timestamp) else raw, fiscal)
             if isinstance(value, ValueError):
                 rows = int(groups["rows"].to_numpy()[codes == len(found)].sum())
-                self._reject(rows, f"{value}; not loaded (write the month as 2026-03 or Mar-26).", "period",
-                             None if raw is None or raw != raw else str(raw))  # fmt: skip
+                self._reject(
+                    rows,
+                    f"{value}; not loaded (write the month as 2026-03 or Mar-26).",
+                    "period",
+                    None if raw is None or raw != raw else str(raw),
+                )
                 value = False
             found.append(value)
         return pd.Series(np.array(found, dtype=object)[codes], index=groups.index, dtype=object)

@@ -16,8 +16,23 @@ from loaders.finance.columns import header_key, role_of
 from loaders.finance.tables import Grid, Header, find_header, read_grids, text
 
 SOURCE = "finance"
-ROLES = ("project_id", "period", "fiscal_year", "cost_category", "vendor", "budget", "actual", "forecast",
-         "committed", "amount", "measure", "currency", "quantity_budget", "quantity_actual", "rate")  # fmt: skip
+ROLES = (
+    "project_id",
+    "period",
+    "fiscal_year",
+    "cost_category",
+    "vendor",
+    "budget",
+    "actual",
+    "forecast",
+    "committed",
+    "amount",
+    "measure",
+    "currency",
+    "quantity_budget",
+    "quantity_actual",
+    "rate",
+)
 OPTIONS = ("sheet", "header_row", "layout", "measure", "year", "fy_start_month", "project_id")
 
 
@@ -31,8 +46,9 @@ def preview(grid: Grid, first: int, rows: int = 8) -> list[list[str]]:
     return [[text(c) or "" for c in row] for row in grid.rows[first : first + rows]]
 
 
-def needs_mapping(file_name: str, grid: Grid, header: Header | None, reason: str, suggested: dict[str, str],
-                  sheets: list[str]) -> NeedsMapping:  # fmt: skip
+def needs_mapping(
+    file_name: str, grid: Grid, header: Header | None, reason: str, suggested: dict[str, str], sheets: list[str]
+) -> NeedsMapping:
     """The refusal that names the columns found and the ``--map`` options that would load the file."""
     if header is None:
         index = next((i for i, r in enumerate(grid.rows[:40]) if sum(bool(text(c)) for c in r) >= 2), 0)
@@ -57,9 +73,18 @@ def needs_mapping(file_name: str, grid: Grid, header: Header | None, reason: str
         f"--map ROLE=COLUMN (roles: {', '.join(ROLES)}; also --map measure=budget|actual, --map layout=wide|long|"
         f"register, --map header_row=N, --map sheet=NAME, --map year=YYYY), e.g. {example}."
     )
-    return NeedsMapping(message, source=SOURCE, shape=shape_key(grid.sheet, cells), columns=columns, roles=ROLES,
-                        suggested=suggested, sheets=sheets, sheet=grid.sheet, header_row=first + 1,
-                        preview=preview(grid, first))  # fmt: skip
+    return NeedsMapping(
+        message,
+        source=SOURCE,
+        shape=shape_key(grid.sheet, cells),
+        columns=columns,
+        roles=ROLES,
+        suggested=suggested,
+        sheets=sheets,
+        sheet=grid.sheet,
+        header_row=first + 1,
+        preview=preview(grid, first),
+    )
 
 
 def _quote(column: str) -> str:

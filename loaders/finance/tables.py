@@ -194,8 +194,16 @@ def _two_row(rows: list[list], index: int | None) -> Header | None:
                     name = " ".join(n for n in names if n) if col in months else next((n for n in names if n), "")
                     cells.append(name or "")
                     roles.append(None if col in months else role_of(name))
-                return Header(top, top + 1, cells, roles, {c: months[c] for c in measures}, measures,
-                              _header_currency(rows, top + 1), 10)  # fmt: skip
+                return Header(
+                    top,
+                    top + 1,
+                    cells,
+                    roles,
+                    {c: months[c] for c in measures},
+                    measures,
+                    _header_currency(rows, top + 1),
+                    10,
+                )
     return None
 
 

@@ -29,8 +29,9 @@ _TOTAL_WORD = (
 TOTAL_EXACT = re.compile(rf"^\s*{_TOTAL_WORD}\s*[:.\-]?\s*$", re.I)
 TOTAL_PREFIX = re.compile(rf"^\s*{_TOTAL_WORD}(?![a-z])[\s:.\-]*(?P<rest>.*?)\s*$", re.I)
 SAP_MARKER = re.compile(r"^\s*(\*{1,5}|={1,3})\s*$")
-AGGREGATE_HEADER = re.compile(r"^\s*(total|totals|sum|summe|gesamt|fy\s*\d{2,4}|q[1-4]\b.*|h[12]\b.*|ytd|full year|year)\b",
-                              re.I)  # fmt: skip
+AGGREGATE_HEADER = re.compile(
+    r"^\s*(total|totals|sum|summe|gesamt|fy\s*\d{2,4}|q[1-4]\b.*|h[12]\b.*|ytd|full year|year)\b", re.I
+)
 
 INCOME_WORDS = {
     "income",

@@ -198,17 +198,28 @@ def _cell_checks(groups: dict, sp: story_points.StoryPoints) -> list[tuple[str, 
         for f in date_cols
     ]
     checks += [
-        (f, f"{f}_out", f, f"outside the plausible dates {lo:%Y-%m-%d} to {hi:%Y-%m-%d} (a typo or a placeholder?); "
-         f"left empty. Correct it in Jira, or set {DATE_WINDOW_ENV}=FROM..TO to widen the window")
+        (
+            f,
+            f"{f}_out",
+            f,
+            f"outside the plausible dates {lo:%Y-%m-%d} to {hi:%Y-%m-%d} (a typo or a placeholder?); "
+            f"left empty. Correct it in Jira, or set {DATE_WINDOW_ENV}=FROM..TO to widen the window",
+        )
         for f in date_cols
-    ]  # fmt: skip
+    ]
     if sp.used:
         reason = f"story points are not a number from 0 to {MAX_STORY_POINTS}; left empty"
         checks.append(("story_points", "sp_text IS NOT NULL AND sp_value IS NULL", "sp_text", reason))
     for f, col in (("original_estimate", "oe_h"), ("remaining_estimate", "re_h"), ("time_spent", "ts_h")):
         if f in groups:
-            checks.append((f, f"{f} IS NOT NULL AND {col} IS NULL", f,
-                           f"not a number of seconds (at most {MAX_DURATION_HOURS // 8760} years); left empty"))  # fmt: skip
+            checks.append(
+                (
+                    f,
+                    f"{f} IS NOT NULL AND {col} IS NULL",
+                    f,
+                    f"not a number of seconds (at most {MAX_DURATION_HOURS // 8760} years); left empty",
+                )
+            )
     return checks
 
 

@@ -98,8 +98,13 @@ def _calendar(el) -> dict:
         found = _exception(exc, _working_times(exc))
         if found:
             exceptions.append(found)
-    return {"uid": _text(el, "UID"), "name": _text(el, "Name"), "base": _text(el, "BaseCalendarUID"),
-            "weekdays": weekdays, "exceptions": exceptions}  # fmt: skip
+    return {
+        "uid": _text(el, "UID"),
+        "name": _text(el, "Name"),
+        "base": _text(el, "BaseCalendarUID"),
+        "weekdays": weekdays,
+        "exceptions": exceptions,
+    }
 
 
 def project_calendar(calendars_el, calendar_uid: str | None) -> dict | None:

@@ -65,8 +65,15 @@ class Cells:
         taken = np.append(values, np.nan)[np.where(codes < 0, len(values), codes)]
         if errors:
             for i in np.flatnonzero(np.isin(codes, list(errors))):
-                self.problems.append(Problem(f"not a {kind}: {errors[int(codes[i])]}; left empty.", "warning",
-                                             int(self.rows.iloc[i]), column, str(raw.iloc[i])))  # fmt: skip
+                self.problems.append(
+                    Problem(
+                        f"not a {kind}: {errors[int(codes[i])]}; left empty.",
+                        "warning",
+                        int(self.rows.iloc[i]),
+                        column,
+                        str(raw.iloc[i]),
+                    )
+                )
         return pd.Series(taken, index=raw.index, dtype="float64")
 
     def percent(self, raw: pd.Series, column: str, allow_over_100: bool = False) -> pd.Series:
@@ -79,8 +86,14 @@ class Cells:
             # a fraction written without a percent sign (Excel-formatted or MS Project's raw
             # "0.56999999999999995"): the whole column is fractions
             values = values * 100
-            self.problems.append(Problem("every value is a fraction of 1 without a % sign; read as fractions (0.45 = 45%).",
-                                         "info", None, column))  # fmt: skip
+            self.problems.append(
+                Problem(
+                    "every value is a fraction of 1 without a % sign; read as fractions (0.45 = 45%).",
+                    "info",
+                    None,
+                    column,
+                )
+            )
         bad = (values < 0).to_numpy(bool, copy=True)
         if not allow_over_100:
             bad |= (values > 100).to_numpy(bool, copy=True)
@@ -113,15 +126,23 @@ class Cells:
         out[no] = False
         return out
 
-    def date(self, raw: pd.Series, column: str, fallback: str | None = None, fallback_reason: str | None = None
-             ) -> pd.Series:  # fmt: skip
+    def date(
+        self, raw: pd.Series, column: str, fallback: str | None = None, fallback_reason: str | None = None
+    ) -> pd.Series:
         result = parse_date_column(raw, fallback=fallback, fallback_reason=fallback_reason)
         if result.order:
             self.date_orders[column] = result.order
             self.date_reasons[column] = result.order_reason
         for i, reason in result.errors.items():
-            self.problems.append(Problem(f"the date could not be read ({reason}); left empty.", "warning",
-                                         int(self.rows.iloc[i]), column, str(raw.iloc[i])))  # fmt: skip
+            self.problems.append(
+                Problem(
+                    f"the date could not be read ({reason}); left empty.",
+                    "warning",
+                    int(self.rows.iloc[i]),
+                    column,
+                    str(raw.iloc[i]),
+                )
+            )
         return pd.Series(result.array, index=raw.index)
 
     def duration(self, raw: pd.Series, column: str, estimated: list | None = None) -> pd.Series:
@@ -140,8 +161,15 @@ class Cells:
                     value = err
                 cache[key] = value
             if isinstance(value, ValueError):
-                self.problems.append(Problem(f"the duration could not be read ({value}); left empty.", "warning",
-                                             int(self.rows.iloc[i]), column, str(cell)))  # fmt: skip
+                self.problems.append(
+                    Problem(
+                        f"the duration could not be read ({value}); left empty.",
+                        "warning",
+                        int(self.rows.iloc[i]),
+                        column,
+                        str(cell),
+                    )
+                )
             elif value is not None:
                 out[i] = value.hours
                 if estimated is not None and value.estimated:
@@ -174,8 +202,9 @@ def read_numbers(distinct: pd.Series) -> tuple[np.ndarray, dict[int, str]]:
         cleaned = pc.replace_substring(pc.replace_substring(cleaned, ".", ""), ",", ".")
     elif decimal == ".":
         cleaned = pc.replace_substring(cleaned, ",", "")
-    negative = np.array(pc.fill_null(pc.match_substring_regex(cleaned, r"^\(.*\)$"), False).to_numpy(zero_copy_only=False),
-                        dtype=bool)  # fmt: skip
+    negative = np.array(
+        pc.fill_null(pc.match_substring_regex(cleaned, r"^\(.*\)$"), False).to_numpy(zero_copy_only=False), dtype=bool
+    )
     cleaned = pc.utf8_trim(cleaned, "()")
     cleaned = pc.if_else(pc.equal(cleaned, ""), pa.scalar(None, pa.string()), cleaned)
     try:
@@ -192,8 +221,9 @@ def read_numbers(distinct: pd.Series) -> tuple[np.ndarray, dict[int, str]]:
         dtype=bool,
     )
     if decimal is None:
-        suspicious |= np.array(pc.fill_null(pc.match_substring_regex(cleaned, r"[.,]"), False).to_numpy(zero_copy_only=False),
-                               dtype=bool)  # fmt: skip
+        suspicious |= np.array(
+            pc.fill_null(pc.match_substring_regex(cleaned, r"[.,]"), False).to_numpy(zero_copy_only=False), dtype=bool
+        )
     values[empty] = np.nan
     errors: dict[int, str] = {}
     for i in np.flatnonzero(~empty & (np.isnan(values) | suspicious)):

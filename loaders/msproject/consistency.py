@@ -30,8 +30,14 @@ def _finish_before_start(tasks: pd.DataFrame, problems: list[Problem]) -> None:
         if bad.any():
             rows = tasks[bad]
             text = rows[start].dt.strftime("%Y-%m-%d %H:%M") + " → " + rows[finish].dt.strftime("%Y-%m-%d %H:%M")
-            _report(problems, rows, label, f"the task's {label.lower()} is before its start; kept as written "
-                    "(MS Project never saves this: the file comes from another tool or was edited by hand).", text)  # fmt: skip
+            _report(
+                problems,
+                rows,
+                label,
+                f"the task's {label.lower()} is before its start; kept as written "
+                "(MS Project never saves this: the file comes from another tool or was edited by hand).",
+                text,
+            )
 
 
 def _children_under_leaves(tasks: pd.DataFrame, problems: list[Problem]) -> None:
@@ -42,9 +48,14 @@ def _children_under_leaves(tasks: pd.DataFrame, problems: list[Problem]) -> None
     leaf = ~tasks["is_summary"].fillna(False).to_numpy(bool)
     bad = deeper_next & leaf
     if bad.any():
-        _report(problems, tasks[bad], "Summary", "the next task is indented under this one, but it is not marked as a "
-                "summary task; it is counted as a leaf task and so are its children, which may count work twice.",
-                tasks.loc[bad, "name"].fillna(""))  # fmt: skip
+        _report(
+            problems,
+            tasks[bad],
+            "Summary",
+            "the next task is indented under this one, but it is not marked as a "
+            "summary task; it is counted as a leaf task and so are its children, which may count work twice.",
+            tasks.loc[bad, "name"].fillna(""),
+        )
 
 
 def _duplicate_uids(tasks: pd.DataFrame, problems: list[Problem]) -> None:
@@ -54,18 +65,30 @@ def _duplicate_uids(tasks: pd.DataFrame, problems: list[Problem]) -> None:
         first_row = tasks.groupby("task_uid", sort=False)["row_number"].first()
         rows = tasks[dup]
         for row, value in zip(rows["row_number"].head(MAX_ROWS), rows["task_uid"].head(MAX_ROWS), strict=False):
-            problems.append(Problem(
-                f"this task repeats Unique ID {int(value)}, already used by row {first_row.get(value)}; both were loaded, "
-                "but their baselines and time-phased data cannot be told apart. Give each task its own Unique ID "
-                "(re-export from MS Project, which never repeats one).",
-                "warning", None if pd.isna(row) else int(row), "UID", str(int(value))))  # fmt: skip
+            problems.append(
+                Problem(
+                    f"this task repeats Unique ID {int(value)}, already used by row {first_row.get(value)}; both were loaded, "
+                    "but their baselines and time-phased data cannot be told apart. Give each task its own Unique ID "
+                    "(re-export from MS Project, which never repeats one).",
+                    "warning",
+                    None if pd.isna(row) else int(row),
+                    "UID",
+                    str(int(value)),
+                )
+            )
         if len(rows) > MAX_ROWS:
-            problems.append(Problem(f"{len(rows) - MAX_ROWS} more task(s) repeat a Unique ID used above.", "warning",
-                                    None, "UID"))  # fmt: skip
+            problems.append(
+                Problem(f"{len(rows) - MAX_ROWS} more task(s) repeat a Unique ID used above.", "warning", None, "UID")
+            )
 
 
-COST_COLUMNS = (("cost", "Cost"), ("baseline_cost", "Baseline Cost"), ("actual_cost", "Actual Cost"),
-                ("remaining_cost", "Remaining Cost"), ("fixed_cost", "Fixed Cost"))  # fmt: skip
+COST_COLUMNS = (
+    ("cost", "Cost"),
+    ("baseline_cost", "Baseline Cost"),
+    ("actual_cost", "Actual Cost"),
+    ("remaining_cost", "Remaining Cost"),
+    ("fixed_cost", "Fixed Cost"),
+)
 
 
 def _negative_costs(tasks: pd.DataFrame, problems: list[Problem]) -> None:
@@ -74,8 +97,14 @@ def _negative_costs(tasks: pd.DataFrame, problems: list[Problem]) -> None:
             continue
         bad = (pd.to_numeric(tasks[column], errors="coerce") < 0).fillna(False).to_numpy(bool)
         if bad.any():
-            _report(problems, tasks[bad], label, f"{label} is negative; kept as written (a credit?). Check the task: "
-                    "a negative cost lowers the plan's totals and earned value.", tasks.loc[bad, column])  # fmt: skip
+            _report(
+                problems,
+                tasks[bad],
+                label,
+                f"{label} is negative; kept as written (a credit?). Check the task: "
+                "a negative cost lowers the plan's totals and earned value.",
+                tasks.loc[bad, column],
+            )
 
 
 def _percent_range(tasks: pd.DataFrame, problems: list[Problem]) -> None:

@@ -9,13 +9,43 @@ NS = "http://schemas.microsoft.com/project"
 
 
 TASK_COLUMNS = (
-    "row_number", "task_uid", "task_id", "wbs", "outline_number", "name", "outline_level", "is_summary",
-    "is_milestone", "start", "finish", "actual_start", "actual_finish", "baseline_start", "baseline_finish",
-    "deadline", "duration_hours", "baseline_duration_hours", "work_hours", "baseline_work_hours",
-    "percent_complete", "physical_percent_complete", "cost", "baseline_cost", "actual_cost", "remaining_cost",
-    "fixed_cost", "fixed_cost_accrual", "bcws", "bcwp", "acwp", "earned_value_method", "resource_names",
-    "predecessors", "notes", "actual_work_hours",
-)  # fmt: skip
+    "row_number",
+    "task_uid",
+    "task_id",
+    "wbs",
+    "outline_number",
+    "name",
+    "outline_level",
+    "is_summary",
+    "is_milestone",
+    "start",
+    "finish",
+    "actual_start",
+    "actual_finish",
+    "baseline_start",
+    "baseline_finish",
+    "deadline",
+    "duration_hours",
+    "baseline_duration_hours",
+    "work_hours",
+    "baseline_work_hours",
+    "percent_complete",
+    "physical_percent_complete",
+    "cost",
+    "baseline_cost",
+    "actual_cost",
+    "remaining_cost",
+    "fixed_cost",
+    "fixed_cost_accrual",
+    "bcws",
+    "bcwp",
+    "acwp",
+    "earned_value_method",
+    "resource_names",
+    "predecessors",
+    "notes",
+    "actual_work_hours",
+)
 
 
 BASELINE_COLUMNS = (
@@ -35,22 +65,56 @@ TIMEPHASED_COLUMNS = ("task_uid", "baseline_number", "start", "finish", "cost", 
 
 
 RESOURCE_COLUMNS = (
-    "resource_uid", "resource_id", "name", "type", "initials", "group", "max_units", "standard_rate",
-    "overtime_rate", "cost_per_use", "cost", "baseline_cost", "actual_cost", "work_hours",
-)  # fmt: skip
+    "resource_uid",
+    "resource_id",
+    "name",
+    "type",
+    "initials",
+    "group",
+    "max_units",
+    "standard_rate",
+    "overtime_rate",
+    "cost_per_use",
+    "cost",
+    "baseline_cost",
+    "actual_cost",
+    "work_hours",
+)
 
 
 ASSIGNMENT_COLUMNS = (
-    "task_uid", "task_name", "resource_uid", "resource_name", "units", "work_hours", "baseline_work_hours",
-    "actual_work_hours", "cost", "baseline_cost", "actual_cost", "start", "finish",
-)  # fmt: skip
+    "task_uid",
+    "task_name",
+    "resource_uid",
+    "resource_name",
+    "units",
+    "work_hours",
+    "baseline_work_hours",
+    "actual_work_hours",
+    "cost",
+    "baseline_cost",
+    "actual_cost",
+    "start",
+    "finish",
+)
 
 
 DATE_FIELDS = {"start", "finish", "actual_start", "actual_finish", "baseline_start", "baseline_finish", "deadline"}
 
 
-MONEY_FIELDS = {"cost", "baseline_cost", "actual_cost", "remaining_cost", "fixed_cost", "bcws", "bcwp", "acwp",
-                "standard_rate", "overtime_rate", "cost_per_use"}  # fmt: skip
+MONEY_FIELDS = {
+    "cost",
+    "baseline_cost",
+    "actual_cost",
+    "remaining_cost",
+    "fixed_cost",
+    "bcws",
+    "bcwp",
+    "acwp",
+    "standard_rate",
+    "overtime_rate",
+    "cost_per_use",
+}
 
 
 PERCENT_FIELDS = {"percent_complete", "physical_percent_complete", "max_units", "units"}
@@ -74,8 +138,12 @@ BOOL_FIELDS = {"is_summary", "is_milestone"}
 ACCRUALS = {"1": "start", "2": "end", "3": "prorated", "start": "start", "end": "end", "prorated": "prorated"}
 
 
-EV_METHODS = {"0": "percent_complete", "1": "physical_percent_complete", "% complete": "percent_complete",
-              "physical % complete": "physical_percent_complete"}  # fmt: skip
+EV_METHODS = {
+    "0": "percent_complete",
+    "1": "physical_percent_complete",
+    "% complete": "percent_complete",
+    "physical % complete": "physical_percent_complete",
+}
 
 
 MISSING_BASELINE_XML = (

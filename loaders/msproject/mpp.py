@@ -21,12 +21,24 @@ ENABLE = (
     "then restart the app. Until then, open the plan in MS Project and save it as XML (File > Save As > XML)."
 )
 #: Java system properties: MPXJ logs through log4j, which has no configuration here.
-JVM_OPTIONS = ("-Dlog4j2.loggerContextFactory=org.apache.logging.log4j.simple.SimpleLoggerContextFactory",
-               "-Dlog4j2.level=OFF", "-Djava.awt.headless=true")  # fmt: skip
+JVM_OPTIONS = (
+    "-Dlog4j2.loggerContextFactory=org.apache.logging.log4j.simple.SimpleLoggerContextFactory",
+    "-Dlog4j2.level=OFF",
+    "-Djava.awt.headless=true",
+)
 FORMAT = "MS Project .mpp (read with MPXJ)"
 #: Task fields MPXJ's MSPDI writer omits when they are 0 (an .mpp always holds them).
-ZERO_OMITTED = ("work_hours", "actual_work_hours", "cost", "actual_cost", "remaining_cost", "fixed_cost", "bcws",
-                "bcwp", "acwp")  # fmt: skip
+ZERO_OMITTED = (
+    "work_hours",
+    "actual_work_hours",
+    "cost",
+    "actual_cost",
+    "remaining_cost",
+    "fixed_cost",
+    "bcws",
+    "bcwp",
+    "acwp",
+)
 
 _lock = threading.Lock()
 _failure: str | None = None
@@ -66,11 +78,15 @@ def to_mspdi(data: bytes, file_name: str) -> bytes:
     try:
         project = UniversalProjectReader().read(ByteArrayInputStream(jpype.JArray(jpype.JByte)(data)))
     except jpype.JException as err:
-        raise Refused(f"{file_name}: this .mpp file cannot be read ({err.getMessage()}); open it in MS Project and "
-                      "save it as XML (File > Save As > XML), then upload that file.") from None  # fmt: skip
+        raise Refused(
+            f"{file_name}: this .mpp file cannot be read ({err.getMessage()}); open it in MS Project and "
+            "save it as XML (File > Save As > XML), then upload that file."
+        ) from None
     if project is None:
-        raise Refused(f"{file_name}: MPXJ does not recognise this file as a project plan; open it in MS Project and "
-                      "save it as XML (File > Save As > XML), then upload that file.")  # fmt: skip
+        raise Refused(
+            f"{file_name}: MPXJ does not recognise this file as a project plan; open it in MS Project and "
+            "save it as XML (File > Save As > XML), then upload that file."
+        )
     current = project.getProjectProperties().getCurrentDate()
     out = ByteArrayOutputStream()
     MSPDIWriter().write(project, out)

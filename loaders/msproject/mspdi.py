@@ -25,11 +25,37 @@ from loaders.msproject.timephased import mspdi_timephased
 from loaders.values import date_window
 
 TASK_KEYS = (
-    "UID", "ID", "Name", "IsNull", "WBS", "OutlineNumber", "OutlineLevel", "Summary", "Milestone", "Start", "Finish",
-    "ActualStart", "ActualFinish", "Deadline", "Duration", "Work", "PercentComplete", "PhysicalPercentComplete",
-    "Cost", "ActualCost", "RemainingCost", "FixedCost", "FixedCostAccrual", "BCWS", "BCWP", "ACWP",
-    "EarnedValueMethod", "Notes", "ActualWork", "_pos",
-)  # fmt: skip
+    "UID",
+    "ID",
+    "Name",
+    "IsNull",
+    "WBS",
+    "OutlineNumber",
+    "OutlineLevel",
+    "Summary",
+    "Milestone",
+    "Start",
+    "Finish",
+    "ActualStart",
+    "ActualFinish",
+    "Deadline",
+    "Duration",
+    "Work",
+    "PercentComplete",
+    "PhysicalPercentComplete",
+    "Cost",
+    "ActualCost",
+    "RemainingCost",
+    "FixedCost",
+    "FixedCostAccrual",
+    "BCWS",
+    "BCWP",
+    "ACWP",
+    "EarnedValueMethod",
+    "Notes",
+    "ActualWork",
+    "_pos",
+)
 
 
 @dataclass
@@ -96,25 +122,43 @@ def as_of_from_file(project: dict, problems: list[Problem]) -> tuple[pd.Timestam
         if value is None:
             continue
         if not lo <= value <= hi:
-            problems.append(Problem(f"the plan's {key} {value:%Y-%m-%d} is outside the plausible dates {lo:%Y-%m-%d} "
-                                    f"to {hi:%Y-%m-%d}; it was not used as the as-of date.", "warning", None, key,
-                                    project.get(key)))  # fmt: skip
+            problems.append(
+                Problem(
+                    f"the plan's {key} {value:%Y-%m-%d} is outside the plausible dates {lo:%Y-%m-%d} "
+                    f"to {hi:%Y-%m-%d}; it was not used as the as-of date.",
+                    "warning",
+                    None,
+                    key,
+                    project.get(key),
+                )
+            )
             continue
         if key != "StatusDate":
-            why = {"CurrentDate": "the date MS Project computes earned value at when no status date is set",
-                   "LastSaved": "the day the file was last saved"}[key]  # fmt: skip
-            problems.append(Problem(f"the plan has no status date; its {key} {value:%Y-%m-%d %H:%M} ({why}) was used "
-                                    "as its as-of date. Set one in MS Project (Project > Status Date) to choose it.",
-                                    "info", None, key, project.get(key)))  # fmt: skip
+            why = {
+                "CurrentDate": "the date MS Project computes earned value at when no status date is set",
+                "LastSaved": "the day the file was last saved",
+            }[key]
+            problems.append(
+                Problem(
+                    f"the plan has no status date; its {key} {value:%Y-%m-%d %H:%M} ({why}) was used "
+                    "as its as-of date. Set one in MS Project (Project > Status Date) to choose it.",
+                    "info",
+                    None,
+                    key,
+                    project.get(key),
+                )
+            )
         return value, key
     return None, None
 
 
 def project_options(project: dict, problems: list[Problem]) -> tuple[dict, dict, str, object]:
     """The ``<Project>`` leaves -> (duration units, meta, default EV method, as-of date or None)."""
-    calendar = {"minutes_per_day": _project_number(project, "MinutesPerDay", 480),
-                "minutes_per_week": _project_number(project, "MinutesPerWeek", 2400),
-                "days_per_month": _project_number(project, "DaysPerMonth", 20)}  # fmt: skip
+    calendar = {
+        "minutes_per_day": _project_number(project, "MinutesPerDay", 480),
+        "minutes_per_week": _project_number(project, "MinutesPerWeek", 2400),
+        "days_per_month": _project_number(project, "DaysPerMonth", 20),
+    }
     status, status_from = as_of_from_file(project, problems)
     ev_default = EV_METHODS.get(
         str(project.get("DefaultTaskEVMethod", project.get("EarnedValueMethod", "0"))), "percent_complete"
@@ -162,8 +206,13 @@ def _with_summary_baseline(summary: dict | None, baselines: list[dict], calendar
 def _fill_baseline_zero(out: pd.DataFrame, tb: pd.DataFrame) -> None:
     """Baseline 0 -> the task's own baseline columns."""
     base0 = tb[tb["baseline_number"] == 0].drop_duplicates("task_uid").set_index("task_uid")
-    for src, dst in (("start", "baseline_start"), ("finish", "baseline_finish"), ("duration_hours", "baseline_duration_hours"),
-                     ("work_hours", "baseline_work_hours"), ("cost", "baseline_cost")):  # fmt: skip
+    for src, dst in (
+        ("start", "baseline_start"),
+        ("finish", "baseline_finish"),
+        ("duration_hours", "baseline_duration_hours"),
+        ("work_hours", "baseline_work_hours"),
+        ("cost", "baseline_cost"),
+    ):
         out[dst] = out["task_uid"].map(base0[src]) if not base0.empty else out[dst]
 
 

@@ -76,10 +76,16 @@ def iter_mspdi(data: bytes, file_name: str):
 
     try:
         context = etree.iterparse(
-            io.BytesIO(data), events=("end",), tag=("{*}Task", "{*}Resource", "{*}Assignment"),
-            resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True, remove_comments=True,
+            io.BytesIO(data),
+            events=("end",),
+            tag=("{*}Task", "{*}Resource", "{*}Assignment"),
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            huge_tree=True,
+            remove_comments=True,
             remove_pis=True,
-        )  # fmt: skip
+        )
         for _event, el in context:
             parent = el.getparent()
             if parent is None or local_name(parent.tag) not in ("Tasks", "Resources", "Assignments"):

@@ -18,8 +18,20 @@ def task_header_score(header: list[str]) -> int:
     found = {TASK_ALIASES.get(normalize_header(h)) for h in header if str(h).strip()}
     if "name" not in found or not ({"start", "finish", "duration_hours"} & found):
         return 0
-    extra = found & {"task_id", "task_uid", "outline_level", "wbs", "duration_hours", "percent_complete",
-                     "baseline_start", "baseline_cost", "predecessors", "resource_names", "is_summary", "is_milestone"}  # fmt: skip
+    extra = found & {
+        "task_id",
+        "task_uid",
+        "outline_level",
+        "wbs",
+        "duration_hours",
+        "percent_complete",
+        "baseline_start",
+        "baseline_cost",
+        "predecessors",
+        "resource_names",
+        "is_summary",
+        "is_milestone",
+    }
     return len(found) if extra else 0
 
 
@@ -95,8 +107,12 @@ def workbook_sheet_names(data: bytes) -> list[str]:
     return [unescape(m.decode("utf-8", "replace")) for m in _SHEET_NAME.findall(index)]
 
 
-_MPP_MARKERS = (b"MSProject", b"Microsoft Project", "MSProject".encode("utf-16-le"),
-                "Microsoft Project".encode("utf-16-le"))  # fmt: skip
+_MPP_MARKERS = (
+    b"MSProject",
+    b"Microsoft Project",
+    "MSProject".encode("utf-16-le"),
+    "Microsoft Project".encode("utf-16-le"),
+)
 _WORKBOOK_STREAMS = ("Workbook".encode("utf-16-le"), "Book\x00".encode("utf-16-le"))
 OLE2 = bytes.fromhex("d0cf11e0a1b11ae1")
 _MPP_STREAM = re.compile(r"^(?:Props\d+|   \d+)$")

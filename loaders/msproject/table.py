@@ -48,8 +48,13 @@ def map_header(
             if m and 0 <= int(m.group(1)) <= 10:
                 n, field = int(m.group(1)), BASELINE_FIELD[m.group(2)]
                 if n == 0:
-                    canon = {"start": "baseline_start", "finish": "baseline_finish", "cost": "baseline_cost",
-                             "duration_hours": "baseline_duration_hours", "work_hours": "baseline_work_hours"}.get(field)  # fmt: skip
+                    canon = {
+                        "start": "baseline_start",
+                        "finish": "baseline_finish",
+                        "cost": "baseline_cost",
+                        "duration_hours": "baseline_duration_hours",
+                        "work_hours": "baseline_work_hours",
+                    }.get(field)
                 else:
                     baselines[(n, field)] = i
                     continue
@@ -116,20 +121,33 @@ def _ragged_rows(body: list[list], start: int, width: int, problems: list[Proble
             continue
         where = f"{sheet}: " if sheet else ""
         if len(row) < width:
-            message = (f"{where}the row has {len(row)} cells but the header has {width}; its last {width - len(row)} "
-                       "cell(s) were left empty. Check the row (a line break or a quote inside a cell?).")  # fmt: skip
+            message = (
+                f"{where}the row has {len(row)} cells but the header has {width}; its last {width - len(row)} "
+                "cell(s) were left empty. Check the row (a line break or a quote inside a cell?)."
+            )
         else:
-            message = (f"{where}the row has {len(row)} cells but the header has {width}; the {len(extra)} filled "
-                       "cell(s) after the last column were ignored. Check the row (a delimiter inside a cell?).")  # fmt: skip
+            message = (
+                f"{where}the row has {len(row)} cells but the header has {width}; the {len(extra)} filled "
+                "cell(s) after the last column were ignored. Check the row (a delimiter inside a cell?)."
+            )
         problems.append(Problem(message, "warning", start + 1 + i, None, " | ".join(map(str, row))[:500]))
     if told > MAX_RAGGED:
-        problems.append(Problem(f"{told - MAX_RAGGED} more row(s) have a cell count different from the header's.",
-                                "warning"))  # fmt: skip
+        problems.append(
+            Problem(f"{told - MAX_RAGGED} more row(s) have a cell count different from the header's.", "warning")
+        )
 
 
-def convert_columns(cells: Cells, frame: pd.DataFrame, mapped: dict[str, int], header: list[str], columns, *,
-             date_fallback: str | None = None, estimated: list | None = None,
-             date_fallback_reason: str | None = None) -> pd.DataFrame:  # fmt: skip
+def convert_columns(
+    cells: Cells,
+    frame: pd.DataFrame,
+    mapped: dict[str, int],
+    header: list[str],
+    columns,
+    *,
+    date_fallback: str | None = None,
+    estimated: list | None = None,
+    date_fallback_reason: str | None = None,
+) -> pd.DataFrame:
     out = {}
     for canon in columns:
         if canon not in mapped:
@@ -169,8 +187,9 @@ def clean_text(raw: pd.Series) -> pd.Series:
         text = str(c).strip()
         return text or None
 
-    return pd.Series([(c.strip() or None) if type(c) is str else conv(c) for c in raw.tolist()], index=raw.index,
-                     dtype="object")  # fmt: skip
+    return pd.Series(
+        [(c.strip() or None) if type(c) is str else conv(c) for c in raw.tolist()], index=raw.index, dtype="object"
+    )
 
 
 def report_unmapped(unmapped: list[str], problems: list[Problem], sheet: str | None = None) -> None:
@@ -180,5 +199,12 @@ def report_unmapped(unmapped: list[str], problems: list[Problem], sheet: str | N
         return
     shown = ", ".join(names[:30]) + (f" and {len(names) - 30} more" if len(names) > 30 else "")
     where = f" of sheet {sheet}" if sheet and sheet != "csv" else ""
-    problems.append(Problem(f"{len(names)} column(s){where} are not MS Project fields this app reads and were "
-                            f"ignored: {shown}.", "info", None, None, shown))  # fmt: skip
+    problems.append(
+        Problem(
+            f"{len(names)} column(s){where} are not MS Project fields this app reads and were ignored: {shown}.",
+            "info",
+            None,
+            None,
+            shown,
+        )
+    )

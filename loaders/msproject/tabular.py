@@ -50,15 +50,22 @@ def interleaved_assignments(spec, tasks_raw: pd.DataFrame, problems: list[Proble
     frame, numbers, mapped, header = spec
     cells = Cells(numbers.reset_index(drop=True), problems)
     frame = frame.reset_index(drop=True)
-    conv = convert_columns(cells, frame, mapped, header, ("name", "work_hours", "cost", "baseline_cost", "actual_cost",
-                                                   "start", "finish", "baseline_work_hours"))  # fmt: skip
+    conv = convert_columns(
+        cells,
+        frame,
+        mapped,
+        header,
+        ("name", "work_hours", "cost", "baseline_cost", "actual_cost", "start", "finish", "baseline_work_hours"),
+    )
     owners = frame["_owner"].to_numpy()
-    out = pd.DataFrame({
-        "task_uid": tasks_raw["task_uid"].reindex(owners).to_numpy() if "task_uid" in tasks_raw else None,
-        "task_name": tasks_raw["name"].reindex(owners).to_numpy(),
-        "resource_uid": None,
-        "resource_name": conv.get("name"),
-    })  # fmt: skip
+    out = pd.DataFrame(
+        {
+            "task_uid": tasks_raw["task_uid"].reindex(owners).to_numpy() if "task_uid" in tasks_raw else None,
+            "task_name": tasks_raw["name"].reindex(owners).to_numpy(),
+            "resource_uid": None,
+            "resource_name": conv.get("name"),
+        }
+    )
     for col in ASSIGNMENT_COLUMNS:
         if col not in out:
             out[col] = conv.get(col)
@@ -104,8 +111,14 @@ def parse_tables(tables_rows: dict[str, list[list]], file_name: str, fmt: str, t
     meta["task_sheet"] = task_sheet
     meta["status_date"] = None
     # a tabular export carries no calendar or earned-value options: MS Project's defaults
-    meta.update(minutes_per_day=480, minutes_per_week=2400, days_per_month=20, baseline_for_earned_value=0,
-                earned_value_method="percent_complete", project_options="MS Project defaults (not in the export)")  # fmt: skip
+    meta.update(
+        minutes_per_day=480,
+        minutes_per_week=2400,
+        days_per_month=20,
+        baseline_for_earned_value=0,
+        earned_value_method="percent_complete",
+        project_options="MS Project defaults (not in the export)",
+    )
     return Parsed(SOURCE, fmt, tables, problems, as_of=None, project_id=None, project_name=project_name, meta=meta)
 
 

@@ -25,26 +25,43 @@ def tasks_from_rows(rows: list[list], file_name: str, problems: list[Problem], s
     mapped, baseline_cols, unmapped = map_header(header, TASK_ALIASES)
     if "name" not in mapped:
         where = f"sheet {sheet}" if sheet else "the file"
-        raise Refused(f"{file_name}: {where} has no Name column, so it is not an MS Project task export; "
-                      "export with headers (\"Export includes headers\") and include the Name field.")  # fmt: skip
+        raise Refused(
+            f"{file_name}: {where} has no Name column, so it is not an MS Project task export; "
+            'export with headers ("Export includes headers") and include the Name field.'
+        )
     if hi and any(str(c).strip() for row in rows[:hi] for c in row):
-        problems.append(Problem(f"{hi} row(s) above the header row {hi + 1} (a title or notes) were not read as tasks.",
-                                "info", hi + 1))  # fmt: skip
+        problems.append(
+            Problem(
+                f"{hi} row(s) above the header row {hi + 1} (a title or notes) were not read as tasks.", "info", hi + 1
+            )
+        )
     frame, numbers = raw_frame(rows, hi + 1, len(header), problems, sheet)
     cells = Cells(numbers + 0, problems)
     frame, numbers, assignments = _split_assignment_rows(frame, numbers, mapped, header, cells)
     cells.rows = numbers
     fallback, fallback_reason, weak_order = _file_date_fallback(frame, mapped, rows)
     estimated: list[int] = []
-    tasks = convert_columns(cells, frame, mapped, header, TASK_COLUMNS, date_fallback=fallback, estimated=estimated,
-                            date_fallback_reason=fallback_reason)  # fmt: skip
+    tasks = convert_columns(
+        cells,
+        frame,
+        mapped,
+        header,
+        TASK_COLUMNS,
+        date_fallback=fallback,
+        estimated=estimated,
+        date_fallback_reason=fallback_reason,
+    )
     tasks.insert(0, "row_number", numbers.astype("Int64"))
     tasks["_indent"] = _indentation(frame[mapped["name"]])
     baselines = _numbered_baselines(cells, frame, header, baseline_cols, fallback, fallback_reason)
     report_unmapped(unmapped, problems, sheet)
     _report_date_orders(cells, problems, weak_order or fallback is None, fallback_reason)
-    meta = {"date_orders": cells.date_orders, "date_order_reasons": cells.date_reasons,
-            "columns_ignored": unmapped[:50], "estimated_durations": len(estimated)}  # fmt: skip
+    meta = {
+        "date_orders": cells.date_orders,
+        "date_order_reasons": cells.date_reasons,
+        "columns_ignored": unmapped[:50],
+        "estimated_durations": len(estimated),
+    }
     return tasks, baselines, assignments, meta
 
 
@@ -127,14 +144,26 @@ def _report_date_orders(cells: Cells, problems: list[Problem], guessed_weakly: b
     if guessed and guessed_weakly:
         order = cells.date_orders[guessed[0]]
         why = fallback_reason or "MS Project's en-US default"
-        problems.append(Problem(
-            f"every date in {', '.join(guessed)} is ambiguous (day and month both 12 or less) and nothing in the file "
-            f"shows the order: read {ORDER_WORDS[order]} ({why}), e.g. "
-            f"{'03/04 = 3 April' if order == 'DMY' else '03/04 = 4 March'}. Check a few dates; to make them "
-            "unambiguous, set MS Project's date format (File > Options > General > Date format) to one with the "
-            "weekday or the month name, or include a task whose day is above 12, and export again.",
-            "warning", None, ", ".join(guessed), order))  # fmt: skip
+        problems.append(
+            Problem(
+                f"every date in {', '.join(guessed)} is ambiguous (day and month both 12 or less) and nothing in the file "
+                f"shows the order: read {ORDER_WORDS[order]} ({why}), e.g. "
+                f"{'03/04 = 3 April' if order == 'DMY' else '03/04 = 4 March'}. Check a few dates; to make them "
+                "unambiguous, set MS Project's date format (File > Options > General > Date format) to one with the "
+                "weekday or the month name, or include a task whose day is above 12, and export again.",
+                "warning",
+                None,
+                ", ".join(guessed),
+                order,
+            )
+        )
     else:
         for column in guessed:
-            problems.append(Problem(f"dates are ambiguous (day and month both 12 or less); read as "
-                                    f"{cells.date_reasons[column]}.", "info", None, column))  # fmt: skip
+            problems.append(
+                Problem(
+                    f"dates are ambiguous (day and month both 12 or less); read as {cells.date_reasons[column]}.",
+                    "info",
+                    None,
+                    column,
+                )
+            )

@@ -93,8 +93,10 @@ def infer_outline(tasks: pd.DataFrame, problems: list[Problem], parsed_meta: dic
     """No Outline Level column: the hierarchy from the Outline Number, else the WBS code, else the
     names' indentation — and an info problem saying which (or that there is none)."""
     found = None
-    for column, label in (("outline_number", "Outline Number (1.2.3 = level 3)"),
-                          ("wbs", "the WBS code (1.2.3 = level 3)")):  # fmt: skip
+    for column, label in (
+        ("outline_number", "Outline Number (1.2.3 = level 3)"),
+        ("wbs", "the WBS code (1.2.3 = level 3)"),
+    ):
         levels = _dotted_levels(tasks[column], column == "wbs") if tasks[column].notna().any() else None
         if levels is not None:
             found = levels, label
@@ -103,15 +105,29 @@ def infer_outline(tasks: pd.DataFrame, problems: list[Problem], parsed_meta: dic
         levels = _indent_levels(tasks["_indent"])
         found = None if levels is None else (levels, "the indentation of the task names (each indent one level)")
     if found is None:
-        problems.append(Problem("the export has no Outline Level column and neither an Outline Number, a dotted WBS "
-                                "code nor indented names show the hierarchy: every task counts as a leaf. Add "
-                                "Outline_Level to the export map.", "info", None, "Outline Level"))  # fmt: skip
+        problems.append(
+            Problem(
+                "the export has no Outline Level column and neither an Outline Number, a dotted WBS "
+                "code nor indented names show the hierarchy: every task counts as a leaf. Add "
+                "Outline_Level to the export map.",
+                "info",
+                None,
+                "Outline Level",
+            )
+        )
         return
     levels, label = found
     tasks["outline_level"] = pd.array([None if np.isnan(v) else int(v) for v in levels], dtype="Int64")
     parsed_meta["outline_level_from"] = label
-    problems.append(Problem(f"the export has no Outline Level column: the hierarchy (summary tasks and their "
-                            f"subtasks) was read from {label}.", "info", None, "Outline Level"))  # fmt: skip
+    problems.append(
+        Problem(
+            f"the export has no Outline Level column: the hierarchy (summary tasks and their "
+            f"subtasks) was read from {label}.",
+            "info",
+            None,
+            "Outline Level",
+        )
+    )
 
 
 def empty_column(col: str, n: int):
@@ -138,14 +154,35 @@ def typed_tasks(tasks: pd.DataFrame) -> pd.DataFrame:
     for c in DATE_FIELDS:
         if tasks[c].dtype != "datetime64[us]":
             tasks[c] = pd.to_datetime(tasks[c], errors="coerce").astype("datetime64[us]")
-    for c in ("duration_hours", "baseline_duration_hours", "work_hours", "baseline_work_hours", "actual_work_hours",
-              "percent_complete",
-              "physical_percent_complete", "cost", "baseline_cost", "actual_cost", "remaining_cost", "fixed_cost",
-              "bcws", "bcwp", "acwp"):  # fmt: skip
+    for c in (
+        "duration_hours",
+        "baseline_duration_hours",
+        "work_hours",
+        "baseline_work_hours",
+        "actual_work_hours",
+        "percent_complete",
+        "physical_percent_complete",
+        "cost",
+        "baseline_cost",
+        "actual_cost",
+        "remaining_cost",
+        "fixed_cost",
+        "bcws",
+        "bcwp",
+        "acwp",
+    ):
         if tasks[c].dtype != "float64":
             tasks[c] = pd.to_numeric(tasks[c], errors="coerce").astype("float64")
-    for c in ("wbs", "outline_number", "name", "fixed_cost_accrual", "earned_value_method", "resource_names",
-              "predecessors", "notes"):  # fmt: skip
+    for c in (
+        "wbs",
+        "outline_number",
+        "name",
+        "fixed_cost_accrual",
+        "earned_value_method",
+        "resource_names",
+        "predecessors",
+        "notes",
+    ):
         if tasks[c].dtype != object or tasks[c].isna().any():
             tasks[c] = tasks[c].astype("object").where(tasks[c].notna(), None)
     return tasks

@@ -41,40 +41,60 @@ def _plausible(tp: pd.DataFrame, problems: list[Problem] | None) -> pd.DataFrame
         return tp
     if problems is not None:
         if far.any():
-            problems.append(Problem(f"{int(far.sum()):,} time-phased baseline value(s) are dated outside "
-                                    f"{lo:%Y-%m-%d} to {hi:%Y-%m-%d} (a typo or a placeholder?); they were left out. "
-                                    f"{DATE_WINDOW_ENV}=FROM..TO widens the window.", "warning", None, "TimephasedData"))  # fmt: skip
+            problems.append(
+                Problem(
+                    f"{int(far.sum()):,} time-phased baseline value(s) are dated outside "
+                    f"{lo:%Y-%m-%d} to {hi:%Y-%m-%d} (a typo or a placeholder?); they were left out. "
+                    f"{DATE_WINDOW_ENV}=FROM..TO widens the window.",
+                    "warning",
+                    None,
+                    "TimephasedData",
+                )
+            )
         if huge.any():
-            problems.append(Problem(f"{int(huge.sum()):,} time-phased baseline value(s) are not finite or out of range; "
-                                    "they were left out.", "warning", None, "TimephasedData"))  # fmt: skip
+            problems.append(
+                Problem(
+                    f"{int(huge.sum()):,} time-phased baseline value(s) are not finite or out of range; "
+                    "they were left out.",
+                    "warning",
+                    None,
+                    "TimephasedData",
+                )
+            )
     return tp[~bad]
 
 
-def mspdi_timephased(task_tp: pd.DataFrame, asg_tp: pd.DataFrame, kept: set, baselines: pd.DataFrame, meta: dict,
-                     problems: list[Problem] | None = None):  # fmt: skip
+def mspdi_timephased(
+    task_tp: pd.DataFrame,
+    asg_tp: pd.DataFrame,
+    kept: set,
+    baselines: pd.DataFrame,
+    meta: dict,
+    problems: list[Problem] | None = None,
+):
     """Task time-phased baseline cost/work (types 9/10, 18+6k/19+6k); when a task has none,
     its assignments' baseline cost/work (types 4/5, 16+6k/17+6k) summed per period."""
     frames = []
     for source, frame in (("task", task_tp), ("assignment", asg_tp)):
         if frame.empty or "Type" not in frame:
             continue
-        kinds = pd.to_numeric(frame["Type"], errors="coerce").map(
-            lambda t: timephased_kind(int(t)) if t == t else None
-        )  # fmt: skip
+        kinds = pd.to_numeric(frame["Type"], errors="coerce").map(lambda t: timephased_kind(int(t)) if t == t else None)
         ok = kinds.map(lambda k, owner=source: k is not None and k[1] == owner).to_numpy(bool, copy=True)
         if not ok.any():
             continue
         sub = frame[ok]
         kinds = kinds[ok]
         value = column_or_empty(sub, "Value")
-        part = pd.DataFrame({
-            "task_uid": pd.to_numeric(sub["_uid"], errors="coerce").astype("Int64"),
-            "baseline_number": kinds.map(lambda k: k[0]).astype("int64"),
-            "start": pd.to_datetime(column_or_empty(sub, "Start"), format="ISO8601", errors="coerce"),
-            "finish": pd.to_datetime(column_or_empty(sub, "Finish"), format="ISO8601", errors="coerce"),
-            "measure": kinds.map(lambda k: k[2]),
-            "source": source,
-        })  # fmt: skip
+        part = pd.DataFrame(
+            {
+                "task_uid": pd.to_numeric(sub["_uid"], errors="coerce").astype("Int64"),
+                "baseline_number": kinds.map(lambda k: k[0]).astype("int64"),
+                "start": pd.to_datetime(column_or_empty(sub, "Start"), format="ISO8601", errors="coerce"),
+                "finish": pd.to_datetime(column_or_empty(sub, "Finish"), format="ISO8601", errors="coerce"),
+                "measure": kinds.map(lambda k: k[2]),
+                "source": source,
+            }
+        )
         is_work = (part["measure"] == "work").to_numpy(bool, copy=True)
         part["work_hours"] = np.where(is_work, iso_hours(value, None, "Value"), np.nan)
         part["cost"] = np.where(~is_work, pd.to_numeric(value, errors="coerce"), np.nan)
@@ -97,7 +117,7 @@ def mspdi_timephased(task_tp: pd.DataFrame, asg_tp: pd.DataFrame, kept: set, bas
         return pd.DataFrame(columns=TIMEPHASED_COLUMNS)
     grouped = tp.groupby(["task_uid", "baseline_number", "start", "finish"], as_index=False, dropna=False).agg(
         cost=("cost", lambda s: s.sum(min_count=1)), work_hours=("work_hours", lambda s: s.sum(min_count=1))
-    )  # fmt: skip
+    )
     # Time-phased cost values: MSPDI writes money in hundredths elsewhere; calibrate against the
     # baseline totals where both exist, else assume hundredths like every other money field.
     scale = 100.0

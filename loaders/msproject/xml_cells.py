@@ -20,8 +20,14 @@ def column_or_empty(frame: pd.DataFrame, key: str) -> pd.Series:
 class XmlCells:
     """Vectorised conversion of MSPDI text columns with a problem per unreadable value."""
 
-    def __init__(self, frame: pd.DataFrame, problems: list[Problem], calendar: dict, rows: pd.Series | None = None,
-                 label: str = "Task"):  # fmt: skip
+    def __init__(
+        self,
+        frame: pd.DataFrame,
+        problems: list[Problem],
+        calendar: dict,
+        rows: pd.Series | None = None,
+        label: str = "Task",
+    ):
         self.frame = frame
         self.problems = problems
         self.calendar = calendar
@@ -31,8 +37,9 @@ class XmlCells:
     def _report(self, raw: pd.Series, bad: np.ndarray, key: str, what: str) -> None:
         for i in np.flatnonzero(bad):
             row = None if self.rows is None else int(self.rows.iloc[i])
-            self.problems.append(Problem(f"{self.label} {key} is not {what}; left empty.", "warning", row, key,
-                                         str(raw.iloc[i])))  # fmt: skip
+            self.problems.append(
+                Problem(f"{self.label} {key} is not {what}; left empty.", "warning", row, key, str(raw.iloc[i]))
+            )
 
     def number(self, key: str, scale: float = 1.0) -> pd.Series:
         raw = column_or_empty(self.frame, key)
@@ -77,8 +84,13 @@ class XmlCells:
         lo, hi = date_window()
         outside = (values.notna() & ((values < lo) | (values > hi))).to_numpy(bool)
         if outside.any():
-            self._report(raw, outside, key, f"a date from {lo:%Y-%m-%d} to {hi:%Y-%m-%d} (a typo or a placeholder? "
-                         f"{DATE_WINDOW_ENV}=FROM..TO widens the window)")  # fmt: skip
+            self._report(
+                raw,
+                outside,
+                key,
+                f"a date from {lo:%Y-%m-%d} to {hi:%Y-%m-%d} (a typo or a placeholder? "
+                f"{DATE_WINDOW_ENV}=FROM..TO widens the window)",
+            )
             values = values.mask(outside)
         return values
 
@@ -117,8 +129,10 @@ def iso_hours(raw: pd.Series, cells: XmlCells | None, key: str) -> pd.Series:
 
     matched = pd.Series(pc.is_valid(parts).to_numpy(zero_copy_only=False), index=raw.index)
     hours = field("h") + field("m") / 60 + field("s") / 3600
-    negative = pd.Series(pc.fill_null(pc.equal(pc.struct_field(parts, "neg"), "-"), False).to_numpy(zero_copy_only=False),
-                         index=raw.index)  # fmt: skip
+    negative = pd.Series(
+        pc.fill_null(pc.equal(pc.struct_field(parts, "neg"), "-"), False).to_numpy(zero_copy_only=False),
+        index=raw.index,
+    )
     hours = hours.where(~negative, -hours).where(matched, np.nan).astype("float64")
     huge = (hours.abs() > MAX_DURATION_HOURS).to_numpy(bool)  # over 100 years: a typo or a hostile file
     if huge.any():

@@ -133,8 +133,16 @@ def _export_wizard(sheets, file_name: str, problems: list[Problem]) -> Resources
     tables = {"allocations": msproject_tables.allocation_frame(records)}
     if capacity:
         tables["capacity"] = msproject_tables.capacity_frame(capacity)
-    return ResourcesParsed(SOURCE, "MS Project Export Wizard tables", tables, problems, project_id=project_id,
-                           project_name=name, rows_rejected=rejected, meta=_meta(tables))  # fmt: skip
+    return ResourcesParsed(
+        SOURCE,
+        "MS Project Export Wizard tables",
+        tables,
+        problems,
+        project_id=project_id,
+        project_name=name,
+        rows_rejected=rejected,
+        meta=_meta(tables),
+    )
 
 
 def _mspdi(data: bytes, file_name: str, problems: list[Problem]) -> ResourcesParsed:
@@ -142,8 +150,15 @@ def _mspdi(data: bytes, file_name: str, problems: list[Problem]) -> ResourcesPar
     if allocations.empty:
         raise Refused(f"{file_name}: this MS Project XML has no assignment to a named resource, so it holds no load.")
     tables = {"allocations": allocations, **({"capacity": capacity} if not capacity.empty else {})}
-    return ResourcesParsed(SOURCE, "MS Project XML assignments", tables, problems, project_id=project_id,
-                           project_name=name, meta=_meta(tables))  # fmt: skip
+    return ResourcesParsed(
+        SOURCE,
+        "MS Project XML assignments",
+        tables,
+        problems,
+        project_id=project_id,
+        project_name=name,
+        meta=_meta(tables),
+    )
 
 
 def _meta(tables: dict[str, pd.DataFrame]) -> dict:

@@ -22,26 +22,76 @@ from loaders.resources.common import (
 )
 
 ALIASES = {
-    **dict.fromkeys(("resource", "resource name", "person", "name", "employee", "employee name", "team member",
-                     "member", "staff", "consultant", "people", "assignee", "full name", "mitarbeiter", "nom"),
-                    "resource"),
+    **dict.fromkeys(
+        (
+            "resource",
+            "resource name",
+            "person",
+            "name",
+            "employee",
+            "employee name",
+            "team member",
+            "member",
+            "staff",
+            "consultant",
+            "people",
+            "assignee",
+            "full name",
+            "mitarbeiter",
+            "nom",
+        ),
+        "resource",
+    ),
     **dict.fromkeys(("email", "e mail", "email address", "e mail address", "mail", "work email"), "email"),
-    **dict.fromkeys(("project", "project id", "project name", "project code", "projekt", "projet", "proyecto"),
-                    "project_id"),
+    **dict.fromkeys(
+        ("project", "project id", "project name", "project code", "projekt", "projet", "proyecto"), "project_id"
+    ),
     **dict.fromkeys(("role", "position", "job title", "function", "skill", "rolle", "rôle"), "role"),
     **dict.fromkeys(("team", "department", "squad", "group", "dept", "unit"), "team"),
     **dict.fromkeys(("task", "task name", "activity", "work package"), "task_name"),
     **dict.fromkeys(("start", "start date", "from", "begin", "allocation start", "beginn", "début"), "start"),
-    **dict.fromkeys(("finish", "end", "end date", "finish date", "to", "until", "allocation end", "ende", "fin"),
-                    "finish"),
-    **dict.fromkeys(("allocation", "allocation %", "% allocation", "allocated %", "allocation (%)", "percent",
-                     "percentage", "%", "units", "fte", "load", "load %", "utilisation", "utilization",
-                     "assignment %", "auslastung"), "percent"),
-    **dict.fromkeys(("hours", "planned hours", "effort", "effort hours", "effort (h)", "work", "work hours",
-                     "hours (total)", "total hours"), "hours"),
-    **dict.fromkeys(("hours per week", "hours/week", "h/week", "weekly hours", "hrs/week", "hours per wk"),
-                    "hours_per_week"),
-}  # fmt: skip
+    **dict.fromkeys(
+        ("finish", "end", "end date", "finish date", "to", "until", "allocation end", "ende", "fin"), "finish"
+    ),
+    **dict.fromkeys(
+        (
+            "allocation",
+            "allocation %",
+            "% allocation",
+            "allocated %",
+            "allocation (%)",
+            "percent",
+            "percentage",
+            "%",
+            "units",
+            "fte",
+            "load",
+            "load %",
+            "utilisation",
+            "utilization",
+            "assignment %",
+            "auslastung",
+        ),
+        "percent",
+    ),
+    **dict.fromkeys(
+        (
+            "hours",
+            "planned hours",
+            "effort",
+            "effort hours",
+            "effort (h)",
+            "work",
+            "work hours",
+            "hours (total)",
+            "total hours",
+        ),
+        "hours",
+    ),
+    **dict.fromkeys(
+        ("hours per week", "hours/week", "h/week", "weekly hours", "hrs/week", "hours per wk"), "hours_per_week"
+    ),
+}
 
 
 def accepts(roles: dict[str, int]) -> bool:
@@ -70,8 +120,13 @@ def parse_sheet(rows: list[list], sheet: str, header_at: int, roles: dict[str, i
     body = rows[header_at + 1 :]
     fractions = "percent" in roles and _fraction_columns(body, roles)
     if fractions:
-        problems.append(Problem(f"sheet {sheet}: the allocation column holds fractions (0.8); read as percent (80 %).",
-                                "info", column_name=text(rows[header_at][roles["percent"]])))  # fmt: skip
+        problems.append(
+            Problem(
+                f"sheet {sheet}: the allocation column holds fractions (0.8); read as percent (80 %).",
+                "info",
+                column_name=text(rows[header_at][roles["percent"]]),
+            )
+        )
     order = date_order([cell(r, roles.get("start")) for r in body] + [cell(r, roles.get("finish")) for r in body])
     if "project_id" not in roles:
         problems.append(Problem(f"sheet {sheet} has no project column; its rows belong to no project.", "warning"))
@@ -97,8 +152,13 @@ def _record(row, roles, number: int, fractions: bool, order, problems: list[Prob
     start = read_date(get.get("start"), problems, number, "start", order)
     finish = read_date(get.get("finish"), problems, number, "finish", order)
     if start is None or finish is None or finish < start:
-        problems.append(Problem("an allocation needs a start and a finish date (finish on or after start); "
-                                "row not loaded.", "error", number))  # fmt: skip
+        problems.append(
+            Problem(
+                "an allocation needs a start and a finish date (finish on or after start); row not loaded.",
+                "error",
+                number,
+            )
+        )
         return None
     percent = read_number(get.get("percent"), problems, number, "percent") if "percent" in roles else None
     if percent is not None and fractions:
@@ -114,11 +174,19 @@ def _record(row, roles, number: int, fractions: bool, order, problems: list[Prob
         problems.append(Problem("a negative allocation cannot be loaded; row not loaded.", "error", number))
         return None
     return {
-        "row_number": number, "project_id": project, "resource": resource or None, "email": email.lower() or None,
-        "role": text(get.get("role")) or None, "team": text(get.get("team")) or None,
-        "task_name": text(get.get("task_name")) or None, "start": start, "finish": finish,
-        "percent": percent, "hours": hours, "origin": "allocation sheet",
-    }  # fmt: skip
+        "row_number": number,
+        "project_id": project,
+        "resource": resource or None,
+        "email": email.lower() or None,
+        "role": text(get.get("role")) or None,
+        "team": text(get.get("team")) or None,
+        "task_name": text(get.get("task_name")) or None,
+        "start": start,
+        "finish": finish,
+        "percent": percent,
+        "hours": hours,
+        "origin": "allocation sheet",
+    }
 
 
 def to_frame(records: list[dict]):

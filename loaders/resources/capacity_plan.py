@@ -35,13 +35,28 @@ from loaders.values import normalize_header, parse_number
 
 ALIASES = {
     **{k: v for k, v in PERSON_ALIASES.items() if v in ("resource", "email", "role", "team", "start", "finish")},
-    **dict.fromkeys(("capacity", "capacity hours", "capacity (h)", "capacity (hours)", "available hours",
-                     "available", "available (hrs)", "available (hours)", "hours available", "availability",
-                     "availability (h)", "kapazität", "capacité"), "capacity_hours"),
+    **dict.fromkeys(
+        (
+            "capacity",
+            "capacity hours",
+            "capacity (h)",
+            "capacity (hours)",
+            "available hours",
+            "available",
+            "available (hrs)",
+            "available (hours)",
+            "hours available",
+            "availability",
+            "availability (h)",
+            "kapazität",
+            "capacité",
+        ),
+        "capacity_hours",
+    ),
     **dict.fromkeys(("headcount", "fte", "ftes", "persons", "people", "heads"), "headcount"),
     **dict.fromkeys(("month", "period", "monat", "mois", "mes"), "month"),
     **dict.fromkeys(("week", "week starting", "week of", "week commencing", "woche"), "week"),
-}  # fmt: skip
+}
 HEADCOUNT_WORDS = ("person", "people", "headcount", "fte", "heads", "staff", "resources")
 HOURS_WORDS = ("hour", "hrs", "capacity")
 
@@ -120,11 +135,15 @@ def parse_grid(rows, sheet: str, spec, problems: list[Problem]):
     header_at, label, months = spec
     corner = text(cell(rows[header_at], label))
     measure = grid_measure(corner) or "headcount"
-    problems.append(Problem(
-        f"sheet {sheet}: a {'headcount' if measure == 'headcount' else 'capacity-hours'} grid of "
-        f"{len(months)} months ({months[0][1]:%b %Y}–{months[-1][1]:%b %Y}) by role"
-        + (", people turned into hours as people × working days × 8 h." if measure == "headcount" else "."),
-        "info", column_name=corner or None))  # fmt: skip
+    problems.append(
+        Problem(
+            f"sheet {sheet}: a {'headcount' if measure == 'headcount' else 'capacity-hours'} grid of "
+            f"{len(months)} months ({months[0][1]:%b %Y}–{months[-1][1]:%b %Y}) by role"
+            + (", people turned into hours as people × working days × 8 h." if measure == "headcount" else "."),
+            "info",
+            column_name=corner or None,
+        )
+    )
     records, rejected = [], 0
     for offset, row in enumerate(rows[header_at + 1 :]):
         number = header_at + 2 + offset
@@ -141,10 +160,18 @@ def parse_grid(rows, sheet: str, spec, problems: list[Problem]):
                 continue
             last = month_end(first)
             hours = amount * working_hours(first, last) if measure == "headcount" else amount
-            records.append({
-                "row_number": number, "project_id": "", "role": role, "period_start": first, "period_finish": last,
-                "hours": hours, "headcount": amount if measure == "headcount" else None, "origin": "capacity grid",
-            })  # fmt: skip
+            records.append(
+                {
+                    "row_number": number,
+                    "project_id": "",
+                    "role": role,
+                    "period_start": first,
+                    "period_finish": last,
+                    "hours": hours,
+                    "headcount": amount if measure == "headcount" else None,
+                    "origin": "capacity grid",
+                }
+            )
     return records, rejected
 
 
@@ -189,8 +216,9 @@ def _long_record(row, roles, number: int, order, problems: list[Problem]) -> dic
         return None
     period = _period(row, roles, number, order, problems)
     if period is None:
-        problems.append(Problem("row has no readable period (month, week or start and finish); not loaded.",
-                                "error", number))  # fmt: skip
+        problems.append(
+            Problem("row has no readable period (month, week or start and finish); not loaded.", "error", number)
+        )
         return None
     hours = heads = None
     if "capacity_hours" in roles:
@@ -200,15 +228,23 @@ def _long_record(row, roles, number: int, order, problems: list[Problem]) -> dic
     if hours is None and heads is not None:
         hours = heads * working_hours(*period)
     if hours is None or hours < 0:
-        problems.append(Problem("row has no capacity hours or headcount (or a negative one); not loaded.",
-                                "error", number))  # fmt: skip
+        problems.append(
+            Problem("row has no capacity hours or headcount (or a negative one); not loaded.", "error", number)
+        )
         return None
     return {
-        "row_number": number, "project_id": "", "resource": get.get("resource") or None,
-        "email": (get.get("email") or "").lower() or None, "role": get.get("role") or None,
-        "team": get.get("team") or None, "period_start": period[0], "period_finish": period[1], "hours": hours,
-        "headcount": heads, "origin": "capacity plan",
-    }  # fmt: skip
+        "row_number": number,
+        "project_id": "",
+        "resource": get.get("resource") or None,
+        "email": (get.get("email") or "").lower() or None,
+        "role": get.get("role") or None,
+        "team": get.get("team") or None,
+        "period_start": period[0],
+        "period_finish": period[1],
+        "hours": hours,
+        "headcount": heads,
+        "origin": "capacity plan",
+    }
 
 
 def to_frame(records: list[dict]):

@@ -18,11 +18,37 @@ SOURCE = "resources"
 HEADER_SEARCH_ROWS = 30
 HOURS_PER_DAY = 8.0  # the calendar this app assumes when a file says nothing else (40 h / 5 days)
 
-ALLOCATION_COLUMNS = ("row_number", "project_id", "resource", "email", "role", "team", "task_name", "start",
-                      "finish", "percent", "hours", "origin")  # fmt: skip
-CAPACITY_COLUMNS = ("row_number", "project_id", "resource", "email", "role", "team", "period_start",
-                    "period_finish", "hours", "points", "resource_type", "max_units", "headcount", "sprint",
-                    "origin")  # fmt: skip
+ALLOCATION_COLUMNS = (
+    "row_number",
+    "project_id",
+    "resource",
+    "email",
+    "role",
+    "team",
+    "task_name",
+    "start",
+    "finish",
+    "percent",
+    "hours",
+    "origin",
+)
+CAPACITY_COLUMNS = (
+    "row_number",
+    "project_id",
+    "resource",
+    "email",
+    "role",
+    "team",
+    "period_start",
+    "period_finish",
+    "hours",
+    "points",
+    "resource_type",
+    "max_units",
+    "headcount",
+    "sprint",
+    "origin",
+)
 
 
 @dataclass

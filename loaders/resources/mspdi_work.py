@@ -33,19 +33,39 @@ def _records(data: bytes, file_name: str):
 
     try:
         context = etree.iterparse(
-            io.BytesIO(data), events=("end",), tag=("{*}Task", "{*}Resource", "{*}Assignment", "{*}Name"),
-            resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True,
-        )  # fmt: skip
+            io.BytesIO(data),
+            events=("end",),
+            tag=("{*}Task", "{*}Resource", "{*}Assignment", "{*}Name"),
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            huge_tree=True,
+        )
         for _event, el in context:
             kind = etree.QName(el).localname
             if kind == "Name":
                 if etree.QName(el.getparent()).localname == "Project":
                     yield "Project", {"Name": (el.text or "").strip()}, []
                 continue
-            fields = {k: _text(el, k) for k in ("UID", "Name", "Type", "MaxUnits", "TaskUID", "ResourceUID",
-                                                 "Units", "Work", "Start", "Finish", "IsNull")}  # fmt: skip
-            phased = [{k: _text(t, k) for k in ("Type", "Start", "Finish", "Value")}
-                      for t in el.findall("{*}TimephasedData")]  # fmt: skip
+            fields = {
+                k: _text(el, k)
+                for k in (
+                    "UID",
+                    "Name",
+                    "Type",
+                    "MaxUnits",
+                    "TaskUID",
+                    "ResourceUID",
+                    "Units",
+                    "Work",
+                    "Start",
+                    "Finish",
+                    "IsNull",
+                )
+            }
+            phased = [
+                {k: _text(t, k) for k in ("Type", "Start", "Finish", "Value")} for t in el.findall("{*}TimephasedData")
+            ]
             yield kind, fields, phased
             el.clear()
     except etree.XMLSyntaxError as err:
@@ -81,22 +101,54 @@ def parse_work(data: bytes, file_name: str, project_id_of, problems: list[Proble
         if fields["ResourceUID"] in ("", UNASSIGNED) or fields["ResourceUID"] not in people:
             unassigned += 1
             continue
-        base = {"project_id": project_id, "resource": people[fields["ResourceUID"]]["Name"],
-                "task_name": tasks.get(fields["TaskUID"], {}).get("Name"), "percent": None}  # fmt: skip
+        base = {
+            "project_id": project_id,
+            "resource": people[fields["ResourceUID"]]["Name"],
+            "task_name": tasks.get(fields["TaskUID"], {}).get("Name"),
+            "percent": None,
+        }
         periods = [p for p in phased if p["Type"] in WORK_TYPES and (_hours(p["Value"]) or 0) > 0]
         for p in periods:
-            rows.append({**base, "start": _date(p["Start"]), "finish": _date(p["Finish"]), "hours": _hours(p["Value"]),
-                         "origin": "msproject time-phased"})  # fmt: skip
+            rows.append(
+                {
+                    **base,
+                    "start": _date(p["Start"]),
+                    "finish": _date(p["Finish"]),
+                    "hours": _hours(p["Value"]),
+                    "origin": "msproject time-phased",
+                }
+            )
         if not periods:
             units = float(fields["Units"]) * 100 if fields["Units"] else None
-            rows.append({**base, "start": _date(fields["Start"]), "finish": _date(fields["Finish"]),
-                         "hours": _hours(fields["Work"]), "percent": units, "origin": "msproject xml"})  # fmt: skip
+            rows.append(
+                {
+                    **base,
+                    "start": _date(fields["Start"]),
+                    "finish": _date(fields["Finish"]),
+                    "hours": _hours(fields["Work"]),
+                    "percent": units,
+                    "origin": "msproject xml",
+                }
+            )
     if unassigned:
-        problems.append(Problem(f"{unassigned} assignment(s) have no resource (MS Project's 'unassigned'); not loaded "
-                                "as anyone's load.", "info"))  # fmt: skip
+        problems.append(
+            Problem(
+                f"{unassigned} assignment(s) have no resource (MS Project's 'unassigned'); not loaded "
+                "as anyone's load.",
+                "info",
+            )
+        )
     for number, row in enumerate(rows, start=1):
         row["row_number"] = number
-    capacity = [{"project_id": "", "resource": r["Name"], "resource_type": "Work",
-                 "max_units": float(r["MaxUnits"]) * 100 if r["MaxUnits"] else 100.0, "origin": "resource sheet"}
-                for r in people.values() if r["Type"] in ("", "1")]  # fmt: skip
+    capacity = [
+        {
+            "project_id": "",
+            "resource": r["Name"],
+            "resource_type": "Work",
+            "max_units": float(r["MaxUnits"]) * 100 if r["MaxUnits"] else 100.0,
+            "origin": "resource sheet",
+        }
+        for r in people.values()
+        if r["Type"] in ("", "1")
+    ]
     return project_id, name, frame(rows, ALLOCATION_COLUMNS), frame(capacity, CAPACITY_COLUMNS)

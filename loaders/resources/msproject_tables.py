@@ -27,10 +27,23 @@ RESOURCE_ALIASES = {
     **dict.fromkeys(("base calendar",), "calendar"),
     **dict.fromkeys(("initials",), "initials"),
 }
-TASK_ALIASES = {"id": "id", "name": "name", "task name": "name", "start": "start", "finish": "finish",
-                "outline level": "level"}  # fmt: skip
-ASSIGNMENT_ALIASES = {"task name": "task", "task": "task", "resource name": "resource", "resource": "resource",
-                      "work": "work", "units": "units", "assignment units": "units"}  # fmt: skip
+TASK_ALIASES = {
+    "id": "id",
+    "name": "name",
+    "task name": "name",
+    "start": "start",
+    "finish": "finish",
+    "outline level": "level",
+}
+ASSIGNMENT_ALIASES = {
+    "task name": "task",
+    "task": "task",
+    "resource name": "resource",
+    "resource": "resource",
+    "work": "work",
+    "units": "units",
+    "assignment units": "units",
+}
 
 
 def is_resource_sheet(roles: dict[str, int]) -> bool:
@@ -63,23 +76,45 @@ def parse_resource_sheet(rows, sheet: str, header_at: int, roles: dict[str, int]
             units = parse_number(cell(row, roles["max_units"]))
         except ValueError:
             units = None
-            problems.append(Problem(f"max units '{cell(row, roles['max_units'])}' is not a number; left empty.",
-                                    "warning", number, "Max Units"))  # fmt: skip
+            problems.append(
+                Problem(
+                    f"max units '{cell(row, roles['max_units'])}' is not a number; left empty.",
+                    "warning",
+                    number,
+                    "Max Units",
+                )
+            )
         if isinstance(cell(row, roles["max_units"]), float) and units is not None and 0 < units <= 10:
             units *= 100  # Excel kept 100 % as the number 1.0
-        records.append({
-            "row_number": number, "project_id": "", "resource": name,
-            "resource_type": text(cell(row, roles.get("resource_type"))) or "Work",
-            "team": text(cell(row, roles.get("team"))) or None,
-            "email": text(cell(row, roles.get("email"))).lower() or None, "max_units": units, "origin": "resource sheet",
-        })  # fmt: skip
+        records.append(
+            {
+                "row_number": number,
+                "project_id": "",
+                "resource": name,
+                "resource_type": text(cell(row, roles.get("resource_type"))) or "Work",
+                "team": text(cell(row, roles.get("team"))) or None,
+                "email": text(cell(row, roles.get("email"))).lower() or None,
+                "max_units": units,
+                "origin": "resource sheet",
+            }
+        )
     if blank:
-        problems.append(Problem(f"sheet {sheet}: {blank} row(s) without a resource name (such as MS Project's blank "
-                                "resource 0) were not loaded.", "info"))  # fmt: skip
+        problems.append(
+            Problem(
+                f"sheet {sheet}: {blank} row(s) without a resource name (such as MS Project's blank "
+                "resource 0) were not loaded.",
+                "info",
+            )
+        )
     kinds = pd.Series([r["resource_type"] for r in records]).value_counts()
-    problems.append(Problem(f"sheet {sheet}: {len(records)} resources ("
-                            + ", ".join(f"{k} {v}" for k, v in kinds.items())
-                            + "); only Work resources count as people's capacity (max units × 40 h a week).", "info"))  # fmt: skip
+    problems.append(
+        Problem(
+            f"sheet {sheet}: {len(records)} resources ("
+            + ", ".join(f"{k} {v}" for k, v in kinds.items())
+            + "); only Work resources count as people's capacity (max units × 40 h a week).",
+            "info",
+        )
+    )
     return records, 0
 
 
@@ -134,12 +169,19 @@ def parse_export_wizard(sheets: dict[str, list[list]], project_id: str, problems
             continue
         cursor = next((p for p in spots if p >= cursor), spots[0])
         hit = tasks.iloc[cursor]
-        records.append({
-            "row_number": number, "project_id": project_id, "resource": resource or None,
-            "task_name": f"{task} (ID {text(hit.get('id'))})", "start": hit["start"], "finish": hit["finish"],
-            "percent": _number(cell(row, roles.get("units")), problems, number, "Units"),
-            "hours": _hours(cell(row, roles.get("work")), problems, number), "origin": "msproject tables",
-        })  # fmt: skip
+        records.append(
+            {
+                "row_number": number,
+                "project_id": project_id,
+                "resource": resource or None,
+                "task_name": f"{task} (ID {text(hit.get('id'))})",
+                "start": hit["start"],
+                "finish": hit["finish"],
+                "percent": _number(cell(row, roles.get("units")), problems, number, "Units"),
+                "hours": _hours(cell(row, roles.get("work")), problems, number),
+                "origin": "msproject tables",
+            }
+        )
     capacity: list[dict] = []
     resource_rows = _sheet(sheets, "resource_table")
     if (spec := locate_resource_sheet(resource_rows)) is not None:

@@ -72,8 +72,13 @@ def parse_sheet(rows: list[list], sheet: str, header_at: int, problems: list[Pro
     team = (sheet[: sprint_match.start()] if sprint_match else sheet).strip(" _-") or None
     period = _sprint_dates(rows, header_at, sprint) if sprint else None
     if period is None:
-        problems.append(Problem(f"sheet {sheet}: no dates found for {sprint or 'its sprint'} (the sheet name names "
-                                "the sprint, a row of the sheet its start and end); sheet not loaded.", "error"))  # fmt: skip
+        problems.append(
+            Problem(
+                f"sheet {sheet}: no dates found for {sprint or 'its sprint'} (the sheet name names "
+                "the sprint, a row of the sheet its start and end); sheet not loaded.",
+                "error",
+            )
+        )
         return [], 0
     header = [normalize_header(text(c)) for c in rows[header_at]]
     hours_col = next(i for i, h in enumerate(header) if h in AVAILABLE_HOURS)
@@ -89,12 +94,22 @@ def parse_sheet(rows: list[list], sheet: str, header_at: int, problems: list[Pro
         if not name or name.casefold() in ("total", "totals", "sum"):
             _check_total(records, hours, read_number_or_none(cell(row, points_col)), sheet, number, problems)
             continue
-        records.append({
-            "row_number": number, "project_id": "", "resource": name, "team": team, "sprint": sprint,
-            "period_start": period[0], "period_finish": period[1], "hours": hours,
-            "points": read_number(cell(row, points_col), problems, number, "Available SP") if points_col is not None else None,
-            "origin": "sprint capacity",
-        })  # fmt: skip
+        records.append(
+            {
+                "row_number": number,
+                "project_id": "",
+                "resource": name,
+                "team": team,
+                "sprint": sprint,
+                "period_start": period[0],
+                "period_finish": period[1],
+                "hours": hours,
+                "points": read_number(cell(row, points_col), problems, number, "Available SP")
+                if points_col is not None
+                else None,
+                "origin": "sprint capacity",
+            }
+        )
     return records, 0
 
 
@@ -105,10 +120,15 @@ def _check_total(records, hours, points, sheet: str, number: int, problems: list
         problems.append(Problem(f"sheet {sheet}: row {number} has no name and no hours; skipped.", "info", number))
         return
     same = abs(got_h - hours) < 1e-6
-    problems.append(Problem(
-        f"sheet {sheet}: total row ({hours:g} h{f', {points:g} SP' if points is not None else ''}) "
-        + ("matches" if same else f"differs from the sum of the {len(records)} people ({got_h:g} h, {got_p:g} SP)")
-        + "; not loaded as a person.", "info" if same else "warning", number))  # fmt: skip
+    problems.append(
+        Problem(
+            f"sheet {sheet}: total row ({hours:g} h{f', {points:g} SP' if points is not None else ''}) "
+            + ("matches" if same else f"differs from the sum of the {len(records)} people ({got_h:g} h, {got_p:g} SP)")
+            + "; not loaded as a person.",
+            "info" if same else "warning",
+            number,
+        )
+    )
 
 
 def to_frame(records: list[dict]):

@@ -11,14 +11,53 @@ from __future__ import annotations
 
 import pandas as pd
 
-JIRA_TYPES = {"risk": "risk", "riesgo": "risk", "risco": "risk", "rischio": "risk", "risque": "risk",
-              "risiko": "risk", "issue": "issue", "incidencia": "issue", "problema": "issue", "problème": "issue",
-              "problem": "issue"}  # fmt: skip
-PRIORITY_IMPACT = {"highest": 5, "blocker": 5, "critical": 5, "más alta": 5, "altíssima": 5, "massima": 5,
-                   "höchste": 5, "la plus haute": 5, "high": 4, "major": 4, "alta": 4, "hoch": 4, "haute": 4,
-                   "medium": 3, "media": 3, "média": 3, "mittel": 3, "moyenne": 3, "low": 2, "minor": 2,
-                   "baja": 2, "baixa": 2, "bassa": 2, "niedrig": 2, "basse": 2, "lowest": 1, "trivial": 1,
-                   "más baja": 1, "baixíssima": 1, "minima": 1, "niedrigste": 1, "la plus basse": 1}  # fmt: skip
+JIRA_TYPES = {
+    "risk": "risk",
+    "riesgo": "risk",
+    "risco": "risk",
+    "rischio": "risk",
+    "risque": "risk",
+    "risiko": "risk",
+    "issue": "issue",
+    "incidencia": "issue",
+    "problema": "issue",
+    "problème": "issue",
+    "problem": "issue",
+}
+PRIORITY_IMPACT = {
+    "highest": 5,
+    "blocker": 5,
+    "critical": 5,
+    "más alta": 5,
+    "altíssima": 5,
+    "massima": 5,
+    "höchste": 5,
+    "la plus haute": 5,
+    "high": 4,
+    "major": 4,
+    "alta": 4,
+    "hoch": 4,
+    "haute": 4,
+    "medium": 3,
+    "media": 3,
+    "média": 3,
+    "mittel": 3,
+    "moyenne": 3,
+    "low": 2,
+    "minor": 2,
+    "baja": 2,
+    "baixa": 2,
+    "bassa": 2,
+    "niedrig": 2,
+    "basse": 2,
+    "lowest": 1,
+    "trivial": 1,
+    "más baja": 1,
+    "baixíssima": 1,
+    "minima": 1,
+    "niedrigste": 1,
+    "la plus basse": 1,
+}
 
 
 def risks_from_issues(issues: pd.DataFrame) -> pd.DataFrame:
