@@ -8,6 +8,7 @@ import json
 import pandas as pd
 import pytest
 
+from loaders.resources.common import ALLOCATION_COLUMNS, CAPACITY_COLUMNS
 from metrics import MetricsError
 from metrics.__main__ import main
 from metrics.capacity import compute, jira_load, report, split_resource_names, weeks_from
@@ -15,19 +16,7 @@ from metrics.people import PersonIndex, normalise_name
 from store import Store
 
 MON = dt.date(2026, 3, 2)  # a Monday
-ALLOC_COLS = [
-    "project_id",
-    "resource",
-    "email",
-    "role",
-    "team",
-    "task_name",
-    "start",
-    "finish",
-    "percent",
-    "hours",
-    "origin",
-]
+ALLOC_COLS = [c for c in ALLOCATION_COLUMNS if c != "row_number"]  # the stored rows, as metrics reads them
 PLAN_COLS = [
     "project_id",
     "upload_id",
@@ -43,22 +32,7 @@ PLAN_COLS = [
     "max_units",
     "team",
 ]
-CAP_COLS = [
-    "project_id",
-    "resource",
-    "email",
-    "role",
-    "team",
-    "period_start",
-    "period_finish",
-    "hours",
-    "points",
-    "resource_type",
-    "max_units",
-    "headcount",
-    "sprint",
-    "origin",
-]
+CAP_COLS = [c for c in CAPACITY_COLUMNS if c != "row_number"]
 RES_COLS = ["project_id", "name", "type", "max_units", "team", "hours_per_week"]
 
 

@@ -18,27 +18,11 @@ SOURCE = "resources"
 HEADER_SEARCH_ROWS = 30
 HOURS_PER_DAY = 8.0  # the calendar this app assumes when a file says nothing else (40 h / 5 days)
 
-ALLOCATION_COLUMNS = (
-    "row_number",
-    "project_id",
-    "resource",
-    "email",
-    "role",
-    "team",
-    "task_name",
-    "start",
-    "finish",
-    "percent",
-    "hours",
-    "origin",
-)
+PERSON_COLUMNS = ("project_id", "resource", "email", "role", "team")  # whose row it is, in both tables
+ALLOCATION_COLUMNS = ("row_number", *PERSON_COLUMNS, "task_name", "start", "finish", "percent", "hours", "origin")
 CAPACITY_COLUMNS = (
     "row_number",
-    "project_id",
-    "resource",
-    "email",
-    "role",
-    "team",
+    *PERSON_COLUMNS,
     "period_start",
     "period_finish",
     "hours",
