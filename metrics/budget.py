@@ -626,6 +626,8 @@ def prepared_lines(store, as_of: dt.date | None = None, project_ids=None, fy_sta
     return prepared, view
 
 
+#: A summary's fiscal year to date, in the order the finance tables show it.
+YTD_COLUMNS = ["ytd_budget", "ytd_actual", "ytd_variance", "ytd_variance_pct", "ytd_status"]
 TABLE_COLUMNS = {
     "project_id": "Project",
     "project": "Project",  # the name, or the id when the register has no name (over-budget list)

@@ -22,11 +22,7 @@ PROJECT_COLUMNS = [
     "name",
     "program",
     "currency",
-    "ytd_budget",
-    "ytd_actual",
-    "ytd_variance",
-    "ytd_variance_pct",
-    "ytd_status",
+    *budget.YTD_COLUMNS,
     "full_year_budget",
     "full_year_forecast",
     "full_year_variance",
@@ -41,43 +37,13 @@ PROJECT_COLUMNS = [
 CATEGORY_COLUMNS = [
     "cost_category",
     "currency",
-    "ytd_budget",
-    "ytd_actual",
-    "ytd_variance",
-    "ytd_variance_pct",
-    "ytd_status",
+    *budget.YTD_COLUMNS,
     "full_year_budget",
     "full_year_forecast",
     "committed",
 ]
-VENDOR_COLUMNS = [
-    "vendor",
-    "currency",
-    "ytd_budget",
-    "ytd_actual",
-    "ytd_variance",
-    "ytd_variance_pct",
-    "ytd_status",
-    "budget",
-    "actual",
-    "variance",
-    "committed",
-]
-MONEY = [
-    budget.TABLE_COLUMNS[c]
-    for c in (
-        "ytd_budget",
-        "ytd_actual",
-        "ytd_variance",
-        "full_year_budget",
-        "full_year_forecast",
-        "full_year_variance",
-        "budget",
-        "actual",
-        "variance",
-        "committed",
-    )
-]
+VENDOR_COLUMNS = ["vendor", "currency", *budget.YTD_COLUMNS, "budget", "actual", "variance", "committed"]
+MONEY = [label for column, label in budget.TABLE_COLUMNS.items() if column in budget.MONEY_COLUMNS]
 PCT = [budget.TABLE_COLUMNS["ytd_variance_pct"], budget.TABLE_COLUMNS["variance_pct"]]
 STATUS = [budget.TABLE_COLUMNS["ytd_status"], budget.TABLE_COLUMNS["status"]]
 
