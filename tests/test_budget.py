@@ -375,6 +375,40 @@ def test_cli_without_finance_data_says_so(store, capsys):
     assert "no finance workbook" in capsys.readouterr().err
 
 
+def _p9_plan(*, scheduled: bool) -> pd.DataFrame:
+    """P9's one-task plan: baseline cost 4000 over March to June, 50 % complete, 2500 spent (CPI = 0.8);
+    ``scheduled`` gives it its current start and finish too."""
+    columns = {
+        "task_uid": [1],
+        "task_id": [1],
+        "name": ["Work"],
+        "outline_level": [1],
+        "is_summary": [False],
+        "is_milestone": [False],
+        "baseline_start": [pd.Timestamp("2026-03-02 08:00")],
+        "baseline_finish": [pd.Timestamp("2026-06-30 17:00")],
+    }
+    if scheduled:
+        columns.update(start=[pd.Timestamp("2026-03-02 08:00")], finish=[pd.Timestamp("2026-06-30 17:00")])
+    columns.update(baseline_cost=[4000.0], percent_complete=[50.0], actual_cost=[2500.0], project_id=["P9"])
+    return pd.DataFrame(columns)
+
+
+def _store_p9_plan(store, sha256: str, **tables: pd.DataFrame) -> None:
+    store.write_upload(
+        source="msproject",
+        fmt="test",
+        file_name="p9.xml",
+        sha256=sha256,
+        project_id="P9",
+        as_of=dt.date(2026, 4, 30),
+        tables=tables,
+        problems=pd.DataFrame(),
+        rows_loaded=1,
+        rows_rejected=0,
+    )
+
+
 def test_report_uses_the_evm_estimate_when_finance_has_no_forecast(store):
     """P9's workbook has budget for May and June but no forecast; its plan says CPI = 0.8."""
     data = (
@@ -383,36 +417,7 @@ def test_report_uses_the_evm_estimate_when_finance_has_no_forecast(store):
         b"P9,2026-05,Labour,1000,,EUR\nP9,2026-06,Labour,1000,,EUR\n"
     )
     _load(store, data, "p9.csv")
-    plan = pd.DataFrame(
-        {
-            "task_uid": [1],
-            "task_id": [1],
-            "name": ["Work"],
-            "outline_level": [1],
-            "is_summary": [False],
-            "is_milestone": [False],
-            "baseline_start": [pd.Timestamp("2026-03-02 08:00")],
-            "baseline_finish": [pd.Timestamp("2026-06-30 17:00")],
-            "start": [pd.Timestamp("2026-03-02 08:00")],
-            "finish": [pd.Timestamp("2026-06-30 17:00")],
-            "baseline_cost": [4000.0],
-            "percent_complete": [50.0],
-            "actual_cost": [2500.0],
-            "project_id": ["P9"],
-        }
-    )
-    store.write_upload(
-        source="msproject",
-        fmt="test",
-        file_name="p9.xml",
-        sha256="p9",
-        project_id="P9",
-        as_of=dt.date(2026, 4, 30),
-        tables={"tasks": plan},
-        problems=pd.DataFrame(),
-        rows_loaded=1,
-        rows_rejected=0,
-    )
+    _store_p9_plan(store, "p9", tasks=_p9_plan(scheduled=True))
     ratios = b.eac_ratios(store, ["P9"], dt.date(2026, 4, 30))
     assert ratios == {"P9": pytest.approx(2500 / 2000)}  # EAC = BAC / CPI = 4000 / 0.8 = 5000; / BAC
     p9 = b.report(store)["projects"][0]
@@ -423,22 +428,6 @@ def test_report_uses_the_evm_estimate_when_finance_has_no_forecast(store):
 def test_eac_ratio_uses_the_time_phased_baseline(store, monkeypatch):
     from metrics import evm
 
-    plan = pd.DataFrame(
-        {
-            "task_uid": [1],
-            "task_id": [1],
-            "name": ["Work"],
-            "outline_level": [1],
-            "is_summary": [False],
-            "is_milestone": [False],
-            "baseline_start": [pd.Timestamp("2026-03-02 08:00")],
-            "baseline_finish": [pd.Timestamp("2026-06-30 17:00")],
-            "baseline_cost": [4000.0],
-            "percent_complete": [50.0],
-            "actual_cost": [2500.0],
-            "project_id": ["P9"],
-        }
-    )
     phased = pd.DataFrame(
         {
             "project_id": ["P9", "P9"],
@@ -450,18 +439,7 @@ def test_eac_ratio_uses_the_time_phased_baseline(store, monkeypatch):
             "work_hours": [0.0, 0.0],
         }
     )
-    store.write_upload(
-        source="msproject",
-        fmt="test",
-        file_name="p9.xml",
-        sha256="p9tp",
-        project_id="P9",
-        as_of=dt.date(2026, 4, 30),
-        tables={"tasks": plan, "timephased_baseline": phased},
-        problems=pd.DataFrame(),
-        rows_loaded=1,
-        rows_rejected=0,
-    )
+    _store_p9_plan(store, "p9tp", tasks=_p9_plan(scheduled=False), timephased_baseline=phased)
     seen = []
     real = evm.evm_at
 
