@@ -17,6 +17,9 @@ from loaders.msproject.fields import (
     TASK_COLUMNS,
 )
 
+#: The task columns held as float64: durations, money and percentages.
+FLOAT_TASK_COLUMNS = tuple(c for c in TASK_COLUMNS if c in DURATION_FIELDS or c in MONEY_FIELDS or c in PERCENT_FIELDS)
+
 
 def finish_tasks(tasks: pd.DataFrame, problems: list[Problem], parsed_meta: dict) -> tuple[pd.DataFrame, str | None]:
     """Drop the project summary row and blank rows, infer summary/milestone flags, fill task_uid."""
@@ -138,7 +141,7 @@ def empty_column(col: str, n: int):
         return pd.array([pd.NA] * n, dtype="boolean")
     if col in DATE_FIELDS:
         return np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
-    if col in DURATION_FIELDS or col in MONEY_FIELDS or col in PERCENT_FIELDS:
+    if col in FLOAT_TASK_COLUMNS:
         return np.full(n, np.nan)
     return np.full(n, None, dtype=object)
 
@@ -154,23 +157,7 @@ def typed_tasks(tasks: pd.DataFrame) -> pd.DataFrame:
     for c in DATE_FIELDS:
         if tasks[c].dtype != "datetime64[us]":
             tasks[c] = pd.to_datetime(tasks[c], errors="coerce").astype("datetime64[us]")
-    for c in (
-        "duration_hours",
-        "baseline_duration_hours",
-        "work_hours",
-        "baseline_work_hours",
-        "actual_work_hours",
-        "percent_complete",
-        "physical_percent_complete",
-        "cost",
-        "baseline_cost",
-        "actual_cost",
-        "remaining_cost",
-        "fixed_cost",
-        "bcws",
-        "bcwp",
-        "acwp",
-    ):
+    for c in FLOAT_TASK_COLUMNS:
         if tasks[c].dtype != "float64":
             tasks[c] = pd.to_numeric(tasks[c], errors="coerce").astype("float64")
     for c in (
