@@ -359,23 +359,9 @@ def view(store, as_of: dt.date | None, project_ids=None, threshold: float | None
     return RiskView(as_of, current, escalated, exposure_over_time(past, threshold), threshold)
 
 
-CLI_COLUMNS = [
-    "project_id",
-    "risk_id",
-    "kind",
-    "title",
-    "category",
-    "system",
-    "probability",
-    "impact",
-    "score",
-    "exposure",
-    "currency",
-    "owner",
-    "status",
-    "due",
-    "trend",
-]
+#: Which risk a row is and how it scores: the first columns of the CLI's risks and the page's register.
+SCORED_COLUMNS = ["project_id", "risk_id", "kind", "title", "category", "system", "probability", "impact", "score"]
+CLI_COLUMNS = [*SCORED_COLUMNS, "exposure", "currency", "owner", "status", "due", "trend"]
 
 
 def report(store, as_of: dt.date | None = None, project_id: str | None = None) -> dict:

@@ -42,15 +42,7 @@ TABLE = {
 ESCALATION_COLUMNS = ["project_id", "risk_id", "score", "why", "title", "owner"]
 TOP_COLUMNS = ["project_id", "risk_id", "title", "score", "owner", "response", "due"]
 REGISTER_COLUMNS = [
-    "project_id",
-    "risk_id",
-    "kind",
-    "title",
-    "category",
-    "system",
-    "probability",
-    "impact",
-    "score",
+    *risk.SCORED_COLUMNS,
     "trend",
     "exposure",
     "currency",
