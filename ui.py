@@ -7,6 +7,7 @@ key their ``st.cache_data`` functions by small values: project id, as-of date an
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ import streamlit as st
 
 import access
 from store import Store, clamp_as_of
+
+MONTH_NAMES = list(calendar.month_name)[1:]  # January .. December, for the fiscal-year pickers
 
 
 @dataclass(frozen=True)

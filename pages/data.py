@@ -20,20 +20,6 @@ OPEN_PAGE = {
     "finance": "pages/finance.py",
     "register": "pages/overview.py",
 }
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 NO_COLUMN = "(none)"
 
 
@@ -146,7 +132,7 @@ def settings_section() -> None:
     current = ui.portfolio_settings()
     with st.expander("Portfolio settings (fiscal year, thresholds, done statuses)"), st.form("settings"):
         c1, c2, c3 = st.columns(3)
-        fy = c1.selectbox("Fiscal year starts in", MONTHS, index=current.fy_start_month - 1)
+        fy = c1.selectbox("Fiscal year starts in", ui.MONTH_NAMES, index=current.fy_start_month - 1)
         green = c2.number_input("Budget green up to |variance| %", 0.0, 100.0, 100 * current.budget_green, 0.5)
         amber = c3.number_input("Budget amber up to |variance| %", 0.0, 100.0, 100 * current.budget_amber, 0.5)
         under = c1.selectbox(
@@ -178,7 +164,7 @@ def settings_section() -> None:
             try:
                 chosen = dataclasses.replace(
                     current,
-                    fy_start_month=MONTHS.index(fy) + 1,
+                    fy_start_month=ui.MONTH_NAMES.index(fy) + 1,
                     budget_green=green / 100,
                     budget_amber=max(amber, green) / 100,
                     underspend_max_status=under,

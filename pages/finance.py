@@ -4,7 +4,6 @@ Budget vs actual vs forecast by project, month, cost category and vendor (metric
 variance table coloured by threshold, the finance template and an Excel export of what is shown.
 """
 
-import calendar
 import datetime as dt
 
 import streamlit as st
@@ -16,7 +15,6 @@ from exports import to_excel
 from loaders.finance_template import template_bytes
 from metrics import budget
 
-MONTH_NAMES = list(calendar.month_name)[1:]
 PROJECT_COLUMNS = [
     "project_id",
     "name",
@@ -101,7 +99,7 @@ def save_settings() -> None:
     green = st.session_state["green_pct"] / 100
     ui.store().save_settings(
         {
-            "fy_start_month": MONTH_NAMES.index(st.session_state["fy_start"]) + 1,
+            "fy_start_month": ui.MONTH_NAMES.index(st.session_state["fy_start"]) + 1,
             "budget_green": green,
             "budget_amber": max(st.session_state["amber_pct"] / 100, green),
         }
@@ -115,7 +113,7 @@ st.title("Finance")
 filters = st.columns([1, 1, 1])
 fy_start = filters[0].selectbox(
     "Fiscal year starts in",
-    MONTH_NAMES,
+    ui.MONTH_NAMES,
     index=stored.fy_start_month - 1,
     key="fy_start",
     on_change=save_settings,
