@@ -175,25 +175,21 @@ def test_finance_lines_matched_by_po_number():
     assert (c.invoiced, c.invoiced_source) == (30_000, "finance actuals")
 
 
+def po_register(*invoices: int) -> bytes:
+    """A PO register with P-1, Kyndryl's 120,000 for DC-MIGRATION over 2026, invoicing ``invoices``
+    from January 2026 on."""
+    months = ["Jan-26", "Feb-26", "Mar-26", "Apr-26"][: len(invoices)]
+    rows = [
+        ["PO Number", "Vendor", "Project", "PO Value", "Start", "End", *months],
+        ["P-1", "Kyndryl", "DC-MIGRATION", 120_000, dt.date(2026, 1, 1), dt.date(2026, 12, 31), *invoices],
+    ]
+    return workbook({"POs": rows})
+
+
 def test_cli_contracts_json(store, capsys):
     from loaders.ingest import ingest_bytes
 
-    rows = [
-        ["PO Number", "Vendor", "Project", "PO Value", "Start", "End", "Jan-26", "Feb-26", "Mar-26", "Apr-26"],
-        [
-            "P-1",
-            "Kyndryl",
-            "DC-MIGRATION",
-            120_000,
-            dt.date(2026, 1, 1),
-            dt.date(2026, 12, 31),
-            10_000,
-            20_000,
-            20_000,
-            20_000,
-        ],
-    ]
-    assert ingest_bytes(store, workbook({"POs": rows}), "pos.xlsx", as_of=AS_OF).status == "stored"
+    assert ingest_bytes(store, po_register(10_000, 20_000, 20_000, 20_000), "pos.xlsx", as_of=AS_OF).status == "stored"
     assert main(["contracts", "--db", store.path, "--as-of", "2026-04-30", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["as_of"] == "2026-04-30"
@@ -250,9 +246,5 @@ def test_a_contract_register_is_not_a_project_of_the_portfolio(store):
     from loaders.ingest import ingest_bytes
     from metrics.portfolio import portfolio_frame
 
-    rows = [
-        ["PO Number", "Vendor", "Project", "PO Value", "Start", "End", "Jan-26"],
-        ["P-1", "Kyndryl", "DC-MIGRATION", 120_000, dt.date(2026, 1, 1), dt.date(2026, 12, 31), 10_000],
-    ]
-    assert ingest_bytes(store, workbook({"POs": rows}), "pos.xlsx", as_of=AS_OF).status == "stored"
+    assert ingest_bytes(store, po_register(10_000), "pos.xlsx", as_of=AS_OF).status == "stored"
     assert not [p for p in portfolio_frame(store, AS_OF).project_id if p.startswith("contracts:") or p == ""]

@@ -16,47 +16,18 @@ from tests.test_contracts import workbook
 
 PAGE = Path(__file__).resolve().parent.parent / "pages" / "contracts.py"
 MONTHS = ["Jan-26", "Feb-26", "Mar-26", "Apr-26"]
+
+
+def contract(number: str, vendor: str, project: str, value: int, end: dt.date, invoices: list[int]) -> list:
+    """A register row: a USD contract from 1 Jan 2026 with its invoices of January to April."""
+    return [number, vendor, project, value, "USD", dt.date(2026, 1, 1), end, *invoices]
+
+
 REGISTER = [
     ["Contract No", "Vendor", "Project", "Contract value", "Currency", "Start", "End", *MONTHS],
-    [
-        "C-FAST",
-        "Kyndryl",
-        "DC-MIGRATION",
-        120_000,
-        "USD",
-        dt.date(2026, 1, 1),
-        dt.date(2026, 12, 31),
-        10_000,
-        20_000,
-        20_000,
-        20_000,
-    ],
-    [
-        "C-OK",
-        "Microsoft Azure",
-        "DC-MIGRATION",
-        90_000,
-        "USD",
-        dt.date(2026, 1, 1),
-        dt.date(2026, 12, 31),
-        5_000,
-        5_000,
-        5_000,
-        5_000,
-    ],
-    [
-        "C-AZ",
-        "Azure",
-        "PORTAL-V2",
-        40_000,
-        "USD",
-        dt.date(2026, 1, 1),
-        dt.date(2027, 6, 30),
-        1_000,
-        1_000,
-        1_000,
-        1_000,
-    ],
+    contract("C-FAST", "Kyndryl", "DC-MIGRATION", 120_000, dt.date(2026, 12, 31), [10_000, 20_000, 20_000, 20_000]),
+    contract("C-OK", "Microsoft Azure", "DC-MIGRATION", 90_000, dt.date(2026, 12, 31), [5_000] * 4),
+    contract("C-AZ", "Azure", "PORTAL-V2", 40_000, dt.date(2027, 6, 30), [1_000] * 4),
 ]
 
 
