@@ -94,6 +94,22 @@ OVER_COLUMNS = {
 }
 
 
+def over_budget_list(where, kind: str, shown, statuses) -> None:
+    """The projects or vendors (``kind``) over budget this year in ``where``, or a line saying none is."""
+    with where:
+        st.markdown(f"**{kind.capitalize()}s**")
+        if shown.empty:
+            st.success(f"No {kind} is over budget this year.")
+        else:
+            st.dataframe(
+                over_styled(shown, statuses),
+                hide_index=True,
+                width="stretch",
+                column_config=OVER_COLUMNS,
+                key=f"over_{kind}s",
+            )
+
+
 def save_settings() -> None:
     """The fiscal year and thresholds chosen here are the portfolio's: stored for every page and CLI."""
     green = st.session_state["green_pct"] / 100
@@ -224,30 +240,8 @@ st.subheader("Over budget this year")
 over = st.columns(2)
 over_projects = budget.display(tables["over_projects"], ["project", "ytd_variance", "ytd_variance_pct"])
 over_vendors = budget.display(tables["over_vendors"], ["vendor", "ytd_variance", "ytd_variance_pct"])
-with over[0]:
-    st.markdown("**Projects**")
-    if over_projects.empty:
-        st.success("No project is over budget this year.")
-    else:
-        st.dataframe(
-            over_styled(over_projects, tables["over_projects"]["ytd_status"]),
-            hide_index=True,
-            width="stretch",
-            column_config=OVER_COLUMNS,
-            key="over_projects",
-        )
-with over[1]:
-    st.markdown("**Vendors**")
-    if over_vendors.empty:
-        st.success("No vendor is over budget this year.")
-    else:
-        st.dataframe(
-            over_styled(over_vendors, tables["over_vendors"]["ytd_status"]),
-            hide_index=True,
-            width="stretch",
-            column_config=OVER_COLUMNS,
-            key="over_vendors",
-        )
+over_budget_list(over[0], "project", over_projects, tables["over_projects"]["ytd_status"])
+over_budget_list(over[1], "vendor", over_vendors, tables["over_vendors"]["ytd_status"])
 
 st.subheader("Variance by project")
 project_table = budget.display(tables["projects"], PROJECT_COLUMNS)
