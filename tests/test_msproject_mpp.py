@@ -67,6 +67,14 @@ def test_mpp_samples_match_their_mspdi_twins(real_exports, native, twin):
     assert from_mpp.meta["calendar"] == from_xml.meta["calendar"]
 
 
+def _week_of_work(uid, name, start, finish, *, percent, actual, cost, baseline_cost):
+    """A 40-hour task under the phase, with its baseline 0."""
+    week = "PT40H0M0S"
+    schedule = dict(Start=start, Finish=finish, Duration=week)
+    progress = dict(PercentComplete=percent, ActualCost=actual, Cost=cost, Work=week)
+    return task(uid, name, 2, **schedule, **progress, baselines=[baseline(0, start, finish, 40, baseline_cost, 40)])
+
+
 def _costed_plan() -> bytes:
     s1, f1 = "2018-05-07T08:00:00", "2018-05-11T17:00:00"
     s2, f2 = "2018-05-14T08:00:00", "2018-05-18T17:00:00"
@@ -83,32 +91,8 @@ def _costed_plan() -> bytes:
             ActualCost=2300,
             baselines=[baseline(0, s1, f2, 80, 5000, 80), baseline(1, s1, f2, 80, 4800, 80)],
         ),
-        task(
-            2,
-            "Design",
-            2,
-            Start=s1,
-            Finish=f1,
-            Duration="PT40H0M0S",
-            PercentComplete=100,
-            ActualCost=2000,
-            Cost=2000,
-            Work="PT40H0M0S",
-            baselines=[baseline(0, s1, f1, 40, 2400, 40)],
-        ),
-        task(
-            3,
-            "Build",
-            2,
-            Start=s2,
-            Finish=f2,
-            Duration="PT40H0M0S",
-            PercentComplete=10,
-            ActualCost=300,
-            Cost=2600,
-            Work="PT40H0M0S",
-            baselines=[baseline(0, s2, f2, 40, 2600, 40)],
-        ),
+        _week_of_work(2, "Design", s1, f1, percent=100, actual=2000, cost=2000, baseline_cost=2400),
+        _week_of_work(3, "Build", s2, f2, percent=10, actual=300, cost=2600, baseline_cost=2600),
     ]
     cal = calendar(1, "Standard", exceptions=[("2018-05-17", "2018-05-17", ())])
     return mspdi(
