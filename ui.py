@@ -1,4 +1,4 @@
-"""What every page shares: the store, the sidebar settings (as-of date, filters), formatting.
+"""What every page shares: the store, the sidebar settings (as-of date, filters), formatting, month names.
 
 Pages call :func:`settings` for the sidebar's choices and :func:`store` for the database, and
 key their ``st.cache_data`` functions by small values: project id, as-of date and
