@@ -35,9 +35,13 @@ class Cells:
         self.date_orders: dict[str, str] = {}
         self.date_reasons: dict[str, str] = {}
 
+    def _warn(self, i: int, column: str, text: str, message: str) -> None:
+        """A warning about the cell at position ``i`` of ``column``, whose text is ``text``."""
+        self.problems.append(Problem(message, "warning", int(self.rows.iloc[i]), column, text))
+
     def _bad(self, mask: np.ndarray, raw: pd.Series, column: str, message: str) -> None:
         for i in np.flatnonzero(mask):
-            self.problems.append(Problem(message, "warning", int(self.rows.iloc[i]), column, str(raw.iloc[i])))
+            self._warn(i, column, str(raw.iloc[i]), message)
 
     @staticmethod
     def empty_mask(raw: pd.Series) -> np.ndarray:
@@ -65,15 +69,7 @@ class Cells:
         taken = np.append(values, np.nan)[np.where(codes < 0, len(values), codes)]
         if errors:
             for i in np.flatnonzero(np.isin(codes, list(errors))):
-                self.problems.append(
-                    Problem(
-                        f"not a {kind}: {errors[int(codes[i])]}; left empty.",
-                        "warning",
-                        int(self.rows.iloc[i]),
-                        column,
-                        str(raw.iloc[i]),
-                    )
-                )
+                self._warn(i, column, str(raw.iloc[i]), f"not a {kind}: {errors[int(codes[i])]}; left empty.")
         return pd.Series(taken, index=raw.index, dtype="float64")
 
     def percent(self, raw: pd.Series, column: str, allow_over_100: bool = False) -> pd.Series:
@@ -134,15 +130,7 @@ class Cells:
             self.date_orders[column] = result.order
             self.date_reasons[column] = result.order_reason
         for i, reason in result.errors.items():
-            self.problems.append(
-                Problem(
-                    f"the date could not be read ({reason}); left empty.",
-                    "warning",
-                    int(self.rows.iloc[i]),
-                    column,
-                    str(raw.iloc[i]),
-                )
-            )
+            self._warn(i, column, str(raw.iloc[i]), f"the date could not be read ({reason}); left empty.")
         return pd.Series(result.array, index=raw.index)
 
     def duration(self, raw: pd.Series, column: str, estimated: list | None = None) -> pd.Series:
@@ -161,15 +149,7 @@ class Cells:
                     value = err
                 cache[key] = value
             if isinstance(value, ValueError):
-                self.problems.append(
-                    Problem(
-                        f"the duration could not be read ({value}); left empty.",
-                        "warning",
-                        int(self.rows.iloc[i]),
-                        column,
-                        str(cell),
-                    )
-                )
+                self._warn(i, column, str(cell), f"the duration could not be read ({value}); left empty.")
             elif value is not None:
                 out[i] = value.hours
                 if estimated is not None and value.estimated:
