@@ -22,7 +22,7 @@ import pandas as pd
 
 from loaders.encoding import utf16_without_bom
 from loaders.errors import LoaderError, NeedsMapping, Refused
-from loaders.tabular import decode, first_rows, sniff_header
+from loaders.tabular import OpenWorkbook, decode, sniff_header
 
 __all__ = ["MAX_UPLOAD_BYTES", "LoaderError", "NeedsMapping", "Parsed", "Problem", "Refused", "Sample"]
 
@@ -113,12 +113,19 @@ class Sample:
         return self.data[:8] == bytes.fromhex("d0cf11e0a1b11ae1")
 
     @cached_property
+    def workbook(self) -> OpenWorkbook | None:
+        """For a workbook (.xlsx, or .xls read by calamine): the workbook opened once for every
+        sniffer (:class:`loaders.tabular.OpenWorkbook`); None for other files. Raises what opening
+        raises, each time it is asked (a sniffer treats that as "not mine")."""
+        return OpenWorkbook.of(self.data, self.file_name) if self.is_zip or self.is_ole2 else None
+
+    @cached_property
     def sheets(self) -> dict[str, list[str]]:
         """For a workbook: sheet name -> its first non-empty row as text ({} otherwise)."""
         if not self.is_zip:
             return {}
         try:
-            return first_rows(self.data)
+            return self.workbook.first_rows()
         except Exception:
             return {}
 

@@ -69,6 +69,11 @@ def parse_file(data: bytes, file_name: str, source: str | None = None, mapping: 
 
 def parse_in_process(data: bytes, file_name: str, source: str | None = None, mapping: dict | None = None) -> Parsed:
     """:func:`parse_file` in this process, without pre-checks or limits: for trusted files (the demo build)."""
+    with tabular.one_workbook_per_file():  # detection and the parse load each sheet once between them
+        return _parse_detected(data, file_name, source, mapping)
+
+
+def _parse_detected(data: bytes, file_name: str, source: str | None, mapping: dict | None) -> Parsed:
     if source:
         candidates = [m for m in loader_modules() if getattr(m, "SOURCE", None) == source]
         if not candidates:

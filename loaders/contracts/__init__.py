@@ -74,20 +74,7 @@ def sniff(sample: Sample) -> bool:
 
 def _head_rows(sample: Sample) -> dict[str, list[list]]:
     if sample.is_zip:
-        import io
-
-        from python_calamine import CalamineWorkbook
-
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(sample.data))
-        out = {}
-        for name in wb.sheet_names:
-            rows = []
-            for row in wb.get_sheet_by_name(name).iter_rows():
-                rows.append(list(row))
-                if len(rows) >= SNIFF_ROWS:
-                    break
-            out[name] = rows
-        return out
+        return sample.workbook.heads(SNIFF_ROWS)
     if not sample.text_head:
         return {}
     return {"": read_delimited(sample.head)[0][:SNIFF_ROWS]}

@@ -133,7 +133,7 @@ def sniff(sample: Sample) -> bool:
     if sample.is_ole2:
         return False
     try:
-        grids = read_grids(sample.data, sample.file_name) if sample.is_zip else None
+        grids = read_grids(sample.data, sample.file_name, sample.workbook) if sample.is_zip else None
     except Exception:
         return False
     if grids is None:

@@ -14,14 +14,13 @@ currency (``Figures in USD``) or carry the file's own headline total.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass, field
 
 from loaders.base import Refused
 from loaders.finance.columns import AMOUNT_ROLES, currency_code, measure_word, role_of
 from loaders.finance.periods import month_without_year, parse_month
-from loaders.tabular import check_zip, read_delimited
+from loaders.tabular import OpenWorkbook, read_delimited
 from loaders.values import is_empty
 
 HEADER_SEARCH_ROWS = 40
@@ -68,19 +67,20 @@ def text(cell) -> str | None:
     return str(cell).strip()
 
 
-def read_grids(data: bytes, file_name: str) -> list[Grid]:
-    """Every sheet of a workbook (merged cells filled) or the one table of a text file."""
+def read_grids(data: bytes, file_name: str, book: OpenWorkbook | None = None) -> list[Grid]:
+    """Every sheet of a workbook (merged cells filled) or the one table of a text file. ``book``:
+    the workbook already opened (a sniffer's ``Sample.workbook``), so its loaded sheets are reused."""
     if data[:4] == b"PK\x03\x04":
-        from python_calamine import CalamineWorkbook
-
-        check_zip(data, file_name)
-        try:
-            wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        except Exception as err:  # calamine's own error types for damaged files
-            raise Refused(f"{file_name}: this workbook cannot be read ({err}). Save it again as .xlsx.") from None
+        if book is None:
+            try:
+                book = OpenWorkbook.of(data, file_name)
+            except Refused:
+                raise
+            except Exception as err:  # calamine's own error types for damaged files
+                raise Refused(f"{file_name}: this workbook cannot be read ({err}). Save it again as .xlsx.") from None
         grids = []
-        for name in wb.sheet_names:
-            sheet = wb.get_sheet_by_name(name)
+        for name in book.sheet_names:
+            sheet = book.sheet(name)
             rows = sheet.to_python(skip_empty_area=False)
             _fill_merged(rows, sheet.merged_cell_ranges or [])
             grids.append(Grid(name, rows))

@@ -18,8 +18,6 @@ A RACI matrix (codes, no hours) is recognised and refused with what to upload in
 
 from __future__ import annotations
 
-import io
-from itertools import islice
 from pathlib import Path
 
 import pandas as pd
@@ -27,20 +25,15 @@ import pandas as pd
 from loaders.base import Problem, Refused, Sample
 from loaders.resources import allocation_sheet, capacity_plan, mspdi_work, msproject_tables, raci, sprint_capacity
 from loaders.resources.common import HEADER_SEARCH_ROWS, SOURCE, ResourcesParsed, sheets_of
-from loaders.tabular import check_zip, read_delimited
+from loaders.tabular import read_delimited
 
 __all__ = ["SOURCE", "parse", "sniff"]
 
 
 def _heads(sample: Sample) -> dict[str, list[list]]:
     """Sheet name -> its first rows, read cheaply for sniffing."""
-    from python_calamine import CalamineWorkbook
-
     if sample.is_zip or sample.is_ole2:
-        if sample.is_zip:
-            check_zip(sample.data, sample.file_name)
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(sample.data))
-        return {n: list(islice(wb.get_sheet_by_name(n).iter_rows(), HEADER_SEARCH_ROWS + 10)) for n in wb.sheet_names}
+        return sample.workbook.heads(HEADER_SEARCH_ROWS + 10)
     if not sample.text_head:
         return {}
     return {sample.file_name: read_delimited(sample.text_head[:20000].encode("utf-8"))[0]}

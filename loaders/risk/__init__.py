@@ -88,20 +88,7 @@ def sniff(sample: Sample) -> bool:
 
 def _head_rows(sample: Sample) -> dict[str, list[list]]:
     if sample.is_zip:
-        import io
-
-        from python_calamine import CalamineWorkbook
-
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(sample.data))
-        out = {}
-        for name in wb.sheet_names:
-            rows = []
-            for row in wb.get_sheet_by_name(name).iter_rows():
-                rows.append(list(row))
-                if len(rows) >= 42:
-                    break
-            out[name] = rows
-        return out
+        return sample.workbook.heads(42)
     text = sample.text_head
     return {"csv": read_delimited(text[:20000].encode("utf-8"))[0]} if text else {}
 
