@@ -35,8 +35,23 @@ wall times were 1.5-3x these). Before = main at 16e890c, after = branch h-scale:
     Finance first          0.66 -> 0.63 s 0.75 -> 0.90   0.76 -> 0.78 s CPU
     metrics portfolio      1.05 -> 1.14 s 1.04 -> 1.16   1.79 -> 2.19 s CPU (unchanged code path; noise)
 
-The Overview still grows with history: ~95 % of it is the trend's ``evm_at`` per plan snapshot
-(912 calls, ~15 ms CPU each at 50 x 24), which only per-snapshot summaries computed at ingest remove.
+The Overview still grew with history: ~95 % of it was the trend's ``evm_at`` per plan snapshot
+(912 calls, ~15 ms CPU each at 50 x 24). Since the EVM point of each plan snapshot is computed once
+when it is stored (``metrics.evm_points``), measured 2026-12-04 on the same box (CPU seconds, with
+helpers' test runs beside it):
+
+    projects x weeks        50 x 12        50 x 24
+    uploads / DB size      771 / 7.3 MB   1542 / 13.5 MB (9-10 KB per snapshot)
+    ingest per snapshot    152 ms CPU     171 ms CPU (the store side now includes the EVM point)
+    Overview first         2.65 s         2.90 s CPU (was 7.82 and 14.48: flat in history now)
+    Overview rerun         0.43 s         0.46 s CPU
+    Delivery first         1.50 s         2.32 s CPU (reads the project's whole Jira history)
+    Finance first          1.00 s         1.13 s CPU
+    metrics portfolio      0.95 s         1.11 s CPU
+
+Parse CPU is not in "ingest per snapshot" any more: each parse runs in a sandboxed child of a fork
+server (``loaders.sandbox``), whose CPU this process does not see; the per-snapshot figure is the
+store side and the worker's own overhead.
 """
 
 from __future__ import annotations
