@@ -36,18 +36,23 @@ wall times were 1.5-3x these). Before = main at 16e890c, after = branch h-scale:
     metrics portfolio      1.05 -> 1.14 s 1.04 -> 1.16   1.79 -> 2.19 s CPU (unchanged code path; noise)
 
 The Overview still grew with history: ~95 % of it was the trend's ``evm_at`` per plan snapshot
-(912 calls, ~15 ms CPU each at 50 x 24). Since the EVM point of each plan snapshot is computed once
-when it is stored (``metrics.evm_points``), measured 2026-12-04 on the same box (CPU seconds, with
-helpers' test runs beside it):
+(912 calls, ~15 ms CPU each at 50 x 24). Measured 2026-12-04 on the same box (CPU seconds), after
+(1) the EVM point of each plan snapshot is computed once when it is stored (``metrics.evm_points``)
+and (2) the finance snapshot by period joins its winning uploads by hash (``Store.finance_lines``:
+an ``IS NOT DISTINCT FROM`` join condition had DuckDB compare every pair, 0.9 s at 100 projects):
 
-    projects x weeks        50 x 12        50 x 24
-    uploads / DB size      771 / 7.3 MB   1542 / 13.5 MB (9-10 KB per snapshot)
-    ingest per snapshot    152 ms CPU     171 ms CPU (the store side now includes the EVM point)
-    Overview first         2.65 s         2.90 s CPU (was 7.82 and 14.48: flat in history now)
-    Overview rerun         0.43 s         0.46 s CPU
-    Delivery first         1.50 s         2.32 s CPU (reads the project's whole Jira history)
-    Finance first          1.00 s         1.13 s CPU
-    metrics portfolio      0.95 s         1.11 s CPU
+    projects x weeks        50 x 12        50 x 24        100 x 12
+    uploads / DB size      771 / 7.3 MB   1542 / 13.5 MB 1515 / 14.3 MB (9-10 KB per snapshot)
+    ingest per snapshot    152 ms         171 ms         158 ms CPU (store side, now with the EVM point)
+    Overview first         2.11 s         2.29 s         2.46 s CPU (was 7.82, 14.48, 16.31)
+    Overview rerun         0.41 s         0.38 s         0.44 s CPU
+    Delivery first         1.42 s         1.71 s         1.52 s CPU (reads the project's Jira history)
+    Finance first          0.86 s         0.81 s         0.74 s CPU (was 0.63-0.90; 2.15 at 100 x 12
+                                                                    before the join fix)
+    metrics portfolio      0.71 s         0.69 s         0.89 s CPU (was 1.14, 1.16, 2.19)
+
+The Overview's first render is now flat in history (12 -> 24 weeks: +8 %) and nearly flat in
+projects (50 -> 100: +17 %): what is left is mostly the fixed cost of the page script.
 
 Parse CPU is not in "ingest per snapshot" any more: each parse runs in a sandboxed child of a fork
 server (``loaders.sandbox``), whose CPU this process does not see; the per-snapshot figure is the
