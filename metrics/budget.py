@@ -444,28 +444,17 @@ def mixed_currency_notes(prepared: pd.DataFrame) -> list[str]:
 
 
 def eac_ratios(store, project_ids, as_of: dt.date) -> dict[str, float]:
-    """Per project, EAC_cpi / BAC from the EVM metrics (metrics.evm.evm_at over the project's
-    latest plan on or before ``as_of``, with its time-phased baseline when stored); projects without a plan or a defined EAC are left out.
-    Returns {} when the EVM module is not available."""
-    try:
-        from metrics.evm import evm_at
-    except ImportError:
-        return {}
+    """Per project, EAC / BAC of its latest plan snapshot on or before ``as_of``, where EAC = EAC(CPI)
+    = BAC / CPI: the snapshot's EVM point (:mod:`metrics.evm_points`, the project page's numbers for
+    that snapshot: the file's calendar, status time and project summary, its time-phased baseline).
+    Projects without a plan, a BAC or a defined EAC are left out."""
+    from metrics import evm_points
+
+    points = evm_points.read(store, list(project_ids), until=as_of, latest=True)
     ratios: dict[str, float] = {}
-    for project_id in project_ids:
-        try:
-            tasks = store.snapshot("tasks", as_of, [project_id])
-            if tasks.empty:
-                continue
-            phased = store.snapshot("timephased_baseline", as_of, [project_id])
-            if not phased.empty and "project_id" in phased.columns:
-                phased = phased[phased["project_id"] == project_id]
-            result = evm_at(tasks, as_of, timephased=None if phased.empty else phased)
-            eac, bac = result.get("eac_cpi"), result.get("bac")
-            if eac is not None and bac and eac == eac:
-                ratios[project_id] = float(eac) / float(bac)
-        except Exception:  # an EVM failure must not take the finance view down; that project has no estimate
-            continue
+    for row in points.itertuples():
+        if row.eac == row.eac and row.bac == row.bac and row.bac:
+            ratios[str(row.project_id)] = float(row.eac) / float(row.bac)
     return ratios
 
 

@@ -426,7 +426,7 @@ def test_report_uses_the_evm_estimate_when_finance_has_no_forecast(store):
 
 
 def test_eac_ratio_uses_the_time_phased_baseline(store, monkeypatch):
-    from metrics import evm
+    from metrics import evm_points
 
     phased = pd.DataFrame(
         {
@@ -441,13 +441,13 @@ def test_eac_ratio_uses_the_time_phased_baseline(store, monkeypatch):
     )
     _store_p9_plan(store, "p9tp", tasks=_p9_plan(scheduled=False), timephased_baseline=phased)
     seen = []
-    real = evm.evm_at
+    real = evm_points.evm_at
 
-    def spy(tasks, status_date, *, timephased=None):
+    def spy(tasks, *args, timephased=None, **kwargs):
         seen.append(timephased)
-        return real(tasks, status_date, timephased=timephased)
+        return real(tasks, *args, timephased=timephased, **kwargs)
 
-    monkeypatch.setattr(evm, "evm_at", spy)
+    monkeypatch.setattr(evm_points, "evm_at", spy)
     ratios = b.eac_ratios(store, ["P9"], dt.date(2026, 4, 30))
     assert ratios == {"P9": pytest.approx(2500 / 2000)}
     assert seen and seen[0] is not None and sorted(seen[0]["cost"]) == [1000.0, 3000.0]
