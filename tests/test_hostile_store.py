@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import glob
+import importlib
 import os
 import shutil
 import subprocess
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from builders import app_page, copy_db, debian_chromium, need_chromium, point_app_at, settle, streamlit_app
+from builders import app_page, cli, copy_db, debian_chromium, need_chromium, point_app_at, settle, streamlit_app
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
@@ -43,12 +44,6 @@ def _small(path: Path) -> Store:
     store = Store(path)
     assert ingest_path(store, JIRA).ok
     return store
-
-
-def _run(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=env or dict(os.environ)
-    )
 
 
 # -- files that are not a usable database -------------------------------------------------------
@@ -292,7 +287,8 @@ def test_pmo_demo_0_starts_an_empty_database_at_a_configured_path(tmp_path, monk
 )
 def test_clis_that_only_read_never_create_a_database(tmp_path, command):
     path = tmp_path / "missing" / "portfolio.duckdb"
-    done = _run(*[c.format(tmp=tmp_path) for c in command], "--db", str(path))
+    module, *args = [c.format(tmp=tmp_path) for c in command[1:]]  # python -m MODULE ARGS, in-process
+    done = cli(importlib.import_module(f"{module}.__main__").main, *args, "--db", str(path))
     assert done.returncode != 0
     assert f"The database {path} does not exist" in done.stderr
     assert "Traceback" not in done.stderr
@@ -419,13 +415,15 @@ def test_a_far_as_of_in_the_session_is_clamped(far_db, monkeypatch):
 def test_metrics_portfolio_json_survives_far_dates(far_db):
     import json
 
-    done = _run("-m", "metrics", "portfolio", "--db", far_db.path, "--json")
+    from metrics.__main__ import main
+
+    done = cli(main, "portfolio", "--db", far_db.path, "--json")
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     assert out["as_of"] <= (dt.date.today() + dt.timedelta(days=31)).isoformat()
     assert len(out["projects"]) >= 6
     assert "9999-12-31" in done.stderr  # it says why it did not report as of the latest snapshot
-    asked = _run("-m", "metrics", "portfolio", "--db", far_db.path, "--as-of", "9999-12-31", "--json")
+    asked = cli(main, "portfolio", "--db", far_db.path, "--as-of", "9999-12-31", "--json")
     assert asked.returncode == 0, asked.stderr
     assert json.loads(asked.stdout)["as_of"] == (dt.date.today() + dt.timedelta(days=31)).isoformat()
 
