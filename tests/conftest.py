@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 import types
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -55,42 +56,52 @@ def samples_copy(samples_db, tmp_path) -> Path:
     return copy_db(samples_db, tmp_path / "samples.duckdb")
 
 
+def built_once(tmp_path_factory, name: str, build: Callable[[Path], None]) -> Path:
+    """The folder ``name`` in the run's base temp, filled by ``build(folder)`` once per run: under
+    pytest-xdist the workers share it, the first to take its lock builds it and the others wait
+    for it. Copy what is in it before writing."""
+    import fcntl
+
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the run's basetemp, above every worker's own
+    folder = shared / name
+    folder.mkdir(exist_ok=True)
+    with open(folder / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / "built").exists():
+            build(folder)
+            (folder / "built").touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def demo_build(tmp_path_factory):
     """The demo portfolio built once per run the way the app's first start builds it
     (``data.demo.build_demo``: generate the export files, load each through the real loaders):
     ``db`` (copy it before writing), ``files`` (the folder of generated exports) and ``summary``.
-    Under pytest-xdist the workers share one build: the first to take the lock builds it, the
-    others wait for it and read its summary."""
+    Under pytest-xdist the workers share one build (``built_once``)."""
     import dataclasses
-    import fcntl
     import json
     from types import SimpleNamespace
 
     from data.demo import DemoSummary, build_demo
 
-    shared = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        shared = shared.parent  # the run's basetemp, above every worker's own
-    folder = shared / "demo-build"
-    folder.mkdir(exist_ok=True)
-    db, record = folder / "portfolio.duckdb", folder / "summary.json"
-    with open(folder / "build.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if record.exists():
-            summary = DemoSummary(**json.loads(record.read_text()))
-        else:
-            # build_demo parses in spawned workers, and spawn re-runs the parent's ``__main__`` file
-            # in each: after an AppTest that is the last page script run. A neutral one, as
-            # `python -m data demo` has.
-            main = sys.modules.get("__main__")
-            sys.modules["__main__"] = types.ModuleType("__main__")
-            try:
-                summary = build_demo(Store(db), out_dir=folder / "files")
-            finally:
-                sys.modules["__main__"] = main
-            record.write_text(json.dumps(dataclasses.asdict(summary)))
-    return SimpleNamespace(db=db, files=folder / "files", summary=summary)
+    def build(folder: Path) -> None:
+        # build_demo parses in spawned workers, and spawn re-runs the parent's ``__main__`` file
+        # in each: after an AppTest that is the last page script run. A neutral one, as
+        # `python -m data demo` has.
+        main = sys.modules.get("__main__")
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            summary = build_demo(Store(folder / "portfolio.duckdb"), out_dir=folder / "files")
+        finally:
+            sys.modules["__main__"] = main
+        (folder / "summary.json").write_text(json.dumps(dataclasses.asdict(summary)))
+
+    folder = built_once(tmp_path_factory, "demo-build", build)
+    summary = DemoSummary(**json.loads((folder / "summary.json").read_text()))
+    return SimpleNamespace(db=folder / "portfolio.duckdb", files=folder / "files", summary=summary)
 
 
 def pytest_collection_modifyitems(items):

@@ -4,30 +4,14 @@ each to tests/artifacts/ and uploads a file. CI installs Chromium and sets PMO_R
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from builders import copy_db
+from builders import app_page, app_run, copy_db, debian_chromium, idle, need_chromium, settle, streamlit_app
 from conftest import ROOT
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]') && !document.querySelector('[data-stale=\"true\"]')"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -54,71 +38,9 @@ def partial_server(tmp_path_factory):
 
 
 def _serve(tmp_path_factory, db: Path):
-    if CHROMIUM is None:
-        if os.environ.get("PMO_REQUIRE_BROWSER"):
-            pytest.fail("Chromium is not installed (apt-get install -y chromium)")
-        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
-    port = _free_port()
-    env = {**os.environ, "PMO_DB": str(db), "PMO_DEMO": "1"}
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start within 60 s")
-    yield url, db
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
-
-
-@contextlib.contextmanager
-def debian_chromium():
-    """Debian's Chromium under Playwright, headless, with no background network traffic."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-quic",
-                "--disable-sync",
-            ],
-        )
-        yield b
-        b.close()
+    need_chromium()
+    with streamlit_app(db, tmp_path_factory.mktemp("log") / "streamlit.log", env={"PMO_DEMO": "1"}) as url:
+        yield url, db
 
 
 @pytest.fixture(scope="module")
@@ -127,42 +49,36 @@ def browser():
         yield b
 
 
-def _settle(page, timeout=60_000):
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    page.wait_for_function(IDLE, timeout=timeout)
-    page.wait_for_timeout(600)
-    page.wait_for_function(IDLE, timeout=timeout)
-
-
 def test_every_page_renders_on_the_demo_portfolio_and_an_upload_lands(server, browser):
     url, db = server
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page = browser.new_page(viewport={"width": 1440, "height": 1500})
+    page = app_page(browser, viewport={"width": 1440, "height": 1500})
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(url, timeout=60_000)
     page.wait_for_selector("h1:has-text('Portfolio overview')", timeout=120_000)
-    _settle(page)
+    settle(page)
     assert db.exists()
     links = page.locator('[data-testid="stSidebarNavLink"]')
     titles = [links.nth(i).inner_text().strip() for i in range(links.count())]
     assert len(titles) >= 2, titles
     for i, title in enumerate(titles):
-        page.locator('[data-testid="stSidebarNavLink"]').nth(i).click()
-        _settle(page)
+        with app_run(page):
+            page.locator('[data-testid="stSidebarNavLink"]').nth(i).click()
         assert page.locator('[data-testid="stException"]').count() == 0, f"{title}: exception on the page"
         page.screenshot(path=str(ARTIFACTS / f"page_{i}.png"))
     # Upload a sample file on the data page.
-    page.locator('[data-testid="stSidebarNavLink"]', has_text="Uploads").click()
-    _settle(page)
+    with app_run(page):
+        page.locator('[data-testid="stSidebarNavLink"]', has_text="Uploads").click()
     sample = next(Path(ROOT / "data" / "samples").glob("*register*"))
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(sample))
+    with app_run(page):
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(sample))
     store_button = page.get_by_role("button", name="Store", exact=True)  # the preview: nothing stored yet
     store_button.wait_for(timeout=60_000)
-    _settle(page)
-    store_button.click()
+    idle(page)
+    store_button.click()  # stores, then reruns the page (st.rerun) to show what was stored
     page.wait_for_selector('[data-testid="stAlert"]', timeout=60_000)
-    _settle(page)
+    idle(page)
     alert = page.locator('[data-testid="stAlert"]').first.inner_text()
     assert sample.name in alert and ("rows loaded" in alert or "already stored" in alert), alert
     page.screenshot(path=str(ARTIFACTS / "upload.png"))
@@ -172,19 +88,19 @@ def test_every_page_renders_on_the_demo_portfolio_and_an_upload_lands(server, br
 def test_every_page_renders_on_a_partial_portfolio(partial_server, browser):
     url, _ = partial_server
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page = browser.new_page(viewport={"width": 1440, "height": 1500})
+    page = app_page(browser, viewport={"width": 1440, "height": 1500})
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(url, timeout=60_000)
     page.wait_for_selector("h1:has-text('Portfolio overview')", timeout=60_000)
-    _settle(page)
+    settle(page)
     table = page.locator('[data-testid="stDataFrame"]').first.inner_text()
     assert "None" not in page.locator('[data-testid="stMain"]').inner_text()
     assert "Unknown" in page.locator('[data-testid="stMetric"]').all_inner_texts()[3]
     links = page.locator('[data-testid="stSidebarNavLink"]')
     for i in range(links.count()):
-        links.nth(i).click()
-        _settle(page)
+        with app_run(page):
+            links.nth(i).click()
         assert page.locator('[data-testid="stException"]').count() == 0, f"page {i}: exception"
         page.screenshot(path=str(ARTIFACTS / f"partial_page_{i}.png"))
     assert errors == [], (errors, table)

@@ -3,16 +3,8 @@ a PM signs in with st.login and sees only their project; signed out, nobody sees
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
-
 import pytest
-from builders import copy_db
-from conftest import ROOT
-from test_browser import CHROMIUM, _free_port, _settle, debian_chromium
+from builders import app_page, copy_db, debian_chromium, free_port, idle, need_chromium, settle, streamlit_app
 
 from store import Store
 
@@ -30,14 +22,11 @@ def provider():
 
 @pytest.fixture(scope="module")
 def signin_app(tmp_path_factory, provider, samples_db):
-    if CHROMIUM is None:
-        if os.environ.get("PMO_REQUIRE_BROWSER"):
-            pytest.fail("Chromium is not installed (apt-get install -y chromium)")
-        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
+    need_chromium()
     folder = tmp_path_factory.mktemp("signin")
     store = Store(copy_db(samples_db, folder / "portfolio.duckdb"))
     (folder / "roles.toml").write_text(ROLES)
-    port = _free_port()
+    port = free_port()
     (folder / "secrets.toml").write_text(
         "[auth]\n"
         f'redirect_uri = "http://localhost:{port}/oauth2callback"\n'
@@ -46,41 +35,10 @@ def signin_app(tmp_path_factory, provider, samples_db):
         'client_secret = "test-client-secret"\n'
         f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n'
     )
-    env = {**os.environ, "PMO_DB": store.path, "PMO_ROLES": str(folder / "roles.toml"), "PMO_DEMO": "1"}
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "localhost",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--secrets.files",
-        str(folder / "secrets.toml"),
-    ]
-    log = open(folder / "streamlit.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://localhost:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start within 60 s")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=15)
-    log.close()
+    env = {"PMO_ROLES": str(folder / "roles.toml"), "PMO_DEMO": "1"}
+    args = ["--secrets.files", str(folder / "secrets.toml")]
+    with streamlit_app(store.path, folder / "streamlit.log", host="localhost", port=port, env=env, args=args) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -90,9 +48,9 @@ def chromium():
 
 
 def test_a_pm_signs_in_through_openid_connect_and_sees_only_their_project(signin_app, chromium):
-    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    page = app_page(chromium, viewport={"width": 1280, "height": 900})
     page.goto(signin_app, timeout=60_000)
-    _settle(page)
+    settle(page)
     # the sign-in page's button (waited for: a loaded box can draw it after the first settle)
     page.get_by_role("button", name="Sign in").wait_for(state="visible", timeout=60_000)
     assert page.locator('[data-testid="stDataFrame"]').count() == 0  # nothing before signing in
@@ -101,12 +59,12 @@ def test_a_pm_signs_in_through_openid_connect_and_sees_only_their_project(signin
     page.fill("input[name=sub]", "hannah@bank.example")
     page.get_by_role("button", name="Authorize").click()
     page.wait_for_selector("text=Signed in as hannah@bank.example (pm)", timeout=60_000)
-    _settle(page)
+    idle(page)
     page.goto(f"{signin_app}/project?project=CORE-LEDGER", timeout=60_000)  # someone else's, by URL
-    _settle(page)
+    settle(page)
     picker = page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').first
     picker.wait_for(timeout=30_000)
-    _settle(page)
+    idle(page)
     assert "CORE-LEDGER" not in page.inner_text("body")
     picker.locator("input").first.click()
     page.wait_for_selector('[role="option"]', timeout=10_000)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import glob
+import importlib
 import os
 import shutil
 import subprocess
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from builders import copy_db, point_app_at
+from builders import app_page, cli, copy_db, debian_chromium, need_chromium, point_app_at, settle, streamlit_app
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
@@ -43,12 +44,6 @@ def _small(path: Path) -> Store:
     store = Store(path)
     assert ingest_path(store, JIRA).ok
     return store
-
-
-def _run(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=env or dict(os.environ)
-    )
 
 
 # -- files that are not a usable database -------------------------------------------------------
@@ -292,7 +287,8 @@ def test_pmo_demo_0_starts_an_empty_database_at_a_configured_path(tmp_path, monk
 )
 def test_clis_that_only_read_never_create_a_database(tmp_path, command):
     path = tmp_path / "missing" / "portfolio.duckdb"
-    done = _run(*[c.format(tmp=tmp_path) for c in command], "--db", str(path))
+    module, *args = [c.format(tmp=tmp_path) for c in command[1:]]  # python -m MODULE ARGS, in-process
+    done = cli(importlib.import_module(f"{module}.__main__").main, *args, "--db", str(path))
     assert done.returncode != 0
     assert f"The database {path} does not exist" in done.stderr
     assert "Traceback" not in done.stderr
@@ -419,13 +415,15 @@ def test_a_far_as_of_in_the_session_is_clamped(far_db, monkeypatch):
 def test_metrics_portfolio_json_survives_far_dates(far_db):
     import json
 
-    done = _run("-m", "metrics", "portfolio", "--db", far_db.path, "--json")
+    from metrics.__main__ import main
+
+    done = cli(main, "portfolio", "--db", far_db.path, "--json")
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     assert out["as_of"] <= (dt.date.today() + dt.timedelta(days=31)).isoformat()
     assert len(out["projects"]) >= 6
     assert "9999-12-31" in done.stderr  # it says why it did not report as of the latest snapshot
-    asked = _run("-m", "metrics", "portfolio", "--db", far_db.path, "--as-of", "9999-12-31", "--json")
+    asked = cli(main, "portfolio", "--db", far_db.path, "--as-of", "9999-12-31", "--json")
     assert asked.returncode == 0, asked.stderr
     assert json.loads(asked.stdout)["as_of"] == (dt.date.today() + dt.timedelta(days=31)).isoformat()
 
@@ -462,12 +460,7 @@ def test_no_page_requests_anything_outside_the_app_and_no_uploaded_text_is_a_lin
     """Every page in Chromium: every request the page makes goes to the app's own address (no
     font, icon or analytics from the internet), and an uploaded file name holding
     https://, www. and an e-mail address shows as text, not as a link."""
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
-    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
-    import socket
-
+    need_chromium()
     db = tmp_path / "portfolio.duckdb"
     shutil.copy(far_db.path, db)
     name = "see https://evil.example/x, www.evil.example or pm@evil.example.csv"
@@ -483,65 +476,32 @@ def test_no_page_requests_anything_outside_the_app_and_no_uploaded_text_is_a_lin
         rows_loaded=0,
         rows_rejected=0,
     )
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "PMO_DB": str(db)}
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-    ]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        import urllib.request
-
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.5)
-        requests, links = [], []
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-            page = browser.new_page()
-            page.on("request", lambda r: requests.append(r.url))
-            for path in [
-                "",
-                "project",
-                "delivery",
-                "status",
-                "risks",
-                "finance",
-                "contracts",
-                "capacity",
-                "data",
-                "notifications",
-            ]:
-                page.goto(f"{base}/{path}")
-                page.wait_for_selector("h1", timeout=60_000)
-                page.wait_for_timeout(2500)
-                links += [a.get_attribute("href") or "" for a in page.query_selector_all("a")]
-            page.goto(f"{base}/data")
-            page.wait_for_selector("text=evil.example/x", timeout=60_000)  # the name shows, as text
+    requests, links = [], []
+    app = streamlit_app(db, tmp_path / "streamlit.log", usage_stats_flag=False)  # the app as configured
+    with app as base, debian_chromium() as browser:
+        page = app_page(browser)
+        page.on("request", lambda r: requests.append(r.url))
+        for path in [
+            "",
+            "project",
+            "delivery",
+            "status",
+            "risks",
+            "finance",
+            "contracts",
+            "capacity",
+            "data",
+            "notifications",
+        ]:
+            page.goto(f"{base}/{path}")
+            page.wait_for_selector("h1", timeout=60_000)
+            settle(page)  # the page's script run is over and drawn
+            page.wait_for_load_state("networkidle")  # and what it asked for has been fetched
             links += [a.get_attribute("href") or "" for a in page.query_selector_all("a")]
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        page.goto(f"{base}/data")
+        page.wait_for_selector("text=evil.example/x", timeout=60_000)  # the name shows, as text
+        settle(page)
+        links += [a.get_attribute("href") or "" for a in page.query_selector_all("a")]
     outside = sorted({u for u in requests if not u.startswith(base) and not u.startswith("data:")})
     print(f"\n{len(requests)} requests, {len(outside)} outside the app")
     assert outside == []

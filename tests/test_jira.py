@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from builders import cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,8 +17,6 @@ from loaders.base import Refused, Sample
 from loaders.detect import detect
 from loaders.ingest import ingest_bytes
 from loaders.jira.headers import header_fields
-
-ROOT = Path(__file__).resolve().parent.parent
 
 # --------------------------------------------------------------------------------------------------
 # helpers
@@ -831,13 +828,9 @@ def test_cli_ingest(tmp_path, real_exports):
     db = tmp_path / "cli.duckdb"
     good = _fixture(real_exports, "13_")
     bad = _fixture(real_exports, "09_")
-    run = subprocess.run(
-        [sys.executable, "-m", "loaders", "ingest", str(good), str(bad), "--db", str(db)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    from loaders.__main__ import main
+
+    run = cli(main, "ingest", good, bad, "--db", db)  # in-process: what it prints and its exit code
     assert run.returncode == 1, run.stderr
     assert "STORED" in run.stdout and "51 rows loaded" in run.stdout
     assert "REFUSED" in run.stdout and "re-saved by Excel" in run.stdout

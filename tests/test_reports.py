@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 
 import openpyxl
 import pandas as pd
@@ -18,6 +19,27 @@ from reports import __main__ as cli
 from reports import deck, document, workbook
 from reports.content import build
 from store import Store
+
+
+@pytest.fixture(scope="module", autouse=True)
+def each_chart_converted_once():
+    """A chart is converted to PNG (vl-convert, the slow part of every render) once per module:
+    the deck, workbook and PDF of the same pack are rendered by several tests here, and the
+    conversion of one spec at one size is always the same bytes."""
+    from reports import images
+
+    real, converted = images.png, {}
+
+    def png(chart, **size):
+        key = (json.dumps(chart.to_dict(), sort_keys=True, default=str), tuple(sorted(size.items())))
+        if key not in converted:
+            converted[key] = real(chart, **size)
+        return converted[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        for module in (deck, document, workbook):
+            patch.setattr(module, "png", png)
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +128,18 @@ def test_pdf_is_a_pdf_with_a_page_per_project(pack):
     assert data.count(b"/Type /Page\n") + data.count(b"/Type /Page ") >= 2 + len(pack.projects)
 
 
-def test_cli_writes_each_format_and_refuses_what_it_cannot(samples, tmp_path, capsys):
+def test_cli_writes_each_format_and_refuses_what_it_cannot(samples, tmp_path, capsys, monkeypatch):
+    from reports import content
+
+    real_build, built = content.build, {}
+
+    def build_once(store, as_of, compare_with):  # the same pack for each format: built by the first run
+        key = (store.path, as_of, compare_with)
+        if key not in built:
+            built[key] = real_build(store, as_of, compare_with)
+        return built[key]
+
+    monkeypatch.setattr(content, "build", build_once)
     for suffix in ("pptx", "xlsx", "pdf"):
         out = tmp_path / f"pack.{suffix}"
         assert cli.main(["pack", "--db", samples.path, "--out", str(out)]) == 0
@@ -115,6 +148,7 @@ def test_cli_writes_each_format_and_refuses_what_it_cannot(samples, tmp_path, ca
     Store(tmp_path / "empty.duckdb").schema_version()  # an empty database (a missing one is an error, issue 14)
     assert cli.main(["pack", "--db", str(tmp_path / "empty.duckdb"), "--out", str(tmp_path / "e.pptx")]) == 2
     assert "nothing to report" in capsys.readouterr().err
+    assert len(built) == 1  # one pack, written in the three formats (the empty database has none)
 
 
 def _frame(rows):

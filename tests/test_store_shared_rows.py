@@ -15,12 +15,14 @@ at schema 6 with the old insert. Then:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 import duckdb
 import pandas as pd
 import pytest
 from builders import copy_db
+from conftest import built_once
 
 import store as store_module
 from data.demo import _parse
@@ -33,15 +35,26 @@ PROJECTS = {"CORE-LEDGER", "CRM-UPGRADE"}
 
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory):
-    """(current store, schema-6 store): the same uploads written into each."""
+    """(current store, schema-6 store): the same uploads written into each. Built once per run
+    (the workers share it: ``built_once``); each module gets its own copies."""
+    built = built_once(tmp_path_factory, "shared-rows", _build_pair)
+    mine = tmp_path_factory.mktemp("shared-rows")
+    current = Store(copy_db(built / "current.duckdb", mine / "current.duckdb"))
+    old = Store(copy_db(built / "full.duckdb", mine / "full.duckdb"))  # raw reads only: a Store would migrate it
+    return current, old
+
+
+def _build_pair(folder) -> None:
     from data.generate import generate
 
-    folder = tmp_path_factory.mktemp("shared-rows")
     files = [f for f in generate(folder / "files") if f.project_id is None or f.project_id in PROJECTS]
     current, old = Store(folder / "current.duckdb"), Store(folder / "full.duckdb")
+    stack = contextlib.ExitStack()  # each file's one connection held for the whole build (as the demo build does)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(store_module, "MIGRATIONS", MIGRATIONS[:FULL_SNAPSHOT_SCHEMA])
         old.schema_version()  # created at schema 6: plain snapshot tables
+        stack.enter_context(old.batch())
+    stack.enter_context(current.batch())
     clock = iter(dt.datetime(2026, 12, 1, 9, 0) + dt.timedelta(minutes=n) for n in range(10_000))
     real_write = Store.write_upload
 
@@ -53,7 +66,7 @@ def pair(tmp_path_factory):
             real_write(old, **kwargs)
         return real_write(self, **kwargs)
 
-    with pytest.MonkeyPatch.context() as patch:
+    with stack, pytest.MonkeyPatch.context() as patch:
         patch.setattr(Store, "write_upload", write_both)
         for item in files:
             parsed = _parse((str(item.path), item.source))
@@ -68,7 +81,6 @@ def pair(tmp_path_factory):
                 uploaded_by=DEMO_USER,
             )
             assert report.status == "stored", report.message
-    return current, old
 
 
 def _rows_of(path, table: str, shared: bool, upload_id: int | None = None) -> pd.DataFrame:
@@ -126,7 +138,8 @@ def test_the_migrated_full_snapshot_file_answers_every_read_as_before(pair, tmp_
     current, old = pair
     migrated = Store(copy_db(old.path, tmp_path / "migrated.duckdb"))
     assert migrated.schema_version() == len(MIGRATIONS)
-    want, got = _reads(current), _reads(migrated)
+    with current.batch(), migrated.batch():  # one connection for each file's reads
+        want, got = _reads(current), _reads(migrated)
     assert want.keys() == got.keys()
     for name, frame in want.items():
         pd.testing.assert_frame_equal(got[name], frame, obj=name)
