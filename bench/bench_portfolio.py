@@ -83,6 +83,7 @@ sys.path.insert(0, str(ROOT))
 import duckdb  # noqa: E402
 
 from data.generate.common import DEFAULT_ANCHOR, DEFAULT_SEED, SPECS, DemoFile, last_friday, month_end  # noqa: E402
+from loaders.register import COLUMNS as REGISTER_COLUMNS  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 CANONICAL = ("tasks", "issues", "issue_sprints", "budget_lines")
@@ -166,20 +167,7 @@ def write_register_csv(path: Path, specs: list) -> None:
 
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(
-            [
-                "project_id",
-                "name",
-                "program",
-                "portfolio",
-                "manager",
-                "sponsor",
-                "currency",
-                "budget",
-                "jira_keys",
-                "stage",
-            ]
-        )
+        writer.writerow(REGISTER_COLUMNS)
         for s in specs:
             budget = round(s.bac * 1.08, -4) if s.plan else round(s.run_rate * 18, -4)
             writer.writerow(
