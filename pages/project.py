@@ -63,7 +63,8 @@ def show_delta(tile: dict) -> str | None:
 settings = ui.settings()
 st.title("Project performance")
 
-with_plans = plans(settings.as_of, settings.data_version)
+# keyed by the plan uploads each read sees, so an upload of another source or project keeps them cached
+with_plans = plans(settings.as_of, ui.reads_version(settings.as_of, ("msproject",)))
 in_scope = [p for p in (settings.project_ids or with_plans) if p in with_plans]
 if not in_scope:
     st.info(
@@ -79,7 +80,7 @@ currency = currencies.get(project_id) or ""
 currency = currency if isinstance(currency, str) else ""
 
 try:
-    data = view(project_id, settings.as_of, settings.data_version)
+    data = view(project_id, settings.as_of, ui.reads_version(settings.as_of, ("msproject",), [project_id]))
 except MetricsError as err:
     st.info(ui.escape_md(err))  # names a project id from an upload: never markdown
     st.stop()
@@ -87,7 +88,9 @@ except MetricsError as err:
 current = data["current"]
 since = ui.compare_with(settings.as_of, st.columns([1, 4])[0])
 cannot_compare = changes_view.problem(since, settings.as_of)
-previous = None if cannot_compare else earlier(project_id, since, settings.data_version)
+previous = None
+if not cannot_compare:
+    previous = earlier(project_id, since, ui.reads_version(since, ("msproject",), [project_id]))
 in_hours = current.get("unit") == "hours"
 unit = "hours" if in_hours else currency
 st.caption(

@@ -243,3 +243,37 @@ def test_compare_with_a_date_shows_the_change_since_the_plan_snapshot_then(app_d
     at = run(at)
     assert "is not before the as-of date" in at.caption[0].value
     assert not any(m.delta for m in at.metric)
+
+
+def test_the_page_recomputes_only_when_the_projects_plans_change(app_db, monkeypatch):
+    """The EVM view is cached by the plan uploads it reads: another project's plan or another
+    source's upload leaves it cached; a new plan snapshot of this project recomputes it."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    calls = []
+    real = evm.project_view
+    monkeypatch.setattr(
+        evm, "project_view", lambda store, pid, as_of=None: calls.append(pid) or real(store, pid, as_of)
+    )
+    at = run(AppTest.from_file(str(PAGE)))
+    shown, project = len(calls), calls[0]
+    other = "portal" if project == "nobase" else "nobase"
+    write_plan(app_db, other, day(3), plan_rows(1))  # another project's plan, before the as-of date
+    app_db.write_upload(
+        source="jira",
+        fmt="test",
+        file_name="jira.csv",
+        sha256="jira",
+        project_id=project,
+        as_of=day(3),
+        tables={"issues": pd.DataFrame([{"project_id": project, "issue_key": "P-1", "summary": "x"}])},
+        problems=pd.DataFrame(columns=["row_number", "column_name", "value", "severity", "message"]),
+        rows_loaded=1,
+        rows_rejected=0,
+    )
+    run(at)
+    assert len(calls) == shown  # nothing the view reads changed
+    write_plan(app_db, project, day(5), plan_rows(2))  # a new snapshot of this project's plan
+    run(at)
+    assert len(calls) > shown and not at.exception
