@@ -149,12 +149,7 @@ def check_zip(data: bytes, file_name: str) -> None:
 def read_workbook(data: bytes, file_name: str, sheets: list[str] | None = None) -> dict[str, list[list]]:
     """Sheet name -> rows (lists of cell values as calamine gives them: str, float, int, bool,
     date/datetime, or '' for empty). ``sheets`` limits which sheets are read."""
-    try:
-        book = OpenWorkbook.of(data, file_name)
-    except Refused:
-        raise
-    except Exception as err:  # calamine raises its own error types for damaged files
-        raise Refused(f"{file_name}: this workbook cannot be read ({err}). Save it again as .xlsx.") from None
+    book = OpenWorkbook.readable(data, file_name)
     names = book.sheet_names if sheets is None else [s for s in book.sheet_names if s in sheets]
     return {name: book.sheet(name).to_python(skip_empty_area=False) for name in names}
 
@@ -195,6 +190,16 @@ class OpenWorkbook:
         if shared is not None:
             shared.append((data, book))
         return book
+
+    @classmethod
+    def readable(cls, data: bytes, file_name: str) -> OpenWorkbook:
+        """:meth:`of`, with a damaged file refused in one sentence instead of calamine's own error."""
+        try:
+            return cls.of(data, file_name)
+        except Refused:
+            raise
+        except Exception as err:  # calamine raises its own error types for damaged files
+            raise Refused(f"{file_name}: this workbook cannot be read ({err}). Save it again as .xlsx.") from None
 
     def __init__(self, data: bytes, file_name: str):
         from python_calamine import CalamineWorkbook

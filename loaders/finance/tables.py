@@ -71,13 +71,7 @@ def read_grids(data: bytes, file_name: str, book: OpenWorkbook | None = None) ->
     """Every sheet of a workbook (merged cells filled) or the one table of a text file. ``book``:
     the workbook already opened (a sniffer's ``Sample.workbook``), so its loaded sheets are reused."""
     if data[:4] == b"PK\x03\x04":
-        if book is None:
-            try:
-                book = OpenWorkbook.of(data, file_name)
-            except Refused:
-                raise
-            except Exception as err:  # calamine's own error types for damaged files
-                raise Refused(f"{file_name}: this workbook cannot be read ({err}). Save it again as .xlsx.") from None
+        book = book or OpenWorkbook.readable(data, file_name)
         grids = []
         for name in book.sheet_names:
             sheet = book.sheet(name)
