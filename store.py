@@ -467,6 +467,25 @@ class WriteResult:
     duplicate: bool  # True: identical bytes for this project and as-of date were already stored
 
 
+@dataclass(frozen=True)
+class _Upload:
+    """One upload ready to be written: its ``uploads`` row, snapshot frames, problems, projects."""
+
+    row: tuple
+    tables: dict[str, pd.DataFrame]
+    problems: pd.DataFrame
+    projects: tuple[str, ...]
+
+    @property
+    def upload_id(self) -> int:
+        return self.row[0]
+
+    @property
+    def identity(self) -> tuple:
+        """(sha256, project_id, as_of): the same bytes for the same project and date are one upload."""
+        return (self.row[4], self.row[5], self.row[6])
+
+
 _migrate_lock = threading.Lock()
 
 
@@ -486,6 +505,8 @@ class Store:
         self.create = create  # False: a missing file is an error (CLIs that only read), never a new database
         self.scope = scope  # every read and write below is limited to what this scope allows
         self._held: duckdb.DuckDBPyConnection | None = None
+        self._pending: list[_Upload] | None = None  # inside ``bulk``: uploads written, not yet stored
+        self._layout: dict = {}  # inside ``bulk``: ``_snapshot_layout`` of the held connection
         # an app replica on a published copy (``publish``): read-only connections, so any number of
         # processes read the file at once; writes fail with DuckDB's read-only error
         self.read_only = os.environ.get("PMO_DB_READ_ONLY", "") not in ("", "0")
@@ -523,11 +544,39 @@ class Store:
                 self._held = None
 
     @contextlib.contextmanager
+    def bulk(self) -> Iterator[Store]:
+        """A batch (one connection) in which uploads are stored together: ``write_upload``
+        checks and numbers each upload at once but writes it with the ones after it, in one
+        transaction and a few statements per table, when a read needs them or the block ends.
+        For loads of trusted files (the demo build): a write that fails there fails every upload
+        held with it, and raises. Leaving the block by an exception stores none of the held ones."""
+        with self.batch():
+            if self._pending is not None:  # already bulk: one pending list
+                yield self
+                return
+            self._pending = []
+            self._layout = _snapshot_layout(self._held)  # the schema cannot change while the batch holds the file
+            try:
+                yield self
+                self._flush(self._held)
+            finally:
+                self._pending = None
+
+    def _flush(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Store the uploads held by ``bulk``, all in one transaction."""
+        pending, self._pending = self._pending, []
+        if pending:
+            _in_transaction(con, lambda: _store_uploads(con, pending))
+
+    @contextlib.contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A fresh read-write connection, once it is this process's turn (``_turn``). Raises a
         :class:`DatabaseError` saying what is wrong with the file (missing when ``create`` is
-        False, busy, read-only, not a database, damaged), never DuckDB's raw error."""
+        False, busy, read-only, not a database, damaged), never DuckDB's raw error. Inside
+        ``bulk``, the held uploads are stored first, so a read sees them."""
         if self._held is not None:
+            if self._pending:
+                self._flush(self._held)
             yield self._held
             return
         path = Path(self.path)
@@ -657,53 +706,49 @@ class Store:
         self._deny(self.scope.may_upload(source, sorted(named | ({project_id} if project_id else set()))))
         uploaded_by = uploaded_by or self.scope.user
         loaded_at = loaded_at or dt.datetime.now().replace(microsecond=0)
+        projects: set[str] = {project_id} if project_id else set()
+        for name, frame in tables.items():
+            if frame.empty:
+                continue
+            if frame["project_id"].isna().any():
+                raise ValueError(f"{name}: rows without project_id")
+            projects.update(frame["project_id"].unique())
+        identity = (sha256, project_id, as_of)
+        details = [source, fmt, file_name, sha256, project_id, as_of, loaded_at, rows_loaded, rows_rejected]
+        details += [json.dumps(meta or {}, default=str), uploaded_by]
+        kept = {name: frame for name, frame in tables.items() if not frame.empty}
+
+        def upload(con: duckdb.DuckDBPyConnection) -> _Upload | WriteResult:
+            """The upload numbered, or the stored one it repeats."""
+            existing = con.execute(
+                "SELECT upload_id FROM uploads WHERE sha256 = ? AND project_id IS NOT DISTINCT FROM ? AND as_of = ?",
+                list(identity),
+            ).fetchall()
+            if existing:
+                return WriteResult(int(existing[0][0]), True)
+            upload_id = con.execute("SELECT nextval('upload_seq')").fetchall()[0][0]
+            return _Upload((upload_id, *details), kept, problems, tuple(sorted(projects)))
+
+        if self._pending is not None:  # bulk: numbered now, stored with the next ones
+            held = next((u for u in self._pending if u.identity == identity), None)
+            if held is not None:
+                return WriteResult(held.upload_id, True)
+            found = upload(self._held)
+            if isinstance(found, _Upload):
+                _check_columns(self._layout, found.tables)
+                self._pending.append(found)
+                return WriteResult(found.upload_id, False)
+            return found
         with self.connect() as con:
-            con.begin()
-            try:
-                existing = con.execute(
-                    "SELECT upload_id FROM uploads WHERE sha256 = ? AND project_id IS NOT DISTINCT FROM ?"
-                    " AND as_of = ?",
-                    [sha256, project_id, as_of],
-                ).fetchall()
-                if existing:
-                    con.rollback()
-                    return WriteResult(int(existing[0][0]), True)
-                upload_id = con.execute("SELECT nextval('upload_seq')").fetchall()[0][0]
-                con.execute(
-                    "INSERT INTO uploads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        upload_id,
-                        source,
-                        fmt,
-                        file_name,
-                        sha256,
-                        project_id,
-                        as_of,
-                        loaded_at,
-                        rows_loaded,
-                        rows_rejected,
-                        json.dumps(meta or {}, default=str),
-                        uploaded_by,
-                    ],
-                )
-                projects: set[str] = set()
-                for name, frame in tables.items():
-                    if frame.empty:
-                        continue
-                    if frame["project_id"].isna().any():
-                        raise ValueError(f"{name}: rows without project_id")
-                    projects.update(frame["project_id"].unique())
-                    _insert_snapshot_rows(con, name, frame, upload_id)
-                if project_id:
-                    projects.add(project_id)
-                con.execute("INSERT INTO upload_projects SELECT ?, unnest(?::VARCHAR[])", [upload_id, sorted(projects)])
-                if not problems.empty:
-                    _insert(con, "problems", problems, upload_id)
-                con.commit()
-            except BaseException:
-                con.rollback()
-                raise
-        return WriteResult(int(upload_id), False)
+
+            def write() -> WriteResult:
+                found = upload(con)
+                if isinstance(found, WriteResult):
+                    return found
+                _store_uploads(con, [found])
+                return WriteResult(found.upload_id, False)
+
+            return _in_transaction(con, write)
 
     def delete_upload(self, upload_id: int) -> bool:
         """Undo an upload: remove it and every row it brought. Returns False if it did not exist."""
@@ -1502,6 +1547,42 @@ def _source_of(table: str) -> str:
     return sources[table]
 
 
+def _in_transaction(con: duckdb.DuckDBPyConnection, work):
+    """``work()`` in one transaction: committed when it returns, rolled back when it raises
+    (or when it returns a duplicate's ``WriteResult``: nothing was written)."""
+    con.begin()
+    try:
+        result = work()
+    except BaseException:
+        con.rollback()
+        raise
+    if isinstance(result, WriteResult) and result.duplicate:
+        con.rollback()
+    else:
+        con.commit()
+    return result
+
+
+def _store_uploads(con: duckdb.DuckDBPyConnection, uploads: list[_Upload]) -> None:
+    """Write numbered uploads (inside the caller's transaction): their ``uploads`` rows, their
+    snapshot rows (one pass per table over all of them, in upload order), projects and problems."""
+    con.executemany(f"INSERT INTO uploads VALUES ({', '.join('?' * len(uploads[0].row))})", [u.row for u in uploads])
+    layout = _snapshot_layout(con)
+    for table in SNAPSHOT_TABLES:
+        frames = [(u.upload_id, u.tables[table]) for u in uploads if table in u.tables]
+        if frames:
+            _insert_snapshot_rows(con, table, frames, layout)
+    pairs = [(u.upload_id, p) for u in uploads for p in u.projects]
+    if pairs:
+        ids, names = zip(*pairs, strict=True)
+        con.execute(
+            "INSERT INTO upload_projects SELECT unnest(?::BIGINT[]), unnest(?::VARCHAR[])", [list(ids), list(names)]
+        )
+    for u in uploads:
+        if not u.problems.empty:
+            _insert(con, "problems", u.problems, u.upload_id)
+
+
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, upload_id: int) -> None:
     """INSERT the frame's columns (by name) into ``table``, tagging each row with the upload."""
     columns = [c for c in frame.columns if c != "upload_id"]
@@ -1562,11 +1643,6 @@ def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str
         "AND schema_name = 'main' AND table_name = ? ORDER BY column_index",
         [table],
     ).fetchall()
-
-
-def _content_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
-    """(name, type) of the columns of ``table``'s shared content rows, in order."""
-    return [(n, k) for n, k in _table_columns(con, f"{table}_rows") if n not in ("row_id", "row_key")]
 
 
 def _quote(name: str) -> str:
@@ -1631,42 +1707,93 @@ def _share_unchanged_rows(con: duckdb.DuckDBPyConnection) -> None:
         _create_snapshot_view(con, table, [n for n, _ in columns])
 
 
-def _insert_snapshot_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, upload_id: int) -> None:
-    """Store ``frame`` as upload ``upload_id``'s rows of snapshot table ``table``: contents not
-    stored yet become new rows, every row becomes a member in the frame's order."""
-    columns = _content_columns(con, table)
-    view = {n for n, _ in _table_columns(con, table)} - {"_pos"}
-    names = [c for c in frame.columns if c != "upload_id"]
-    unknown = set(names) - view
-    if unknown:
-        raise ValueError(f"{table}: unknown columns {sorted(unknown)}")
+def _snapshot_layout(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[list[tuple[str, str]], set[str]]]:
+    """For each snapshot table: its shared content columns as (name, type) in order, and the
+    names of its view's columns (what a frame may carry). One catalog query for all tables."""
+    found = con.execute(
+        "SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE database_name = current_database() "
+        "AND schema_name = 'main' AND list_contains(?, table_name) ORDER BY table_name, column_index",
+        [[*SNAPSHOT_TABLES, *(f"{t}_rows" for t in SNAPSHOT_TABLES)]],
+    ).fetchall()
+    content = {t: [] for t in SNAPSHOT_TABLES}
+    view = {t: set() for t in SNAPSHOT_TABLES}
+    for name, column, kind in found:
+        if name in view:
+            view[name].add(column)
+        elif column not in ("row_id", "row_key"):
+            content[name.removesuffix("_rows")].append((column, kind))
+    return {t: (content[t], view[t] - {"_pos"}) for t in SNAPSHOT_TABLES}
+
+
+def _check_columns(layout, tables: dict[str, pd.DataFrame]) -> None:
+    """Refuse a frame carrying a column its snapshot table does not have."""
+    for table, frame in tables.items():
+        unknown = {c for c in frame.columns if c != "upload_id"} - layout[table][1]
+        if unknown:
+            raise ValueError(f"{table}: unknown columns {sorted(unknown)}")
+
+
+def _alike(frames: list[tuple[int, pd.DataFrame]]) -> Iterator[pd.DataFrame]:
+    """The frames tagged with ``_upload`` (their upload id) and ``_pos`` (their row positions),
+    concatenated where DuckDB reads them exactly as it reads each alone: the same columns of the
+    same dtypes and, for object columns, the same one kind of Python value (DuckDB picks an object
+    column's type from a sample of its rows, so a column of mixed kinds is read alone)."""
+    groups: dict[tuple, list[pd.DataFrame]] = {}
+    for upload_id, frame in frames:
+        tagged = frame.assign(_upload=upload_id, _pos=range(len(frame)))
+        kinds = tuple(
+            (name, str(kind), pd.api.types.infer_dtype(tagged[name], skipna=True) if kind.kind == "O" else "")
+            for name, kind in tagged.dtypes.items()
+        )
+        alone = any(k.startswith("mixed") for _, _, k in kinds)
+        groups.setdefault(("alone", upload_id) if alone else kinds, []).append(tagged)
+    for group in groups.values():
+        yield group[0] if len(group) == 1 else pd.concat(group, ignore_index=True)
+
+
+def _insert_snapshot_rows(
+    con: duckdb.DuckDBPyConnection, table: str, frames: list[tuple[int, pd.DataFrame]], layout
+) -> None:
+    """Store each (upload id, frame) of ``frames`` as that upload's rows of snapshot table
+    ``table``: contents not stored yet become new rows (numbered in upload, then frame order, as
+    storing the uploads one by one would), every row becomes a member in its frame's order.
+    ``layout`` is :func:`_snapshot_layout`. Each frame is first inserted into a staging table of
+    the table's types, so its content key is the stored row's key."""
+    columns, _ = layout[table]
+    for _, frame in frames:
+        _check_columns(layout, {table: frame})
     listed = ", ".join(_quote(n) for n, _ in columns)
-    given = ", ".join(_quote(n) for n in names)
     defs = ", ".join(f"{_quote(n)} {k}" for n, k in columns)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _incoming (pos INTEGER, {_PER_UPLOAD} INTEGER, {defs})")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _incoming (upload_id BIGINT, pos INTEGER, {_PER_UPLOAD} INTEGER, {defs})"
+    )
     try:
-        with _registered(con, f"_incoming_{table}", frame.assign(_pos=range(len(frame)))):
-            con.execute(f"INSERT INTO _incoming (pos, {given}) SELECT _pos, {given} FROM _incoming_{table}")
+        for group in _alike(frames):
+            given = ", ".join(_quote(c) for c in group.columns if c not in ("upload_id", "_upload", "_pos"))
+            with _registered(con, f"_incoming_{table}", group):
+                con.execute(
+                    f"INSERT INTO _incoming (upload_id, pos, {given}) "
+                    f"SELECT _upload, _pos, {given} FROM _incoming_{table}"
+                )
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE _keyed AS "
-            f"SELECT pos, {_PER_UPLOAD}, {_row_key(columns)} AS row_key, {listed} FROM _incoming"
+            f"SELECT upload_id, pos, {_PER_UPLOAD}, {_row_key(columns)} AS row_key, {listed} FROM _incoming"
         )
         con.execute(
             f"""INSERT INTO {table}_rows
                 SELECT nextval('{table}_row_seq'), row_key, {listed}
                 FROM (SELECT * FROM _keyed k
                       WHERE NOT EXISTS (SELECT 1 FROM {table}_rows r WHERE r.row_key = k.row_key)
-                      QUALIFY row_number() OVER (PARTITION BY row_key ORDER BY pos) = 1
-                      ORDER BY pos)"""
+                      QUALIFY row_number() OVER (PARTITION BY row_key ORDER BY upload_id, pos) = 1
+                      ORDER BY upload_id, pos)"""
         )
         # one row id per content: two uploads stored at once by two threads may both have added it
         con.execute(
             f"""INSERT INTO {table}_members
-                SELECT ?, k.pos, r.row_id, k.{_PER_UPLOAD} FROM _keyed k
+                SELECT k.upload_id, k.pos, r.row_id, k.{_PER_UPLOAD} FROM _keyed k
                 JOIN (SELECT row_key, min(row_id) AS row_id FROM {table}_rows
                       WHERE row_key IN (SELECT row_key FROM _keyed) GROUP BY row_key) r USING (row_key)
-                ORDER BY k.pos""",
-            [upload_id],
+                ORDER BY k.upload_id, k.pos"""
         )
     finally:
         con.execute("DROP TABLE IF EXISTS _incoming; DROP TABLE IF EXISTS _keyed")

@@ -316,16 +316,20 @@ def store_parsed(
     as_of: dt.date | None = None,
     today: dt.date | None = None,
     uploaded_by: str | None = None,
+    record_point: bool = True,
 ) -> IngestReport:
     """Resolve project and as-of date for a parsed file and store it as one snapshot
     (``uploaded_by``: who, or ``demo`` for the generated demo portfolio). At most
-    :data:`MAX_PROBLEMS` problems are stored (:func:`cap_problems`)."""
+    :data:`MAX_PROBLEMS` problems are stored (:func:`cap_problems`). A plan's EVM point is
+    recorded at once unless ``record_point`` is False (a bulk load records them all at its end,
+    :func:`metrics.evm_points.record_missing`)."""
     parsed = cap_problems(parsed)
     problems = list(parsed.problems)
     upload_project = None
-    known = store.projects()
-    if parsed.source not in MULTI_PROJECT_SOURCES:
-        upload_project = project_id or resolve_project(known, parsed, file_name)[0]
+    if parsed.source not in MULTI_PROJECT_SOURCES and not project_id:
+        upload_project = resolve_project(store.projects(), parsed, file_name)[0]
+    elif parsed.source not in MULTI_PROJECT_SOURCES:
+        upload_project = project_id
     snapshot_date, where_from = (as_of, "given") if as_of else resolve_as_of(parsed, file_name)
     if snapshot_date is None and parsed.source == "register":  # a register is not a progress snapshot
         snapshot_date, where_from = today or dt.date.today(), "the upload day"
@@ -337,7 +341,8 @@ def store_parsed(
                 f"the file carries no status date; {where_from}, {snapshot_date}, was used as its as-of date.", "info"
             )
         )
-    if parsed.source == "finance" and known.registered.any():
+    known = store.projects() if parsed.source == "finance" else None
+    if known is not None and known.registered.any():
         registered = set(known[known.registered].project_id)
         for pid in sorted(set(parsed.meta.get("project_ids", [])) - registered):
             problems.append(
@@ -375,7 +380,7 @@ def store_parsed(
         return IngestReport(
             file_name, "refused", f"{file_name}: the rows could not be stored ({err}). Nothing was changed."
         )
-    if parsed.source == "msproject" and not result.duplicate:
+    if parsed.source == "msproject" and not result.duplicate and record_point:
         _record_evm_point(store, result.upload_id)
     where = f" for project {upload_project}" if upload_project else ""
     replaced = ()

@@ -49,9 +49,10 @@ def point(
     }
 
 
-def compute(store, upload_ids) -> pd.DataFrame:
+def compute(store, upload_ids, *, mapper=map) -> pd.DataFrame:
     """The points of the given plan uploads (one row per upload and project, this :data:`VERSION`),
-    from three reads however many uploads there are."""
+    from three reads however many uploads there are. ``mapper`` runs :func:`point` over the plans
+    (``map``; a process pool's ``map`` spreads a bulk load's points over its cores)."""
     ids = sorted({int(i) for i in upload_ids})
     columns = ["upload_id", "project_id", "version", *COLUMNS]
     if not ids:
@@ -60,25 +61,31 @@ def compute(store, upload_ids) -> pd.DataFrame:
     phased = store.plan_rows("timephased_baseline", ids)
     metas = store.upload_meta(ids)
     phased_by = {key: group for key, group in phased.groupby(["upload_id", "project_id"], sort=False)}
-    rows = []
-    for (upload_id, project_id), plan in tasks.groupby(["upload_id", "project_id"], sort=True):
-        as_of = pd.Timestamp(plan.snapshot_as_of.iloc[0]).date()
-        spread = phased_by.get((upload_id, project_id))
-        found = point(plan.reset_index(drop=True), as_of, spread, metas.get(int(upload_id)))
-        rows.append({"upload_id": int(upload_id), "project_id": project_id, "version": VERSION, **found})
-    return pd.DataFrame(rows, columns=columns)
+    jobs = [
+        (int(upload), project, plan.reset_index(drop=True), phased_by.get((upload, project)), metas.get(int(upload)))
+        for (upload, project), plan in tasks.groupby(["upload_id", "project_id"], sort=True)
+    ]
+    return pd.DataFrame(list(mapper(_upload_point, jobs)), columns=columns)
 
 
-def record(store, upload_ids) -> int:
+def _upload_point(job: tuple) -> dict:
+    """:func:`point` of one (upload id, project id, tasks, time-phased baseline, meta) as a row."""
+    upload_id, project_id, plan, spread, meta = job
+    as_of = pd.Timestamp(plan.snapshot_as_of.iloc[0]).date()
+    return {"upload_id": upload_id, "project_id": project_id, "version": VERSION, **point(plan, as_of, spread, meta)}
+
+
+def record(store, upload_ids, *, mapper=map) -> int:
     """Compute and store the points of the given uploads (after they were stored); returns how many."""
-    return store.save_evm_points(compute(store, upload_ids))
+    return store.save_evm_points(compute(store, upload_ids, mapper=mapper))
 
 
-def record_missing(store) -> int:
+def record_missing(store, *, mapper=map) -> int:
     """Store the points of every plan upload that has none of this :data:`VERSION` (a database
-    migrated from before points, or after a formula change); returns how many were stored."""
+    migrated from before points, after a formula change, or a bulk load); returns how many were
+    stored."""
     missing = store.plan_uploads_without_points(VERSION)
-    return record(store, missing) if missing else 0
+    return record(store, missing, mapper=mapper) if missing else 0
 
 
 def rebuild(store) -> int:

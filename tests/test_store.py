@@ -88,14 +88,41 @@ def test_forward_migration_applies_only_new_steps(tmp_path, monkeypatch):
     assert list(s.snapshot("tasks").risk) == ["high"] * 3
 
 
+def test_bulk_holds_uploads_until_a_read_and_stores_them_in_order(store):
+    with store.bulk():
+        first = write(store, dt.date(2026, 1, 9), tasks(3), sha="first")
+        again = write(store, dt.date(2026, 1, 9), tasks(3), sha="first")  # a held upload repeated
+        assert again == store_module.WriteResult(first.upload_id, True)
+        second = write(store, dt.date(2026, 1, 16), tasks(4), sha="second")
+        assert second.upload_id > first.upload_id and not second.duplicate
+        assert sorted(store.uploads().sha256) == ["first", "second"]  # a read stores what is held first
+        third = write(store, dt.date(2026, 1, 23), tasks(5), sha="third")
+        with pytest.raises(ValueError, match="unknown columns"):  # refused when written, not later
+            write(store, dt.date(2026, 1, 30), tasks(1).assign(bogus=1), sha="bad")
+    assert sorted(store.uploads().upload_id) == [first.upload_id, second.upload_id, third.upload_id]
+    assert list(store.snapshot("tasks").task_uid) == [1, 2, 3, 4, 5]
+    assert list(store.snapshot("tasks", dt.date(2026, 1, 9)).task_uid) == [1, 2, 3]
+    assert counts(store)["upload_projects"] == 3
+
+
+def test_leaving_bulk_by_an_exception_stores_none_of_the_held_uploads(store):
+    write(store, dt.date(2026, 1, 2), tasks(2), sha="before")
+    before = counts(store)
+    with pytest.raises(RuntimeError, match="stop"), store.bulk():
+        write(store, dt.date(2026, 1, 9), tasks(3), sha="held")
+        raise RuntimeError("stop")
+    assert counts(store) == before
+    assert list(store.uploads().sha256) == ["before"]
+
+
 def test_failure_midway_leaves_database_exactly_as_it_was(store, monkeypatch):
     write(store, dt.date(2026, 1, 9), tasks(3), sha="first")
     before = counts(store)
     real_insert = store_module._insert_snapshot_rows
     calls = []
 
-    def failing_insert(con, table, frame, upload_id):
-        real_insert(con, table, frame, upload_id)  # the rows ARE written inside the transaction ...
+    def failing_insert(con, table, frames, layout):
+        real_insert(con, table, frames, layout)  # the rows ARE written inside the transaction ...
         calls.append(table)
         raise RuntimeError("disk full")  # ... and then the upload fails
 

@@ -27,6 +27,7 @@ from conftest import built_once
 import store as store_module
 from data.demo import _parse
 from loaders.ingest import store_parsed
+from metrics import evm_points
 from store import DEMO_USER, MIGRATIONS, SNAPSHOT_TABLES, Store
 
 FULL_SNAPSHOT_SCHEMA = 6  # the last schema that stored every upload's rows in full
@@ -42,6 +43,12 @@ def pair(tmp_path_factory):
     current = Store(copy_db(built / "current.duckdb", mine / "current.duckdb"))
     old = Store(copy_db(built / "full.duckdb", mine / "full.duckdb"))  # raw reads only: a Store would migrate it
     return current, old
+
+
+def _old_insert(con, table, frames, _layout) -> None:
+    """The schema-6 write: each upload's frame inserted whole into the plain snapshot table."""
+    for upload_id, frame in frames:
+        store_module._insert(con, table, frame, upload_id)
 
 
 def _build_pair(folder) -> None:
@@ -62,7 +69,7 @@ def _build_pair(folder) -> None:
         kwargs["loaded_at"] = kwargs.get("loaded_at") or next(clock)  # the same in both files
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(store_module, "MIGRATIONS", MIGRATIONS[:FULL_SNAPSHOT_SCHEMA])
-            patch.setattr(store_module, "_insert_snapshot_rows", store_module._insert)  # the old insert
+            patch.setattr(store_module, "_insert_snapshot_rows", _old_insert)
             real_write(old, **kwargs)
         return real_write(self, **kwargs)
 
@@ -81,6 +88,33 @@ def _build_pair(folder) -> None:
                 uploaded_by=DEMO_USER,
             )
             assert report.status == "stored", report.message
+    _build_bulk(files, Store(folder / "bulk.duckdb"))
+
+
+def _build_bulk(files, bulk: Store) -> None:
+    """The same uploads stored the demo build's way: held in ``Store.bulk``, points at the end."""
+    clock = iter(dt.datetime(2026, 12, 1, 9, 0) + dt.timedelta(minutes=n) for n in range(10_000))
+    real_write = Store.write_upload
+
+    def write_timed(self, **kwargs):
+        return real_write(self, **kwargs, loaded_at=next(clock))
+
+    with pytest.MonkeyPatch.context() as patch, bulk.bulk():
+        patch.setattr(Store, "write_upload", write_timed)
+        for n, item in enumerate([*files, files[0]]):  # the first file again: a duplicate of a held upload
+            parsed = _parse((str(item.path), item.source))
+            report = store_parsed(
+                bulk,
+                parsed,
+                item.path.read_bytes(),
+                item.path.name,
+                project_id=item.project_id,
+                as_of=item.as_of,
+                uploaded_by=DEMO_USER,
+                record_point=False,
+            )
+            assert report.status == ("duplicate" if n == len(files) else "stored"), report.message
+        evm_points.record_missing(bulk)
 
 
 def _rows_of(path, table: str, shared: bool, upload_id: int | None = None) -> pd.DataFrame:
@@ -173,3 +207,23 @@ def test_deleting_an_upload_keeps_the_rows_other_snapshots_share(pair, tmp_path)
     assert copy.delete_uploads_by(DEMO_USER) == remaining > 0
     for table in SNAPSHOT_TABLES:
         assert copy.query(f"SELECT count(*) AS n FROM {table}_rows").n.iloc[0] == 0, table
+
+
+def test_a_bulk_load_stores_exactly_what_one_upload_at_a_time_stores(tmp_path_factory):
+    """``Store.bulk`` (the demo build's write) against ``write_upload`` one by one: every table,
+    row ids, members and EVM points included, is the same."""
+    built = built_once(tmp_path_factory, "shared-rows", _build_pair)
+    one = duckdb.connect(str(built / "current.duckdb"), read_only=True)
+    bulk = duckdb.connect(str(built / "bulk.duckdb"), read_only=True)
+    try:
+        tables = [r[0] for r in one.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
+        assert {"uploads", "evm_points", "tasks_rows", "issues_members"} <= set(tables)
+        for table in tables:
+            keyed = " REPLACE (row_key::VARCHAR AS row_key)" if table.endswith("_rows") else ""  # UHUGEINT
+            want = one.execute(f"SELECT *{keyed} FROM {table} ORDER BY ALL").df()
+            got = bulk.execute(f"SELECT *{keyed} FROM {table} ORDER BY ALL").df()
+            pd.testing.assert_frame_equal(got, want, obj=table)
+        assert len(one.execute("SELECT * FROM evm_points").fetchall()) > 20
+    finally:
+        one.close()
+        bulk.close()
