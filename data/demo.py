@@ -52,9 +52,8 @@ def build_demo(
     with _exclusive(target.with_name(target.name + ".lock")):
         if target.exists() and only_if_missing:
             return DemoSummary(messages=["the database was built meanwhile by another session"])
-        files = generate(out_dir)
         building = target.with_name(f"{target.name}.building-{os.getpid()}")
-        summary = _build(files, building, progress)
+        summary = _build(lambda written: generate(out_dir, written=written), building, progress)
         os.replace(building, target)  # atomic: readers see the old file or the whole new one
     return summary
 
@@ -70,24 +69,33 @@ def _exclusive(lock_path: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _build(files, building: Path, progress) -> DemoSummary:
+def _build(generate_files, building: Path, progress) -> DemoSummary:
+    """Generate the files (``generate_files(written)``) and load them into ``building``.
+
+    Parsing is CPU-bound and independent per file: each file goes to a worker process as soon as
+    it is written, so parsing runs beside the generation. Storing is in ingest order, in bulk
+    (our own files, :meth:`store.Store.bulk`); the plans' EVM points are computed at the end, on
+    every core too."""
     for stale in (building, building.with_name(building.name + ".wal")):
         stale.unlink(missing_ok=True)
     summary = DemoSummary()
-    # Parsing is CPU-bound and independent per file: do it on every core; store in order, in
-    # bulk (our own files), and compute the plans' EVM points at the end, on every core too.
     with (
         ProcessPoolExecutor(max_workers=os.cpu_count() or 2, mp_context=get_context("spawn")) as pool,
         Store(building).bulk() as scratch,
     ):
-        parsed = pool.map(_parse, [(str(item.path), item.source) for item in files], chunksize=4)
-        for done, (item, result) in enumerate(zip(files, parsed, strict=True), start=1):
+        parsing = {}
+        files = generate_files(lambda item: parsing.setdefault(item.path, pool.submit(_parse, _job(item))))
+        for done, item in enumerate(files, start=1):
             if progress:
                 progress(done, len(files), item.path.name)
-            report = _store(scratch, item, result)
-            _count(summary, report)
+            result = parsing[item.path].result()
+            _count(summary, _store(scratch, item, result))
         evm_points.record_missing(scratch, mapper=functools.partial(pool.map, chunksize=8))
     return summary
+
+
+def _job(item) -> tuple[str, str]:
+    return (str(item.path), item.source)
 
 
 def _parse(job: tuple[str, str]) -> Parsed | str:

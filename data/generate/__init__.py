@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import shutil
 import tempfile
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -84,6 +85,7 @@ def generate(
     anchor: date = DEFAULT_ANCHOR,
     plan_every_weeks: int = 2,
     jira_every_weeks: int = 1,
+    written: Callable[[DemoFile], object] | None = None,
 ) -> list[DemoFile]:
     """Write the demo portfolio's export files into ``out_dir`` and return them in ingest order:
     the register first, then every snapshot by as-of date (plans, Jira, finance on the same day in
@@ -94,12 +96,20 @@ def generate(
     before it. With the defaults that is about 260 files and 20 MB; ``jira_every_weeks=2`` halves
     the Jira exports when a faster demo build matters more than weekly history. The register's
     as-of date is the earliest snapshot date, so every time-travel view sees the projects.
+    ``written`` is called with each file as soon as it is written (the demo build starts parsing
+    it then), in the order of writing, not of ingest.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     anchor = last_friday(anchor)
     window = timedelta(weeks=WINDOW_WEEKS)
     files: list[tuple[tuple, DemoFile]] = []
+
+    def add(key: tuple, demo_file: DemoFile) -> None:
+        files.append((key, demo_file))
+        if written:
+            written(demo_file)
+
     plans = {s.project_id: build_plan(s, seed, anchor) for s in SPECS if s.plan}
     for pid, plan in plans.items():
         first_task = wd_date(plan.start) + timedelta(days=7)
@@ -112,7 +122,7 @@ def generate(
             else:
                 path = out_dir / f"{pid}_{status.isoformat()}.xlsx"
                 write_selected_data(path, plan, status)
-            files.append(((status, 1, pid), DemoFile(path, "msproject", pid, status)))
+            add((status, 1, pid), DemoFile(path, "msproject", pid, status))
     for spec in SPECS:
         if not spec.jira_key:
             continue
@@ -123,24 +133,27 @@ def generate(
                 continue
             path = out_dir / f"{spec.jira_key}_jira_{as_of.isoformat()}.csv"
             write_jira(path, project, as_of)
-            files.append(((as_of, 2, spec.project_id), DemoFile(path, "jira", spec.project_id, as_of)))
+            add((as_of, 2, spec.project_id), DemoFile(path, "jira", spec.project_id, as_of))
     lines = finance_lines(seed, anchor, plans)
     for month in _finance_months(anchor):
         as_of = month_end(anchor.year, month)
         rows = finance_snapshot(lines, seed, month)
         path = out_dir / f"finance_budget_vs_actual_{as_of.isoformat()}.xlsx"
         write_finance_wide(path, rows, anchor.year, as_of)
-        files.append(((as_of, 3, ""), DemoFile(path, "finance", None, as_of)))
+        add((as_of, 3, ""), DemoFile(path, "finance", None, as_of))
     path, as_of = write_contract_register(out_dir, lines, anchor, seed)  # data/contracts.py
-    files.append(((as_of, 4, ""), DemoFile(path, "contracts", None, as_of)))
-    files += [((d, 4, ""), DemoFile(p, "resources", None, d)) for p, d in people_files(out_dir, anchor)]
-    risk_files = write_risk_registers(out_dir, SPECS, PEOPLE, seed, anchor)  # data/risks.py
-    files += [((d, 4, pid), DemoFile(p, "risk", pid, d)) for p, pid, d in risk_files]
+    add((as_of, 4, ""), DemoFile(path, "contracts", None, as_of))
+    for p, d in people_files(out_dir, anchor):
+        add((d, 4, ""), DemoFile(p, "resources", None, d))
+    for p, pid, d in write_risk_registers(out_dir, SPECS, PEOPLE, seed, anchor):  # data/risks.py
+        add((d, 4, pid), DemoFile(p, "risk", pid, d))
     files.sort(key=lambda pair: pair[0])
     register = out_dir / "portfolio_register.xlsx"
     write_register(register, plans, anchor)
-    first_date = files[0][1].as_of if files else anchor
-    return [DemoFile(register, "register", None, first_date)] + [f for _, f in files]
+    first = DemoFile(register, "register", None, files[0][1].as_of if files else anchor)
+    if written:
+        written(first)
+    return [first] + [f for _, f in files]
 
 
 def _dates(anchor: date, window: timedelta, every_weeks: int) -> list[date]:
