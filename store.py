@@ -506,7 +506,7 @@ class Store:
         self.scope = scope  # every read and write below is limited to what this scope allows
         self._held: duckdb.DuckDBPyConnection | None = None
         self._pending: list[_Upload] | None = None  # inside ``bulk``: uploads written, not yet stored
-        self._layout: dict = {}  # inside ``bulk``: ``_snapshot_layout`` of the held connection
+        self._layout: dict | None = None  # inside ``batch``: ``_snapshot_layout`` of the held connection
         # an app replica on a published copy (``publish``): read-only connections, so any number of
         # processes read the file at once; writes fail with DuckDB's read-only error
         self.read_only = os.environ.get("PMO_DB_READ_ONLY", "") not in ("", "0")
@@ -541,7 +541,7 @@ class Store:
             try:
                 yield self
             finally:
-                self._held = None
+                self._held = self._layout = None
 
     @contextlib.contextmanager
     def bulk(self) -> Iterator[Store]:
@@ -555,18 +555,26 @@ class Store:
                 yield self
                 return
             self._pending = []
-            self._layout = _snapshot_layout(self._held)  # the schema cannot change while the batch holds the file
             try:
                 yield self
                 self._flush(self._held)
             finally:
                 self._pending = None
 
+    def _layout_of(self, con: duckdb.DuckDBPyConnection) -> dict:
+        """:func:`_snapshot_layout` of ``con``, read once per batch: the schema cannot change while
+        a batch holds the file (migrations run when a connection opens)."""
+        if con is not self._held:
+            return _snapshot_layout(con)
+        if self._layout is None:
+            self._layout = _snapshot_layout(con)
+        return self._layout
+
     def _flush(self, con: duckdb.DuckDBPyConnection) -> None:
         """Store the uploads held by ``bulk``, all in one transaction."""
         pending, self._pending = self._pending, []
         if pending:
-            _in_transaction(con, lambda: _store_uploads(con, pending))
+            _in_transaction(con, lambda: _store_uploads(con, pending, self._layout_of(con)))
 
     @contextlib.contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -735,7 +743,7 @@ class Store:
                 return WriteResult(held.upload_id, True)
             found = upload(self._held)
             if isinstance(found, _Upload):
-                _check_columns(self._layout, found.tables)
+                _check_columns(self._layout_of(self._held), found.tables)
                 self._pending.append(found)
                 return WriteResult(found.upload_id, False)
             return found
@@ -745,7 +753,7 @@ class Store:
                 found = upload(con)
                 if isinstance(found, WriteResult):
                     return found
-                _store_uploads(con, [found])
+                _store_uploads(con, [found], self._layout_of(con))
                 return WriteResult(found.upload_id, False)
 
             return _in_transaction(con, write)
@@ -1563,11 +1571,11 @@ def _in_transaction(con: duckdb.DuckDBPyConnection, work):
     return result
 
 
-def _store_uploads(con: duckdb.DuckDBPyConnection, uploads: list[_Upload]) -> None:
+def _store_uploads(con: duckdb.DuckDBPyConnection, uploads: list[_Upload], layout) -> None:
     """Write numbered uploads (inside the caller's transaction): their ``uploads`` rows, their
-    snapshot rows (one pass per table over all of them, in upload order), projects and problems."""
+    snapshot rows (one pass per table over all of them, in upload order), projects and problems.
+    ``layout``: :func:`_snapshot_layout`."""
     con.executemany(f"INSERT INTO uploads VALUES ({', '.join('?' * len(uploads[0].row))})", [u.row for u in uploads])
-    layout = _snapshot_layout(con)
     for table in SNAPSHOT_TABLES:
         frames = [(u.upload_id, u.tables[table]) for u in uploads if table in u.tables]
         if frames:
