@@ -168,3 +168,38 @@ def test_filters_matching_no_line_say_so(golden_db):
     run(at)  # no traceback
     assert any("No budget lines match these filters" in i.value for i in at.info)
     assert not at.metric
+
+
+def test_the_page_recomputes_only_when_what_it_reads_changes(golden_db, monkeypatch):
+    """Cached by the finance and plan uploads in scope and the register: a Jira export stored
+    meanwhile (most of a weekly ingest) leaves it cached; a register change recomputes it."""
+    import pandas as pd
+
+    from metrics import budget
+
+    calls = []
+    real = budget.prepared_lines
+    monkeypatch.setattr(budget, "prepared_lines", lambda *a, **k: calls.append(1) or real(*a, **k))
+    at = run(AppTest.from_file(str(PAGE)))
+    assert len(calls) == 1
+    Store(golden_db).write_upload(
+        source="jira",
+        fmt="test",
+        file_name="jira.csv",
+        sha256="jira",
+        project_id="P1",
+        as_of=pd.Timestamp("2026-01-31").date(),
+        tables={"issues": pd.DataFrame([{"project_id": "P1", "issue_key": "P-1", "summary": "x"}])},
+        problems=pd.DataFrame(columns=["row_number", "column_name", "value", "severity", "message"]),
+        rows_loaded=1,
+        rows_rejected=0,
+    )
+    del at.session_state["_settings"]  # as app.py does after each run: the next run reads the store afresh
+    run(at)
+    assert len(calls) == 1  # nothing the page reads changed
+    renamed = REGISTER.replace(b"Portal", b"Portal two")
+    assert ingest_bytes(Store(golden_db), renamed, "register.csv").status == "stored"
+    del at.session_state["_settings"]
+    run(at)
+    assert len(calls) == 2
+    assert at.dataframe[0].value["Project"].tolist() == ["Portal two"]
