@@ -152,7 +152,9 @@ thresholds = budget.Thresholds.from_settings(stored)
 
 scoped = settings.project_ids if (settings.programs or settings.portfolios) else ()
 # cached by what it reads: the finance and plan uploads (EVM estimates) in scope up to the date, and the register
-reads = ui.reads_version(settings.as_of, ("finance", "msproject"), scoped or None) + ui.reads_version(None, ("register",))
+reads = ui.reads_version(settings.as_of, ("finance", "msproject"), scoped or None) + ui.reads_version(
+    None, ("register",)
+)
 prepared, view, unknown = load(settings.as_of, tuple(scoped), fy_start_month, reads)
 if prepared.empty:
     st.info(

@@ -11,6 +11,7 @@ import ui
 from charts import risk as charts
 from exports import to_excel
 from metrics import risk
+from store import WORK_SOURCES
 
 TABLE = {
     "project_id": "Project",
@@ -120,7 +121,9 @@ with bar[3].popover("Threshold"):
         key="risk_threshold",
         help="Score = probability × impact on 1–5 each. Also escalated: rising twice, overdue, marked.",
     )
-view = load(settings.as_of, tuple(scoped), threshold, settings.data_version)
+# cached by what it reads: the RAID logs and the work items (Jira risks and issues) in scope up to the date
+reads = ui.reads_version(settings.as_of, ("risk", *WORK_SOURCES), scoped or None)
+view = load(settings.as_of, tuple(scoped), threshold, reads)
 if view.current.empty:
     st.info(
         "No risk register, RAID log or Jira Risk/Issue is stored for the projects in scope on or before this date. "
