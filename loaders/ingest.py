@@ -87,15 +87,22 @@ def _parse_detected(data: bytes, file_name: str, source: str | None, mapping: di
             parsed = module.parse(data, file_name, mapping=mapping)
         else:
             parsed = module.parse(data, file_name)
-        parsed.problems[:0] = text_problems(data, file_name, parsed)
-        parsed.problems += guard_values(parsed)
-        return parsed
+        return checked(parsed, data, file_name)
     except LoaderError:
         raise
     except Exception as err:  # a reader library's own error: still one plain sentence, no traceback
         raise Refused(
             f"{file_name}: the file could not be read as {module.SOURCE} data ({type(err).__name__}: {err})."
         ) from None
+
+
+def checked(parsed: Parsed, data: bytes, file_name: str) -> Parsed:
+    """What every parse ends with, whatever the loader and however it was called: the text file's
+    encoding problems first (:func:`text_problems`), the last guard on the values
+    (:func:`guard_values`)."""
+    parsed.problems[:0] = text_problems(data, file_name, parsed)
+    parsed.problems += guard_values(parsed)
+    return parsed
 
 
 def text_problems(data: bytes, file_name: str, parsed: Parsed) -> list[Problem]:

@@ -238,3 +238,15 @@ def test_an_unrecognised_table_is_refused_with_the_finance_mapping_hint(store):
     assert report.status == "refused" and "--source finance --map ROLE=COLUMN" in report.message
     forced = ingest_bytes(store, b"Kst,Monat,Betrag X\nK1,2026-01,10\n", "x.csv", source="finance")
     assert forced.status == "refused" and "--map period=Monat --map actual=COLUMN" in forced.message
+
+
+def test_a_mapped_file_gets_the_checks_every_parse_ends_with(store):
+    """A finance file parsed with a mapping (``parse_mapped``) is checked as any other parse: a
+    legacy Windows-1252 file is said to be one (``loaders.ingest.checked``)."""
+    from loaders.finance.mapping import parse_mapped
+
+    data = "Kst,Monat,Betrag X\nK1,2026-01,10\nCafé,2026-02,20\n".encode("cp1252")
+    parsed = parse_mapped(store, data, "x.csv", {"project_id": "Kst", "period": "Monat", "budget": "Betrag X"})
+    assert _lines(parsed)["budget"].tolist() == [10, 20]
+    assert _lines(parsed)["project_id"].tolist() == ["K1", "Café"]
+    assert any("read as Windows-1252" in p.message and p.severity == "info" for p in parsed.problems)

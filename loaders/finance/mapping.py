@@ -116,18 +116,25 @@ def parse_mapped(store, data: bytes, file_name: str, given: dict | None = None):
     """Parse with the mapping saved for the file's shape overlaid with ``given``; when the loader
     still asks (:class:`NeedsMapping`), retry once with the mapping saved for the shape it names.
     A mapping the caller gave that loads the file is saved for its shape (reused next time)."""
-    from loaders import finance
-
     given = dict(given or {})
     mapping = mapping_for(store, data, file_name, given)
     try:
-        parsed = sandbox.run(finance.parse, data, file_name, mapping, file_name=file_name)
+        parsed = sandbox.run(_parse_checked, data, file_name, mapping, file_name=file_name)
     except NeedsMapping as err:
         saved = store.column_mapping(err.shape)
         if not saved or all(mapping.get(k) == v for k, v in saved.items()):
             raise
-        parsed = sandbox.run(finance.parse, data, file_name, {**saved, **given}, file_name=file_name)
+        parsed = sandbox.run(_parse_checked, data, file_name, {**saved, **given}, file_name=file_name)
     columns = {k: v for k, v in given.items() if k != "project_id"}
     if columns and parsed.meta.get("shape"):
         store.save_column_mapping(parsed.meta["shape"], SOURCE, columns)
     return parsed
+
+
+def _parse_checked(data: bytes, file_name: str, mapping: dict):
+    """``finance.parse`` with the checks every parse ends with (:func:`loaders.ingest.checked`), as
+    a file parsed without a mapping gets them."""
+    from loaders import finance
+    from loaders.ingest import checked
+
+    return checked(finance.parse(data, file_name, mapping), data, file_name)
