@@ -347,21 +347,32 @@ def test_an_ingest_killed_at_any_moment_leaves_the_upload_whole_or_absent(tmp_pa
         files.append(path)
     db = tmp_path / "kill.duckdb"
     command = [sys.executable, "-m", "loaders", "ingest", *map(str, files), "--db", str(db), "--project", "ABC"]
-    started = time.monotonic()
-    subprocess.run(command, cwd=ROOT, capture_output=True, timeout=120, check=True)
-    full = time.monotonic() - started
-    expected = {f.name: 3_000 + n for n, f in enumerate(files)}
-    rng = random.Random(11)
-    for round_ in range(5):
-        victim = tmp_path / f"kill{round_}.duckdb"
+
+    def start(target: Path) -> tuple[subprocess.Popen, float]:
+        """The ingest into ``target`` started, and the seconds until it opened the database (the
+        files are parsed first): the kill moments below fall in the writes, not before them."""
+        began = time.monotonic()
         process = subprocess.Popen(
-            [*command[:-4], "--db", str(victim), "--project", "ABC"],
+            [*command[:-4], "--db", str(target), "--project", "ABC"],
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
-        time.sleep(rng.uniform(0.3, full))
+        while not target.exists() and process.poll() is None and time.monotonic() - began < 120:
+            time.sleep(0.005)
+        return process, time.monotonic() - began
+
+    began = time.monotonic()
+    process, opened = start(db)
+    assert process.wait(timeout=120) == 0
+    writing = time.monotonic() - began - opened  # from opening the database to the end
+    expected = {f.name: 3_000 + n for n, f in enumerate(files)}
+    rng = random.Random(11)
+    for round_ in range(5):
+        victim = tmp_path / f"kill{round_}.duckdb"
+        process, _ = start(victim)
+        time.sleep(rng.uniform(0.02, max(0.05, writing)))
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
         if not victim.exists():
