@@ -43,24 +43,28 @@ def first_start() -> None:
 
 PAGES = {
     "Portfolio": [
-        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     ],
     "Projects": [
-        st.Page("pages/project.py", title="Earned value", icon=":material/show_chart:", url_path="project"),
-        st.Page("pages/delivery.py", title="Agile delivery", icon=":material/view_kanban:", url_path="delivery"),
-        st.Page("pages/status.py", title="Weekly status", icon=":material/edit_note:", url_path="status"),
-        st.Page("pages/risks.py", title="Risks & issues", icon=":material/warning:", url_path="risks"),
+        st.Page("app_pages/project.py", title="Earned value", icon=":material/show_chart:", url_path="project"),
+        st.Page("app_pages/delivery.py", title="Agile delivery", icon=":material/view_kanban:", url_path="delivery"),
+        st.Page("app_pages/status.py", title="Weekly status", icon=":material/edit_note:", url_path="status"),
+        st.Page("app_pages/risks.py", title="Risks & issues", icon=":material/warning:", url_path="risks"),
     ],
     "Finance": [
-        st.Page("pages/finance.py", title="Budget & variance", icon=":material/payments:", url_path="finance"),
-        st.Page("pages/contracts.py", title="Vendors & contracts", icon=":material/handshake:", url_path="contracts"),
+        st.Page("app_pages/finance.py", title="Budget & variance", icon=":material/payments:", url_path="finance"),
+        st.Page(
+            "app_pages/contracts.py", title="Vendors & contracts", icon=":material/handshake:", url_path="contracts"
+        ),
     ],
     "People": [
-        st.Page("pages/capacity.py", title="People & capacity", icon=":material/groups:", url_path="capacity"),
+        st.Page("app_pages/capacity.py", title="People & capacity", icon=":material/groups:", url_path="capacity"),
     ],
     "Data": [
-        st.Page("pages/data.py", title="Uploads & problems", icon=":material/upload_file:", url_path="data"),
-        st.Page("pages/notifications.py", title="Notifications", icon=":material/campaign:", url_path="notifications"),
+        st.Page("app_pages/data.py", title="Uploads & problems", icon=":material/upload_file:", url_path="data"),
+        st.Page(
+            "app_pages/notifications.py", title="Notifications", icon=":material/campaign:", url_path="notifications"
+        ),
     ],
 }
 

@@ -3,7 +3,7 @@
     python bench/bench_evm.py [--tasks 10000] [--snapshots 50]
 
 Prints time per snapshot for ``metrics.evm.evm_at`` and ``evm_history``, the project page's whole
-computation (``project_view``, read from DuckDB) and an AppTest rerun of pages/project.py, as
+computation (``project_view``, read from DuckDB) and an AppTest rerun of app_pages/project.py, as
 ratios against baselines measured in the same run:
 
 * floor  = one vectorised pass Σ baseline cost × % complete over the snapshot (the least any EVM
@@ -168,7 +168,7 @@ def main() -> None:
     store_module.DEFAULT_DB = db_path
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(ROOT / "pages" / "project.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "app_pages" / "project.py"), default_timeout=120)
     t0 = time.perf_counter()
     at.run()
     first = time.perf_counter() - t0

@@ -334,11 +334,11 @@ def pages(db: Path, delivery_project: str) -> dict:
     out["overview_first"] = timed_run(at)
     out["overview_rerun"] = timed_run(at)
     st.cache_data.clear()
-    at = AppTest.from_file(str(ROOT / "pages" / "delivery.py"), default_timeout=1800)
+    at = AppTest.from_file(str(ROOT / "app_pages" / "delivery.py"), default_timeout=1800)
     at.session_state["project"] = delivery_project
     out["delivery_first"] = timed_run(at)
     st.cache_data.clear()
-    at = AppTest.from_file(str(ROOT / "pages" / "finance.py"), default_timeout=1800)
+    at = AppTest.from_file(str(ROOT / "app_pages" / "finance.py"), default_timeout=1800)
     out["finance_first"] = timed_run(at)
     return out
 

@@ -177,7 +177,7 @@ def test_the_app_shows_a_pm_only_their_projects_even_when_asked_by_url(roles_on,
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not at.exception
     assert set(at.dataframe[0].value.project_id) == {"CRM-UPGRADE"}
-    page = AppTest.from_file(str(ROOT / "pages" / "project.py"), default_timeout=60)
+    page = AppTest.from_file(str(ROOT / "app_pages" / "project.py"), default_timeout=60)
     page.query_params["project"] = "CORE-LEDGER"
     page.run()
     assert not page.exception

@@ -111,7 +111,7 @@ def test_delivery_page_shows_an_asana_project(store, monkeypatch):
     assert ingest_bytes(store, CURRENT, "Payments.csv", project_id="PAY", as_of=dt.date(2026, 10, 21)).ok
     monkeypatch.setenv("PMO_DB", store.path)
     monkeypatch.setattr(store_module, "DEFAULT_DB", store.path)
-    at = AppTest.from_file(str(ROOT / "pages" / "delivery.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(ROOT / "app_pages" / "delivery.py"), default_timeout=60).run()
     assert not at.exception
     labels = {m.label: m.value for m in at.metric}
     assert labels["Overdue"] == "1"  # Build API was due 15 Oct and is still in progress

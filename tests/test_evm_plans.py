@@ -205,7 +205,7 @@ def test_project_page_labels_hours(tmp_path, monkeypatch):
     monkeypatch.setenv("PMO_DB", str(path))
     monkeypatch.setattr(store_module, "DEFAULT_DB", path)
     assert ingest_bytes(store_module.Store(path), _hours_plan(), "plan.xml", project_id="H1").ok
-    page = Path(__file__).resolve().parent.parent / "pages" / "project.py"
+    page = Path(__file__).resolve().parent.parent / "app_pages" / "project.py"
     at = AppTest.from_file(str(page))
     at.run(timeout=60)
     assert not at.exception, [e.value for e in at.exception]

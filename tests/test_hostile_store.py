@@ -383,13 +383,13 @@ def test_reads_clip_far_dates_and_the_uploads_list_shows_them_as_stored(far_db):
     assert far_db.uploads().as_of.max() == pd.Timestamp(FAR.date())
 
 
-PAGES = sorted(Path(p).name for p in glob.glob(str(ROOT / "pages" / "*.py")))
+PAGES = sorted(Path(p).name for p in glob.glob(str(ROOT / "app_pages" / "*.py")))
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_survives_far_dates(far_db, monkeypatch, page):
     point_app_at(monkeypatch, far_db.path)
-    at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=120).run()
+    at = AppTest.from_file(str(ROOT / "app_pages" / page), default_timeout=120).run()
     assert not at.exception, [e.value for e in at.exception]
     pickers = [d for d in at.sidebar.date_input if d.key == "as_of"]
     assert all(d.value <= dt.date.today() + dt.timedelta(days=31) for d in pickers)
@@ -397,14 +397,14 @@ def test_every_page_survives_far_dates(far_db, monkeypatch, page):
 
 def test_the_uploads_page_points_at_far_dated_uploads(far_db, monkeypatch):
     point_app_at(monkeypatch, far_db.path)
-    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=120).run()
+    at = AppTest.from_file(str(ROOT / "app_pages" / "data.py"), default_timeout=120).run()
     assert not at.exception
     assert any("as of 9999-12-31" in w.value and "delete the upload" in w.value for w in at.warning)
 
 
 def test_a_far_as_of_in_the_session_is_clamped(far_db, monkeypatch):
     point_app_at(monkeypatch, far_db.path)
-    at = AppTest.from_file(str(ROOT / "pages" / "overview.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "app_pages" / "overview.py"), default_timeout=120)
     at.session_state["as_of"] = FAR.date()
     at.session_state["_as_of_default"] = far_db.default_as_of(dt.date.today())  # FAR was picked, not defaulted
     at.run()

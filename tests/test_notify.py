@@ -281,7 +281,7 @@ def test_page_sends_a_test_message_previews_and_lists_what_was_sent(page_db, web
 
     server = webhook()
     escalate(page_db, Channel("lead", "teams", server.url), base_url="http://x", poster=fast_post)
-    at = AppTest.from_file(str(ROOT / "pages" / "notifications.py"), default_timeout=30).run()
+    at = AppTest.from_file(str(ROOT / "app_pages" / "notifications.py"), default_timeout=30).run()
     assert not at.exception
     at.text_input[0].input(server.url).run()
     assert not at.exception

@@ -1,4 +1,4 @@
-"""AppTest of pages/capacity.py on a small store: one person at 80 % + 20 % (not flagged), one
+"""AppTest of app_pages/capacity.py on a small store: one person at 80 % + 20 % (not flagged), one
 at 60 % + 60 % (over in the weeks both run), an open role, and a part-time capacity plan."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from loaders.ingest import ingest_bytes
 from metrics import capacity
 from store import Store
 
-PAGE = Path(__file__).resolve().parent.parent / "pages" / "capacity.py"
+PAGE = Path(__file__).resolve().parent.parent / "app_pages" / "capacity.py"
 ALLOCATIONS = [
     ["Name", "Email", "Role", "Project", "Start", "End", "Allocation %"],
     ["Ana Silva", "ana@x.com", "Analyst", "P1", "2026-03-02", "2026-03-27", 80],

@@ -1,4 +1,4 @@
-"""AppTest of pages/contracts.py: contracts at risk with the month their money runs out, spend by
+"""AppTest of app_pages/contracts.py: contracts at risk with the month their money runs out, spend by
 vendor, the vendor alias list merging vendors, and the empty state."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from loaders.ingest import ingest_bytes
 from store import Store
 from tests.test_contracts import workbook
 
-PAGE = Path(__file__).resolve().parent.parent / "pages" / "contracts.py"
+PAGE = Path(__file__).resolve().parent.parent / "app_pages" / "contracts.py"
 MONTHS = ["Jan-26", "Feb-26", "Mar-26", "Apr-26"]
 
 

@@ -21,7 +21,7 @@ PLAN = (
     b"ID,Unique_ID,Name,Outline_Level,Start_Date,Finish_Date,Baseline_Cost\n"
     b"1,1,Build,1,March 2 2026 8:00 AM,March 20 2026 5:00 PM,100\n"
 )
-PAGE = str(ROOT / "pages" / "data.py")
+PAGE = str(ROOT / "app_pages" / "data.py")
 
 
 @pytest.fixture

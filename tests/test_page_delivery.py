@@ -1,4 +1,4 @@
-"""AppTest of pages/delivery.py against a store built here."""
+"""AppTest of app_pages/delivery.py against a store built here."""
 
 import datetime as dt
 
@@ -27,7 +27,7 @@ def test_scrum_project_shows_every_chart_with_exact_or_approximate_captions(page
     write_jira(page_store, "ALPHA", D(2026, 3, 1), SCRUM)
     kanban = [issue(f"K-{i}", None, "Done", "2026-01-05", f"2026-01-{5 + 2 * i:02d}") for i in range(10)]
     write_jira(page_store, "KAN", D(2026, 3, 1), [*kanban, issue("K-99", None, "In Progress", "2026-02-20")])
-    at = run(AppTest.from_file(str(ROOT / "pages" / "delivery.py")))
+    at = run(AppTest.from_file(str(ROOT / "app_pages" / "delivery.py")))
     assert at.selectbox(key="project").options == ["ALPHA", "KAN"]
     at.selectbox(key="project").set_value("ALPHA")
     run(at)
@@ -55,7 +55,7 @@ def test_scrum_project_shows_every_chart_with_exact_or_approximate_captions(page
 def test_kanban_project_gets_throughput_and_forecast_not_an_error(page_store):
     rows = [issue(f"K-{i}", None, "Done", "2026-01-05", f"2026-01-{5 + 2 * i:02d}") for i in range(10)]
     write_jira(page_store, "KAN", D(2026, 3, 1), [*rows, issue("K-99", None, "In Progress", "2026-02-20")])
-    at = run(AppTest.from_file(str(ROOT / "pages" / "delivery.py")))
+    at = run(AppTest.from_file(str(ROOT / "app_pages" / "delivery.py")))
     assert at.radio(key="unit_KAN").value == "issues"
     info = " ".join(i.value for i in at.info)
     assert "no story points" in info and "no sprints" in info
@@ -67,7 +67,7 @@ def test_kanban_project_gets_throughput_and_forecast_not_an_error(page_store):
 
 def test_calendar_editor_saves_and_user_dates_win(page_store):
     write_jira(page_store, "ALPHA", D(2026, 3, 1), SCRUM)
-    at = run(AppTest.from_file(str(ROOT / "pages" / "delivery.py")))
+    at = run(AppTest.from_file(str(ROOT / "app_pages" / "delivery.py")))
     editor = calendar_editor(at)
     assert list(editor["sprint"]) == ["Sprint 1", "Sprint 2", "Sprint 10"]
     assert set(editor["origin"]) == {"inferred"}
@@ -81,21 +81,21 @@ def test_calendar_editor_saves_and_user_dates_win(page_store):
     edited = cal.copy()
     edited.loc[2, "finish"] = D(2026, 2, 20)
     dl.save_sprint_calendar(page_store, "ALPHA", edited, inferred)
-    at = run(AppTest.from_file(str(ROOT / "pages" / "delivery.py")))
+    at = run(AppTest.from_file(str(ROOT / "app_pages" / "delivery.py")))
     row = calendar_editor(at).set_index("sprint").loc["Sprint 10"]
     assert row["origin"] == "user" and str(row["finish"])[:10] == "2026-02-20"
     assert "entered by the user" in captions(at)
 
 
 def test_no_jira_data_says_so(page_store):
-    at = run(AppTest.from_file(str(ROOT / "pages" / "delivery.py")))
+    at = run(AppTest.from_file(str(ROOT / "app_pages" / "delivery.py")))
     assert any("No Jira or Asana export" in i.value for i in at.info)
 
 
 def test_as_of_after_the_snapshot_is_measured_at_the_snapshot(page_store):
     write_jira(page_store, "ALPHA", D(2026, 3, 1), SCRUM)
     write_jira(page_store, "OTHER", D(2026, 4, 12), SCRUM)  # the database's latest snapshot is later
-    at = run(AppTest.from_file(str(ROOT / "pages" / "delivery.py")))
+    at = run(AppTest.from_file(str(ROOT / "app_pages" / "delivery.py")))
     at.selectbox(key="project").set_value("ALPHA")
     run(at)
     assert "measured at 01 Mar 2026" in captions(at)
@@ -104,7 +104,7 @@ def test_as_of_after_the_snapshot_is_measured_at_the_snapshot(page_store):
 
 
 def test_page_only_lays_out_velocity_and_statuses():
-    source = (ROOT / "pages" / "delivery.py").read_text()
+    source = (ROOT / "app_pages" / "delivery.py").read_text()
     assert ".mean(" not in source and ".unique(" not in source and ".tail(" not in source
 
 
@@ -124,7 +124,7 @@ def test_user_text_never_reaches_markdown(page_store, monkeypatch):
         issue("E-3", 2, "Done", "2026-01-03", "2026-02-10", ["Sprint 2"], fix_versions=EVIL, status=EVIL),
     ]
     write_jira(page_store, "EVIL", D(2026, 3, 1), rows)
-    at = run(AppTest.from_file(str(ROOT / "pages" / "delivery.py")))
+    at = run(AppTest.from_file(str(ROOT / "app_pages" / "delivery.py")))
     at.selectbox(key="sprint").set_value(EVIL)
     at.selectbox(key="scope_kind").set_value("version")
     run(at)
@@ -149,7 +149,7 @@ def test_metrics_error_text_is_not_markdown(page_store, monkeypatch):
         raise dl.MetricsError(f"project {EVIL} has no Jira export.")
 
     monkeypatch.setattr(dl, "dashboard", fail)
-    at = run(AppTest.from_file(str(ROOT / "pages" / "delivery.py")))
+    at = run(AppTest.from_file(str(ROOT / "app_pages" / "delivery.py")))
     assert not [t for t in markdown_texts(at) if "evil.example" in t]
     assert any(EVIL in str(t.value) for t in at.text)
 
@@ -183,7 +183,7 @@ def test_an_upload_for_another_project_does_not_recompute_this_projects_delivery
     calls = []
     real = dl.dashboard
     monkeypatch.setattr(dl, "dashboard", lambda store, pid, *a, **k: calls.append(pid) or real(store, pid, *a, **k))
-    at = AppTest.from_file(str(ROOT / "pages" / "delivery.py"))
+    at = AppTest.from_file(str(ROOT / "app_pages" / "delivery.py"))
     at.session_state["project"] = "ALPHA"
     run(at)
     first = len(calls)

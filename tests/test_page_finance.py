@@ -1,4 +1,4 @@
-"""AppTest of pages/finance.py against a store built from the golden finance workbook."""
+"""AppTest of app_pages/finance.py against a store built from the golden finance workbook."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import store as store_module
 from loaders.ingest import ingest_bytes
 from store import Store
 
-PAGE = Path(__file__).resolve().parent.parent / "pages" / "finance.py"
+PAGE = Path(__file__).resolve().parent.parent / "app_pages" / "finance.py"
 REGISTER = b"project_id,name,program,currency\nP1,Portal,Digital,EUR\nP2,Cloud move,Infra,EUR\nP3,Kiosks,Infra,USD\n"
 
 
@@ -51,7 +51,7 @@ def test_page_answers_who_is_over_budget_this_year(golden_db):
     at = run(AppTest.from_file(str(PAGE)))
     assert at.selectbox(key="currency").value == "EUR"
     over = at.metric[0]
-    assert over.label == "Over budget this year" and over.value == "1 of 2 projects"
+    assert over.label == "Over budget this year" and over.value == "1 of 2"
     assert "350" in over.delta  # P1 is 350 EUR over
     projects = at.dataframe[0].value  # top overruns: projects, three columns to fit half the page
     assert projects.columns.tolist() == ["Project", "YTD variance", "YTD variance %"]

@@ -53,7 +53,7 @@ def test_empty_database_says_what_to_do(tmp_path, monkeypatch):
 @pytest.mark.parametrize("page", ["project.py", "delivery.py", "finance.py", "data.py"])
 def test_every_page_runs_from_the_shell(db, page):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    at.switch_page(f"pages/{page}").run()
+    at.switch_page(f"app_pages/{page}").run()
     assert not at.exception
 
 

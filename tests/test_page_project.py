@@ -1,4 +1,4 @@
-"""AppTest of pages/project.py against a store built here (three snapshots of one plan)."""
+"""AppTest of app_pages/project.py against a store built here (three snapshots of one plan)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from metrics import evm
 from metrics.calendar import nth_working_day
 
 MONDAY = dt.date(2026, 1, 5)
-PAGE = Path(__file__).resolve().parent.parent / "pages" / "project.py"
+PAGE = Path(__file__).resolve().parent.parent / "app_pages" / "project.py"
 
 
 def day(k: int) -> dt.date:

@@ -1,4 +1,4 @@
-"""AppTest of pages/risks.py on two snapshots of a small risk register."""
+"""AppTest of app_pages/risks.py on two snapshots of a small risk register."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import store as store_module
 from loaders.ingest import ingest_bytes
 from store import Store
 
-PAGE = Path(__file__).resolve().parent.parent / "pages" / "risks.py"
+PAGE = Path(__file__).resolve().parent.parent / "app_pages" / "risks.py"
 HEADER = "Risk ID,Type,Title,Category,Probability,Impact,Cost impact (USD),Owner,Status,Due date,Mitigation\n"
 FIRST = HEADER + (
     "R1,Risk,SAP interface not ready,Technical,3,4,100000,Ana,Open,2026-12-31,Stub it\n"

@@ -105,7 +105,7 @@ def test_every_page_holds_and_never_says_none(portfolio):
     name, _, as_of = portfolio
     at = app(as_of)
     for page in PAGES:
-        at.switch_page(f"pages/{page}").run()
+        at.switch_page(f"app_pages/{page}").run()
         assert not at.exception, (name, page, [e.value for e in at.exception])
         assert not [t for t in texts(at) if "None" in t or "nan" in t.split()], (name, page)
 

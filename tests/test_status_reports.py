@@ -84,7 +84,7 @@ def page_db(store, monkeypatch):
 
 
 def test_page_saves_a_report_and_refuses_one_without_a_reason(page_db):
-    at = AppTest.from_file(str(ROOT / "pages" / "status.py"), default_timeout=30).run()
+    at = AppTest.from_file(str(ROOT / "app_pages" / "status.py"), default_timeout=30).run()
     assert not at.exception
     at.text_area[0].input("Design signed off")
     at.button[0].click().run()

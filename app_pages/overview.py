@@ -276,7 +276,7 @@ with left:
     picked = event["selection"].get("pick") if event else None
     if picked:  # drill down into the project clicked on the map
         st.session_state["project"] = picked[0]["project_id"]
-        st.switch_page("pages/project.py")
+        st.switch_page("app_pages/project.py")
     st.altair_chart(
         index_trend(
             trend(

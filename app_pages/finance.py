@@ -203,11 +203,12 @@ if tables["projects"].empty:
 
 top = budget.headline(tables["projects"])
 cols = st.columns(4)
-cols[0].metric(
+cols[0].metric(  # "7 of 12": a value that fits a quarter of the page ("7 of 12 projects" was cut off)
     "Over budget this year",
-    f"{top['projects_over']} of {len(tables['projects'])} projects",
+    f"{top['projects_over']} of {len(tables['projects'])}",
     f"-{ui.money(top['overrun'], shown_currency)} over" if top["projects_over"] else "none over",
     delta_color="normal",
+    help="Projects over budget in the fiscal year to date, of the projects shown, and by how much in total.",
 )
 cols[1].metric(
     "YTD variance",

@@ -15,10 +15,10 @@ from store import DEMO_USER, clamp_as_of
 SOURCE_LABEL = {"msproject": "MS Project", "jira": "Jira", "finance": "Finance", "register": "Register"}
 SOURCE_LABEL.update(contracts="Contracts", risk="Risk register", resources="Resources", asana="Asana")
 OPEN_PAGE = {
-    "msproject": "pages/project.py",
-    "jira": "pages/delivery.py",
-    "finance": "pages/finance.py",
-    "register": "pages/overview.py",
+    "msproject": "app_pages/project.py",
+    "jira": "app_pages/delivery.py",
+    "finance": "app_pages/finance.py",
+    "register": "app_pages/overview.py",
 }
 NO_COLUMN = "(none)"
 
@@ -92,7 +92,7 @@ def show_stored(report, key: str) -> None:
     if report.ok and st.button("Open it", key=f"open_{key}", icon=":material/open_in_new:"):
         if report.project_id:
             st.session_state["project"] = report.project_id
-        st.switch_page(OPEN_PAGE.get(report.source, "pages/overview.py"))
+        st.switch_page(OPEN_PAGE.get(report.source, "app_pages/overview.py"))
 
 
 def upload_section() -> None:
