@@ -35,6 +35,32 @@ def run(at: AppTest, timeout: float = 60) -> AppTest:
     return at
 
 
+def rerun_afresh(at: AppTest, timeout: float = 60) -> AppTest:
+    """Run the page again as the app runs it: app.py forgets the sidebar's settings after each
+    run, so the next run reads the store's versions afresh (a page run on its own keeps them)."""
+    del at.session_state["_settings"]
+    return run(at, timeout)
+
+
+def write_rows(store: Store, source: str, table: str, rows: list[dict], *, project_id: str, as_of, sha: str):
+    """One upload of ``rows`` into snapshot ``table`` straight through ``Store.write_upload``
+    (no file, no loader): a change of data for a page's cache to notice or ignore."""
+    import pandas as pd
+
+    return store.write_upload(
+        source=source,
+        fmt="test",
+        file_name=f"{sha}.csv",
+        sha256=sha,
+        project_id=project_id,
+        as_of=as_of,
+        tables={table: pd.DataFrame([{"project_id": project_id, **row} for row in rows])},
+        problems=pd.DataFrame(columns=["row_number", "column_name", "value", "severity", "message"]),
+        rows_loaded=len(rows),
+        rows_rejected=0,
+    )
+
+
 def ingest_samples(store: Store) -> Store:
     """Every file of data/samples through the real ingest path, the register first."""
     from loaders.ingest import ingest_path

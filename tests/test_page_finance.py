@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 
 import pytest
+from builders import rerun_afresh, write_rows
 from finance_golden import wide_workbook
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
@@ -173,8 +175,6 @@ def test_filters_matching_no_line_say_so(golden_db):
 def test_the_page_recomputes_only_when_what_it_reads_changes(golden_db, monkeypatch):
     """Cached by the finance and plan uploads in scope and the register: a Jira export stored
     meanwhile (most of a weekly ingest) leaves it cached; a register change recomputes it."""
-    import pandas as pd
-
     from metrics import budget
 
     calls = []
@@ -182,24 +182,12 @@ def test_the_page_recomputes_only_when_what_it_reads_changes(golden_db, monkeypa
     monkeypatch.setattr(budget, "prepared_lines", lambda *a, **k: calls.append(1) or real(*a, **k))
     at = run(AppTest.from_file(str(PAGE)))
     assert len(calls) == 1
-    Store(golden_db).write_upload(
-        source="jira",
-        fmt="test",
-        file_name="jira.csv",
-        sha256="jira",
-        project_id="P1",
-        as_of=pd.Timestamp("2026-01-31").date(),
-        tables={"issues": pd.DataFrame([{"project_id": "P1", "issue_key": "P-1", "summary": "x"}])},
-        problems=pd.DataFrame(columns=["row_number", "column_name", "value", "severity", "message"]),
-        rows_loaded=1,
-        rows_rejected=0,
-    )
-    del at.session_state["_settings"]  # as app.py does after each run: the next run reads the store afresh
-    run(at)
+    jira = [{"issue_key": "P-1", "summary": "x"}]
+    write_rows(Store(golden_db), "jira", "issues", jira, project_id="P1", as_of=dt.date(2026, 1, 31), sha="jira")
+    rerun_afresh(at)
     assert len(calls) == 1  # nothing the page reads changed
     renamed = REGISTER.replace(b"Portal", b"Portal two")
     assert ingest_bytes(Store(golden_db), renamed, "register.csv").status == "stored"
-    del at.session_state["_settings"]
-    run(at)
+    rerun_afresh(at)
     assert len(calls) == 2
     assert at.dataframe[0].value["Project"].tolist() == ["Portal two"]

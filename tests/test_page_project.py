@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from builders import point_app_at, run
+from builders import point_app_at, run, write_rows
 from streamlit.testing.v1 import AppTest
 
 from metrics import evm
@@ -260,17 +260,8 @@ def test_the_page_recomputes_only_when_the_projects_plans_change(app_db, monkeyp
     shown, project = len(calls), calls[0]
     other = "portal" if project == "nobase" else "nobase"
     write_plan(app_db, other, day(3), plan_rows(1))  # another project's plan, before the as-of date
-    app_db.write_upload(
-        source="jira",
-        fmt="test",
-        file_name="jira.csv",
-        sha256="jira",
-        project_id=project,
-        as_of=day(3),
-        tables={"issues": pd.DataFrame([{"project_id": project, "issue_key": "P-1", "summary": "x"}])},
-        problems=pd.DataFrame(columns=["row_number", "column_name", "value", "severity", "message"]),
-        rows_loaded=1,
-        rows_rejected=0,
+    write_rows(
+        app_db, "jira", "issues", [{"issue_key": "P-1", "summary": "x"}], project_id=project, as_of=day(3), sha="jira"
     )
     run(at)
     assert len(calls) == shown  # nothing the view reads changed

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from builders import rerun_afresh, write_rows
 from streamlit.testing.v1 import AppTest
 
 import store as store_module
@@ -107,8 +108,6 @@ def test_empty_database_says_what_to_upload(tmp_path, monkeypatch):
 def test_the_page_recomputes_only_when_what_it_reads_changes(db, monkeypatch):
     """Cached by the RAID logs and work items in scope: a plan snapshot stored meanwhile leaves
     it cached; a new RAID log recomputes it."""
-    import pandas as pd
-
     from metrics import risk
 
     calls = []
@@ -116,23 +115,11 @@ def test_the_page_recomputes_only_when_what_it_reads_changes(db, monkeypatch):
     monkeypatch.setattr(risk, "view", lambda *a, **k: calls.append(1) or real(*a, **k))
     at = run(AppTest.from_file(str(PAGE), default_timeout=60))
     assert len(calls) == 1
-    db.write_upload(
-        source="msproject",
-        fmt="test",
-        file_name="plan.xml",
-        sha256="plan",
-        project_id="APOLLO",
-        as_of=dt.date(2026, 11, 13),
-        tables={"tasks": pd.DataFrame([{"project_id": "APOLLO", "task_uid": 1, "name": "Build"}])},
-        problems=pd.DataFrame(columns=["row_number", "column_name", "value", "severity", "message"]),
-        rows_loaded=1,
-        rows_rejected=0,
-    )
-    del at.session_state["_settings"]  # as app.py does after each run: the next run reads the store afresh
-    run(at)
+    plan = [{"task_uid": 1, "name": "Build"}]
+    write_rows(db, "msproject", "tasks", plan, project_id="APOLLO", as_of=dt.date(2026, 11, 13), sha="plan")
+    rerun_afresh(at)
     assert len(calls) == 1  # nothing the page reads changed
     report = ingest_bytes(db, FIRST.encode(), "apollo.csv", project_id="APOLLO", as_of=dt.date(2026, 11, 13))
     assert report.status == "stored", report.message
-    del at.session_state["_settings"]
-    run(at)
+    rerun_afresh(at)
     assert len(calls) == 2

@@ -25,7 +25,7 @@ from builders import copy_db
 from conftest import built_once
 
 import store as store_module
-from data.demo import _parse
+from data.demo import _parse, _store
 from loaders.ingest import store_parsed
 from metrics import evm_points
 from store import DEMO_USER, MIGRATIONS, SNAPSHOT_TABLES, Store
@@ -102,17 +102,7 @@ def _build_bulk(files, bulk: Store) -> None:
     with pytest.MonkeyPatch.context() as patch, bulk.bulk():
         patch.setattr(Store, "write_upload", write_timed)
         for n, item in enumerate([*files, files[0]]):  # the first file again: a duplicate of a held upload
-            parsed = _parse((str(item.path), item.source))
-            report = store_parsed(
-                bulk,
-                parsed,
-                item.path.read_bytes(),
-                item.path.name,
-                project_id=item.project_id,
-                as_of=item.as_of,
-                uploaded_by=DEMO_USER,
-                record_point=False,
-            )
+            report = _store(bulk, item, _parse((str(item.path), item.source)))  # the demo build's store
             assert report.status == ("duplicate" if n == len(files) else "stored"), report.message
         evm_points.record_missing(bulk)
 
