@@ -548,8 +548,10 @@ class Store:
         """A batch (one connection) in which uploads are stored together: ``write_upload``
         checks and numbers each upload at once but writes it with the ones after it, in one
         transaction and a few statements per table, when a read needs them or the block ends.
-        For loads of trusted files (the demo build): a write that fails there fails every upload
-        held with it, and raises. Leaving the block by an exception stores none of the held ones."""
+        For loads of trusted files into a file nobody else writes meanwhile (the demo build's own
+        new file): other ``Store`` objects do not see held uploads; a write that fails there fails
+        every upload held with it, and raises a :class:`StoreError` naming them. Leaving the block
+        by an exception stores none of the held ones."""
         with self.batch():
             if self._pending is not None:  # already bulk: one pending list
                 yield self
@@ -573,8 +575,15 @@ class Store:
     def _flush(self, con: duckdb.DuckDBPyConnection) -> None:
         """Store the uploads held by ``bulk``, all in one transaction."""
         pending, self._pending = self._pending, []
-        if pending:
+        if not pending:
+            return
+        try:
             _in_transaction(con, lambda: _store_uploads(con, pending, self._layout_of(con)))
+        except (duckdb.Error, ValueError) as err:
+            names = ", ".join(u.row[3] for u in pending[:5]) + (" …" if len(pending) > 5 else "")
+            raise StoreError(
+                f"{len(pending)} upload(s) held together ({names}) could not be stored, so none of them was: {err}"
+            ) from None
 
     @contextlib.contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -721,7 +730,7 @@ class Store:
             if frame["project_id"].isna().any():
                 raise ValueError(f"{name}: rows without project_id")
             projects.update(frame["project_id"].unique())
-        identity = (sha256, project_id, as_of)
+        identity = (sha256, project_id, None if as_of is None else pd.Timestamp(as_of).date())  # as DATE compares
         details = [source, fmt, file_name, sha256, project_id, as_of, loaded_at, rows_loaded, rows_rejected]
         details += [json.dumps(meta or {}, default=str), uploaded_by]
         kept = {name: frame for name, frame in tables.items() if not frame.empty}
@@ -1741,11 +1750,17 @@ def _check_columns(layout, tables: dict[str, pd.DataFrame]) -> None:
             raise ValueError(f"{table}: unknown columns {sorted(unknown)}")
 
 
+#: Kinds of Python values in an object column that DuckDB reads the same whichever rows it samples
+#: to type the column. Others (datetimes naive or with a time zone, decimals of any scale, integers
+#: of any size, mixed) make a frame staged alone.
+_SAMPLE_SAFE = ("string", "empty", "date", "floating", "boolean")
+
+
 def _alike(frames: list[tuple[int, pd.DataFrame]]) -> Iterator[pd.DataFrame]:
     """The frames tagged with ``_upload`` (their upload id) and ``_pos`` (their row positions),
     concatenated where DuckDB reads them exactly as it reads each alone: the same columns of the
-    same dtypes and, for object columns, the same one kind of Python value (DuckDB picks an object
-    column's type from a sample of its rows, so a column of mixed kinds is read alone)."""
+    same dtypes and, for object columns, the same one kind of Python value of :data:`_SAMPLE_SAFE`
+    (DuckDB types an object column from a sample of its rows)."""
     groups: dict[tuple, list[pd.DataFrame]] = {}
     for upload_id, frame in frames:
         tagged = frame.assign(_upload=upload_id, _pos=range(len(frame)))
@@ -1753,7 +1768,7 @@ def _alike(frames: list[tuple[int, pd.DataFrame]]) -> Iterator[pd.DataFrame]:
             (name, str(kind), pd.api.types.infer_dtype(tagged[name], skipna=True) if kind.kind == "O" else "")
             for name, kind in tagged.dtypes.items()
         )
-        alone = any(k.startswith("mixed") for _, _, k in kinds)
+        alone = any(k and k not in _SAMPLE_SAFE for _, _, k in kinds)
         groups.setdefault(("alone", upload_id) if alone else kinds, []).append(tagged)
     for group in groups.values():
         yield group[0] if len(group) == 1 else pd.concat(group, ignore_index=True)
@@ -1804,7 +1819,8 @@ def _insert_snapshot_rows(
                 ORDER BY k.upload_id, k.pos"""
         )
     finally:
-        con.execute("DROP TABLE IF EXISTS _incoming; DROP TABLE IF EXISTS _keyed")
+        with contextlib.suppress(duckdb.Error):  # in an aborted transaction: the error above is the one to tell
+            con.execute("DROP TABLE IF EXISTS _incoming; DROP TABLE IF EXISTS _keyed")
 
 
 def _delete_snapshot_rows(con: duckdb.DuckDBPyConnection, upload_ids: list[int]) -> None:

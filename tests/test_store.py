@@ -105,6 +105,38 @@ def test_bulk_holds_uploads_until_a_read_and_stores_them_in_order(store):
     assert counts(store)["upload_projects"] == 3
 
 
+def test_bulk_stores_what_one_by_one_writes_store_for_frames_duckdb_types_by_sampling(tmp_path):
+    """Object columns DuckDB types from a sample (naive and zoned datetimes here) are staged per
+    frame, so a bulk flush reads them as writing each upload alone does."""
+    naive = tasks(2).assign(start=[dt.datetime(2026, 1, 5, 8), None]).astype({"start": object})
+    zoned = tasks(2).assign(start=[dt.datetime(2026, 1, 6, 8, tzinfo=dt.UTC), None]).astype({"start": object})
+    one, bulk = Store(tmp_path / "one.duckdb"), Store(tmp_path / "bulk.duckdb")
+    for n, frame in enumerate([naive, zoned]):
+        write(one, dt.date(2026, 1, 9 + 7 * n), frame, sha=f"s{n}", loaded_at=dt.datetime(2026, 2, 1))
+    with bulk.bulk():
+        for n, frame in enumerate([naive, zoned]):
+            write(bulk, dt.date(2026, 1, 9 + 7 * n), frame, sha=f"s{n}", loaded_at=dt.datetime(2026, 2, 1))
+    for table in ("uploads", "tasks", "tasks_members"):
+        pd.testing.assert_frame_equal(
+            bulk.query(f"SELECT * FROM {table} ORDER BY ALL"), one.query(f"SELECT * FROM {table} ORDER BY ALL")
+        )
+
+
+def test_bulk_knows_a_held_upload_again_whatever_type_its_date_has(store):
+    with store.bulk():
+        first = write(store, dt.date(2026, 1, 9), tasks(1), sha="same")
+        again = write(store, pd.Timestamp("2026-01-09"), tasks(1), sha="same")
+    assert again == store_module.WriteResult(first.upload_id, True)
+    assert len(store.uploads()) == 1
+
+
+def test_a_held_upload_that_cannot_be_stored_is_named_and_none_is_stored(store):
+    with pytest.raises(StoreError, match=r"2 upload\(s\) held together \(good.xml, bad.xml\)"), store.bulk():
+        write(store, dt.date(2026, 1, 9), tasks(2), sha="good")
+        write(store, dt.date(2026, 1, 16), tasks(2).assign(task_uid=["x", "y"]), sha="bad")  # not a number
+    assert store.uploads().empty
+
+
 def test_leaving_bulk_by_an_exception_stores_none_of_the_held_uploads(store):
     write(store, dt.date(2026, 1, 2), tasks(2), sha="before")
     before = counts(store)
