@@ -333,10 +333,8 @@ def store_parsed(
     parsed = cap_problems(parsed)
     problems = list(parsed.problems)
     upload_project = None
-    if parsed.source not in MULTI_PROJECT_SOURCES and not project_id:
-        upload_project = resolve_project(store.projects(), parsed, file_name)[0]
-    elif parsed.source not in MULTI_PROJECT_SOURCES:
-        upload_project = project_id
+    if parsed.source not in MULTI_PROJECT_SOURCES:  # the register is read only when no project id is given
+        upload_project = project_id or resolve_project(store.projects(), parsed, file_name)[0]
     snapshot_date, where_from = (as_of, "given") if as_of else resolve_as_of(parsed, file_name)
     if snapshot_date is None and parsed.source == "register":  # a register is not a progress snapshot
         snapshot_date, where_from = today or dt.date.today(), "the upload day"
