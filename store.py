@@ -1039,6 +1039,21 @@ class Store:
         )
         return f"{rows.n.iloc[0]}-{rows.digest.iloc[0][:16]}"
 
+    def project_versions(self) -> dict[str, str]:
+        """Per project in scope, a key of every upload that names it (its snapshots of any source
+        and date, the registers and finance workbooks that list it): it changes when such an upload
+        is stored or deleted, and only then. A computation per project (a portfolio health row)
+        cached under it stays valid while other projects change."""
+        rows = self._read(
+            """WITH named AS (SELECT project_id, upload_id FROM upload_projects
+                              UNION SELECT project_id, upload_id FROM projects)
+               SELECT project_id, md5(string_agg(upload_id::VARCHAR, ',' ORDER BY upload_id)) AS digest
+               FROM named WHERE $projects IS NULL OR list_contains($projects, project_id)
+               GROUP BY project_id""",
+            {"projects": self._visible()},
+        )
+        return dict(zip(rows.project_id, rows.digest, strict=True))
+
     def latest_as_of(self, include_register: bool = False, not_after: dt.date | None = None) -> dt.date | None:
         """The newest as-of date of a progress snapshot (registers only with ``include_register``),
         of those on or before ``not_after`` when given."""

@@ -526,6 +526,15 @@ PROJECT_COLUMNS = [
 ]
 
 
+def project_summaries(
+    store, as_of: dt.date | None, fy_start_month: int, thresholds: Thresholds, project_ids=None
+) -> list[dict]:
+    """The report's ``projects`` alone, of the given projects (all when None): what the portfolio's
+    health reads, without the report's other tables. Empty when no finance workbook is stored."""
+    prepared, _ = prepared_lines(store, as_of, project_ids, fy_start_month)
+    return [] if prepared.empty else _records(summarise(prepared, ["project_id"], thresholds), PROJECT_COLUMNS)
+
+
 def report(
     store,
     project_id: str | None = None,

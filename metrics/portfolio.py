@@ -229,6 +229,13 @@ def project_health(
     when under budget by at least ``underspend_floor`` (else 0); data_age_days = as_of − newest
     snapshot; the plan-vs-ledger reconciliation is :func:`reconcile`.
     """
+    return health_table(judged(projects, evm, budget, slips, snapshots, as_of, settings))
+
+
+def judged(projects, evm, budget, slips, snapshots, as_of: dt.date, settings: Settings | None = None) -> dict:
+    """:func:`project_health` before it is a table: project id -> (listed, row), where ``listed``
+    says the project is one of ``projects`` (the others come from ``snapshots`` only). A row depends
+    on its own project's inputs only, so rows judged apart can be put together (:func:`health_table`)."""
     settings = settings or Settings()
     known = projects.reindex(columns=["project_id", "name", "program", "portfolio", "manager", "currency"])
     extra = sorted(set(snapshots.project_id) - set(known.project_id)) if not snapshots.empty else []
@@ -238,8 +245,18 @@ def project_health(
     table = table.astype(object).where(table.notna(), None)
     newest = snapshots.groupby("project_id").as_of.max() if not snapshots.empty else pd.Series(dtype="datetime64[us]")
     sources = snapshots.groupby("project_id").source.agg(set) if not snapshots.empty else pd.Series(dtype=object)
-    rows = [_judge_row(row, snapshots, newest, sources, as_of, settings) for row in table.to_dict("records")]
-    out = pd.DataFrame(rows, columns=HEALTH_COLUMNS) if rows else pd.DataFrame(columns=HEALTH_COLUMNS)
+    listed = set(known.project_id)
+    return {
+        row["project_id"]: (row["project_id"] in listed, _judge_row(row, snapshots, newest, sources, as_of, settings))
+        for row in table.to_dict("records")
+    }
+
+
+def health_table(rows: dict) -> pd.DataFrame:
+    """Judged rows (:func:`judged`, from one call or several) as :func:`project_health`'s table:
+    the listed projects by id, then the others by id, then sorted worst status first."""
+    ordered = [row for _, row in sorted(rows.values(), key=lambda r: (not r[0], r[1]["project_id"]))]
+    out = pd.DataFrame(ordered, columns=HEALTH_COLUMNS) if ordered else pd.DataFrame(columns=HEALTH_COLUMNS)
     order = out.status.map(STATUS_ORDER)
     return out.assign(_o=order).sort_values(["_o", "project_id"], ascending=[False, True]).drop(columns="_o")
 
@@ -416,25 +433,75 @@ def report(store, as_of: dt.date | None = None, project_id: str | None = None) -
 
 def portfolio_frame(store, as_of: dt.date | None = None, settings: Settings | None = None) -> pd.DataFrame:
     """Read every project's latest snapshots on or before ``as_of`` and judge its health."""
+    as_of = resolved_as_of(store, as_of)
+    return health_frame(portfolio_rows(store, as_of, settings), as_of)
+
+
+def resolved_as_of(store, as_of: dt.date | None) -> dt.date:
+    """``as_of``, else the newest snapshot's date (a register's when there is nothing else);
+    MetricsError when nothing is stored."""
     latest = store.latest_as_of() or store.latest_as_of(include_register=True)  # a register alone lists projects
-    as_of = as_of or latest
     if latest is None:
         raise MetricsError("the database holds no snapshots yet: ingest a plan, a Jira export or a finance workbook.")
+    return as_of or latest
+
+
+def health_frame(rows: dict, as_of: dt.date) -> pd.DataFrame:
+    """:func:`portfolio_frame` from its rows (:func:`portfolio_rows`, kept and fresh ones together)."""
+    frame = health_table(rows)
+    frame.attrs["as_of"] = as_of.isoformat()
+    return frame
+
+
+@dataclass(frozen=True)
+class HealthRows:
+    """The portfolio's judged rows at one date (:func:`portfolio_rows`) and the project versions
+    (``Store.project_versions``) they were computed from."""
+
+    versions: dict
+    rows: dict
+
+
+def refreshed(store, as_of: dt.date, settings: Settings, versions: dict, kept: HealthRows | None = None) -> HealthRows:
+    """The rows at ``as_of`` for the store's ``versions`` now, from the ``kept`` rows of the same
+    date and settings: only projects whose version changed (or that are new) are judged again,
+    projects that are gone are dropped. :func:`health_frame` of the result is exactly
+    :func:`portfolio_frame`; with nothing kept, or most projects changed, every project is judged
+    in one pass."""
+    before = kept.versions if kept else {}
+    stale = sorted(p for p, version in versions.items() if before.get(p) != version)
+    if kept is None or 2 * len(stale) > len(versions):
+        return HealthRows(dict(versions), portfolio_rows(store, as_of, settings))
+    rows = {p: row for p, row in kept.rows.items() if p in versions and p not in stale}
+    if stale:
+        rows.update(portfolio_rows(store, as_of, settings, stale))
+    return HealthRows(dict(versions), rows)
+
+
+def portfolio_rows(store, as_of: dt.date, settings: Settings | None = None, project_ids=None) -> dict:
+    """:func:`judged` rows of the given projects (every project when None) from their latest snapshots
+    on or before ``as_of``. A project's row reads only its own uploads (and the stored settings), so a
+    caller that kept the rows of a date recomputes only the projects whose uploads changed
+    (``Store.project_versions``) and gets exactly what :func:`portfolio_frame` would."""
     settings = settings or load_settings(store)
     from metrics import evm_points
 
-    tasks = store.snapshot("tasks", as_of)
-    evm = evm_by_project(evm_points.read(store, until=as_of, latest=True))
+    ids = None if project_ids is None else sorted(project_ids)
+    if ids == []:
+        return {}
+    tasks = store.snapshot("tasks", as_of, ids)
+    evm = evm_by_project(evm_points.read(store, ids, until=as_of, latest=True))
     slips = pd.DataFrame(
         [{"project_id": pid, "milestone_slip_days": milestone_slip_days(t)} for pid, t in tasks.groupby("project_id")],
         columns=["project_id", "milestone_slip_days"],
     )
-    budget = budget_by_project(store, as_of, settings)
-    risks = health_inputs_at(store, as_of)
+    budget = budget_by_project(store, as_of, settings, ids)
+    risks = health_inputs_at(store, as_of, ids)
     slips = slips.merge(risks, on="project_id", how="outer")
-    frame = project_health(store.projects(), evm, budget, slips, store.latest_snapshots(as_of), as_of, settings)
-    frame.attrs["as_of"] = as_of.isoformat()
-    return frame
+    projects, snapshots = store.projects(), store.latest_snapshots(as_of)
+    if ids is not None:
+        projects, snapshots = projects[projects.project_id.isin(ids)], snapshots[snapshots.project_id.isin(ids)]
+    return judged(projects, evm, budget, slips, snapshots, as_of, settings)
 
 
 def evm_by_project(points: pd.DataFrame) -> pd.DataFrame:
@@ -449,21 +516,16 @@ def evm_by_project(points: pd.DataFrame) -> pd.DataFrame:
     return money_only(points).reindex(columns=HEALTH_INPUTS["evm"]).reset_index(drop=True)
 
 
-def budget_by_project(store, as_of: dt.date, settings: Settings | None = None) -> pd.DataFrame:
+def budget_by_project(store, as_of: dt.date, settings: Settings | None = None, project_ids=None) -> pd.DataFrame:
     """Per project from the finance metrics (fiscal year of ``settings``): YTD budget, actual,
     variance and variance %, the ledger's actual to date (``ledger_actual``, for the
     reconciliation) and its currency. A project budgeted in several currencies has no single
     variance without a rate table: its numbers are None."""
-    from metrics.budget import Thresholds
-    from metrics.budget import report as budget_report
+    from metrics.budget import Thresholds, project_summaries
 
     settings = settings or Settings()
-    try:
-        projects = budget_report(
-            store, as_of=as_of, fy_start_month=settings.fy_start_month, thresholds=Thresholds.from_settings(settings)
-        )["projects"]
-    except MetricsError:
-        projects = []
+    thresholds = Thresholds.from_settings(settings)
+    projects = project_summaries(store, as_of, settings.fy_start_month, thresholds, project_ids)
     frame = pd.DataFrame(projects)
     if frame.empty:
         return pd.DataFrame(columns=HEALTH_INPUTS["budget"])

@@ -418,9 +418,10 @@ def escalations_in(escalated: pd.DataFrame, current: pd.DataFrame) -> pd.DataFra
     return escalated[keep]
 
 
-def health_inputs_at(store, as_of: dt.date) -> pd.DataFrame:
-    """For the portfolio health: per project ``max_open_risk_score`` / ``open_risks_at_threshold``
-    (:func:`health_inputs` over the latest registers and Jira Risk/Issue items at ``as_of``, with
-    the stored escalation threshold). The health rule itself is ``metrics.portfolio.rules``."""
-    current, _, _ = snapshots(history(store, as_of))
+def health_inputs_at(store, as_of: dt.date, project_ids=None) -> pd.DataFrame:
+    """For the portfolio health: per project (of ``project_ids``, all when None)
+    ``max_open_risk_score`` / ``open_risks_at_threshold`` (:func:`health_inputs` over the latest
+    registers and Jira Risk/Issue items at ``as_of``, with the stored escalation threshold). The
+    health rule itself is ``metrics.portfolio.rules``."""
+    current, _, _ = snapshots(history(store, as_of, project_ids))
     return health_inputs(current, threshold_setting(store))

@@ -270,3 +270,50 @@ def test_portfolio_trend_reads_every_plan_history_in_one_query_with_the_same_num
     got = portfolio_trend(store, until, ["A", "B", "NO-PLAN"])
     pd.testing.assert_frame_equal(got, expected)
     assert sorted(got.snapshot_as_of.dt.day.unique()) == [9, 16, 23]  # B's 30th is after the as-of date
+
+
+def test_rows_kept_per_project_give_exactly_the_portfolio_frame_after_every_kind_of_change(
+    demo_build, tmp_path, monkeypatch
+):
+    """``refreshed`` judges again only the projects whose uploads changed; after each change (a new
+    snapshot, a new project, a later-dated upload, a deletion, a register rename) the table it gives
+    equals ``portfolio_frame`` computed from scratch, index and dtypes included."""
+    from builders import copy_db, write_rows
+
+    from metrics import portfolio
+    from metrics.settings import load as load_settings
+    from store import Store
+
+    store = Store(copy_db(demo_build.db, tmp_path / "demo.duckdb"))
+    day = store.latest_as_of()
+    settings = load_settings(store)
+    judged = []
+    real = portfolio.portfolio_rows
+    monkeypatch.setattr(portfolio, "portfolio_rows", lambda s, d, c, ids=None: judged.append(ids) or real(s, d, c, ids))
+
+    def check(kept, *expected_judged):
+        judged.clear()
+        kept = portfolio.refreshed(store, day, settings, store.project_versions(), kept)
+        assert judged == list(expected_judged)
+        full = real(store, day, settings)
+        pd.testing.assert_frame_equal(portfolio.health_frame(kept.rows, day), portfolio.health_frame(full, day))
+        assert portfolio.health_frame(kept.rows, day).attrs == portfolio.portfolio_frame(store, day, settings).attrs
+        return kept
+
+    kept = check(None, None)  # nothing kept: every project in one pass
+    projects = sorted(kept.rows)
+    first, second = projects[0], projects[1]
+    plan = [{"task_uid": 1, "name": "Build", "is_milestone": False, "is_summary": False}]
+    replaced = write_rows(store, "msproject", "tasks", plan, project_id=first, as_of=day, sha="replan")
+    kept = check(kept, [first])
+    write_rows(store, "jira", "issues", [{"issue_key": "NEW-1"}], project_id="NEW", as_of=day, sha="new")
+    kept = check(kept, ["NEW"])
+    later = day + dt.timedelta(days=30)
+    write_rows(store, "msproject", "tasks", plan, project_id=second, as_of=later, sha="later")
+    kept = check(kept, [second])  # judged again; its row at ``day`` is what it was
+    store.delete_upload(replaced.upload_id)
+    kept = check(kept, [first])
+    write_rows(store, "register", "projects", [{"name": "Renamed"}], project_id=second, as_of=day, sha="register")
+    kept = check(kept, [second])
+    assert portfolio.health_frame(kept.rows, day).set_index("project_id").loc[second, "name"] == "Renamed"
+    assert check(kept).rows == kept.rows  # nothing changed: nothing judged again
