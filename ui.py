@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import json
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import streamlit as st
@@ -18,6 +21,7 @@ import access
 from store import Store, clamp_as_of
 
 MONTH_NAMES = list(calendar.month_name)[1:]  # January .. December, for the fiscal-year pickers
+HEALTH_MEMO_ENTRIES = 16  # dates x users x settings whose portfolio health is kept
 
 
 @dataclass(frozen=True)
@@ -160,6 +164,45 @@ def portfolio_settings():
     from metrics.settings import load
 
     return load(store())
+
+
+def portfolio_reads(as_of: dt.date | None) -> str:
+    """The cache key of what the portfolio's numbers as of a date read: the uploads on or before
+    the date and the registers of any date, which name and group the projects."""
+    return reads_version(as_of) + reads_version(None, ("register",))
+
+
+@st.cache_resource(show_spinner=False)
+def _health_memo() -> dict:
+    """Per (database, user, date, settings): the portfolio's judged rows (``HealthRows``), shared by
+    every session of this server, the most recently used few."""
+    return {"lock": threading.Lock(), "entries": OrderedDict()}
+
+
+def portfolio_health(as_of: dt.date | None, rules):
+    """Every project's health as of ``as_of`` judged with ``rules`` (:func:`portfolio_settings`):
+    ``metrics.portfolio.portfolio_frame``, for every page that shows it. Each project's row is kept
+    under that project's uploads (``Store.project_versions``): while a weekly ingest stores one
+    project after another, a run judges only the projects stored since the last one."""
+    from metrics.portfolio import health_frame, refreshed, resolved_as_of
+
+    memo = _health_memo()
+    with store().batch() as held:  # one connection for the whole computation
+        day = resolved_as_of(held, as_of)
+        versions = held.project_versions()
+        stored_settings = json.dumps(held.settings(), sort_keys=True, default=str)  # the risk threshold too
+        key = (held.path, held.scope.role, held.scope.user, day, rules, stored_settings)
+        with memo["lock"]:
+            kept = memo["entries"].get(key)
+        if kept is None or kept.versions != versions:
+            with st.spinner("Computing portfolio health…"):
+                kept = refreshed(held, day, rules, versions, kept)
+            with memo["lock"]:
+                memo["entries"][key] = kept
+                memo["entries"].move_to_end(key)
+                while len(memo["entries"]) > HEALTH_MEMO_ENTRIES:
+                    memo["entries"].popitem(last=False)
+    return health_frame(kept.rows, day)
 
 
 def rules_frame(settings=None):

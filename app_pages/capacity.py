@@ -13,6 +13,8 @@ import ui
 from charts import capacity as capacity_charts
 from exports import to_excel
 from metrics import MetricsError, capacity
+from metrics.delivery import calendar_version
+from store import WORK_SOURCES
 
 
 @st.cache_data(show_spinner="Adding up load and capacity…")
@@ -55,8 +57,10 @@ if controls[2].button("Save threshold as default", disabled=threshold_pct / 100 
 
 aliases = store.aliases("person")
 alias_key = tuple(sorted(aliases.items()))
+# cached by what it reads: people files, plans and work items on or before the date, sprint calendars
+reads = ui.reads_version(settings.as_of, ("resources", "msproject", *WORK_SOURCES)) + calendar_version(store)
 try:
-    view, jira = load(settings.as_of, int(weeks), threshold_pct / 100, alias_key, settings.data_version)
+    view, jira = load(settings.as_of, int(weeks), threshold_pct / 100, alias_key, reads)
 except MetricsError as err:
     st.info(
         f"{ui.escape_md(err)} Allocation sheets, capacity plans and MS Project plans are uploaded on **Uploads & problems**."
@@ -145,7 +149,7 @@ with st.expander("People aliases"):
 
 st.download_button(
     "Download Excel (.xlsx)",
-    workbook(settings.as_of, int(weeks), threshold_pct / 100, alias_key, settings.data_version),
+    workbook(settings.as_of, int(weeks), threshold_pct / 100, alias_key, reads),
     file_name=f"capacity_{view.as_of.isoformat()}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="cap_export",

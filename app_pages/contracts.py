@@ -34,7 +34,9 @@ st.title("Vendors & contracts")
 store = ui.store()
 aliases = store.aliases("vendor")
 scope = settings.project_ids if (settings.programs or settings.portfolios) else None
-report, error = load(settings.as_of, scope, settings.data_version, tuple(sorted(aliases.items())))
+# cached by what it reads: the contract registers and finance snapshots on or before the date
+reads = ui.reads_version(settings.as_of, ("contracts", "finance"))
+report, error = load(settings.as_of, scope, reads, tuple(sorted(aliases.items())))
 if report is None:
     st.info(f"{ui.escape_md(error)} Upload a contract or PO register on the **Uploads & problems** page.")
     st.stop()

@@ -46,7 +46,11 @@ def accuracy_view(project_id, as_of, version, team, done, unit, calendar, kind, 
 settings = ui.settings()
 st.title("Delivery")
 
-with_jira = jira_projects(settings.as_of, tuple(settings.project_ids), settings.data_version)
+with_jira = jira_projects(
+    settings.as_of,
+    tuple(settings.project_ids),
+    ui.reads_version(settings.as_of, WORK_SOURCES, settings.project_ids or None),
+)
 if not with_jira:
     st.info(
         "No Jira or Asana export is stored for the projects in scope on or before this date. "

@@ -15,7 +15,6 @@ from metrics.portfolio import (
     STATUS_LABEL,
     export_frame,
     overview_rows,
-    portfolio_frame,
     portfolio_trend,
     reconciliation_rows,
     totals,
@@ -23,16 +22,10 @@ from metrics.portfolio import (
 from views import changes as changes_view
 
 
-@st.cache_data(show_spinner="Computing portfolio health…")
-def load(as_of, version, portfolio_settings):
-    with ui.store().batch() as store:  # one connection for the whole computation
-        return portfolio_frame(store, as_of, portfolio_settings)
-
-
 @st.cache_data(show_spinner="Comparing with the earlier date…")
 def what_changed(since, as_of, since_reads, reads, portfolio_settings, project_ids):
-    before = load(since, since_reads, portfolio_settings)  # the Overview at that date (cached)
-    after = load(as_of, reads, portfolio_settings)
+    before = ui.portfolio_health(since, portfolio_settings)  # the Overview at that date (kept)
+    after = ui.portfolio_health(as_of, portfolio_settings)
     with ui.store().batch() as store:
         return changes_since(store, since, as_of, project_ids or None, before=before, after=after)
 
@@ -87,9 +80,9 @@ settings = ui.settings()
 rules = ui.portfolio_settings()
 st.title("Portfolio overview")
 try:
-    # keyed by the uploads it reads (on or before the date; registers of any date), not every upload
-    reads = ui.reads_version(settings.as_of) + ui.reads_version(None, ("register",))
-    frame = load(settings.as_of, reads, rules)
+    frame = ui.portfolio_health(settings.as_of, rules)
+    # the key of what changed and of the pack: the uploads on or before the date, registers of any date
+    reads = ui.portfolio_reads(settings.as_of)
 except MetricsError as err:
     st.info(f"Nothing to show yet: {ui.escape_md(err)} Use the **Uploads & problems** page.")
     st.stop()
@@ -98,7 +91,7 @@ since = ui.compare_with(settings.as_of, st.columns([1, 4])[0])
 cannot_compare = changes_view.problem(since, settings.as_of)
 changes = None
 if cannot_compare is None:
-    since_reads = ui.reads_version(since) + ui.reads_version(None, ("register",))
+    since_reads = ui.portfolio_reads(since)
     changes = what_changed(since, settings.as_of, since_reads, reads, rules, settings.project_ids)
 deltas = changes_view.kpi_deltas(changes, ui.money)
 

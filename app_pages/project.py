@@ -31,9 +31,12 @@ def earlier(project_id, since, version) -> dict | None:
 
 
 @st.cache_data(show_spinner="Comparing with the earlier date…")
-def project_changes(project_id, since, as_of, version):
+def project_changes(project_id, since, as_of, since_reads, reads, rules):
+    """What changed for the project: the portfolio's health at both dates is the Overview's (cached)."""
+    before = ui.portfolio_health(since, rules)
+    after = ui.portfolio_health(as_of, rules)
     with ui.store().batch() as store:
-        return changes_since(store, since, as_of, [project_id])
+        return changes_since(store, since, as_of, [project_id], before=before, after=after)
 
 
 def show_value(tile: dict) -> str:
@@ -133,7 +136,14 @@ if current.get("planned_finish"):
     )
 
 if not cannot_compare:
-    changes = project_changes(project_id, since, settings.as_of, settings.data_version)
+    changes = project_changes(
+        project_id,
+        since,
+        settings.as_of,
+        ui.portfolio_reads(since),
+        ui.portfolio_reads(settings.as_of),
+        ui.portfolio_settings(),
+    )
     with st.expander(f"What changed since {since:%d %b %Y}: {changes_view.headline(changes)}"):
         st.caption(changes_view.caption(changes))
         for title, table, empty in (

@@ -9,18 +9,17 @@ from charts.status import rag_history
 from loaders.base import Refused
 from loaders.status_reports import parse as parse_reports
 from metrics import MetricsError, status
-from metrics.portfolio import report as portfolio_report
 
 RAG_LABELS = {"green": "Green", "amber": "Amber", "red": "Red"}
 
 
-@st.cache_data(show_spinner=False)
-def computed(as_of, version) -> dict:
+def computed(as_of) -> dict:
+    """Project id -> (status, reasons): the Overview's health as of the date (the rows it keeps)."""
     try:
-        rows = portfolio_report(ui.store(), as_of=as_of)["projects"]
+        frame = ui.portfolio_health(as_of, ui.portfolio_settings())
     except MetricsError:
         return {}
-    return {row["project_id"]: (row["status"], row["reasons"]) for row in rows}
+    return {row.project_id: (row.status, list(row.reasons)) for row in frame.itertuples()}
 
 
 settings = ui.settings()
@@ -29,7 +28,7 @@ known = ui.projects()
 if known.empty:
     st.info("No project is known yet. Upload a portfolio register, a plan or a Jira export first.")
     st.stop()
-health = computed(settings.as_of, settings.data_version)
+health = computed(settings.as_of)
 project_id = ui.project_picker(settings.project_ids or list(known.project_id))
 computed_status, reasons = health.get(project_id, ("unknown", []))
 st.caption(f"Computed health as of {settings.as_of:%d %b %Y}: **{computed_status}**.")

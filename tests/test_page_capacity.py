@@ -120,3 +120,26 @@ def test_export_workbook_sheets(db):
     wb = load_workbook(io.BytesIO(to_excel(capacity.export_frames(view, capacity.load_jira(Store(db), view.as_of)))))
     assert wb.sheetnames[:3] == ["People by week", "Over-allocated", "By role"]
     assert wb["Over-allocated"]["A2"].value == "Ben Carter"
+
+
+def test_the_page_recomputes_only_when_what_it_reads_changes(db, monkeypatch):
+    """Cached by the people files, plans and work items on or before the date and the sprint
+    calendars: a RAID log stored meanwhile leaves it cached; a new allocation sheet recomputes it."""
+    import datetime as dt
+
+    from builders import rerun_afresh, write_rows
+
+    calls = []
+    real = capacity.load
+    monkeypatch.setattr(capacity, "load", lambda *a, **k: calls.append(1) or real(*a, **k))
+    at = run(AppTest.from_file(str(PAGE)))
+    assert len(calls) == 1
+    store = Store(db)
+    risk = [{"risk_id": "R1", "title": "Late"}]
+    write_rows(store, "risk", "risks", risk, project_id="P1", as_of=dt.date(2026, 3, 2), sha="raid")
+    rerun_afresh(at)
+    assert len(calls) == 1  # nothing the page reads changed
+    moved = [*ALLOCATIONS[:2], ["Ana Silva", "ana@x.com", "Analyst", "P1", "2026-03-02", "2026-03-27", 90]]
+    assert ingest_bytes(store, _xlsx(moved), "alloc_2026-03-02b.xlsx").status == "stored"
+    rerun_afresh(at)
+    assert len(calls) == 2

@@ -98,3 +98,26 @@ def test_save_keeps_the_alias_list_as_edited(db):
     at = run(at)
     assert db.aliases("vendor") == {"Azure": "Microsoft Azure"}  # the editor's rows went back unchanged
     assert not at.error
+
+
+def test_the_page_recomputes_only_when_what_it_reads_changes(db, monkeypatch):
+    """Cached by the contract registers and finance snapshots on or before the date: a plan stored
+    meanwhile leaves it cached; a new register recomputes it."""
+    from builders import rerun_afresh, write_rows
+
+    from metrics import contracts
+
+    calls = []
+    real = contracts.load
+    monkeypatch.setattr(contracts, "load", lambda *a, **k: calls.append(1) or real(*a, **k))
+    at = run(AppTest.from_file(str(PAGE)))
+    assert len(calls) == 1
+    plan = [{"task_uid": 1, "name": "Build"}]
+    write_rows(db, "msproject", "tasks", plan, project_id="PORTAL-V2", as_of=dt.date(2026, 4, 30), sha="plan")
+    rerun_afresh(at)
+    assert len(calls) == 1  # nothing the page reads changed
+    changed = [*REGISTER[:3], contract("C-AZ", "Azure", "PORTAL-V2", 60_000, dt.date(2027, 6, 30), [1_000] * 4)]
+    report = ingest_bytes(db, workbook({"IT": changed}), "contracts.xlsx", as_of=dt.date(2026, 4, 30))
+    assert report.status == "stored", report.message
+    rerun_afresh(at)
+    assert len(calls) == 2

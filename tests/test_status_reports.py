@@ -93,3 +93,25 @@ def test_page_saves_a_report_and_refuses_one_without_a_reason(page_db):
     stored = page_db.status_reports(["P1"])
     assert stored.summary.tolist() == ["Design signed off"]
     assert at.get("vega_lite_chart"), "the RAG history chart"
+
+
+def test_the_computed_health_is_the_overviews_and_follows_the_rules(page_db, monkeypatch):
+    """The Status page shows the Overview's health from the rows it keeps (per project, under the
+    project's uploads and the stored settings): a change of thresholds reaches it without an upload."""
+    import streamlit as st
+    from builders import rerun_afresh
+
+    from metrics import portfolio
+
+    st.cache_resource.clear()
+    calls = []
+    real = portfolio.portfolio_rows
+    monkeypatch.setattr(portfolio, "portfolio_rows", lambda *a, **k: calls.append(1) or real(*a, **k))
+    overview = AppTest.from_file(str(ROOT / "app_pages" / "overview.py"), default_timeout=30).run()
+    assert not overview.exception and calls  # at its date and at the date it compares with
+    judged = len(calls)
+    at = AppTest.from_file(str(ROOT / "app_pages" / "status.py"), default_timeout=30).run()
+    assert not at.exception and len(calls) == judged  # the Overview's rows, not judged again
+    page_db.save_settings({"budget_green": 0.02})
+    rerun_afresh(at)
+    assert not at.exception and len(calls) == judged + 1

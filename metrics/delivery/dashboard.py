@@ -50,9 +50,10 @@ def sprint_calendar(
     return merge_calendar(inferred, store.sprints(project_id)), inferred
 
 
-def calendar_version(store, project_id: str) -> str:
-    """Changes whenever the project's stored sprint calendar changes: a cache key for pages."""
-    rows = store.sprints(project_id)
+def calendar_version(store, project_id: str | None = None) -> str:
+    """Changes whenever the project's (None: any project's) stored sprint calendar changes: a cache
+    key for pages."""
+    rows = store.sprint_calendar(project_id)
     return str(pd.util.hash_pandas_object(rows.astype(str), index=False).sum()) if not rows.empty else "0"
 
 
