@@ -82,8 +82,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import os
 import resource
+import subprocess
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -219,15 +221,16 @@ def _parse(job: tuple[str, str]):
     return result, time.process_time() - t0
 
 
-def ingest(files: list[DemoFile], db: Path, bulk: bool = False) -> dict:
+def ingest(files: list[DemoFile], db: Path, bulk: bool = False, fresh: bool = True) -> dict:
     """Parse in worker processes, store in order: one upload at a time (a user's ingest, with each
     plan's EVM point), or with ``bulk`` held and written together and the points computed at the
-    end (the demo build's way: ``Store.bulk``, ``evm_points.record_missing``)."""
+    end (the demo build's way: ``Store.bulk``, ``evm_points.record_missing``). ``fresh`` starts
+    from an empty database."""
     from loaders.ingest import store_parsed
     from metrics import evm_points
     from store import DEMO_USER, Store
 
-    for stale in (db, db.with_name(db.name + ".wal")):
+    for stale in (db, db.with_name(db.name + ".wal")) if fresh else ():
         stale.unlink(missing_ok=True)
     parse_cpu = store_cpu = 0.0
     stored = refused = 0
@@ -343,6 +346,94 @@ def pages(db: Path, delivery_project: str) -> dict:
     return out
 
 
+def weekly_ingest(listing: Path, db: Path) -> None:
+    """In a child process (``--weekly-ingest``): the week's files the way a scheduled ``python -m
+    loaders ingest`` stores them, parsed on every core and stored one upload per transaction (readers
+    go on between them)."""
+    from loaders.ingest import store_parsed
+    from store import DEMO_USER, Store
+
+    files = [
+        DemoFile(Path(p), source, project, date.fromisoformat(day))
+        for p, source, project, day in json.loads(listing.read_text())
+    ]
+    store = Store(db)
+    with ProcessPoolExecutor(max_workers=os.cpu_count() or 2, mp_context=get_context("spawn")) as pool:
+        results = pool.map(_parse, [(str(f.path), f.source) for f in files], chunksize=2)
+        for item, (parsed, _) in zip(files, results, strict=True):
+            if not isinstance(parsed, str):
+                data = item.path.read_bytes()
+                store_parsed(
+                    store,
+                    parsed,
+                    data,
+                    item.path.name,
+                    project_id=item.project_id,
+                    as_of=item.as_of,
+                    uploaded_by=DEMO_USER,
+                )
+
+
+def browsers_during_ingest(db: Path, week: list[DemoFile], sessions: int = 5) -> dict:
+    """``sessions`` Overview sessions (AppTest of app.py in threads of this process, so they share
+    the server's caches as browsers on one server do) reload the page while a child process ingests
+    the ``week``'s files, the week after every stored snapshot: each session's renders are timed
+    while the ingest runs, against their warm renders before it. Every render is a fresh run (as a
+    browser's reload): the as-of date follows the newest snapshot, so each file the ingest stores
+    changes what the landing page shows."""
+    import threading
+
+    from streamlit.testing.v1 import AppTest
+
+    import store as store_module
+
+    os.environ["PMO_DB"] = str(db)
+    store_module.DEFAULT_DB = db
+    tests = [AppTest.from_file(str(ROOT / "app.py"), default_timeout=1800) for _ in range(sessions)]
+    for at in tests:
+        timed_run(at)  # first render (the first one computes, the others find it)
+
+    failures = []
+
+    def renders(at, until, times):
+        while not until():
+            try:
+                times.append(timed_run(at)[0])
+            except AssertionError as err:  # a page that showed an exception
+                failures.append(str(err)[:300])
+
+    def run_all(until, rounds=None):
+        times = [[] for _ in tests]
+        count = {"n": 0}
+
+        def stop():
+            count["n"] += 1
+            return until() or (rounds is not None and count["n"] > rounds * len(tests))
+
+        threads = [threading.Thread(target=renders, args=(at, stop, t)) for at, t in zip(tests, times, strict=True)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return [x for t in times for x in t]
+
+    warm = run_all(lambda: False, rounds=3)
+    listing = db.with_suffix(".week.json")
+    listing.write_text(json.dumps([[str(f.path), f.source, f.project_id, f.as_of.isoformat()] for f in week]))
+    started = time.perf_counter()
+    child = subprocess.Popen([sys.executable, __file__, "--weekly-ingest", str(listing), "--db", str(db)])
+    during = run_all(lambda: child.poll() is not None)
+    if child.wait():
+        raise SystemExit(f"the weekly ingest failed (exit {child.returncode})")
+    return {
+        "warm": warm,
+        "during": during,
+        "ingest_wall": time.perf_counter() - started,
+        "files": len(week),
+        "failures": failures,
+    }
+
+
 def cli_portfolio(db: Path) -> tuple[float, float]:
     from metrics.portfolio import report
     from store import Store
@@ -365,7 +456,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-pages", action="store_true", help="ingest and scans only")
     parser.add_argument("--reuse-db", action="store_true", help="keep the database of a previous run")
     parser.add_argument("--bulk", action="store_true", help="store as the demo build does (Store.bulk)")
+    parser.add_argument(
+        "--during-ingest",
+        action="store_true",
+        help="hold the last week back: 5 Overview sessions reload while it is ingested",
+    )
+    parser.add_argument("--weekly-ingest", type=Path, help=argparse.SUPPRESS)  # the child of --during-ingest
+    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.weekly_ingest:
+        weekly_ingest(args.weekly_ingest, args.db)
+        return 0
 
     tag = f"p{args.projects}_w{args.weeks}_j{args.every_jira}"
     files_dir, db = OUT / f"portfolio_{tag}", OUT / f"portfolio_{tag}.duckdb"
@@ -383,7 +484,9 @@ def main(argv: list[str] | None = None) -> int:
         uploads = duckdb.connect(str(db), read_only=True).execute("SELECT count(*) FROM uploads").fetchone()[0]
         per_snapshot_cpu = None
     else:
-        got = ingest(files, db, bulk=args.bulk)
+        last = max(f.as_of for f in files if f.as_of)
+        held_back = [f for f in files if f.as_of == last] if args.during_ingest else []
+        got = ingest([f for f in files if f not in held_back], db, bulk=args.bulk)
         uploads = got["stored"]
         per_snapshot_cpu = (got["parse_cpu"] + got["store_cpu"]) / max(got["stored"], 1)
         print(
@@ -434,6 +537,24 @@ def main(argv: list[str] | None = None) -> int:
                 f"{label:<20} {w:9.2f} s wall {c:7.2f} s CPU = {w / last_w:7.0f}x scan_latest, "
                 f"{w / all_w:6.1f}x scan_all"
             )
+    if args.during_ingest and not args.reuse_db:
+        got = browsers_during_ingest(db, held_back)
+        warm, during = sorted(got["warm"]), sorted(got["during"])
+
+        def pct(xs, q):
+            return xs[min(len(xs) - 1, int(q * len(xs)))] if xs else float("nan")
+
+        print(
+            f"5 SESSIONS warm      median {pct(warm, 0.5):6.2f} s  p90 {pct(warm, 0.9):6.2f} s wall per render "
+            f"({len(warm)} renders)"
+        )
+        print(
+            f"5 SESSIONS ingesting median {pct(during, 0.5):6.2f} s  p90 {pct(during, 0.9):6.2f} s wall per render "
+            f"({len(during)} renders while {got['files']} files were stored in {got['ingest_wall']:.0f} s) = "
+            f"{pct(during, 0.5) / pct(warm, 0.5):.1f}x warm"
+        )
+        for failure in got["failures"][:5]:
+            print(f"  a render failed: {failure}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"PEAK memory (this process) = {peak:.0f} MB")
     return 0
