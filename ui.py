@@ -70,10 +70,17 @@ def data_version() -> str:
 def reads_version(as_of: dt.date | None, sources=None, project_ids=None) -> str:
     """The cache key of a computation that reads only the uploads of ``sources`` for
     ``project_ids`` on or before ``as_of`` (``Store.reads_version``), and whose view of them this
-    is: an ingest of another project or a later date leaves the cached result valid."""
-    s = store()
+    is: an ingest of another project or a later date leaves the cached result valid. Looked up
+    once per data version (the sidebar's, read at the start of the run): while no upload is
+    stored or deleted the answer cannot change, so a warm run asks the database nothing."""
     ids = None if project_ids is None else tuple(project_ids)
-    return f"{s.path}|{s.reads_version(as_of, sources, ids)}|{s.scope.role}:{s.scope.user}"
+    return _reads_version(settings().data_version, as_of, None if sources is None else tuple(sources), ids)
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _reads_version(version: str, as_of, sources, project_ids) -> str:
+    s = store()
+    return f"{s.path}|{s.reads_version(as_of, sources, project_ids)}|{s.scope.role}:{s.scope.user}"
 
 
 @st.cache_data(show_spinner=False)
