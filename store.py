@@ -1039,18 +1039,21 @@ class Store:
         )
         return f"{rows.n.iloc[0]}-{rows.digest.iloc[0][:16]}"
 
-    def project_versions(self) -> dict[str, str]:
-        """Per project in scope, a key of every upload that names it (its snapshots of any source
-        and date, the registers and finance workbooks that list it): it changes when such an upload
-        is stored or deleted, and only then. A computation per project (a portfolio health row)
-        cached under it stays valid while other projects change."""
+    def project_versions(self, as_of: dt.date | None = None) -> dict[str, str]:
+        """Per project in scope, a key of the uploads that name it (its snapshots of any source, the
+        registers and finance workbooks that list it) dated on or before ``as_of`` (any date when
+        None): it changes when such an upload is stored or deleted, and only then. A computation
+        per project as of that date (a portfolio health row) kept under it stays valid while other
+        projects, or later dates, change."""
         rows = self._read(
             """WITH named AS (SELECT project_id, upload_id FROM upload_projects
                               UNION SELECT project_id, upload_id FROM projects)
-               SELECT project_id, md5(string_agg(upload_id::VARCHAR, ',' ORDER BY upload_id)) AS digest
-               FROM named WHERE $projects IS NULL OR list_contains($projects, project_id)
-               GROUP BY project_id""",
-            {"projects": self._visible()},
+               SELECT n.project_id, md5(string_agg(n.upload_id::VARCHAR, ',' ORDER BY n.upload_id)) AS digest
+               FROM named n JOIN uploads u USING (upload_id)
+               WHERE ($as_of IS NULL OR u.as_of IS NULL OR u.as_of <= $as_of)
+                 AND ($projects IS NULL OR list_contains($projects, n.project_id))
+               GROUP BY n.project_id""",
+            {"as_of": as_of, "projects": self._visible()},
         )
         return dict(zip(rows.project_id, rows.digest, strict=True))
 

@@ -453,10 +453,23 @@ def health_frame(rows: dict, as_of: dt.date) -> pd.DataFrame:
     return frame
 
 
+def row_versions(store, as_of: dt.date) -> dict:
+    """Per project, a key of everything its :func:`portfolio_rows` row as of ``as_of`` reads: its
+    uploads on or before the date (``Store.project_versions``) and its entry in the store's project
+    list (name, program, manager, registered, from the registers of any date or the first upload
+    that named it). A later-dated upload leaves the key as it was; so does another project's."""
+    versions = store.project_versions(as_of)
+    listed = store.projects()
+    for row in listed.to_dict("records"):
+        entry = "|".join(f"{k}={v}" for k, v in row.items())
+        versions[row["project_id"]] = versions.get(row["project_id"], "") + "#" + entry
+    return versions
+
+
 @dataclass(frozen=True)
 class HealthRows:
     """The portfolio's judged rows at one date (:func:`portfolio_rows`) and the project versions
-    (``Store.project_versions``) they were computed from."""
+    (:func:`row_versions`) they were computed from."""
 
     versions: dict
     rows: dict
@@ -482,7 +495,7 @@ def portfolio_rows(store, as_of: dt.date, settings: Settings | None = None, proj
     """:func:`judged` rows of the given projects (every project when None) from their latest snapshots
     on or before ``as_of``. A project's row reads only its own uploads (and the stored settings), so a
     caller that kept the rows of a date recomputes only the projects whose uploads changed
-    (``Store.project_versions``) and gets exactly what :func:`portfolio_frame` would."""
+    (:func:`row_versions`) and gets exactly what :func:`portfolio_frame` would."""
     settings = settings or load_settings(store)
     from metrics import evm_points
 

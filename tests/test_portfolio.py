@@ -275,9 +275,10 @@ def test_portfolio_trend_reads_every_plan_history_in_one_query_with_the_same_num
 def test_rows_kept_per_project_give_exactly_the_portfolio_frame_after_every_kind_of_change(
     demo_build, tmp_path, monkeypatch
 ):
-    """``refreshed`` judges again only the projects whose uploads changed; after each change (a new
-    snapshot, a new project, a later-dated upload, a deletion, a register rename) the table it gives
-    equals ``portfolio_frame`` computed from scratch, index and dtypes included."""
+    """``refreshed`` judges again only the projects whose row's reads changed (``row_versions``);
+    after each change (a new snapshot, a new project, a later-dated upload, a project known only
+    from a later upload, deletions, a register rename) the table it gives equals ``portfolio_frame``
+    computed from scratch, index and dtypes included."""
     from builders import copy_db, write_rows
 
     from metrics import portfolio
@@ -293,7 +294,7 @@ def test_rows_kept_per_project_give_exactly_the_portfolio_frame_after_every_kind
 
     def check(kept, *expected_judged):
         judged.clear()
-        kept = portfolio.refreshed(store, day, settings, store.project_versions(), kept)
+        kept = portfolio.refreshed(store, day, settings, portfolio.row_versions(store, day), kept)
         assert judged == list(expected_judged)
         full = real(store, day, settings)
         pd.testing.assert_frame_equal(portfolio.health_frame(kept.rows, day), portfolio.health_frame(full, day))
@@ -309,8 +310,12 @@ def test_rows_kept_per_project_give_exactly_the_portfolio_frame_after_every_kind
     write_rows(store, "jira", "issues", [{"issue_key": "NEW-1"}], project_id="NEW", as_of=day, sha="new")
     kept = check(kept, ["NEW"])
     later = day + dt.timedelta(days=30)
-    write_rows(store, "msproject", "tasks", plan, project_id=second, as_of=later, sha="later")
-    kept = check(kept, [second])  # judged again; its row at ``day`` is what it was
+    late = write_rows(store, "msproject", "tasks", plan, project_id=second, as_of=later, sha="later")
+    kept = check(kept)  # a later snapshot: nothing it reads at ``day`` changed
+    write_rows(store, "jira", "issues", [{"issue_key": "LATE-1"}], project_id="LATE", as_of=later, sha="late")
+    kept = check(kept, ["LATE"])  # a project known only from a later upload is listed (unknown health)
+    store.delete_upload(late.upload_id)
+    kept = check(kept)
     store.delete_upload(replaced.upload_id)
     kept = check(kept, [first])
     write_rows(store, "register", "projects", [{"name": "Renamed"}], project_id=second, as_of=day, sha="register")
