@@ -81,6 +81,7 @@ store side and the worker's own overhead.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import os
@@ -221,11 +222,12 @@ def _parse(job: tuple[str, str]):
     return result, time.process_time() - t0
 
 
-def ingest(files: list[DemoFile], db: Path, bulk: bool = False, fresh: bool = True) -> dict:
+def ingest(files: list[DemoFile], db: Path, bulk: bool = False, fresh: bool = True, hold: bool = True) -> dict:
     """Parse in worker processes, store in order: one upload at a time (a user's ingest, with each
     plan's EVM point), or with ``bulk`` held and written together and the points computed at the
     end (the demo build's way: ``Store.bulk``, ``evm_points.record_missing``). ``fresh`` starts
-    from an empty database."""
+    from an empty database; ``hold`` keeps one connection for the whole ingest (without it, each
+    upload takes its turn at the file and readers go on between them, as the CLI's ingest)."""
     from loaders.ingest import store_parsed
     from metrics import evm_points
     from store import DEMO_USER, Store
@@ -238,7 +240,7 @@ def ingest(files: list[DemoFile], db: Path, bulk: bool = False, fresh: bool = Tr
     wall = time.perf_counter()
     with (
         ProcessPoolExecutor(max_workers=os.cpu_count() or 2, mp_context=get_context("spawn")) as pool,
-        Store(db).bulk() if bulk else Store(db).batch() as store,
+        Store(db).bulk() if bulk else Store(db).batch() if hold else contextlib.nullcontext(Store(db)) as store,
     ):
         results = pool.map(_parse, [(str(f.path), f.source) for f in files], chunksize=4)
         for item, (parsed, cpu) in zip(files, results, strict=True):
@@ -348,30 +350,12 @@ def pages(db: Path, delivery_project: str) -> dict:
 
 def weekly_ingest(listing: Path, db: Path) -> None:
     """In a child process (``--weekly-ingest``): the week's files the way a scheduled ``python -m
-    loaders ingest`` stores them, parsed on every core and stored one upload per transaction (readers
-    go on between them)."""
-    from loaders.ingest import store_parsed
-    from store import DEMO_USER, Store
-
+    loaders ingest`` stores them, parsed on every core and stored one upload per turn at the file."""
     files = [
         DemoFile(Path(p), source, project, date.fromisoformat(day))
         for p, source, project, day in json.loads(listing.read_text())
     ]
-    store = Store(db)
-    with ProcessPoolExecutor(max_workers=os.cpu_count() or 2, mp_context=get_context("spawn")) as pool:
-        results = pool.map(_parse, [(str(f.path), f.source) for f in files], chunksize=2)
-        for item, (parsed, _) in zip(files, results, strict=True):
-            if not isinstance(parsed, str):
-                data = item.path.read_bytes()
-                store_parsed(
-                    store,
-                    parsed,
-                    data,
-                    item.path.name,
-                    project_id=item.project_id,
-                    as_of=item.as_of,
-                    uploaded_by=DEMO_USER,
-                )
+    ingest(files, db, fresh=False, hold=False)
 
 
 def browsers_during_ingest(db: Path, week: list[DemoFile], sessions: int = 5) -> dict:
