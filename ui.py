@@ -181,50 +181,56 @@ def portfolio_reads(as_of: dt.date | None) -> str:
 
 @st.cache_resource(show_spinner=False)
 def _health_memo() -> dict:
-    """Per (database, user, date, settings): the portfolio's judged rows (``HealthRows``), shared by
-    every session of this server (the most recently used few), and a lock per key, so sessions
-    that find the same rows stale wait for one of them to judge them."""
+    """Per (database, user, date, settings): the portfolio's judged rows (``HealthRows``) and their
+    table, shared by every session of this server (the most recently used few), and a lock per
+    key, so sessions that find the same rows stale wait for one of them to judge them."""
     return {"lock": threading.Lock(), "entries": OrderedDict(), "computing": {}}
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _row_versions(version: str, as_of: dt.date) -> dict:
-    """``metrics.portfolio.row_versions``, looked up once per data version."""
-    from metrics.portfolio import row_versions
+def _row_versions(version: str, as_of: dt.date | None) -> tuple[dt.date, dict]:
+    """The date a health as of ``as_of`` is judged at (``metrics.portfolio.resolved_as_of``) and
+    ``metrics.portfolio.row_versions`` there, looked up once per data version."""
+    from metrics.portfolio import resolved_as_of, row_versions
 
-    return row_versions(store(), as_of)
+    with store().batch() as held:
+        day = resolved_as_of(held, as_of)
+        return day, row_versions(held, day)
 
 
 def portfolio_health(as_of: dt.date | None, rules):
     """Every project's health as of ``as_of`` judged with ``rules`` (:func:`portfolio_settings`):
     ``metrics.portfolio.portfolio_frame``, for every page that shows it. Each project's row is kept
     under what it reads (``metrics.portfolio.row_versions``): while a weekly ingest stores one
-    project after another, a run judges only the projects stored since the last one."""
-    from metrics.portfolio import health_frame, refreshed, resolved_as_of
+    project after another, a run judges only the projects stored since the last one; a run after
+    which nothing was stored reads the stored settings and nothing else."""
+    from metrics.portfolio import health_frame, refreshed
 
     memo = _health_memo()
-    with store().batch() as held:  # one connection for the whole computation
-        day = resolved_as_of(held, as_of)
-        versions = _row_versions(settings().data_version, day)
-        stored_settings = json.dumps(held.settings(), sort_keys=True, default=str)  # the risk threshold too
-        key = (held.path, held.scope.role, held.scope.user, day, rules, stored_settings)
-        with memo["lock"]:
-            kept = memo["entries"].get(key)
-            computing = memo["computing"].setdefault(key, threading.Lock())
-        if kept is None or kept.versions != versions:
-            with computing:  # one session judges, the others wait for its rows
+    day, versions = _row_versions(settings().data_version, as_of)
+    s = store()
+    stored_settings = json.dumps(s.settings(), sort_keys=True, default=str)  # the risk threshold too
+    key = (s.path, s.scope.role, s.scope.user, day, rules, stored_settings)
+    with memo["lock"]:
+        kept = memo["entries"].get(key)
+        computing = memo["computing"].setdefault(key, threading.Lock())
+    if kept is None or kept[0].versions != versions:
+        with computing:  # one session judges, the others wait for its rows
+            with memo["lock"]:
+                kept = memo["entries"].get(key)
+            if kept is None or kept[0].versions != versions:
+                with st.spinner("Computing portfolio health…"), s.batch() as held:  # one connection
+                    rows = refreshed(held, day, rules, versions, kept[0] if kept else None)
+                kept = (rows, health_frame(rows.rows, day))
                 with memo["lock"]:
-                    kept = memo["entries"].get(key)
-                if kept is None or kept.versions != versions:
-                    with st.spinner("Computing portfolio health…"):
-                        kept = refreshed(held, day, rules, versions, kept)
-                    with memo["lock"]:
-                        memo["entries"][key] = kept
-                        memo["entries"].move_to_end(key)
-                        while len(memo["entries"]) > HEALTH_MEMO_ENTRIES:
-                            gone, _ = memo["entries"].popitem(last=False)
-                            memo["computing"].pop(gone, None)
-    return health_frame(kept.rows, day)
+                    memo["entries"][key] = kept
+                    memo["entries"].move_to_end(key)
+                    while len(memo["entries"]) > HEALTH_MEMO_ENTRIES:
+                        gone, _ = memo["entries"].popitem(last=False)
+                        memo["computing"].pop(gone, None)
+    frame = kept[1].copy()
+    frame.attrs = dict(kept[1].attrs)
+    return frame
 
 
 def rules_frame(settings=None):
