@@ -81,3 +81,64 @@ def test_a_finance_file_parsed_ahead_is_parsed_again_when_a_mapping_is_saved_for
 def test_jobs_must_be_a_whole_number():
     result = cli(loaders_cli.main, "ingest", "x.csv", "--jobs", "0")
     assert result.returncode == 2 and "1 or more" in result.stderr
+
+
+def _ready(paths) -> list:
+    from loaders.batch import _Read
+    from loaders.ingest import parse_file
+
+    return [(p, _Read(parsed=parse_file(p.read_bytes(), p.name), data=p.read_bytes())) for p in paths]
+
+
+def _lines(reports) -> list[str]:
+    return [r.line() for r in reports]
+
+
+def test_files_stored_together_give_the_reports_and_rows_of_one_by_one(tmp_path):
+    """``store_together``: the samples (and one of them twice) in one bulk give the same reports,
+    uploads and EVM points as storing them one at a time."""
+    from loaders.batch import store_together
+    from loaders.ingest import store_parsed
+
+    samples = sorted(SAMPLES.iterdir(), key=lambda p: "register" not in p.name)
+    ready = _ready([*samples, samples[1]])
+    one, many = Store(tmp_path / "one.duckdb"), Store(tmp_path / "many.duckdb")
+    alone = [store_parsed(one, r.parsed, r.data, p.name) for p, r in ready]
+    together = store_together(many, ready, None, None)
+    assert _lines(together) == _lines(alone)
+    assert [r.status for r in together].count("stored") == len(samples)
+    assert _uploads(tmp_path / "many.duckdb") == _uploads(tmp_path / "one.duckdb")
+    for table in ("tasks", "issues", "budget_lines", "evm_points"):
+        query = f"select count(*) from {table}"
+        assert many.query(query).iloc[0, 0] == one.query(query).iloc[0, 0] > 0, table
+
+
+def test_when_the_write_held_together_fails_each_file_gets_its_own_report(tmp_path, monkeypatch):
+    """A write that fails for one upload fails every upload held with it; the files are then stored
+    one by one: the one at fault is refused with its own error, the others are stored, exactly as
+    when each file is stored alone."""
+    import duckdb
+
+    import store as store_module
+    from loaders.batch import store_together
+    from loaders.ingest import store_parsed
+
+    samples = sorted(SAMPLES.iterdir(), key=lambda p: "register" not in p.name)
+    bad = next(p.name for p in samples if p.suffix == ".xml")
+    real = store_module._store_uploads
+
+    def failing(con, uploads, layout):
+        if any(u.row[3] == bad for u in uploads):
+            raise duckdb.ConversionException(f"cannot store {bad}")
+        return real(con, uploads, layout)
+
+    monkeypatch.setattr(store_module, "_store_uploads", failing)
+    ready = _ready(samples)
+    one, many = Store(tmp_path / "one.duckdb"), Store(tmp_path / "many.duckdb")
+    alone = [store_parsed(one, r.parsed, r.data, p.name) for p, r in ready]
+    together = store_together(many, ready, None, None)
+    assert [r.status for r in together] == [r.status for r in alone]
+    refused = [r for r in together if r.status == "refused"]
+    assert [r.file_name for r in refused] == [bad] and f"cannot store {bad}" in refused[0].message
+    strip = [{k: v for k, v in row.items() if k != "upload_id"} for row in _uploads(tmp_path / "many.duckdb")]
+    assert strip == [{k: v for k, v in row.items() if k != "upload_id"} for row in _uploads(tmp_path / "one.duckdb")]
