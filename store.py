@@ -253,15 +253,6 @@ class StoreError(Exception):
     """A store operation failed in a way the user should be told about."""
 
 
-class HeldUploadsFailed(StoreError):
-    """A write of uploads held by :meth:`Store.bulk` failed, so none of the ``count`` held together
-    was stored (each may be stored again on its own, to find which one was at fault)."""
-
-    def __init__(self, message: str, count: int):
-        super().__init__(message)
-        self.count = count
-
-
 class AccessDenied(StoreError):
     """The user's role does not allow this read or write (see :mod:`access`)."""
 
@@ -559,7 +550,7 @@ class Store:
         transaction and a few statements per table, when a read needs them or the block ends.
         For loads of trusted files into a file nobody else writes meanwhile (the demo build's own
         new file): other ``Store`` objects do not see held uploads; a write that fails there fails
-        every upload held with it, and raises :class:`HeldUploadsFailed` naming them. Leaving the block
+        every upload held with it, and raises a :class:`StoreError` naming them. Leaving the block
         by an exception stores none of the held ones."""
         with self.batch():
             if self._pending is not None:  # already bulk: one pending list
@@ -590,9 +581,8 @@ class Store:
             _in_transaction(con, lambda: _store_uploads(con, pending, self._layout_of(con)))
         except (duckdb.Error, ValueError) as err:
             names = ", ".join(u.row[3] for u in pending[:5]) + (" …" if len(pending) > 5 else "")
-            raise HeldUploadsFailed(
-                f"{len(pending)} upload(s) held together ({names}) could not be stored, so none of them was: {err}",
-                len(pending),
+            raise StoreError(
+                f"{len(pending)} upload(s) held together ({names}) could not be stored, so none of them was: {err}"
             ) from None
 
     @contextlib.contextmanager

@@ -1,4 +1,4 @@
-"""Ingesting many files at once: parsed in parallel, stored in the order given.
+"""Ingesting many files at once: parsed in parallel, stored one by one in the order given.
 
 The weekly ingest of a large portfolio is hundreds of files, and parsing is most of its time
 (detection, reading, checking each row). Each parse already runs in its own sandboxed child
@@ -6,9 +6,7 @@ process (:mod:`loaders.sandbox`), so :func:`ingest_files` starts up to ``jobs`` 
 from a few threads; the threads never touch the store. The main thread stores each parsed file
 with :func:`loaders.ingest.store_parsed` in the order the files were given, so project and
 as-of resolution, duplicate detection and finance supersession see exactly what a one-by-one
-ingest would: the reports are the same, in the same order. The files already parsed when their
-turn comes are stored together (:func:`store_together`, up to :data:`HELD_TOGETHER` in one
-transaction), so the store side costs a bulk load's, not a transaction per file.
+ingest would: the reports are the same, in the same order.
 
 A finance file (whose loader takes a column mapping) is parsed ahead too, with no saved mapping,
 and its shape is noted; in its turn, when a mapping is saved for that shape (or for the shape its
@@ -19,7 +17,6 @@ fails in an unexpected way, so that its refusal is worded as it always is.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -32,10 +29,6 @@ from loaders.base import MAX_UPLOAD_BYTES, NeedsMapping, Parsed, Refused
 from loaders.finance.ingest import accepts_mapping, ingest_mapped
 from loaders.finance.mapping import shape_of
 from loaders.ingest import IngestReport, parse_file, store_parsed
-from store import HeldUploadsFailed, StoreError
-
-#: Parsed files stored in one transaction at most (the file is held for that long: readers wait).
-HELD_TOGETHER = 16
 
 
 @dataclass(frozen=True)
@@ -97,74 +90,19 @@ def ingest_files(
             submit(path)
             if len(pending) >= 2 * jobs:
                 break
-        ready: list[tuple[Path, _Read]] = []  # parsed files waiting to be stored together
         while pending:
             path, future = pending.popleft()
             read = future.result()
             if (following := next(queue, None)) is not None:
                 submit(following)
-            if read.report is None and read.needs is None and read.parsed is not None and read.settled(store):
-                ready.append((path, read))
-                if len(ready) >= HELD_TOGETHER or not pending or not pending[0][1].done():
-                    yield from store_together(store, ready, project_id, as_of)
-                    ready = []
-                continue
-            yield from store_together(store, ready, project_id, as_of)  # the files before it, first
-            ready = []
             if read.report is not None:
                 yield read.report
             elif not read.settled(store) or (read.parsed is None and read.needs is None):
                 yield ingest_mapped(store, path, given, **one_by_one)
-            else:
+            elif read.needs is not None:
                 yield IngestReport(path.name, "refused", str(read.needs))
-        yield from store_together(store, ready, project_id, as_of)
-
-
-def store_together(store, ready: list[tuple[Path, _Read]], project_id, as_of) -> list[IngestReport]:
-    """Store parsed files in their order in one :meth:`~store.Store.bulk` (one transaction, a few
-    statements per table), then their plans' EVM points in one pass: the reports and rows a
-    one-by-one :func:`~loaders.ingest.store_parsed` gives. When the uploads held together cannot be
-    written, none of them is, and the files from the first of them on are stored one by one, so
-    each gets the report it would get alone (the one at fault is refused with its own error)."""
-    if len(ready) < 2:
-        return [store_parsed(store, r.parsed, r.data, p.name, project_id=project_id, as_of=as_of) for p, r in ready]
-    reports: list[IngestReport] = []
-    try:
-        with store.bulk():
-            for path, read in ready:
-                report = store_parsed(
-                    store, read.parsed, read.data, path.name, project_id=project_id, as_of=as_of, record_point=False
-                )
-                reports.append(report)
-    except HeldUploadsFailed as err:
-        start = _first_held(reports, err.count)
-        _record_points(store, reports[:start])
-        alone = [
-            store_parsed(store, r.parsed, r.data, p.name, project_id=project_id, as_of=as_of) for p, r in ready[start:]
-        ]
-        return reports[:start] + alone
-    _record_points(store, reports)
-    return reports
-
-
-def _first_held(reports: list[IngestReport], count: int) -> int:
-    """The index of the first of the last ``count`` stored reports: the uploads of a failed write."""
-    start = len(reports)
-    while count and start:
-        start -= 1
-        count -= reports[start].status == "stored"
-    return start
-
-
-def _record_points(store, reports: list[IngestReport]) -> None:
-    """The EVM points of the plans among ``reports`` that were stored (:mod:`metrics.evm_points`);
-    when they cannot be stored the uploads stand and reads compute them (as ``store_parsed``)."""
-    from metrics import evm_points
-
-    plans = [r.upload_id for r in reports if r.status == "stored" and r.source == "msproject"]
-    if plans:
-        with contextlib.suppress(StoreError):
-            evm_points.record(store, plans)
+            else:
+                yield store_parsed(store, read.parsed, read.data, path.name, project_id=project_id, as_of=as_of)
 
 
 def _read(path: Path, given: dict, source: str | None, finance_mapping: dict) -> _Read:

@@ -15,7 +15,7 @@ import pandas as pd
 from loaders import encoding, precheck, sandbox, tabular, values
 from loaders.base import MAX_UPLOAD_BYTES, LoaderError, NeedsMapping, Parsed, Problem, Refused, Sample
 from loaders.detect import detect, loader_modules
-from store import HeldUploadsFailed, Store, StoreError, project_for_jira_key
+from store import Store, StoreError, project_for_jira_key
 
 MULTI_PROJECT_SOURCES = ("register", "finance", "contracts", "resources")
 _DATE_IN_NAME = re.compile(r"(?<!\d)(20\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?!\d)")
@@ -379,8 +379,6 @@ def store_parsed(
             meta=parsed.meta,
             uploaded_by=uploaded_by,
         )
-    except HeldUploadsFailed:  # uploads held before this one failed: the caller stores them one by one
-        raise
     except StoreError as err:
         return IngestReport(file_name, "refused", f"{file_name}: {err}")
     except (duckdb.Error, ValueError) as err:  # the transaction rolled back: nothing was stored
