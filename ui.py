@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import hashlib
 import json
 import re
 import threading
@@ -64,7 +65,14 @@ def data_version() -> str:
     """The cache key of every page: the data's version and whose view of it this is, so a cached
     result computed for one user is never shown to another."""
     s = store()
-    return f"{s.path}|{s.data_version()}|{s.scope.role}:{s.scope.user}"
+    return f"{s.path}|{s.data_version()}|{_scope_key(s.scope)}"
+
+
+def _scope_key(scope) -> str:
+    """Whose view of the data this is: role, user and the projects they may see, so a roles file
+    that narrows a user's projects changes every key even when no upload was stored."""
+    projects = "*" if scope.projects is None else hashlib.md5(",".join(sorted(scope.projects)).encode()).hexdigest()
+    return f"{scope.role}:{scope.user}:{projects}"
 
 
 def reads_version(as_of: dt.date | None, sources=None, project_ids=None) -> str:
@@ -80,7 +88,7 @@ def reads_version(as_of: dt.date | None, sources=None, project_ids=None) -> str:
 @st.cache_data(show_spinner=False, max_entries=1024)
 def _reads_version(version: str, as_of, sources, project_ids) -> str:
     s = store()
-    return f"{s.path}|{s.reads_version(as_of, sources, project_ids)}|{s.scope.role}:{s.scope.user}"
+    return f"{s.path}|{s.reads_version(as_of, sources, project_ids)}|{_scope_key(s.scope)}"
 
 
 @st.cache_data(show_spinner=False)
@@ -204,23 +212,28 @@ def portfolio_health(as_of: dt.date | None, rules):
     under what it reads (``metrics.portfolio.row_versions``): while a weekly ingest stores one
     project after another, a run judges only the projects stored since the last one; a run after
     which nothing was stored reads the stored settings and nothing else."""
-    from metrics.portfolio import health_frame, refreshed
+    from metrics.portfolio import health_frame, refreshed, row_versions
 
     memo = _health_memo()
     day, versions = _row_versions(settings().data_version, as_of)
     s = store()
     stored_settings = json.dumps(s.settings(), sort_keys=True, default=str)  # the risk threshold too
-    key = (s.path, s.scope.role, s.scope.user, day, rules, stored_settings)
+    key = (s.path, _scope_key(s.scope), day, rules, stored_settings)
     with memo["lock"]:
         kept = memo["entries"].get(key)
         computing = memo["computing"].setdefault(key, threading.Lock())
+        if kept is not None:
+            memo["entries"].move_to_end(key)  # most recently used
     if kept is None or kept[0].versions != versions:
         with computing:  # one session judges, the others wait for its rows
             with memo["lock"]:
                 kept = memo["entries"].get(key)
             if kept is None or kept[0].versions != versions:
                 with st.spinner("Computing portfolio health…"), s.batch() as held:  # one connection
-                    rows = refreshed(held, day, rules, versions, kept[0] if kept else None)
+                    # versions read with the rows, under one hold of the file: an upload stored
+                    # since the run began cannot end up in a row kept under an older version
+                    fresh = row_versions(held, day)
+                    rows = refreshed(held, day, rules, fresh, kept[0] if kept else None)
                 kept = (rows, health_frame(rows.rows, day))
                 with memo["lock"]:
                     memo["entries"][key] = kept

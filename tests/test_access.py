@@ -192,3 +192,17 @@ def test_signed_out_sees_the_sign_in_page_and_no_data(roles_on, app_as):
     assert at.title[0].value == "PMO Portfolio Analytics" and not at.dataframe
     expected = portfolio_frame(roles_on, roles_on.latest_as_of())
     assert not expected.empty  # there is data; the signed-out user just does not see it
+
+
+def test_a_narrowed_scope_changes_every_page_cache_key():
+    """The pages' cache keys (``ui.data_version``, ``ui.reads_version``, the kept health) name the
+    projects a user may see: a roles file that takes a project from a PM changes them even when no
+    upload was stored, so nothing computed for the wider scope is shown again."""
+    import ui
+    from access import Scope
+
+    wide = Scope("pm@x.com", "pm", frozenset({"P1", "P2"}))
+    narrow = Scope("pm@x.com", "pm", frozenset({"P1"}))
+    assert ui._scope_key(wide) != ui._scope_key(narrow)
+    assert ui._scope_key(narrow) == ui._scope_key(Scope("pm@x.com", "pm", frozenset({"P1"})))
+    assert ui._scope_key(Scope(None, "open")) != ui._scope_key(Scope(None, "open", frozenset()))
