@@ -257,8 +257,10 @@ left, right = st.columns([3, 2])
 with right:
     st.subheader("Why projects are red or amber")
     flagged = frame[frame.status.isin(["red", "amber"])]
-    if flagged.empty:
-        st.success("Every project is green on every rule with data.")
+    if flagged.empty and frame.status.eq("green").any():
+        st.success("No project is red or amber: every project with data passes every rule.")
+    elif flagged.empty:
+        st.info("No project can be judged yet: none has a plan with a baseline or finance with a budget to date.")
     box = st.container(height=430, border=False)
     for row in flagged.itertuples():
         with box.container(border=True):

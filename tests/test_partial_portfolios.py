@@ -121,6 +121,8 @@ def test_overview_lists_every_project_with_an_unknown_tile(portfolio):
     assert f"{len(expected)} projects" in at.caption[0].value
     if name in ("only_jira", "only_register"):
         assert tiles["Unknown"] == len(expected)
+        assert not at.success  # nothing judged is not "every project green"
+        assert any("No project can be judged yet" in i.value for i in at.info)
     if name == "plans_later":  # the plan of 20 Nov is not used on 1 Nov
         frame = table.set_index("project_id")
         assert frame.loc["CORE-LEDGER", "plan_as_of"] is None or str(frame.loc["CORE-LEDGER", "plan_as_of"]) in (
