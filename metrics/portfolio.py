@@ -206,6 +206,7 @@ HEALTH_INPUTS = {
         "budget_status",
     ],
     "slips": ["project_id", "milestone_slip_days"],
+    "risks": ["project_id", "max_open_risk_score", "open_risks_at_threshold"],
 }
 
 
@@ -217,22 +218,26 @@ def project_health(
     snapshots: pd.DataFrame,
     as_of: dt.date,
     settings: Settings | None = None,
+    risks: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per project (of ``projects`` and of ``snapshots``) with status, reasons and the
     numbers behind them; every column of ``HEALTH_INPUTS`` is there, None where a source is missing.
 
     Inputs (one row per project_id each, any of them empty): ``evm`` (spi, cpi, spi_t, bac, pv,
     ev, ac, eac), ``budget`` (:func:`budget_by_project`: fiscal-year-to-date ``ytd_variance_pct``
-    and ``ledger_actual`` to date), ``slips`` (milestone_slip_days), ``snapshots`` (project_id,
+    and ``ledger_actual`` to date), ``slips`` (milestone_slip_days), ``risks``
+    (:func:`metrics.risk.health_inputs`: max_open_risk_score, open_risks_at_threshold), ``snapshots`` (project_id,
     source, as_of: the latest snapshot per source). budget_variance_pct = ytd_variance_pct;
     budget_overrun_pct = −100 × it when over budget (else 0); budget_underspend_pct = 100 × it
     when under budget by at least ``underspend_floor`` (else 0); data_age_days = as_of − newest
     snapshot; the plan-vs-ledger reconciliation is :func:`reconcile`.
     """
-    return health_table(judged(projects, evm, budget, slips, snapshots, as_of, settings))
+    return health_table(judged(projects, evm, budget, slips, snapshots, as_of, settings, risks))
 
 
-def judged(projects, evm, budget, slips, snapshots, as_of: dt.date, settings: Settings | None = None) -> dict:
+def judged(
+    projects, evm, budget, slips, snapshots, as_of: dt.date, settings: Settings | None = None, risks=None
+) -> dict:
     """:func:`project_health` before it is a table: project id -> (listed, row), where ``listed``
     says the project is one of ``projects`` (the others come from ``snapshots`` only). A row depends
     on its own project's inputs only, so rows judged apart can be put together (:func:`health_table`)."""
@@ -240,7 +245,8 @@ def judged(projects, evm, budget, slips, snapshots, as_of: dt.date, settings: Se
     known = projects.reindex(columns=["project_id", "name", "program", "portfolio", "manager", "currency"])
     extra = sorted(set(snapshots.project_id) - set(known.project_id)) if not snapshots.empty else []
     table = pd.concat([known, pd.DataFrame({"project_id": extra, "name": extra})], ignore_index=True)
-    for key, frame in (("evm", evm), ("budget", budget), ("slips", slips)):
+    inputs = {"evm": evm, "budget": budget, "slips": slips, "risks": risks if risks is not None else pd.DataFrame()}
+    for key, frame in inputs.items():
         table = table.merge(frame.reindex(columns=HEALTH_INPUTS[key]), on="project_id", how="left")
     table = table.astype(object).where(table.notna(), None)
     newest = snapshots.groupby("project_id").as_of.max() if not snapshots.empty else pd.Series(dtype="datetime64[us]")
@@ -291,6 +297,8 @@ HEALTH_COLUMNS = [
     "ac_gap_pct",
     "budget_status",
     "milestone_slip_days",
+    "max_open_risk_score",
+    "open_risks_at_threshold",
     "data_age_days",
     "plan_as_of",
     "jira_as_of",
@@ -510,11 +518,10 @@ def portfolio_rows(store, as_of: dt.date, settings: Settings | None = None, proj
     )
     budget = budget_by_project(store, as_of, settings, ids)
     risks = health_inputs_at(store, as_of, ids)
-    slips = slips.merge(risks, on="project_id", how="outer")
     projects, snapshots = store.projects(), store.latest_snapshots(as_of)
     if ids is not None:
         projects, snapshots = projects[projects.project_id.isin(ids)], snapshots[snapshots.project_id.isin(ids)]
-    return judged(projects, evm, budget, slips, snapshots, as_of, settings)
+    return judged(projects, evm, budget, slips, snapshots, as_of, settings, risks)
 
 
 def evm_by_project(points: pd.DataFrame) -> pd.DataFrame:

@@ -322,3 +322,30 @@ def test_rows_kept_per_project_give_exactly_the_portfolio_frame_after_every_kind
     kept = check(kept, [second])
     assert portfolio.health_frame(kept.rows, day).set_index("project_id").loc[second, "name"] == "Renamed"
     assert check(kept).rows == kept.rows  # nothing changed: nothing judged again
+
+
+def test_an_open_risk_at_the_escalation_threshold_turns_the_stored_project_amber(store):
+    """The risk rule reads the stored registers: a plan on time is green until its register holds
+    an open risk scored at the threshold (5 × 4 = 20); the row carries the score and the count;
+    a closed one, or a threshold raised past it, leaves the project green."""
+    from builders import write_rows
+
+    from loaders.ingest import ingest_bytes
+    from metrics.portfolio import portfolio_frame
+
+    day = dt.date(2026, 11, 20)
+    on_time = {"is_milestone": True, "is_summary": False, "baseline_finish": dt.date(2026, 12, 1)}
+    plan = [{"task_uid": 1, "name": "Go-live", "finish": dt.date(2026, 12, 1), **on_time}]
+    write_rows(store, "msproject", "tasks", plan, project_id="APOLLO", as_of=day, sha="plan")
+    row = portfolio_frame(store, day).set_index("project_id").loc["APOLLO"]
+    assert row.status == "green" and row.max_open_risk_score is None
+
+    register = b"Risk ID,Title,Likelihood,Impact,Owner,Status\nR1,Vendor late,5,4,Ana,Open\nR2,Outage,5,5,Ben,Closed\n"
+    assert ingest_bytes(store, register, "raid.csv", project_id="APOLLO", as_of=day).status == "stored"
+    row = portfolio_frame(store, day).set_index("project_id").loc["APOLLO"]
+    assert row.status == "amber"
+    assert row.reasons == ["Highest open risk score 20 points is at or above the amber threshold 20 points."]
+    assert (row.max_open_risk_score, row.open_risks_at_threshold) == (20.0, 1)
+
+    store.save_settings({"risk_escalation_threshold": 21})
+    assert portfolio_frame(store, day).set_index("project_id").loc["APOLLO", "status"] == "green"
