@@ -44,7 +44,7 @@ from loaders.finance.layouts import (
 )
 from loaders.finance.mapping import ROLES, mapping_for, needs_mapping, shape_key
 from loaders.finance.periods import last_day, parse_month
-from loaders.finance.tables import Grid, Header, find_header, read_grids, text, title_totals
+from loaders.finance.tables import HEADER_SEARCH_ROWS, Grid, Header, find_header, read_grids, text, title_totals
 from loaders.finance.totals import close
 from loaders.tabular import read_delimited
 from loaders.values import parse_number
@@ -129,11 +129,15 @@ def _is_finance_header(cells: list) -> bool:
     return bool(money and dims)
 
 
+# a header is looked for in the first rows, and a month grid's money in the 200 rows under it
+SNIFF_ROWS = HEADER_SEARCH_ROWS + 1 + 200
+
+
 def sniff(sample: Sample) -> bool:
     if sample.is_ole2:
         return False
     try:
-        grids = read_grids(sample.data, sample.file_name, sample.workbook) if sample.is_zip else None
+        grids = read_grids(sample.data, sample.file_name, sample.workbook, SNIFF_ROWS) if sample.is_zip else None
     except Exception:
         return False
     if grids is None:

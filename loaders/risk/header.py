@@ -22,6 +22,10 @@ SCALE_ROLES = ("probability", "impact")
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _PHRASES = {role: {p: len(p) for p in phrases} for role, phrases in ROLE_ALIASES.items()}
 _RANK = {role: {p: k for k, p in enumerate(phrases)} for role, phrases in ROLE_ALIASES.items()}
+_BY_PHRASE: dict[str, list[tuple[str, int, int]]] = {}  # phrase -> (role, length, rank) of every role it names
+for _role, _phrases in _PHRASES.items():
+    for _phrase, _size in _phrases.items():
+        _BY_PHRASE.setdefault(_phrase, []).append((_role, _size, _RANK[_role][_phrase]))
 _LEVEL_LABELS = {key for _, levels in WORD_SCALES for spellings in levels for key in spellings}
 
 
@@ -35,25 +39,31 @@ def clean(text) -> str:
 def role_matches(header: str) -> list[tuple[int, int, str, int]]:
     """(strength, phrase length, role, phrase rank) for a header, best first: strength 3 = exact,
     2 = starts with a phrase, 1 = ends with one; a longer phrase wins among equals. The rank is
-    the phrase's place in its role's alias list (``impact`` before ``severity``)."""
+    the phrase's place in its role's alias list (``impact`` before ``severity``). Phrases are
+    looked up by the header's word-boundary prefixes and suffixes, not scanned one by one."""
     key = clean(header)
     if not key:
         return []
-    words = key.split()
-    residual = words[0] in RESIDUAL_WORDS
-    out = []
-    for role, phrases in _PHRASES.items():
-        best = (0, 0, 0)
-        for phrase, size in phrases.items():
-            rank = -_RANK[role][phrase]
-            if key == phrase:
-                best = max(best, (3, size, rank))
-            elif size > 2 and key.startswith(phrase + " "):
-                best = max(best, (2, size, rank))
-            elif size > 2 and key.endswith(" " + phrase):
-                best = max(best, (1, size, rank))
-        if best[0] and not (residual and role in (*SCALE_ROLES, "score")):
-            out.append((best[0], best[1], role, -best[2]))
+    residual = key.split()[0] in RESIDUAL_WORDS
+    best: dict[str, tuple[int, int, int]] = {}
+
+    def offer(phrase: str, strength: int) -> None:
+        for role, size, rank in _BY_PHRASE.get(phrase, ()):
+            if strength < 3 and size <= 2:
+                continue
+            if (strength, size, -rank) > best.get(role, (0, 0, 0)):
+                best[role] = (strength, size, -rank)
+
+    offer(key, 3)
+    for at, char in enumerate(key):
+        if char == " ":
+            offer(key[:at], 2)
+            offer(key[at + 1 :], 1)
+    out = [
+        (strength, size, role, -rank)
+        for role, (strength, size, rank) in best.items()
+        if not (residual and role in (*SCALE_ROLES, "score"))
+    ]
     return sorted(out, reverse=True)
 
 
