@@ -267,22 +267,28 @@ with right:
             st.markdown(f"**{ui.escape_md(row.name)}** ({ui.escape_md(row.project_id)}) · {STATUS_LABEL[row.status]}")
             st.markdown("\n".join(f"- {ui.escape_md(reason)}" for reason in row.reasons))
 with left:
-    event = st.altair_chart(health_map(frame), width="stretch", on_select="rerun", key="health_map")
-    picked = event["selection"].get("pick") if event else None
-    if picked:  # drill down into the project clicked on the map
-        st.session_state["project"] = picked[0]["project_id"]
-        st.switch_page("app_pages/project.py")
-    st.altair_chart(
-        index_trend(
-            trend(
-                settings.as_of,
-                ui.reads_version(settings.as_of, ("msproject",), summary["trend_projects"]),
-                tuple(summary["trend_projects"]),
-            ),
-            title="Portfolio CPI and SPI over time",
-        ),
-        width="stretch",
+    if frame[["spi", "cpi"]].notna().all(axis=1).any():
+        event = st.altair_chart(health_map(frame), width="stretch", on_select="rerun", key="health_map")
+        picked = event["selection"].get("pick") if event else None
+        if picked:  # drill down into the project clicked on the map
+            st.session_state["project"] = picked[0]["project_id"]
+            st.switch_page("app_pages/project.py")
+    else:
+        st.markdown("**Schedule and cost performance**")
+        st.info(
+            "No project has both SPI and CPI on or before this date: a plan with a baseline, % complete "
+            "and costs gives them. Each project's health uses what it has (see the table above)."
+        )
+    history = trend(
+        settings.as_of,
+        ui.reads_version(settings.as_of, ("msproject",), summary["trend_projects"]),
+        tuple(summary["trend_projects"]),
     )
+    if history.dropna(subset=["value"]).empty:
+        st.markdown("**Portfolio CPI and SPI over time**")
+        st.caption("No plan snapshot with earned value on or before this date: nothing to draw yet.")
+    else:
+        st.altair_chart(index_trend(history, title="Portfolio CPI and SPI over time"), width="stretch")
 
 st.subheader("Plan cost vs ledger")
 recon = reconciliation_rows(frame)
