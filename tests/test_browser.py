@@ -4,14 +4,17 @@ each to tests/artifacts/ and uploads a file. CI installs Chromium and sets PMO_R
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from builders import app_page, app_run, copy_db, debian_chromium, idle, need_chromium, settle, streamlit_app
 from conftest import ROOT
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "tests" / "artifacts"
+HOSTILE_NAME = "see https://evil.example/x, www.evil.example or pm@evil.example.csv"
 
 
 @pytest.fixture(scope="module")
@@ -34,12 +37,25 @@ def partial_server(tmp_path_factory):
     store = Store(db)
     _mixed(store)
     ingest_path(store, SAMPLES / "finance_budget_vs_actual_long_2026-10-31.csv")
-    yield from _serve(tmp_path_factory, db)
+    store.write_upload(  # an upload whose file name holds a URL, a www. address and an e-mail
+        source="register",
+        fmt="test",
+        file_name=HOSTILE_NAME,
+        sha256="hostile",
+        project_id=None,
+        as_of=dt.date(2026, 11, 21),
+        tables={},
+        problems=pd.DataFrame(columns=["row_number", "column_name", "value", "severity", "message"]),
+        rows_loaded=0,
+        rows_rejected=0,
+    )
+    yield from _serve(tmp_path_factory, db, usage_stats_flag=False)  # the app as configured
 
 
-def _serve(tmp_path_factory, db: Path):
+def _serve(tmp_path_factory, db: Path, **kwargs):
     need_chromium()
-    with streamlit_app(db, tmp_path_factory.mktemp("log") / "streamlit.log", env={"PMO_DEMO": "1"}) as url:
+    log = tmp_path_factory.mktemp("log") / "streamlit.log"
+    with streamlit_app(db, log, env={"PMO_DEMO": "1"}, **kwargs) as url:
         yield url, db
 
 
@@ -86,11 +102,16 @@ def test_every_page_renders_on_the_demo_portfolio_and_an_upload_lands(server, br
 
 
 def test_every_page_renders_on_a_partial_portfolio(partial_server, browser):
+    """Every page of a partial portfolio in Chromium, the app run as configured: no exception, no
+    'None'; every request goes to the app's own address (no font, icon or analytics from the
+    internet); an uploaded file name holding https://, www. and an e-mail address shows as text,
+    never as a link."""
     url, _ = partial_server
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page = app_page(browser, viewport={"width": 1440, "height": 1500})
-    errors = []
+    errors, requests, hrefs = [], [], []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("request", lambda r: requests.append(r.url))
     page.goto(url, timeout=60_000)
     page.wait_for_selector("h1:has-text('Portfolio overview')", timeout=60_000)
     settle(page)
@@ -102,5 +123,15 @@ def test_every_page_renders_on_a_partial_portfolio(partial_server, browser):
         with app_run(page):
             links.nth(i).click()
         assert page.locator('[data-testid="stException"]').count() == 0, f"page {i}: exception"
+        page.wait_for_load_state("networkidle")  # what the page asked for has been fetched
+        hrefs += [a.get_attribute("href") or "" for a in page.query_selector_all("a")]
         page.screenshot(path=str(ARTIFACTS / f"partial_page_{i}.png"))
     assert errors == [], (errors, table)
+    with app_run(page):
+        page.locator('[data-testid="stSidebarNavLink"]', has_text="Uploads").click()
+    # the name shows, as text (the data grid's hidden accessibility cell holds it too: the visible one)
+    page.locator("text=evil.example/x >> visible=true").first.wait_for(timeout=60_000)
+    hrefs += [a.get_attribute("href") or "" for a in page.query_selector_all("a")]
+    outside = sorted({u for u in requests if not u.startswith(url) and not u.startswith("data:")})
+    assert len(requests) > 10 and outside == []
+    assert not [h for h in hrefs if "evil" in h and not h.startswith("#")]  # a heading's own anchor is fine

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from builders import app_page, cli, copy_db, debian_chromium, need_chromium, point_app_at, settle, streamlit_app
+from builders import cli, copy_db, point_app_at
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
@@ -455,56 +455,5 @@ def test_escape_md_stops_autolinks_and_keeps_the_text():
         assert escaped.replace(ui.WORD_JOINER, "").replace("\\", "") == text  # what the user reads is unchanged
 
 
-@pytest.mark.browser
-def test_no_page_requests_anything_outside_the_app_and_no_uploaded_text_is_a_link(far_db, tmp_path):
-    """Every page in Chromium: every request the page makes goes to the app's own address (no
-    font, icon or analytics from the internet), and an uploaded file name holding
-    https://, www. and an e-mail address shows as text, not as a link."""
-    need_chromium()
-    db = tmp_path / "portfolio.duckdb"
-    shutil.copy(far_db.path, db)
-    name = "see https://evil.example/x, www.evil.example or pm@evil.example.csv"
-    Store(db).write_upload(
-        source="register",
-        fmt="test",
-        file_name=name,
-        sha256="evil",
-        project_id=None,
-        as_of=dt.date(2026, 11, 21),
-        tables={},
-        problems=NO_PROBLEMS,
-        rows_loaded=0,
-        rows_rejected=0,
-    )
-    requests, links = [], []
-    app = streamlit_app(db, tmp_path / "streamlit.log", usage_stats_flag=False)  # the app as configured
-    with app as base, debian_chromium() as browser:
-        page = app_page(browser)
-        page.on("request", lambda r: requests.append(r.url))
-        for path in [
-            "",
-            "project",
-            "delivery",
-            "status",
-            "risks",
-            "finance",
-            "contracts",
-            "capacity",
-            "data",
-            "notifications",
-        ]:
-            page.goto(f"{base}/{path}")
-            page.wait_for_selector("h1", timeout=60_000)
-            settle(page)  # the page's script run is over and drawn
-            page.wait_for_load_state("networkidle")  # and what it asked for has been fetched
-            links += [a.get_attribute("href") or "" for a in page.query_selector_all("a")]
-        page.goto(f"{base}/data")
-        page.wait_for_selector("h1", timeout=60_000)
-        settle(page)  # the page's script run is over and drawn (slow on a loaded machine)
-        # the name shows, as text (the data grid's hidden accessibility cell holds it too: the visible one)
-        page.locator("text=evil.example/x >> visible=true").first.wait_for(timeout=60_000)
-        links += [a.get_attribute("href") or "" for a in page.query_selector_all("a")]
-    outside = sorted({u for u in requests if not u.startswith(base) and not u.startswith("data:")})
-    print(f"\n{len(requests)} requests, {len(outside)} outside the app")
-    assert outside == []
-    assert not [h for h in links if "evil" in h and not h.startswith("#")]  # a heading's own anchor is fine
+# In Chromium (no request outside the app, no uploaded text as a link): tests/test_browser.py,
+# test_every_page_renders_on_a_partial_portfolio.

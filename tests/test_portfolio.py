@@ -322,7 +322,9 @@ def test_rows_kept_per_project_give_exactly_the_portfolio_frame_after_every_kind
     kept = check(kept, [second])
     assert portfolio.health_frame(kept.rows, day).set_index("project_id").loc[second, "name"] == "Renamed"
     assert check(kept).rows == kept.rows  # nothing changed: nothing judged again
-    pd.testing.assert_frame_equal(portfolio.portfolio_frame(store, day, settings), portfolio.health_frame(kept.rows, day))
+    pd.testing.assert_frame_equal(
+        portfolio.portfolio_frame(store, day, settings), portfolio.health_frame(kept.rows, day)
+    )
 
 
 def test_an_open_risk_at_the_escalation_threshold_turns_the_stored_project_amber(store):
