@@ -50,8 +50,24 @@ def kpi_deltas(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+DIRECTIONS = ("worse", "better", "first judged", "no longer judged")
+
+
+def direction(then: str, now: str) -> str:
+    """How a status moved: between judged statuses ``worse`` or ``better`` (green < amber < red);
+    from ``unknown`` to amber or red ``worse`` (a new flag to look at), to green ``first judged``
+    (neither better nor worse: there was nothing to compare); to ``unknown`` ``no longer judged``
+    (the data it was judged on is gone, which is never an improvement)."""
+    if now == "unknown":
+        return "no longer judged"
+    if then == "unknown" and now == "green":
+        return "first judged"
+    return "worse" if STATUS_ORDER[now] > STATUS_ORDER[then] else "better"
+
+
 def status_changes(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
-    """Projects whose status differs between the dates (a project new since then counts as from 'unknown')."""
+    """Projects whose status differs between the dates (a project new since then counts as from
+    'unknown'), each with its :func:`direction`; worse first, then better, first judged, no longer judged."""
     columns = ["project_id", "name", "before", "after", "direction"]
     if after.empty:
         return pd.DataFrame(columns=columns)
@@ -60,10 +76,10 @@ def status_changes(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     for row in after.itertuples():
         then = was.get(row.project_id, "unknown")
         if then != row.status:
-            worse = STATUS_ORDER[row.status] > STATUS_ORDER[then]
-            rows.append([row.project_id, row.name, then, row.status, "worse" if worse else "better"])
+            rows.append([row.project_id, row.name, then, row.status, direction(then, row.status)])
     frame = pd.DataFrame(rows, columns=columns)
-    return frame.sort_values(["direction", "project_id"], ascending=[False, True]).reset_index(drop=True)
+    order = frame.direction.map({d: k for k, d in enumerate(DIRECTIONS)})
+    return frame.assign(_o=order).sort_values(["_o", "project_id"]).drop(columns="_o").reset_index(drop=True)
 
 
 def new_reasons(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:

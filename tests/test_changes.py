@@ -129,3 +129,25 @@ def test_headline_counts_each_kind_of_change():
     after = _frame([["A", "A", "red", ["SPI 0.80 is below the red threshold 0.90."], "USD", None, None, None, None]])
     line = view.headline(_changes(before, after))
     assert line.startswith("1 status change(s) (1 worse, 0 better) · 1 new red/amber reason(s) · 0 risk(s)")
+
+
+def test_headline_names_projects_first_judged_or_no_longer_judged():
+    before = _frame([["A", "A", "green", [], "USD", None, None, None, None]])
+    after = _frame(
+        [
+            [
+                "A",
+                "A",
+                "unknown",
+                ["Health unknown on or before the as-of date: no plan yet."],
+                "USD",
+                None,
+                None,
+                None,
+                None,
+            ],
+            ["B", "B", "green", [], "USD", None, None, None, None],
+        ]
+    )
+    line = view.headline(_changes(before, after))
+    assert line.startswith("2 status change(s) (0 worse, 0 better, 1 first judged, 1 no longer judged) · ")

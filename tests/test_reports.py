@@ -156,7 +156,13 @@ def _frame(rows):
 
 
 def test_status_changes_and_new_reasons_compare_like_with_like():
-    before = _frame([["A", "A", "amber", ["CPI 0.93 is below the amber threshold 0.95."]], ["B", "B", "red", []]])
+    before = _frame(
+        [
+            ["A", "A", "amber", ["CPI 0.93 is below the amber threshold 0.95."]],
+            ["B", "B", "red", []],
+            ["D", "D", "green", []],
+        ]
+    )
     after = _frame(
         [
             [
@@ -167,6 +173,8 @@ def test_status_changes_and_new_reasons_compare_like_with_like():
             ],
             ["B", "B", "green", []],
             ["C", "C", "amber", ["SPI 0.94 is below the amber threshold 0.95."]],
+            ["D", "D", "unknown", ["Health unknown on or before the as-of date: no plan yet."]],
+            ["E", "E", "green", []],
         ]
     )
     changed = status_changes(before, after)
@@ -174,6 +182,8 @@ def test_status_changes_and_new_reasons_compare_like_with_like():
         ["A", "amber", "red", "worse"],
         ["C", "unknown", "amber", "worse"],
         ["B", "red", "green", "better"],
+        ["E", "unknown", "green", "first judged"],  # nothing to compare with: neither better nor worse
+        ["D", "green", "unknown", "no longer judged"],  # its data is gone: never an improvement
     ]
     reasons = new_reasons(before, after)
     assert reasons[["project_id", "reason"]].values.tolist() == [

@@ -184,10 +184,13 @@ def slips_table(changes: Changes) -> pd.DataFrame:
 
 def headline(changes: Changes) -> str:
     """One line: how many of each kind of change."""
-    worse = int((changes.status_changes["direction"] == "worse").sum()) if not changes.status_changes.empty else 0
-    better = len(changes.status_changes) - worse
+    counts = changes.status_changes["direction"].value_counts()
+    moved = f"{counts.get('worse', 0)} worse, {counts.get('better', 0)} better"
+    for other in ("first judged", "no longer judged"):
+        if counts.get(other, 0):
+            moved += f", {counts[other]} {other}"
     return (
-        f"{len(changes.status_changes)} status change(s) ({worse} worse, {better} better) · "
+        f"{len(changes.status_changes)} status change(s) ({moved}) · "
         f"{len(changes.new_reasons)} new red/amber reason(s) · {len(changes.escalated_risks)} risk(s) escalated · "
         f"{len(changes.slipped_milestones)} milestone(s) slipped"
     )
