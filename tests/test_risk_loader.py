@@ -273,3 +273,35 @@ def test_lists_beside_the_table_and_numbered_rows_are_counted_once_per_reason():
     assert parsed.meta["skipped"] == {"numbered": 3, "beside": 1}
     messages = [p.message for p in parsed.problems]
     assert "rows 3–5: an empty numbered row, skipped (3 rows)." in messages
+
+
+def test_cells_nothing_reads_are_counted_per_column_never_dropped_silently():
+    """A comma inside an unquoted title pushes R2's cells one column right (into a column with no
+    name), R3 stops short of the header, and a legend beside a workbook's table sits under no
+    header: each is a warning naming the column and rows; the rows themselves stay loaded."""
+    data = (
+        b"Risk ID,Title,Likelihood,Impact,Owner,Status\n"
+        b"R1,Vendor late,5,4,Ana,Open\nR2,Outage, big,5,5,Ben,Closed\nR3,Short,3,3\n"
+    )
+    parsed = parse(data, "raid.csv")
+    warnings = [(p.message, p.row_number, p.column_name) for p in parsed.problems if p.severity == "warning"]
+    assert (
+        "column G has no name in the header: its 1 filled cell(s) (row 3) were not read. Name the column, "
+        "or check those rows for a delimiter inside a cell.",
+        3,
+        "G",
+    ) in warnings
+    assert any(m.startswith("row 4: fewer cells than the header's 6 named columns") for m, _, _ in warnings)
+    assert parsed.tables["risks"].risk_id.tolist() == ["R1", "R2", "R3"]
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["ID", "Title", "Probability", "Impact", None, None])
+    ws.append(["R1", "Vendor late", 3, 4, None, "1 = Rare"])
+    ws.append(["R2", "Outage", 2, 5, None, "5 = Almost certain"])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    parsed = parse(buffer.getvalue(), "raid.xlsx")
+    legend = [p for p in parsed.problems if p.column_name == "F"]
+    assert len(legend) == 1 and "its 2 filled cell(s) (rows 2–3) were not read" in legend[0].message
+    assert len(parsed.tables["risks"]) == 2

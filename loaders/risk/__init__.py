@@ -310,7 +310,44 @@ class _Sheet:
             self.statements.append("Issues have happened: an issue without a probability is read as 5 of 5.")
         frame = pd.DataFrame(records, columns=list(COLUMNS))
         self._flag_duplicate_ids(frame, problems)
+        self._flag_unread_cells(problems, where)
         return frame
+
+    def _flag_unread_cells(self, problems: list[Problem], where: str) -> None:
+        """Entry cells nothing reads, said per column: filled cells under no column name (a legend
+        beside the table, or a delimiter inside an unquoted cell pushing a row's cells right), and
+        rows of a text file shorter than the named columns (their last cells read as empty)."""
+        named = [j for j, name in enumerate(self.names) if name.strip()]
+        width = named[-1] + 1 if named else 0
+        unnamed: dict[int, list[int]] = {}
+        short: list[int] = []
+        for number, row in self.entries:
+            for j, cell in enumerate(row):
+                if not is_empty(cell) and (j >= len(self.names) or not self.names[j].strip()):
+                    unnamed.setdefault(j, []).append(number)
+            if len(row) < width:
+                short.append(number)
+        for j, numbers in sorted(unnamed.items()):
+            rows = f"row {numbers[0]}" if len(numbers) == 1 else f"rows {_ranges(numbers)}"
+            problems.append(
+                Problem(
+                    f"{where}column {_letter(j)} has no name in the header: its {len(numbers)} filled cell(s) "
+                    f"({rows}) were not read. Name the column, or check those rows for a delimiter inside a cell.",
+                    "warning",
+                    numbers[0],
+                    _letter(j),
+                )
+            )
+        if short:
+            rows = f"row {short[0]}" if len(short) == 1 else f"rows {_ranges(short)}"
+            problems.append(
+                Problem(
+                    f"{where}{rows}: fewer cells than the header's {width} named columns; the missing cells "
+                    "were read as empty. Check those rows (a line break or a quote inside a cell?).",
+                    "warning",
+                    short[0],
+                )
+            )
 
     def _cell(self, row, role):
         j = self.cols.get(role)
@@ -482,6 +519,16 @@ class _Sheet:
                     rid,
                 )
             )
+
+
+def _letter(j: int) -> str:
+    """0 -> 'A', 26 -> 'AA': a column as a spreadsheet names it."""
+    out = ""
+    j += 1
+    while j:
+        j, rest = divmod(j - 1, 26)
+        out = chr(65 + rest) + out
+    return out
 
 
 def _ranges(numbers: list[int]) -> str:
