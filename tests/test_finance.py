@@ -268,3 +268,27 @@ def test_long_ledger_with_measure_and_amount_columns():
     assert lines["budget"].sum() == 1000 and lines["actual"].sum() == 1100
     assert parsed.rows_rejected == 1 and parsed.as_of == dt.date(2026, 1, 31)
     assert any(p.severity == "info" and "computed" in p.message for p in parsed.problems)
+
+
+def test_a_text_row_shifted_by_a_delimiter_inside_a_cell_is_rejected_never_stored_shifted():
+    """'Acme, Inc' unquoted moves row 3's amounts one column right: read as they stand, its budget
+    would be empty and its actual the budget. The row is rejected with an error naming it; a row
+    shorter than the header keeps its cells and is listed once; loaded + rejected = the rows."""
+    data = (
+        b"project_id,period,cost_category,vendor,budget,actual,currency\n"
+        b"P1,2026-01-01,Software,Microsoft,100.00,90.00,USD\n"
+        b"P1,2026-02-01,Software,Acme, Inc,200.00,210.00,USD\n"
+        b"P1,2026-03-01,Software,Microsoft,300.00,310.00\n"
+        b"P1,2026-04-01,Software,Microsoft,400.00,410.00,USD,\n"  # a trailing delimiter: nothing lost
+    )
+    parsed = parse(data, "ledger.csv")
+    errors = [p for p in parsed.problems if p.severity == "error"]
+    assert [(p.row_number, p.message.split(":")[0]) for p in errors] == [
+        (3, "the row has 8 cells but the header has 7")
+    ]
+    assert parsed.rows_rejected == 1
+    short = [p for p in parsed.problems if "fewer cells than the header" in p.message]
+    assert len(short) == 1 and "(rows 4)" in short[0].message
+    lines = parsed.tables["budget_lines"]
+    assert sorted(lines.period.astype(str).str[:7].unique()) == ["2026-01", "2026-03", "2026-04"]
+    assert lines.actual.sum() == 90 + 310 + 410 and lines.budget.sum() == 100 + 300 + 400

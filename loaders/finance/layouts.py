@@ -148,6 +148,7 @@ class _Reader:
         self.quantities: dict[str, float] = {}
         self.no_rate = 0
         self.empty_rows = 0
+        self.short_rows: list[int] = []
         self.meta: dict = {}
         self.data_rows = grid.rows[header.last + 1 :]
         self.first_row = header.last + 2  # the row number users see for data_rows[0]
@@ -221,6 +222,8 @@ class _Reader:
     def row(self, row: list, number: int, columns, label_col, rollups: dict[int, float | None]) -> None:
         if all(c is None or (isinstance(c, str) and not c.strip()) for c in row):
             return
+        if self.grid.delimiter is not None and not self._fits_header(row, number):
+            return
         keys = self.keys(row, label_col)
         cells = [row[c] if c < len(row) else None for c, _, _ in columns]
         amounts = loose(cells)
@@ -274,6 +277,31 @@ class _Reader:
             self.rejected += 1
             return
         self.emit(row, number, keys, project, columns)
+
+    def _fits_header(self, row: list, number: int) -> bool:
+        """A text file's row with filled cells after the header's last column had a delimiter
+        inside a cell: every cell after it moved right, so its amounts would be read from the wrong
+        columns. It is rejected (an error naming the row), never stored shifted. A shorter row's
+        missing last cells are read as empty, with one warning listing the rows (``_finish_notes``)."""
+        width = len(self.header.cells)
+        extra = [c for c in row[width:] if not _blank(c)]
+        if extra:
+            self.problems.append(
+                Problem(
+                    f"the row has {width + len(row[width:])} cells but the header has {width}: a "
+                    f"{self.grid.delimiter!r} inside a cell moved the cells after it, so its amounts would be "
+                    "read from the wrong columns; it was not loaded. Quote that cell (or export again) and re-upload.",
+                    "error",
+                    number,
+                    None,
+                    " | ".join(str(c) for c in row)[:500],
+                )
+            )
+            self.rejected += 1
+            return False
+        if len(row) < width:
+            self.short_rows.append(number)
+        return True
 
     def _section(self, label: str) -> bool:
         """A label-only row: an income/expense section header or a group label; not a line."""
@@ -552,6 +580,17 @@ class _Reader:
                 )
 
     def _finish_notes(self) -> None:
+        if self.short_rows:
+            shown = ", ".join(map(str, self.short_rows[:20])) + (" …" if len(self.short_rows) > 20 else "")
+            self.problems.append(
+                Problem(
+                    f"{len(self.short_rows)} row(s) have fewer cells than the header's {len(self.header.cells)} "
+                    f"(rows {shown}); their missing last cells were read as empty. Check them for a line break "
+                    "or a quote inside a cell.",
+                    "warning",
+                    self.short_rows[0],
+                )
+            )
         if self.empty_rows:
             self.problems.append(
                 Problem(f"{self.empty_rows} rows have no amount in any amount column; they add nothing.", "info")
