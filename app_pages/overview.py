@@ -261,7 +261,7 @@ with right:
         st.success("No project is red or amber: every project with data passes every rule.")
     elif flagged.empty:
         st.info("No project can be judged yet: none has a plan with a baseline or finance with a budget to date.")
-    box = st.container(height=430, border=False)
+    box = st.container(height=430, border=False) if len(flagged) else st.container()
     for row in flagged.itertuples():
         with box.container(border=True):
             st.markdown(f"**{ui.escape_md(row.name)}** ({ui.escape_md(row.project_id)}) · {STATUS_LABEL[row.status]}")
@@ -328,8 +328,9 @@ st.caption(
     "and amber project, every project in the appendix — the numbers above, built when you click."
 )
 ids = tuple(settings.project_ids)
-for column, (kind, (word, mime)) in zip(st.columns([1, 1, 1, 4])[:3], PACK_TYPES.items(), strict=True):
-    column.download_button(
+buttons = st.container(horizontal=True)  # each button as wide as its label
+for kind, (word, mime) in PACK_TYPES.items():
+    buttons.download_button(
         f"Pack ({word})",
         lambda kind=kind, args=(settings.as_of, since if changes else None, reads, rules, ids, store, frame, changes): (
             pack_file(kind, *args)
@@ -341,9 +342,9 @@ for column, (kind, (word, mime)) in zip(st.columns([1, 1, 1, 4])[:3], PACK_TYPES
     )
 
 export = export_frame(frame)
-c1, c2 = st.columns([1, 6])
-c1.download_button("Download CSV", to_csv(export), "portfolio_health.csv", "text/csv")
-c2.download_button(
+table_buttons = st.container(horizontal=True)
+table_buttons.download_button("Download CSV", to_csv(export), "portfolio_health.csv", "text/csv")
+table_buttons.download_button(
     "Download Excel",
     to_excel({"Portfolio health": export}, percent_columns={"budget_variance_pct", "ac_gap_pct"}),
     "portfolio_health.xlsx",
