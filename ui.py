@@ -229,11 +229,17 @@ def portfolio_health(as_of: dt.date | None, rules):
             with memo["lock"]:
                 kept = memo["entries"].get(key)
             if kept is None or kept[0].versions != versions:
-                with st.spinner("Computing portfolio health…"), s.batch() as held:  # one connection
-                    # versions read with the rows, under one hold of the file: an upload stored
-                    # since the run began cannot end up in a row kept under an older version
-                    fresh = row_versions(held, day)
-                    rows = refreshed(held, day, rules, fresh, kept[0] if kept else None)
+                try:
+                    with st.spinner("Computing portfolio health…"), s.batch() as held:  # one connection
+                        # versions read with the rows, under one hold of the file: an upload stored
+                        # since the run began cannot end up in a row kept under an older version
+                        fresh = row_versions(held, day)
+                        rows = refreshed(held, day, rules, fresh, kept[0] if kept else None)
+                except BaseException:
+                    with memo["lock"]:  # nothing kept under the key: its lock is not kept either
+                        if key not in memo["entries"]:
+                            memo["computing"].pop(key, None)
+                    raise
                 kept = (rows, health_frame(rows.rows, day))
                 with memo["lock"]:
                     memo["entries"][key] = kept

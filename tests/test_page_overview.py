@@ -162,3 +162,27 @@ def test_the_pack_from_the_overview_holds_only_what_the_signed_in_user_may_see(d
     ids = {row[0].value for row in book["Appendix"].iter_rows(min_row=2)}
     assert ids == {"CRM-UPGRADE"}
     assert "CORE-LEDGER" not in book.sheetnames
+
+
+def test_a_health_that_fails_to_compute_keeps_nothing_and_the_next_run_computes_it(db, monkeypatch):
+    """A judging pass that raises (the database went away mid-run) shows an error, keeps neither
+    rows nor the key's lock in the server-wide memo, and the next run judges afresh."""
+    import ui
+    from metrics import portfolio
+
+    real = portfolio.refreshed
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(portfolio, "refreshed", broken)
+    memo = ui._health_memo()
+    memo["entries"].clear()
+    memo["computing"].clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert at.exception and "the database went away" in at.exception[0].value
+    assert memo["entries"] == {} and memo["computing"] == {}
+    monkeypatch.setattr(portfolio, "refreshed", real)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception and at.title[0].value == "Portfolio overview"
+    assert memo["entries"] and set(memo["computing"]) == set(memo["entries"])  # the as-of and compare dates
