@@ -237,8 +237,8 @@ def portfolio_health(as_of: dt.date | None, rules):
                         rows = refreshed(held, day, rules, fresh, kept[0] if kept else None)
                 except BaseException:
                     with memo["lock"]:  # nothing kept under the key: its lock is not kept either
-                        if key not in memo["entries"]:
-                            memo["computing"].pop(key, None)
+                        if key not in memo["entries"] and memo["computing"].get(key) is computing:
+                            memo["computing"].pop(key)
                     raise
                 kept = (rows, health_frame(rows.rows, day))
                 with memo["lock"]:

@@ -5,8 +5,8 @@ import datetime as dt
 import streamlit as st
 
 import ui
-from charts.evm import index_trend
-from charts.portfolio import health_map
+from charts.evm import has_trend, index_trend
+from charts.portfolio import can_map, health_map
 from exports import to_csv, to_excel
 from metrics import MetricsError
 from metrics.budget import fiscal_year
@@ -267,7 +267,7 @@ with right:
             st.markdown(f"**{ui.escape_md(row.name)}** ({ui.escape_md(row.project_id)}) · {STATUS_LABEL[row.status]}")
             st.markdown("\n".join(f"- {ui.escape_md(reason)}" for reason in row.reasons))
 with left:
-    if frame[["spi", "cpi"]].notna().all(axis=1).any():
+    if can_map(frame):
         event = st.altair_chart(health_map(frame), width="stretch", on_select="rerun", key="health_map")
         picked = event["selection"].get("pick") if event else None
         if picked:  # drill down into the project clicked on the map
@@ -284,11 +284,11 @@ with left:
         ui.reads_version(settings.as_of, ("msproject",), summary["trend_projects"]),
         tuple(summary["trend_projects"]),
     )
-    if history.dropna(subset=["value"]).empty:
-        st.markdown("**Portfolio CPI and SPI over time**")
-        st.caption("No plan snapshot with earned value on or before this date: nothing to draw yet.")
-    else:
+    if has_trend(history):
         st.altair_chart(index_trend(history, title="Portfolio CPI and SPI over time"), width="stretch")
+    else:
+        st.markdown("**Portfolio CPI and SPI over time**")
+        st.info("No plan snapshot with earned value on or before this date: no trend to draw yet.")
 
 st.subheader("Plan cost vs ledger")
 recon = reconciliation_rows(frame)

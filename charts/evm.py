@@ -44,6 +44,11 @@ def s_curve(frame: pd.DataFrame, currency: str = "") -> alt.Chart:
     )
 
 
+def has_trend(frame: pd.DataFrame) -> bool:
+    """True when ``frame`` (snapshot_as_of, index, value) holds a value: :func:`index_trend` draws a line."""
+    return "value" in frame and bool(frame["value"].notna().any())
+
+
 def index_trend(
     frame: pd.DataFrame, amber: float = 0.95, red: float = 0.9, title: str = "Performance indices per snapshot"
 ) -> alt.Chart:

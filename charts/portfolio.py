@@ -8,6 +8,11 @@ import pandas as pd
 from charts import STATUS_COLORS
 
 
+def can_map(frame: pd.DataFrame) -> bool:
+    """True when some project has both SPI and CPI: :func:`health_map` has a point to draw."""
+    return bool(frame[["spi", "cpi"]].notna().all(axis=1).any()) if not frame.empty else False
+
+
 def health_map(frame: pd.DataFrame) -> alt.Chart:
     """Each project at (SPI, CPI), coloured by its health status, with the 1.0 lines that split
     the map into on/behind schedule and under/over cost. Projects without EVM are left out.

@@ -31,7 +31,7 @@ class Changes:
     since: dt.date
     until: dt.date
     kpis: pd.DataFrame  # key, label, before, after, delta
-    status_changes: pd.DataFrame  # project_id, name, before, after, direction (worse|better)
+    status_changes: pd.DataFrame  # project_id, name, before, after, direction (one of DIRECTIONS)
     new_reasons: pd.DataFrame  # project_id, name, status, reason — red/amber reasons not there before
     slipped_milestones: pd.DataFrame  # project_id, task_uid, name, finish_before, finish_after, slip_days
     escalated_risks: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ESCALATED_COLUMNS))

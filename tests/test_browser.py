@@ -69,8 +69,9 @@ def test_every_page_renders_on_the_demo_portfolio_and_an_upload_lands(server, br
     url, db = server
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page = app_page(browser, viewport={"width": 1440, "height": 1500})
-    errors = []
+    errors, requests, hrefs = [], [], []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("request", lambda r: requests.append(r.url))
     page.goto(url, timeout=60_000)
     page.wait_for_selector("h1:has-text('Portfolio overview')", timeout=120_000)
     settle(page)
@@ -82,7 +83,12 @@ def test_every_page_renders_on_the_demo_portfolio_and_an_upload_lands(server, br
         with app_run(page):
             page.locator('[data-testid="stSidebarNavLink"]').nth(i).click()
         assert page.locator('[data-testid="stException"]').count() == 0, f"{title}: exception on the page"
+        page.wait_for_load_state("networkidle")  # a populated page's charts and grids have fetched what they ask for
+        hrefs += [a.get_attribute("href") or "" for a in page.query_selector_all("a")]
         page.screenshot(path=str(ARTIFACTS / f"page_{i}.png"))
+    outside = sorted({u for u in requests if not u.startswith(url) and not u.startswith("data:")})
+    assert outside == [], outside  # no font, icon, map tile or analytics from the internet
+    assert not [h for h in hrefs if h.startswith(("http://", "https://")) and not h.startswith(url)], hrefs
     # Upload a sample file on the data page.
     with app_run(page):
         page.locator('[data-testid="stSidebarNavLink"]', has_text="Uploads").click()

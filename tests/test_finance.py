@@ -284,7 +284,7 @@ def test_a_text_row_shifted_by_a_delimiter_inside_a_cell_is_rejected_never_store
     parsed = parse(data, "ledger.csv")
     errors = [p for p in parsed.problems if p.severity == "error"]
     assert [(p.row_number, p.message.split(":")[0]) for p in errors] == [
-        (3, "the row has 8 cells but the header has 7")
+        (3, "the row has 8 cells but the header names 7")
     ]
     assert parsed.rows_rejected == 1
     short = [p for p in parsed.problems if "fewer cells than the header" in p.message]
@@ -292,3 +292,11 @@ def test_a_text_row_shifted_by_a_delimiter_inside_a_cell_is_rejected_never_store
     lines = parsed.tables["budget_lines"]
     assert sorted(lines.period.astype(str).str[:7].unique()) == ["2026-01", "2026-03", "2026-04"]
     assert lines.actual.sum() == 90 + 310 + 410 and lines.budget.sum() == 100 + 300 + 400
+
+    # a trailing delimiter on the header names no column: a row one cell longer is still shifted
+    trailing = (
+        b"project_id,period,cost_category,budget,actual,\nP1,2026-02-01,Labour,1,000,500\nP1,2026-03-01,Labour,7,8\n"
+    )
+    parsed = parse(trailing, "ledger.csv")
+    assert parsed.rows_rejected == 1 and not [p for p in parsed.problems if "fewer cells" in p.message]
+    assert parsed.tables["budget_lines"].budget.tolist() == [7.0]

@@ -275,24 +275,26 @@ def test_lists_beside_the_table_and_numbered_rows_are_counted_once_per_reason():
     assert "rows 3–5: an empty numbered row, skipped (3 rows)." in messages
 
 
-def test_cells_nothing_reads_are_counted_per_column_never_dropped_silently():
-    """A comma inside an unquoted title pushes R2's cells one column right (into a column with no
-    name), R3 stops short of the header, and a legend beside a workbook's table sits under no
-    header: each is a warning naming the column and rows; the rows themselves stay loaded."""
+def test_cells_nothing_reads_are_counted_never_dropped_silently():
+    """A comma inside an unquoted exposure ('4,500') pushes R2's cells one column right: read as
+    they stand it would be an open risk scored 1,000. It is rejected with an error naming the row;
+    R3 stops short of the header (a warning); a legend beside a workbook's table sits under no
+    header (a warning naming the column and rows). The other rows load as written."""
     data = (
-        b"Risk ID,Title,Likelihood,Impact,Owner,Status\n"
-        b"R1,Vendor late,5,4,Ana,Open\nR2,Outage, big,5,5,Ben,Closed\nR3,Short,3,3\n"
+        b"ID,Title,Exposure,Probability,Impact,Status\n"
+        b"R1,Vendor late,1000,2,4,Open\nR2,Outage,4,500,4,5,Closed\nR3,Short,300,3,3\n"
     )
     parsed = parse(data, "raid.csv")
-    warnings = [(p.message, p.row_number, p.column_name) for p in parsed.problems if p.severity == "warning"]
-    assert (
-        "column G has no name in the header: its 1 filled cell(s) (row 3) were not read. Name the column, "
-        "or check those rows for a delimiter inside a cell.",
-        3,
-        "G",
-    ) in warnings
-    assert any(m.startswith("row 4: fewer cells than the header's 6 named columns") for m, _, _ in warnings)
-    assert parsed.tables["risks"].risk_id.tolist() == ["R1", "R2", "R3"]
+    errors = [p for p in parsed.problems if p.severity == "error"]
+    assert [p.row_number for p in errors] == [3] and errors[0].message.startswith(
+        "row 3 has 7 cells but the header names 6: probably a delimiter inside an unquoted cell"
+    )
+    assert parsed.rows_rejected == 1
+    risks = parsed.tables["risks"].set_index("risk_id")
+    assert risks.index.tolist() == ["R1", "R3"]
+    assert (risks.loc["R1", "probability"], risks.loc["R1", "impact"], risks.loc["R1", "status"]) == (2, 4, "Open")
+    short = [p for p in parsed.problems if "fewer cells than the header" in p.message]
+    assert len(short) == 1 and short[0].message.startswith("row 4: fewer cells than the header's 6 named columns")
 
     wb = Workbook()
     ws = wb.active
@@ -304,4 +306,4 @@ def test_cells_nothing_reads_are_counted_per_column_never_dropped_silently():
     parsed = parse(buffer.getvalue(), "raid.xlsx")
     legend = [p for p in parsed.problems if p.column_name == "F"]
     assert len(legend) == 1 and "its 2 filled cell(s) (rows 2–3) were not read" in legend[0].message
-    assert len(parsed.tables["risks"]) == 2
+    assert len(parsed.tables["risks"]) == 2 and parsed.rows_rejected == 0

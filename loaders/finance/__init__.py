@@ -129,8 +129,8 @@ def _is_finance_header(cells: list) -> bool:
     return bool(money and dims)
 
 
-# a header is looked for in the first rows, and a month grid's money in the 200 rows under it
-SNIFF_ROWS = HEADER_SEARCH_ROWS + 1 + 200
+MONEY_SAMPLE_ROWS = 200  # a month grid's money is judged from the rows under its header
+SNIFF_ROWS = HEADER_SEARCH_ROWS + 1 + MONEY_SAMPLE_ROWS  # the header's rows, then that sample
 
 
 def sniff(sample: Sample) -> bool:
@@ -197,13 +197,13 @@ def _money_grid(grid: Grid, header: Header, file_name: str) -> bool:
         return True
     values = [
         c
-        for r in grid.rows[header.last + 1 : header.last + 200]
+        for r in grid.rows[header.last + 1 : header.last + MONEY_SAMPLE_ROWS]
         for i, c in enumerate(r)
         if i in header.months and isinstance(c, int | float) and not isinstance(c, bool)
     ]
     texts = [
         c
-        for r in grid.rows[header.last + 1 : header.last + 200]
+        for r in grid.rows[header.last + 1 : header.last + MONEY_SAMPLE_ROWS]
         for i, c in enumerate(r)
         if i in header.months and isinstance(c, str) and c.strip()
     ]

@@ -149,6 +149,8 @@ class _Reader:
         self.no_rate = 0
         self.empty_rows = 0
         self.short_rows: list[int] = []
+        named = [j for j, name in enumerate(header.cells) if str(name).strip()]
+        self.named_width = named[-1] + 1 if named else 0  # up to the last named column
         self.meta: dict = {}
         self.data_rows = grid.rows[header.last + 1 :]
         self.first_row = header.last + 2  # the row number users see for data_rows[0]
@@ -279,18 +281,20 @@ class _Reader:
         self.emit(row, number, keys, project, columns)
 
     def _fits_header(self, row: list, number: int) -> bool:
-        """A text file's row with filled cells after the header's last column had a delimiter
-        inside a cell: every cell after it moved right, so its amounts would be read from the wrong
-        columns. It is rejected (an error naming the row), never stored shifted. A shorter row's
-        missing last cells are read as empty, with one warning listing the rows (``_finish_notes``)."""
-        width = len(self.header.cells)
+        """A text file's row with filled cells after the header's last named column most likely had
+        a delimiter inside an unquoted cell, moving every cell after it right, so its amounts would be
+        read from the wrong columns (or it holds a note beside the table). It is rejected (an error
+        naming the row), never stored shifted. A row shorter than the named columns has its missing
+        last cells read as empty, with one warning listing the rows (``_finish_notes``)."""
+        width = self.named_width
         extra = [c for c in row[width:] if not _blank(c)]
         if extra:
             self.problems.append(
                 Problem(
-                    f"the row has {width + len(row[width:])} cells but the header has {width}: a "
-                    f"{self.grid.delimiter!r} inside a cell moved the cells after it, so its amounts would be "
-                    "read from the wrong columns; it was not loaded. Quote that cell (or export again) and re-upload.",
+                    f"the row has {len(row)} cells but the header names {width}: probably a "
+                    f"{self.grid.delimiter!r} inside an unquoted cell moved the cells after it (or a note was "
+                    "typed beside the table), so its amounts would be read from the wrong columns; it was not "
+                    "loaded. Quote that cell, or move the note, and upload again.",
                     "error",
                     number,
                     None,
@@ -584,7 +588,7 @@ class _Reader:
             shown = ", ".join(map(str, self.short_rows[:20])) + (" …" if len(self.short_rows) > 20 else "")
             self.problems.append(
                 Problem(
-                    f"{len(self.short_rows)} row(s) have fewer cells than the header's {len(self.header.cells)} "
+                    f"{len(self.short_rows)} row(s) have fewer cells than the header's {self.named_width} named columns "
                     f"(rows {shown}); their missing last cells were read as empty. Check them for a line break "
                     "or a quote inside a cell.",
                     "warning",

@@ -100,14 +100,18 @@ def parse(data: bytes, file_name: str) -> Parsed:
         sheets = {Path(file_name).stem: read_delimited(data)[0]}
     problems: list[Problem] = []
     frames, skipped, statements, read_sheets, project_name, as_of = [], Counter(), [], [], None, None
-    blank_rows = 0
+    blank_rows = rejected = 0
+    text_file = data[:4] != b"PK\x03\x04"
     headers = {name: find_header(rows, sheet_kind(name)) for name, rows in sheets.items()}
     tables = [name for name, header in headers.items() if header is not None]
     for name in tables:
         rows, header = sheets[name], headers[name]
-        sheet = _Sheet(name if len(sheets) > 1 else None, rows, header, sheet_kind(name), multi=len(tables) > 1)
+        sheet = _Sheet(
+            name if len(sheets) > 1 else None, rows, header, sheet_kind(name), multi=len(tables) > 1, text=text_file
+        )
         frame = sheet.read(problems, skipped)
         blank_rows += sheet.blank_rows
+        rejected += len(sheet.rejected)
         if frame.empty:
             continue
         frames.append(frame)
@@ -131,7 +135,16 @@ def parse(data: bytes, file_name: str) -> Parsed:
         "kinds": dict(Counter(risks.kind)),
         "blank_rows": blank_rows,
     }
-    return Parsed(SOURCE, FORMAT, {"risks": risks}, problems, as_of=as_of, project_name=project_name, meta=meta)
+    return Parsed(
+        SOURCE,
+        FORMAT,
+        {"risks": risks},
+        problems,
+        as_of=as_of,
+        project_name=project_name,
+        meta=meta,
+        rows_rejected=rejected,
+    )
 
 
 def sheet_kind(name: str) -> str | None:
@@ -185,10 +198,14 @@ def text_id(cell) -> str | None:
 class _Sheet:
     """One table of one sheet being read."""
 
-    def __init__(self, sheet: str | None, rows: list[list], header: Header, hint: str | None, multi: bool):
-        self.sheet, self.rows, self.header, self.multi = sheet, rows, header, multi
+    def __init__(
+        self, sheet: str | None, rows: list[list], header: Header, hint: str | None, multi: bool, text: bool = False
+    ):
+        self.sheet, self.rows, self.header, self.multi, self.text = sheet, rows, header, multi, text
         self.data = rows[header.first_data_row :]
         self.names = header.names
+        named = [j for j, name in enumerate(self.names) if name.strip()]
+        self.width = named[-1] + 1 if named else 0  # up to the last named column
         roles = header.roles
         self.kind = "risk" if ("probability" in roles or "probability" in header.marks) else hint or "risk"
         self.kind_label = {"risk": "risks", "opportunity": "opportunities"}.get(self.kind, f"{self.kind} entries")
@@ -214,6 +231,7 @@ class _Sheet:
     def _classify(self) -> tuple[list[tuple[int, list]], list[tuple[int, str]]]:
         """(row number, row) of every entry, and (row number, reason) of every skipped row."""
         entries, skipped, gap = [], [], False
+        self.rejected: list[tuple[int, list]] = []  # text rows with cells past the header (see read)
         self.blank_rows = 0  # skipped without a word, counted in meta["blank_rows"] (loaded + skipped = rows)
         for k, row in enumerate(self.data):
             row_number = self.header.first_data_row + k + 1
@@ -230,6 +248,8 @@ class _Sheet:
                 self.blank_rows += 1
             elif reason:
                 skipped.append((row_number, reason))
+            elif self.text and any(not is_empty(c) for c in row[self.width :]):
+                self.rejected.append((row_number, row))
             else:
                 entries.append((row_number, row))
         return entries, skipped
@@ -311,14 +331,39 @@ class _Sheet:
         frame = pd.DataFrame(records, columns=list(COLUMNS))
         self._flag_duplicate_ids(frame, problems)
         self._flag_unread_cells(problems, where)
+        self._flag_rejected(problems, where)
         return frame
+
+    def _flag_rejected(self, problems: list[Problem], where: str) -> None:
+        """A text file's row with filled cells after the header's last column is not loaded: most
+        likely a delimiter inside an unquoted cell moved the cells after it (its probability, impact
+        and status would be read from the wrong columns), or a note was typed beside the table."""
+        for number, row in self.rejected[:MAX_REJECTED_SHOWN]:
+            problems.append(
+                Problem(
+                    f"{where}row {number} has {len(row)} cells but the header names {self.width}: probably a "
+                    "delimiter inside an unquoted cell moved the cells after it (or a note beside the table), "
+                    "so it was not loaded. Quote that cell, or move the note, and upload again.",
+                    "error",
+                    number,
+                    None,
+                    " | ".join(str(c) for c in row)[:500],
+                )
+            )
+        if len(self.rejected) > MAX_REJECTED_SHOWN:
+            problems.append(
+                Problem(
+                    f"{where}{len(self.rejected) - MAX_REJECTED_SHOWN} more row(s) have cells past the header; "
+                    "not loaded either.",
+                    "error",
+                )
+            )
 
     def _flag_unread_cells(self, problems: list[Problem], where: str) -> None:
         """Entry cells nothing reads, said per column: filled cells under no column name (a legend
         beside the table, or a delimiter inside an unquoted cell pushing a row's cells right), and
         rows of a text file shorter than the named columns (their last cells read as empty)."""
-        named = [j for j, name in enumerate(self.names) if name.strip()]
-        width = named[-1] + 1 if named else 0
+        width = self.width
         unnamed: dict[int, list[int]] = {}
         short: list[int] = []
         for number, row in self.entries:
@@ -519,6 +564,9 @@ class _Sheet:
                     rid,
                 )
             )
+
+
+MAX_REJECTED_SHOWN = 50
 
 
 def _letter(j: int) -> str:
