@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+import pandas as pd
 import pytest
 from openpyxl import Workbook
 
@@ -307,3 +308,27 @@ def test_cells_nothing_reads_are_counted_never_dropped_silently():
     legend = [p for p in parsed.problems if p.column_name == "F"]
     assert len(legend) == 1 and "its 2 filled cell(s) (rows 2–3) were not read" in legend[0].message
     assert len(parsed.tables["risks"]) == 2 and parsed.rows_rejected == 0
+
+
+def test_a_level_past_the_scales_top_is_never_read_and_bare_percentages_are_percentages():
+    """A 1–5 column is never re-read as 1–10 (halving every score) for one typo, and no level ever
+    passes 5, so a score stays within 1–25: the typo is a warning and left empty. Chances written
+    as 10, 35, 80 (no % sign; at least 4 in 5 of them within 0–100) are percentages, read through
+    the percent bands."""
+    typo = [["ID", "Title", "Probability (1-5)", "Impact"]] + [
+        [f"R{k}", f"risk {k}", v, 3] for k, v in enumerate([2, 4, 5, 50])
+    ]
+    parsed = parse(_xlsx(typo), "register.xlsx")
+    risks = parsed.tables["risks"]
+    assert risks.probability.tolist()[:3] == [2, 4, 5] and pd.isna(risks.probability.iloc[3])
+    assert risks.score.max() <= 25
+    assert [p.message for p in parsed.problems if p.severity == "warning"] == [
+        "row 5: 50 is above the top of the scale 1–5; probability left empty, so the entry has no score."
+    ]
+    chances = [["ID", "Title", "Probability", "Impact"]] + [
+        [f"R{k}", f"risk {k}", str(v), 3] for k, v in enumerate([10, 35, 80, 60, 150])
+    ]
+    parsed = parse(_xlsx(chances), "register.xlsx")
+    assert parsed.tables["risks"].probability.tolist()[:3] == [2, 3, 5]  # the bands of 10 %, 35 % and 80 %
+    assert any("without a % sign read as percentages" in p.message for p in parsed.problems)
+    assert any("'150' is not a percentage from 0 to 100" in p.message for p in parsed.problems)

@@ -199,6 +199,7 @@ class Scale:
     divisor: float = 1.0  # numeric: value / divisor * 5 when the scale is 1–n
     largest: float | None = None  # money
     shown: dict[str, str] = field(default_factory=dict)  # folded -> as first written
+    bare: bool = False  # percent: numbers written without a % sign are percentages (0–100)
 
     def read(self, cell) -> tuple[float | None, float | None]:
         """(level on 1–5 or None, percent or money amount or None). Raises ValueError when the
@@ -211,9 +212,9 @@ class Scale:
                 raise ValueError(f"'{cell}' is not on the scale {self.name}")
             return self.levels[key], None
         if self.kind == "percent":
-            pct = percent_of(cell)
+            pct = _bare_percent(cell) if self.bare else percent_of(cell)
             if pct is None:
-                raise ValueError(f"'{cell}' is not a percentage")
+                raise ValueError(f"'{cell}' is not a percentage" + (" from 0 to 100" if self.bare else ""))
             return percent_level(pct), pct
         value = parse_number(cell)
         if value is None:
@@ -222,6 +223,8 @@ class Scale:
             size = abs(value)
             level = max(1, min(5, math.ceil(5 * size / self.largest))) if self.largest else None
             return (level if value >= 0 else -level) if level else None, value
+        if abs(value) > self.divisor:  # a typo or a shifted cell: never a level past the scale's top
+            raise ValueError(f"{value:g} is above the top of the scale {self.name}")
         if self.divisor == 5:
             return value, None
         if float(value).is_integer() and 1 <= value <= self.divisor:  # level i of a 1–n scale
@@ -237,9 +240,10 @@ class Scale:
             text += "".join(f", '{shown}' as {self.levels[key]:g}" for key, shown in rest)
             return f"{text} (scale {self.name})."
         if self.kind == "percent":
+            bare = "numbers from 0 to 100 without a % sign read as percentages, " if self.bare else ""
             return (
-                f"{label}: percentages read as 1–5 (below 10 % = 1, 30 % = 2, 50 % = 3, 70 % = 4, else 5; "
-                "a band such as '50% to 75%' by its midpoint)."
+                f"{label}: {bare}percentages read as 1–5 (below 10 % = 1, below 30 % = 2, below 50 % = 3, "
+                "below 70 % = 4, 70 % or more = 5; a band such as '50% to 75%' by its midpoint)."
             )
         if self.kind == "money":
             return (
@@ -252,6 +256,14 @@ class Scale:
                 f"{label}: numbers on a 1–{n} scale read as 1–5 (whole level i of {n} at its place, fractions × 5/{n})."
             )
         return f"{label}: numbers read as written on 1–5 (decimals and half steps kept)."
+
+
+def _bare_percent(cell) -> float | None:
+    """A percentage written with or without its sign ('40', 40, '40 %') -> 40.0; None off 0–100."""
+    if "%" in str(cell):
+        return percent_of(cell)
+    value = _number(cell)
+    return float(value) if value is not None and 0 <= value <= 100 else None
 
 
 def percent_of(cell) -> float | None:
@@ -317,6 +329,8 @@ def recognise(values: list, header: str, role: str) -> Scale | None:
     named = _RANGE_IN_HEADER.search(header)
     if named and int(named.group(1)) <= 1 and int(named.group(2)) > 1:
         return Scale("numeric", f"1–{named.group(2)}", divisor=float(named.group(2)))
+    if role == "probability" and top > 10 and sum(0 <= n <= 100 for n in numbers) >= 0.8 * len(numbers):
+        return Scale("percent", "percent bands", bare=True)  # a chance in percent, written without its sign
     return Scale("numeric", "1–5" if top <= 5 else "1–10", divisor=5.0 if top <= 5 else 10.0)
 
 
