@@ -325,6 +325,11 @@ def test_a_level_past_the_scales_top_is_never_read_and_bare_percentages_are_perc
     assert [p.message for p in parsed.problems if p.severity == "warning"] == [
         "row 5: 50 is above the top of the scale 1–5; probability left empty, so the entry has no score."
     ]
+    unnamed = [["ID", "Title", "Probability", "Impact"]] + [
+        [f"R{k}", f"risk {k}", v, 3] for k, v in enumerate([2, 4, 5, 3, 50])
+    ]  # no range in the header: 4 in 5 values on 1–5 say the scale, the 50 is the typo
+    risks = parse(_xlsx(unnamed), "register.xlsx").tables["risks"]
+    assert risks.probability.tolist()[:4] == [2, 4, 5, 3] and pd.isna(risks.probability.iloc[4])
     chances = [["ID", "Title", "Probability", "Impact"]] + [
         [f"R{k}", f"risk {k}", str(v), 3] for k, v in enumerate([10, 35, 80, 60, 150])
     ]

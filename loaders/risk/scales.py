@@ -329,8 +329,14 @@ def recognise(values: list, header: str, role: str) -> Scale | None:
     named = _RANGE_IN_HEADER.search(header)
     if named and int(named.group(1)) <= 1 and int(named.group(2)) > 1:
         return Scale("numeric", f"1–{named.group(2)}", divisor=float(named.group(2)))
-    if role == "probability" and top > 10 and sum(0 <= n <= 100 for n in numbers) >= 0.8 * len(numbers):
-        return Scale("percent", "percent bands", bare=True)  # a chance in percent, written without its sign
+    if top > 10:  # past any level scale: a few typos on one (flagged when read), or percentages
+        share = lambda test: sum(map(test, numbers)) >= 0.8 * len(numbers)  # noqa: E731
+        if share(lambda n: abs(n) <= 5):
+            return Scale("numeric", "1–5", divisor=5.0)
+        if share(lambda n: abs(n) <= 10):
+            return Scale("numeric", "1–10", divisor=10.0)
+        if role == "probability" and share(lambda n: 0 <= n <= 100):
+            return Scale("percent", "percent bands", bare=True)  # a chance in percent, written without its sign
     return Scale("numeric", "1–5" if top <= 5 else "1–10", divisor=5.0 if top <= 5 else 10.0)
 
 
