@@ -133,7 +133,8 @@ def rules(settings: Settings | None = None) -> tuple[Rule, ...]:
             "above",
             " points",
             "an open risk or issue scored at or above the escalation threshold (probability × impact, 1–25; "
-            f"setting risk_escalation_threshold, now {s.risk_escalation_threshold:g}) makes the project at least amber",
+            f"setting risk_escalation_threshold, now {s.risk_escalation_threshold:g}) makes the project at least amber; "
+            "alone, with no plan or finance to judge the project by, it is listed as a reason of an unknown health",
             freshness=True,
             inclusive=True,
         ),

@@ -350,5 +350,9 @@ def test_an_open_risk_at_the_escalation_threshold_turns_the_stored_project_amber
     assert row.reasons == ["Highest open risk score 20 points is at or above the amber threshold 20 points."]
     assert (row.max_open_risk_score, row.open_risks_at_threshold) == (20.0, 1)
 
+    assert ingest_bytes(store, register, "raid.csv", project_id="HERMES", as_of=day).status == "stored"
+    alone = portfolio_frame(store, day).set_index("project_id").loc["HERMES"]  # a register, nothing to judge by
+    assert alone.status == "unknown" and alone.reasons[1].startswith("Highest open risk score 20 points")
+
     store.save_settings({"risk_escalation_threshold": 21})
     assert portfolio_frame(store, day).set_index("project_id").loc["APOLLO", "status"] == "green"
