@@ -297,7 +297,7 @@ if problems.empty:
     st.success("Every row of this file was loaded as written.")
 else:
     st.dataframe(
-        problems,
+        problems.fillna({"column_name": "", "value": ""}),  # a file-wide problem names no column or cell
         hide_index=True,
         width="stretch",
         column_config={
