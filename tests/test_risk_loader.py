@@ -330,6 +330,12 @@ def test_a_level_past_the_scales_top_is_never_read_and_bare_percentages_are_perc
     ]  # no range in the header: 4 in 5 values on 1–5 say the scale, the 50 is the typo
     risks = parse(_xlsx(unnamed), "register.xlsx").tables["risks"]
     assert risks.probability.tolist()[:4] == [2, 4, 5, 3] and pd.isna(risks.probability.iloc[4])
+    impacts = [["ID", "Title", "Probability", "Impact"]] + [
+        [f"R{k}", f"risk {k}", 3, v] for k, v in enumerate([2, 4, 5, 3, 50])
+    ]  # not money: one typo of 50 must not make every other impact 1 of 5 "in fifths of 50"
+    risks = parse(_xlsx(impacts), "register.xlsx").tables["risks"]
+    assert risks.impact.tolist()[:4] == [2, 4, 5, 3] and pd.isna(risks.impact.iloc[4])
+    assert risks.exposure.isna().all()
     chances = [["ID", "Title", "Probability", "Impact"]] + [
         [f"R{k}", f"risk {k}", str(v), 3] for k, v in enumerate([10, 35, 80, 60, 150])
     ]

@@ -324,17 +324,19 @@ def recognise(values: list, header: str, role: str) -> Scale | None:
     if not numbers:
         return None
     top = max(abs(n) for n in numbers)
-    if role == "impact" and (_MONEY_HEADER.search(header.casefold()) or top > 10):
+    if role == "impact" and _MONEY_HEADER.search(header.casefold()):
         return Scale("money", "money", largest=top)
     named = _RANGE_IN_HEADER.search(header)
     if named and int(named.group(1)) <= 1 and int(named.group(2)) > 1:
         return Scale("numeric", f"1–{named.group(2)}", divisor=float(named.group(2)))
-    if top > 10:  # past any level scale: a few typos on one (flagged when read), or percentages
+    if top > 10:  # past any level scale: a few typos on one (flagged when read), else money or percentages
         share = lambda test: sum(map(test, numbers)) >= 0.8 * len(numbers)  # noqa: E731
         if share(lambda n: abs(n) <= 5):
             return Scale("numeric", "1–5", divisor=5.0)
         if share(lambda n: abs(n) <= 10):
             return Scale("numeric", "1–10", divisor=10.0)
+        if role == "impact":
+            return Scale("money", "money", largest=top)
         if role == "probability" and share(lambda n: 0 <= n <= 100):
             return Scale("percent", "percent bands", bare=True)  # a chance in percent, written without its sign
     return Scale("numeric", "1–5" if top <= 5 else "1–10", divisor=5.0 if top <= 5 else 10.0)
