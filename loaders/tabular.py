@@ -132,6 +132,14 @@ def _records(text: str, delimiter: str) -> tuple[list[list[str]], list[tuple[int
     return rows, spans
 
 
+def named_width(names) -> int:
+    """Columns up to a header's last named one: a text row with filled cells past it has moved
+    (a delimiter inside an unquoted cell) or carries a note beside the table. A trailing
+    delimiter's empty name counts for nothing."""
+    named = [j for j, name in enumerate(names) if str(name or "").strip()]
+    return named[-1] + 1 if named else 0
+
+
 def check_zip(data: bytes, file_name: str) -> None:
     """Refuse a workbook whose members would expand beyond MAX_UNZIPPED_BYTES (zip bomb)."""
     try:

@@ -29,6 +29,7 @@ from loaders.finance.columns import MEASURES, is_computed, measure_in_name, meas
 from loaders.finance.periods import fiscal_year_start, month_without_year, parse_fiscal_year, parse_month, parse_period
 from loaders.finance.tables import Grid, Header, text
 from loaders.finance.totals import AGGREGATE_HEADER, DERIVED_WORDS, Totals, is_expense_label, is_income_label
+from loaders.tabular import named_width
 
 EXAMPLE_PROJECT = "EXAMPLE"
 POSTING_COLUMNS = [
@@ -149,8 +150,7 @@ class _Reader:
         self.no_rate = 0
         self.empty_rows = 0
         self.short_rows: list[int] = []
-        named = [j for j, name in enumerate(header.cells) if str(name).strip()]
-        self.named_width = named[-1] + 1 if named else 0  # up to the last named column
+        self.named_width = named_width(header.cells)
         self.meta: dict = {}
         self.data_rows = grid.rows[header.last + 1 :]
         self.first_row = header.last + 2  # the row number users see for data_rows[0]

@@ -29,7 +29,7 @@ from loaders.risk.aliases import CLOSED_WORDS, KIND_WORDS, LEGEND_WORDS, TRUE_WO
 from loaders.risk.header import Header, clean, find_header
 from loaders.risk.rows import REASONS, skip_reason
 from loaders.risk.scales import LEVEL_PERCENT, Scale, fold, level_of, recognise, with_shared_vocabulary
-from loaders.tabular import read_delimited, read_workbook
+from loaders.tabular import named_width, read_delimited, read_workbook
 from loaders.values import is_empty, parse_date, parse_date_column, parse_number
 
 SOURCE = "risk"
@@ -204,8 +204,7 @@ class _Sheet:
         self.sheet, self.rows, self.header, self.multi, self.text = sheet, rows, header, multi, text
         self.data = rows[header.first_data_row :]
         self.names = header.names
-        named = [j for j, name in enumerate(self.names) if name.strip()]
-        self.width = named[-1] + 1 if named else 0  # up to the last named column
+        self.width = named_width(self.names)
         roles = header.roles
         self.kind = "risk" if ("probability" in roles or "probability" in header.marks) else hint or "risk"
         self.kind_label = {"risk": "risks", "opportunity": "opportunities"}.get(self.kind, f"{self.kind} entries")
@@ -361,8 +360,9 @@ class _Sheet:
 
     def _flag_unread_cells(self, problems: list[Problem], where: str) -> None:
         """Entry cells nothing reads, said per column: filled cells under no column name (a legend
-        beside the table, or a delimiter inside an unquoted cell pushing a row's cells right), and
-        rows of a text file shorter than the named columns (their last cells read as empty)."""
+        beside a workbook's table; a text row with cells past the header is rejected instead, see
+        :meth:`_flag_rejected`), and rows of a text file shorter than the named columns (their last
+        cells read as empty)."""
         width = self.width
         unnamed: dict[int, list[int]] = {}
         short: list[int] = []
