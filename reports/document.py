@@ -10,7 +10,16 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import cm
-from reportlab.platypus import Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    CondPageBreak,
+    Image,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from charts import STATUS_COLORS
 from reports import layout
@@ -23,6 +32,12 @@ STYLES = getSampleStyleSheet()
 def _p(text: str, style: str = "BodyText") -> Paragraph:
     """A paragraph of plain text: reportlab reads markup in paragraphs, so user text is escaped."""
     return Paragraph(escape(str(text)), STYLES[style])
+
+
+def _section(title: str) -> list:
+    """A table's heading, moved to the next page with the table when fewer than 3 cm are left (a
+    heading never ends a page alone; a long table still splits, its header row repeated)."""
+    return [CondPageBreak(3 * cm), _p(title, "Heading3")]
 
 
 def _table(header, rows, widths=None) -> Table:
@@ -49,7 +64,7 @@ def _chart(chart, width_cm: float = 16) -> Image:
 
 
 def _status(status: str) -> Table:
-    cell = Table([[_p(layout.STATUS_WORDS[status], "Heading3")]], colWidths=[4 * cm])
+    cell = Table([[_p(layout.STATUS_WORDS[status], "Heading3")]], colWidths=[4 * cm], hAlign="LEFT")
     cell.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), colors.HexColor(STATUS_COLORS[status]))]))
     return cell
 
@@ -65,9 +80,9 @@ def _project(page: ProjectPage) -> list:
     if page.chart is not None:
         flow += [Spacer(1, 0.2 * cm), _chart(page.chart)]
     if not page.risks.empty:
-        flow += [_p("Top risks", "Heading3"), _table(layout.RISK_HEADER, layout.risk_rows(page))]
+        flow += [*_section("Top risks"), _table(layout.RISK_HEADER, layout.risk_rows(page))]
     if not page.milestones.empty:
-        flow += [_p("Key milestones", "Heading3"), _table(layout.MILESTONE_HEADER, layout.milestone_rows(page))]
+        flow += [*_section("Key milestones"), _table(layout.MILESTONE_HEADER, layout.milestone_rows(page))]
     return [*flow, PageBreak()]
 
 
@@ -101,13 +116,13 @@ def render(pack: Pack) -> bytes:
                 ["Project", "New reason"],
                 [[r.project_id, r.reason] for r in pack.changes.new_reasons.itertuples()] or [["—", "None"]],
             ),
-            _p("Risks escalated", "Heading3"),
+            *_section("Risks escalated"),
             _table(
                 layout.ESCALATED_HEADER,
                 layout.escalated_rows(pack) or [["—", "", "No risk escalated", "", ""]],
-                widths=[3 * cm, 2 * cm, 7 * cm, 1.5 * cm, 12 * cm],
+                widths=[3.6 * cm, 2.4 * cm, 6.6 * cm, 1.4 * cm, 12.6 * cm],  # ids unbroken; 26.6 cm of 26.7
             ),
-            _p("Milestones slipped", "Heading3"),
+            *_section("Milestones slipped"),
             _table(layout.SLIP_HEADER, layout.slip_rows(pack) or [["—", "No milestone slipped", "", "", ""]]),
             PageBreak(),
         ]
