@@ -263,6 +263,49 @@ def test_burn_exact_scope_added_removed_and_reestimated():
     assert list(counts["scope"]) == [3, 3, 2] and list(counts["added"]) == [0, 1, 0]
 
 
+def test_a_history_is_judged_snapshot_by_snapshot():
+    """prepare, the epic scope, burn_exact and forecast_history take a whole history at once, and
+    each row is judged within its own snapshot: a sub-task's parent (and its points) and an epic's
+    children are those of the same snapshot, never of another one."""
+    first = [
+        issue("E-1", issue_type="Epic"),
+        issue("A-1", 5, epic_key="E-1"),  # A-1 carries points and is the epic's child...
+        issue("A-2", 3, issue_type="Sub-task", parent_key="A-1"),  # ...so A-2's points do not count
+        issue("B-1", 2, "Done", resolved="2026-01-20"),
+    ]
+    second = [
+        issue("E-1", issue_type="Epic"),
+        issue("A-1", None),  # A-1 lost its estimate and left the epic: A-2's points count, outside it
+        issue("A-2", 3, issue_type="Sub-task", parent_key="A-1"),
+        issue("B-1", 2, "Done", resolved="2026-01-20"),
+        issue("B-2", 1, "Done", resolved="2026-02-03", epic_key="E-1"),
+    ]
+    days = [pd.Timestamp("2026-01-26"), pd.Timestamp("2026-02-09")]
+    snaps = [frames(rows)[0].assign(snapshot_as_of=day) for rows, day in zip([first, second], days, strict=True)]
+    history = pd.concat(snaps, ignore_index=True)
+    together = dl.prepare(history)
+    apart = pd.concat([dl.prepare(s) for s in snaps], ignore_index=True)
+    pd.testing.assert_frame_equal(together, apart)
+    assert list(together["points"]) == [0, 5, 0, 2, 0, 0, 3, 2, 1]
+    in_epic = dl.scope_mask(together, "epic", "E-1")
+    assert list(together.loc[in_epic, "issue_key"]) == ["A-1", "A-2", "B-2"]  # A-2 only while A-1 was a child
+    burn = dl.burn_exact(history, "points", lambda f: dl.scope_mask(f, "epic", "E-1"))
+    assert list(burn["scope"]) == [5, 1] and list(burn["done"]) == [0, 1]
+    assert list(burn["removed"]) == [0, 5] and list(burn["added"]) == [0, 1]
+    whole = dl.burn_exact(history, "points")
+    assert list(whole["scope"]) == [7, 6] and list(whole["added"]) == [0, 4] and list(whole["reestimated"]) == [0, -5]
+    past = dl.forecast_history(history, "points", "epic", "E-1")
+    assert list(past["remaining"]) == [5, 0]
+    assert past["actual_finish"].iloc[0] == days[1].date()
+    for day, snap in zip(days, snaps, strict=True):  # each row is the forecast that snapshot alone gives
+        items = dl.prepare(snap)
+        alone = dl.forecast(items, day.date(), "points", dl.scope_mask(items, "epic", "E-1"))
+        row = past[past["snapshot_as_of"] == day.date()].iloc[0]
+        assert (row["remaining"], row["p50"], row["p85"], row["p95"]) == (
+            alone["remaining_points"], alone["p50"], alone["p85"], alone["p95"]
+        )
+
+
 def test_cone_runs_from_done_now_to_scope_at_each_percentile():
     burn = pd.DataFrame({"date": [D(2026, 2, 1), AS_OF], "scope": [10.0, 20.0], "done": [2.0, 8.0]})
     fc = {"p50": D(2026, 4, 1), "p85": D(2026, 4, 20), "p95": D(2026, 5, 1)}

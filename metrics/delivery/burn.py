@@ -31,12 +31,15 @@ def burn_exact(
     cols = ["date", "scope", "done", "remaining", "added", "removed", "reestimated", "scope_change", "exact"]
     if history.empty:
         return pd.DataFrame(columns=cols)
+    every = prepare(history, done_statuses)  # once for every snapshot: each row judged within its own
+    chosen = in_scope(every) if in_scope is not None else pd.Series(True, index=every.index)
+    keep = chosen.fillna(False).astype(bool) & (every["is_item"] | every["points"].gt(0))
+    every = every.loc[keep, ["snapshot_as_of", "issue_key", "is_item", "is_done", "points"]]
+    selected = {pd.Timestamp(when): rows for when, rows in every.groupby("snapshot_as_of")}
     rows = []
     prev: pd.Series | None = None
-    for when, snap in history.groupby("snapshot_as_of", sort=True):
-        items = prepare(snap.drop(columns=["snapshot_as_of"]), done_statuses)
-        mask = in_scope(items) if in_scope is not None else pd.Series(True, index=items.index)
-        sel = items[mask.fillna(False).astype(bool) & (items["is_item"] | items["points"].gt(0))]
+    for when in pd.DatetimeIndex(pd.to_datetime(history["snapshot_as_of"]).dropna().unique()).sort_values():
+        sel = selected.get(when, every.iloc[:0])
         values = value_of(sel, unit).groupby(sel["issue_key"]).sum()
         done = float(value_of(sel[sel["is_done"]], unit).sum())
         scope = float(values.sum())
@@ -128,7 +131,9 @@ def scope_mask(items: pd.DataFrame, kind: str = "project", value: str | None = N
     if kind == "epic":
         epic = items.get("epic_key", pd.Series(None, index=items.index)).astype("str")
         parent = items.get("parent_key", pd.Series(None, index=items.index)).astype("str")
-        child = epic.eq(value).fillna(False) | parent.eq(value).fillna(False)
-        children = set(items.loc[child, "issue_key"])
-        return (child | parent.isin(children).fillna(False)).astype(bool)
+        child = (epic.eq(value).fillna(False) | parent.eq(value).fillna(False)).astype(bool)
+        by = [items[c] for c in ("snapshot_as_of",) if c in items.columns]  # a history: children per snapshot
+        children = pd.MultiIndex.from_arrays([s[child] for s in by] + [items.loc[child, "issue_key"]])
+        of_child = pd.MultiIndex.from_arrays([*by, parent]).isin(children) & parent.notna().to_numpy()
+        return child | pd.Series(of_child, index=items.index)
     raise ValueError(f"unknown scope kind {kind!r}")

@@ -79,12 +79,13 @@ def forecast_history(
     cols = ["snapshot_as_of", "remaining", "p50", "p85", "p95", "actual_finish", "p50_error_days", "p85_error_days"]
     if history.empty:
         return pd.DataFrame(columns=cols)
+    every = prepare(history, done_statuses)  # once for every snapshot: each row judged within its own
+    in_scope = scope_mask(every, kind, value)
+    every = every[["snapshot_as_of", "is_item", "is_done", "done_at", "points", "estimated"]]  # what forecast reads
     rows = []
-    for when, snap in history.groupby("snapshot_as_of", sort=True):
+    for when, items in every.groupby("snapshot_as_of", sort=True):
         day = pd.Timestamp(when).date()
-        items = prepare(snap.drop(columns=["snapshot_as_of"]), done_statuses)
-        mask = scope_mask(items, kind, value)
-        f = forecast(items, day, unit, mask, seed=seed)
+        f = forecast(items, day, unit, in_scope[items.index], seed=seed)
         remaining = f["remaining_points"] if unit == "points" else f["remaining_issues"]
         rows.append({"snapshot_as_of": day, "remaining": remaining, "p50": f["p50"], "p85": f["p85"], "p95": f["p95"]})
     out = pd.DataFrame(rows)

@@ -25,7 +25,8 @@ def prepare(issues: pd.DataFrame, done_statuses: Iterable[str] | None = None) ->
     Adds ``is_epic`` and ``is_subtask`` (from ``issue_kind``, decided by the loader; missing = a work item),
     ``is_item``, ``points`` (counted story points per the sub-task rule, 0 when missing),
     ``estimated`` (the item carries story points > 0), ``is_done`` and ``done_at`` (resolved, else
-    updated for done issues). Missing columns are treated as empty.
+    updated for done issues). Missing columns are treated as empty. ``issues`` may hold many snapshots
+    (a ``snapshot_as_of`` column, as :meth:`Store.history` gives): each row is judged within its own.
     """
     frame = issues.copy()
     for col in ("issue_key", "issue_type", "status", "status_category", "parent_key", "epic_key", "sprint", "team"):
@@ -39,13 +40,7 @@ def prepare(issues: pd.DataFrame, done_statuses: Iterable[str] | None = None) ->
     kind = frame["issue_kind"] if "issue_kind" in frame.columns else pd.Series("item", index=frame.index)
     frame["is_epic"] = kind.eq("epic").fillna(False).astype(bool)
     frame["is_subtask"] = kind.eq("subtask").fillna(False).astype(bool)
-    keys = set(frame["issue_key"].dropna())
-    parent_points = frame.set_index("issue_key")["story_points"] if frame["issue_key"].is_unique else None
-    has_parent = frame["parent_key"].isin(keys)
-    if parent_points is not None:
-        parent_pts = frame["parent_key"].map(parent_points)
-    else:
-        parent_pts = frame["parent_key"].map(frame.groupby("issue_key")["story_points"].max())
+    has_parent, parent_pts = _parents(frame)
     parent_has_points = has_parent & parent_pts.fillna(0).gt(0)
     sub = frame["is_subtask"]
     frame["is_item"] = ~frame["is_epic"] & (~sub | ~has_parent)
@@ -62,6 +57,21 @@ def prepare(issues: pd.DataFrame, done_statuses: Iterable[str] | None = None) ->
     frame["done_at"] = frame["resolved"].where(frame["is_done"]).fillna(frame["updated"].where(frame["is_done"]))
     frame["in_progress"] = ~frame["is_done"] & category.eq("in progress").fillna(False).astype(bool)
     return frame
+
+
+def _parents(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Per row: is its ``parent_key`` an issue of the same snapshot, and that parent's story points
+    (the largest when a key repeats; NaN without a parent). With a ``snapshot_as_of`` column the
+    frame may hold many snapshots (a project's history): a parent is looked up in its row's own."""
+    by = [c for c in ("snapshot_as_of",) if c in frame.columns]
+    points = frame.groupby([*by, "issue_key"], dropna=True, observed=True)["story_points"].max()
+    if not by:
+        return frame["parent_key"].isin(points.index), frame["parent_key"].map(points)
+    wanted = pd.MultiIndex.from_arrays([frame[c] for c in by] + [frame["parent_key"]])
+    found = points.index.get_indexer(wanted)
+    has_parent = pd.Series(found >= 0, index=frame.index) & frame["parent_key"].notna()
+    parent_pts = pd.Series(np.where(found >= 0, points.to_numpy()[found], np.nan), index=frame.index)
+    return has_parent, parent_pts
 
 
 def choose_unit(items: pd.DataFrame) -> tuple[str, str | None]:
