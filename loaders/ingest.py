@@ -329,7 +329,26 @@ def store_parsed(
     (``uploaded_by``: who, or ``demo`` for the generated demo portfolio). At most
     :data:`MAX_PROBLEMS` problems are stored (:func:`cap_problems`). A plan's EVM point is
     recorded at once unless ``record_point`` is False (a bulk load records them all at its end,
-    :func:`metrics.evm_points.record_missing`)."""
+    :func:`metrics.evm_points.record_missing`). Every read and write here goes through one
+    connection (``Store.batch``), held until the report is ready."""
+    with store.batch():
+        return _store_parsed(
+            store, parsed, data, file_name, project_id, as_of, today, uploaded_by=uploaded_by, record_point=record_point
+        )
+
+
+def _store_parsed(
+    store: Store,
+    parsed: Parsed,
+    data: bytes,
+    file_name: str,
+    project_id: str | None,
+    as_of: dt.date | None,
+    today: dt.date | None,
+    *,
+    uploaded_by: str | None,
+    record_point: bool,
+) -> IngestReport:
     parsed = cap_problems(parsed)
     problems = list(parsed.problems)
     upload_project = None
@@ -346,25 +365,14 @@ def store_parsed(
                 f"the file carries no status date; {where_from}, {snapshot_date}, was used as its as-of date.", "info"
             )
         )
-    known = store.projects() if parsed.source == "finance" else None
-    if known is not None and known.registered.any():
-        registered = set(known[known.registered].project_id)
-        for pid in sorted(set(parsed.meta.get("project_ids", [])) - registered):
-            problems.append(
-                Problem(
-                    f"project id {pid} is not in the portfolio register; its lines are stored but it has no name, "
-                    "program or manager until the register lists it.",
-                    "warning",
-                    column_name="project_id",
-                    value=pid,
-                )
-            )
+    if parsed.source == "finance":
+        problems += _unregistered(store, parsed)
     tables = _with_project(parsed.tables, upload_project)
+    if upload_project:  # every upload names its project, so undoing the first one keeps it known
+        tables["projects"] = pd.DataFrame(
+            [{"project_id": upload_project, "name": parsed.project_name or upload_project}]
+        )
     try:
-        if upload_project:  # every upload names its project, so undoing the first one keeps it known
-            tables["projects"] = pd.DataFrame(
-                [{"project_id": upload_project, "name": parsed.project_name or upload_project}]
-            )
         result = store.write_upload(
             source=parsed.source,
             fmt=parsed.format,
@@ -387,10 +395,42 @@ def store_parsed(
         )
     if parsed.source == "msproject" and not result.duplicate and record_point:
         _record_evm_point(store, result.upload_id)
-    where = f" for project {upload_project}" if upload_project else ""
     replaced = ()
     if parsed.source == "finance" and not result.duplicate:
         replaced = tuple(replaced_months(store.superseded_periods(result.upload_id)))
+    return _stored_report(parsed, file_name, result, upload_project, snapshot_date, problems, replaced)
+
+
+def _unregistered(store: Store, parsed: Parsed) -> list[Problem]:
+    """A warning per project id of a finance file that the portfolio register (when there is one)
+    does not list: its lines are stored all the same."""
+    known = store.projects()
+    if not known.registered.any():
+        return []
+    registered = set(known[known.registered].project_id)
+    return [
+        Problem(
+            f"project id {pid} is not in the portfolio register; its lines are stored but it has no name, "
+            "program or manager until the register lists it.",
+            "warning",
+            column_name="project_id",
+            value=pid,
+        )
+        for pid in sorted(set(parsed.meta.get("project_ids", [])) - registered)
+    ]
+
+
+def _stored_report(
+    parsed: Parsed,
+    file_name: str,
+    result,
+    upload_project: str | None,
+    snapshot_date: dt.date,
+    problems: list[Problem],
+    replaced: tuple[str, ...],
+) -> IngestReport:
+    """What storing a parsed file did: stored (with its counts and the months it replaces) or a duplicate."""
+    where = f" for project {upload_project}" if upload_project else ""
     common = dict(
         source=parsed.source,
         format=parsed.format,
