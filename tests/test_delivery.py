@@ -302,7 +302,10 @@ def test_a_history_is_judged_snapshot_by_snapshot():
         alone = dl.forecast(items, day.date(), "points", dl.scope_mask(items, "epic", "E-1"))
         row = past[past["snapshot_as_of"] == day.date()].iloc[0]
         assert (row["remaining"], row["p50"], row["p85"], row["p95"]) == (
-            alone["remaining_points"], alone["p50"], alone["p85"], alone["p95"]
+            alone["remaining_points"],
+            alone["p50"],
+            alone["p85"],
+            alone["p95"],
         )
 
 
