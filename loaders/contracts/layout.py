@@ -25,7 +25,10 @@ IDENTITY_ROLES = ("contract_id", "po_number", "vendor", "wbs", "description")
 HEADER_SCAN_ROWS = 40
 _SYMBOLS = {"£": "GBP", "€": "EUR", "$": "USD", "¥": "JPY", "₹": "INR", "₩": "KRW", "₽": "RUB"}
 _CODES = re.compile(r"\b(GBP|EUR|USD|CAD|AUD|CHF|JPY|INR|CLP|MXN|BRL|COP|PEN|ARS|SEK|NOK|DKK|PLN|NZD|ZAR)\b")
-_BY_LENGTH = sorted(((a, r) for r, aliases in ROLE_ALIASES.items() for a in aliases), key=lambda p: -len(p[0]))
+_ROLE_OF_ALIAS: dict[str, str] = {}
+for _role, _aliases in ROLE_ALIASES.items():
+    for _alias in _aliases:
+        _ROLE_OF_ALIAS.setdefault(_alias, _role)  # an alias listed twice keeps its first role
 
 
 def header_key(text) -> str:
@@ -40,9 +43,14 @@ def role_of(text) -> str | None:
     key = header_key(text)
     if not key:
         return None
-    for alias, role in _BY_LENGTH:
-        if key == alias or (" " in alias and key.startswith(alias + " ")):
-            return role
+    if key in _ROLE_OF_ALIAS:
+        return _ROLE_OF_ALIAS[key]
+    cut = key.rfind(" ")
+    while cut > 0:  # the longest leading words that are an alias of two or more words
+        head = key[:cut]
+        if " " in head and head in _ROLE_OF_ALIAS:
+            return _ROLE_OF_ALIAS[head]
+        cut = key.rfind(" ", 0, cut)
     return None
 
 
