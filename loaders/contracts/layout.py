@@ -7,6 +7,7 @@ in a preamble above the table (``ID: LTV_str``)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -38,6 +39,9 @@ def header_key(text) -> str:
     return re.sub(r"\s+", " ", key).strip(" /")
 
 
+@functools.lru_cache(
+    maxsize=16384, typed=True
+)  # a sniff asks for every cell of a file's first rows, and snapshots repeat them
 def role_of(text) -> str | None:
     """The role a header names: an alias exactly, or a two-or-more-word alias followed by more words."""
     key = header_key(text)

@@ -10,6 +10,7 @@ the level of an entry is the position of its ``X``.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -36,14 +37,17 @@ def clean(text) -> str:
     return re.sub(r"[\s_]+", " ", text).strip(" ?")
 
 
-def role_matches(header: str) -> list[tuple[int, int, str, int]]:
+@functools.lru_cache(
+    maxsize=16384, typed=True
+)  # a sniff asks for every cell of a file's first rows, and snapshots repeat them
+def role_matches(header: str) -> tuple[tuple[int, int, str, int], ...]:
     """(strength, phrase length, role, phrase rank) for a header, best first: strength 3 = exact,
     2 = starts with a phrase, 1 = ends with one; a longer phrase wins among equals. The rank is
     the phrase's place in its role's alias list (``impact`` before ``severity``). Phrases are
     looked up by the header's word-boundary prefixes and suffixes, not scanned one by one."""
     key = clean(header)
     if not key:
-        return []
+        return ()
     residual = key.split()[0] in RESIDUAL_WORDS
     best: dict[str, tuple[int, int, int]] = {}
 
@@ -64,7 +68,7 @@ def role_matches(header: str) -> list[tuple[int, int, str, int]]:
         for role, (strength, size, rank) in best.items()
         if not (residual and role in (*SCALE_ROLES, "score"))
     ]
-    return sorted(out, reverse=True)
+    return tuple(sorted(out, reverse=True))
 
 
 @dataclass
