@@ -9,6 +9,7 @@ import pytest
 
 from loaders import precheck, sandbox
 from loaders.ingest import date_in_name, ingest_bytes, project_in_name, slug
+from metrics import evm_points
 
 PLAN = (
     b"ID,Unique_ID,Name,Outline_Level,Start_Date,Finish_Date,Baseline_Start,Baseline_Finish,Baseline_Cost\n"
@@ -72,6 +73,21 @@ def test_plan_without_register_match_keeps_one_project_across_weekly_files(store
     assert first.ok and second.ok, first.message + second.message
     assert first.project_id == second.project_id == "website-revamp"
     assert (first.as_of, second.as_of) == (dt.date(2026, 3, 6), dt.date(2026, 3, 13))
+
+
+def test_storing_a_file_opens_the_database_once(store, monkeypatch):
+    """Resolving the project, writing the upload and recording the plan's EVM point share one
+    connection (each open is a turn in the queue, the migration check and DuckDB's start)."""
+    from store import Store
+
+    ingest_bytes(store, PLAN, "alpha 2026-03-06.csv")  # the file exists and is migrated
+    opened = []
+    real_open = Store._open
+    monkeypatch.setattr(Store, "_open", lambda self, deadline: opened.append(1) or real_open(self, deadline))
+    report = ingest_bytes(store, PLAN.replace(b"100", b"120"), "alpha 2026-03-13.csv")
+    assert report.status == "stored", report.message
+    assert len(opened) == 1
+    assert len(store.evm_points(evm_points.VERSION, ["alpha"], None)) == 2  # both points were recorded
 
 
 def test_deleting_the_first_upload_keeps_the_project_known(store):
