@@ -771,39 +771,19 @@ class Store:
         """Undo an upload: remove it and every row it brought. Returns False if it did not exist."""
         self._deny(self.scope.may_administer())
         with self.connect() as con:
-            con.begin()
-            try:
-                found = con.execute("SELECT 1 FROM uploads WHERE upload_id = ?", [upload_id]).fetchall()
-                _delete_snapshot_rows(con, [upload_id])
-                for table in _UPLOAD_TABLES:
-                    con.execute(f"DELETE FROM {table} WHERE upload_id = ?", [upload_id])
-                con.commit()
-            except BaseException:
-                con.rollback()
-                raise
-        return bool(found)
+            return _in_transaction(con, lambda: _delete_uploads(con, [upload_id])) > 0
 
     def delete_uploads_by(self, uploaded_by: str) -> int:
         """Undo every upload made by ``uploaded_by`` (e.g. the demo portfolio) in one transaction;
         returns how many there were."""
         self._deny(self.scope.may_administer())
         with self.connect() as con:
-            con.begin()
-            try:
-                ids = [
-                    r[0]
-                    for r in con.execute(
-                        "SELECT upload_id FROM uploads WHERE uploaded_by = ?", [uploaded_by]
-                    ).fetchall()
-                ]
-                _delete_snapshot_rows(con, ids)
-                for table in _UPLOAD_TABLES:
-                    con.execute(f"DELETE FROM {table} WHERE list_contains(?, upload_id)", [ids])
-                con.commit()
-            except BaseException:
-                con.rollback()
-                raise
-        return len(ids)
+
+            def work() -> int:
+                found = con.execute("SELECT upload_id FROM uploads WHERE uploaded_by = ?", [uploaded_by]).fetchall()
+                return _delete_uploads(con, [r[0] for r in found])
+
+            return _in_transaction(con, work)
 
     def sprints(self, project_id: str) -> pd.DataFrame:
         """The stored sprint calendar of one project (sprint, start, finish, goal, origin), by start."""
@@ -1839,6 +1819,16 @@ def _insert_snapshot_rows(
     finally:
         with contextlib.suppress(duckdb.Error):  # in an aborted transaction: the error above is the one to tell
             con.execute("DROP TABLE IF EXISTS _incoming; DROP TABLE IF EXISTS _keyed")
+
+
+def _delete_uploads(con: duckdb.DuckDBPyConnection, upload_ids: list[int]) -> int:
+    """Remove the uploads and every row they brought (inside the caller's transaction); returns
+    how many of them existed."""
+    found = con.execute("SELECT count(*) FROM uploads WHERE list_contains(?, upload_id)", [upload_ids]).fetchone()[0]
+    _delete_snapshot_rows(con, upload_ids)
+    for table in _UPLOAD_TABLES:
+        con.execute(f"DELETE FROM {table} WHERE list_contains(?, upload_id)", [upload_ids])
+    return int(found)
 
 
 def _delete_snapshot_rows(con: duckdb.DuckDBPyConnection, upload_ids: list[int]) -> None:

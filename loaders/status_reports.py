@@ -16,6 +16,7 @@ from loaders.base import Problem, Refused
 from loaders.tabular import read_delimited, read_workbook
 from loaders.values import is_empty, normalize_header, parse_date
 from metrics.status import StatusReport
+from store import Store
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "project_id": ("project_id", "project id", "project", "project key", "proyecto", "projet", "projekt", "progetto"),
@@ -100,22 +101,7 @@ def parse(data: bytes, file_name: str, computed: dict[str, str] | None = None) -
             problems.append(problem)
         else:
             out.append(report.row())
-    frame = pd.DataFrame(
-        out,
-        columns=[
-            "project_id",
-            "as_of",
-            "author",
-            "rag",
-            "rag_reason",
-            "summary",
-            "accomplishments",
-            "next_steps",
-            "asks",
-            "computed_status",
-        ],
-    )
-    return frame, problems
+    return pd.DataFrame(out, columns=list(Store.STATUS_FIELDS)), problems
 
 
 def _report(cells: dict, row_number: int, computed: dict[str, str]) -> tuple[StatusReport | None, Problem | None]:
