@@ -115,21 +115,8 @@ def parse(data: bytes, file_name: str) -> Parsed:
     rows = _rows(data, file_name)
     start = next(i for i, r in enumerate(rows) if any(str(c).strip() for c in r))
     header = [str(c).strip() for c in rows[start]]
-    canonical = _canonical(header)
     problems: list[Problem] = []
-    for i, canon in enumerate(canonical):
-        if canon is not None and canon in canonical[:i]:
-            first = header[canonical.index(canon)]
-            problems.append(
-                Problem(
-                    f"the column {header[i]!r} also means {canon}, which {first!r} already gives; it was kept as an "
-                    "extra column.",
-                    "warning",
-                    1,
-                    header[i],
-                )
-            )
-            canonical[i] = None
+    canonical = _distinct_roles(header, _canonical(header), problems)
     records, seen = [], {}
     rejected = blank = 0
     for offset, row in enumerate(rows[start + 1 :], start=start + 2):
@@ -147,36 +134,7 @@ def parse(data: bytes, file_name: str) -> Parsed:
             )
             rejected += 1
             continue
-        record = {c: None for c in COLUMNS}
-        extra = {}
-        for name, canon, cell in zip(header, canonical, cells, strict=False):
-            if canon is None:
-                if not is_empty(cell):
-                    extra[name] = str(cell).strip()
-            elif canon == "budget":
-                try:
-                    record["budget"], symbol = parse_budget(cell)
-                    record["currency"] = record["currency"] or symbol or header_currency(name)
-                except ValueError as err:
-                    problems.append(
-                        Problem(f"the budget is not a number ({err}); left empty.", "warning", offset, name, str(cell))
-                    )
-                if (record.get("budget") or 0) < 0:
-                    problems.append(
-                        Problem(
-                            "the budget is negative; kept as written. Check the register: a negative "
-                            "budget lowers the portfolio's totals.",
-                            "warning",
-                            offset,
-                            name,
-                            str(cell),
-                        )
-                    )
-            elif not is_empty(cell):
-                value = cell
-                if isinstance(value, float) and value.is_integer():
-                    value = int(value)
-                record[canon] = str(value).strip()
+        record = _record(header, canonical, cells, offset, problems)
         if not record["project_id"]:
             problems.append(Problem("the row has no project_id; it was not loaded.", "error", offset, "project_id"))
             rejected += 1
@@ -195,8 +153,6 @@ def parse(data: bytes, file_name: str) -> Parsed:
             rejected += 1
             continue
         seen[record["project_id"]] = offset
-        record["name"] = record["name"] or record["project_id"]
-        record["extra"] = json.dumps(extra) if extra else None
         records.append(record)
     if blank:  # loaded + rejected + skipped = the rows below the header
         problems.append(Problem(f"{blank} blank row(s) were skipped.", "info"))
@@ -204,3 +160,61 @@ def parse(data: bytes, file_name: str) -> Parsed:
     if frame.empty:
         raise Refused(f"{file_name}: the register has no project rows.")
     return Parsed(SOURCE, "Portfolio register", {"projects": frame}, problems, rows_rejected=rejected)
+
+
+def _distinct_roles(header: list[str], canonical: list[str | None], problems: list[Problem]) -> list[str | None]:
+    """Each role read from its first column only: a later column naming the same role is kept as
+    an extra column, with a warning."""
+    out = list(canonical)
+    for i, canon in enumerate(canonical):
+        if canon is not None and canon in canonical[:i]:
+            first = header[canonical.index(canon)]
+            problems.append(
+                Problem(
+                    f"the column {header[i]!r} also means {canon}, which {first!r} already gives; it was kept as an "
+                    "extra column.",
+                    "warning",
+                    1,
+                    header[i],
+                )
+            )
+            out[i] = None
+    return out
+
+
+def _record(header: list[str], canonical: list[str | None], cells: list, offset: int, problems: list[Problem]) -> dict:
+    """One register row as a project record (``name`` defaults to the id, other columns go to
+    ``extra`` as JSON); a budget that is not a number is left empty, a negative one kept, both warned."""
+    record = {c: None for c in COLUMNS}
+    extra = {}
+    for name, canon, cell in zip(header, canonical, cells, strict=False):
+        if canon is None:
+            if not is_empty(cell):
+                extra[name] = str(cell).strip()
+        elif canon == "budget":
+            try:
+                record["budget"], symbol = parse_budget(cell)
+                record["currency"] = record["currency"] or symbol or header_currency(name)
+            except ValueError as err:
+                problems.append(
+                    Problem(f"the budget is not a number ({err}); left empty.", "warning", offset, name, str(cell))
+                )
+            if (record.get("budget") or 0) < 0:
+                problems.append(
+                    Problem(
+                        "the budget is negative; kept as written. Check the register: a negative "
+                        "budget lowers the portfolio's totals.",
+                        "warning",
+                        offset,
+                        name,
+                        str(cell),
+                    )
+                )
+        elif not is_empty(cell):
+            value = cell
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            record[canon] = str(value).strip()
+    record["name"] = record["name"] or record["project_id"]
+    record["extra"] = json.dumps(extra) if extra else None
+    return record
