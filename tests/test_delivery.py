@@ -309,6 +309,14 @@ def test_a_history_is_judged_snapshot_by_snapshot():
         )
 
 
+def test_a_history_without_issue_keys_is_prepared():
+    """Rows without an issue key (a damaged export) have no parent to look up, in one snapshot or many."""
+    rows = pd.DataFrame({"issue_key": [None, None], "parent_key": [None, "A"], "story_points": [1.0, 2.0]})
+    for frame in (rows, rows.assign(snapshot_as_of=pd.Timestamp("2026-01-05"))):
+        items = dl.prepare(frame)
+        assert list(items["points"]) == [1.0, 2.0] and items["is_item"].all()
+
+
 def test_cone_runs_from_done_now_to_scope_at_each_percentile():
     burn = pd.DataFrame({"date": [D(2026, 2, 1), AS_OF], "scope": [10.0, 20.0], "done": [2.0, 8.0]})
     fc = {"p50": D(2026, 4, 1), "p85": D(2026, 4, 20), "p95": D(2026, 5, 1)}

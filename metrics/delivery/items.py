@@ -70,7 +70,7 @@ def _parents(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     wanted = pd.MultiIndex.from_arrays([frame[c] for c in by] + [frame["parent_key"]])
     found = points.index.get_indexer(wanted)
     has_parent = pd.Series(found >= 0, index=frame.index) & frame["parent_key"].notna()
-    parent_pts = pd.Series(np.where(found >= 0, points.to_numpy()[found], np.nan), index=frame.index)
+    parent_pts = pd.Series(np.append(points.to_numpy("float64"), np.nan)[found], index=frame.index)  # -1: NaN
     return has_parent, parent_pts
 
 
