@@ -329,12 +329,14 @@ def store_parsed(
     (``uploaded_by``: who, or ``demo`` for the generated demo portfolio). At most
     :data:`MAX_PROBLEMS` problems are stored (:func:`cap_problems`). A plan's EVM point is
     recorded at once unless ``record_point`` is False (a bulk load records them all at its end,
-    :func:`metrics.evm_points.record_missing`). Every read and write here goes through one
-    connection (``Store.batch``), held until the report is ready."""
+    :func:`metrics.evm_points.record_missing`). Resolving and writing go through one connection
+    (``Store.batch``); the EVM point is computed after it is let go, so readers waiting for the
+    file do not wait for the computation too."""
     with store.batch():
-        return _store_parsed(
-            store, parsed, data, file_name, project_id, as_of, today, uploaded_by=uploaded_by, record_point=record_point
-        )
+        report = _store_parsed(store, parsed, data, file_name, project_id, as_of, today, uploaded_by=uploaded_by)
+    if report.status == "stored" and parsed.source == "msproject" and record_point:
+        _record_evm_point(store, report.upload_id)
+    return report
 
 
 def _store_parsed(
@@ -347,7 +349,6 @@ def _store_parsed(
     today: dt.date | None,
     *,
     uploaded_by: str | None,
-    record_point: bool,
 ) -> IngestReport:
     parsed = cap_problems(parsed)
     problems = list(parsed.problems)
@@ -393,8 +394,6 @@ def _store_parsed(
         return IngestReport(
             file_name, "refused", f"{file_name}: the rows could not be stored ({err}). Nothing was changed."
         )
-    if parsed.source == "msproject" and not result.duplicate and record_point:
-        _record_evm_point(store, result.upload_id)
     replaced = ()
     if parsed.source == "finance" and not result.duplicate:
         replaced = tuple(replaced_months(store.superseded_periods(result.upload_id)))

@@ -57,9 +57,10 @@ def compute(store, upload_ids, *, mapper=map) -> pd.DataFrame:
     columns = ["upload_id", "project_id", "version", *COLUMNS]
     if not ids:
         return pd.DataFrame(columns=columns)
-    tasks = store.plan_rows("tasks", ids)
-    phased = store.plan_rows("timephased_baseline", ids)
-    metas = store.upload_meta(ids)
+    with store.batch():  # one connection for the three reads, let go before the computation
+        tasks = store.plan_rows("tasks", ids)
+        phased = store.plan_rows("timephased_baseline", ids)
+        metas = store.upload_meta(ids)
     phased_by = {key: group for key, group in phased.groupby(["upload_id", "project_id"], sort=False)}
     jobs = [
         (int(upload), project, plan.reset_index(drop=True), phased_by.get((upload, project)), metas.get(int(upload)))

@@ -75,9 +75,10 @@ def test_plan_without_register_match_keeps_one_project_across_weekly_files(store
     assert (first.as_of, second.as_of) == (dt.date(2026, 3, 6), dt.date(2026, 3, 13))
 
 
-def test_storing_a_file_opens_the_database_once(store, monkeypatch):
-    """Resolving the project, writing the upload and recording the plan's EVM point share one
-    connection (each open is a turn in the queue, the migration check and DuckDB's start)."""
+def test_storing_a_file_opens_the_database_once_and_its_evm_point_twice(store, monkeypatch):
+    """Resolving the project and writing the upload share one connection (each open is a turn in
+    the queue, the migration check and DuckDB's start); the plan's EVM point then reads its rows in
+    one more and saves in a third, so the file is not held while the point is computed."""
     from store import Store
 
     ingest_bytes(store, PLAN, "alpha 2026-03-06.csv")  # the file exists and is migrated
@@ -86,7 +87,7 @@ def test_storing_a_file_opens_the_database_once(store, monkeypatch):
     monkeypatch.setattr(Store, "_open", lambda self, deadline: opened.append(1) or real_open(self, deadline))
     report = ingest_bytes(store, PLAN.replace(b"100", b"120"), "alpha 2026-03-13.csv")
     assert report.status == "stored", report.message
-    assert len(opened) == 1
+    assert len(opened) == 3
     assert len(store.evm_points(evm_points.VERSION, ["alpha"], None)) == 2  # both points were recorded
 
 
