@@ -161,9 +161,7 @@ def guard_values(parsed: Parsed) -> list[Problem]:
             elif pd.api.types.is_datetime64_any_dtype(series.dtype) and getattr(series.dt, "tz", None) is None:
                 bad = series.notna() & ((series < lo) | (series > hi))
                 what = f"dated outside {lo:%Y-%m-%d} to {hi:%Y-%m-%d} (set {values.DATE_WINDOW_ENV} to widen)"
-            elif series.dtype == object and isinstance(
-                series.dropna().iloc[0] if series.notna().any() else None, dt.date
-            ):
+            elif series.dtype == object and isinstance(_first_value(series), dt.date):
                 stamps = pd.to_datetime(series, errors="coerce")
                 bad = stamps.notna() & ((stamps < lo) | (stamps > hi))
                 what = f"dated outside {lo:%Y-%m-%d} to {hi:%Y-%m-%d} (set {values.DATE_WINDOW_ENV} to widen)"
@@ -181,6 +179,13 @@ def guard_values(parsed: Parsed) -> list[Problem]:
                 )
             )
     return out
+
+
+def _first_value(series: pd.Series):
+    """The column's first value that is not empty (None when there is none)."""
+    values = series.to_numpy()
+    filled = pd.notna(values)
+    return values[filled.argmax()] if filled.any() else None
 
 
 #: Delimited files up to this size are checked for stray quotes (a second, Python reading).
