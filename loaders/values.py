@@ -324,18 +324,19 @@ def parse_iso_duration(text: str) -> float:
 
 # Month names and abbreviations (case-folded, without trailing dot) in the languages MS Project
 # and Windows locales write: English, German, French, Spanish, Portuguese, Italian, Dutch, Polish,
-# Swedish/Danish/Norwegian, Vietnamese ("tháng 9" is handled as a word plus a number).
+# Swedish/Danish/Norwegian, Vietnamese ("tháng 9" is handled as a word plus a number). The one table
+# every loader reads month words with (finance periods, Jira dates, contract month columns).
 _MONTH_NAMES = {
     1: "january jan januar jänner jän janvier janv enero ene janeiro gennaio gen januari styczeń stycznia sty janúar",
     2: "february feb februar février févr fév fevrier fevr febrero fevereiro fev febbraio februari luty lutego lut",
-    3: "march mar märz mär maerz mars marzo março marco maart mrt marzec marca",
+    3: "march mar märz mär mrz maerz mars marzo março marco maart mrt marzec marca",
     4: "april apr avril avr abril abr aprile aprilis kwiecień kwietnia kwi",
     5: "may mai mayo maio maggio mag mei maj maja",
     6: "june jun juni juin junio jun junho giugno giu czerwiec czerwca cze",
     7: "july jul juli juillet juil julio julho luglio lug lipiec lipca lip",
-    8: "august aug août aout agosto ago augusti augustus sierpień sierpnia sie",
+    8: "august aug août aoû aout agosto ago augusti augustus sierpień sierpnia sie",
     9: "september sep sept septembre septiembre setiembre set setembro settembre wrzesień września wrz",
-    10: "october oct oktober okt octobre octubre outubro out ottobre ott październik października paź",
+    10: "october oct oktober okt octobre octubre outubro out ottobre ott październik października paź paz",
     11: "november nov novembre noviembre novembro listopad listopada lis",
     12: "december dec dezember dez décembre déc decembre diciembre dic dezembro dicembre grudzień grudnia gru",
 }

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from loaders.base import Refused, Sample
 from loaders.detect import detect
 from loaders.finance import parse, parse_month, sniff
+from loaders.finance.periods import month_without_year
 from loaders.finance_template import CATEGORIES, template_bytes
 from loaders.ingest import ingest_bytes
 
@@ -48,6 +49,9 @@ def _xlsx(rows, title="Sheet1", extra_sheets=None) -> bytes:
         ("Mär-26", dt.date(2026, 3, 1)),
         ("févr. 2026", dt.date(2026, 2, 1)),
         ("Dez 2026", dt.date(2026, 12, 1)),
+        ("gennaio 2026", dt.date(2026, 1, 1)),  # every loader reads one month table (loaders.values.MONTHS)
+        ("lis 2026", dt.date(2026, 11, 1)),
+        ("Septemb. 2026", dt.date(2026, 9, 1)),  # the start of a month's name
         ("01/03/2026", dt.date(2026, 3, 1)),  # a period written as its first day (dd/mm)
         ("03/01/2026", dt.date(2026, 3, 1)),  # the same in mm/dd
         ("15/04/2026", dt.date(2026, 4, 1)),
@@ -66,6 +70,23 @@ def test_month_grammar(cell, expected):
 def test_not_months(cell):
     with pytest.raises(ValueError):
         parse_month(cell)
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("Sept", 9),
+        ("Augu", 8),
+        ("gennaio", 1),
+        ("Marketing", None),
+        ("Junior", None),
+        ("Decision", None),
+        ("Novel", None),
+    ],
+)
+def test_a_month_without_a_year_is_a_month_word_or_the_start_of_one(word, expected):
+    """A header that only begins like a month (Marketing, Junior) is not read as a month column."""
+    assert month_without_year(word) == expected
 
 
 def test_demo_generator_layout_wide_sheet():

@@ -450,28 +450,6 @@ ROLE_ALIASES: dict[str, tuple[str, ...]] = {
     "currency": ("currency", "ccy", "moneda", "divisa", "devise", "monnaie", "währung", "moeda", "valuta"),
 }
 
-# Months in the six languages (full names and usual abbreviations, case-folded, no dots).
-MONTH_NAMES: dict[str, int] = {}
-for _number, _names in enumerate(
-    (
-        "jan january ene enero janv janvier januar jän jänner janeiro gen gennaio",
-        "feb february febrero fév févr février februar fev fevereiro febbraio",
-        "mar march marzo mars märz mär março marco",
-        "apr april abr abril avr avril aprile",
-        "may mayo mai maio mag maggio",
-        "jun june junio juin juni junho giu giugno",
-        "jul july julio juil juillet juli julho lug luglio",
-        "aug august ago agosto août aout",
-        "sep sept september septiembre setiembre septembre set setembro settembre",
-        "oct october octubre octobre okt oktober out outubro ott ottobre",
-        "nov november noviembre novembre novembro",
-        "dec december dic diciembre déc décembre dez dezember dezembro dicembre",
-    ),
-    start=1,
-):
-    for _name in _names.split():
-        MONTH_NAMES[_name] = _number
-
 # First word of a totals row ("Total", "TOTAL excluding …", "Grand total", "Summe").
 TOTAL_WORDS = frozenset(
     [

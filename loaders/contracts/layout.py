@@ -15,11 +15,10 @@ from loaders.contracts.aliases import (
     INVOICE_NOT_WORDS,
     INVOICE_PART_WORDS,
     INVOICE_TOTAL_WORDS,
-    MONTH_NAMES,
     PROJECT_ID_LABELS,
     ROLE_ALIASES,
 )
-from loaders.values import is_empty, normalize_header, parse_number
+from loaders.values import MONTHS, is_empty, normalize_header, parse_number
 
 MONEY_ROLES = ("value", "invoiced", "remaining", "committed")
 IDENTITY_ROLES = ("contract_id", "po_number", "vendor", "wbs", "description")
@@ -72,13 +71,13 @@ def month_of(cell) -> tuple[int | None, int] | None:
         if len(year) == 4 and 1 <= int(month) <= 12:
             return int(year), int(month)
         return None
-    if words[0] not in MONTH_NAMES or len(words) > 2:
+    if words[0] not in MONTHS or len(words) > 2:
         return None
     if len(words) == 1:
-        return None, MONTH_NAMES[words[0]]
+        return None, MONTHS[words[0]]
     if words[1].isdigit() and len(words[1]) in (2, 4):
         year = int(words[1])
-        return (2000 + year if year < 100 else year), MONTH_NAMES[words[0]]
+        return (2000 + year if year < 100 else year), MONTHS[words[0]]
     return None
 
 

@@ -22,28 +22,7 @@ import re
 
 import pandas as pd
 
-from loaders.values import check_date_window, is_empty
-
-MONTHS: dict[str, int] = {}
-for _number, _names in enumerate(
-    [
-        "jan january jän jänner januar janv janvier ene enero janeiro januari",
-        "feb february februar fév févr février febrero fev fevereiro februari",
-        "mar march märz mär mrz mars marzo março maart mrt",
-        "apr april avr avril abr abril",
-        "may mai mayo maio mei",
-        "jun june juni juin junio junho",
-        "jul july juli juil juillet julio julho",
-        "aug august août ago agosto augustus",
-        "sep sept september septembre septiembre set setembro",
-        "oct october okt oktober octobre octubre out outubro",
-        "nov november novembre noviembre novembro",
-        "dec december dez dezember déc décembre dic diciembre dezembro",
-    ],
-    start=1,
-):
-    for _name in _names.split():
-        MONTHS[_name] = _number
+from loaders.values import MONTHS, check_date_window, is_empty
 
 _ISO_MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _MONTH_YEAR_NUM = re.compile(r"^(\d{1,2})[-/.](\d{4})$")
@@ -60,7 +39,7 @@ def parse_month(cell) -> dt.date | None:
     Grammar: ``datetime``/``date`` values (Excel dates); Excel serial numbers 20000–80000;
     ``2026-01``, ``2026/1``, ``2026-01-15`` (time part allowed), ``01/2026``, ``202601``;
     ``Jan-26``, ``Jan 2026``, ``January 2026``, ``Sept. 26``, ``2026 Jan`` with month names in
-    English, German, French, Spanish, Portuguese and Dutch (two-digit years are 20xx);
+    the languages of :data:`loaders.values.MONTHS` (two-digit years are 20xx);
     ``dd/mm/yyyy`` or ``mm/dd/yyyy`` when one part is 1 (a period is written as its first day) or
     above 12. Anything else raises ``ValueError``.
     """
@@ -116,8 +95,19 @@ def _in_window(month: dt.date, text) -> dt.date:
 
 
 def _month_name(text: str) -> int | None:
+    """A month word -> 1..12: a name or abbreviation of :data:`loaders.values.MONTHS`, or the
+    start of one (``Augu``, ``Septemb``); a word that only begins like one (``Marketing``,
+    ``Junior``, ``General``) is not a month."""
     key = text.casefold().rstrip(".")
-    return MONTHS.get(key) or (MONTHS.get(key[:3]) if len(key) > 3 else None)
+    if key in MONTHS:
+        return MONTHS[key]
+    month = MONTHS.get(key[:3]) if len(key) > 3 else None
+    return month if month and any(name.startswith(key) for name in _NAMES[month]) else None
+
+
+_NAMES: dict[int, list[str]] = {}
+for _word, _month in MONTHS.items():
+    _NAMES.setdefault(_month, []).append(_word)
 
 
 def month_without_year(cell) -> int | None:

@@ -7,28 +7,7 @@ import duckdb
 
 from loaders.base import Problem
 from loaders.jira.cells import single, sql_list, sql_str
-from loaders.values import date_window
-
-MONTHS: dict[str, int] = {}
-for _number, _names in enumerate(
-    [
-        "jan january ene enero jän jänner januar janv janvier sty styczeń stycznia janeiro",
-        "feb february febrero februar févr fév février lut luty lutego fev fevereiro",
-        "mar march marzo mär mrz märz mars marzec marca março",
-        "apr april abr abril avr avril kwi kwiecień kwietnia",
-        "may mayo mai maj maja maio",
-        "jun june junio juni juin cze czerwiec czerwca junho",
-        "jul july julio juli juil juillet lip lipiec lipca julho",
-        "aug august ago agosto aoû août aout sie sierpień sierpnia",
-        "sep sept september septiembre set septembre wrz wrzesień września setembro",
-        "oct october octubre okt oktober octobre paź paz październik października out outubro",
-        "nov november noviembre novembre lis listopad listopada novembro",
-        "dec december dic diciembre dez dezember déc dec décembre gru grudzień grudnia dezembro",
-    ],
-    start=1,
-):
-    for _name in _names.split():
-        MONTHS.setdefault(_name, _number)
+from loaders.values import MONTHS, date_window
 
 _DATE_RE = (
     r"^(\d{1,2})[/.\- ]([^\d/.\- ][^/\- ]*?|\d{1,2})\.?[/.\- ](\d{2}|\d{4})"
