@@ -38,9 +38,8 @@ def header_key(text) -> str:
     return re.sub(r"\s+", " ", key).strip(" /")
 
 
-@functools.lru_cache(
-    maxsize=16384, typed=True
-)  # a sniff asks for every cell of a file's first rows, and snapshots repeat them
+# a sniff asks for every cell of a file's first rows, and weekly snapshots repeat them
+@functools.lru_cache(maxsize=16384, typed=True)
 def role_of(text) -> str | None:
     """The role a header names: an alias exactly, or a two-or-more-word alias followed by more words."""
     key = header_key(text)

@@ -94,6 +94,11 @@ def _in_window(month: dt.date, text) -> dt.date:
     return month
 
 
+_NAMES: dict[int, list[str]] = {}  # month -> its words in MONTHS
+for _word, _month in MONTHS.items():
+    _NAMES.setdefault(_month, []).append(_word)
+
+
 def _month_name(text: str) -> int | None:
     """A month word -> 1..12: a name or abbreviation of :data:`loaders.values.MONTHS`, or the
     start of one (``Augu``, ``Septemb``); a word that only begins like one (``Marketing``,
@@ -103,11 +108,6 @@ def _month_name(text: str) -> int | None:
         return MONTHS[key]
     month = MONTHS.get(key[:3]) if len(key) > 3 else None
     return month if month and any(name.startswith(key) for name in _NAMES[month]) else None
-
-
-_NAMES: dict[int, list[str]] = {}
-for _word, _month in MONTHS.items():
-    _NAMES.setdefault(_month, []).append(_word)
 
 
 def month_without_year(cell) -> int | None:

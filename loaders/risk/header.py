@@ -37,9 +37,8 @@ def clean(text) -> str:
     return re.sub(r"[\s_]+", " ", text).strip(" ?")
 
 
-@functools.lru_cache(
-    maxsize=16384, typed=True
-)  # a sniff asks for every cell of a file's first rows, and snapshots repeat them
+# a sniff asks for every cell of a file's first rows, and weekly snapshots repeat them
+@functools.lru_cache(maxsize=16384, typed=True)
 def role_matches(header: str) -> tuple[tuple[int, int, str, int], ...]:
     """(strength, phrase length, role, phrase rank) for a header, best first: strength 3 = exact,
     2 = starts with a phrase, 1 = ends with one; a longer phrase wins among equals. The rank is
